@@ -1,0 +1,20 @@
+"""rnnviz: the Streamlit entry point. Navigation only; each view lives in pages/."""
+
+import streamlit as st
+
+from rnnviz.runtime import configure_torch
+from rnnviz.views import VIEWS
+
+st.set_page_config(
+    page_title="rnnviz: look inside recurrent networks",
+    page_icon=":material/cycle:",
+    layout="wide",
+)
+configure_torch()
+
+home = st.Page("pages/home.py", title="Home", icon=":material/home:", default=True)
+views = [
+    st.Page(f"pages/{v.slug}.py", title=v.title, icon=v.icon, url_path=v.slug)
+    for v in VIEWS
+]
+st.navigation({"rnnviz": [home], "Views": views}).run()

@@ -1,0 +1,253 @@
+"""Streamlit glue shared by every page: Config to widgets and URL, cached runs with progress, sharing.
+
+Pages stay thin: they call :func:`settings` for a Config, :func:`run` for a (cached) result,
+and draw the figures that rnnviz builds.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Callable, Iterable
+from typing import Any, TypeVar
+from urllib.parse import urlencode
+
+import streamlit as st
+
+from rnnviz import config as cfgmod
+from rnnviz.experiments import Experiment
+from rnnviz.figures.common import loss_curve
+from rnnviz.runtime import RESULTS, TRAINING_BUDGET_S, TRAINING_QUEUE, wait_message
+from rnnviz.training import Progress
+
+C = TypeVar("C")
+
+
+def _key(prefix: str, name: str) -> str:
+    return f"{prefix}.{name}"
+
+
+def _url_params() -> dict[str, list[str]]:
+    return {k: st.query_params.get_all(k) for k in st.query_params.keys()}
+
+
+def _signature(params: dict[str, Any]) -> tuple:
+    return tuple(
+        sorted(
+            (k, tuple(v) if isinstance(v, list) else (v,)) for k, v in params.items()
+        )
+    )
+
+
+def _load_from_url(cls: type, prefix: str) -> None:
+    """Push the URL's settings into widget state, once per distinct URL (first visit, pasted link)."""
+    params = _url_params()
+    sig = _signature(params)
+    if st.session_state.get(_key(prefix, "__url")) == sig:
+        return
+    cfg, notes = cfgmod.from_query(cls, params)
+    locked, lock_notes = cfgmod.parse_lock(params.get(cfgmod.LOCK_KEY), cls)
+    for s in cfgmod.specs(cls):
+        st.session_state[_key(prefix, s.name)] = getattr(cfg, s.name)
+    st.session_state[_key(prefix, "__url")] = sig
+    st.session_state[_key(prefix, "__notes")] = notes + lock_notes
+    st.session_state[_key(prefix, "__locked")] = {n: getattr(cfg, n) for n in locked}
+
+
+def _widget(spec: cfgmod.Spec, key: str) -> None:
+    kw = dict(key=key, help=spec.help)
+    label = spec.label + (
+        f" ({spec.unit})" if spec.unit and spec.unit not in spec.label else ""
+    )
+    if spec.kind is bool:
+        st.toggle(label, **kw)
+    elif spec.choices is not None and spec.kind is str:
+        st.selectbox(label, spec.choices, format_func=spec.option_label, **kw)
+    elif spec.choices is not None:
+        st.select_slider(label, spec.choices, format_func=lambda v: f"{v:g}", **kw)
+    elif spec.kind is int and spec.name == "seed":
+        st.number_input(
+            label, min_value=int(spec.min), max_value=int(spec.max), step=1, **kw
+        )
+    elif spec.kind in (int, float):
+        step = spec.step if spec.step is not None else (1 if spec.kind is int else None)
+        st.slider(
+            label,
+            spec.kind(spec.min),
+            spec.kind(spec.max),
+            step=spec.kind(step) if step else None,
+            **kw,
+        )
+    elif spec.multiline:
+        st.text_area(label, max_chars=spec.max_chars, **kw)
+    else:
+        st.text_input(label, max_chars=spec.max_chars, **kw)
+
+
+def current(cls: type[C], prefix: str) -> C:
+    """The Config as the widgets (and locked values) say now, validated."""
+    locked = st.session_state.get(_key(prefix, "__locked"), {})
+    values = {}
+    for s in cfgmod.specs(cls):
+        key = _key(prefix, s.name)
+        values[s.name] = locked.get(s.name, st.session_state.get(key, s.default))
+    cfg, _ = cfgmod.validate(cls(**values))
+    return cfg
+
+
+def _sync_url(cfg: Any, prefix: str) -> None:
+    params = cfgmod.to_query(cfg)
+    locked = st.session_state.get(_key(prefix, "__locked"), {})
+    if locked:
+        params[cfgmod.LOCK_KEY] = ",".join(sorted(locked))
+        params.setdefault(cfgmod.VERSION_KEY, str(cfgmod.SCHEMA_VERSION))
+    if _signature(params) != _signature(_url_params()):
+        st.query_params.from_dict(params)
+    st.session_state[_key(prefix, "__url")] = _signature(params)
+
+
+def settings(
+    cls: type[C],
+    prefix: str,
+    *,
+    container: Any = None,
+    groups: Iterable[tuple[str, Iterable[str]]] | None = None,
+) -> C:
+    """Training controls in the sidebar, restored from and written back to the URL.
+
+    Display-only ('view') fields are left to :func:`view_controls`, so moving them can rerun a
+    fragment instead of the page. ``groups`` optionally titles runs of fields.
+    """
+    _load_from_url(cls, prefix)
+    for note in st.session_state.get(_key(prefix, "__notes"), []):
+        st.warning(note, icon=":material/link:")
+    locked = st.session_state.get(_key(prefix, "__locked"), {})
+    box = container if container is not None else st.sidebar
+    train_specs = [
+        s for s in cfgmod.specs(cls) if s.role == "train" and s.name not in locked
+    ]
+    with box:
+        if groups is None:
+            for s in train_specs:
+                _widget(s, _key(prefix, s.name))
+        else:
+            by_name = {s.name: s for s in train_specs}
+            for title, names in groups:
+                present = [by_name[n] for n in names if n in by_name]
+                if present:
+                    st.caption(title)
+                    for s in present:
+                        _widget(s, _key(prefix, s.name))
+        if locked:
+            fixed = ", ".join(
+                f"{cfgmod.spec_of(cls, n).label} = {v}"
+                for n, v in sorted(locked.items())
+            )
+            st.info(f"Fixed by this link: {fixed}.", icon=":material/lock:")
+    cfg = current(cls, prefix)
+    _sync_url(cfg, prefix)
+    return cfg
+
+
+def view_controls(
+    cls: type[C],
+    prefix: str,
+    names: Iterable[str],
+    *,
+    limits: dict[str, int] | None = None,
+) -> C:
+    """Display-only widgets (time scrubber, layer picker); call inside an st.fragment.
+
+    ``limits`` caps a field's maximum at what the current result has (e.g. its length).
+    """
+    locked = st.session_state.get(_key(prefix, "__locked"), {})
+    for name in names:
+        if name in locked:
+            continue
+        spec = cfgmod.spec_of(cls, name)
+        key = _key(prefix, name)
+        if limits and name in limits:
+            top = max(int(spec.min), limits[name])
+            st.session_state[key] = min(
+                int(st.session_state.get(key, spec.default)), top
+            )
+            if top == spec.min:
+                continue
+            st.slider(spec.label, int(spec.min), top, key=key, help=spec.help)
+        else:
+            _widget(spec, key)
+    cfg = current(cls, prefix)
+    _sync_url(cfg, prefix)
+    return cfg
+
+
+def share_link(cfg: Any) -> None:
+    """The full link that reproduces this view, ready to copy."""
+    base = st.context.url.split("?")[0] if st.context.url else ""
+    query = urlencode(cfgmod.to_query(cfg))
+    with st.sidebar.popover(
+        "Share this view", icon=":material/share:", width="stretch"
+    ):
+        st.caption(
+            "This link restores every setting, and so the same trained model and pictures."
+        )
+        st.code(base + ("?" + query if query else ""), language=None, wrap_lines=True)
+
+
+def run(exp: Experiment, cfg: Any, **extra: Any) -> Any:
+    """The experiment's result for the training part of ``cfg``: from cache, or trained live.
+
+    Live training waits for a free slot (showing its queue position), then shows a progress
+    bar and the loss curve as it falls.
+    """
+    train_cfg = cfgmod.training_part(cfg)
+    key = (exp.name, train_cfg, tuple(sorted(extra.items())))
+    hit = RESULTS.get(key)
+    if hit is not None:
+        return hit
+    with st.status(f"Training: {exp.title.lower()}", expanded=True) as status:
+        waiting = st.empty()
+        bar = st.progress(0.0, text="Starting")
+        chart = st.empty()
+
+        def on_wait(position: int) -> None:
+            waiting.info(wait_message(position), icon=":material/hourglass_top:")
+
+        def on_progress(p: Progress) -> None:
+            text = f"Step {p.step} of {p.total}: loss {p.train_loss:.4g}"
+            if p.val_loss is not None:
+                text += f", validation {p.val_loss:.4g}"
+            bar.progress(p.fraction, text=text)
+            if len(p.history.loss) > 1:
+                chart.plotly_chart(
+                    loss_curve(p.history, title="Training…", height=220), key=None
+                )
+
+        def compute() -> Any:
+            with TRAINING_QUEUE.acquire(on_wait):
+                waiting.empty()
+                return exp.run(train_cfg, on_progress=on_progress, **extra)
+
+        result = RESULTS.get_or_compute(key, compute)
+        status.update(label="Trained", state="complete", expanded=False)
+    return result
+
+
+def training_message(history: Any) -> None:
+    msg = history.message(TRAINING_BUDGET_S)
+    if msg:
+        (st.error if history.stop == "diverged" else st.warning)(msg)
+
+
+def safe_text(text: str) -> str:
+    """Escape user text for markdown/HTML output; user input is never rendered as markup."""
+    return (
+        html.escape(text)
+        .replace("*", "&#42;")
+        .replace("_", "&#95;")
+        .replace("`", "&#96;")
+    )
+
+
+def explain(title: str, body: Callable[[], None], expanded: bool = False) -> None:
+    with st.expander(title, expanded=expanded, icon=":material/school:"):
+        body()

@@ -1,0 +1,127 @@
+"""``python -m rnnviz EXPERIMENT [flags] [--json]``: every experiment, from the same Config as the pages."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import sys
+from collections.abc import Sequence
+from typing import Any
+
+from rnnviz import config as cfgmod
+from rnnviz.experiments import Experiment, experiments
+from rnnviz.runtime import configure_torch
+
+
+def _flag(name: str) -> str:
+    return "--" + name.replace("_", "-")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m rnnviz",
+        description="Train small recurrent networks and look inside them.",
+    )
+    sub = parser.add_subparsers(dest="experiment", metavar="EXPERIMENT", required=True)
+    for exp in experiments().values():
+        p = sub.add_parser(
+            exp.name, help=exp.title, description=exp.description or exp.title
+        )
+        for s in cfgmod.specs(exp.config):
+            default = cfgmod.format_value(s, s.default)
+            text = f"{s.help} ({s.describe()}; default {default!r})"
+            if s.kind is bool:
+                p.add_argument(
+                    _flag(s.name),
+                    action=argparse.BooleanOptionalAction,
+                    default=None,
+                    help=text,
+                )
+            elif s.choices is not None and s.kind is str:
+                p.add_argument(
+                    _flag(s.name), choices=list(s.choices), default=None, help=text
+                )
+            else:
+                p.add_argument(
+                    _flag(s.name),
+                    default=None,
+                    metavar=s.kind.__name__.upper(),
+                    help=text,
+                )
+        if exp.add_arguments is not None:
+            exp.add_arguments(p)
+        p.add_argument(
+            "--json",
+            action="store_true",
+            help="print one JSON object with config and metrics",
+        )
+    return parser
+
+
+def resolve_config(
+    exp: Experiment, args: argparse.Namespace, parser: argparse.ArgumentParser
+) -> Any:
+    """Numbers out of range are clamped with a note on stderr; values that are not numbers are errors."""
+    values = {}
+    for s in cfgmod.specs(exp.config):
+        raw = getattr(args, s.name)
+        if raw is None:
+            continue
+        if s.kind in (int, float):
+            try:
+                number = float(raw)
+            except ValueError:
+                parser.error(
+                    f"{_flag(s.name)}: {raw!r} is not a number ({s.describe()})"
+                )
+            if not math.isfinite(number):
+                parser.error(
+                    f"{_flag(s.name)}: {raw!r} is not a finite number ({s.describe()})"
+                )
+            value, note = cfgmod.clamp_number(s, number)
+        else:
+            value, note = cfgmod.parse_value(s, raw)
+        if note:
+            print(f"note: {note}", file=sys.stderr)
+        values[s.name] = value
+    return exp.config(**values)
+
+
+def jsonable(obj: Any) -> Any:
+    """Plain JSON: numpy to lists, floats rounded to 7 significant digits, NaN and inf to null."""
+    if hasattr(obj, "tolist"):
+        obj = obj.tolist()
+    if isinstance(obj, float):
+        return float(f"{obj:.7g}") if math.isfinite(obj) else None
+    if isinstance(obj, dict):
+        return {str(k): jsonable(v) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple)):
+        return [jsonable(v) for v in obj]
+    return obj
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    configure_torch()
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    exp = experiments()[args.experiment]
+    cfg = resolve_config(exp, args, parser)
+    extra = {}
+    if exp.add_arguments is not None:
+        names = {s.name for s in cfgmod.specs(exp.config)} | {"experiment", "json"}
+        extra = {k: v for k, v in vars(args).items() if k not in names}
+    try:
+        result = exp.run(cfg, **extra)
+    except ValueError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 2
+    report = exp.report(cfg, result)
+    if args.json:
+        out = {"experiment": exp.name, "config": cfgmod.as_dict(cfg), **report}
+        json.dump(jsonable(out), sys.stdout, ensure_ascii=False, separators=(",", ":"))
+        sys.stdout.write("\n")
+    else:
+        for key, value in jsonable(report.get("metrics", {})).items():
+            print(f"{key}: {value}")
+    return 0

@@ -1,0 +1,333 @@
+"""Typed experiment settings: one declaration drives widgets, URL query parameters and CLI flags.
+
+A Config is a frozen dataclass whose fields are declared with :func:`param`. Each field
+carries its default, its range or choices, its unit and its help text, so the bounds of a
+parameter are written exactly once. Everything that reads settings from the outside world
+(URLs, the command line, typed text) goes through :func:`parse_value`, which never raises:
+bad input becomes a safe value plus a polite message saying what happened.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+import typing
+import unicodedata
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, Literal, TypeVar
+
+SCHEMA_VERSION = 1
+VERSION_KEY = "v"
+"""Query key holding SCHEMA_VERSION, so that links made by an older app can be recognised."""
+
+LOCK_KEY = "lock"
+"""Query key listing fields a teacher has fixed and hidden (classroom links)."""
+
+RESERVED_KEYS = frozenset({VERSION_KEY, LOCK_KEY, "embed", "embed_options"})
+
+Role = Literal["train", "view"]
+"""'train' fields change the trained model (they are the cache key); 'view' fields only change the display."""
+
+C = TypeVar("C")
+
+
+@dataclass(frozen=True)
+class Spec:
+    """What the outside world may say about one field."""
+
+    name: str
+    kind: type
+    default: Any
+    label: str
+    help: str
+    min: float | None = None
+    max: float | None = None
+    step: float | None = None
+    choices: tuple[Any, ...] | None = None
+    labels: Mapping[Any, str] | None = None
+    unit: str = ""
+    role: Role = "train"
+    max_chars: int | None = None
+    multiline: bool = False
+    log: bool = False
+
+    def describe(self) -> str:
+        """Range or choices in words, for --help and messages."""
+        if self.choices is not None:
+            return "one of " + ", ".join(str(c) for c in self.choices)
+        if self.kind in (int, float) and self.min is not None:
+            unit = f" {self.unit}" if self.unit else ""
+            return f"{_fmt(self.min)} to {_fmt(self.max)}{unit}"
+        if self.kind is bool:
+            return "true or false"
+        if self.max_chars:
+            return f"text, at most {self.max_chars} characters"
+        return "text"
+
+    def option_label(self, value: Any) -> str:
+        if self.labels and value in self.labels:
+            return self.labels[value]
+        return str(value)
+
+
+def param(
+    default: Any,
+    *,
+    label: str,
+    help: str,
+    min: float | None = None,
+    max: float | None = None,
+    step: float | None = None,
+    choices: Sequence[Any] | Mapping[Any, str] | None = None,
+    unit: str = "",
+    role: Role = "train",
+    max_chars: int | None = None,
+    multiline: bool = False,
+    log: bool = False,
+) -> Any:
+    """Declare a Config field. ``choices`` may be a mapping from value to display label."""
+    labels = dict(choices) if isinstance(choices, Mapping) else None
+    meta = dict(
+        label=label,
+        help=help,
+        min=min,
+        max=max,
+        step=step,
+        choices=tuple(choices) if choices is not None else None,
+        labels=labels,
+        unit=unit,
+        role=role,
+        max_chars=max_chars,
+        multiline=multiline,
+        log=log,
+    )
+    return dataclasses.field(default=default, metadata={"rnnviz": meta})
+
+
+def specs(cls: type) -> tuple[Spec, ...]:
+    """The Spec of every field of a Config class, in declaration order."""
+    hints = typing.get_type_hints(cls)
+    out = []
+    for f in dataclasses.fields(cls):
+        meta = f.metadata.get("rnnviz")
+        if meta is None:
+            continue
+        out.append(Spec(name=f.name, kind=hints[f.name], default=f.default, **meta))
+    return tuple(out)
+
+
+def spec_of(cls: type, name: str) -> Spec:
+    for s in specs(cls):
+        if s.name == name:
+            return s
+    raise KeyError(name)
+
+
+def _fmt(x: Any) -> str:
+    if isinstance(x, float):
+        return f"{x:g}"
+    return str(x)
+
+
+def _clean_text(raw: str, spec: Spec) -> tuple[str, str | None]:
+    """Drop control characters (they break layout and terminals) and cap the length."""
+    cleaned = "".join(
+        ch for ch in raw if ch in "\n\t" or unicodedata.category(ch)[0] != "C"
+    )
+    if not spec.multiline:
+        cleaned = cleaned.replace("\n", " ").replace("\t", " ")
+    note = None
+    if cleaned != raw:
+        note = f"{spec.label}: control characters were removed."
+    if spec.max_chars is not None and len(cleaned) > spec.max_chars:
+        cleaned = cleaned[: spec.max_chars]
+        note = f"{spec.label}: text was cut to {spec.max_chars} characters."
+    return cleaned, note
+
+
+def parse_value(spec: Spec, raw: Any) -> tuple[Any, str | None]:
+    """Turn an outside value (usually a string) into a valid field value.
+
+    Returns the value and, when the input could not be used as given, a message that says
+    what was done instead. Never raises.
+    """
+    label = spec.label
+    if spec.kind is str and spec.choices is None:
+        text = raw if isinstance(raw, str) else str(raw)
+        return _clean_text(text, spec)
+
+    text = str(raw).strip()
+    shown = text if len(text) <= 40 else text[:37] + "..."
+
+    if spec.choices is not None and spec.kind is str:
+        for choice in spec.choices:
+            if text.lower() == str(choice).lower():
+                return choice, None
+        return spec.default, (
+            f"{label}: '{shown}' is not one of {', '.join(map(str, spec.choices))}; "
+            f"using {spec.default}."
+        )
+
+    if spec.kind is bool:
+        lowered = text.lower()
+        if lowered in {"1", "true", "yes", "on"}:
+            return True, None
+        if lowered in {"0", "false", "no", "off"}:
+            return False, None
+        return (
+            spec.default,
+            f"{label}: '{shown}' is not true or false; using {spec.default}.",
+        )
+
+    try:
+        number = float(text)
+    except ValueError:
+        return (
+            spec.default,
+            f"{label}: '{shown}' is not a number; using {_fmt(spec.default)}.",
+        )
+    if not math.isfinite(number):
+        return (
+            spec.default,
+            f"{label}: '{shown}' is not a finite number; using {_fmt(spec.default)}.",
+        )
+    return clamp_number(spec, number)
+
+
+def clamp_number(spec: Spec, number: float) -> tuple[Any, str | None]:
+    """Round to the field's type and choices, then clamp to its range."""
+    note = None
+    if spec.choices is not None:
+        value = min(
+            spec.choices,
+            key=lambda c: (
+                abs(math.log(c) - math.log(number))
+                if spec.log and number > 0
+                else abs(c - number)
+            ),
+        )
+        if not math.isclose(value, number, rel_tol=1e-9):
+            note = f"{spec.label}: {_fmt(number)} is not offered; using the nearest, {_fmt(value)}."
+        return value, note
+    if spec.kind is int:
+        value: float = round(number)
+        if value != number:
+            note = f"{spec.label}: {_fmt(number)} is not a whole number; using {value}."
+    else:
+        value = float(number)
+    lo, hi = spec.min, spec.max
+    if lo is not None and value < lo:
+        note = f"{spec.label}: {_fmt(number)} is below the minimum; using {_fmt(spec.kind(lo))}."
+        value = lo
+    elif hi is not None and value > hi:
+        note = f"{spec.label}: {_fmt(number)} is above the maximum; using {_fmt(spec.kind(hi))}."
+        value = hi
+    return spec.kind(value), note
+
+
+def validate(cfg: C) -> tuple[C, list[str]]:
+    """Clamp every field of an already-typed Config (e.g. built in Python) into its range."""
+    changes: dict[str, Any] = {}
+    notes: list[str] = []
+    for s in specs(type(cfg)):
+        value = getattr(cfg, s.name)
+        if isinstance(value, s.kind) and not (
+            s.kind is int and isinstance(value, bool)
+        ):
+            if s.kind in (int, float):
+                fixed, note = (
+                    clamp_number(s, value)
+                    if math.isfinite(value)
+                    else parse_value(s, value)
+                )
+            elif s.kind is str:
+                fixed, note = parse_value(s, value)
+            else:
+                fixed, note = value, None
+        else:
+            fixed, note = parse_value(s, value)
+        if note:
+            notes.append(note)
+        if fixed != value:
+            changes[s.name] = fixed
+    return (dataclasses.replace(cfg, **changes) if changes else cfg), notes
+
+
+def format_value(spec: Spec, value: Any) -> str:
+    """The string form used in URLs and on the command line; parse_value reads it back exactly."""
+    if spec.kind is bool:
+        return "true" if value else "false"
+    if spec.kind is float:
+        return repr(float(value))
+    return str(value)
+
+
+def from_query(cls: type[C], params: Mapping[str, Any]) -> tuple[C, list[str]]:
+    """Build a Config from URL query parameters; unknown keys are ignored.
+
+    ``params`` values may be strings or lists of strings (repeated keys); the last one wins,
+    as in ``st.query_params``.
+    """
+    notes: list[str] = []
+    values: dict[str, Any] = {}
+    version = _last(params.get(VERSION_KEY))
+    if version is not None and version != str(SCHEMA_VERSION):
+        notes.append(
+            "This link was made by a different version of rnnviz; settings that no longer "
+            "exist were ignored."
+        )
+    for s in specs(cls):
+        if s.name not in params:
+            continue
+        raw = _last(params[s.name])
+        if raw is None:
+            continue
+        value, note = parse_value(s, raw)
+        values[s.name] = value
+        if note:
+            notes.append(note)
+    return cls(**values), notes
+
+
+def _last(raw: Any) -> str | None:
+    if isinstance(raw, (list, tuple)):
+        return str(raw[-1]) if raw else None
+    return None if raw is None else str(raw)
+
+
+def to_query(cfg: Any) -> dict[str, str]:
+    """Only non-default values, plus the schema version, so links stay short."""
+    out = {}
+    for s in specs(type(cfg)):
+        value = getattr(cfg, s.name)
+        if value != s.default:
+            out[s.name] = format_value(s, value)
+    if out:
+        out[VERSION_KEY] = str(SCHEMA_VERSION)
+    return out
+
+
+def training_part(cfg: C) -> C:
+    """The Config with display-only fields reset, so it can key a cache of trained results."""
+    view = {s.name: s.default for s in specs(type(cfg)) if s.role == "view"}
+    return dataclasses.replace(cfg, **view)
+
+
+def as_dict(cfg: Any) -> dict[str, Any]:
+    return {s.name: getattr(cfg, s.name) for s in specs(type(cfg))}
+
+
+def parse_lock(raw: Any, cls: type) -> tuple[frozenset[str], list[str]]:
+    """Read the classroom 'lock' key: a comma-separated list of field names to fix and hide."""
+    text = _last(raw)
+    if not text:
+        return frozenset(), []
+    names = {s.name for s in specs(cls)}
+    wanted = [n.strip() for n in text.split(",") if n.strip()]
+    unknown = [n for n in wanted if n not in names]
+    notes = []
+    if unknown:
+        shown = ", ".join(n[:20] for n in unknown[:5])
+        notes.append(f"Lock: {shown} not a setting of this page; ignored.")
+    return frozenset(n for n in wanted if n in names), notes

@@ -1,0 +1,177 @@
+"""Sharing one small server fairly: torch threads, a queue of training slots, and a bounded result cache.
+
+These are process-wide on purpose: every browser session of a Streamlit server runs in the
+same process, so this is where one visitor's training is kept from starving the others.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Hashable, Iterator
+from contextlib import contextmanager
+from typing import Any, TypeVar
+
+import numpy as np
+import torch
+
+T = TypeVar("T")
+
+TRAINING_SLOTS = int(os.environ.get("RNNVIZ_TRAINING_SLOTS", "2"))
+"""How many trainings run at once; the rest wait in a queue. One per core on the 2-core demo host."""
+
+TRAINING_BUDGET_S = float(os.environ.get("RNNVIZ_TRAINING_BUDGET_S", "30"))
+"""Hard wall-clock budget of one training; every experiment's fit loop stops there."""
+
+CACHE_MAX_ENTRIES = int(os.environ.get("RNNVIZ_CACHE_ENTRIES", "64"))
+CACHE_MAX_BYTES = int(float(os.environ.get("RNNVIZ_CACHE_MB", "300")) * 2**20)
+
+
+def configure_torch() -> None:
+    """One intra-op thread per training: small RNNs gain nothing from more, and slots give parallelism."""
+    torch.set_num_threads(1)
+    try:
+        torch.set_num_interop_threads(1)
+    except RuntimeError:
+        pass  # already set once in this process; the value cannot change after first use
+
+
+class SlotQueue:
+    """A fair FIFO semaphore that can tell a waiter its position in the queue."""
+
+    def __init__(self, slots: int) -> None:
+        self._slots = slots
+        self._busy = 0
+        self._waiting: list[object] = []
+        self._cond = threading.Condition()
+
+    @contextmanager
+    def acquire(
+        self, on_wait: Callable[[int], None] | None = None, poll_s: float = 0.5
+    ) -> Iterator[None]:
+        """Hold a slot for the body; ``on_wait(position)`` is called while queued (1 = next)."""
+        ticket = object()
+        with self._cond:
+            self._waiting.append(ticket)
+            while self._busy >= self._slots or self._waiting[0] is not ticket:
+                if on_wait is not None:
+                    on_wait(self._waiting.index(ticket) + 1)
+                self._cond.wait(poll_s)
+            self._waiting.pop(0)
+            self._busy += 1
+            self._cond.notify_all()
+        try:
+            yield
+        finally:
+            with self._cond:
+                self._busy -= 1
+                self._cond.notify_all()
+
+    @property
+    def busy(self) -> int:
+        return self._busy
+
+    @property
+    def queued(self) -> int:
+        return len(self._waiting)
+
+
+TRAINING_QUEUE = SlotQueue(TRAINING_SLOTS)
+
+
+def size_of(obj: Any, _seen: set[int] | None = None) -> int:
+    """Approximate bytes held by a result: arrays and tensors counted exactly, the rest roughly."""
+    seen = _seen if _seen is not None else set()
+    if id(obj) in seen:
+        return 0
+    seen.add(id(obj))
+    if isinstance(obj, np.ndarray):
+        return obj.nbytes
+    if isinstance(obj, torch.Tensor):
+        return obj.element_size() * obj.nelement()
+    if isinstance(obj, torch.nn.Module):
+        return sum(size_of(t, seen) for t in obj.state_dict().values())
+    if isinstance(obj, dict):
+        return sys.getsizeof(obj) + sum(
+            size_of(k, seen) + size_of(v, seen) for k, v in obj.items()
+        )
+    if isinstance(obj, (list, tuple, set, frozenset)):
+        return sys.getsizeof(obj) + sum(size_of(v, seen) for v in obj)
+    if hasattr(obj, "__dataclass_fields__"):
+        return sys.getsizeof(obj) + sum(
+            size_of(getattr(obj, f), seen) for f in obj.__dataclass_fields__
+        )
+    return sys.getsizeof(obj)
+
+
+class ResultCache:
+    """LRU cache bounded by entries and bytes; concurrent requests for one key compute it once."""
+
+    def __init__(self, max_entries: int, max_bytes: int) -> None:
+        self.max_entries = max_entries
+        self.max_bytes = max_bytes
+        self._items: OrderedDict[Hashable, tuple[Any, int]] = OrderedDict()
+        self._bytes = 0
+        self._lock = threading.Lock()
+        self._inflight: dict[Hashable, threading.Lock] = {}
+
+    def get(self, key: Hashable) -> Any | None:
+        with self._lock:
+            if key not in self._items:
+                return None
+            self._items.move_to_end(key)
+            return self._items[key][0]
+
+    def get_or_compute(self, key: Hashable, compute: Callable[[], T]) -> T:
+        hit = self.get(key)
+        if hit is not None:
+            return hit
+        with self._lock:
+            key_lock = self._inflight.setdefault(key, threading.Lock())
+        with key_lock:
+            hit = self.get(key)
+            if hit is not None:
+                return hit
+            value = compute()
+            self.put(key, value)
+        with self._lock:
+            self._inflight.pop(key, None)
+        return value
+
+    def put(self, key: Hashable, value: Any) -> None:
+        size = size_of(value)
+        with self._lock:
+            if key in self._items:
+                self._bytes -= self._items.pop(key)[1]
+            if size > self.max_bytes:
+                return
+            self._items[key] = (value, size)
+            self._bytes += size
+            while len(self._items) > self.max_entries or self._bytes > self.max_bytes:
+                _, (_, dropped) = self._items.popitem(last=False)
+                self._bytes -= dropped
+
+    def clear(self) -> None:
+        with self._lock:
+            self._items.clear()
+            self._bytes = 0
+
+    @property
+    def nbytes(self) -> int:
+        return self._bytes
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+
+RESULTS = ResultCache(CACHE_MAX_ENTRIES, CACHE_MAX_BYTES)
+"""Every experiment's results, keyed by (experiment name, training part of its Config)."""
+
+
+def wait_message(position: int) -> str:
+    return (
+        f"Waiting for a free training slot: position {position} in the queue. "
+        f"This server trains {TRAINING_SLOTS} models at a time so every visitor gets a turn."
+    )

@@ -1,0 +1,65 @@
+"""Turning typed text into a token sequence, with polite notes instead of errors."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+TOKENIZERS = {"char": "Characters", "word": "Words", "number": "Numbers"}
+
+
+@dataclass(frozen=True)
+class Tokens:
+    tokens: tuple[str, ...]
+    values: tuple[float, ...] | None
+    """The numbers, when the sequence is numeric; None for text."""
+    notes: tuple[str, ...] = ()
+
+    def with_notes(self, notes: list[str]) -> Tokens:
+        return Tokens(self.tokens, self.values, tuple(notes) + self.notes)
+
+
+def tokenize(text: str, mode: str, *, max_tokens: int, fallback: str) -> Tokens:
+    """Split ``text`` by character, word or number; too short or unusable input falls back to ``fallback``."""
+    notes: list[str] = []
+    if mode == "number":
+        values, skipped = [], []
+        for part in text.replace(",", " ").replace(";", " ").split():
+            try:
+                v = float(part)
+            except ValueError:
+                skipped.append(part)
+                continue
+            if math.isfinite(v):
+                values.append(v)
+            else:
+                skipped.append(part)
+        if skipped:
+            shown = ", ".join(repr(s[:12]) for s in skipped[:3])
+            notes.append(
+                f"Ignored {len(skipped)} item(s) that are not finite numbers: {shown}."
+            )
+        if len(values) < 2:
+            notes.append(
+                "A numeric sequence needs at least two numbers; showing the example instead."
+            )
+            return tokenize(
+                fallback, mode, max_tokens=max_tokens, fallback=fallback
+            ).with_notes(notes)
+        if len(values) > max_tokens:
+            notes.append(f"Only the first {max_tokens} numbers are used.")
+            values = values[:max_tokens]
+        return Tokens(tuple(f"{v:g}" for v in values), tuple(values), tuple(notes))
+
+    toks = list(text) if mode == "char" else text.split()
+    if len(toks) < 2:
+        notes.append(
+            "The input needs at least two tokens; showing the example instead."
+        )
+        return tokenize(
+            fallback, mode, max_tokens=max_tokens, fallback=fallback
+        ).with_notes(notes)
+    if len(toks) > max_tokens:
+        notes.append(f"Only the first {max_tokens} tokens are used.")
+        toks = toks[:max_tokens]
+    return Tokens(tuple(toks), None, tuple(notes))

@@ -1,0 +1,151 @@
+"""The one fit loop every experiment uses: optimiser, clipping, progress reports and a wall-clock budget."""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+import torch
+from torch import Tensor, nn
+
+OPTIMIZERS = {"adam": "Adam", "sgd": "SGD"}
+
+StopReason = Literal["done", "budget", "diverged"]
+
+
+@dataclass(frozen=True)
+class Progress:
+    """What a page needs to draw a progress bar and a live loss curve."""
+
+    step: int
+    total: int
+    train_loss: float
+    val_loss: float | None
+    history: History
+
+    @property
+    def fraction(self) -> float:
+        return min(1.0, self.step / max(1, self.total))
+
+
+@dataclass
+class History:
+    loss: list[float] = field(default_factory=list)
+    grad_norm: list[float] = field(default_factory=list)
+    """Global gradient norm of each step, before clipping."""
+    clipped_norm: list[float] = field(default_factory=list)
+    """Global gradient norm actually applied (equal to grad_norm when clipping is off)."""
+    val_steps: list[int] = field(default_factory=list)
+    val_loss: list[float] = field(default_factory=list)
+    stop: StopReason = "done"
+    diverged_at: int | None = None
+    seconds: float = 0.0
+
+    @property
+    def steps(self) -> int:
+        return len(self.loss)
+
+    def final_loss(self, tail: float = 0.05) -> float:
+        """Mean over the last ``tail`` share of steps: less noisy than the last step alone."""
+        finite = [v for v in self.loss if math.isfinite(v)]
+        if not finite:
+            return float("nan")
+        n = max(1, int(len(finite) * tail))
+        return sum(finite[-n:]) / n
+
+    def message(self, budget_s: float) -> str | None:
+        """A sentence for the page when training did not simply run to the end."""
+        if self.stop == "budget":
+            return (
+                f"Training stopped after {self.steps} steps: the {budget_s:g} s compute budget "
+                "per training ran out. Results below use the model as it was then."
+            )
+        if self.stop == "diverged":
+            return (
+                f"Training diverged at step {self.diverged_at}: the loss became NaN or infinite. "
+                "The learning rate is too high for this model without gradient clipping."
+            )
+        return None
+
+
+def make_optimizer(
+    name: str, params: Iterable[Tensor], lr: float
+) -> torch.optim.Optimizer:
+    if name == "adam":
+        return torch.optim.Adam(params, lr=lr)
+    if name == "sgd":
+        return torch.optim.SGD(params, lr=lr)
+    raise ValueError(f"unknown optimiser {name!r}")
+
+
+def fit(
+    model: nn.Module,
+    loss_fn: Callable[[Any], Tensor],
+    batches: Iterable[Any],
+    *,
+    total_steps: int,
+    lr: float,
+    optimizer: str = "adam",
+    clip: float | None = None,
+    val_fn: Callable[[], float] | None = None,
+    val_every: int = 0,
+    on_progress: Callable[[Progress], None] | None = None,
+    report_every_s: float = 0.15,
+    budget_s: float = 30.0,
+    after_step: Callable[[], None] | None = None,
+) -> History:
+    """Train until ``total_steps`` batches are used, the budget runs out, or the loss diverges.
+
+    Divergence is a result to show, not an error: training stops and History says where.
+    ``after_step`` runs after each optimiser step (e.g. truncated-BPTT state detaching).
+    """
+    params = [p for p in model.parameters() if p.requires_grad]
+    opt = make_optimizer(optimizer, params, lr)
+    hist = History()
+    start = time.monotonic()
+    deadline = start + budget_s
+    last_report = start
+    model.train()
+    for step, batch in enumerate(batches, start=1):
+        if step > total_steps:
+            break
+        opt.zero_grad(set_to_none=True)
+        loss = loss_fn(batch)
+        value = float(loss.detach())
+        if not math.isfinite(value):
+            hist.loss.append(value)
+            hist.stop, hist.diverged_at = "diverged", step
+            break
+        loss.backward()
+        norm = float(nn.utils.clip_grad_norm_(params, clip if clip else float("inf")))
+        hist.grad_norm.append(norm)
+        hist.clipped_norm.append(min(norm, clip) if clip else norm)
+        if not math.isfinite(norm):
+            hist.loss.append(value)
+            hist.stop, hist.diverged_at = "diverged", step
+            break
+        opt.step()
+        if after_step is not None:
+            after_step()
+        hist.loss.append(value)
+        is_last = step == total_steps
+        if val_fn is not None and val_every and (step % val_every == 0 or is_last):
+            model.eval()
+            with torch.no_grad():
+                hist.val_loss.append(float(val_fn()))
+            hist.val_steps.append(step)
+            model.train()
+        now = time.monotonic()
+        if on_progress is not None and (is_last or now - last_report >= report_every_s):
+            last_report = now
+            val = hist.val_loss[-1] if hist.val_loss else None
+            on_progress(Progress(step, total_steps, value, val, hist))
+        if now > deadline and not is_last:
+            hist.stop = "budget"
+            break
+    model.eval()
+    hist.seconds = time.monotonic() - start
+    return hist

@@ -1,0 +1,26 @@
+"""The app's views: one entry per page, used by navigation and the home page's cards."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class View:
+    slug: str
+    """URL path and the page file's name in pages/."""
+    title: str
+    icon: str
+    finding: str
+    """One line a reader takes away; shown on the home page card."""
+
+
+VIEWS: tuple[View, ...] = (
+    View(
+        "unroll",
+        "Unrolled hidden states",
+        ":material/view_week:",
+        "A recurrent network is one small cell applied at every step, with the same weights, "
+        "carrying a hidden state forward as working memory.",
+    ),
+)
