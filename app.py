@@ -13,8 +13,5 @@ st.set_page_config(
 configure_torch()
 
 home = st.Page("pages/home.py", title="Home", icon=":material/home:", default=True)
-views = [
-    st.Page(f"pages/{v.slug}.py", title=v.title, icon=v.icon, url_path=v.slug)
-    for v in VIEWS
-]
+views = [st.Page(f"pages/{v.slug}.py", title=v.title, icon=v.icon, url_path=v.slug) for v in VIEWS]
 st.navigation({"rnnviz": [home], "Views": views}).run()

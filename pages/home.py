@@ -18,6 +18,4 @@ for i, view in enumerate(VIEWS):
     with cols[i % 3].container(border=True, height="stretch"):
         st.markdown(f"#### {view.title}")
         st.write(view.finding)
-        st.page_link(
-            f"pages/{view.slug}.py", label=f"Open {view.title.lower()}", icon=view.icon
-        )
+        st.page_link(f"pages/{view.slug}.py", label=f"Open {view.title.lower()}", icon=view.icon)

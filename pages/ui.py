@@ -27,15 +27,11 @@ def _key(prefix: str, name: str) -> str:
 
 
 def _url_params() -> dict[str, list[str]]:
-    return {k: st.query_params.get_all(k) for k in st.query_params.keys()}
+    return {k: st.query_params.get_all(k) for k in st.query_params}
 
 
 def _signature(params: dict[str, Any]) -> tuple:
-    return tuple(
-        sorted(
-            (k, tuple(v) if isinstance(v, list) else (v,)) for k, v in params.items()
-        )
-    )
+    return tuple(sorted((k, tuple(v) if isinstance(v, list) else (v,)) for k, v in params.items()))
 
 
 def _load_from_url(cls: type, prefix: str) -> None:
@@ -55,9 +51,7 @@ def _load_from_url(cls: type, prefix: str) -> None:
 
 def _widget(spec: cfgmod.Spec, key: str) -> None:
     kw = dict(key=key, help=spec.help)
-    label = spec.label + (
-        f" ({spec.unit})" if spec.unit and spec.unit not in spec.label else ""
-    )
+    label = spec.label + (f" ({spec.unit})" if spec.unit and spec.unit not in spec.label else "")
     if spec.kind is bool:
         st.toggle(label, **kw)
     elif spec.choices is not None and spec.kind is str:
@@ -65,9 +59,7 @@ def _widget(spec: cfgmod.Spec, key: str) -> None:
     elif spec.choices is not None:
         st.select_slider(label, spec.choices, format_func=lambda v: f"{v:g}", **kw)
     elif spec.kind is int and spec.name == "seed":
-        st.number_input(
-            label, min_value=int(spec.min), max_value=int(spec.max), step=1, **kw
-        )
+        st.number_input(label, min_value=int(spec.min), max_value=int(spec.max), step=1, **kw)
     elif spec.kind in (int, float):
         step = spec.step if spec.step is not None else (1 if spec.kind is int else None)
         st.slider(
@@ -122,9 +114,7 @@ def settings(
         st.warning(note, icon=":material/link:")
     locked = st.session_state.get(_key(prefix, "__locked"), {})
     box = container if container is not None else st.sidebar
-    train_specs = [
-        s for s in cfgmod.specs(cls) if s.role == "train" and s.name not in locked
-    ]
+    train_specs = [s for s in cfgmod.specs(cls) if s.role == "train" and s.name not in locked]
     with box:
         if groups is None:
             for s in train_specs:
@@ -138,10 +128,7 @@ def settings(
                     for s in present:
                         _widget(s, _key(prefix, s.name))
         if locked:
-            fixed = ", ".join(
-                f"{cfgmod.spec_of(cls, n).label} = {v}"
-                for n, v in sorted(locked.items())
-            )
+            fixed = ", ".join(f"{cfgmod.spec_of(cls, n).label} = {v}" for n, v in sorted(locked.items()))
             st.info(f"Fixed by this link: {fixed}.", icon=":material/lock:")
     cfg = current(cls, prefix)
     _sync_url(cfg, prefix)
@@ -167,9 +154,7 @@ def view_controls(
         key = _key(prefix, name)
         if limits and name in limits:
             top = max(int(spec.min), limits[name])
-            st.session_state[key] = min(
-                int(st.session_state.get(key, spec.default)), top
-            )
+            st.session_state[key] = min(int(st.session_state.get(key, spec.default)), top)
             if top == spec.min:
                 continue
             st.slider(spec.label, int(spec.min), top, key=key, help=spec.help)
@@ -184,12 +169,8 @@ def share_link(cfg: Any) -> None:
     """The full link that reproduces this view, ready to copy."""
     base = st.context.url.split("?")[0] if st.context.url else ""
     query = urlencode(cfgmod.to_query(cfg))
-    with st.sidebar.popover(
-        "Share this view", icon=":material/share:", width="stretch"
-    ):
-        st.caption(
-            "This link restores every setting, and so the same trained model and pictures."
-        )
+    with st.sidebar.popover("Share this view", icon=":material/share:", width="stretch"):
+        st.caption("This link restores every setting, and so the same trained model and pictures.")
         st.code(base + ("?" + query if query else ""), language=None, wrap_lines=True)
 
 
@@ -218,9 +199,7 @@ def run(exp: Experiment, cfg: Any, **extra: Any) -> Any:
                 text += f", validation {p.val_loss:.4g}"
             bar.progress(p.fraction, text=text)
             if len(p.history.loss) > 1:
-                chart.plotly_chart(
-                    loss_curve(p.history, title="Training…", height=220), key=None
-                )
+                chart.plotly_chart(loss_curve(p.history, title="Training…", height=220), key=None)
 
         def compute() -> Any:
             with TRAINING_QUEUE.acquire(on_wait):
@@ -240,12 +219,7 @@ def training_message(history: Any) -> None:
 
 def safe_text(text: str) -> str:
     """Escape user text for markdown/HTML output; user input is never rendered as markup."""
-    return (
-        html.escape(text)
-        .replace("*", "&#42;")
-        .replace("_", "&#95;")
-        .replace("`", "&#96;")
-    )
+    return html.escape(text).replace("*", "&#42;").replace("_", "&#95;").replace("`", "&#96;")
 
 
 def explain(title: str, body: Callable[[], None], expanded: bool = False) -> None:

@@ -73,11 +73,7 @@ def inspect_step() -> None:
     )
     st.markdown(
         f"**Step t = {t + 1}**, reading token `{ui.safe_text(res.tokens[t])}`"
-        + (
-            f"; the model then predicts `{ui.safe_text(res.predictions[t])}`"
-            if res.history.steps
-            else ""
-        )
+        + (f"; the model then predicts `{ui.safe_text(res.predictions[t])}`" if res.history.steps else "")
     )
     h_prev = h[t - 1] if t else res.h0[layer]
     c_prev = (c[t - 1] if t else res.c0[layer]) if c is not None else None
@@ -97,10 +93,7 @@ def inspect_step() -> None:
     ):
         st.latex(line)
     if GATES[cfg.cell]:
-        means = ", ".join(
-            f"{GATE_NAMES[g]} {np.mean(s.gates[g][layer][t]):.2f}"
-            for g in GATES[cfg.cell]
-        )
+        means = ", ".join(f"{GATE_NAMES[g]} {np.mean(s.gates[g][layer][t]):.2f}" for g in GATES[cfg.cell])
         st.caption(f"Mean gate values at t = {t + 1}: {means}.")
     left, right = st.columns(2)
     left.plotly_chart(

@@ -269,9 +269,7 @@ class States:
 
 def states(tr: Trace, index: int = 0, direction: int = 0) -> States:
     def grab(get) -> np.ndarray:
-        return np.stack(
-            [get(layer[direction])[index].detach().numpy() for layer in tr.layers]
-        )
+        return np.stack([get(layer[direction])[index].detach().numpy() for layer in tr.layers])
 
     return States(
         cell=tr.cell,

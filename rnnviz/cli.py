@@ -25,9 +25,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     sub = parser.add_subparsers(dest="experiment", metavar="EXPERIMENT", required=True)
     for exp in experiments().values():
-        p = sub.add_parser(
-            exp.name, help=exp.title, description=exp.description or exp.title
-        )
+        p = sub.add_parser(exp.name, help=exp.title, description=exp.description or exp.title)
         for s in cfgmod.specs(exp.config):
             default = cfgmod.format_value(s, s.default)
             text = f"{s.help} ({s.describe()}; default {default!r})"
@@ -39,9 +37,7 @@ def build_parser() -> argparse.ArgumentParser:
                     help=text,
                 )
             elif s.choices is not None and s.kind is str:
-                p.add_argument(
-                    _flag(s.name), choices=list(s.choices), default=None, help=text
-                )
+                p.add_argument(_flag(s.name), choices=list(s.choices), default=None, help=text)
             else:
                 p.add_argument(
                     _flag(s.name),
@@ -59,9 +55,7 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def resolve_config(
-    exp: Experiment, args: argparse.Namespace, parser: argparse.ArgumentParser
-) -> Any:
+def resolve_config(exp: Experiment, args: argparse.Namespace, parser: argparse.ArgumentParser) -> Any:
     """Numbers out of range are clamped with a note on stderr; values that are not numbers are errors."""
     values = {}
     for s in cfgmod.specs(exp.config):
@@ -72,13 +66,9 @@ def resolve_config(
             try:
                 number = float(raw)
             except ValueError:
-                parser.error(
-                    f"{_flag(s.name)}: {raw!r} is not a number ({s.describe()})"
-                )
+                parser.error(f"{_flag(s.name)}: {raw!r} is not a number ({s.describe()})")
             if not math.isfinite(number):
-                parser.error(
-                    f"{_flag(s.name)}: {raw!r} is not a finite number ({s.describe()})"
-                )
+                parser.error(f"{_flag(s.name)}: {raw!r} is not a finite number ({s.describe()})")
             value, note = cfgmod.clamp_number(s, number)
         else:
             value, note = cfgmod.parse_value(s, raw)

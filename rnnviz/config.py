@@ -132,9 +132,7 @@ def _fmt(x: Any) -> str:
 
 def _clean_text(raw: str, spec: Spec) -> tuple[str, str | None]:
     """Drop control characters (they break layout and terminals) and cap the length."""
-    cleaned = "".join(
-        ch for ch in raw if ch in "\n\t" or unicodedata.category(ch)[0] != "C"
-    )
+    cleaned = "".join(ch for ch in raw if ch in "\n\t" or unicodedata.category(ch)[0] != "C")
     if not spec.multiline:
         cleaned = cleaned.replace("\n", " ").replace("\t", " ")
     note = None
@@ -165,8 +163,7 @@ def parse_value(spec: Spec, raw: Any) -> tuple[Any, str | None]:
             if text.lower() == str(choice).lower():
                 return choice, None
         return spec.default, (
-            f"{label}: '{shown}' is not one of {', '.join(map(str, spec.choices))}; "
-            f"using {spec.default}."
+            f"{label}: '{shown}' is not one of {', '.join(map(str, spec.choices))}; using {spec.default}."
         )
 
     if spec.kind is bool:
@@ -201,11 +198,7 @@ def clamp_number(spec: Spec, number: float) -> tuple[Any, str | None]:
     if spec.choices is not None:
         value = min(
             spec.choices,
-            key=lambda c: (
-                abs(math.log(c) - math.log(number))
-                if spec.log and number > 0
-                else abs(c - number)
-            ),
+            key=lambda c: abs(math.log(c) - math.log(number)) if spec.log and number > 0 else abs(c - number),
         )
         if not math.isclose(value, number, rel_tol=1e-9):
             note = f"{spec.label}: {_fmt(number)} is not offered; using the nearest, {_fmt(value)}."
@@ -232,15 +225,9 @@ def validate(cfg: C) -> tuple[C, list[str]]:
     notes: list[str] = []
     for s in specs(type(cfg)):
         value = getattr(cfg, s.name)
-        if isinstance(value, s.kind) and not (
-            s.kind is int and isinstance(value, bool)
-        ):
+        if isinstance(value, s.kind) and not (s.kind is int and isinstance(value, bool)):
             if s.kind in (int, float):
-                fixed, note = (
-                    clamp_number(s, value)
-                    if math.isfinite(value)
-                    else parse_value(s, value)
-                )
+                fixed, note = clamp_number(s, value) if math.isfinite(value) else parse_value(s, value)
             elif s.kind is str:
                 fixed, note = parse_value(s, value)
             else:
@@ -274,8 +261,7 @@ def from_query(cls: type[C], params: Mapping[str, Any]) -> tuple[C, list[str]]:
     version = _last(params.get(VERSION_KEY))
     if version is not None and version != str(SCHEMA_VERSION):
         notes.append(
-            "This link was made by a different version of rnnviz; settings that no longer "
-            "exist were ignored."
+            "This link was made by a different version of rnnviz; settings that no longer exist were ignored."
         )
     for s in specs(cls):
         if s.name not in params:

@@ -100,8 +100,6 @@ def _tex_text(token: str) -> str:
     return "".join(out) or "?"
 
 
-def gate_summary(
-    gates: dict[str, np.ndarray], names: Sequence[str]
-) -> dict[str, float]:
+def gate_summary(gates: dict[str, np.ndarray], names: Sequence[str]) -> dict[str, float]:
     """Mean of each gate at one step: a one-number reading of 'how open' it is."""
     return {g: float(np.mean(gates[g])) for g in names}

@@ -6,6 +6,7 @@ same process, so this is where one visitor's training is kept from starving the 
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
 import threading
@@ -32,10 +33,8 @@ CACHE_MAX_BYTES = int(float(os.environ.get("RNNVIZ_CACHE_MB", "300")) * 2**20)
 def configure_torch() -> None:
     """One intra-op thread per training: small RNNs gain nothing from more, and slots give parallelism."""
     torch.set_num_threads(1)
-    try:
+    with contextlib.suppress(RuntimeError):  # already set: it can be set once per process
         torch.set_num_interop_threads(1)
-    except RuntimeError:
-        pass  # already set once in this process; the value cannot change after first use
 
 
 class SlotQueue:
@@ -48,9 +47,7 @@ class SlotQueue:
         self._cond = threading.Condition()
 
     @contextmanager
-    def acquire(
-        self, on_wait: Callable[[int], None] | None = None, poll_s: float = 0.5
-    ) -> Iterator[None]:
+    def acquire(self, on_wait: Callable[[int], None] | None = None, poll_s: float = 0.5) -> Iterator[None]:
         """Hold a slot for the body; ``on_wait(position)`` is called while queued (1 = next)."""
         ticket = object()
         with self._cond:
@@ -94,15 +91,11 @@ def size_of(obj: Any, _seen: set[int] | None = None) -> int:
     if isinstance(obj, torch.nn.Module):
         return sum(size_of(t, seen) for t in obj.state_dict().values())
     if isinstance(obj, dict):
-        return sys.getsizeof(obj) + sum(
-            size_of(k, seen) + size_of(v, seen) for k, v in obj.items()
-        )
+        return sys.getsizeof(obj) + sum(size_of(k, seen) + size_of(v, seen) for k, v in obj.items())
     if isinstance(obj, (list, tuple, set, frozenset)):
         return sys.getsizeof(obj) + sum(size_of(v, seen) for v in obj)
     if hasattr(obj, "__dataclass_fields__"):
-        return sys.getsizeof(obj) + sum(
-            size_of(getattr(obj, f), seen) for f in obj.__dataclass_fields__
-        )
+        return sys.getsizeof(obj) + sum(size_of(getattr(obj, f), seen) for f in obj.__dataclass_fields__)
     return sys.getsizeof(obj)
 
 

@@ -36,16 +36,10 @@ def tokenize(text: str, mode: str, *, max_tokens: int, fallback: str) -> Tokens:
                 skipped.append(part)
         if skipped:
             shown = ", ".join(repr(s[:12]) for s in skipped[:3])
-            notes.append(
-                f"Ignored {len(skipped)} item(s) that are not finite numbers: {shown}."
-            )
+            notes.append(f"Ignored {len(skipped)} item(s) that are not finite numbers: {shown}.")
         if len(values) < 2:
-            notes.append(
-                "A numeric sequence needs at least two numbers; showing the example instead."
-            )
-            return tokenize(
-                fallback, mode, max_tokens=max_tokens, fallback=fallback
-            ).with_notes(notes)
+            notes.append("A numeric sequence needs at least two numbers; showing the example instead.")
+            return tokenize(fallback, mode, max_tokens=max_tokens, fallback=fallback).with_notes(notes)
         if len(values) > max_tokens:
             notes.append(f"Only the first {max_tokens} numbers are used.")
             values = values[:max_tokens]
@@ -53,12 +47,8 @@ def tokenize(text: str, mode: str, *, max_tokens: int, fallback: str) -> Tokens:
 
     toks = list(text) if mode == "char" else text.split()
     if len(toks) < 2:
-        notes.append(
-            "The input needs at least two tokens; showing the example instead."
-        )
-        return tokenize(
-            fallback, mode, max_tokens=max_tokens, fallback=fallback
-        ).with_notes(notes)
+        notes.append("The input needs at least two tokens; showing the example instead.")
+        return tokenize(fallback, mode, max_tokens=max_tokens, fallback=fallback).with_notes(notes)
     if len(toks) > max_tokens:
         notes.append(f"Only the first {max_tokens} tokens are used.")
         toks = toks[:max_tokens]

@@ -71,9 +71,7 @@ class History:
         return None
 
 
-def make_optimizer(
-    name: str, params: Iterable[Tensor], lr: float
-) -> torch.optim.Optimizer:
+def make_optimizer(name: str, params: Iterable[Tensor], lr: float) -> torch.optim.Optimizer:
     if name == "adam":
         return torch.optim.Adam(params, lr=lr)
     if name == "sgd":

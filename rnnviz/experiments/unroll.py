@@ -44,9 +44,7 @@ class UnrollConfig:
         help="How the input is split into steps.",
         choices=TOKENIZERS,
     )
-    cell: str = param(
-        "rnn", label="Cell", help="The recurrent cell type.", choices=CELLS
-    )
+    cell: str = param("rnn", label="Cell", help="The recurrent cell type.", choices=CELLS)
     hidden: int = param(
         8,
         label="Hidden size",
@@ -55,9 +53,7 @@ class UnrollConfig:
         max=64,
         unit="units",
     )
-    layers: int = param(
-        1, label="Layers", help="Stacked recurrent layers.", min=1, max=3
-    )
+    layers: int = param(1, label="Layers", help="Stacked recurrent layers.", min=1, max=3)
     h0: str = param(
         "zeros",
         label="Initial state h₀",
@@ -132,9 +128,7 @@ class UnrollResult:
 def block_radii(cell: str, w_hh: np.ndarray) -> dict[str, float]:
     names = GATES[cell] or ("h",)
     blocks = np.split(w_hh, len(names))
-    return {
-        name: spectral_radius(torch.from_numpy(b)) for name, b in zip(names, blocks)
-    }
+    return {name: spectral_radius(torch.from_numpy(b)) for name, b in zip(names, blocks, strict=True)}
 
 
 def run(cfg: UnrollConfig, on_progress: ProgressFn | None = None) -> UnrollResult:
@@ -165,9 +159,7 @@ def run(cfg: UnrollConfig, on_progress: ProgressFn | None = None) -> UnrollResul
 
         def loss_fn(_: int) -> torch.Tensor:
             logits = model(inputs)
-            return nn.functional.cross_entropy(
-                logits.reshape(-1, out_size), target_ids.reshape(-1)
-            )
+            return nn.functional.cross_entropy(logits.reshape(-1, out_size), target_ids.reshape(-1))
 
     history = fit(
         model,
@@ -194,10 +186,7 @@ def run(cfg: UnrollConfig, on_progress: ProgressFn | None = None) -> UnrollResul
     for layer in range(cfg.layers):
         w_ih = getattr(model.rnn, f"weight_ih_l{layer}").detach()
         w_hh = getattr(model.rnn, f"weight_hh_l{layer}").detach()
-        bias = (
-            getattr(model.rnn, f"bias_ih_l{layer}")
-            + getattr(model.rnn, f"bias_hh_l{layer}")
-        ).detach()
+        bias = (getattr(model.rnn, f"bias_ih_l{layer}") + getattr(model.rnn, f"bias_hh_l{layer}")).detach()
         weights.append({"W_ih": w_ih.numpy(), "W_hh": w_hh.numpy(), "b": bias.numpy()})
 
     return UnrollResult(

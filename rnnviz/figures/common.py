@@ -41,7 +41,9 @@ def loss_curve(
         )
     if title is None:
         if history.loss:
-            title = f"Loss fell from {history.loss[0]:.3g} to {history.final_loss():.3g} in {len(steps)} steps"
+            title = (
+                f"Loss fell from {history.loss[0]:.3g} to {history.final_loss():.3g} in {len(steps)} steps"
+            )
         else:
             title = "Not trained: the weights are as initialised"
     base_layout(
@@ -100,9 +102,7 @@ def state_heatmap(
     )
     fig.update_yaxes(autorange="reversed")
     if highlight is not None:
-        fig.add_vrect(
-            x0=highlight + 0.5, x1=highlight + 1.5, line=dict(color="black", width=2)
-        )
+        fig.add_vrect(x0=highlight + 0.5, x1=highlight + 1.5, line=dict(color="black", width=2))
     base_layout(
         fig,
         title,

@@ -48,9 +48,7 @@ UNIT_SCALE = "Cividis"
 FONT = dict(family="Inter, Source Sans Pro, sans-serif", size=13)
 
 
-def base_layout(
-    fig: go.Figure, title: str, *, height: int = 360, **axes: str
-) -> go.Figure:
+def base_layout(fig: go.Figure, title: str, *, height: int = 360, **axes: str) -> go.Figure:
     """Shared look: a title that states the finding, labelled axes, no wasted margins."""
     fig.update_layout(
         title=dict(text=title, x=0, xanchor="left", font=dict(size=15)),

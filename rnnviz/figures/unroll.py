@@ -61,9 +61,7 @@ def unrolled_diagram(
             mode="markers",
             marker=dict(size=14, opacity=0),
             customdata=[
-                (token_label(tokens[t]), t + 1, u, values[t, u])
-                for t in window
-                for u in range(units)
+                (token_label(tokens[t]), t + 1, u, values[t, u]) for t in window for u in range(units)
             ],
             hovertemplate=f"token '%{{customdata[0]}}' (t=%{{customdata[1]}})<br>unit %{{customdata[2]}}<br>{name} = %{{customdata[3]:.3f}}<extra></extra>",
             showlegend=False,
@@ -141,9 +139,7 @@ def unrolled_diagram(
                 showarrow=False,
                 font=dict(size=12, color="#555"),
             )
-    fig.add_vrect(
-        x0=step - 0.45, x1=step + 0.45, fillcolor="#F0E442", opacity=0.18, line_width=0
-    )
+    fig.add_vrect(x0=step - 0.45, x1=step + 0.45, fillcolor="#F0E442", opacity=0.18, line_width=0)
     top = 1.4 + len(rows) * 1.3 + 0.4
     fig.update_xaxes(visible=False, range=[start - 0.9, start + WINDOW - 0.4])
     fig.update_yaxes(visible=False, range=[-0.45, top])
@@ -170,9 +166,7 @@ def weight_heatmaps(
     """W_xh and W_hh with the spectral radius of each recurrent block in the title."""
     names = GATES[cell] or ("h",)
     hidden = weights["W_hh"].shape[1]
-    row_labels = [
-        f"{g}·{u}" if len(names) > 1 else str(u) for g in names for u in range(hidden)
-    ]
+    row_labels = [f"{g}·{u}" if len(names) > 1 else str(u) for g in names for u in range(hidden)]
     cols = [token_label(v) for v in vocab] if vocab else ["value"]
     w_ih, w_hh = weights["W_ih"], weights["W_hh"]
     fig_x = _matrix(w_ih, row_labels, cols, "input (token)", "W_ih")
@@ -186,9 +180,7 @@ def weight_heatmaps(
         x="input (token)",
         y="unit",
     )
-    fig_h = _matrix(
-        w_hh, row_labels, [str(u) for u in range(hidden)], "from unit", "W_hh"
-    )
+    fig_h = _matrix(w_hh, row_labels, [str(u) for u in range(hidden)], "from unit", "W_hh")
     title = f"W<sub>hh</sub> (spectral radius {radii}): repeated alone, it {verdict} the state"
     base_layout(
         fig_h,
@@ -200,9 +192,7 @@ def weight_heatmaps(
     return fig_x, fig_h
 
 
-def _matrix(
-    w: np.ndarray, rows: list[str], cols: list[str], xname: str, name: str
-) -> go.Figure:
+def _matrix(w: np.ndarray, rows: list[str], cols: list[str], xname: str, name: str) -> go.Figure:
     bound = float(np.abs(w).max()) or 1.0
     fig = go.Figure(
         go.Heatmap(
