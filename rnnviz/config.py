@@ -184,11 +184,8 @@ def parse_value(spec: Spec, raw: Any) -> tuple[Any, str | None]:
             spec.default,
             f"{label}: '{shown}' is not a number; using {_fmt(spec.default)}.",
         )
-    if not math.isfinite(number):
-        return (
-            spec.default,
-            f"{label}: '{shown}' is not a finite number; using {_fmt(spec.default)}.",
-        )
+    if math.isnan(number):
+        return spec.default, f"{label}: '{shown}' is not a number; using {_fmt(spec.default)}."
     return clamp_number(spec, number)
 
 
@@ -196,15 +193,18 @@ def clamp_number(spec: Spec, number: float) -> tuple[Any, str | None]:
     """Round to the field's type and choices, then clamp to its range."""
     note = None
     if spec.choices is not None:
+        finite = max(min(number, 1e300), -1e300)
         value = min(
             spec.choices,
-            key=lambda c: abs(math.log(c) - math.log(number)) if spec.log and number > 0 else abs(c - number),
+            key=lambda c: abs(math.log(c) - math.log(finite)) if spec.log and finite > 0 else abs(c - finite),
         )
         if not math.isclose(value, number, rel_tol=1e-9):
             note = f"{spec.label}: {_fmt(number)} is not offered; using the nearest, {_fmt(value)}."
         return value, note
-    if spec.kind is int:
-        value: float = round(number)
+    if math.isinf(number):
+        value: float = number
+    elif spec.kind is int:
+        value = round(number)
         if value != number:
             note = f"{spec.label}: {_fmt(number)} is not a whole number; using {value}."
     else:
@@ -225,13 +225,8 @@ def validate(cfg: C) -> tuple[C, list[str]]:
     notes: list[str] = []
     for s in specs(type(cfg)):
         value = getattr(cfg, s.name)
-        if isinstance(value, s.kind) and not (s.kind is int and isinstance(value, bool)):
-            if s.kind in (int, float):
-                fixed, note = clamp_number(s, value) if math.isfinite(value) else parse_value(s, value)
-            elif s.kind is str:
-                fixed, note = parse_value(s, value)
-            else:
-                fixed, note = value, None
+        if s.kind is bool and isinstance(value, bool):
+            fixed, note = value, None
         else:
             fixed, note = parse_value(s, value)
         if note:

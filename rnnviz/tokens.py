@@ -45,7 +45,7 @@ def tokenize(text: str, mode: str, *, max_tokens: int, fallback: str) -> Tokens:
             values = values[:max_tokens]
         return Tokens(tuple(f"{v:g}" for v in values), tuple(values), tuple(notes))
 
-    toks = list(text) if mode == "char" else text.split()
+    toks = text.split() if mode == "word" else list(text) if text.strip() else []
     if len(toks) < 2:
         notes.append("The input needs at least two tokens; showing the example instead.")
         return tokenize(fallback, mode, max_tokens=max_tokens, fallback=fallback).with_notes(notes)

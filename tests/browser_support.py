@@ -1,0 +1,100 @@
+"""A real Streamlit server and headless Chromium, for tests and benchmarks that need a browser."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from contextlib import contextmanager
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-dev-shm-usage",
+]
+FINISHED_JS = """() => {
+  const a = document.querySelector('[data-testid="stApp"]');
+  return !!a && a.getAttribute('data-test-connection-state') === 'CONNECTED' &&
+    ['notRunning', 'compilationError'].includes(a.getAttribute('data-test-script-state'));
+}"""
+EXCEPTIONS_JS = """() => [...document.querySelectorAll('[data-testid="stException"]')]
+  .map(e => e.innerText.trim().slice(0, 2000))"""
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@contextmanager
+def streamlit_server(env: dict[str, str] | None = None, timeout_s: float = 60):
+    """Start ``streamlit run app.py`` on a free loopback port; yield (base_url, process)."""
+    port = free_port()
+    cmd = [
+        sys.executable,
+        "-m",
+        "streamlit",
+        "run",
+        str(ROOT / "app.py"),
+        "--server.port",
+        str(port),
+        "--server.address",
+        "127.0.0.1",
+        "--server.headless",
+        "true",
+    ]
+    log = open(os.devnull, "w")  # noqa: SIM115 - closed in finally
+    proc = subprocess.Popen(cmd, cwd=ROOT, env={**os.environ, **(env or {})}, stdout=log, stderr=log)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + timeout_s
+        while time.monotonic() < deadline:
+            try:
+                with urllib.request.urlopen(base + "/_stcore/health", timeout=2) as r:
+                    if r.status == 200:
+                        break
+            except OSError:
+                time.sleep(0.3)
+        else:
+            raise RuntimeError("streamlit server did not start")
+        yield base, proc
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+        log.close()
+
+
+@contextmanager
+def chromium():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+def open_and_wait(page, url: str, timeout_s: float = 120) -> float:
+    """Navigate and return seconds until the script run has finished."""
+    t0 = time.monotonic()
+    page.goto(url, wait_until="commit", timeout=timeout_s * 1000)
+    page.wait_for_function(FINISHED_JS, timeout=timeout_s * 1000, polling=50)
+    return time.monotonic() - t0

@@ -1,0 +1,37 @@
+"""Every page in real headless Chromium against a real server: any exception fails the test."""
+
+import os
+
+import pytest
+
+from rnnviz.views import VIEWS
+from tests.browser_support import EXCEPTIONS_JS, chromium, open_and_wait, streamlit_server
+
+pytestmark = pytest.mark.browser
+
+if not os.path.exists("/usr/bin/chromium"):
+    pytest.skip("needs Debian's chromium (make browser)", allow_module_level=True)
+
+PATHS = [""] + [v.slug for v in VIEWS]
+
+
+@pytest.fixture(scope="module")
+def page():
+    with streamlit_server() as (base, _), chromium() as browser:
+        pg = browser.new_page(viewport={"width": 1400, "height": 1000})
+        pg.base = base
+        yield pg
+
+
+@pytest.mark.parametrize("path", PATHS)
+def test_page_renders_without_exception(page, path):
+    open_and_wait(page, f"{page.base}/{path}", timeout_s=180)
+    assert page.evaluate(EXCEPTIONS_JS) == []
+    assert len(page.inner_text('[data-testid="stMain"]')) > 200
+
+
+def test_bad_link_shows_warning_in_browser(page):
+    open_and_wait(page, f"{page.base}/unroll?hidden=-3&cell=banana", timeout_s=180)
+    assert page.evaluate(EXCEPTIONS_JS) == []
+    text = page.inner_text('[data-testid="stMain"]')
+    assert "below the minimum" in text and "not one of" in text
