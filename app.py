@@ -7,7 +7,7 @@ from rnnviz.views import VIEWS
 
 st.set_page_config(
     page_title="rnnviz: look inside recurrent networks",
-    page_icon=":material/cycle:",
+    page_icon="🔁",
     layout="wide",
 )
 configure_torch()

@@ -53,9 +53,9 @@ def inspect_step() -> None:
         UnrollConfig,
         PREFIX,
         ["step", "layer"],
-        limits={"step": steps - 1, "layer": cfg.layers},
+        limits={"step": steps, "layer": cfg.layers},
     )
-    t = min(view.step, steps - 1)
+    t = min(view.step, steps) - 1
     layer = min(view.layer, cfg.layers) - 1
     s = res.states
     h = s.h[layer]

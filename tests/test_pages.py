@@ -72,6 +72,6 @@ def test_scrubbing_time_does_not_retrain():
 
     at = open_page("unroll")
     assert len(RESULTS) == 1
-    at.slider(key="unroll.step").set_value(6).run()
+    at.slider(key="unroll.step").set_value(7).run()
     assert not at.exception and len(RESULTS) == 1
     assert any("h_{7}" in str(e.value) for e in at.latex)

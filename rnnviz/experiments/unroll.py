@@ -84,11 +84,11 @@ class UnrollConfig:
         max=9999,
     )
     step: int = param(
-        0,
+        1,
         label="Time step t",
         help="The step whose update equation is written out.",
-        min=0,
-        max=MAX_TOKENS - 1,
+        min=1,
+        max=MAX_TOKENS,
         role="view",
     )
     layer: int = param(
