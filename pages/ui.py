@@ -174,17 +174,23 @@ def share_link(cfg: Any) -> None:
         st.code(base + ("?" + query if query else ""), language=None, wrap_lines=True)
 
 
-def run(exp: Experiment, cfg: Any, **extra: Any) -> Any:
+def run(exp: Experiment, cfg: Any, *, click_to_train: str | None = None, **extra: Any) -> Any:
     """The experiment's result for the training part of ``cfg``: from cache, or trained live.
 
     Live training waits for a free slot (showing its queue position), then shows a progress
-    bar and the loss curve as it falls.
+    bar and the loss curve as it falls. With ``click_to_train`` (a sentence such as "Training
+    takes about 20 s."), an uncached result waits for a button press, so that opening a page
+    stays fast and costly training happens only when asked for.
     """
     train_cfg = cfgmod.training_part(cfg)
     key = (exp.name, train_cfg, tuple(sorted(extra.items())))
     hit = RESULTS.get(key)
     if hit is not None:
         return hit
+    if click_to_train is not None:
+        st.info(click_to_train, icon=":material/model_training:")
+        if not st.button("Train", type="primary", icon=":material/play_arrow:", key=f"train.{exp.name}"):
+            st.stop()
     with st.status(f"Training: {exp.title.lower()}", expanded=True) as status:
         waiting = st.empty()
         bar = st.progress(0.0, text="Starting")
