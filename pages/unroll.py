@@ -3,7 +3,7 @@ import streamlit as st
 
 from pages import ui
 from rnnviz.cells import CELLS, GATE_NAMES, GATES
-from rnnviz.equations import step_latex
+from rnnviz.equations import shown_units, step_latex
 from rnnviz.experiments.unroll import EXPERIMENT, UnrollConfig
 from rnnviz.figures.common import loss_curve, state_heatmap
 from rnnviz.figures.unroll import unrolled_diagram, weight_heatmaps
@@ -78,6 +78,11 @@ def inspect_step() -> None:
     h_prev = h[t - 1] if t else res.h0[layer]
     c_prev = (c[t - 1] if t else res.c0[layer]) if c is not None else None
     x_t = res.x[t] if layer == 0 else s.h[layer - 1][t]
+    units = shown_units(h[t])
+    if len(units) < h.shape[1]:
+        st.caption(
+            f"Showing units {', '.join(map(str, units))} of {h.shape[1]}: the most active at this step."
+        )
     for line in step_latex(
         cfg.cell,
         t=t + 1,
@@ -90,6 +95,7 @@ def inspect_step() -> None:
         pre={k: v[layer][t] for k, v in s.pre.items()},
         h=h[t],
         c=c[t] if c is not None else None,
+        units=units,
     ):
         st.latex(line)
     if GATES[cfg.cell]:

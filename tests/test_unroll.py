@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
 
-from rnnviz.equations import step_latex, vec
+from rnnviz.equations import column, shown_units, step_latex, tex_text
 from rnnviz.experiments.unroll import UnrollConfig, run
 
 
@@ -65,14 +65,37 @@ def test_equations_use_the_models_numbers(cell):
         h=s.h[0][t],
         c=s.c[0][t] if s.c is not None else None,
     )
-    assert lines[-1].endswith(vec(s.h[0][t]))
+    assert lines[-1].endswith(column(s.h[0][t]))
     if cell == "rnn":
         wx = res.weights[0]["W_ih"] @ res.x[t]
         wh = res.weights[0]["W_hh"] @ s.h[0][t - 1]
         np.testing.assert_allclose(wx + wh + res.weights[0]["b"], s.pre["h"][0][t], atol=1e-5)
-        assert vec(wx) in lines[1]
+        assert column(wx) in lines[1]
 
 
-def test_vec_summarises_long_vectors():
-    assert "lVert" in vec(np.arange(10.0)) and "[9]" in vec(np.arange(10.0))
-    assert "bmatrix" in vec(np.arange(3.0))
+def test_long_vectors_show_the_most_active_units_consistently():
+    h = np.array([0.1, -0.9, 0.2, 0.8, 0.0, 0.3, -0.05, 0.7, 0.01, 0.6])
+    units = shown_units(h, limit=4)
+    assert list(units) == [1, 3, 7, 9]
+    assert list(shown_units(h[:3])) == [0, 1, 2]
+    lines = step_latex(
+        "rnn",
+        t=1,
+        token="a",
+        weights={"W_ih": np.eye(10), "W_hh": np.eye(10), "b": np.zeros(10)},
+        x=h,
+        h_prev=np.zeros(10),
+        c_prev=None,
+        gates={},
+        pre={"h": h},
+        h=np.tanh(h),
+        c=None,
+        units=units,
+    )
+    assert lines[-1].endswith(column(np.tanh(h)[units]))
+
+
+def test_tokens_are_escaped_for_latex():
+    assert tex_text("a_b$") == r"a\_b\$"
+    assert tex_text("\\x{") == r"\textbackslash{}x\{"
+    assert tex_text("\x00") == "?"

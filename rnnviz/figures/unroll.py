@@ -169,10 +169,14 @@ def weight_heatmaps(
     row_labels = [f"{g}·{u}" if len(names) > 1 else str(u) for g in names for u in range(hidden)]
     cols = [token_label(v) for v in vocab] if vocab else ["value"]
     w_ih, w_hh = weights["W_ih"], weights["W_hh"]
-    fig_x = _matrix(w_ih, row_labels, cols, "input (token)", "W_ih")
-    radii = ", ".join(f"{k}: {v:.2f}" for k, v in radius.items())
-    main = radius.get("h", radius.get("g", radius.get("n")))
-    verdict = "shrinks" if main < 1 else "can grow"
+    fig_x = _matrix(w_ih, row_labels, cols, "W_ih")
+    if "h" in radius:
+        rho = radius["h"]
+        verdict = "below 1: alone it shrinks the state" if rho < 1 else "above 1: alone it can grow the state"
+        title = f"W<sub>hh</sub>: spectral radius {rho:.2f}, {verdict}"
+    else:
+        radii = ", ".join(f"{k} {v:.2f}" for k, v in radius.items())
+        title = f"W<sub>hh</sub> gate blocks; spectral radius per block: {radii}"
     base_layout(
         fig_x,
         "W<sub>xh</sub>: each column is what one token writes into the state",
@@ -180,8 +184,7 @@ def weight_heatmaps(
         x="input (token)",
         y="unit",
     )
-    fig_h = _matrix(w_hh, row_labels, [str(u) for u in range(hidden)], "from unit", "W_hh")
-    title = f"W<sub>hh</sub> (spectral radius {radii}): repeated alone, it {verdict} the state"
+    fig_h = _matrix(w_hh, row_labels, [str(u) for u in range(hidden)], "W_hh")
     base_layout(
         fig_h,
         title,
@@ -192,7 +195,7 @@ def weight_heatmaps(
     return fig_x, fig_h
 
 
-def _matrix(w: np.ndarray, rows: list[str], cols: list[str], xname: str, name: str) -> go.Figure:
+def _matrix(w: np.ndarray, rows: list[str], cols: list[str], name: str) -> go.Figure:
     bound = float(np.abs(w).max()) or 1.0
     fig = go.Figure(
         go.Heatmap(
