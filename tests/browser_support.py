@@ -8,7 +8,7 @@ import subprocess
 import sys
 import time
 import urllib.request
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -98,3 +98,19 @@ def open_and_wait(page, url: str, timeout_s: float = 120) -> float:
     page.goto(url, wait_until="commit", timeout=timeout_s * 1000)
     page.wait_for_function(FINISHED_JS, timeout=timeout_s * 1000, polling=50)
     return time.monotonic() - t0
+
+
+def process_tree_rss(proc_pid: int) -> int:
+    """Resident memory of a process and its children, in bytes."""
+    import psutil
+
+    try:
+        root = psutil.Process(proc_pid)
+        procs = [root, *root.children(recursive=True)]
+    except psutil.NoSuchProcess:
+        return 0
+    total = 0
+    for p in procs:
+        with suppress(psutil.NoSuchProcess):
+            total += p.memory_info().rss
+    return total

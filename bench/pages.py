@@ -1,0 +1,70 @@
+"""Time to "finished running" for every page in a real browser: cold (fresh server) and warm (cached).
+
+Run: .venv/bin/python bench/pages.py
+Each page is opened in a new browser session twice on the same fresh server: the first visit trains
+(cold), the second is served from the result cache (warm). Also prints the server's peak memory.
+"""
+
+from __future__ import annotations
+
+import sys
+import threading
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from rnnviz.views import VIEWS  # noqa: E402
+from tests.browser_support import (  # noqa: E402
+    EXCEPTIONS_JS,
+    chromium,
+    open_and_wait,
+    process_tree_rss,
+    streamlit_server,
+)
+
+COLD_TARGET_S = 5.0
+WARM_TARGET_S = 1.0
+
+
+def main() -> int:
+    paths = [("home", "")] + [(v.slug, v.slug) for v in VIEWS]
+    peak = [0]
+    rows = []
+    with streamlit_server() as (base, proc), chromium() as browser:
+        stop = threading.Event()
+
+        def watch() -> None:
+            while not stop.is_set():
+                peak[0] = max(peak[0], process_tree_rss(proc.pid))
+                time.sleep(0.1)
+
+        watcher = threading.Thread(target=watch, daemon=True)
+        watcher.start()
+        for name, path in paths:
+            times = []
+            for _ in range(2):
+                page = browser.new_page(viewport={"width": 1400, "height": 1000})
+                times.append(open_and_wait(page, f"{base}/{path}", timeout_s=180))
+                errors = page.evaluate(EXCEPTIONS_JS)
+                page.close()
+                if errors:
+                    print(f"{name}: EXCEPTION {errors[0][:200]}")
+            rows.append((name, *times))
+        stop.set()
+        watcher.join()
+    print(
+        f"{'page':<12} {'cold s':>7} {'warm s':>7} {'cold/warm':>9}  targets: cold <= {COLD_TARGET_S:g} s, "
+        f"warm <= {WARM_TARGET_S:g} s"
+    )
+    ok = True
+    for name, cold, warm in rows:
+        flag = "" if cold <= COLD_TARGET_S and warm <= WARM_TARGET_S else "  <-- over target"
+        ok &= not flag
+        print(f"{name:<12} {cold:7.2f} {warm:7.2f} {cold / warm:9.1f}{flag}")
+    print(f"peak server RSS: {peak[0] / 2**20:.0f} MiB")
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
