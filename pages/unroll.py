@@ -83,7 +83,7 @@ def inspect_step() -> None:
         st.caption(
             f"Showing units {', '.join(map(str, units))} of {h.shape[1]}: the most active at this step."
         )
-    for line in step_latex(
+    lines = step_latex(
         cfg.cell,
         t=t + 1,
         token=res.tokens[t] if layer == 0 else f"h^{layer}",
@@ -96,7 +96,12 @@ def inspect_step() -> None:
         h=h[t],
         c=c[t] if c is not None else None,
         units=units,
-    ):
+    )
+    side_by_side = {"lstm": 4, "gru": 2}.get(cfg.cell, 0)  # gate equations two to a row
+    for i in range(0, side_by_side, 2):
+        for col, line in zip(st.columns(2), lines[i : i + 2], strict=True):
+            col.latex(line)
+    for line in lines[side_by_side:]:
         st.latex(line)
     if GATES[cfg.cell]:
         means = ", ".join(f"{GATE_NAMES[g]} {np.mean(s.gates[g][layer][t]):.2f}" for g in GATES[cfg.cell])
