@@ -12,7 +12,6 @@ import asyncio
 import math
 import statistics
 import sys
-import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,7 +24,7 @@ from tests.browser_support import (  # noqa: E402
     CHROMIUM_ARGS,
     EXCEPTIONS_JS,
     FINISHED_JS,
-    process_tree_rss,
+    PeakRss,
     streamlit_server,
 )
 
@@ -82,26 +81,12 @@ async def _run(urls: list[str], timeout_s: float) -> list[tuple[float, str | Non
 def run_load_test(sessions: int = 8) -> LoadResult:
     waves = math.ceil(sessions / TRAINING_SLOTS)
     limit_s = waves * TRAINING_BUDGET_S + 30  # every wave may use its whole budget, plus page overhead
-    peak = [0]
-    with streamlit_server() as (base, proc):
-        stop = threading.Event()
-
-        def watch() -> None:
-            while not stop.is_set():
-                peak[0] = max(peak[0], process_tree_rss(proc.pid))
-                time.sleep(0.1)
-
-        watcher = threading.Thread(target=watch, daemon=True)
-        watcher.start()
-        try:
-            results = asyncio.run(_run(session_urls(base, sessions), timeout_s=limit_s + 30))
-        finally:
-            stop.set()
-            watcher.join()
+    with streamlit_server() as (base, proc), PeakRss(proc.pid) as rss:
+        results = asyncio.run(_run(session_urls(base, sessions), timeout_s=limit_s + 30))
     return LoadResult(
         seconds=[s for s, _ in results],
         errors=[e for _, e in results if e],
-        peak_rss=peak[0],
+        peak_rss=rss.peak,
         limit_s=limit_s,
     )
 

@@ -8,8 +8,6 @@ Each page is opened in a new browser session twice on the same fresh server: the
 from __future__ import annotations
 
 import sys
-import threading
-import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -17,9 +15,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from rnnviz.views import VIEWS  # noqa: E402
 from tests.browser_support import (  # noqa: E402
     EXCEPTIONS_JS,
+    PeakRss,
     chromium,
     open_and_wait,
-    process_tree_rss,
     streamlit_server,
 )
 
@@ -29,18 +27,8 @@ WARM_TARGET_S = 1.0
 
 def main() -> int:
     paths = [("home", "")] + [(v.slug, v.slug) for v in VIEWS]
-    peak = [0]
     rows = []
-    with streamlit_server() as (base, proc), chromium() as browser:
-        stop = threading.Event()
-
-        def watch() -> None:
-            while not stop.is_set():
-                peak[0] = max(peak[0], process_tree_rss(proc.pid))
-                time.sleep(0.1)
-
-        watcher = threading.Thread(target=watch, daemon=True)
-        watcher.start()
+    with streamlit_server() as (base, proc), chromium() as browser, PeakRss(proc.pid) as rss:
         for name, path in paths:
             times = []
             for _ in range(2):
@@ -51,8 +39,6 @@ def main() -> int:
                 if errors:
                     print(f"{name}: EXCEPTION {errors[0][:200]}")
             rows.append((name, *times))
-        stop.set()
-        watcher.join()
     print(
         f"{'page':<12} {'cold s':>7} {'warm s':>7} {'cold/warm':>9}  targets: cold <= {COLD_TARGET_S:g} s, "
         f"warm <= {WARM_TARGET_S:g} s"
@@ -62,7 +48,7 @@ def main() -> int:
         flag = "" if cold <= COLD_TARGET_S and warm <= WARM_TARGET_S else "  <-- over target"
         ok &= not flag
         print(f"{name:<12} {cold:7.2f} {warm:7.2f} {cold / warm:9.1f}{flag}")
-    print(f"peak server RSS: {peak[0] / 2**20:.0f} MiB")
+    print(f"peak server RSS: {rss.peak / 2**20:.0f} MiB")
     return 0 if ok else 1
 
 

@@ -114,3 +114,28 @@ def process_tree_rss(proc_pid: int) -> int:
         with suppress(psutil.NoSuchProcess):
             total += p.memory_info().rss
     return total
+
+
+class PeakRss:
+    """Samples a process tree's memory every 0.1 s in a thread; ``peak`` is the largest seen, in bytes."""
+
+    def __init__(self, pid: int) -> None:
+        import threading
+
+        self.pid = pid
+        self.peak = 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._watch, daemon=True)
+
+    def _watch(self) -> None:
+        while not self._stop.is_set():
+            self.peak = max(self.peak, process_tree_rss(self.pid))
+            time.sleep(0.1)
+
+    def __enter__(self) -> PeakRss:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
