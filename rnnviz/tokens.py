@@ -19,37 +19,40 @@ class Tokens:
         return Tokens(self.tokens, self.values, tuple(notes) + self.notes)
 
 
+def _numbers(text: str) -> tuple[list[float], list[str]]:
+    """The finite numbers in ``text`` (separated by spaces, commas or semicolons), and what was skipped."""
+    values, skipped = [], []
+    for part in text.replace(",", " ").replace(";", " ").split():
+        try:
+            v = float(part)
+        except ValueError:
+            v = math.nan
+        if math.isfinite(v):
+            values.append(v)
+        else:
+            skipped.append(part)
+    return values, skipped
+
+
 def tokenize(text: str, mode: str, *, max_tokens: int, fallback: str) -> Tokens:
     """Split ``text`` by character, word or number; too short or unusable input falls back to ``fallback``."""
     notes: list[str] = []
+    values: list[float] | None = None
     if mode == "number":
-        values, skipped = [], []
-        for part in text.replace(",", " ").replace(";", " ").split():
-            try:
-                v = float(part)
-            except ValueError:
-                skipped.append(part)
-                continue
-            if math.isfinite(v):
-                values.append(v)
-            else:
-                skipped.append(part)
+        values, skipped = _numbers(text)
+        toks = [f"{v:g}" for v in values]
         if skipped:
             shown = ", ".join(repr(s[:12]) for s in skipped[:3])
             notes.append(f"Ignored {len(skipped)} item(s) that are not finite numbers: {shown}.")
-        if len(values) < 2:
-            notes.append("A numeric sequence needs at least two numbers; showing the example instead.")
-            return tokenize(fallback, mode, max_tokens=max_tokens, fallback=fallback).with_notes(notes)
-        if len(values) > max_tokens:
-            notes.append(f"Only the first {max_tokens} numbers are used.")
-            values = values[:max_tokens]
-        return Tokens(tuple(f"{v:g}" for v in values), tuple(values), tuple(notes))
-
-    toks = text.split() if mode == "word" else list(text) if text.strip() else []
+    elif mode == "word":
+        toks = text.split()
+    else:
+        toks = list(text) if text.strip() else []
     if len(toks) < 2:
         notes.append("The input needs at least two tokens; showing the example instead.")
         return tokenize(fallback, mode, max_tokens=max_tokens, fallback=fallback).with_notes(notes)
     if len(toks) > max_tokens:
         notes.append(f"Only the first {max_tokens} tokens are used.")
         toks = toks[:max_tokens]
-    return Tokens(tuple(toks), None, tuple(notes))
+        values = values[:max_tokens] if values is not None else None
+    return Tokens(tuple(toks), tuple(values) if values is not None else None, tuple(notes))
