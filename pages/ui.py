@@ -195,6 +195,7 @@ def run(exp: Experiment, cfg: Any, *, click_to_train: str | None = None, **extra
         waiting = st.empty()
         bar = st.progress(0.0, text="Starting")
         chart = st.empty()
+        note = st.empty()
 
         def on_wait(position: int) -> None:
             waiting.info(wait_message(position), icon=":material/hourglass_top:")
@@ -206,6 +207,8 @@ def run(exp: Experiment, cfg: Any, *, click_to_train: str | None = None, **extra
             bar.progress(p.fraction, text=text)
             if len(p.history.loss) > 1:
                 chart.plotly_chart(loss_curve(p.history, title="Training…", height=220), key=None)
+            if p.note:
+                note.code(p.note, language=None, wrap_lines=True)
 
         def compute() -> Any:
             with TRAINING_QUEUE.acquire(on_wait):

@@ -25,6 +25,8 @@ class Progress:
     train_loss: float
     val_loss: float | None
     history: History
+    note: str = ""
+    """Text to show beside the progress, e.g. samples written at checkpoints; experiments add it."""
 
     @property
     def fraction(self) -> float:

@@ -23,4 +23,11 @@ VIEWS: tuple[View, ...] = (
         "A recurrent network is one small cell applied at every step, with the same weights, "
         "carrying a hidden state forward as working memory.",
     ),
+    View(
+        "charlm",
+        "Character language model",
+        ":material/edit_note:",
+        "Trained only to guess the next character, a network learns words and lines, writes new text at "
+        "a chosen temperature, and grows units that track them.",
+    ),
 )

@@ -1,0 +1,72 @@
+"""Simple facts about each character of a text, and which hidden units track them.
+
+A unit whose activation correlates strongly with "inside a word" or "position in the line"
+is the kind of interpretable neuron found in character models: nobody asked for it, yet
+predicting the next character made it worth keeping.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+FEATURES: dict[str, str] = {
+    "word": "inside a word",
+    "line": "position in the line",
+    "space": "just read a space",
+    "quote": "inside quotes",
+}
+
+OPENING_QUOTES = frozenset('"“«')
+CLOSING_QUOTES = frozenset("”»")
+
+
+def feature_values(text: str) -> dict[str, np.ndarray]:
+    """Per character of ``text``, the value of each feature after reading that character."""
+    word = np.array([ch.isalnum() for ch in text], dtype=float)
+    space = np.array([ch == " " for ch in text], dtype=float)
+    line = np.zeros(len(text))
+    quote = np.zeros(len(text))
+    column, inside = 0, False
+    for t, ch in enumerate(text):
+        column = 0 if ch == "\n" else column + 1
+        line[t] = column
+        if ch == '"':
+            inside = not inside
+        elif ch in OPENING_QUOTES:
+            inside = True
+        elif ch in CLOSING_QUOTES:
+            inside = False
+        quote[t] = inside or ch in CLOSING_QUOTES
+    return {"word": word, "line": line, "space": space, "quote": quote}
+
+
+def correlations(states: np.ndarray, text: str) -> dict[str, np.ndarray]:
+    """Pearson r of every unit with every feature, shaped (layers, hidden).
+
+    NaN where r is undefined: the feature never changes in this text (no quotes, one line),
+    or the unit never moves.
+    """
+    out = {}
+    centred = states - states.mean(axis=1, keepdims=True)
+    spread = np.sqrt((centred**2).sum(axis=1))
+    for name, values in feature_values(text).items():
+        f = values - values.mean()
+        denom = spread * np.sqrt((f**2).sum())
+        with np.errstate(invalid="ignore", divide="ignore"):
+            r = np.einsum("lth,t->lh", centred, f) / denom
+        out[name] = np.where(denom > 1e-12, r, np.nan)
+    return out
+
+
+def strongest(r: np.ndarray, count: int) -> list[tuple[int, float]]:
+    """The ``count`` units of one layer with the largest |r|, as (unit, r), skipping undefined ones."""
+    order = [int(u) for u in np.argsort(-np.nan_to_num(np.abs(r), nan=-1.0), kind="stable")]
+    return [(u, float(r[u])) for u in order[:count] if np.isfinite(r[u])]
+
+
+def unit_to_show(chosen: int, r: np.ndarray) -> int:
+    """The unit a page colours by: the chosen one, or for -1 the one tracking the feature best."""
+    if chosen >= 0:
+        return min(chosen, len(r) - 1)
+    best = strongest(r, 1)
+    return best[0][0] if best else 0
