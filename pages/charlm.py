@@ -3,7 +3,7 @@ import streamlit as st
 
 from pages import ui
 from rnnviz.charmodel import softmax
-from rnnviz.experiments.charlm import EXPERIMENT, CharLMConfig, checkpoint_text, write
+from rnnviz.experiments.charlm import EXPERIMENT, CharLMConfig, checkpoint_text, effective, write
 from rnnviz.figures.charlm import coloured_text, feature_units, next_char_bars
 from rnnviz.figures.common import loss_curve
 from rnnviz.figures.style import token_label
@@ -26,7 +26,7 @@ cfg = ui.settings(
     ],
 )
 ui.share_link(cfg)
-res = ui.run(EXPERIMENT, cfg)
+res = ui.run(EXPERIMENT, effective(cfg))
 for note in res.corpus.notes:
     st.info(note, icon=":material/info:")
 ui.training_message(res.history)

@@ -16,8 +16,8 @@ FEATURES: dict[str, str] = {
     "quote": "inside quotes",
 }
 
-OPENING_QUOTES = frozenset('"“«')
-CLOSING_QUOTES = frozenset("”»")
+QUOTE_MARKS = {'"': None, "“": True, "”": False, "«": True, "»": False}
+"""Whether a mark opens (True) or closes (False) a quotation; None toggles, as the straight quote does."""
 
 
 def feature_values(text: str) -> dict[str, np.ndarray]:
@@ -30,13 +30,12 @@ def feature_values(text: str) -> dict[str, np.ndarray]:
     for t, ch in enumerate(text):
         column = 0 if ch == "\n" else column + 1
         line[t] = column
-        if ch == '"':
-            inside = not inside
-        elif ch in OPENING_QUOTES:
-            inside = True
-        elif ch in CLOSING_QUOTES:
-            inside = False
-        quote[t] = inside or ch in CLOSING_QUOTES
+        if ch in QUOTE_MARKS:
+            opens = QUOTE_MARKS[ch]
+            inside = not inside if opens is None else opens
+            quote[t] = 1.0  # both marks belong to the quotation
+        else:
+            quote[t] = inside
     return {"word": word, "line": line, "space": space, "quote": quote}
 
 

@@ -216,6 +216,11 @@ class CharLMResult:
         return self.corpus.text[0]
 
 
+def effective(cfg: CharLMConfig) -> CharLMConfig:
+    """The Config with pasted text dropped unless it is used, so equal trainings share one cache entry."""
+    return cfg if cfg.corpus == "custom" else dataclasses.replace(cfg, text="")
+
+
 def write(res: CharLMResult, cfg: CharLMConfig, length: int | None = None) -> Generation:
     """The model's continuation of the Config's seed text, at its temperature and sampling seed."""
     return generate(
