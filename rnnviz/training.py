@@ -140,9 +140,9 @@ def fit(
             model.train()
         now = time.monotonic()
         if on_progress is not None and (is_last or now - last_report >= report_every_s):
-            last_report = now
             val = hist.val_loss[-1] if hist.val_loss else None
             on_progress(Progress(step, total_steps, value, val, hist))
+            last_report = time.monotonic()  # timed from the report's end: a slow redraw must not starve training
         if now > deadline and not is_last:
             hist.stop = "budget"
             break

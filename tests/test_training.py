@@ -127,3 +127,16 @@ def test_both_optimisers_train(name):
     model, loss = _regression()
     hist = fit(model, loss, range(100), total_steps=100, lr=0.05, optimizer=name)
     assert hist.final_loss() < hist.loss[0]
+
+
+def test_a_slow_progress_report_does_not_run_after_every_step():
+    model, loss = _regression()
+    calls = []
+
+    def slow_report(p):
+        calls.append(p.step)
+        time.sleep(0.02)
+
+    fit(model, loss, range(400), total_steps=400, lr=0.01, on_progress=slow_report, report_every_s=0.02)
+    assert calls[-1] == 400
+    assert len(calls) < 200  # timed from each report's end, so training gets at least half the time
