@@ -28,12 +28,15 @@ class TokenModel(nn.Module):
         output_size: int,
         num_layers: int = 1,
         h0_mode: str = "zeros",
+        *,
+        bidirectional: bool = False,
     ) -> None:
         super().__init__()
-        self.rnn = make_rnn(cell, input_size, hidden_size, num_layers)
-        self.head = nn.Linear(hidden_size, output_size)
+        self.rnn = make_rnn(cell, input_size, hidden_size, num_layers, bidirectional=bidirectional)
+        directions = 2 if bidirectional else 1
+        self.head = nn.Linear(directions * hidden_size, output_size)
         self.h0_mode = h0_mode
-        shape = (num_layers, 1, hidden_size)
+        shape = (num_layers * directions, 1, hidden_size)
         if h0_mode == "learned":
             self.h0 = nn.Parameter(torch.zeros(shape))
         elif h0_mode == "random":
