@@ -30,4 +30,11 @@ VIEWS: tuple[View, ...] = (
         "Trained only to guess the next character, a network learns words and lines, writes new text at "
         "a chosen temperature, and grows units that track them.",
     ),
+    View(
+        "gates",
+        "LSTM & GRU gates",
+        ":material/tune:",
+        "Gates are learned switches: training drives them to fully open or shut, and a forget gate held "
+        "near 1 carries memory, and gradient, across many steps.",
+    ),
 )

@@ -1,0 +1,509 @@
+"""Experiment ``gates``: train an LSTM or GRU on a task whose gating can be read, then open every gate.
+
+Training (the cached part) produces two networks from the same initial weights: as
+initialised and as trained. Inspecting a sequence (the display part) traces both through the
+instrumented cells, so typing a new sequence never retrains.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+import torch
+from torch import nn
+
+from rnnviz import brackets
+from rnnviz.cells import CELLS, GATES, trace
+from rnnviz.config import param
+from rnnviz.equations import MAX_UNITS as EQUATION_UNITS
+from rnnviz.equations import step_latex
+from rnnviz.experiments import Experiment, ProgressFn
+from rnnviz.gating import (
+    KEEP_GATE,
+    gate_saturation,
+    highway,
+    influential_units,
+    parameter_table,
+    saturated_share,
+)
+from rnnviz.models import TokenModel
+from rnnviz.runtime import TRAINING_BUDGET_S
+from rnnviz.seeding import seed_everything
+from rnnviz.tasks import copy_first
+from rnnviz.tokens import tokenize
+from rnnviz.training import History, fit
+
+TASKS = {
+    "copy": "Memory: recall the flagged first value through noise",
+    "brackets": "Counting: bracket nesting depth",
+}
+GATED_CELLS = {c: CELLS[c] for c in ("lstm", "gru")}
+SOURCES = {
+    "example": "Worked example",
+    "random": "Random draw from the task",
+    "typed": "Typed by you",
+}
+
+MAX_TOKENS = 60
+"""Longest inspected sequence: beyond this, heatmap columns get too thin to read."""
+MAX_UNITS = 6
+"""Most units drawn as lines at once."""
+DEFAULT_UNITS = 3
+
+POOL = 4096
+"""Training sequences generated once; each step samples a minibatch from them."""
+BATCH = 64
+HELD_OUT = 256
+"""Fresh sequences for the held-out loss, saturation and the choice of influential units."""
+
+COPY_EXAMPLE = "0.8 -1.2 0.3 1.5 -0.4 -0.9 0.6 0.1 -1.7 1.1 0.2 -0.5"
+COPY_LIMIT = 4.0
+"""Typed copy-task values are clipped to ±4: training values are standard normal."""
+
+
+@dataclass(frozen=True)
+class GatesConfig:
+    task: str = param(
+        "copy",
+        label="Task",
+        help="Memory: the first value is flagged; after the noise that follows, the network must say it. "
+        "Counting: after each token, say how deeply the brackets are nested; letters are filler.",
+        choices=TASKS,
+    )
+    cell: str = param("lstm", label="Cell", help="The gated recurrent cell.", choices=GATED_CELLS)
+    hidden: int = param(
+        8,
+        label="Hidden size",
+        help="Units in the hidden state (and the LSTM's cell state).",
+        min=1,
+        max=32,
+        unit="units",
+    )
+    length: int = param(
+        12,
+        label="Training length",
+        help="Steps per training sequence: the longer, the further back the network must remember.",
+        min=4,
+        max=40,
+        unit="steps",
+    )
+    keep_bias: float = param(
+        1.0,
+        label="Keep-gate bias at start",
+        help="Added at initialisation to the bias of the forget gate (LSTM) or update gate (GRU), so the "
+        "untrained network leans toward keeping its state; 1 is the usual choice and makes memory easier "
+        "to find. 0 leaves torch's default.",
+        min=0.0,
+        max=5.0,
+        step=0.5,
+    )
+    train_steps: int = param(
+        400,
+        label="Training steps",
+        help="Adam steps on minibatches of 64 sequences; 0 leaves the network untrained.",
+        min=0,
+        max=2000,
+        step=50,
+        unit="steps",
+    )
+    lr: float = param(
+        0.03,
+        label="Learning rate",
+        help="Adam's step size.",
+        choices=(0.003, 0.01, 0.03, 0.1),
+        log=True,
+    )
+    seed: int = param(0, label="Seed", help="Seeds the weights and the training data.", min=0, max=9999)
+    source: str = param(
+        "example",
+        label="Inspected sequence",
+        help="The sequence whose gates are drawn: the worked example, a random draw from the task, "
+        "or your own.",
+        choices=SOURCES,
+        role="view",
+    )
+    sequence: str = param(
+        "",
+        label="Your sequence",
+        help="Memory task: numbers separated by spaces; the first is the flagged one to recall. "
+        "Counting task: brackets ( and ), with letters or digits as filler.",
+        max_chars=400,
+        role="view",
+    )
+    draw: int = param(
+        1,
+        label="Draw number",
+        help="Which random sequence of the task to inspect.",
+        min=1,
+        max=1000,
+        role="view",
+    )
+    compare: bool = param(
+        False,
+        label="Compare untrained",
+        help="Draw the same network before training beside the trained one, on the same input.",
+        role="view",
+    )
+    units: str = param(
+        "",
+        label="Units to plot",
+        help="Unit numbers separated by spaces, e.g. 0 3 5. Empty picks the units the answer depends on most.",
+        max_chars=40,
+        role="view",
+    )
+    step: int = param(
+        1,
+        label="Time step t",
+        help="The step whose gate equations are written out with numbers.",
+        min=1,
+        max=MAX_TOKENS,
+        role="view",
+    )
+
+
+@dataclass(frozen=True)
+class Network:
+    """One network of the comparison, ready to be traced on any sequence."""
+
+    model: TokenModel
+    weights: dict[str, np.ndarray]
+    """W_ih, W_hh and b = b_ih + b_hh, as torch stores them (gate blocks stacked)."""
+    saturation: dict[str, dict[str, float]]
+    """Per gate, shares of saturated values over the held-out sequences."""
+    held_out_loss: float
+
+
+@dataclass(frozen=True)
+class GatesResult:
+    task: str
+    cell: str
+    input_size: int
+    trained: Network
+    untrained: Network
+    """The same network as initialised: structure seen in ``trained`` but not here came from learning."""
+    history: History
+    chance_loss: float
+    """Held-out MSE of the best constant guess: the loss of a network that learned nothing."""
+    ranked_units: tuple[int, ...]
+    """Units of the trained network, the ones the answer depends on most first."""
+    params: dict[str, dict]
+    """parameter_table() for this task's input size and the chosen hidden size."""
+
+
+@dataclass(frozen=True)
+class Reading:
+    """One network reading the inspected sequence; every array is (time, units) unless noted."""
+
+    gates: dict[str, np.ndarray]
+    pre: dict[str, np.ndarray]
+    h: np.ndarray
+    c: np.ndarray | None
+    prediction: np.ndarray
+    """The read-out after each step, (time,)."""
+    fused_gap: float
+    """Largest |h_fused - h_instrumented|: the drawn numbers are the model's own."""
+
+    def values(self, name: str) -> np.ndarray:
+        """A gate by its letter, or the state 'c' or 'h'."""
+        if name == "h":
+            return self.h
+        if name == "c" and self.c is not None:
+            return self.c
+        return self.gates[name]
+
+
+@dataclass(frozen=True)
+class Inspection:
+    tokens: tuple[str, ...]
+    x: np.ndarray
+    """Inputs, (time, input size)."""
+    target: np.ndarray
+    """The right answer after each step, (time,)."""
+    trained: Reading
+    untrained: Reading
+    notes: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Task:
+    input_size: int
+    generate: Callable[[int, int, np.random.Generator], tuple[np.ndarray, np.ndarray]]
+    """(batch, length, rng) -> x (batch, length, input), y (batch, answered steps)."""
+
+
+def _bracket_task(batch: int, length: int, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+    x, y = brackets.bracket_depth(batch, length, rng)
+    return x, y[..., 0]
+
+
+TASK_SPECS = {
+    "copy": Task(input_size=2, generate=copy_first),
+    "brackets": Task(input_size=len(brackets.VOCAB), generate=_bracket_task),
+}
+"""Copy answers once, after the last step; brackets after every step. y's width says which."""
+
+
+def _add_keep_bias(rnn: nn.RNNBase, cell: str, bias: float) -> None:
+    block = GATES[cell].index(KEEP_GATE[cell])
+    hidden = rnn.hidden_size
+    with torch.no_grad():
+        rnn.bias_ih_l0[block * hidden : (block + 1) * hidden] += bias
+
+
+def _answers(model: TokenModel, x: torch.Tensor, answered: int) -> torch.Tensor:
+    return model(x)[:, -answered:, 0]
+
+
+def _network(model: TokenModel, x_eval: torch.Tensor, y_eval: torch.Tensor) -> Network:
+    rnn = model.rnn
+    with torch.no_grad():
+        gates = {g: v.numpy() for g, v in trace(rnn, x_eval).top.gates.items()}
+        loss = float(nn.functional.mse_loss(_answers(model, x_eval, y_eval.shape[1]), y_eval))
+    weights = {
+        "W_ih": rnn.weight_ih_l0.detach().numpy().copy(),
+        "W_hh": rnn.weight_hh_l0.detach().numpy().copy(),
+        "b": (rnn.bias_ih_l0 + rnn.bias_hh_l0).detach().numpy(),
+    }
+    return Network(model=model, weights=weights, saturation=gate_saturation(gates), held_out_loss=loss)
+
+
+def run(cfg: GatesConfig, on_progress: ProgressFn | None = None) -> GatesResult:
+    task = TASK_SPECS[cfg.task]
+    rng = seed_everything(cfg.seed)
+    model = TokenModel(cfg.cell, task.input_size, cfg.hidden, 1)
+    _add_keep_bias(model.rnn, cfg.cell, cfg.keep_bias)
+    untrained = copy.deepcopy(model)
+    x_pool, y_pool = (torch.from_numpy(a) for a in task.generate(POOL, cfg.length, rng))
+    x_eval, y_eval = (torch.from_numpy(a) for a in task.generate(HELD_OUT, cfg.length, rng))
+    answered = y_pool.shape[1]
+
+    def loss_fn(rows: np.ndarray) -> torch.Tensor:
+        index = torch.from_numpy(rows)
+        return nn.functional.mse_loss(_answers(model, x_pool[index], answered), y_pool[index])
+
+    history = fit(
+        model,
+        loss_fn,
+        (rng.integers(0, POOL, BATCH) for _ in range(cfg.train_steps)),
+        total_steps=cfg.train_steps,
+        lr=cfg.lr,
+        on_progress=on_progress,
+        budget_s=TRAINING_BUDGET_S,
+    )
+    untrained.eval()
+    with torch.no_grad():
+        h_read = model.rnn(x_eval, model.initial_state(HELD_OUT))[0][:, -answered:]
+    ranked = influential_units(h_read.reshape(-1, cfg.hidden).numpy(), model.head.weight[0].detach().numpy())
+    return GatesResult(
+        task=cfg.task,
+        cell=cfg.cell,
+        input_size=task.input_size,
+        trained=_network(model, x_eval, y_eval),
+        untrained=_network(untrained, x_eval, y_eval),
+        history=history,
+        chance_loss=float(y_eval.var(unbiased=False)),
+        ranked_units=ranked,
+        params=parameter_table(task.input_size, cfg.hidden),
+    )
+
+
+def _copy_sequence(source: str, text: str, draw: int, length: int) -> tuple[np.ndarray, list[str]]:
+    """Values of a copy-task sequence, the first being the flagged one, and notes."""
+    if source == "random":
+        x, _ = copy_first(1, length, np.random.default_rng(draw))
+        return x[0, :, 0].astype(np.float64), []
+    toks = tokenize(
+        text if source == "typed" else COPY_EXAMPLE,
+        "number",
+        max_tokens=MAX_TOKENS,
+        fallback=COPY_EXAMPLE,
+    )
+    values = np.array(toks.values, dtype=np.float64)
+    notes = list(toks.notes)
+    if np.abs(values).max() > COPY_LIMIT:
+        notes.append(
+            f"Values beyond ±{COPY_LIMIT:g} were clipped to ±{COPY_LIMIT:g}: the network trained on "
+            "standard normal values, so larger ones only show it out of its depth."
+        )
+        values = np.clip(values, -COPY_LIMIT, COPY_LIMIT)
+    return values, notes
+
+
+def _copy_inputs(values: np.ndarray) -> tuple[tuple[str, ...], np.ndarray, np.ndarray]:
+    x = np.zeros((len(values), 2), dtype=np.float32)
+    x[:, 0] = values
+    x[0, 1] = 1.0
+    tokens = tuple(f"[{v:.2g}]" if t == 0 else f"{v:.2g}" for t, v in enumerate(values))
+    return tokens, x, np.full(len(values), values[0])
+
+
+def _bracket_inputs(source: str, text: str, draw: int, length: int):
+    if source == "random":
+        x, y = brackets.bracket_depth(1, length, np.random.default_rng(draw))
+        ids = x[0].argmax(-1)
+        return tuple(brackets.VOCAB[i] for i in ids), x[0], y[0, :, 0].astype(np.float64), []
+    tokens, ids, notes = brackets.parse(text if source == "typed" else brackets.EXAMPLE, MAX_TOKENS)
+    x = np.eye(len(brackets.VOCAB), dtype=np.float32)[ids]
+    return tokens, x, brackets.running_depth(ids).astype(np.float64), list(notes)
+
+
+def _read(model: TokenModel, x: np.ndarray) -> Reading:
+    xt = torch.from_numpy(x).unsqueeze(0)
+    with torch.no_grad():
+        init = model.initial_state(1)
+        h0, c0 = init if isinstance(init, tuple) else (init, None)
+        tr = trace(model.rnn, xt, h0, c0)
+        fused, _ = model.rnn(xt, init)
+        prediction = model.head(tr.output)[0, :, 0]
+    top = tr.top
+    return Reading(
+        gates={g: v[0].numpy() for g, v in top.gates.items()},
+        pre={g: v[0].numpy() for g, v in top.pre.items()},
+        h=top.h[0].numpy(),
+        c=top.c[0].numpy() if top.c is not None else None,
+        prediction=prediction.numpy().astype(np.float64),
+        fused_gap=float((fused - tr.output).abs().max()),
+    )
+
+
+def inspect_sequence(res: GatesResult, cfg: GatesConfig) -> Inspection:
+    """Both networks on the sequence the view fields of ``cfg`` pick; typed input is validated here."""
+    text = cfg.sequence if cfg.source == "typed" else ""
+    if res.task == "copy":
+        values, notes = _copy_sequence(cfg.source, text, cfg.draw, cfg.length)
+        tokens, x, target = _copy_inputs(values)
+    else:
+        tokens, x, target, notes = _bracket_inputs(cfg.source, text, cfg.draw, cfg.length)
+    return Inspection(
+        tokens=tokens,
+        x=x,
+        target=target,
+        trained=_read(res.trained.model, x),
+        untrained=_read(res.untrained.model, x),
+        notes=tuple(notes),
+    )
+
+
+def choose_units(text: str, hidden: int, ranked: tuple[int, ...]) -> tuple[tuple[int, ...], list[str]]:
+    """Units typed as numbers, or the most influential ones; bad entries become a note."""
+    default = ranked[: min(DEFAULT_UNITS, hidden)]
+    parts = text.replace(",", " ").split()
+    if not parts:
+        return default, []
+    chosen: list[int] = []
+    bad: list[str] = []
+    for part in parts:
+        try:
+            unit = int(part)
+        except ValueError:
+            bad.append(part)
+            continue
+        if 0 <= unit < hidden:
+            if unit not in chosen:
+                chosen.append(unit)
+        else:
+            bad.append(part)
+    notes = []
+    if bad:
+        shown = ", ".join(repr(b[:8]) for b in bad[:3])
+        notes.append(f"Units: {shown} not a unit number from 0 to {hidden - 1}; ignored.")
+    if len(chosen) > MAX_UNITS:
+        notes.append(f"Units: only the first {MAX_UNITS} are drawn.")
+        chosen = chosen[:MAX_UNITS]
+    if not chosen:
+        notes.append("Units: none usable, so the most influential units are shown.")
+        return default, notes
+    return tuple(chosen), notes
+
+
+def keep_path(reading: Reading, cell: str) -> np.ndarray:
+    """(time, units): the product of keep-gate values from step 1 to each step (see gating.highway)."""
+    return highway(reading.gates[KEEP_GATE[cell]])
+
+
+def step_equations(res: GatesResult, ins: Inspection, t: int, units: tuple[int, ...]) -> list[str]:
+    """The trained network's equations at step ``t`` (0-based) with its own numbers.
+
+    Small states are written out in full; larger ones only in the rows of ``units``.
+    """
+    r = ins.trained
+    zeros = np.zeros_like(r.h[0])
+    rows = None if r.h.shape[1] <= EQUATION_UNITS else np.array(sorted(units))
+    return step_latex(
+        res.cell,
+        t=t + 1,
+        token=ins.tokens[t],
+        weights=res.trained.weights,
+        x=ins.x[t],
+        h_prev=r.h[t - 1] if t else zeros,
+        c_prev=(r.c[t - 1] if t else zeros) if r.c is not None else None,
+        gates={g: v[t] for g, v in r.gates.items()},
+        pre={g: v[t] for g, v in r.pre.items()},
+        h=r.h[t],
+        c=r.c[t] if r.c is not None else None,
+        units=rows,
+    )
+
+
+def answer_summary(task: str, ins: Inspection) -> str:
+    """One sentence comparing the two networks' answers with the truth on the inspected sequence."""
+    if task == "copy":
+        return (
+            f"The value to recall is {ins.target[0]:.2f}. After the last step the trained network answers "
+            f"{ins.trained.prediction[-1]:.2f}; the untrained one {ins.untrained.prediction[-1]:.2f}."
+        )
+    steps = len(ins.target)
+    right = {
+        name: int(np.sum(np.round(r.prediction) == ins.target))
+        for name, r in (("trained", ins.trained), ("untrained", ins.untrained))
+    }
+    return (
+        f"Rounded to a whole number, the trained network gives the right depth at {right['trained']} of "
+        f"{steps} steps; the untrained one at {right['untrained']}."
+    )
+
+
+def report(cfg: GatesConfig, res: GatesResult) -> dict:
+    ins = inspect_sequence(res, cfg)
+    reading = ins.trained
+    out: dict = {"tokens": list(ins.tokens), "gates": reading.gates}
+    if reading.c is not None:
+        out["cell"] = reading.c
+    out["hidden"] = reading.h
+    out["prediction"] = reading.prediction
+    unit = res.ranked_units[0]
+    out["metrics"] = {
+        "saturation": gate_saturation(reading.gates),
+        "saturation_untrained": gate_saturation(ins.untrained.gates),
+        "held_out_saturated_share": {
+            "trained": saturated_share(res.trained.saturation),
+            "untrained": saturated_share(res.untrained.saturation),
+        },
+        "params": {cell: row["total"] for cell, row in res.params.items()},
+        "final_loss": res.history.final_loss() if res.history.steps else None,
+        "held_out_loss": res.trained.held_out_loss,
+        "chance_loss": res.chance_loss,
+        "keep_path": {
+            "unit": unit,
+            "trained": float(keep_path(reading, res.cell)[-1, unit]),
+            "untrained": float(keep_path(ins.untrained, res.cell)[-1, unit]),
+        },
+        "fused_gap": max(reading.fused_gap, ins.untrained.fused_gap),
+    }
+    if ins.notes:
+        out["notes"] = list(ins.notes)
+    return out
+
+
+EXPERIMENT = Experiment(
+    name="gates",
+    title="LSTM & GRU gates",
+    config=GatesConfig,
+    run=run,
+    report=report,
+    description="Train an LSTM or GRU on a memory or counting task and record every gate at every step, "
+    "before and after training.",
+)
