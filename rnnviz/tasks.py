@@ -6,7 +6,11 @@ Generator, so data is reproducible from the seed and independent of torch's RNG.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import numpy as np
+import torch
+from torch import Tensor
 
 MEMORY_TASKS = {"copy": "Copy-first: recall the first value", "adding": "Adding: sum the two marked values"}
 
@@ -43,3 +47,26 @@ def adding(batch: int, length: int, rng: np.random.Generator):
 
 CHANCE_LOSS = {"copy": 1.0, "adding": 1.0 / 6.0}
 """MSE of the best constant guess: the line a model must beat to have remembered anything."""
+
+
+MEMORY_LENGTHS = {"copy": (10, 30, 50, 100), "adding": (10, 50, 100, 200)}
+"""The lengths each task is usually compared at: short enough for any cell, then past a vanilla RNN's reach."""
+
+
+def memory_batch(
+    task: str, batch: int, length: int, rng: np.random.Generator
+) -> tuple[np.ndarray, np.ndarray]:
+    if task == "copy":
+        return copy_first(batch, length, rng)
+    if task == "adding":
+        return adding(batch, length, rng)
+    raise ValueError(f"unknown memory task {task!r}; expected one of {', '.join(MEMORY_TASKS)}")
+
+
+def memory_batches(
+    task: str, batch: int, length: int, rng: np.random.Generator
+) -> Iterator[tuple[Tensor, Tensor]]:
+    """Fresh batches forever: every step sees new data, so the training loss is also a test loss."""
+    while True:
+        x, y = memory_batch(task, batch, length, rng)
+        yield torch.from_numpy(x), torch.from_numpy(y)
