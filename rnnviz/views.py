@@ -37,4 +37,11 @@ VIEWS: tuple[View, ...] = (
         "Gates are learned switches: training drives them to fully open or shut, and a forget gate held "
         "near 1 carries memory, and gradient, across many steps.",
     ),
+    View(
+        "patterns",
+        "Sequence patterns",
+        ":material/account_tree:",
+        "Which inputs a network reads and which outputs are scored (one or many, past only or past and "
+        "future, one layer or several) decide what it can learn: six wirings, each trained live.",
+    ),
 )
