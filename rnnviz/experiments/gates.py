@@ -337,7 +337,7 @@ def _copy_inputs(values: np.ndarray) -> tuple[tuple[str, ...], np.ndarray, np.nd
     x[:, 0] = values
     x[0, 1] = 1.0
     tokens = tuple(f"[{v:.2g}]" if t == 0 else f"{v:.2g}" for t, v in enumerate(values))
-    return tokens, x, np.full(len(values), values[0])
+    return tokens, x, np.full(len(values), float(x[0, 0]))
 
 
 def _bracket_inputs(source: str, text: str, draw: int, length: int):
