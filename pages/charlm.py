@@ -7,7 +7,7 @@ from rnnviz.experiments.charlm import EXPERIMENT, CharLMConfig, checkpoint_text,
 from rnnviz.figures.charlm import coloured_text, feature_units, next_char_bars
 from rnnviz.figures.common import loss_curve
 from rnnviz.figures.style import token_label
-from rnnviz.text_features import FEATURES, strongest, unit_to_show
+from rnnviz.text_features import FEATURES, MIN_CHARS, strongest, unit_to_show
 
 PREFIX = "charlm"
 
@@ -33,8 +33,8 @@ ui.training_message(res.history)
 
 m = st.columns(4)
 m[0].metric(
-    "Training text",
-    f"{len(res.corpus.text):,} characters",
+    "Training text (characters)",
+    f"{len(res.corpus.text):,}",
     help=f"{len(res.vocab)} different characters: the model's alphabet.",
 )
 m[1].metric("Parameters", f"{res.params:,}")
@@ -127,14 +127,21 @@ def write_panel() -> None:
     )
 
     st.markdown(f"**Units that track simple features** (layer {layer + 1}, over the training text)")
-    left, right = st.columns([3, 2])
+    if len(res.corpus.text) < MIN_CHARS:
+        st.info(
+            f"The training text has {len(res.corpus.text)} characters: too few for a correlation to mean "
+            "anything. Pick a longer text to look for feature units.",
+            icon=":material/info:",
+        )
+        return
+    left, right = st.columns(2)
     left.plotly_chart(feature_units(r, feature, unit))
     rows = []
     for name, label in FEATURES.items():
         best = strongest(res.correlations[name][layer], 2)
-        cells = {f"unit {i + 1}": f"{u} (r = {v:+.2f})" for i, (u, v) in enumerate(best)}
-        rows.append({"feature": label, **cells})
-    right.dataframe(pd.DataFrame(rows).fillna("never changes"), hide_index=True)
+        ranked = [f"unit {u} (r = {v:+.2f})" for u, v in best] + ["never changes"] * (2 - len(best))
+        rows.append({"feature": label, "strongest": ranked[0], "runner-up": ranked[1]})
+    right.dataframe(pd.DataFrame(rows), hide_index=True)
     right.caption(
         "Pearson correlation between a unit's activation after each character and the feature. "
         "|r| near 1: the unit is a detector for it. Set *Unit colouring the text* to −1 to colour the "

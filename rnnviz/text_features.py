@@ -16,6 +16,9 @@ FEATURES: dict[str, str] = {
     "quote": "inside quotes",
 }
 
+MIN_CHARS = 50
+"""Below this many characters a correlation says more about chance than about the unit."""
+
 QUOTE_MARKS = {'"': None, "“": True, "”": False, "«": True, "»": False}
 """Whether a mark opens (True) or closes (False) a quotation; None toggles, as the straight quote does."""
 
@@ -42,10 +45,12 @@ def feature_values(text: str) -> dict[str, np.ndarray]:
 def correlations(states: np.ndarray, text: str) -> dict[str, np.ndarray]:
     """Pearson r of every unit with every feature, shaped (layers, hidden).
 
-    NaN where r is undefined: the feature never changes in this text (no quotes, one line),
-    or the unit never moves.
+    NaN where r is undefined or meaningless: the feature never changes in this text (no
+    quotes, one line), the unit never moves, or the text is shorter than MIN_CHARS.
     """
     out = {}
+    if len(text) < MIN_CHARS:
+        return {name: np.full(states.shape[::2], np.nan) for name in FEATURES}
     centred = states - states.mean(axis=1, keepdims=True)
     spread = np.sqrt((centred**2).sum(axis=1))
     for name, values in feature_values(text).items():

@@ -179,6 +179,8 @@ def test_correlations_find_a_planted_unit():
     assert np.isnan(r["quote"]).all()  # no quotes: nothing to correlate
     assert unit_to_show(-1, r["word"][1]) == 4 and unit_to_show(2, r["word"][1]) == 2
     assert unit_to_show(-1, r["quote"][1]) == 0 and unit_to_show(99, r["word"][1]) == 5
+    short = correlations(states[:, :20], text[:20])
+    assert all(np.isnan(v).all() for v in short.values())  # 20 characters prove nothing
 
 
 def test_report_has_exactly_the_issue_metrics(zen):

@@ -17,7 +17,7 @@ def test_page_trains_writes_and_lists_units():
     at = open_page("charlm", FAST)
     assert not at.exception and not at.warning
     assert "step    0 │" in at.code[0].value and "step   50 │" in at.code[0].value
-    assert coloured(at).count("<span style=") >= 300
+    assert coloured(at).count(" title=") == 301  # the first character, then 300 written
     assert any("Units that track simple features" in t for t in texts(at, "markdown"))
     assert len(at.dataframe[0].value) == 4  # one row per feature
 
@@ -96,3 +96,22 @@ def test_writing_settings_never_retrain():
     assert query(at)["temperature"] == "1.9" and query(at)["position"] == "20"
     at.text_area(key="charlm.text").set_value("not used unless pasted text is chosen").run()
     assert len(RESULTS) == 1
+
+
+def test_the_hello_preset_learns_and_declines_to_correlate_four_characters():
+    at = open_page(
+        "charlm",
+        {
+            "corpus": "hello",
+            "hidden": "16",
+            "train_steps": "150",
+            "lr": "0.03",
+            "prompt": "h",
+            "greedy": "true",
+            "length": "10",
+        },
+    )
+    assert not at.exception and not at.warning
+    assert coloured(at).count(" title=") == 11  # the seed and ten written characters
+    assert "too few for a correlation" in " ".join(texts(at, "info"))
+    assert not at.dataframe

@@ -97,7 +97,7 @@ class CharLMConfig:
         "the chunk. Off: every chunk starts from zeros.",
     )
     train_steps: int = param(
-        300,
+        200,
         label="Training steps",
         help="Adam steps, one chunk of every stream each.",
         min=0,

@@ -53,7 +53,7 @@ def coloured_text(text: str, values: np.ndarray, seed_len: int, unit: int) -> st
     )
     body = (
         '<div dir="auto" style="font-family:ui-monospace,monospace;font-size:15px;line-height:1.7;'
-        'white-space:pre-wrap;word-break:break-all">' + "".join(spans) + "</div>"
+        'white-space:pre-wrap;overflow-wrap:anywhere">' + "".join(spans) + "</div>"
     )
     return body + legend
 
@@ -108,7 +108,7 @@ def feature_units(r: np.ndarray, feature: str, highlight: int) -> go.Figure:
     if not top:
         base_layout(
             fig,
-            f"Nothing to correlate: “{feature}” never changes in this text, or the units never move",
+            f"Nothing to correlate: “{feature}” never changes here, or the text is too short",
             height=260,
             x="unit",
             y="correlation r",
@@ -133,7 +133,7 @@ def feature_units(r: np.ndarray, feature: str, highlight: int) -> go.Figure:
     best, best_r = top[0]
     base_layout(
         fig,
-        f"Unit {best} tracks “{feature}” best: r = {best_r:+.2f} over the training text",
+        f"Unit {best} tracks “{feature}” best: r = {best_r:+.2f}",
         height=300,
         x="unit (outlined: the one colouring the text)",
         y="correlation r",
