@@ -101,17 +101,19 @@ def read(model: CharModel, ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 
 def cross_entropy(logits: np.ndarray, targets: np.ndarray) -> float:
-    """Mean negative log-likelihood, in nats per character."""
-    z = logits - logits.max(axis=-1, keepdims=True)
-    log_p = z - np.log(np.exp(z).sum(axis=-1, keepdims=True))
-    return float(-log_p[np.arange(len(targets)), targets].mean())
+    """Mean negative log-likelihood, in nats per character; NaN once a diverged model's scores are not finite."""
+    with np.errstate(over="ignore", invalid="ignore"):
+        z = logits - logits.max(axis=-1, keepdims=True)
+        log_p = z - np.log(np.exp(z).sum(axis=-1, keepdims=True))
+        return float(-log_p[np.arange(len(targets)), targets].mean())
 
 
 def softmax(logits: np.ndarray, temperature: float) -> np.ndarray:
     """p_i = exp(z_i / T) / sum_j exp(z_j / T): T < 1 sharpens the distribution, T > 1 flattens it."""
     z = np.asarray(logits, dtype=np.float64) / temperature
-    z = np.exp(z - z.max(axis=-1, keepdims=True))
-    return z / z.sum(axis=-1, keepdims=True)
+    with np.errstate(over="ignore", invalid="ignore"):
+        z = np.exp(z - z.max(axis=-1, keepdims=True))
+        return z / z.sum(axis=-1, keepdims=True)
 
 
 @dataclass(frozen=True)

@@ -48,17 +48,17 @@ def correlations(states: np.ndarray, text: str) -> dict[str, np.ndarray]:
     NaN where r is undefined or meaningless: the feature never changes in this text (no
     quotes, one line), the unit never moves, or the text is shorter than MIN_CHARS.
     """
-    out = {}
     if len(text) < MIN_CHARS:
         return {name: np.full(states.shape[::2], np.nan) for name in FEATURES}
-    centred = states - states.mean(axis=1, keepdims=True)
-    spread = np.sqrt((centred**2).sum(axis=1))
-    for name, values in feature_values(text).items():
-        f = values - values.mean()
-        denom = spread * np.sqrt((f**2).sum())
-        with np.errstate(invalid="ignore", divide="ignore"):
+    out = {}
+    with np.errstate(all="ignore"):  # a diverged model's states are not finite: r is then NaN
+        centred = states - states.mean(axis=1, keepdims=True)
+        spread = np.sqrt((centred**2).sum(axis=1))
+        for name, values in feature_values(text).items():
+            f = values - values.mean()
+            denom = spread * np.sqrt((f**2).sum())
             r = np.einsum("lth,t->lh", centred, f) / denom
-        out[name] = np.where(denom > 1e-12, r, np.nan)
+            out[name] = np.where(denom > 1e-12, r, np.nan)
     return out
 
 

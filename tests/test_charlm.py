@@ -206,6 +206,11 @@ def test_coloured_text_escapes_every_character():
     assert html.count("text-decoration:underline") == 3
 
 
+def test_coloured_text_survives_a_diverged_unit():
+    html = coloured_text("abcd", np.array([0.5, np.inf, np.nan, -3.0]), 0, 0)
+    assert html.count(" title=") == 4 and "−3" in html and "nan" in html
+
+
 def test_probability_bars_mark_the_next_character_and_escape_labels():
     vocab = tuple("<>ab")
     probs = softmax(np.array([3.0, 0.0, 1.0, 0.5]), 0.5)
@@ -222,3 +227,12 @@ def test_feature_figure_states_the_best_unit():
     assert "Unit 1" in fig.layout.title.text and "-0.80" in fig.layout.title.text
     assert len(fig.data[0].x) == 3
     assert "Nothing to correlate" in feature_units(np.full(4, np.nan), "inside quotes", 0).layout.title.text
+
+
+@pytest.mark.parametrize("cell", ["rnn", "rnn_relu", "lstm", "gru"])
+def test_every_cell_with_stacked_layers(cell):
+    cfg = CharLMConfig(cell=cell, layers=2, hidden=8, embedding=4, train_steps=10, seq_len=16, clip=0.0)
+    res = run(cfg)
+    gen = write(res, cfg, length=20)
+    assert gen.states.shape == (2, 21, 8) and gen.logits.shape == (21, len(res.vocab))
+    assert res.correlations["word"].shape == (2, 8)

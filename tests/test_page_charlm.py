@@ -115,3 +115,22 @@ def test_the_hello_preset_learns_and_declines_to_correlate_four_characters():
     assert coloured(at).count(" title=") == 11  # the seed and ten written characters
     assert "too few for a correlation" in " ".join(texts(at, "info"))
     assert not at.dataframe
+
+
+def test_a_diverged_model_is_reported_not_crashed():
+    at = open_page(
+        "charlm",
+        {
+            "cell": "rnn_relu",
+            "clip": "0",
+            "lr": "0.03",
+            "hidden": "256",
+            "layers": "3",
+            "seq_len": "200",
+            "train_steps": "100",
+            "position": "200",
+        },
+    )
+    assert not at.exception
+    assert "Training diverged" in " ".join(texts(at, "error"))
+    assert "cannot write" in " ".join(texts(at, "info"))

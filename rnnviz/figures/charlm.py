@@ -29,11 +29,17 @@ def shown(text: str) -> str:
 def coloured_text(text: str, values: np.ndarray, seed_len: int, unit: int) -> str:
     """HTML of ``text`` with each character's background set by ``values`` (one per character).
 
-    Blue is negative, white zero, red positive, on the shared diverging scale. Hovering a
-    character names it, its position and the unit's value. Every character is escaped.
+    Blue is negative, white zero, red positive, on the shared diverging scale; grey marks a
+    value that is not finite (a diverged model). Hovering a character names it, its position
+    and the unit's value. Every character is escaped.
     """
-    bound = max(1.0, float(np.nanmax(np.abs(values)))) if len(values) else 1.0
-    colours = sample_colorscale(SIGNED_SCALE, list(np.clip((values / bound + 1) / 2, 0, 1)))
+    finite = np.isfinite(values)
+    bound = max(1.0, float(np.abs(values[finite]).max())) if finite.any() else 1.0
+    scaled = np.clip((np.where(finite, values, 0.0) / bound + 1) / 2, 0, 1)
+    colours = [
+        c if ok else OKABE_ITO["grey"]
+        for c, ok in zip(sample_colorscale(SIGNED_SCALE, list(scaled)), finite, strict=True)
+    ]
     spans = []
     for t, (ch, value, colour) in enumerate(zip(text, values, colours, strict=True)):
         ink = "white" if abs(value) > 0.6 * bound else "black"
