@@ -3,7 +3,14 @@ import streamlit as st
 
 from pages import ui
 from rnnviz.charmodel import softmax
-from rnnviz.experiments.charlm import EXPERIMENT, CharLMConfig, checkpoint_text, effective, write
+from rnnviz.experiments.charlm import (
+    CHECKPOINT_TEMPERATURE,
+    EXPERIMENT,
+    CharLMConfig,
+    checkpoint_text,
+    effective,
+    write,
+)
 from rnnviz.figures.charlm import coloured_text, feature_units, next_char_bars
 from rnnviz.figures.common import loss_curve
 from rnnviz.figures.style import token_label
@@ -53,7 +60,9 @@ m[3].metric(
 left, right = st.columns(2)
 left.plotly_chart(loss_curve(res.history))
 with right:
-    st.markdown("**Samples written while it learned** (temperature 0.8, ↵ is a new line)")
+    st.markdown(
+        f"**Samples written while it learned** (temperature {CHECKPOINT_TEMPERATURE:g}, ↵ is a new line)"
+    )
     st.code(checkpoint_text(res.checkpoints), language=None, wrap_lines=True)
     st.caption(
         f"Each step reads one {res.chunk_len}-character chunk from each of {res.streams} parallel "
