@@ -7,6 +7,7 @@ and draw the figures that rnnviz builds.
 from __future__ import annotations
 
 import html
+import itertools
 from collections.abc import Callable, Iterable
 from typing import Any, TypeVar
 from urllib.parse import urlencode
@@ -174,6 +175,18 @@ def share_link(cfg: Any) -> None:
         st.code(base + ("?" + query if query else ""), language=None, wrap_lines=True)
 
 
+def _result_key(exp: Experiment, cfg: Any, extra: dict[str, Any]) -> tuple:
+    return (exp.name, cfgmod.training_part(cfg), tuple(sorted(extra.items())))
+
+
+def cached(exp: Experiment, cfg: Any, **extra: Any) -> Any | None:
+    """The result for ``cfg`` if it has been trained already (by anyone), else None; never trains.
+
+    Lets a page show related results side by side, e.g. a table over lengths filled in as they are trained.
+    """
+    return RESULTS.get(_result_key(exp, cfg, extra))
+
+
 def run(exp: Experiment, cfg: Any, *, click_to_train: str | None = None, **extra: Any) -> Any:
     """The experiment's result for the training part of ``cfg``: from cache, or trained live.
 
@@ -183,7 +196,7 @@ def run(exp: Experiment, cfg: Any, *, click_to_train: str | None = None, **extra
     stays fast and costly training happens only when asked for.
     """
     train_cfg = cfgmod.training_part(cfg)
-    key = (exp.name, train_cfg, tuple(sorted(extra.items())))
+    key = _result_key(exp, cfg, extra)
     hit = RESULTS.get(key)
     if hit is not None:
         return hit
@@ -195,6 +208,7 @@ def run(exp: Experiment, cfg: Any, *, click_to_train: str | None = None, **extra
         waiting = st.empty()
         bar = st.progress(0.0, text="Starting")
         chart = st.empty()
+        redraws = itertools.count()  # two equal figures in one run would get the same auto-generated id
         note = st.empty()
 
         def on_wait(position: int) -> None:
@@ -206,7 +220,9 @@ def run(exp: Experiment, cfg: Any, *, click_to_train: str | None = None, **extra
                 text += f", validation {p.val_loss:.4g}"
             bar.progress(p.fraction, text=text)
             if len(p.history.loss) > 1:
-                chart.plotly_chart(loss_curve(p.history, title="Training…", height=220), key=None)
+                chart.plotly_chart(
+                    loss_curve(p.history, title="Training…", height=220), key=f"live_loss.{next(redraws)}"
+                )
             if p.note:
                 note.code(p.note, language=None, wrap_lines=True)
 

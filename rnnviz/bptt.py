@@ -43,6 +43,10 @@ class Gradients:
     h: np.ndarray
     """(T, H): row t - 1 is dL/dh_t."""
 
+    @property
+    def h_norms(self) -> np.ndarray:
+        return np.linalg.norm(self.h, axis=1)
+
 
 def forward(w: Weights, x: np.ndarray, y: float) -> Forward:
     steps, hidden = x.shape[0], w.W_hh.shape[0]

@@ -7,6 +7,8 @@ forget-gate (LSTM) or update-gate (GRU) bias opens the additive path that carrie
 
 from __future__ import annotations
 
+import math
+
 import torch
 from torch import nn
 
@@ -64,3 +66,9 @@ def set_memory_gate_bias(module: nn.RNNBase, cell: str, bias: float) -> None:
             hidden = b.shape[0] // len(GATES[cell])
             part = b[block * hidden : (block + 1) * hidden]
             part.fill_(bias if name.startswith("bias_ih") else 0.0)
+
+
+def memory_gate_retention(bias: float, steps: int) -> tuple[float, float]:
+    """The gate's starting value sigmoid(bias), and the share of the old state it keeps over ``steps`` steps."""
+    gate = 1.0 / (1.0 + math.exp(-bias))
+    return gate, gate**steps

@@ -44,4 +44,18 @@ VIEWS: tuple[View, ...] = (
         "Which inputs a network reads and which outputs are scored (one or many, past only or past and "
         "future, one layer or several) decide what it can learn: six wirings, each trained live.",
     ),
+    View(
+        "gradients",
+        "Vanishing & exploding gradients",
+        ":material/trending_down:",
+        "The loss reaches back through time as a product of Jacobians with the same W_hh in each, so "
+        "the gradient shrinks or explodes geometrically; clipping caps explosions, gates fix vanishing.",
+    ),
+    View(
+        "memory",
+        "Long-range memory",
+        ":material/psychology:",
+        "Asked to recall a value 100 steps back, a vanilla RNN stays at chance while an LSTM and a GRU "
+        "with a forget-gate bias near 5 solve it in a few hundred steps.",
+    ),
 )

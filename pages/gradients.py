@@ -1,0 +1,261 @@
+import inspect
+
+import pandas as pd
+import streamlit as st
+
+from pages import ui
+from rnnviz import bptt
+from rnnviz.experiments.gradients import CLIP_STEPS, EXPERIMENT, GradientsConfig
+from rnnviz.experiments.memory import MEMORY_BUDGET_S, stop_note
+from rnnviz.figures.gradients import (
+    clipping_figure,
+    clipping_title,
+    decay_figure,
+    decay_title,
+    power_tex,
+    products_figure,
+    sci,
+    tex_number,
+)
+from rnnviz.gradnorms import VANISH_LEVEL
+from rnnviz.jacobians import PRESET_SCALES, jacobian_products
+from rnnviz.memory_model import MEMORY_CELLS, VANILLA_CELLS
+from rnnviz.recurrent_init import MEMORY_GATE, memory_gate_retention
+
+PREFIX = "gradients"
+
+st.title("Vanishing & exploding gradients")
+st.caption(
+    "Training a recurrent network sends the error at the end of a sequence back through every step. "
+    "That is backpropagation through time: the chain rule through the unrolled network, one Jacobian per "
+    "step, with the same W_hh in every one. So the gradient shrinks or grows geometrically, and gates are "
+    "what keep it alive."
+)
+cfg = ui.settings(
+    GradientsConfig,
+    PREFIX,
+    groups=[
+        ("Network", ["cell", "length", "hidden", "init", "scale", "gate_bias", "seed"]),
+        ("Measured on", ["train_steps"]),
+        ("Clipping experiment", ["clip_lr", "max_norm"]),
+    ],
+)
+ui.share_link(cfg)
+res = ui.run(
+    EXPERIMENT,
+    cfg,
+    click_to_train=f"Training every compared cell on copy-first for {cfg.train_steps} steps takes a while "
+    f"on this server (at most {MEMORY_BUDGET_S:g} s)."
+    if cfg.train_steps
+    else None,
+)
+
+chosen = res.curves[res.cell]
+name = MEMORY_CELLS[res.cell]
+for curve in res.curves.values():
+    note = stop_note(curve.cell, curve.history, cfg.train_steps) if curve.history is not None else None
+    if note:
+        st.warning(note, icon=":material/warning:")
+
+st.header("How far back does the loss reach?", divider="gray")
+st.markdown(
+    f"The loss L is computed at the **last** step only, so the gradient at step t measures how much "
+    f"h_t can still change L, T − t steps later. All {cfg.length} norms below come from one forward "
+    "and one backward pass, in float64 so tiny values are measured rather than rounded to zero."
+)
+d = chosen.decay
+m = st.columns(4)
+m[0].metric(
+    "At step 1, relative to the loss",
+    "overflows" if d.overflow_distance is not None else sci(1 / d.decay_ratio),
+    help="‖∂L/∂h_1‖ / ‖∂L/∂h_T‖. The command line reports the inverse as decay_ratio.",
+)
+m[1].metric(
+    "Factor per step back",
+    "—" if d.overflow_distance is not None else f"×{d.per_step:.3g}",
+    help="Geometric mean: the norm is multiplied by this on each step back in time.",
+)
+m[2].metric(
+    f"Below {VANISH_LEVEL:g} × its value at the loss",
+    f"{d.vanish_distance} steps back" if d.vanish_distance is not None else f"not within {cfg.length} steps",
+    help="From there on, float32 training barely hears the loss.",
+)
+radius = chosen.radius
+main_block = "h" if res.cell in VANILLA_CELLS else MEMORY_GATE[res.cell]
+m[3].metric(
+    "Spectral radius ρ(W_hh)" if res.cell in VANILLA_CELLS else f"ρ of the {main_block}-gate block of W_hh",
+    f"{radius[main_block]:.3g}",
+    help="Largest |eigenvalue|, after the scale slider: "
+    + ", ".join(f"{block} {value:.3g}" for block, value in radius.items()),
+)
+
+
+@st.fragment
+def decay_view() -> None:
+    """Overlays and the bound are display choices: toggling them redraws this part only."""
+    view = ui.view_controls(GradientsConfig, PREFIX, ["overlay", "show_bound"])
+    cells = list(res.curves) if view.overlay else [res.cell]
+    norms = {c: res.curves[c].norms for c in cells}
+    show_bound = view.show_bound and res.bound is not None and res.bound_cell in cells
+    fig = decay_figure(
+        norms,
+        res.cell,
+        decay_title(res.cell, {c: res.curves[c].decay for c in cells}, cfg.length),
+        bound=res.bound if show_bound else None,
+        bound_cell=res.bound_cell,
+    )
+    st.plotly_chart(fig)
+
+
+decay_view()
+
+left, middle, right = st.columns(3)
+with left:
+    st.markdown("**BPTT is the chain rule.** Unroll the network and differentiate through it:")
+    st.latex(
+        r"\frac{\partial L}{\partial h_t} = \Big(\prod_{s=t+1}^{T}\frac{\partial h_s}{\partial h_{s-1}}\Big)^{\!\top}"
+        r"\frac{\partial L}{\partial h_T},\qquad \frac{\partial h_s}{\partial h_{s-1}} = "
+        r"\operatorname{diag}\big(\varphi'(a_s)\big)\,W_{hh}"
+    )
+    st.markdown("for a vanilla cell h_s = φ(a_s), a_s = W_xh x_s + W_hh h_{s−1} + b. One factor per step.")
+with middle:
+    st.markdown(
+        "**A spectral-radius question.** Every factor holds the *same* W_hh, so the product behaves "
+        "like a power of it: below spectral radius 1 it shrinks geometrically, above it (for the linear "
+        "cell, whose φ' is 1) it grows. Try the scale slider with the linear cell."
+    )
+    if res.bound is not None:
+        b = res.bound
+        st.latex(
+            rf"\lVert \tfrac{{\partial L}}{{\partial h_{{T-k}}}}\rVert \le "
+            rf"\big(\lVert W_{{hh}}\rVert_2 \max|\varphi'|\big)^k \lVert \tfrac{{\partial L}}{{\partial h_T}}\rVert"
+            rf" = ({b.w_norm:.3g}\cdot{b.max_slope:.3g})^k\,\lVert \tfrac{{\partial L}}{{\partial h_T}}\rVert"
+        )
+        verdict = (
+            "below 1, so the bound alone forces vanishing"
+            if b.factor < 1
+            else "not below 1, so the bound allows growth; the measured decay comes from the eigenvalues and the saturated units"
+        )
+        st.caption(
+            f"For the {MEMORY_CELLS[res.bound_cell]} here the factor is {b.factor:.3g}: {verdict}. "
+            "The dotted line draws it."
+        )
+with right:
+    gate_value, kept = memory_gate_retention(cfg.gate_bias, cfg.length - 1)
+    st.markdown(
+        "**The additive path.** The LSTM's cell state is updated by *adding*: c_t = f_t ⊙ c_{t−1} + i_t ⊙ g_t. "
+        "Along that path the Jacobian is just diag(f_t), no W_hh and no squashing slope, and the GRU's "
+        "h_t = (1 − z_t) ⊙ n_t + z_t ⊙ h_{t−1} has the same shortcut through z_t."
+    )
+    st.latex(
+        rf"f \approx \sigma({cfg.gate_bias:g}) = {gate_value:.3g},\qquad "
+        rf"{gate_value:.3g}^{{{cfg.length - 1}}} = {tex_number(kept)}"
+    )
+    st.caption(
+        "With the memory-gate bias at 0 (close to PyTorch's default) the gate starts near 0.5 and the "
+        "LSTM's gradient vanishes as fast as the vanilla RNN's. Set the bias slider to 0 and compare."
+    )
+
+st.header("A product of Jacobians", divider="gray")
+st.markdown(
+    "Strip the cell down to its skeleton: multiply a vector by the same matrix a·W again and again "
+    "(W is random, scaled to spectral radius 1). The norm follows aⁿ, computed here in float64 so that "
+    "1e-30 is shown as 1e-30, not as 0."
+)
+
+
+@st.fragment
+def products_view() -> None:
+    view = ui.view_controls(GradientsConfig, PREFIX, ["product_scale", "product_steps"])
+    a, n = view.product_scale, view.product_steps
+    curves = jacobian_products((*PRESET_SCALES, a), n, cfg.hidden, cfg.seed)
+    st.plotly_chart(products_figure(curves, a))
+    st.latex(
+        rf"0.5^{{10}} = {power_tex(0.5, 10)},\qquad 0.9^{{100}} = {power_tex(0.9, 100)},\qquad "
+        rf"\text{{yours: }} a^n = {a:g}^{{{n}}} = {power_tex(a, n)}"
+    )
+    st.caption(
+        f"With your a = {a:g}, the matrix product's norm after {n} steps is {sci(curves[a][-1])}: "
+        "the same order as aⁿ, up to a factor set by W's other eigenvalues and the start vector."
+    )
+
+
+products_view()
+
+st.header("Clipping tames explosion", divider="gray")
+free, clipped = res.clip_free, res.clip_clipped
+st.markdown(
+    f"The same vanilla RNN (tanh, your W_hh), trained twice with plain SGD at learning rate {cfg.clip_lr:g} "
+    f"for up to {CLIP_STEPS} steps on copy-first of length {cfg.length}: once as is, once with "
+    f"`clip_grad_norm_(max_norm={cfg.max_norm:g})`, which rescales the whole gradient g to "
+    "max_norm · g / ‖g‖ whenever ‖g‖ is larger."
+)
+c = st.columns(3)
+c[0].metric(
+    "Without clipping",
+    f"diverged at step {free.diverged_at}" if free.diverged_at is not None else f"ran {free.steps} steps",
+)
+c[1].metric(
+    f"Clipped at {cfg.max_norm:g}",
+    f"diverged at step {clipped.diverged_at}"
+    if clipped.diverged_at is not None
+    else f"ran {clipped.steps} steps",
+)
+c[2].metric(
+    "Final loss with clipping",
+    sci(clipped.final_loss()),
+    help="Mean over the last 5% of steps; chance level (always answering 0) is 1.",
+)
+st.plotly_chart(clipping_figure(free, clipped, cfg.max_norm, clipping_title(free, clipped, cfg.max_norm)))
+st.markdown(
+    "Divergence here is a finding, not a crash: once the loss or the gradient is NaN or infinite, "
+    "training stops and the step is reported. Clipping caps the size of each update, so one huge "
+    "gradient cannot throw the weights to infinity. It does **nothing for vanishing**: a gradient of "
+    "1e-20 is below every threshold and passes through unchanged. Long memory needs a different "
+    "path for the gradient, which is what gates provide."
+)
+
+st.header("BPTT by hand", divider="gray")
+hand = res.by_hand
+st.markdown(
+    f"The vanilla RNN above (tanh, hidden size {cfg.hidden}, the loss ½(ŷ − y)² at the last step) "
+    f"on the first {hand.steps} steps of one sequence, differentiated twice: by the NumPy code below, "
+    "written out from the equations, and by PyTorch's autograd."
+)
+left, right = st.columns([2, 3])
+with left:
+    st.latex(r"\delta_T = (\hat y - y)\, w_y")
+    st.latex(
+        r"\frac{\partial L}{\partial a_t} = \delta_t \odot (1 - h_t^2) \quad\text{(tanh}' = 1 - \tanh^2)"
+    )
+    st.latex(r"\delta_{t-1} = W_{hh}^{\top}\, \frac{\partial L}{\partial a_t}")
+    st.latex(
+        r"\frac{\partial L}{\partial W_{hh}} = \sum_{t=1}^{T} \frac{\partial L}{\partial a_t}\, h_{t-1}^{\top}"
+    )
+    st.metric(
+        "Largest |by hand − autograd|",
+        f"{max(hand.max_difference.values()):.1e}",
+        help="Over every parameter and every dL/dh_t: float64 rounding, nothing more.",
+    )
+with right:
+    st.dataframe(
+        pd.DataFrame(
+            {
+                "step t": range(1, hand.steps + 1),
+                "‖∂L/∂h_t‖ by hand": [sci(v) for v in hand.hand.h_norms],
+                "‖∂L/∂h_t‖ autograd": [sci(v) for v in hand.autograd.h_norms],
+            }
+        ),
+        hide_index=True,
+    )
+    st.dataframe(
+        pd.DataFrame(
+            {
+                "gradient": list(hand.max_difference),
+                "largest |by hand − autograd|": [f"{v:.1e}" for v in hand.max_difference.values()],
+            }
+        ),
+        hide_index=True,
+    )
+with st.expander("The code that computed the hand-made gradients", icon=":material/code:"):
+    st.code(inspect.getsource(bptt.backward), language="python")

@@ -1,0 +1,224 @@
+"""Experiment ``memory``: a vanilla RNN, an LSTM and a GRU trained side by side on a long-range memory task."""
+
+from __future__ import annotations
+
+import math
+import time
+from dataclasses import dataclass
+
+import numpy as np
+import torch
+
+from rnnviz.config import param
+from rnnviz.experiments import Experiment, ProgressFn
+from rnnviz.memory_model import COMPARED_CELLS, MEMORY_CELLS, stage_progress, train_memory
+from rnnviz.recurrent_init import DEFAULT_GATE_BIAS
+from rnnviz.runtime import TRAINING_BUDGET_S
+from rnnviz.tasks import CHANCE_LOSS, MEMORY_TASKS, memory_batch
+from rnnviz.training import History
+
+MAX_LENGTH = 200
+
+MEMORY_BUDGET_S = 1.5 * TRAINING_BUDGET_S
+"""Wall-clock budget of the whole side-by-side run (45 s by default), shared by the three cells."""
+
+SOLVED = 0.1
+"""A cell has solved the task when its final loss is below this share of the chance loss."""
+FAILED = 0.5
+"""...and has failed it when its final loss is still above this share."""
+
+EVAL_BATCH = 256
+CELL_NAMES = {"rnn": "RNN", "lstm": "LSTM", "gru": "GRU"}
+"""Short names for sentences and table headers."""
+VERDICT_WORDS = {
+    "solved": "solved it",
+    "partly": "partly learned it",
+    "failed": "stayed near chance",
+    "diverged": "diverged",
+}
+
+
+@dataclass(frozen=True)
+class MemoryConfig:
+    task: str = param(
+        "copy", label="Task", help="What must be remembered across the sequence.", choices=MEMORY_TASKS
+    )
+    length: int = param(
+        100,
+        label="Sequence length T",
+        help="Steps between the value to remember and the moment it is asked for.",
+        min=2,
+        max=MAX_LENGTH,
+        unit="steps",
+    )
+    gate_bias: float = param(
+        DEFAULT_GATE_BIAS,
+        label="Memory-gate bias at start",
+        help="Initial bias of the LSTM's forget gate and the GRU's update gate. At 5 the gate starts at "
+        "sigmoid(5) = 0.993: the old state is kept almost whole from step to step. The vanilla RNN has no gate.",
+        min=0.0,
+        max=10.0,
+        step=0.5,
+    )
+    window: int = param(
+        MAX_LENGTH,
+        label="Truncated BPTT window k",
+        help="Gradients flow back only through the last k steps; k at least the length is full BPTT.",
+        min=1,
+        max=MAX_LENGTH,
+        unit="steps",
+    )
+    hidden: int = param(
+        32, label="Hidden size", help="Units in each cell's hidden state.", min=2, max=64, unit="units"
+    )
+    steps: int = param(
+        300,
+        label="Training steps",
+        help="Adam steps for each cell, on fresh batches of 128 sequences.",
+        min=50,
+        max=2000,
+        step=50,
+        unit="steps",
+    )
+    lr: float = param(
+        0.01, label="Learning rate", help="Adam's step size.", choices=(0.001, 0.003, 0.01, 0.03), log=True
+    )
+    seed: int = param(
+        0, label="Seed", help="Seeds the data (the same for every cell) and the weights.", min=0, max=9999
+    )
+
+
+@dataclass(frozen=True)
+class CellRun:
+    history: History
+    final_loss: float
+    """Mean training loss over the last 5% of steps; every batch is fresh, so it is also a test loss."""
+    prediction: np.ndarray
+    """Answers on a held-out batch, aligned with MemoryResult.target."""
+
+
+@dataclass(frozen=True)
+class MemoryResult:
+    task: str
+    length: int
+    window: int | None
+    """The effective truncation window, None when gradients flow through the whole sequence."""
+    runs: dict[str, CellRun]
+    chance_loss: float
+    target: np.ndarray
+    """Correct answers of the held-out batch."""
+    seconds: float
+
+    def ratio(self, cell: str) -> float:
+        return self.runs[cell].final_loss / self.chance_loss
+
+
+def verdict(loss: float, chance: float) -> str:
+    if not math.isfinite(loss):
+        return "diverged"
+    if loss < SOLVED * chance:
+        return "solved"
+    if loss > FAILED * chance:
+        return "failed"
+    return "partly"
+
+
+def run(cfg: MemoryConfig, on_progress: ProgressFn | None = None) -> MemoryResult:
+    window = cfg.window if cfg.window < cfg.length else None
+    eval_x, eval_y = memory_batch(cfg.task, EVAL_BATCH, cfg.length, np.random.default_rng([cfg.seed, 1]))
+    start = time.monotonic()
+    runs = {}
+    for i, cell in enumerate(COMPARED_CELLS):
+        remaining = MEMORY_BUDGET_S - (time.monotonic() - start)
+        model, history = train_memory(
+            cell,
+            task=cfg.task,
+            length=cfg.length,
+            hidden=cfg.hidden,
+            steps=cfg.steps,
+            lr=cfg.lr,
+            seed=cfg.seed,
+            gate_bias=cfg.gate_bias,
+            window=window,
+            budget_s=max(1.0, remaining / (len(COMPARED_CELLS) - i)),
+            on_progress=stage_progress(on_progress, i, len(COMPARED_CELLS), cfg.steps),
+        )
+        with torch.no_grad():
+            prediction = model(torch.from_numpy(eval_x))[:, 0].numpy()
+        runs[cell] = CellRun(history=history, final_loss=history.final_loss(), prediction=prediction)
+    return MemoryResult(
+        task=cfg.task,
+        length=cfg.length,
+        window=window,
+        runs=runs,
+        chance_loss=CHANCE_LOSS[cfg.task],
+        target=eval_y[:, 0],
+        seconds=time.monotonic() - start,
+    )
+
+
+def finding(res: MemoryResult) -> str:
+    """What the numbers show, in one line: each cell's verdict and final loss as a share of chance."""
+    task = "Copy-first" if res.task == "copy" else "Adding"
+    parts = [
+        f"{CELL_NAMES[cell]} {VERDICT_WORDS[verdict(run.final_loss, res.chance_loss)]} ({percent(res.ratio(cell))} of chance)"
+        for cell, run in res.runs.items()
+    ]
+    return f"{task} at T = {res.length}: " + ", ".join(parts)
+
+
+def percent(share: float) -> str:
+    return f"{100 * share:.2g}%" if math.isfinite(share) else "not finite"
+
+
+def stop_note(cell: str, history: History, steps: int) -> str | None:
+    """A sentence for a training that did not simply run to the end; divergence is a finding to report."""
+    name = MEMORY_CELLS[cell]
+    if history.stop == "diverged":
+        return (
+            f"{name}: training diverged at step {history.diverged_at}: the loss or the gradient became NaN or "
+            "infinite. Its numbers describe the weights it had then."
+        )
+    if history.stop == "budget":
+        return (
+            f"{name}: stopped after {history.steps} of {steps} steps, when its share of the "
+            f"{MEMORY_BUDGET_S:g} s budget ran out. Its numbers use the model as it was then."
+        )
+    return None
+
+
+def table_row(length: int, res: MemoryResult | None) -> dict[str, object]:
+    """One row of the results table: each cell's final loss as a share of chance, with its verdict."""
+    row: dict[str, object] = {"Length T": length}
+    for cell in COMPARED_CELLS:
+        if res is None:
+            row[CELL_NAMES[cell]] = "not trained yet"
+        else:
+            loss = res.runs[cell].final_loss
+            row[CELL_NAMES[cell]] = (
+                f"{percent(loss / res.chance_loss)} of chance · {verdict(loss, res.chance_loss)}"
+            )
+    return row
+
+
+def report(cfg: MemoryConfig, res: MemoryResult) -> dict:
+    return {
+        "metrics": {
+            "final_loss": {cell: r.final_loss for cell, r in res.runs.items()},
+            "chance_loss": res.chance_loss,
+            "loss_over_chance": {cell: res.ratio(cell) for cell in res.runs},
+            "verdict": {cell: verdict(r.final_loss, res.chance_loss) for cell, r in res.runs.items()},
+            "steps": {cell: r.history.steps for cell, r in res.runs.items()},
+            "stop": {cell: r.history.stop for cell, r in res.runs.items()},
+        }
+    }
+
+
+EXPERIMENT = Experiment(
+    name="memory",
+    title="Long-range memory",
+    config=MemoryConfig,
+    run=run,
+    report=report,
+    description="Train a vanilla RNN, an LSTM and a GRU on the same memory task, data and step budget.",
+)
