@@ -165,9 +165,8 @@ class SentimentResult:
     classifier: Classifier
     baseline: BagOfWords
     history: History
-    val_accuracy: tuple[float, ...]
-    """Validation accuracy at each of ``history.val_steps`` (once per epoch)."""
     best_epoch: int
+    """The epoch whose weights were kept (best validation accuracy; 0 if none was validated)."""
     splits: tuple[Split, Split, Split]
     grouped: bool
     """True when the split is by group (movie); uploads have no groups and are split by sentence."""
@@ -299,17 +298,15 @@ def run(
         logits = model(train_ids[rows, : int(lengths.max())], lengths)
         return nn.functional.binary_cross_entropy_with_logits(logits, train_y[rows])
 
-    val_accuracy: list[float] = []
-    best: dict = {"accuracy": -1.0}
+    best: dict = {"accuracy": -1.0, "state": None}
 
-    def validate() -> float:
-        """Validation loss for the curve; also notes accuracy and keeps the best weights so far."""
+    def validate() -> tuple[float, float]:
+        """Validation loss and accuracy; the best weights so far are kept, so more epochs never hurt."""
         logits = model(val_ids, val_len)
         acc = float(((logits > 0).float() == val_y).float().mean())
-        val_accuracy.append(acc)
         if acc > best["accuracy"]:
-            best.update(accuracy=acc, epoch=len(val_accuracy), state=copy.deepcopy(model.state_dict()))
-        return float(nn.functional.binary_cross_entropy_with_logits(logits, val_y))
+            best.update(accuracy=acc, state=copy.deepcopy(model.state_dict()))
+        return float(nn.functional.binary_cross_entropy_with_logits(logits, val_y)), acc
 
     steps_per_epoch = -(-len(train) // BATCH)
     history = fit(
@@ -324,7 +321,7 @@ def run(
         on_progress=on_progress,
         budget_s=TRAINING_BUDGET_S,
     )
-    if "state" in best:
+    if best["state"] is not None:
         model.load_state_dict(best["state"])
     model.eval()
 
@@ -344,8 +341,7 @@ def run(
         classifier=classifier,
         baseline=baseline,
         history=history,
-        val_accuracy=tuple(val_accuracy),
-        best_epoch=int(best.get("epoch", 0)),
+        best_epoch=int(np.argmax(history.val_accuracy)) + 1 if history.val_accuracy else 0,
         splits=tuple(
             Split(name, len(rows), len({dataset.groups[i] for i in rows}))
             for name, rows in zip(("train", "validation", "test"), parts, strict=True)
@@ -385,6 +381,26 @@ def _position_sample(
     )
 
 
+def drift(sample: PositionSample) -> dict[str, tuple[float, float]]:
+    """How the position map changes from the first word to the last, along PC 1.
+
+    'gap' is the mean of positive minus negative sentences; 'spread' is the standard deviation
+    of all of them. Each is given after the first token and after each sentence's last token.
+    """
+    first = sample.step == 1
+    last = np.r_[sample.sentence[1:] != sample.sentence[:-1], True]
+    pc1 = sample.points[:, 0]
+
+    def gap(mask: np.ndarray) -> float:
+        pos, neg = mask & (sample.label == 1), mask & (sample.label == 0)
+        return float(pc1[pos].mean() - pc1[neg].mean()) if pos.any() and neg.any() else 0.0
+
+    return {
+        "gap": (gap(first), gap(last)),
+        "spread": (float(pc1[first].std()), float(pc1[last].std())),
+    }
+
+
 def _score(classifier: Classifier, data: Labelled) -> EvalScore:
     ids = [classifier.vocab.encode(words(t)[:MAX_READ_TOKENS]) for t in data.texts]
     prob = classifier.prob_from_states(classifier.states(ids))
@@ -411,6 +427,12 @@ def tsne_map(res: SentimentResult, perplexity: float) -> TsneMap | None:
         return maps[perplexity]
 
 
+def has_tsne(res: SentimentResult, perplexity: float) -> bool:
+    """Whether tsne_map would answer at once, so a page can show PCA while it computes instead."""
+    with _TSNE_LOCK:
+        return perplexity in _TSNE_MAPS.get(res, {})
+
+
 def read_sentence(res: SentimentResult, text: str) -> Reading:
     """What the model (and the baseline) think after each token of ``text``; no tokens, no pictures."""
     enc = res.classifier.tokenize(text)
@@ -427,6 +449,18 @@ def read_sentence(res: SentimentResult, text: str) -> Reading:
         baseline_prob=res.baseline.prefix_prob(enc.ids),
         notes=enc.notes,
     )
+
+
+def biggest_change(reading: Reading) -> int:
+    """The token after which the hidden state moved furthest (from the zero initial state for the first)."""
+    previous = np.vstack([np.zeros((1, reading.states.shape[1])), reading.states[:-1]])
+    return int(np.argmax(np.linalg.norm(reading.states - previous, axis=1)))
+
+
+def readout_terms(res: SentimentResult, state: np.ndarray) -> tuple[float, float]:
+    """w·h and b of the logistic read-out P(positive) = sigmoid(w·h + b), for writing it out with numbers."""
+    head = res.classifier.model.head
+    return float(head.weight.detach().numpy()[0] @ state), float(head.bias.detach()[0])
 
 
 def neighbours(res: SentimentResult, state: np.ndarray, exclude: int | None = None) -> list[dict]:

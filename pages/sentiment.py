@@ -1,0 +1,324 @@
+import pandas as pd
+import streamlit as st
+
+from pages import ui
+from rnnviz.cells import CELLS
+from rnnviz.corpus import CORPUS_CITATION, Labelled, corpus_path, missing_message
+from rnnviz.experiments.sentiment import (
+    EXAMPLES,
+    EXPERIMENT,
+    NEIGHBOURS,
+    Reading,
+    SentimentConfig,
+    SentimentResult,
+    biggest_change,
+    drift,
+    has_tsne,
+    map_silhouette,
+    neighbours,
+    read_sentence,
+    readout_terms,
+    tsne_map,
+    word_order_cases,
+)
+from rnnviz.figures.common import loss_curve, state_heatmap
+from rnnviz.figures.sentiment import (
+    accuracy_curve,
+    confusion_figure,
+    position_maps,
+    reading_figure,
+    state_map,
+)
+from rnnviz.labelled_csv import EXPECTED, MAX_BYTES, CsvError, parse_labelled_csv
+from rnnviz.projection import MIN_TSNE_POINTS
+
+PREFIX = "sentiment"
+SENTENCE_KEY = f"{PREFIX}.sentence"
+
+st.title("Sentiment hidden states")
+st.caption(
+    "A recurrent network reads movie-review sentences one word at a time and must say, at the end, whether "
+    "the critic liked the film. Its final hidden state is the whole sentence squeezed into a few numbers: "
+    "map those numbers in 2-D and see how it has sorted what it read."
+)
+cfg = ui.settings(
+    SentimentConfig,
+    PREFIX,
+    groups=[
+        ("Words", ["min_freq"]),
+        ("Network", ["cell", "embed", "hidden", "layers", "bidirectional", "dropout", "seed"]),
+        ("Training", ["epochs", "lr"]),
+    ],
+)
+ui.share_link(cfg)
+
+
+@st.cache_resource(max_entries=8, show_spinner=False)
+def _parse_upload(raw: bytes, name: str) -> Labelled:
+    return parse_labelled_csv(raw, name)
+
+
+def data_source() -> Labelled | None:
+    """The visitor's upload when it is valid; None for the default corpus (stops the page if that is missing)."""
+    with st.sidebar:
+        st.caption("Data")
+        upload = st.file_uploader(
+            "Your own sentences (CSV)",
+            type=["csv"],
+            help=f"Optional: {EXPECTED}; at most {MAX_BYTES // 2**20} MB.",
+            key=f"{PREFIX}.upload",
+        )
+    if upload is not None:
+        try:
+            return _parse_upload(upload.getvalue(), upload.name)
+        except CsvError as err:
+            st.error(f"{upload.name}: {err}", icon=":material/table_view:")
+    if corpus_path() is None:
+        st.info(missing_message(), icon=":material/download:")
+        st.stop()
+    if upload is not None:
+        st.info("Training on the default corpus instead.", icon=":material/info:")
+    return None
+
+
+data = data_source()
+if data is None:
+    st.caption(f"Data: {CORPUS_CITATION}")
+else:
+    st.caption(f"Data: your file {ui.safe_text(data.name)}, {len(data):,} sentences.")
+res: SentimentResult = ui.run(
+    EXPERIMENT,
+    cfg,
+    click_to_train="Training reads about 10,000 sentences a few times: about 10 s on this server.",
+    data=data,
+)
+for note in res.notes:
+    st.info(note, icon=":material/info:")
+ui.training_message(res.history)
+
+train, val, test = res.splits
+m = st.columns(4)
+m[0].metric(
+    "Test accuracy",
+    f"{res.test_accuracy:.1%}",
+    delta=f"{100 * (res.test_accuracy - res.baseline_accuracy):+.1f} points vs bag of words",
+    help=f"Share of the {test.size:,} test sentences whose sentiment the network gets right.",
+)
+m[1].metric(
+    "Bag-of-words baseline",
+    f"{res.baseline_accuracy:.1%}",
+    help="Logistic regression on which words a sentence contains, in any order: same split, same vocabulary.",
+)
+m[2].metric(
+    "Sentences: train / val / test",
+    f"{train.size:,} / {val.size:,} / {test.size:,}",
+    help=f"Vocabulary: {len(res.classifier.vocab):,} tokens seen at least {cfg.min_freq} time(s) in training.",
+)
+m[3].metric(
+    "Training time",
+    f"{res.history.seconds:.1f} s",
+    help=f"{res.history.steps:,} Adam steps of {CELLS[cfg.cell]}; {res.params:,} parameters.",
+)
+if res.grouped:
+    st.caption(
+        f"Split by movie: the {test.size:,} test sentences come from {test.groups} movies the network never "
+        "read about, so it cannot lean on a title or an actor's name."
+    )
+else:
+    st.caption("Uploaded sentences carry no movie names, so they are split sentence by sentence.")
+
+cols = st.columns(3)
+cols[0].plotly_chart(loss_curve(res.history, log_y=False))
+cols[1].plotly_chart(accuracy_curve(res.history, res.best_epoch, res.baseline_accuracy))
+cols[2].plotly_chart(confusion_figure(res.test_labels, res.test_prob))
+
+st.subheader("What word order adds")
+cases, right = word_order_cases(res)
+if cases:
+    st.markdown(
+        f"Bag of words only knows *which* words appear. On the {len(cases)} test sentences with a negation "
+        f"or *but* where the two models disagree, the network is right **{right['network']}** times and the "
+        f"bag of words **{right['baseline']}** times."
+    )
+    st.dataframe(
+        pd.DataFrame(
+            {
+                "sentence": [res.test_texts[i] for i in cases[:10]],
+                "true label": ["positive" if res.test_labels[i] else "negative" for i in cases[:10]],
+                "network P(positive)": [res.test_prob[i] for i in cases[:10]],
+                "bag of words P(positive)": [res.baseline_prob[i] for i in cases[:10]],
+            }
+        ),
+        hide_index=True,
+        column_config={
+            "network P(positive)": st.column_config.NumberColumn(format="%.2f"),
+            "bag of words P(positive)": st.column_config.NumberColumn(format="%.2f"),
+        },
+    )
+else:
+    st.markdown("On this test set the two models agree on every sentence with a negation or *but*.")
+
+st.subheader("Your sentence")
+
+
+def _use_example() -> None:
+    picked = st.session_state.get(f"{PREFIX}.example")
+    if picked:
+        st.session_state[SENTENCE_KEY] = picked
+    st.session_state[f"{PREFIX}.example"] = None
+
+
+st.pills("Try a contrast", EXAMPLES, key=f"{PREFIX}.example", on_change=_use_example)
+view = ui.view_controls(SentimentConfig, PREFIX, ["sentence"])
+reading = read_sentence(res, view.sentence)
+for note in reading.notes:
+    st.info(ui.safe_text(note), icon=":material/info:")
+if not reading.tokens:
+    st.info(
+        "Type a sentence above (or pick a contrast) to watch the network read it.", icon=":material/edit:"
+    )
+else:
+    st.plotly_chart(reading_figure(reading.tokens, reading.prob, reading.baseline_prob, reading.known))
+    jump = biggest_change(reading)
+    st.plotly_chart(
+        state_heatmap(
+            reading.states,
+            reading.tokens,
+            title=f"Hidden state after each token: it moves most at '{reading.tokens[jump][:20]}' (t={jump + 1})",
+            name="h",
+        )
+    )
+    wh, b = readout_terms(res, reading.states[-1])
+    st.latex(
+        rf"P(\text{{positive}}) = \sigma\left(w^\top h_T + b\right) = \sigma({wh:.3f} {b:+.3f}) = {reading.prob[-1]:.3f}"
+    )
+    st.caption(
+        "The read-out is one logistic unit on the final hidden state h_T: every picture on this page is a "
+        "view of h, and only its projection on w decides the verdict."
+    )
+
+
+@st.fragment
+def hidden_state_map(res: SentimentResult, reading: Reading) -> None:
+    """Changing map, colour or perplexity redraws only this part; t-SNE maps are computed once and kept."""
+    st.subheader("Hidden-state map")
+    left, mid, right = st.columns(3)
+    with left:
+        view = ui.view_controls(SentimentConfig, PREFIX, ["projection"])
+    with mid:
+        view = ui.view_controls(SentimentConfig, PREFIX, ["colour"])
+    with right:
+        view = ui.view_controls(SentimentConfig, PREFIX, ["perplexity"])
+    shown = res.map_index
+    common = dict(
+        labels=res.test_labels[shown],
+        prob=res.test_prob[shown],
+        texts=[res.test_texts[i] for i in shown],
+        colour=view.colour,
+        tokens=reading.tokens,
+    )
+    pct = res.pca.explained
+    pca_title = (
+        f"PCA of {len(shown):,} test sentences' final states: silhouette "
+        f"{_fmt(map_silhouette(res, 'pca', view.perplexity))} by true label"
+    )
+    pca_fig = state_map(
+        res.pca_points,
+        title=pca_title,
+        axes=(f"PC 1 ({pct[0]:.0%} of variance)", f"PC 2 ({pct[1]:.0%} of variance)"),
+        trajectory=res.pca.project(reading.states) if reading.tokens else None,
+        **common,
+    )
+    slot = st.empty()
+    if view.projection == "pca" or len(shown) < MIN_TSNE_POINTS:
+        slot.plotly_chart(pca_fig)
+        if view.projection == "tsne":
+            st.info("Too few test sentences for t-SNE; showing PCA.", icon=":material/info:")
+        return
+    if not has_tsne(res, view.perplexity):
+        with slot.container():
+            st.plotly_chart(pca_fig)
+            st.caption(
+                f"Computing t-SNE of {len(shown):,} points (perplexity {view.perplexity}); PCA meanwhile."
+            )
+    tsne = tsne_map(res, view.perplexity)
+    slot.plotly_chart(
+        state_map(
+            tsne.points,
+            title=(
+                f"t-SNE of {len(shown):,} test sentences' final states (perplexity {tsne.perplexity:g}): "
+                f"silhouette {_fmt(map_silhouette(res, 'tsne', view.perplexity))} by true label"
+            ),
+            axes=("t-SNE 1", "t-SNE 2"),
+            trajectory=tsne.place(reading.states) if reading.tokens else None,
+            **common,
+        )
+    )
+    st.caption(
+        "Each dot is one test sentence's final hidden state; the black path is your sentence, one point per "
+        "token read, ending at the star. t-SNE keeps each point's nearest neighbours close but bends distances "
+        "between clusters; your sentence is placed into the finished map without moving the other points. "
+        "Silhouette: +1 means the two classes form tight, separate clouds, 0 that they overlap."
+    )
+
+
+def _fmt(value: float | None) -> str:
+    return "n/a" if value is None else f"{value:.2f}"
+
+
+hidden_state_map(res, reading)
+
+st.subheader("States at every position")
+pos = res.positions
+pct = res.pca.explained
+by_step, by_label = position_maps(
+    pos.points,
+    pos.step,
+    pos.label,
+    pos.token,
+    (f"PC 1 ({pct[0]:.0%} of variance)", f"PC 2 ({pct[1]:.0%} of variance)"),
+    drift(pos),
+)
+left, right = st.columns(2)
+left.plotly_chart(by_step)
+right.plotly_chart(by_label)
+st.caption(
+    f"The state after every token of {len(set(pos.sentence.tolist()))} test sentences, on the same PCA axes as "
+    "the map above. Every sentence starts from the same zero state; each word pushes it, and by the last word "
+    "it has moved to the side its verdict lies on."
+)
+
+
+@st.fragment
+def nearest_sentences(res: SentimentResult, reading: Reading) -> None:
+    """Picking another sentence redraws only this table."""
+    st.subheader("Nearest neighbours in hidden space")
+    options = ([-1] if reading.tokens else []) + list(range(len(res.test_texts)))
+    choice = st.selectbox(
+        "Sentences the network treats as most alike",
+        options,
+        format_func=lambda i: (
+            f"Your sentence: {' '.join(reading.tokens)[:90]}" if i < 0 else res.test_texts[i][:110]
+        ),
+        key=f"{PREFIX}.probe",
+    )
+    if choice is None:
+        return
+    state = reading.states[-1] if choice < 0 else res.test_states[choice]
+    rows = neighbours(res, state, exclude=None if choice < 0 else choice)
+    st.dataframe(
+        pd.DataFrame(rows),
+        hide_index=True,
+        column_config={
+            "P(positive)": st.column_config.NumberColumn(format="%.2f"),
+            "distance": st.column_config.NumberColumn(format="%.3f"),
+        },
+    )
+    st.caption(
+        f"The {NEIGHBOURS} test sentences whose final hidden states are closest (Euclidean distance between "
+        f"{res.test_states.shape[1]}-number states). Compare their verdicts and their topics: the network keeps "
+        "what it needs for sentiment."
+    )
+
+
+nearest_sentences(res, reading)
