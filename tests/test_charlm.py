@@ -91,7 +91,9 @@ def test_training_lowers_the_loss_and_samples_improve(zen):
     _, res = zen
     assert res.history.final_loss() < 0.7 * res.history.loss[0]
     assert [c.step for c in res.checkpoints] == [0, 12, 24, 36, 48, 60]
-    assert res.perplexity_on == "held-out text" and res.history.val_loss
+    assert res.perplexity_on == "held-out text" and res.history.val_steps[-1] == 60
+    assert math.isclose(res.perplexity, math.exp(res.history.val_loss[-1]), rel_tol=1e-5)
+    assert res.train_perplexity < res.perplexity  # it has seen the training text
 
 
 def test_carrying_the_state_changes_training_and_detaching_keeps_it_trainable():

@@ -37,6 +37,8 @@ from rnnviz.training import History, Progress, fit
 
 HELD_OUT = 0.1
 """Share of the text, at its end, kept out of training to measure perplexity on unseen text."""
+WARM_UP_CHARS = 200
+"""Training text read before the held-out tail, so the model meets it with context, not a blank state."""
 MIN_HELD_OUT_CHARS = 400
 """Below this, a held-out tail would be a line or two: perplexity is then measured on the training text."""
 CHECKPOINTS = 5
@@ -282,8 +284,9 @@ def run(cfg: CharLMConfig, on_progress: ProgressFn | None = None) -> CharLMResul
         on_progress(dataclasses.replace(p, note=checkpoint_text(checkpoints)))
 
     def held_out_loss() -> float:
-        logits, _ = read(model, ids[:-1])
-        return cross_entropy(logits[split - 1 :], ids[split:])
+        start = max(0, split - WARM_UP_CHARS)
+        logits, _ = read(model, ids[start:-1])
+        return cross_entropy(logits[split - 1 - start :], ids[split:])
 
     sample_now(0)
     history = fit(
@@ -304,7 +307,7 @@ def run(cfg: CharLMConfig, on_progress: ProgressFn | None = None) -> CharLMResul
 
     logits, states = read(model, ids[:-1])
     train_loss = cross_entropy(logits[: split - 1], ids[1:split])
-    test_loss = cross_entropy(logits[split - 1 :], ids[split:]) if held_out else train_loss
+    test_loss = held_out_loss() if held_out else train_loss
     return CharLMResult(
         corpus=corpus,
         vocab=vocab,
