@@ -1,7 +1,7 @@
 import streamlit as st
 
 from pages import ui
-from rnnviz.cells import CELLS, GATE_NAMES, GATES
+from rnnviz.cells import CELLS, GATE_NAMES
 from rnnviz.experiments.gates import (
     EXPERIMENT,
     HELD_OUT,
@@ -9,7 +9,7 @@ from rnnviz.experiments.gates import (
     answer_summary,
     choose_units,
     inspect_sequence,
-    keep_path,
+    kept_memory,
     step_equations,
 )
 from rnnviz.figures.common import loss_curve
@@ -128,47 +128,51 @@ def inspect() -> None:
     )
 
     st.markdown("#### The conveyor belt")
+    kept = kept_memory(ins, cfg.cell, units)
     if view.compare:
         left, right = st.columns(2)
-        left.plotly_chart(conveyor_belt(ins.untrained, ins.tokens, cfg.cell, units, label="untrained"))
-        right.plotly_chart(conveyor_belt(ins.trained, ins.tokens, cfg.cell, units, label="trained"))
+        left.plotly_chart(
+            conveyor_belt(ins.untrained, ins.tokens, cfg.cell, units, kept.unit, label="untrained")
+        )
+        right.plotly_chart(
+            conveyor_belt(ins.trained, ins.tokens, cfg.cell, units, kept.unit, label="trained")
+        )
     else:
-        st.plotly_chart(conveyor_belt(ins.trained, ins.tokens, cfg.cell, units))
-    unit = units[0]
-    trained_path = keep_path(ins.trained, cfg.cell)[-1, unit]
-    untrained_path = keep_path(ins.untrained, cfg.cell)[-1, unit]
+        st.plotly_chart(conveyor_belt(ins.trained, ins.tokens, cfg.cell, units, kept.unit))
     update = (
         r"c_t = f_t \odot c_{t-1} + i_t \odot g_t"
         if cfg.cell == "lstm"
         else r"h_t = z_t \odot h_{t-1} + (1 - z_t) \odot n_t"
     )
     st.markdown(
-        f"The {GATE_NAMES[keep]} multiplies the old state on its way forward; nothing else "
-        "touches it. Along that path the derivative of the last state with respect to the first is just "
-        f"the product of the {keep} values, so a gradient from step {steps} reaches step 1 scaled by it:"
+        f"The {GATE_NAMES[keep]} multiplies the old state on its way forward. Along that path alone, the "
+        f"derivative of the last state with respect to the first is the product of the {keep} values: "
+        f"what is left of step 1's memory at step {steps}, and the factor by which a gradient sent back from "
+        f"step {steps} reaches step 1. Of the units drawn, unit {kept.unit} keeps the most:"
     )
     st.latex(update)
     st.latex(
-        rf"\left.\frac{{\partial {carried}_{{{steps}}}}}{{\partial {carried}_1}}\right|_{{\text{{{carried} path, unit {unit}}}}}"
-        rf" = \prod_{{t=2}}^{{{steps}}} {keep}_t = {trained_path:.3g}\ \text{{trained}},\quad"
-        rf" {untrained_path:.3g}\ \text{{untrained}}"
+        rf"\left.\frac{{\partial {carried}_{{{steps}}}}}{{\partial {carried}_1}}\right|_{{\text{{{carried} path, unit {kept.unit}}}}}"
+        rf" = \prod_{{t=2}}^{{{steps}}} {keep}_t = {kept.trained:.3g}\ \text{{trained}},\quad"
+        rf" {kept.untrained:.3g}\ \text{{untrained}}"
     )
-    st.caption(
-        "A vanilla RNN has no such path: its gradient is multiplied by W_hh and tanh′ at every step and "
-        "fades or explodes geometrically (see the vanishing-gradients view). Training sets the keep gate "
-        "near 1 exactly where memory must survive."
-    )
+    if kept.trained > kept.untrained:
+        st.caption(
+            "Training raised the keep gate where memory must survive. A vanilla RNN has no such path: its "
+            "gradient is multiplied by W_hh and tanh′ at every step "
+            "and fades or explodes geometrically (see the vanishing-gradients view)."
+        )
+    else:
+        st.caption(
+            f"Here training lowered it: each dip of {keep} lets new input overwrite the unit, so this network "
+            "carries its memory in a changing state rather than on an unchanged belt."
+        )
 
     st.markdown("#### One step, with numbers")
     view = ui.view_controls(GatesConfig, PREFIX, ["step"], limits={"step": steps})
     t = min(view.step, steps) - 1
     st.markdown(f"Step t = {t + 1} reads `{ui.safe_text(ins.tokens[t])}` (trained network).")
-    lines = step_equations(res, ins, t, units)
-    gate_lines = len(GATES[cfg.cell])
-    for i in range(0, gate_lines, 2):
-        for col, line in zip(st.columns(2), lines[i : i + 2], strict=False):
-            col.latex(line)
-    for line in lines[gate_lines:]:
+    for line in step_equations(res, ins, t, units):
         st.latex(line)
 
 

@@ -71,7 +71,7 @@ def test_hostile_typed_input_gives_messages_and_safe_values():
     assert not at.exception, at.exception
     infos, warnings = " ".join(texts(at, "info")), " ".join(texts(at, "warning"))
     assert "not finite numbers" in infos and "showing the example" in infos
-    assert "Units:" in warnings and "Compare untrained:" in warnings
+    assert "Units:" in warnings and "Show untrained:" in warnings
     assert "<b>" not in " ".join(texts(at, "markdown"))
 
 

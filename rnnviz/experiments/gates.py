@@ -143,7 +143,7 @@ class GatesConfig:
     )
     compare: bool = param(
         False,
-        label="Compare untrained",
+        label="Show untrained",
         help="Draw the same network before training beside the trained one, on the same input.",
         role="view",
     )
@@ -448,6 +448,23 @@ def step_equations(res: GatesResult, ins: Inspection, t: int, units: tuple[int, 
     )
 
 
+@dataclass(frozen=True)
+class KeptMemory:
+    """How much of step 1's carried state survives to the last step along the keep-gate path."""
+
+    unit: int
+    """Of the units drawn, the one the trained network keeps best."""
+    trained: float
+    untrained: float
+
+
+def kept_memory(ins: Inspection, cell: str, units: tuple[int, ...]) -> KeptMemory:
+    trained = keep_path(ins.trained, cell)[-1]
+    untrained = keep_path(ins.untrained, cell)[-1]
+    unit = max(units, key=lambda u: trained[u])
+    return KeptMemory(unit=unit, trained=float(trained[unit]), untrained=float(untrained[unit]))
+
+
 def answer_summary(task: str, ins: Inspection) -> str:
     """One sentence comparing the two networks' answers with the truth on the inspected sequence."""
     if task == "copy":
@@ -474,7 +491,7 @@ def report(cfg: GatesConfig, res: GatesResult) -> dict:
         out["cell"] = reading.c
     out["hidden"] = reading.h
     out["prediction"] = reading.prediction
-    unit = res.ranked_units[0]
+    kept = kept_memory(ins, res.cell, choose_units("", cfg.hidden, res.ranked_units)[0])
     out["metrics"] = {
         "saturation": gate_saturation(reading.gates),
         "saturation_untrained": gate_saturation(ins.untrained.gates),
@@ -486,11 +503,7 @@ def report(cfg: GatesConfig, res: GatesResult) -> dict:
         "final_loss": res.history.final_loss() if res.history.steps else None,
         "held_out_loss": res.trained.held_out_loss,
         "chance_loss": res.chance_loss,
-        "keep_path": {
-            "unit": unit,
-            "trained": float(keep_path(reading, res.cell)[-1, unit]),
-            "untrained": float(keep_path(ins.untrained, res.cell)[-1, unit]),
-        },
+        "keep_path": {"unit": kept.unit, "trained": kept.trained, "untrained": kept.untrained},
         "fused_gap": max(reading.fused_gap, ins.untrained.fused_gap),
     }
     if ins.notes:

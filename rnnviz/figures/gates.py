@@ -190,6 +190,7 @@ def conveyor_belt(
     tokens: Sequence[str],
     cell: str,
     units: Sequence[int],
+    headline: int,
     *,
     label: str = "",
 ) -> go.Figure:
@@ -251,10 +252,6 @@ def conveyor_belt(
     for row in (1, 2):
         _time_axis(fig, tokens, row=row, col=1)
     fig.update_xaxes(title_text="time step (token)", row=2, col=1)
-    first = units[0]
-    title = (
-        f"Conveyor belt: of step 1's {carried}, unit {first} still carries a factor "
-        f"{path[-1, first]:.3g} at step {len(tokens)}"
-    )
+    title = f"unit {headline} keeps ×{path[-1, headline]:.2g} of step 1's {carried} at step {len(tokens)}"
     base_layout(fig, f"{label} · {title}" if label else title, height=480)
     return fig
