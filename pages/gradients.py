@@ -66,26 +66,29 @@ st.markdown(
 d = chosen.decay
 m = st.columns(4)
 m[0].metric(
-    "At step 1, relative to the loss",
-    "overflows" if d.overflow_distance is not None else sci(1 / d.decay_ratio),
-    help="‖∂L/∂h_1‖ / ‖∂L/∂h_T‖. The command line reports the inverse as decay_ratio.",
+    "Left at step 1",
+    "overflows" if d.overflow_distance is not None else f"{sci(1 / d.decay_ratio)}×",
+    help="‖∂L/∂h_1‖ / ‖∂L/∂h_T‖: what is left of the gradient after the trip back to the first step. "
+    "The command line reports the inverse as decay_ratio.",
 )
 m[1].metric(
-    "Factor per step back",
+    "Per step back",
     "—" if d.overflow_distance is not None else f"×{d.per_step:.3g}",
     help="Geometric mean: the norm is multiplied by this on each step back in time.",
 )
 m[2].metric(
-    f"Below {VANISH_LEVEL:g} × its value at the loss",
-    f"{d.vanish_distance} steps back" if d.vanish_distance is not None else f"not within {cfg.length} steps",
-    help="From there on, float32 training barely hears the loss.",
+    f"Below {VANISH_LEVEL:g}× after",
+    f"{d.vanish_distance} steps" if d.vanish_distance is not None else "never",
+    help=f"Distance from the loss at which the norm first falls below {VANISH_LEVEL:g} times its value at "
+    f"the loss ('never' means not within these {cfg.length} steps). From there on, float32 training "
+    "barely hears the loss.",
 )
 radius = chosen.radius
 main_block = "h" if res.cell in VANILLA_CELLS else MEMORY_GATE[res.cell]
 m[3].metric(
-    "Spectral radius ρ(W_hh)" if res.cell in VANILLA_CELLS else f"ρ of the {main_block}-gate block of W_hh",
+    "ρ(W_hh)" if res.cell in VANILLA_CELLS else f"ρ(W_hh), {main_block} block",
     f"{radius[main_block]:.3g}",
-    help="Largest |eigenvalue|, after the scale slider: "
+    help="Spectral radius (largest |eigenvalue|) after the scale slider; per block: "
     + ", ".join(f"{block} {value:.3g}" for block, value in radius.items()),
 )
 
@@ -109,52 +112,49 @@ def decay_view() -> None:
 
 decay_view()
 
-left, middle, right = st.columns(3)
-with left:
-    st.markdown("**BPTT is the chain rule.** Unroll the network and differentiate through it:")
+st.markdown(
+    "**BPTT is the chain rule.** Unroll the network and differentiate through it. For a vanilla cell, "
+    "h_s = φ(a_s) with a_s = W_xh x_s + W_hh h_{s−1} + b, and each step back multiplies by one Jacobian:"
+)
+st.latex(
+    r"\frac{\partial L}{\partial h_t} = \Big(\prod_{s=t+1}^{T}\frac{\partial h_s}{\partial h_{s-1}}\Big)^{\!\top}"
+    r"\frac{\partial L}{\partial h_T},\qquad \frac{\partial h_s}{\partial h_{s-1}} = "
+    r"\operatorname{diag}\big(\varphi'(a_s)\big)\,W_{hh}"
+)
+st.markdown(
+    "**A spectral-radius question.** Every factor holds the *same* W_hh, so the product behaves like a "
+    "power of it: below spectral radius 1 it shrinks geometrically; above 1 it can grow (the linear cell, "
+    "whose slope φ' is always 1, shows it cleanly: try the scale slider)."
+)
+if res.bound is not None:
+    b = res.bound
     st.latex(
-        r"\frac{\partial L}{\partial h_t} = \Big(\prod_{s=t+1}^{T}\frac{\partial h_s}{\partial h_{s-1}}\Big)^{\!\top}"
-        r"\frac{\partial L}{\partial h_T},\qquad \frac{\partial h_s}{\partial h_{s-1}} = "
-        r"\operatorname{diag}\big(\varphi'(a_s)\big)\,W_{hh}"
+        rf"\Big\lVert \frac{{\partial L}}{{\partial h_{{T-k}}}}\Big\rVert \le "
+        rf"\big(\lVert W_{{hh}}\rVert_2 \max|\varphi'|\big)^k \Big\lVert \frac{{\partial L}}{{\partial h_T}}\Big\rVert"
+        rf" = ({b.w_norm:.3g}\cdot{b.max_slope:.3g})^k\,\Big\lVert \frac{{\partial L}}{{\partial h_T}}\Big\rVert"
     )
-    st.markdown("for a vanilla cell h_s = φ(a_s), a_s = W_xh x_s + W_hh h_{s−1} + b. One factor per step.")
-with middle:
-    st.markdown(
-        "**A spectral-radius question.** Every factor holds the *same* W_hh, so the product behaves "
-        "like a power of it: below spectral radius 1 it shrinks geometrically, above it (for the linear "
-        "cell, whose φ' is 1) it grows. Try the scale slider with the linear cell."
+    reading = (
+        "below 1, so the bound alone forces the gradient to vanish"
+        if b.factor < 1
+        else "not below 1, so the bound allows growth: the measured decay comes from W_hh's eigenvalues "
+        "and from saturated units, whose slope is near 0"
     )
-    if res.bound is not None:
-        b = res.bound
-        st.latex(
-            rf"\lVert \tfrac{{\partial L}}{{\partial h_{{T-k}}}}\rVert \le "
-            rf"\big(\lVert W_{{hh}}\rVert_2 \max|\varphi'|\big)^k \lVert \tfrac{{\partial L}}{{\partial h_T}}\rVert"
-            rf" = ({b.w_norm:.3g}\cdot{b.max_slope:.3g})^k\,\lVert \tfrac{{\partial L}}{{\partial h_T}}\rVert"
-        )
-        verdict = (
-            "below 1, so the bound alone forces vanishing"
-            if b.factor < 1
-            else "not below 1, so the bound allows growth; the measured decay comes from the eigenvalues and the saturated units"
-        )
-        st.caption(
-            f"For the {MEMORY_CELLS[res.bound_cell]} here the factor is {b.factor:.3g}: {verdict}. "
-            "The dotted line draws it."
-        )
-with right:
-    gate_value, kept = memory_gate_retention(cfg.gate_bias, cfg.length - 1)
-    st.markdown(
-        "**The additive path.** The LSTM's cell state is updated by *adding*: c_t = f_t ⊙ c_{t−1} + i_t ⊙ g_t. "
-        "Along that path the Jacobian is just diag(f_t), no W_hh and no squashing slope, and the GRU's "
-        "h_t = (1 − z_t) ⊙ n_t + z_t ⊙ h_{t−1} has the same shortcut through z_t."
-    )
-    st.latex(
-        rf"f \approx \sigma({cfg.gate_bias:g}) = {gate_value:.3g},\qquad "
-        rf"{gate_value:.3g}^{{{cfg.length - 1}}} = {tex_number(kept)}"
-    )
-    st.caption(
-        "With the memory-gate bias at 0 (close to PyTorch's default) the gate starts near 0.5 and the "
-        "LSTM's gradient vanishes as fast as the vanilla RNN's. Set the bias slider to 0 and compare."
-    )
+    st.caption(f"For the {MEMORY_CELLS[res.bound_cell]} here the factor is {b.factor:.3g}: {reading}.")
+gate_value, kept = memory_gate_retention(cfg.gate_bias, cfg.length - 1)
+st.markdown(
+    "**The additive path.** The LSTM updates its cell state by *adding*, c_t = f_t ⊙ c_{t−1} + i_t ⊙ g_t, "
+    "and the GRU its state by mixing, h_t = (1 − z_t) ⊙ n_t + z_t ⊙ h_{t−1}. Along that path the "
+    "Jacobian is just diag(f_t) or diag(z_t): no W_hh and no squashing slope. The memory-gate bias sets "
+    "where the gate starts:"
+)
+st.latex(
+    rf"f_t \approx \sigma({cfg.gate_bias:g}) = {gate_value:.3g},\qquad "
+    rf"{gate_value:.3g}^{{{cfg.length - 1}}} = {tex_number(kept)}"
+)
+st.caption(
+    "At bias 0 (close to PyTorch's default) the gate starts near 0.5 and the LSTM's gradient vanishes "
+    "as fast as the vanilla RNN's: set the bias slider to 0 and compare."
+)
 
 st.header("A product of Jacobians", divider="gray")
 st.markdown(
@@ -190,16 +190,17 @@ st.markdown(
     f"`clip_grad_norm_(max_norm={cfg.max_norm:g})`, which rescales the whole gradient g to "
     "max_norm · g / ‖g‖ whenever ‖g‖ is larger."
 )
+for label, hist in (("Without clipping", free), (f"Clipped at {cfg.max_norm:g}", clipped)):
+    if hist.stop == "budget":
+        st.info(
+            f"{label}: stopped after {hist.steps} of {CLIP_STEPS} steps when its time budget ran out.",
+            icon=":material/timer:",
+        )
 c = st.columns(3)
-c[0].metric(
-    "Without clipping",
-    f"diverged at step {free.diverged_at}" if free.diverged_at is not None else f"ran {free.steps} steps",
-)
+c[0].metric("Without clipping, diverged at", f"step {free.diverged_at}" if free.diverged_at else "never")
 c[1].metric(
-    f"Clipped at {cfg.max_norm:g}",
-    f"diverged at step {clipped.diverged_at}"
-    if clipped.diverged_at is not None
-    else f"ran {clipped.steps} steps",
+    f"Clipped at {cfg.max_norm:g}, diverged at",
+    f"step {clipped.diverged_at}" if clipped.diverged_at else "never",
 )
 c[2].metric(
     "Final loss with clipping",

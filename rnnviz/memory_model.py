@@ -36,6 +36,9 @@ BATCH = 128
 """Sequences per training step. Smaller batches leave the LSTM's first useful gradient buried in
 noise on copy-first at length 100: with 64 it learned on one or two of seeds 0-2, with 128 on all three."""
 
+REPORT_EVERY_S = 1.0
+"""Seconds between progress reports: a page redraws its live loss curve on each, which is not free."""
+
 MEMORY_INPUTS = 2
 """Both tasks feed a value channel and a marker channel."""
 
@@ -147,6 +150,7 @@ def train_memory(
         optimizer=optimizer,
         clip=clip,
         on_progress=on_progress,
+        report_every_s=REPORT_EVERY_S,
         budget_s=budget_s,
     )
     return model, history

@@ -40,7 +40,7 @@ PROBE_BATCH = 16
 """Sequences the gradient norms are averaged over: enough to smooth one sequence's quirks."""
 BY_HAND_STEPS = 5
 """BPTT by hand runs on the first steps of one sequence: short enough to read every number."""
-CLIP_STEPS = 150
+CLIP_STEPS = 100
 CLIP_BATCH = 32
 TRAINING_LR = MemoryConfig().lr
 """A trained state is trained like the memory view's cells."""

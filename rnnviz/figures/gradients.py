@@ -216,7 +216,7 @@ def clipping_title(free: History, clipped: History, max_norm: float) -> str:
     if free.diverged_at is not None and clipped.diverged_at is None:
         return (
             f"Without clipping, training diverged at step {free.diverged_at} (gradient norm up to {peak:.2g}); "
-            f"clipped at {max_norm:g}, it ran all {clipped.steps} steps"
+            f"clipped at {max_norm:g}, it stayed finite for all {clipped.steps} steps"
         )
     if free.diverged_at is not None:
         return (
