@@ -1,0 +1,127 @@
+"""Sine extrapolation: the seed's pipeline as written against this app's default training, in one run.
+
+The seed trains a vanilla RNN cell stepped through time in a Python loop, on minibatches of 128
+sliding windows (15 values -> the next), for 50 epochs with Adam (lr 1e-2) and gradient clipping
+at 1.0, on a random 80/20 split with seed 42. It then forecasts 1,000 steps by feeding each
+prediction back, re-reading the latest window from a zero state every time.
+
+Both sides run in this process, alternately, REPEATS times; times are medians. Prints the
+training-time ratio and both forecast errors, and exits non-zero when a target is missed.
+
+Run: .venv/bin/python bench/sine.py
+"""
+
+from __future__ import annotations
+
+import statistics
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import torch
+from sklearn.model_selection import train_test_split
+from torch import nn
+from torch.utils.data import DataLoader, TensorDataset
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from rnnviz.experiments.sine import SineConfig, forecast_errors, run  # noqa: E402
+from rnnviz.runtime import configure_torch  # noqa: E402
+
+REPEATS = 3
+TARGET_RATIO = 2.5
+TARGET_MSE = 2.5e-2
+
+
+class SeedRNN(nn.Module):
+    def __init__(self, hidden_size: int = 10) -> None:
+        super().__init__()
+        self.hidden_size = hidden_size
+        self.cell = nn.RNNCell(1, hidden_size)
+        self.fc = nn.Linear(hidden_size, 1)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        h = torch.zeros(x.size(0), self.hidden_size)
+        for t in range(x.size(1)):
+            h = self.cell(x[:, t, :], h)
+        return self.fc(h)
+
+
+def seed_pipeline(epochs: int = 50) -> tuple[float, float, float]:
+    """The seed's script, as a function: (training seconds, validation MSE, forecast MSE over 1,000 steps)."""
+    torch.manual_seed(42)
+    window = 15
+    t = np.arange(0, 75, 0.1)
+    data = np.sin(t)
+    xs, ys = [], []
+    for i in range(len(data) - window - 1):
+        xs.append(data[i : i + window])
+        ys.append(data[i + window])
+    x = torch.tensor(np.array(xs), dtype=torch.float32).unsqueeze(-1)
+    y = torch.tensor(np.array(ys), dtype=torch.float32).unsqueeze(-1)
+    x_train, x_val, y_train, y_val = train_test_split(x, y, test_size=0.2, random_state=42)
+    loader = DataLoader(TensorDataset(x_train, y_train), batch_size=128, shuffle=True)
+
+    model = SeedRNN()
+    optimizer = torch.optim.Adam(model.parameters(), lr=1e-2)
+    loss_fn = nn.MSELoss()
+    start = time.perf_counter()
+    for _ in range(epochs):
+        model.train()
+        for xb, yb in loader:
+            optimizer.zero_grad()
+            loss = loss_fn(model(xb), yb)
+            loss.backward()
+            nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+            optimizer.step()
+        model.eval()
+        with torch.no_grad():
+            val_loss = loss_fn(model(x_val), y_val).item()
+    seconds = time.perf_counter() - start
+
+    history = list(data[-window:])
+    predictions = []
+    with torch.no_grad():
+        for _ in range(1000):
+            inp = torch.tensor(history[-window:], dtype=torch.float32).view(1, window, 1)
+            pred = model(inp).item()
+            predictions.append(pred)
+            history.append(pred)
+    truth = np.sin(np.arange(len(data), len(data) + 1000) * 0.1)
+    return seconds, val_loss, float(np.mean((np.array(predictions) - truth) ** 2))
+
+
+def app_training(cfg: SineConfig) -> tuple[float, float, float]:
+    res = run(cfg)
+    return res.history.seconds, res.val_mse, forecast_errors(res, "window", 1000)["extrap_mse_1000"]
+
+
+def main() -> int:
+    configure_torch()
+    cfg = SineConfig()
+    seed_pipeline(epochs=1)  # warm-up: lazy imports and first-call allocations, on both sides
+    run(SineConfig(epochs=1))
+    seed_runs, app_runs = [], []
+    for _ in range(REPEATS):
+        seed_runs.append(seed_pipeline())
+        app_runs.append(app_training(cfg))
+    seed_s = statistics.median(r[0] for r in seed_runs)
+    app_s = statistics.median(r[0] for r in app_runs)
+    _, seed_val, seed_mse = seed_runs[0]
+    _, app_val, app_mse = app_runs[0]
+    ratio = seed_s / app_s
+    batch = "full batch" if cfg.batch == "full" else f"batch {cfg.batch}"
+    print(f"Sine extrapolation, training time (median of {REPEATS}) and forecast error over 1,000 steps")
+    print(f"{'pipeline':<52}{'train s':>9}{'val MSE':>11}{'extrap MSE':>12}")
+    print(f"{'seed: RNNCell loop, batch 128, 50 epochs':<52}{seed_s:>9.3f}{seed_val:>11.2e}{seed_mse:>12.2e}")
+    app = f"rnnviz: fused nn.RNN, {batch}, {cfg.epochs} epochs, lr {cfg.lr:g}"
+    print(f"{app:<52}{app_s:>9.3f}{app_val:>11.2e}{app_mse:>12.2e}")
+    print(f"training-time ratio seed/rnnviz: {ratio:.2f}x (target >= {TARGET_RATIO}x)")
+    print(f"forecast MSE ratio seed/rnnviz: {seed_mse / app_mse:.1f}x (target: rnnviz <= seed and <= {TARGET_MSE:g})")
+    missed = ratio < TARGET_RATIO or app_mse > min(seed_mse, TARGET_MSE)
+    return 1 if missed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

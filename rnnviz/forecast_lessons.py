@@ -1,0 +1,142 @@
+"""The sine view's lessons, written with the trained model's own numbers.
+
+Each function returns Markdown (or LaTeX) for the page. No visitor text is interpolated here,
+so nothing needs escaping; numbers are formatted to two significant digits.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from rnnviz import signals
+from rnnviz.experiments.sine import HORIZONS, SineConfig, SineResult
+from rnnviz.figures.sine import cumulative_mse
+
+
+def _g(x: float) -> str:
+    return f"{x:.2g}" if math.isfinite(x) else "not a number"
+
+
+def one_step_error(res: SineResult, generation: str, horizon: int) -> float:
+    """MSE of the teacher-forced predictions over the future: the honest one-step error."""
+    steps = min(horizon, len(res.future))
+    return float(cumulative_mse(res.forecasts[generation].teacher[:steps], res.future[:steps])[-1])
+
+
+def accumulation(res: SineResult, generation: str, horizon: int) -> str:
+    steps = min(horizon, len(res.future))
+    curve = cumulative_mse(res.forecasts[generation].free[:steps], res.future[:steps])
+    marks = [k for k in HORIZONS if k < steps] + [steps]
+    growth = ", ".join(f"{_g(curve[k - 1])} over the first {k:,}" for k in marks)
+    carry = (
+        " Carrying the hidden state forward also runs the network far beyond the "
+        f"{res.window} steps from a zero state that it was trained on."
+        if generation == "carry"
+        else ""
+    )
+    return (
+        "**Why errors accumulate.** One step ahead, every prediction starts from the true past, so "
+        f"mistakes do not add up: MSE {_g(one_step_error(res, generation, horizon))} over {steps:,} steps. "
+        "Free running, each prediction becomes the newest input of the next, so its error is carried "
+        "into every later step. A network whose sense of the signal's rhythm is off by a fraction of "
+        "a percent drifts out of phase a little more each cycle: the free-running MSE is "
+        f"{growth} steps.{carry} The validation error ({_g(res.val_mse)}) measured only single "
+        "steps; change the seed and compare your runs below to see how little it says about the long run."
+    )
+
+
+def split_leak(res: SineResult, cfg: SineConfig) -> str:
+    future = one_step_error(res, "window", min(cfg.horizon, len(res.future)))
+    measured = (
+        f"Here the validation MSE is {_g(res.val_mse)} (training {_g(res.train_mse)}); one step ahead "
+        f"on the truly unseen future it is {_g(future)}."
+    )
+    if cfg.split == "random":
+        return (
+            "**Split by time, not shuffled.** Neighbouring windows overlap: shifted by one step, a "
+            f"window shares {res.window - 1} of its {res.window} values. Drawn at random, "
+            f"{res.neighbour_share:.0%} of the validation windows have a training window right next to "
+            "them, so validation mostly re-tests what was trained on, and a model that memorised the "
+            f"span would look as good as one that learned the signal. {measured} Choose *By time* "
+            "to hold out the last stretch instead: the future is the only honest test."
+        )
+    return (
+        "**Split by time, not shuffled.** The validation windows all come after the training "
+        f"windows, as the future will ({res.neighbour_share:.0%} of them touch a training window, only "
+        f"at the boundary). {measured} Choose *Random windows* to see the shuffled split the seed used, "
+        "where held-out windows sit between training windows and share all but one value with them."
+    )
+
+
+def scaler_leak(res: SineResult, cfg: SineConfig) -> str:
+    (a, b), (c, d) = res.train_range, res.whole_range
+    fitted = f"[{res.scaler.low:.3g}, {res.scaler.high:.3g}]"
+    intro = (
+        "**Fit the scaler on the training span only.** Values are mapped linearly to [-1, 1] using a "
+        f"minimum and maximum. The training windows span [{a:.3g}, {b:.3g}]; the whole series, future "
+        f"included, spans [{c:.3g}, {d:.3g}]. "
+    )
+    if cfg.scaler == "all":
+        leak = (
+            f"This run fitted the scaler on everything, {fitted}: the network was told the future's "
+            "range before forecasting it, information no real forecast has."
+        )
+    else:
+        leak = f"This run fitted it on the training windows, {fitted}, as a real forecast must."
+    if np.isclose([a, b], [c, d], rtol=1e-3, atol=1e-9).all():
+        effect = (
+            " For this signal both fits agree, so the leak changes nothing; it matters for series "
+            "that trend or whose swings grow, where the future leaves the training range."
+        )
+    else:
+        effect = " Switch *Scaler fitted on* and compare the runs below."
+    return intro + leak + effect
+
+
+def clipping(res: SineResult, cfg: SineConfig) -> str:
+    norms = np.asarray(res.history.grad_norm, dtype=float)
+    largest = _g(float(norms.max(initial=0.0)))
+    if not cfg.clip:
+        return (
+            "**What clipping changes.** Clipping is off: every Adam step used its full gradient, "
+            f"the largest of norm {largest}. Turn it on to cap the norm; with a high learning rate or "
+            "a long window, a rare huge gradient can otherwise throw the weights far off."
+        )
+    clipped = int(np.sum(norms > cfg.max_norm))
+    return (
+        "**What clipping changes.** When the gradient's global norm exceeds the max-norm "
+        f"({cfg.max_norm:g}), it is scaled down to that length: same direction, shorter step. Here "
+        f"{clipped} of {len(norms)} steps were clipped (largest norm {largest}). Adam already divides "
+        "each step by a running size of past gradients, so clipping mostly matters for the first "
+        "steps and for sudden spikes, which long windows and steep signals make more likely."
+    )
+
+
+def window_length(res: SineResult) -> str:
+    seconds = res.window * res.dt
+    base = (
+        f"**What window length changes.** Each prediction sees the last {res.window} values ({seconds:g} s). "
+    )
+    cycle = res.period_steps()
+    if cycle is None:
+        return base + "Longer windows see more of the past but give fewer training windows."
+    share = res.window / cycle
+    if res.signal in ("square", "sawtooth"):
+        need = math.ceil(cycle / 2) if res.signal == "square" else math.ceil(cycle)
+        verdict = (
+            "enough" if res.window >= need else "not enough: flat stretches look alike, so it must guess"
+        )
+        jump = "flip" if res.signal == "square" else "drop"
+        return base + (
+            f"That is {share:.0%} of a period ({cycle:.0f} steps). To know when the next {jump} comes, "
+            f"the window must reach back to the last one, {need} steps; {res.window} is {verdict}."
+        )
+    coefficient = 2 * math.cos(res.dt * 2 * math.pi / signals.period(res.signal))
+    return base + (
+        f"That is {share:.0%} of a period ({cycle:.0f} steps). For a pure sine two values are enough "
+        f"in principle: x(t+dt) = {coefficient:.4f} x(t) - x(t-dt). Longer windows let the network "
+        "average out noise and see slower patterns, at the price of longer back-propagation "
+        "through time and fewer windows."
+    )
