@@ -68,7 +68,7 @@ st.caption(f"Task: {rule} Network: {recipe(cfg)}")
 res = ui.run(
     EXPERIMENT,
     cfg,
-    click_to_train="Training the date converter takes about 10 to 20 s on this server."
+    click_to_train="Training the date converter takes about 5 s on an idle server, longer when it is busy."
     if cfg.pattern == "seq2seq"
     else None,
 )

@@ -63,6 +63,8 @@ class StepTask:
     metric: Literal["step", "sequence"]
     """Accuracy per scored step, or per sequence (all its scored steps right)."""
     hidden: int
+    fresh: bool = True
+    """Whether evaluation data is new to the network; a generator's repertoire is its training data."""
     layers: int = 1
     bidirectional: bool = False
     steps: int = 300
@@ -298,6 +300,7 @@ STEP_TASKS: dict[str, StepTask] = {
         read=read_number,
         metric="sequence",
         hidden=32,
+        fresh=False,
         steps=200,
         lr=0.02,
         batch=100,

@@ -256,7 +256,7 @@ def _train_step_model(
         lr=task.lr,
         clip=CLIP,
         val_fn=lambda: float(np.mean([float(_step_loss(model, b)) for b in eval_set[:4]])),
-        val_every=max(1, steps // 10),
+        val_every=max(1, steps // 10) if task.fresh else 0,
         on_progress=on_progress,
         budget_s=TRAINING_BUDGET_S / (2 if task.bidirectional else 1),
     )

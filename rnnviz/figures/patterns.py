@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -26,38 +27,72 @@ ENCODER_GAP = 0.7
 BOX_W, BOX_H, CELL_H = 0.72, 0.5, 0.62
 
 
-def _box(
-    fig: go.Figure, x: float, y: float, h: float, *, fill: str, line: str, dash: str = "solid", width=1.5
-):
-    fig.add_shape(
-        type="rect",
-        x0=x - BOX_W / 2,
-        x1=x + BOX_W / 2,
-        y0=y - h / 2,
-        y1=y + h / 2,
-        fillcolor=fill,
-        line=dict(color=line, width=width, dash=dash),
-        layer="below",
-    )
+@dataclass
+class _Canvas:
+    """Shapes and annotations collected first and handed to Plotly once: adding them one by one
+    re-validates the whole layout each time, which made a 30-step diagram take a second."""
 
+    shapes: list[dict] = field(default_factory=list)
+    notes: list[dict] = field(default_factory=list)
+    hovers: list[tuple[float, float, str]] = field(default_factory=list)
 
-def _arrow(fig: go.Figure, start: tuple[float, float], end: tuple[float, float], color: str, width=1.4):
-    fig.add_annotation(
-        x=end[0],
-        y=end[1],
-        ax=start[0],
-        ay=start[1],
-        xref="x",
-        yref="y",
-        axref="x",
-        ayref="y",
-        showarrow=True,
-        arrowhead=2,
-        arrowsize=1,
-        arrowwidth=width,
-        arrowcolor=color,
-        text="",
-    )
+    def box(self, x: float, y: float, h: float, *, fill: str, line: str, dash="solid", width=1.5) -> None:
+        self.shapes.append(
+            dict(
+                type="rect",
+                x0=x - BOX_W / 2,
+                x1=x + BOX_W / 2,
+                y0=y - h / 2,
+                y1=y + h / 2,
+                fillcolor=fill,
+                line=dict(color=line, width=width, dash=dash),
+                layer="below",
+            )
+        )
+
+    def line(self, x0: float, x1: float, y: float, color: str) -> None:
+        self.shapes.append(dict(type="line", x0=x0, x1=x1, y0=y, y1=y, line=dict(color=color, width=1)))
+
+    def arrow(self, start: tuple[float, float], end: tuple[float, float], color: str, width=1.4) -> None:
+        self.notes.append(
+            dict(
+                x=end[0],
+                y=end[1],
+                ax=start[0],
+                ay=start[1],
+                xref="x",
+                yref="y",
+                axref="x",
+                ayref="y",
+                showarrow=True,
+                arrowhead=2,
+                arrowsize=1,
+                arrowwidth=width,
+                arrowcolor=color,
+                text="",
+            )
+        )
+
+    def text(self, x: float, y: float, text: str, **kw) -> None:
+        self.notes.append(dict(x=x, y=y, text=text, showarrow=False, **kw))
+
+    def hover(self, x: float, y: float, text: str) -> None:
+        self.hovers.append((x, y, text))
+
+    def figure(self) -> go.Figure:
+        fig = go.Figure()
+        xs, ys, texts = zip(*self.hovers, strict=True) if self.hovers else ((), (), ())
+        fig.add_scatter(
+            x=xs,
+            y=ys,
+            mode="markers",
+            marker=dict(size=24, opacity=0),
+            hovertext=texts,
+            hoverinfo="text",
+            showlegend=False,
+        )
+        fig.update_layout(shapes=self.shapes, annotations=self.notes)
+        return fig
 
 
 def diagram_title(ans: Answer) -> str:
@@ -89,47 +124,35 @@ def pattern_diagram(ans: Answer, *, cell: str, bidirectional: bool = False) -> g
     color = CELL_COLORS[cell]
     out_y = 1 + layers
     font = 14 if steps <= 16 else 11
-    fig = go.Figure()
-    hover_x, hover_y, hover_text = [], [], []
-
-    def hover(x: float, y: float, text: str) -> None:
-        hover_x.append(x)
-        hover_y.append(y)
-        hover_text.append(text)
+    c = _Canvas()
 
     for t, x in enumerate(xs):
         token = ans.inputs[t]
         decoding = split is not None and t >= split
         if token is None:
-            _box(fig, x, 0, BOX_H, fill="white", line=IDLE, dash="dot")
-            hover(x, 0, f"step {t + 1}: nothing is fed in")
+            c.box(x, 0, BOX_H, fill="white", line=IDLE, dash="dot")
+            c.hover(x, 0, f"step {t + 1}: nothing is fed in")
         else:
-            _box(fig, x, 0, BOX_H, fill=FED_BACK_FILL if decoding else INPUT_FILL, line="#555")
-            _arrow(fig, (x, BOX_H / 2), (x, 1 - CELL_H / 2), "#555")
-            source = "the decoder's previous output" if decoding and t > split else "input"
-            if decoding and t == split:
-                source = "start token"
-            hover(x, 0, f"step {t + 1}: {source} '{token_label(token)}'")
-        fig.add_annotation(x=x, y=0, text=token_label(token or ""), showarrow=False, font=dict(size=font))
+            c.box(x, 0, BOX_H, fill=FED_BACK_FILL if decoding else INPUT_FILL, line="#555")
+            c.arrow((x, BOX_H / 2), (x, 1 - CELL_H / 2), "#555")
+            source = "input"
+            if decoding:
+                source = "start token" if t == split else "the decoder's previous output"
+            c.hover(x, 0, f"step {t + 1}: {source} '{token_label(token)}'")
+            c.text(x, 0, token_label(token), font=dict(size=font))
 
         for layer in range(layers):
             y = 1 + layer
-            _box(fig, x, y, CELL_H, fill="white", line=color, width=2)
+            c.box(x, y, CELL_H, fill="white", line=color, width=2)
             if bidirectional:
-                fig.add_shape(
-                    type="line",
-                    x0=x - BOX_W / 2,
-                    x1=x + BOX_W / 2,
-                    y0=y,
-                    y1=y,
-                    line=dict(color=color, width=1),
-                )
+                c.line(x - BOX_W / 2, x + BOX_W / 2, y, color)
             if layer:
-                _arrow(fig, (x, y - 1 + CELL_H / 2), (x, y - CELL_H / 2), color)
-            states = _cell_states(ans, layer, t)
-            label = " · ".join(f"|{name}| = {np.linalg.norm(h):.2f}" for name, h in states)
+                c.arrow((x, y - 1 + CELL_H / 2), (x, y - CELL_H / 2), color)
+            label = " · ".join(
+                f"|{name}| = {np.linalg.norm(h):.2f}" for name, h in _cell_states(ans, layer, t)
+            )
             where = "decoder" if decoding else ("encoder" if split is not None else f"layer {layer + 1}")
-            hover(x, y, f"step {t + 1}, {where}: hidden state {label}")
+            c.hover(x, y, f"step {t + 1}, {where}: hidden state {label}")
 
         output = ans.outputs[t]
         if output is None:
@@ -137,35 +160,19 @@ def pattern_diagram(ans: Answer, *, cell: str, bidirectional: bool = False) -> g
         if ans.used[t]:
             want = ans.targets[t]
             wrong = want is not None and want != output
-            _box(
-                fig,
-                x,
-                out_y,
-                BOX_H,
-                fill=OUTPUT_FILL,
-                line=WRONG if wrong else "#555",
-                width=3 if wrong else 1.5,
+            c.box(
+                x, out_y, BOX_H, fill=OUTPUT_FILL, line=WRONG if wrong else "#555", width=3 if wrong else 1.5
             )
-            _arrow(fig, (x, out_y - 1 + CELL_H / 2), (x, out_y - BOX_H / 2), "#555")
-            fig.add_annotation(
-                x=x, y=out_y, text=f"<b>{token_label(output)}</b>", showarrow=False, font=dict(size=font)
-            )
+            c.arrow((x, out_y - 1 + CELL_H / 2), (x, out_y - BOX_H / 2), "#555")
+            c.text(x, out_y, f"<b>{token_label(output)}</b>", font=dict(size=font))
             if wrong:
-                fig.add_annotation(
-                    x=x,
-                    y=out_y + 0.42,
-                    text=token_label(want),
-                    showarrow=False,
-                    font=dict(size=font - 2, color=WRONG),
-                )
+                c.text(x, out_y + 0.42, token_label(want), font=dict(size=font - 2, color=WRONG))
             verdict = "" if want is None else (f", should be '{token_label(want)}'" if wrong else ", right")
-            hover(x, out_y, f"step {t + 1}: output '{token_label(output)}' (scored{verdict})")
+            c.hover(x, out_y, f"step {t + 1}: output '{token_label(output)}' (scored{verdict})")
         else:
-            _box(fig, x, out_y, BOX_H, fill="white", line=IDLE, dash="dot")
-            fig.add_annotation(
-                x=x, y=out_y, text=token_label(output), showarrow=False, font=dict(size=font, color=IDLE)
-            )
-            hover(
+            c.box(x, out_y, BOX_H, fill="white", line=IDLE, dash="dot")
+            c.text(x, out_y, token_label(output), font=dict(size=font, color=IDLE))
+            c.hover(
                 x,
                 out_y,
                 f"step {t + 1}: the read-out would say '{token_label(output)}', but it is not scored",
@@ -178,45 +185,34 @@ def pattern_diagram(ans: Answer, *, cell: str, bidirectional: bool = False) -> g
                 continue
             left, right = xs[t] + BOX_W / 2, xs[t + 1] - BOX_W / 2
             if bidirectional:
-                _arrow(fig, (left, y + CELL_H / 4), (right, y + CELL_H / 4), color)
-                _arrow(fig, (right, y - CELL_H / 4), (left, y - CELL_H / 4), color)
+                c.arrow((left, y + CELL_H / 4), (right, y + CELL_H / 4), color)
+                c.arrow((right, y - CELL_H / 4), (left, y - CELL_H / 4), color)
             else:
-                _arrow(fig, (left, y), (right, y), color)
+                c.arrow((left, y), (right, y), color)
     if split is not None and 0 < split < steps:
-        _arrow(fig, (xs[split - 1] + BOX_W / 2, 1), (xs[split] - BOX_W / 2, 1), CONTEXT, width=3)
-        fig.add_annotation(
-            x=(xs[split - 1] + xs[split]) / 2,
-            y=1 + CELL_H / 2 + 0.12,
-            text="context",
-            showarrow=False,
+        c.arrow((xs[split - 1] + BOX_W / 2, 1), (xs[split] - BOX_W / 2, 1), CONTEXT, width=3)
+        c.text(
+            (xs[split - 1] + xs[split]) / 2,
+            1 + CELL_H / 2 + 0.12,
+            "context",
             font=dict(size=11, color=CONTEXT),
         )
 
-    fig.add_scatter(
-        x=hover_x,
-        y=hover_y,
-        mode="markers",
-        marker=dict(size=24, opacity=0),
-        hovertext=hover_text,
-        hoverinfo="text",
-        showlegend=False,
-    )
-    row_labels = [(0, "input")] + [
-        (1 + layer, _row_name(layer, layers, split, bidirectional)) for layer in range(layers)
-    ]
-    row_labels.append((out_y, "output"))
-    for y, text in row_labels:
-        fig.add_annotation(
-            x=-0.55, y=y, text=text, showarrow=False, xanchor="right", font=dict(size=11, color="#555")
-        )
-    fig.update_xaxes(visible=False, range=[-2.1, xs[-1] + 0.6])
-    fig.update_yaxes(visible=False, range=[-0.45, out_y + 0.75])
-    return base_layout(fig, diagram_title(ans), height=150 + 80 * (layers + 1))
-
-
-def _row_name(layer: int, layers: int, split: int | None, bidirectional: bool) -> str:
+    rows = [(0, "input")] + [(1 + layer, _row_name(layer, layers, bidirectional)) for layer in range(layers)]
+    for y, text in rows + [(out_y, "output")]:
+        c.text(0, y, text, xref="paper", xanchor="right", xshift=-8, font=dict(size=11, color="#555"))
     if split is not None:
-        return "encoder · decoder"
+        for lo, hi, text in ((0, split - 1, "encoder: reads"), (split, steps - 1, "decoder: writes")):
+            c.text((xs[lo] + xs[hi]) / 2, -0.5, text, font=dict(size=12, color="#555"))
+    fig = c.figure()
+    fig.update_xaxes(visible=False, range=[xs[0] - 0.5, xs[-1] + 0.5])
+    fig.update_yaxes(visible=False, range=[-0.7 if split is not None else -0.45, out_y + 0.75])
+    base_layout(fig, diagram_title(ans), height=150 + 80 * (layers + 1))
+    fig.update_layout(margin=dict(l=110))
+    return fig
+
+
+def _row_name(layer: int, layers: int, bidirectional: bool) -> str:
     if bidirectional:
         return "forward →<br>backward ←"
     return f"layer {layer + 1}" if layers > 1 else "hidden h"
@@ -244,7 +240,7 @@ def state_figures(ans: Answer, pattern: str) -> list[go.Figure]:
             state_heatmap(
                 enc,
                 tokens[: ans.split],
-                title=f"Encoder: the last column (t = {ans.split}) is the context vector",
+                title=f"Encoder states; the last (t = {ans.split}) is the context",
                 name="h",
                 height=height(enc),
                 highlight=ans.split - 1,
