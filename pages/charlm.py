@@ -173,7 +173,8 @@ b.markdown(
     "high T takes risks (and misspells). Greedy is the limit T → 0."
 )
 c.markdown(
-    "**Interpretable units.** Nobody told the network about words or lines, yet some units switch "
-    "on inside words or grow along a line, because that helps predict spaces and new lines. "
+    "**Interpretable units.** Nobody told the network about words, yet some units switch on inside "
+    "words or just after a space, because that helps predict the next letter or space. The panel "
+    "says how strongly: on texts this short, line position and quotes are tracked only weakly. "
     "Hover a coloured character to read the unit's value."
 )

@@ -28,7 +28,7 @@ VIEWS: tuple[View, ...] = (
         "Character language model",
         ":material/edit_note:",
         "Trained only to guess the next character, a network learns words and lines, writes new text at "
-        "a chosen temperature, and grows units that track them.",
+        "a chosen temperature, and grows units that switch on inside words.",
     ),
     View(
         "gates",
