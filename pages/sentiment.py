@@ -110,9 +110,10 @@ m[1].metric(
     help="Logistic regression on which words a sentence contains, in any order: same split, same vocabulary.",
 )
 m[2].metric(
-    "Sentences: train / val / test",
-    f"{train.size:,} / {val.size:,} / {test.size:,}",
-    help=f"Vocabulary: {len(res.classifier.vocab):,} tokens seen at least {cfg.min_freq} time(s) in training.",
+    "Test sentences",
+    f"{test.size:,}",
+    help=f"Trained on {train.size:,} sentences, validated on {val.size:,}. Vocabulary: "
+    f"{len(res.classifier.vocab):,} tokens seen at least {cfg.min_freq} time(s) in training.",
 )
 m[3].metric(
     "Training time",
@@ -127,36 +128,39 @@ if res.grouped:
 else:
     st.caption("Uploaded sentences carry no movie names, so they are split sentence by sentence.")
 
-cols = st.columns(3)
-cols[0].plotly_chart(loss_curve(res.history, log_y=False))
-cols[1].plotly_chart(accuracy_curve(res.history, res.best_epoch, res.baseline_accuracy))
-cols[2].plotly_chart(confusion_figure(res.test_labels, res.test_prob))
+left, right = st.columns(2)
+left.plotly_chart(loss_curve(res.history, log_y=False))
+right.plotly_chart(accuracy_curve(res.history, res.best_epoch, res.baseline_accuracy))
 
 st.subheader("What word order adds")
-cases, right = word_order_cases(res)
-if cases:
-    st.markdown(
-        f"Bag of words only knows *which* words appear. On the {len(cases)} test sentences with a negation "
-        f"or *but* where the two models disagree, the network is right **{right['network']}** times and the "
-        f"bag of words **{right['baseline']}** times."
-    )
-    st.dataframe(
-        pd.DataFrame(
-            {
-                "sentence": [res.test_texts[i] for i in cases[:10]],
-                "true label": ["positive" if res.test_labels[i] else "negative" for i in cases[:10]],
-                "network P(positive)": [res.test_prob[i] for i in cases[:10]],
-                "bag of words P(positive)": [res.baseline_prob[i] for i in cases[:10]],
-            }
-        ),
-        hide_index=True,
-        column_config={
-            "network P(positive)": st.column_config.NumberColumn(format="%.2f"),
-            "bag of words P(positive)": st.column_config.NumberColumn(format="%.2f"),
-        },
-    )
-else:
-    st.markdown("On this test set the two models agree on every sentence with a negation or *but*.")
+left, right = st.columns([1, 2])
+left.plotly_chart(confusion_figure(res.test_labels, res.test_prob))
+cases, right_count = word_order_cases(res)
+with right:
+    if cases:
+        shown = cases[:8]
+        st.markdown(
+            f"Bag of words knows only *which* words appear. On the {len(cases)} test sentences with a "
+            f"negation or *but* where the two models disagree, the network is right "
+            f"**{right_count['network']}** times and the bag of words **{right_count['baseline']}** times."
+        )
+        st.dataframe(
+            pd.DataFrame(
+                {
+                    "sentence": [res.test_texts[i] for i in shown],
+                    "true label": ["positive" if res.test_labels[i] else "negative" for i in shown],
+                    "network": [res.test_prob[i] for i in shown],
+                    "bag of words": [res.baseline_prob[i] for i in shown],
+                }
+            ),
+            hide_index=True,
+            column_config={
+                "network": st.column_config.NumberColumn("network P(pos)", format="%.2f"),
+                "bag of words": st.column_config.NumberColumn("bag of words P(pos)", format="%.2f"),
+            },
+        )
+    else:
+        st.markdown("On this test set the two models agree on every sentence with a negation or *but*.")
 
 st.subheader("Your sentence")
 

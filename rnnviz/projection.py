@@ -26,6 +26,8 @@ TSNE_SETTINGS = dict(
 have separated long before that (bench/tsne.py measures time and silhouette against scikit-learn).
 Exact neighbours and Barnes-Hut gradients are the fastest choices at this size, on one thread."""
 MIN_TSNE_POINTS = 10
+PLACE_ITERATIONS = 100
+"""Optimisation steps that place new points into a finished map: the positions have settled by then."""
 
 
 @dataclass(frozen=True, eq=False)
@@ -72,11 +74,15 @@ class TsneMap:
     points: np.ndarray
     perplexity: float
     seconds: float
+    silhouette: float | None
+    """By the labels given to fit_tsne (None without labels)."""
     embedding: TSNEEmbedding
 
     def place(self, x: np.ndarray) -> np.ndarray:
         """Positions of new states in this map: each is optimised against the fixed old points."""
-        placed = self.embedding.transform(np.asarray(x, dtype=np.float64), perplexity=min(5, self.perplexity))
+        placed = self.embedding.transform(
+            np.asarray(x, dtype=np.float64), perplexity=min(5, self.perplexity), n_iter=PLACE_ITERATIONS
+        )
         return np.asarray(placed)
 
 
@@ -85,7 +91,7 @@ def usable_perplexity(n_points: int, wanted: float) -> float:
     return float(max(1.0, min(wanted, (n_points - 1) / 3)))
 
 
-def fit_tsne(x: np.ndarray, perplexity: float, seed: int) -> TsneMap:
+def fit_tsne(x: np.ndarray, perplexity: float, seed: int, labels: np.ndarray | None = None) -> TsneMap:
     """t-SNE of ``x`` (at least MIN_TSNE_POINTS rows), deterministic for a given seed, on one thread."""
     x = np.asarray(x, dtype=np.float64)
     if len(x) < MIN_TSNE_POINTS:
@@ -93,7 +99,10 @@ def fit_tsne(x: np.ndarray, perplexity: float, seed: int) -> TsneMap:
     perplexity = usable_perplexity(len(x), perplexity)
     start = time.perf_counter()
     embedding = TSNE(perplexity=perplexity, random_state=seed, **TSNE_SETTINGS).fit(x)
-    return TsneMap(np.asarray(embedding), perplexity, time.perf_counter() - start, embedding)
+    seconds = time.perf_counter() - start
+    points = np.asarray(embedding)
+    score = silhouette(points, labels) if labels is not None else None
+    return TsneMap(points, perplexity, seconds, score, embedding)
 
 
 def silhouette(points: np.ndarray, labels: np.ndarray) -> float | None:

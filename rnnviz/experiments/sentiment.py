@@ -181,6 +181,7 @@ class SentimentResult:
     """Test sentences on the map (indices into the test arrays)."""
     pca: Pca
     pca_points: np.ndarray
+    pca_silhouette: float | None
     positions: PositionSample
     eval_score: EvalScore | None
 
@@ -334,6 +335,7 @@ def run(
     if len(test) > MAP_POINTS:
         map_index = np.sort(rng.choice(len(test), MAP_POINTS, replace=False))
     pca = fit_pca(test_states[map_index], test_labels[map_index])
+    pca_points = pca.project(test_states[map_index])
 
     return SentimentResult(
         source=dataset.name,
@@ -355,7 +357,8 @@ def run(
         test_states=test_states,
         map_index=map_index,
         pca=pca,
-        pca_points=pca.project(test_states[map_index]),
+        pca_points=pca_points,
+        pca_silhouette=silhouette(pca_points, test_labels[map_index]),
         positions=_position_sample(classifier, pca, test_ids, [tokens[i] for i in test], test_labels, rng),
         eval_score=_score(classifier, evaluation) if evaluation is not None else None,
     )
@@ -423,7 +426,10 @@ def tsne_map(res: SentimentResult, perplexity: float) -> TsneMap | None:
     with _TSNE_LOCK:
         maps = _TSNE_MAPS.setdefault(res, {})
         if perplexity not in maps:
-            maps[perplexity] = fit_tsne(res.test_states[res.map_index], perplexity, seed=0)
+            shown = res.map_index
+            maps[perplexity] = fit_tsne(
+                res.test_states[shown], perplexity, seed=0, labels=res.test_labels[shown]
+            )
         return maps[perplexity]
 
 
@@ -500,11 +506,10 @@ def word_order_cases(res: SentimentResult) -> tuple[list[int], dict[str, int]]:
 
 def map_silhouette(res: SentimentResult, projection: str, perplexity: float) -> float | None:
     """How well a map separates the true labels (silhouette of its 2-D points)."""
-    labels = res.test_labels[res.map_index]
     if projection == "pca":
-        return silhouette(res.pca_points, labels)
+        return res.pca_silhouette
     tsne = tsne_map(res, perplexity)
-    return silhouette(tsne.points, labels) if tsne is not None else None
+    return tsne.silhouette if tsne is not None else None
 
 
 def report(cfg: SentimentConfig, res: SentimentResult) -> dict:

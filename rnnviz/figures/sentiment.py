@@ -5,6 +5,7 @@ from __future__ import annotations
 import html
 import textwrap
 from collections.abc import Sequence
+from functools import lru_cache
 
 import numpy as np
 import plotly.graph_objects as go
@@ -21,8 +22,12 @@ MAX_LABELLED_STEPS = 25
 """A trajectory writes its tokens beside the points up to this length; longer ones only in hover."""
 
 
+@lru_cache(maxsize=20_000)
 def hover_text(text: str, width: int = 60, lines: int = 4) -> str:
-    """User text for a Plotly hover box: escaped (Plotly renders some HTML), wrapped and shortened."""
+    """User text for a Plotly hover box: escaped (Plotly renders some HTML), wrapped and shortened.
+
+    Memoised: maps redraw the same few thousand sentences on every colour or perplexity change.
+    """
     wrapped = textwrap.wrap(text, width)
     shown = wrapped[:lines]
     if len(wrapped) > lines:
@@ -57,7 +62,7 @@ def accuracy_curve(history: History, best_epoch: int, baseline: float) -> go.Fig
             name="weights kept",
             hovertemplate="epoch %{x}: weights kept<extra></extra>",
         )
-        title = f"Validation accuracy peaked at {acc[best_epoch - 1]:.1%} after epoch {best_epoch}"
+        title = f"Validation accuracy peaked at {acc[best_epoch - 1]:.1%} (epoch {best_epoch})"
     else:
         title = "No full epoch was validated"
     base_layout(fig, title, height=300, x="epoch", y="accuracy")
@@ -89,7 +94,7 @@ def confusion_figure(labels: np.ndarray, prob: np.ndarray) -> go.Figure:
     )
     recall = {LABEL_NAMES[t]: share[t, t] for t in (0, 1)}
     weaker = min(recall, key=recall.get)
-    title = f"{counts.trace()} of {counts.sum()} test sentences right; {recall[weaker]:.0%} of {weaker} ones"
+    title = f"{counts.trace()} of {counts.sum()} test sentences right ({recall[weaker]:.0%} of {weaker} ones)"
     base_layout(fig, title, height=300, x="predicted", y="true label")
     fig.update_yaxes(autorange="reversed")
     return fig
@@ -221,9 +226,10 @@ def position_maps(
             showlegend=False,
         )
     )
+    spread = drift["spread"]
     base_layout(
         by_step,
-        "Early words (dark) sit near the middle; later ones spread out",
+        f"States fan out as words arrive: PC 1 spread {spread[0]:.2f} → {spread[1]:.2f}",
         height=420,
         x=axes[0],
         y=axes[1],
@@ -243,7 +249,7 @@ def position_maps(
     gap = drift["gap"]
     base_layout(
         by_label,
-        f"Positive and negative drift apart: {gap[0]:.2f} apart along PC 1 after one token, {gap[1]:.2f} at the end",
+        f"The classes drift apart: gap along PC 1 {gap[0]:.2f} → {gap[1]:.2f}",
         height=420,
         x=axes[0],
         y=axes[1],
