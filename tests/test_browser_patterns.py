@@ -1,0 +1,55 @@
+"""The patterns page in real headless Chromium: every pattern's diagram, and the date converter's Train
+button and typed input, with no exception anywhere."""
+
+import os
+
+import pytest
+
+from rnnviz.experiments.patterns import PATTERNS
+from tests.browser_support import EXCEPTIONS_JS, FINISHED_JS, chromium, open_and_wait, streamlit_server
+
+pytestmark = pytest.mark.browser
+
+if not os.path.exists("/usr/bin/chromium"):
+    pytest.skip("needs Debian's chromium (make browser)", allow_module_level=True)
+
+
+@pytest.fixture(scope="module")
+def page():
+    with streamlit_server() as (base, _), chromium() as browser:
+        pg = browser.new_page(viewport={"width": 1400, "height": 1000})
+        pg.base = base
+        yield pg
+
+
+def _main_text(page) -> str:
+    return page.inner_text('[data-testid="stMain"]')
+
+
+def _settle(page) -> None:
+    page.wait_for_timeout(300)
+    page.wait_for_function(FINISHED_JS, timeout=180_000, polling=50)
+
+
+@pytest.mark.parametrize("pattern", [p for p in PATTERNS if p != "seq2seq"])
+def test_each_pattern_draws_its_diagram(page, pattern):
+    open_and_wait(page, f"{page.base}/patterns?pattern={pattern}", timeout_s=180)
+    assert page.evaluate(EXCEPTIONS_JS) == []
+    assert "scored" in _main_text(page)  # the diagram's title
+    assert page.locator('[data-testid="stPlotlyChart"]').count() >= 3
+
+
+def test_date_converter_trains_on_click_and_answers_typed_garbage(page):
+    open_and_wait(page, f"{page.base}/patterns?pattern=seq2seq&training=quarter", timeout_s=180)
+    assert "Answer:" not in _main_text(page)
+    page.get_by_test_id("stBaseButton-primary").click()
+    _settle(page)
+    assert page.evaluate(EXCEPTIONS_JS) == []
+    assert "Held-out dates" in _main_text(page)
+    box = page.get_by_role("textbox", name="Date", exact=True)
+    box.fill("🙂 <b>hello</b> 31/02")
+    box.press("Enter")
+    _settle(page)
+    text = _main_text(page)
+    assert page.evaluate(EXCEPTIONS_JS) == []
+    assert "never seen" in text and "Answer:" in text
