@@ -99,8 +99,11 @@ def fit_tsne(x: np.ndarray, perplexity: float, seed: int, labels: np.ndarray | N
     perplexity = usable_perplexity(len(x), perplexity)
     start = time.perf_counter()
     embedding = TSNE(perplexity=perplexity, random_state=seed, **TSNE_SETTINGS).fit(x)
+    # openTSNE's quadtree centres the reference map on its bounding box, in place, the first
+    # time new points are placed; centring now keeps the drawn map and placements in one frame.
+    embedding -= (embedding.min(axis=0) + embedding.max(axis=0)) / 2
     seconds = time.perf_counter() - start
-    points = np.asarray(embedding)
+    points = np.array(embedding)
     score = silhouette(points, labels) if labels is not None else None
     return TsneMap(points, perplexity, seconds, score, embedding)
 
