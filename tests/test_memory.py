@@ -16,6 +16,7 @@ from rnnviz.experiments.memory import (
     SOLVED,
     MemoryConfig,
     finding,
+    percent,
     report,
     run,
     stop_note,
@@ -103,6 +104,12 @@ def test_verdict_thresholds():
     assert verdict(0.6, 1.0) == "failed"
     assert verdict(math.nan, 1.0) == "diverged"
     assert SOLVED < FAILED
+    assert (percent(1.003), percent(0.047), percent(0.00047), percent(math.inf)) == (
+        "100%",
+        "4.7%",
+        "0.047%",
+        "not finite",
+    )
 
 
 SMALL = MemoryConfig(length=10, hidden=8, steps=50)

@@ -168,7 +168,10 @@ def finding(res: MemoryResult) -> str:
 
 
 def percent(share: float) -> str:
-    return f"{100 * share:.2g}%" if math.isfinite(share) else "not finite"
+    """99%, 4.7%, 0.047%: whole percents near chance, two significant digits for the small losses."""
+    if not math.isfinite(share):
+        return "not finite"
+    return f"{100 * share:.0f}%" if share >= 0.1 else f"{100 * share:.2g}%"
 
 
 def stop_note(cell: str, history: History, steps: int) -> str | None:
