@@ -6,6 +6,7 @@ from rnnviz.experiments.patterns import (
     DATE_RECIPE,
     EXPERIMENT,
     INPUT_FIELD,
+    WIRING_LATEX,
     PatternsConfig,
     answer,
     recipe,
@@ -65,6 +66,14 @@ rule = (
     else STEP_TASKS[cfg.pattern].rule
 )
 st.caption(f"Task: {rule} Network: {recipe(cfg)}")
+
+
+def wiring() -> None:
+    for line in WIRING_LATEX[cfg.pattern]:
+        st.latex(line)
+
+
+ui.explain("The wiring in equations", wiring)
 res = ui.run(
     EXPERIMENT,
     cfg,

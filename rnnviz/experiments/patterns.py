@@ -17,7 +17,7 @@ from rnnviz.cells import CELLS, count_parameters, trace
 from rnnviz.config import param
 from rnnviz.experiments import Experiment, ProgressFn
 from rnnviz.models import TokenModel
-from rnnviz.pattern_tasks import STEP_TASKS, Batch, StepTask
+from rnnviz.pattern_tasks import ECHO_DELAY, STEP_TASKS, Batch, StepTask
 from rnnviz.probes import probe_accuracy
 from rnnviz.runtime import TRAINING_BUDGET_S, configure_torch
 from rnnviz.seeding import seed_everything
@@ -44,6 +44,41 @@ INPUT_FIELD = {
     "seq2seq": "date",
 }
 """The Config field holding the reader's input for each pattern."""
+
+WIRING_LATEX: dict[str, tuple[str, ...]] = {
+    "many_to_one": (
+        r"h_t = f(x_t,\ h_{t-1}),\quad t = 1, \dots, T",
+        r"\hat y = \operatorname{softmax}(W_y h_T + b_y),\qquad "
+        r"\mathcal{L} = -\log \hat y_{\,y}\quad\text{(the last step only)}",
+    ),
+    "one_to_many": (
+        r"h_1 = f(x,\ h_0),\qquad h_t = f(\mathbf{0},\ h_{t-1})\quad (t > 1)",
+        r"\hat y_t = \operatorname{softmax}(W_y h_t + b_y),\qquad "
+        r"\mathcal{L} = -\sum_{t \le T_{\mathrm{end}}} \log \hat y_{t,\,y_t}",
+    ),
+    "aligned": (
+        r"h_t = f(x_t,\ h_{t-1})",
+        r"\hat y_t = \operatorname{softmax}(W_y h_t + b_y),\qquad "
+        r"\mathcal{L} = -\sum_{t=1}^{T} \log \hat y_{t,\,y_t}",
+    ),
+    "seq2seq": (
+        r"h_t = f_{\mathrm{enc}}(x_t,\ h_{t-1}),\qquad c = h_T",
+        r"s_0 = c,\qquad s_k = f_{\mathrm{dec}}\big([\,e(y_{k-1});\ c\,],\ s_{k-1}\big),\qquad "
+        r"\hat y_k = \operatorname{softmax}(W_y s_k + b_y)",
+        r"\text{training: } y_{k-1} = \text{the true character;}\quad "
+        r"\text{answering: } y_{k-1} = \arg\max \hat y_{k-1}",
+    ),
+    "bidirectional": (
+        r"\overrightarrow{h}_t = f(x_t,\ \overrightarrow{h}_{t-1}),\qquad "
+        r"\overleftarrow{h}_t = g(x_t,\ \overleftarrow{h}_{t+1})",
+        r"\hat y_t = \operatorname{softmax}\big(W_y\,[\,\overrightarrow{h}_t;\ \overleftarrow{h}_t\,] + b_y\big)",
+    ),
+    "stacked": (
+        r"h^{(1)}_t = f_1(x_t,\ h^{(1)}_{t-1}),\qquad h^{(\ell)}_t = f_\ell(h^{(\ell-1)}_t,\ h^{(\ell)}_{t-1})",
+        rf"\hat y_t = \operatorname{{softmax}}(W_y h^{{(L)}}_t + b_y),\quad \text{{scored for }} t > {ECHO_DELAY}",
+    ),
+}
+"""Each wiring in symbols: f is the chosen cell, and the loss says which outputs count."""
 
 CLIP = 1.0
 EVAL_BATCHES = 16

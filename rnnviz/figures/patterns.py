@@ -192,10 +192,11 @@ def pattern_diagram(ans: Answer, *, cell: str, bidirectional: bool = False) -> g
     if split is not None and 0 < split < steps:
         c.arrow((xs[split - 1] + BOX_W / 2, 1), (xs[split] - BOX_W / 2, 1), CONTEXT, width=3)
         c.text(
-            (xs[split - 1] + xs[split]) / 2,
-            1 + CELL_H / 2 + 0.12,
-            "context",
-            font=dict(size=11, color=CONTEXT),
+            xs[split] - BOX_W / 2,
+            1 + CELL_H / 2 + 0.22,
+            "context c: the encoder's last state ➝",
+            xanchor="right",
+            font=dict(size=12, color=CONTEXT),
         )
 
     rows = [(0, "input")] + [(1 + layer, _row_name(layer, layers, bidirectional)) for layer in range(layers)]
