@@ -35,3 +35,14 @@ def test_bad_link_shows_warning_in_browser(page):
     assert page.evaluate(EXCEPTIONS_JS) == []
     text = page.inner_text('[data-testid="stMain"]')
     assert "below the minimum" in text and "not one of" in text
+
+
+def test_a_shared_link_as_a_fresh_servers_first_request_runs_through_the_app():
+    """Streamlit would otherwise run pages/unroll.py directly, without app.py's navigation and settings."""
+    with streamlit_server() as (base, _), chromium() as browser:
+        pg = browser.new_page(viewport={"width": 1400, "height": 1000})
+        open_and_wait(pg, f"{base}/unroll?cell=gru", timeout_s=180)
+        nav = pg.inner_text('[data-testid="stSidebarNav"]')
+        assert "Unrolled hidden states" in nav and "ui" not in nav.split()
+        assert pg.evaluate(EXCEPTIONS_JS) == []
+        assert "GRU" in pg.inner_text('[data-testid="stSidebar"]')
