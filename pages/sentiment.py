@@ -193,8 +193,10 @@ else:
         )
     )
     wh, b = readout_terms(res, reading.states[-1])
+    sign = "+" if b >= 0 else "-"
     st.latex(
-        rf"P(\text{{positive}}) = \sigma\left(w^\top h_T + b\right) = \sigma({wh:.3f} {b:+.3f}) = {reading.prob[-1]:.3f}"
+        rf"P(\text{{positive}}) = \sigma\left(w^\top h_T + b\right) = \sigma({wh:.3f} {sign} {abs(b):.3f})"
+        rf" = {reading.prob[-1]:.3f}"
     )
     st.caption(
         "The read-out is one logistic unit on the final hidden state h_T: every picture on this page is a "

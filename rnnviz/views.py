@@ -45,6 +45,13 @@ VIEWS: tuple[View, ...] = (
         "future, one layer or several) decide what it can learn: six wirings, each trained live.",
     ),
     View(
+        "sentiment",
+        "Sentiment hidden states",
+        ":material/reviews:",
+        "Trained on real review sentences, a network's final hidden states split into a positive and a "
+        "negative cloud, and word order lets it read 'not bad' as praise.",
+    ),
+    View(
         "gradients",
         "Vanishing & exploding gradients",
         ":material/trending_down:",
