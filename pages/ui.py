@@ -218,6 +218,8 @@ def run(exp: Experiment, cfg: Any, *, click_to_train: str | None = None, **extra
             text = f"Step {p.step} of {p.total}: loss {p.train_loss:.4g}"
             if p.val_loss is not None:
                 text += f", validation {p.val_loss:.4g}"
+            if p.history.val_accuracy:
+                text += f", validation accuracy {p.history.val_accuracy[-1]:.1%}"
             bar.progress(p.fraction, text=text)
             if len(p.history.loss) > 1:
                 chart.plotly_chart(

@@ -42,6 +42,8 @@ class History:
     """Global gradient norm actually applied (equal to grad_norm when clipping is off)."""
     val_steps: list[int] = field(default_factory=list)
     val_loss: list[float] = field(default_factory=list)
+    val_accuracy: list[float] = field(default_factory=list)
+    """At val_steps too, when val_fn returns (loss, accuracy), as classifiers do; empty otherwise."""
     stop: StopReason = "done"
     diverged_at: int | None = None
     seconds: float = 0.0
@@ -90,7 +92,7 @@ def fit(
     lr: float,
     optimizer: str = "adam",
     clip: float | None = None,
-    val_fn: Callable[[], float] | None = None,
+    val_fn: Callable[[], float | tuple[float, float]] | None = None,
     val_every: int = 0,
     on_progress: Callable[[Progress], None] | None = None,
     report_every_s: float = 0.15,
@@ -135,7 +137,11 @@ def fit(
         if val_fn is not None and val_every and (step % val_every == 0 or is_last):
             model.eval()
             with torch.no_grad():
-                hist.val_loss.append(float(val_fn()))
+                val = val_fn()
+            if isinstance(val, tuple):
+                val, acc = val
+                hist.val_accuracy.append(float(acc))
+            hist.val_loss.append(float(val))
             hist.val_steps.append(step)
             model.train()
         now = time.monotonic()
