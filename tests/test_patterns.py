@@ -226,6 +226,14 @@ def test_bidirectional_beats_forward_only_where_the_future_matters():
     assert res.by_position[0].min() > fwd[0]
 
 
+def test_two_trainings_report_through_one_progress_bar():
+    seen = []
+    run(PatternsConfig(pattern="bidirectional", training="quarter"), on_progress=seen.append)
+    steps = [p.step for p in seen]
+    assert steps == sorted(steps) and {p.total for p in seen} == {steps[-1]}
+    assert steps[-1] == 2 * STEP_TASKS["bidirectional"].steps // 4
+
+
 def test_stacked_probe_shows_what_each_layer_holds():
     res = run(PatternsConfig(pattern="stacked"))
     assert res.probe.shape == (3, 6) and ((res.probe >= 0) & (res.probe <= 1)).all()

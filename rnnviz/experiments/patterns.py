@@ -6,6 +6,8 @@ its hidden states drawn) without retraining.
 
 from __future__ import annotations
 
+import dataclasses
+from collections import Counter
 from dataclasses import dataclass
 
 import numpy as np
@@ -22,7 +24,7 @@ from rnnviz.probes import probe_accuracy
 from rnnviz.runtime import TRAINING_BUDGET_S, configure_torch
 from rnnviz.seeding import seed_everything
 from rnnviz.seq2seq import END, GO, PAD, Seq2Seq, Vocab, pad_batch, target_batch
-from rnnviz.training import History, Progress, fit
+from rnnviz.training import History, fit
 
 PATTERNS = {
     "many_to_one": "Many-to-one: parity",
@@ -262,9 +264,8 @@ def step_accuracy(model: TokenModel, batches: list[Batch], metric: str) -> float
 def constant_guess(batches: list[Batch], metric: str) -> float:
     """Accuracy of always giving the most common answer (per step), or the most common whole answer."""
     if metric == "sequence":
-        rows = [tuple(y[u]) for b in batches for y, u in zip(b.y, b.used, strict=True)]
-        _, counts = np.unique(np.array([hash(r) for r in rows]), return_counts=True)
-        return float(counts.max() / len(rows))
+        rows = Counter(tuple(y[u].tolist()) for b in batches for y, u in zip(b.y, b.used, strict=True))
+        return max(rows.values()) / rows.total()
     targets = np.concatenate([b.y[b.used] for b in batches])
     return float(np.bincount(targets).max() / len(targets))
 
@@ -302,7 +303,7 @@ def _offset(on_progress: ProgressFn | None, done: int, total: int) -> ProgressFn
     """Report one of several trainings as a part of the whole, so one progress bar covers them all."""
     if on_progress is None:
         return None
-    return lambda p: on_progress(Progress(done + p.step, total, p.train_loss, p.val_loss, p.history))
+    return lambda p: on_progress(dataclasses.replace(p, step=done + p.step, total=total))
 
 
 def _by_position(models: list[TokenModel], task: StepTask, rng: np.random.Generator) -> np.ndarray:
