@@ -244,9 +244,22 @@ def training_message(history: Any) -> None:
         (st.error if history.stop == "diverged" else st.warning)(msg)
 
 
+_MARKDOWN_SPECIAL = {ch: f"&#{ord(ch)};" for ch in "*_`$[]~\\#|"}
+
+
 def safe_text(text: str) -> str:
-    """Escape user text for markdown/HTML output; user input is never rendered as markup."""
-    return html.escape(text).replace("*", "&#42;").replace("_", "&#95;").replace("`", "&#96;")
+    """Escape user text for markdown: shown as typed, never as markup, links, maths or HTML."""
+    return html.escape(text).translate(str.maketrans(_MARKDOWN_SPECIAL))
+
+
+def inline_code(text: str) -> str:
+    """User text as a markdown code span: literal inside, with a fence longer than any backtick run in it."""
+    run, best = 0, 0
+    for ch in text:
+        run = run + 1 if ch == "`" else 0
+        best = max(best, run)
+    fence = "`" * (best + 1)
+    return f"{fence} {text.replace(chr(10), ' ')} {fence}"
 
 
 def explain(title: str, body: Callable[[], None], expanded: bool = False) -> None:

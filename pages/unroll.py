@@ -72,8 +72,8 @@ def inspect_step() -> None:
         config={"displayModeBar": False},
     )
     st.markdown(
-        f"**Step t = {t + 1}**, reading token `{ui.safe_text(res.tokens[t])}`"
-        + (f"; the model then predicts `{ui.safe_text(res.predictions[t])}`" if res.history.steps else "")
+        f"**Step t = {t + 1}**, reading token {ui.inline_code(res.tokens[t])}"
+        + (f"; the model then predicts {ui.inline_code(res.predictions[t])}" if res.history.steps else "")
     )
     h_prev = h[t - 1] if t else res.h0[layer]
     c_prev = (c[t - 1] if t else res.c0[layer]) if c is not None else None

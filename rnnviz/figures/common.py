@@ -54,7 +54,7 @@ def loss_curve(
         y="loss" + (" (log scale)" if log_y else ""),
     )
     if log_y:
-        fig.update_yaxes(type="log")
+        fig.update_yaxes(type="log", tickformat=".2g")
     return fig
 
 
