@@ -2,6 +2,7 @@ import pandas as pd
 import streamlit as st
 
 from pages import ui
+from rnnviz import dates
 from rnnviz.experiments.patterns import (
     DATE_RECIPE,
     EXPERIMENT,
@@ -51,7 +52,7 @@ ACCURACY_HELP = {
 st.title("Sequence patterns")
 st.caption(
     "One recurrent cell, wired six ways. Which inputs it reads and which outputs are scored decide "
-    "what it can learn. Each pattern trains live on a tiny task; type your own input below the diagram."
+    "what it can learn. Each pattern trains live on a tiny task; then type your own input and watch the network answer."
 )
 cfg = ui.settings(
     PatternsConfig,
@@ -60,11 +61,7 @@ cfg = ui.settings(
 )
 ui.share_link(cfg)
 st.markdown(ABOUT[cfg.pattern])
-rule = (
-    "Convert a date written in words into YYYY-MM-DD."
-    if cfg.pattern == "seq2seq"
-    else STEP_TASKS[cfg.pattern].rule
-)
+rule = dates.RULE if cfg.pattern == "seq2seq" else STEP_TASKS[cfg.pattern].rule
 st.caption(f"Task: {rule} Network: {recipe(cfg)}")
 
 

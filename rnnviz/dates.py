@@ -33,6 +33,7 @@ FIRST_DAY = dt.date(YEARS[0], 1, 1)
 DAYS = (dt.date(YEARS[1], 12, 31) - FIRST_DAY).days + 1
 """Dates are numbered 0..DAYS-1 from FIRST_DAY."""
 
+RULE = "Convert a date written in words into YYYY-MM-DD."
 EXAMPLE = "January 15, 2023"
 MAX_CHARS = 30
 """Longest input read; the longest generated spelling ('september 30, 2023') has 18 characters."""

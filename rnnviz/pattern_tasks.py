@@ -49,7 +49,6 @@ class Example:
 class StepTask:
     """A task for a network that reads one input and writes one output per step."""
 
-    title: str
     rule: str
     """The task in one sentence, for the page."""
     classes: tuple[str, ...]
@@ -155,7 +154,6 @@ def read_symbols(
 
 def symbol_task(
     *,
-    title: str,
     rule: str,
     symbols: tuple[str, ...],
     classes: tuple[str, ...],
@@ -182,7 +180,6 @@ def symbol_task(
         return Example(batch=batch, inputs=tuple(symbols[i] for i in ids), notes=tuple(notes))
 
     return StepTask(
-        title=title,
         rule=rule,
         classes=classes,
         input_size=len(symbols),
@@ -277,7 +274,6 @@ def read_number(text: str) -> Example:
 
 STEP_TASKS: dict[str, StepTask] = {
     "many_to_one": symbol_task(
-        title="Parity of a bit string",
         rule="Read bits one by one; at the end only, say whether the number of ones is odd or even.",
         symbols=BITS,
         classes=("even", "odd"),
@@ -290,7 +286,6 @@ STEP_TASKS: dict[str, StepTask] = {
         hidden=16,
     ),
     "one_to_many": StepTask(
-        title="Spell a number",
         rule=f"Read one number (0 to 99) at step 1, then write its English name, one letter per step, "
         f"and {END} at the end.",
         classes=LETTERS,
@@ -306,7 +301,6 @@ STEP_TASKS: dict[str, StepTask] = {
         batch=100,
     ),
     "aligned": symbol_task(
-        title="Running maximum",
         rule="Tag every digit with the largest digit read so far.",
         symbols=DIGITS,
         classes=DIGITS,
@@ -318,7 +312,6 @@ STEP_TASKS: dict[str, StepTask] = {
         hidden=32,
     ),
     "bidirectional": symbol_task(
-        title="Largest digit of the whole sequence",
         rule="Tag every digit with the largest digit of the whole sequence, including digits not yet read.",
         symbols=DIGITS,
         classes=DIGITS,
@@ -331,7 +324,6 @@ STEP_TASKS: dict[str, StepTask] = {
         bidirectional=True,
     ),
     "stacked": symbol_task(
-        title="Echo with a delay",
         rule=f"Repeat each digit {ECHO_DELAY} steps after reading it.",
         symbols=DIGITS,
         classes=DIGITS,
