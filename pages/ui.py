@@ -249,7 +249,7 @@ _MARKDOWN_SPECIAL = {ch: f"&#{ord(ch)};" for ch in "*_`$[]~\\#|"}
 
 def safe_text(text: str) -> str:
     """Escape user text for markdown: shown as typed, never as markup, links, maths or HTML."""
-    return html.escape(text).translate(str.maketrans(_MARKDOWN_SPECIAL))
+    return html.escape(text, quote=False).translate(str.maketrans(_MARKDOWN_SPECIAL))
 
 
 def inline_code(text: str) -> str:

@@ -9,7 +9,8 @@ from pages.ui import inline_code, safe_text
 
 
 @pytest.mark.parametrize(
-    "text", ["<script>x</script>", "*bold* _it_ `code`", "$x^2$", "[a](http://e)", "a|b#c~d\\"]
+    "text",
+    ["<script>x</script>", "*bold* _it_ `code`", "$x^2$", "[a](http://e)", "a|b#c~d\\", 'it\'s "quoted"'],
 )
 def test_safe_text_leaves_no_markdown_or_html_syntax(text):
     out = safe_text(text)
