@@ -23,6 +23,7 @@ from rnnviz.memory_model import MEMORY_CELLS, VANILLA_CELLS
 from rnnviz.recurrent_init import MEMORY_GATE, memory_gate_retention
 
 PREFIX = "gradients"
+DIFFERENCE_NAMES = {"h": "∂L/∂h_t, every step"}
 
 st.title("Vanishing & exploding gradients")
 st.caption(
@@ -77,7 +78,7 @@ m[1].metric(
     help="Geometric mean: the norm is multiplied by this on each step back in time.",
 )
 m[2].metric(
-    f"Below {VANISH_LEVEL:g}× after",
+    f"Below {VANISH_LEVEL:.0e}× after".replace("e-0", "e-"),
     f"{d.vanish_distance} steps" if d.vanish_distance is not None else "never",
     help=f"Distance from the loss at which the norm first falls below {VANISH_LEVEL:g} times its value at "
     f"the loss ('never' means not within these {cfg.length} steps). From there on, float32 training "
@@ -225,7 +226,7 @@ st.markdown(
 )
 left, right = st.columns([2, 3])
 with left:
-    st.latex(r"\delta_T = (\hat y - y)\, w_y")
+    st.latex(r"\delta_t = \frac{\partial L}{\partial h_t},\qquad \delta_T = (\hat y - y)\, w_y")
     st.latex(
         r"\frac{\partial L}{\partial a_t} = \delta_t \odot (1 - h_t^2) \quad\text{(tanh}' = 1 - \tanh^2)"
     )
@@ -252,7 +253,7 @@ with right:
     st.dataframe(
         pd.DataFrame(
             {
-                "gradient": list(hand.max_difference),
+                "gradient": [DIFFERENCE_NAMES.get(k, k) for k in hand.max_difference],
                 "largest |by hand − autograd|": [f"{v:.1e}" for v in hand.max_difference.values()],
             }
         ),

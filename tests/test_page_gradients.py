@@ -30,7 +30,7 @@ def test_defaults_render_directly_with_the_experiments_numbers():
     res = run(GradientsConfig())
     chosen = res.curves["rnn"]
     assert metric(at, "Left at step 1") == f"{sci(1 / chosen.decay.decay_ratio)}×"
-    assert metric(at, "Below 1e-06") == f"{chosen.decay.vanish_distance} steps"
+    assert metric(at, "Below 1e-6") == f"{chosen.decay.vanish_distance} steps"
     assert metric(at, "Without clipping, diverged at") == f"step {res.clip_free.diverged_at}"
     assert metric(at, "Clipped at 1, diverged at") == "never"
     titles = chart_titles(at)

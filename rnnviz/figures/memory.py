@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
@@ -47,18 +49,21 @@ def memory_loss_curves(histories: dict[str, History], chance: float, solved: flo
             line=dict(color=CELL_COLORS[cell], width=2.5),
             hovertemplate=f"{name}<br>step %{{x}}<br>loss (mean of {SMOOTHING} steps) %{{y:.3g}}<extra></extra>",
         )
-    fig.add_hline(
-        y=chance,
-        line=dict(color=SERIES["truth"], dash="dash", width=1.5),
-        annotation_text=f"chance {chance:.3g}",
-        annotation_position="top left",
-    )
-    fig.add_hline(
-        y=solved * chance,
-        line=dict(color=SERIES["truth"], dash="dot", width=1),
-        annotation_text=f"solved: below {solved:g} × chance",
-        annotation_position="bottom left",
-    )
+    for level, dash, text in (
+        (chance, "dash", f"chance {chance:.3g}"),
+        (solved * chance, "dot", f"solved: below {solved:g} × chance"),
+    ):
+        fig.add_hline(y=level, line=dict(color=SERIES["truth"], dash=dash, width=1.2))
+        # On a log axis annotations take log10 coordinates (add_hline's own label would land at 10^level).
+        fig.add_annotation(
+            x=0,
+            xref="paper",
+            y=math.log10(level),
+            text=text,
+            showarrow=False,
+            xanchor="left",
+            yanchor="bottom",
+        )
     base_layout(fig, title, height=400, x="training step", y="mean squared error (log scale)")
     fig.update_yaxes(type="log", exponentformat="power")
     return fig
