@@ -11,7 +11,7 @@ import math
 import numpy as np
 
 from rnnviz import signals
-from rnnviz.experiments.sine import HORIZONS, SineConfig, SineResult
+from rnnviz.experiments.sine import SineConfig, SineResult
 from rnnviz.figures.sine import cumulative_mse
 
 
@@ -27,23 +27,36 @@ def one_step_error(res: SineResult, generation: str, horizon: int) -> float:
 
 def accumulation(res: SineResult, generation: str, horizon: int) -> str:
     steps = min(horizon, len(res.future))
-    curve = cumulative_mse(res.forecasts[generation].free[:steps], res.future[:steps])
-    marks = [k for k in HORIZONS if k < steps] + [steps]
-    growth = ", ".join(f"{_g(curve[k - 1])} over the first {k:,}" for k in marks)
+    fc = res.forecasts[generation]
+    squared = (fc.free[:steps].astype(float) - res.future[:steps]) ** 2
+    span = max(1, min(100, steps // 4))
+    early, late = float(np.mean(squared[:span])), float(np.mean(squared[-span:]))
+    if late > 2 * early:
+        trend = (
+            "and it keeps growing: a network whose sense of the rhythm is slightly off drifts further "
+            "out of phase with every cycle"
+        )
+    elif late < early / 2:
+        trend = (
+            "then it shrinks: the network's own loop pulls the forecast back onto the cycle it learned, "
+            "so early mistakes are partly forgotten"
+        )
+    else:
+        trend = "and then it levels off: the forecast settles onto a cycle slightly off the truth"
     carry = (
-        " Carrying the hidden state forward also runs the network far beyond the "
-        f"{res.window} steps from a zero state that it was trained on."
+        f" Carrying the hidden state also runs the network far beyond the {res.window} steps from a "
+        "zero state it was trained on."
         if generation == "carry"
         else ""
     )
     return (
         "**Why errors accumulate.** One step ahead, every prediction starts from the true past, so "
-        f"mistakes do not add up: MSE {_g(one_step_error(res, generation, horizon))} over {steps:,} steps. "
-        "Free running, each prediction becomes the newest input of the next, so its error is carried "
-        "into every later step. A network whose sense of the signal's rhythm is off by a fraction of "
-        "a percent drifts out of phase a little more each cycle: the free-running MSE is "
-        f"{growth} steps.{carry} The validation error ({_g(res.val_mse)}) measured only single "
-        "steps; change the seed and compare your runs below to see how little it says about the long run."
+        f"mistakes do not add up: MSE {_g(one_step_error(res, generation, steps))} over {steps:,} steps. "
+        "Free running, each prediction becomes the newest input of the next, so within "
+        f"{res.window} steps its inputs are nothing but its own output. The error over the "
+        f"first {span} steps is {_g(early)}, over the last {span} {_g(late)}, {trend}.{carry} "
+        f"The validation error ({_g(res.val_mse)}) measured single steps only; change the seed and "
+        "compare your runs below to see how little it says about the long run."
     )
 
 

@@ -65,4 +65,11 @@ VIEWS: tuple[View, ...] = (
         "Asked to recall a value 100 steps back, a vanilla RNN stays at chance while an LSTM and a GRU "
         "with a forget-gate bias near 5 solve it in a few hundred steps.",
     ),
+    View(
+        "sine",
+        "Sine extrapolation",
+        ":material/ssid_chart:",
+        "Fed its own predictions, a network trained one step ahead forecasts a signal far into the "
+        "future, but every error becomes its next input: a tiny one-step error says little about step 1,000.",
+    ),
 )

@@ -328,6 +328,7 @@ def run(
         val_fn=val_loss,
         val_every=max(per_epoch, total // VAL_POINTS),
         on_progress=on_progress,
+        report_every_s=0.25,
         budget_s=TRAINING_BUDGET_S,
     )
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import html
+
 import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
@@ -60,14 +62,15 @@ def signal_figure(res: SineResult) -> go.Figure:
         hovertemplate="t = %{x:.2f} s<br>value %{y:.3f}<extra>future</extra>",
     )
     fig.add_vrect(x0=t[n], x1=t[-1], fillcolor=FUTURE_SHADE, line_width=0)
+    total = len(res.val_windows) + len(res.train_windows)
     if res.val_windows.size and res.val_windows.min() > res.train_windows.max():
         fig.add_vrect(x0=target_time.min(), x1=t[n - 1], fillcolor="rgba(230, 159, 0, 0.15)", line_width=0)
-        how = "the last stretch of time"
+        how = "the last stretch"
     else:
-        how = "scattered among the training windows"
+        how = "at random"
     title = (
-        f"{res.source}: learned from t < {t[n]:g} s; {len(res.val_windows)} of "
-        f"{len(res.val_windows) + len(res.train_windows)} windows held out, {how}"
+        f"{html.escape(res.source)}: trained on t < {t[n]:g} s, "
+        f"{len(res.val_windows)} of {total} windows held out {how}"
     )
     return base_layout(fig, title, height=320, x="time t (s)", y="value")
 
@@ -113,8 +116,10 @@ def forecast_figure(res: SineResult, generation: str, horizon: int) -> go.Figure
     )
     fig.add_vline(x=t[n], line=dict(color="grey", width=1, dash="dash"))
     mse = cumulative_mse(free, truth)[-1] if steps else float("nan")
-    title = f"Forecast fed its own predictions: MSE {_fmt(mse)} over {steps:,} steps ({steps * res.dt:g} s)"
-    return base_layout(fig, title, height=340, x="time t (s)", y="value")
+    title = f"Fed its own predictions: MSE {_fmt(mse)} over {steps:,} steps ({steps * res.dt:g} s)"
+    base_layout(fig, title, height=340, x="time t (s)", y="value")
+    fig.update_layout(legend_traceorder="normal")
+    return fig
 
 
 def error_figure(res: SineResult, generation: str, horizon: int) -> go.Figure:
@@ -130,14 +135,14 @@ def error_figure(res: SineResult, generation: str, horizon: int) -> go.Figure:
         x=k,
         y=(fc.free[:steps].astype(float) - truth) ** 2,
         mode="lines",
-        name="free running, squared error at step k",
+        name="free running, step k",
         line=dict(color=FREE, width=0.8),
         opacity=0.35,
         hovertemplate="step %{x}<br>squared error %{y:.2g}<extra></extra>",
     )
     for values, name, color in (
-        (free, "free running: MSE over steps 1..k", FREE),
-        (teacher, "one step ahead (teacher forced): MSE over steps 1..k", TEACHER),
+        (free, "free running, MSE of steps 1..k", FREE),
+        (teacher, "one step ahead, MSE of steps 1..k", TEACHER),
     ):
         fig.add_scatter(
             x=k,
@@ -148,10 +153,8 @@ def error_figure(res: SineResult, generation: str, horizon: int) -> go.Figure:
             hovertemplate="first %{x} steps<br>MSE %{y:.2g}<extra></extra>",
         )
     growth = free[-1] / teacher[-1] if steps and teacher[-1] > 0 else float("nan")
-    title = (
-        f"Errors compound: over {steps:,} steps, feeding back its own predictions costs "
-        f"{_fmt(growth)} times the one-step-ahead error"
-    )
+    times = f"{growth:,.0f}" if np.isfinite(growth) and growth >= 10 else _fmt(growth)
+    title = f"Errors compound: over {steps:,} steps, free running is {times}x the one-step error"
     base_layout(fig, title, height=340, x="steps ahead k", y="mean squared error (log scale)")
     fig.update_yaxes(type="log", exponentformat="power")
     return fig
@@ -170,7 +173,6 @@ def teacher_vs_free_figure(res: SineResult, generation: str, horizon: int, span:
         cols=len(parts),
         shared_yaxes=True,
         horizontal_spacing=0.04,
-        subplot_titles=[f"steps {a + 1} to {b}" for a, b in parts],
     )
     scores = []
     for col, (a, b) in enumerate(parts, start=1):
@@ -201,11 +203,12 @@ def teacher_vs_free_figure(res: SineResult, generation: str, horizon: int, span:
         )
     teacher_mse, free_mse = scores[-1]
     title = (
-        f"Same network, same inputs available: over steps {parts[-1][0] + 1} to {parts[-1][1]}, "
-        f"one step ahead scores MSE {_fmt(teacher_mse)}, free running {_fmt(free_mse)}"
+        f"Steps {parts[-1][0] + 1} to {parts[-1][1]}: one step ahead MSE {_fmt(teacher_mse)}, "
+        f"free running {_fmt(free_mse)}"
     )
     base_layout(fig, title, height=320, y="value")
-    fig.update_xaxes(title_text="time t (s)")
+    for col, (a, b) in enumerate(parts, start=1):
+        fig.update_xaxes(title_text=f"time t (s), steps {a + 1} to {b}", row=1, col=col)
     return fig
 
 
@@ -214,11 +217,11 @@ def hidden_figure(res: SineResult, generation: str, horizon: int) -> go.Figure:
     steps = min(horizon, len(res.future))
     fc = res.forecasts[generation]
     inputs = np.concatenate([res.observed[res.n_train - 1 : res.n_train], fc.free[: steps - 1]])
-    how = "after re-reading each window" if generation == "window" else "carried from step to step"
+    how = "each window re-read from zero" if generation == "window" else "carried from step to step"
     return state_heatmap(
         fc.hidden[:steps],
         [f"{v:.3g}" for v in inputs],
-        title=f"Hidden state behind each forecast step ({how}); the token is the newest input",
+        title=f"Hidden state behind each forecast ({how}); token = newest input",
         name="h",
     )
 
