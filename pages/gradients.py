@@ -6,7 +6,7 @@ import streamlit as st
 from pages import ui
 from rnnviz import bptt
 from rnnviz.experiments.gradients import CLIP_STEPS, EXPERIMENT, GradientsConfig
-from rnnviz.experiments.memory import MEMORY_BUDGET_S, stop_note
+from rnnviz.experiments.memory import MEMORY_BUDGET_S, percent, stop_note
 from rnnviz.figures.gradients import (
     clipping_figure,
     clipping_title,
@@ -21,6 +21,7 @@ from rnnviz.gradnorms import VANISH_LEVEL
 from rnnviz.jacobians import PRESET_SCALES, jacobian_products
 from rnnviz.memory_model import MEMORY_CELLS, VANILLA_CELLS
 from rnnviz.recurrent_init import MEMORY_GATE, memory_gate_retention
+from rnnviz.tasks import CHANCE_LOSS
 
 PREFIX = "gradients"
 DIFFERENCE_NAMES = {"h": "∂L/∂h_t, every step"}
@@ -59,6 +60,15 @@ for curve in res.curves.values():
         st.warning(note, icon=":material/warning:")
 
 st.header("How far back does the loss reach?", divider="gray")
+if cfg.train_steps:
+    st.caption(
+        f"Measured after training on copy-first at length {cfg.length}; final loss as a share of chance: "
+        + ", ".join(
+            f"{MEMORY_CELLS[c.cell]} {percent(c.history.final_loss() / CHANCE_LOSS['copy'])}"
+            for c in res.curves.values()
+        )
+        + "."
+    )
 st.markdown(
     f"The loss L is computed at the **last** step only, so the gradient at step t measures how much "
     f"h_t can still change L, T − t steps later. All {cfg.length} norms below come from one forward "

@@ -98,14 +98,14 @@ def build_model(cell: str, hidden: int, *, init: str = "default", scale: float =
 
 
 def stage_progress(
-    on_progress: Callable[[Progress], None] | None, stage: int, stages: int, steps: int
+    on_progress: Callable[[Progress], None] | None, done_before: int, total: int, label: str
 ) -> Callable[[Progress], None] | None:
-    """Report stage ``stage`` of several equal trainings as one progress bar over all of them."""
+    """Report one of several trainings on a single progress bar: its steps follow the ``done_before`` ones."""
     if on_progress is None:
         return None
 
     def report(p: Progress) -> None:
-        on_progress(dataclasses.replace(p, step=stage * steps + p.step, total=stages * steps))
+        on_progress(dataclasses.replace(p, step=done_before + p.step, total=total, note=f"Training {label}"))
 
     return report
 

@@ -92,10 +92,11 @@ def test_train_memory_is_deterministic_and_reports_clipped_norms():
 
 def test_stage_progress_spans_all_stages():
     seen = []
-    report_stage = stage_progress(seen.append, 1, 3, 100)
-    report_stage(Progress(step=40, total=100, train_loss=0.5, val_loss=None, history=History(), note="n"))
-    assert seen[0].step == 140 and seen[0].total == 300 and seen[0].note == "n"
-    assert stage_progress(None, 0, 3, 100) is None
+    report_stage = stage_progress(seen.append, 100, 300, "LSTM")
+    report_stage(Progress(step=40, total=100, train_loss=0.5, val_loss=None, history=History()))
+    assert seen[0].step == 140 and seen[0].total == 300
+    assert seen[0].note == "Training LSTM"
+    assert stage_progress(None, 0, 300, "LSTM") is None
 
 
 def test_verdict_thresholds():

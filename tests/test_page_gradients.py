@@ -130,4 +130,5 @@ def test_nan_training_is_shown_as_a_finding():
     assert not at.exception, at.exception
     notes = " ".join(texts(at, "warning"))
     assert "Vanilla RNN (linear): training diverged at step 1" in notes
+    assert any("final loss as a share of chance: Vanilla RNN (linear) " in t for t in texts(at, "caption"))
     assert len(figures(at)) == 3

@@ -188,7 +188,8 @@ def run(cfg: GradientsConfig, on_progress: ProgressFn | None = None) -> Gradient
     x, y = torch.from_numpy(x_np), torch.from_numpy(y_np)
     cells = curve_cells(cfg.cell)
     trained = cfg.train_steps > 0
-    stages = len(cells) + 2 if trained else 2
+    training_steps = len(cells) * cfg.train_steps
+    total_steps = training_steps + 2 * CLIP_STEPS
     models, curves = {}, {}
     start = time.monotonic()
     for i, cell in enumerate(cells):
@@ -207,7 +208,7 @@ def run(cfg: GradientsConfig, on_progress: ProgressFn | None = None) -> Gradient
                 init=cfg.init,
                 scale=cfg.scale,
                 budget_s=max(1.0, remaining / (len(cells) - i)),
-                on_progress=stage_progress(on_progress, i, stages, cfg.train_steps),
+                on_progress=stage_progress(on_progress, i * cfg.train_steps, total_steps, MEMORY_CELLS[cell]),
             )
         else:
             torch.manual_seed(cfg.seed)
@@ -218,7 +219,7 @@ def run(cfg: GradientsConfig, on_progress: ProgressFn | None = None) -> Gradient
 
     bound_cell = cfg.cell if cfg.cell in VANILLA_CELLS else "rnn"
     bound = vanilla_bound(models[bound_cell], x, curves[bound_cell].norms)
-    free, clipped = _clipping(cfg, on_progress, stages)
+    free, clipped = _clipping(cfg, on_progress, training_steps, total_steps)
     return GradientsResult(
         cell=cfg.cell,
         curves=curves,
@@ -230,7 +231,9 @@ def run(cfg: GradientsConfig, on_progress: ProgressFn | None = None) -> Gradient
     )
 
 
-def _clipping(cfg: GradientsConfig, on_progress: ProgressFn | None, stages: int) -> tuple[History, History]:
+def _clipping(
+    cfg: GradientsConfig, on_progress: ProgressFn | None, done_before: int, total: int
+) -> tuple[History, History]:
     """The same vanilla RNN, data and SGD learning rate, trained without and with clip_grad_norm_."""
     runs = []
     for i, clip in enumerate((None, cfg.max_norm)):
@@ -248,7 +251,12 @@ def _clipping(cfg: GradientsConfig, on_progress: ProgressFn | None, stages: int)
             clip=clip,
             batch=CLIP_BATCH,
             budget_s=TRAINING_BUDGET_S / 2,
-            on_progress=stage_progress(on_progress, stages - 2 + i, stages, CLIP_STEPS),
+            on_progress=stage_progress(
+                on_progress,
+                done_before + i * CLIP_STEPS,
+                total,
+                f"the vanilla RNN clipped at {clip:g}" if clip else "the vanilla RNN without clipping",
+            ),
         )
         runs.append(history)
     return runs[0], runs[1]

@@ -141,7 +141,9 @@ def run(cfg: MemoryConfig, on_progress: ProgressFn | None = None) -> MemoryResul
             gate_bias=cfg.gate_bias,
             window=window,
             budget_s=max(1.0, remaining / (len(COMPARED_CELLS) - i)),
-            on_progress=stage_progress(on_progress, i, len(COMPARED_CELLS), cfg.steps),
+            on_progress=stage_progress(
+                on_progress, i * cfg.steps, len(COMPARED_CELLS) * cfg.steps, MEMORY_CELLS[cell]
+            ),
         )
         with torch.no_grad():
             prediction = model(torch.from_numpy(eval_x))[:, 0].numpy()

@@ -65,7 +65,7 @@ def memory_loss_curves(histories: dict[str, History], chance: float, solved: flo
             yanchor="bottom",
         )
     base_layout(fig, title, height=400, x="training step", y="mean squared error (log scale)")
-    fig.update_yaxes(type="log", exponentformat="power")
+    fig.update_yaxes(type="log", exponentformat="power", dtick=1)
     return fig
 
 
