@@ -43,6 +43,10 @@ MEMORY_INPUTS = 2
 """Both tasks feed a value channel and a marker channel."""
 
 
+State = Tensor | tuple[Tensor, Tensor]
+"""A recurrent state as torch passes it: h, or (h, c) for the LSTM."""
+
+
 class MemoryModel(nn.Module):
     def __init__(self, cell: str, hidden: int) -> None:
         super().__init__()
@@ -53,8 +57,11 @@ class MemoryModel(nn.Module):
         self.rnn = make_rnn("rnn" if cell == "rnn_linear" else cell, MEMORY_INPUTS, hidden)
         self.head = nn.Linear(hidden, 1)
 
-    def unrolled(self, x: Tensor, state: Tensor | tuple[Tensor, Tensor] | None = None) -> LayerTrace:
-        """Step by step with the same weights (instrumented): every h_t is a tensor autograd can ask about."""
+    def unrolled(self, x: Tensor, state: State | None = None) -> LayerTrace:
+        """Step by step with the same weights (instrumented): every h_t is a tensor autograd can ask about.
+
+        ``state`` is h0, or (h0, c0), each (batch, hidden); zeros when omitted.
+        """
         hidden = self.rnn.hidden_size
         if state is None:
             h0 = x.new_zeros(x.shape[0], hidden)
@@ -64,11 +71,13 @@ class MemoryModel(nn.Module):
         weights = (self.rnn.weight_ih_l0, self.rnn.weight_hh_l0, self.rnn.bias_ih_l0, self.rnn.bias_hh_l0)
         return run_layer(self.cell, x, *weights, h0, c0)
 
-    def _last(self, x: Tensor, state: Tensor | tuple[Tensor, Tensor] | None):
-        """The last hidden state and the state to carry on from; fused module where there is one."""
+    def _last(self, x: Tensor, state: State | None) -> tuple[Tensor, State]:
+        """The last hidden state, and the state to carry on from in torch's (layers, batch, hidden) layout.
+
+        Uses the fused module where there is one; the linear cell runs step by step.
+        """
         if self.cell == "rnn_linear":
-            h0 = state[0] if state is not None else None
-            h = self.unrolled(x, h0).h[:, -1]
+            h = self.unrolled(x, state[0] if state is not None else None).h[:, -1]
             return h, h[None]
         out, carry = self.rnn(x, state)
         return out[:, -1], carry
@@ -89,7 +98,9 @@ class MemoryModel(nn.Module):
         return self.head(last)
 
 
-def build_model(cell: str, hidden: int, *, init: str = "default", scale: float = 1.0, gate_bias: float = 0.0):
+def build_model(
+    cell: str, hidden: int, *, init: str = "default", scale: float = 1.0, gate_bias: float = 0.0
+) -> MemoryModel:
     """A fresh model from torch's current generator state: seed first for a reproducible one."""
     model = MemoryModel(cell, hidden)
     init_recurrent(model.rnn, init, scale)
