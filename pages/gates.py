@@ -8,8 +8,10 @@ from rnnviz.experiments.gates import (
     GatesConfig,
     answer_summary,
     choose_units,
+    gates_from_sentiment,
     inspect_sequence,
     kept_memory,
+    sentiment_config,
     step_equations,
 )
 from rnnviz.figures.common import loss_curve
@@ -17,6 +19,10 @@ from rnnviz.figures.gates import QUANTITIES, conveyor_belt, gate_heatmap, satura
 from rnnviz.gating import CARRIED, KEEP_GATE, parameter_rows, saturated_share
 
 PREFIX = "gates"
+SENTIMENT_TRAINING = (
+    "The sentiment task reads the sentiment view's classifier. Training it reads about 10,000 review "
+    "sentences and takes about 10 s on this server, once: both views then share it."
+)
 
 st.title("LSTM & GRU gates")
 st.caption(
@@ -33,8 +39,25 @@ cfg = ui.settings(
     ],
 )
 ui.share_link(cfg)
-res = ui.run(EXPERIMENT, cfg)
+if cfg.task == "sentiment":
+    from rnnviz.experiments import sentiment  # loads the review corpus and scikit-learn: only when asked
+
+    classifier = ui.run(sentiment.EXPERIMENT, sentiment_config(cfg), click_to_train=SENTIMENT_TRAINING)
+    res = gates_from_sentiment(classifier, cfg)
+    st.caption(
+        f"This is the sentiment view's {CELLS[cfg.cell]} classifier ({res.hidden} units, reading "
+        f"{res.input_size}-number word vectors), trained there once and shared. Hidden size, training length, keep-gate bias, "
+        "steps and learning rate in the sidebar apply to the other tasks only."
+    )
+else:
+    res = ui.run(EXPERIMENT, cfg)
 ui.training_message(res.history)
+items = "sentences" if res.task == "sentiment" else "sequences"
+before = (
+    "an untrained network of the same shape"
+    if res.task == "sentiment"
+    else "the same network before training"
+)
 
 keep, carried = KEEP_GATE[cfg.cell], CARRIED[cfg.cell]
 trained_share = saturated_share(res.trained.saturation)
@@ -43,14 +66,14 @@ m = st.columns(4)
 m[0].metric(
     "Held-out loss",
     f"{res.trained.held_out_loss:.3g}",
-    help=f"Mean squared error on {HELD_OUT} fresh sequences. Guessing the best constant scores "
+    help=f"{res.loss_name.capitalize()} on {HELD_OUT} held-out {items}. Guessing the best constant scores "
     f"{res.chance_loss:.3g}; the untrained network scores {res.untrained.held_out_loss:.3g}.",
 )
 m[1].metric(
     "Saturated gate values",
     f"{trained_share:.0%}",
     delta=f"{100 * (trained_share - untrained_share):+.0f} points vs untrained",
-    help="Share of sigmoid-gate values below 0.1 or above 0.9 on the held-out sequences.",
+    help=f"Share of sigmoid-gate values below 0.1 or above 0.9 on the held-out {items}.",
 )
 m[2].metric(
     f"{CELLS[cfg.cell]} parameters", f"{res.params[cfg.cell]['total']:,}", help="Recurrent layer only."
@@ -61,17 +84,21 @@ if res.history.steps == 0:
     st.markdown("**Untrained.** Both networks below are the same: set training steps above 0 to compare.")
 elif trained_share > untrained_share:
     st.markdown(
-        f"**Training made the gates switch-like.** On {HELD_OUT} held-out sequences, {trained_share:.0%} "
+        f"**Training made the gates switch-like.** On {HELD_OUT} held-out {items}, {trained_share:.0%} "
         f"of the sigmoid-gate values are saturated (below 0.1 or above 0.9) after training, against "
-        f"{untrained_share:.0%} for the same network before training. The loss fell from "
+        f"{untrained_share:.0%} for {before}. The loss fell from "
         f"{res.untrained.held_out_loss:.3g} to {res.trained.held_out_loss:.3g} (best constant guess: "
         f"{res.chance_loss:.3g})."
     )
 else:
+    advice = (
+        "The sentiment view's settings decide how this classifier was trained."
+        if res.task == "sentiment"
+        else "Try more training steps or a shorter training length."
+    )
     st.markdown(
-        f"**Here training did not saturate the gates:** {trained_share:.0%} of sigmoid-gate values are "
-        f"saturated after training, {untrained_share:.0%} before. Try more training steps or a shorter "
-        "training length."
+        f"**Here training did not saturate the gates:** on {HELD_OUT} held-out {items}, {trained_share:.0%} "
+        f"of sigmoid-gate values are saturated after training, {untrained_share:.0%} before. {advice}"
     )
 
 
@@ -92,7 +119,7 @@ def inspect() -> None:
     ins = inspect_sequence(res, view)
     for note in ins.notes:
         st.info(note, icon=":material/info:")
-    units, unit_notes = choose_units(view.units, cfg.hidden, res.ranked_units)
+    units, unit_notes = choose_units(view.units, res.hidden, res.ranked_units)
     for note in unit_notes:
         st.warning(note, icon=":material/warning:")
     steps = len(ins.tokens)
@@ -181,7 +208,7 @@ inspect()
 st.subheader("RNN, LSTM or GRU?")
 st.dataframe(parameter_rows(res.params), hide_index=True)
 lstm, gru, rnn = (res.params[c]["total"] for c in ("lstm", "gru", "rnn"))
-hidden, inputs = cfg.hidden, res.input_size
+hidden, inputs = res.hidden, res.input_size
 st.latex(
     rf"\text{{one block}} = \underbrace{{H \cdot I}}_{{W}} + \underbrace{{H \cdot H}}_{{U}} + "
     rf"\underbrace{{2H}}_{{b}} = {hidden}\cdot{inputs} + {hidden}\cdot{hidden} + 2\cdot{hidden} = {rnn}"

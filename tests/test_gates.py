@@ -6,15 +6,18 @@ import pytest
 import torch
 
 from rnnviz import brackets
-from rnnviz.cells import GATES, SIGNED_GATES
+from rnnviz.cells import GATES, SIGNED_GATES, trace
 from rnnviz.cli import main
 from rnnviz.equations import column
 from rnnviz.experiments.gates import (
     COPY_LIMIT,
+    HELD_OUT,
     MAX_TOKENS,
     MAX_UNITS,
     GatesConfig,
+    answer_summary,
     choose_units,
+    gates_from_sentiment,
     inspect_sequence,
     keep_path,
     run,
@@ -42,10 +45,10 @@ def small_runs():
     }
 
 
+@torch.no_grad()
 def _fused_gates(rnn: torch.nn.RNNBase, x: torch.Tensor) -> dict[str, torch.Tensor]:
     """Gates recomputed from the fused module's own outputs and torch's documented equations."""
-    with torch.no_grad():
-        out, _ = rnn(x)
+    out, _ = rnn(x)
     hidden = rnn.hidden_size
     h_prev = torch.cat([torch.zeros_like(out[:, :1]), out[:, :-1]], dim=1)
     gi = x @ rnn.weight_ih_l0.T + rnn.bias_ih_l0
@@ -65,8 +68,7 @@ def test_drawn_gates_are_the_fused_models_gates_and_in_range(small_runs, cell, t
     res = small_runs[(cell, task)]
     ins = inspect_sequence(res, SMALL)
     for network, reading in ((res.trained, ins.trained), (res.untrained, ins.untrained)):
-        with torch.no_grad():
-            expected = _fused_gates(network.model.rnn, torch.from_numpy(ins.x).unsqueeze(0))
+        expected = _fused_gates(network.rnn, torch.from_numpy(reading.x).unsqueeze(0))
         assert set(reading.gates) == set(GATES[cell])
         for g, values in reading.gates.items():
             np.testing.assert_allclose(values, expected[g][0].numpy(), atol=1e-5)
@@ -209,9 +211,10 @@ def test_huge_bracket_input_is_capped():
 def test_typed_copy_sequences_are_validated(small_runs, text, first, note):
     res = small_runs[("lstm", "copy")]
     ins = inspect_sequence(res, replace(SMALL, source="typed", sequence=text))
-    assert ins.x[0, 0] == pytest.approx(first) and ins.x[0, 1] == 1 and ins.x[1:, 1].sum() == 0
-    assert np.abs(ins.x[:, 0]).max() <= COPY_LIMIT
-    assert np.all(ins.target == ins.x[0, 0])
+    x = ins.trained.x
+    assert x[0, 0] == pytest.approx(first) and x[0, 1] == 1 and x[1:, 1].sum() == 0
+    assert np.abs(x[:, 0]).max() <= COPY_LIMIT
+    assert np.all(ins.target == x[0, 0])
     if note is None:
         assert ins.notes == ()
     else:
@@ -223,7 +226,7 @@ def test_random_draws_differ_and_repeat(small_runs):
     one, again, two = (inspect_sequence(res, replace(SMALL, source="random", draw=d)) for d in (1, 1, 2))
     assert one.tokens == again.tokens and one.tokens != two.tokens
     assert len(one.tokens) == SMALL.length
-    np.testing.assert_array_equal(one.target, brackets.running_depth(one.x.argmax(-1)))
+    np.testing.assert_array_equal(one.target, brackets.running_depth(one.trained.x.argmax(-1)))
 
 
 @pytest.mark.parametrize("cell", ["lstm", "gru"])
@@ -255,3 +258,70 @@ def test_cli_json_has_the_issues_keys_and_is_deterministic(capsys):
     assert metrics["saturation"]["f"] == pytest.approx(recomputed, abs=1e-6)
     assert metrics["params"]["gru"] * 4 == metrics["params"]["lstm"] * 3
     assert metrics["final_loss"] > 0
+
+
+def _tiny_reviews():
+    """A corpus small enough to train in a second, with words whose sentiment is learnable."""
+    from rnnviz.corpus import Labelled
+
+    rng = np.random.default_rng(0)
+    good, bad = ("good", "great", "fine", "lovely"), ("bad", "awful", "dull", "poor")
+    texts, labels, groups = [], [], []
+    for k in range(240):
+        label = int(rng.integers(0, 2))
+        word = rng.choice(good if label else bad)
+        filler = " ".join(
+            rng.choice(["the", "film", "was", "a", "plot", "and"], size=int(rng.integers(1, 6)))
+        )
+        texts.append(f"{filler} {word} {filler}")
+        labels.append(label)
+        groups.append(f"movie{k % 30}")
+    return Labelled("tiny", tuple(texts), tuple(labels), tuple(groups))
+
+
+@pytest.fixture(scope="module")
+def sentiment_pair():
+    from rnnviz.experiments import sentiment
+
+    cfg = GatesConfig(task="sentiment", cell="lstm")
+    scfg = replace(sentiment.SentimentConfig(), cell="lstm", embed=8, hidden=8, epochs=3, min_freq=1)
+    senti = sentiment.run(scfg, data=_tiny_reviews())
+    return cfg, senti, gates_from_sentiment(senti, cfg)
+
+
+def test_sentiment_task_reads_the_sentiment_views_model(sentiment_pair):
+    cfg, senti, res = sentiment_pair
+    assert res.trained.rnn is senti.classifier.model.rnn  # the very same trained module, not a copy
+    assert res.hidden == 8 and res.input_size == 8 and res.corpus is not None
+    ins = inspect_sequence(res, replace(cfg, source="random", draw=3))
+    assert ins.tokens == senti.classifier.tokenize(senti.test_texts[2]).tokens
+    assert np.all(ins.target == senti.test_labels[2])
+    for network, reading in ((res.trained, ins.trained), (res.untrained, ins.untrained)):
+        expected = _fused_gates(network.rnn, torch.from_numpy(reading.x).unsqueeze(0))
+        for g, values in reading.gates.items():
+            np.testing.assert_allclose(values, expected[g][0].numpy(), atol=1e-5)
+        assert reading.prediction.min() >= 0 and reading.prediction.max() <= 1  # P(positive)
+    assert "labelled" in answer_summary("sentiment", ins)
+
+
+def test_sentiment_saturation_counts_real_words_only(sentiment_pair):
+    _, senti, res = sentiment_pair
+    per_sentence = {g: [] for g in GATES["lstm"]}
+    for text in senti.test_texts[:HELD_OUT]:
+        ids = senti.classifier.tokenize(text, MAX_TOKENS).ids
+        if ids:
+            gates = trace(res.trained.rnn, senti.classifier.embed(ids)).top.gates
+            for g, v in gates.items():
+                per_sentence[g].append(v[0].detach().numpy())
+    expected = gate_saturation({g: np.concatenate(v) for g, v in per_sentence.items()})
+    for g, shares in res.trained.saturation.items():
+        assert shares == pytest.approx(expected[g], abs=1e-9)
+
+
+@pytest.mark.parametrize(("text", "note"), [("", "example"), ("🙂", "example"), ("word " * 500, "first")])
+def test_typed_sentences_are_validated(sentiment_pair, text, note):
+    cfg, _, res = sentiment_pair
+    ins = inspect_sequence(res, replace(cfg, source="typed", sequence=text))
+    assert 2 <= len(ins.tokens) <= MAX_TOKENS
+    assert np.all(np.isnan(ins.target))
+    assert any(note in n for n in ins.notes)

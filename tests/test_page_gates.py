@@ -88,3 +88,36 @@ def test_markup_in_brackets_sequence_is_never_rendered():
     assert not at.exception
     assert "Dropped" in " ".join(texts(at, "info"))
     assert not any("<img" in m for m in texts(at, "markdown"))
+
+
+def test_sentiment_task_waits_for_a_click_before_training():
+    at = open_page("gates", {"task": "sentiment"})
+    assert not at.exception
+    assert [b.label for b in at.button] == ["Train"]
+    assert len(RESULTS) == 0
+
+
+def test_sentiment_task_draws_the_shared_classifier_once_trained():
+    """With the sentiment view's model already cached (as after a visit there), the page uses it at once."""
+    from dataclasses import replace
+
+    from rnnviz.config import training_part
+    from rnnviz.experiments import sentiment
+    from rnnviz.experiments.gates import GatesConfig, sentiment_config
+    from tests.test_gates import _tiny_reviews
+
+    cfg = GatesConfig(task="sentiment", cell="gru")
+    tiny = sentiment.run(
+        replace(sentiment.SentimentConfig(), cell="gru", embed=8, hidden=8, epochs=2, min_freq=1),
+        data=_tiny_reviews(),
+    )
+    RESULTS.put(("sentiment", training_part(sentiment_config(cfg)), ()), tiny)  # ui.run's cache key
+    at = open_page(
+        "gates", {"task": "sentiment", "cell": "gru", "source": "typed", "sequence": "a good film"}
+    )
+    assert not at.exception, at.exception
+    assert not at.button and len(RESULTS) == 1
+    markdown = " ".join(texts(at, "markdown"))
+    assert "held-out sentences" in markdown and "P(positive)" in markdown
+    assert "a good film" in markdown
+    assert r"\prod_{t=2}^{3} z_t" in _latex(at)

@@ -2,7 +2,8 @@
 
 Training (the cached part) produces two networks from the same initial weights: as
 initialised and as trained. Inspecting a sequence (the display part) traces both through the
-instrumented cells, so typing a new sequence never retrains.
+instrumented cells, so typing a new sequence never retrains. The sentiment task reuses the
+sentiment view's trained classifier instead of training its own (see gates_from_sentiment).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from torch import nn
 
 from rnnviz import brackets
 from rnnviz.cells import CELLS, GATES, trace
+from rnnviz.classifier import Encoded, SentimentModel, pad
 from rnnviz.config import param
 from rnnviz.equations import MAX_UNITS as EQUATION_UNITS
 from rnnviz.equations import step_latex
@@ -39,6 +41,7 @@ from rnnviz.training import History, fit
 TASKS = {
     "copy": "Memory: recall the flagged first value through noise",
     "brackets": "Counting: bracket nesting depth",
+    "sentiment": "Sentiment: a review sentence, read by the sentiment view's classifier",
 }
 GATED_CELLS = {c: CELLS[c] for c in ("lstm", "gru")}
 SOURCES = {
@@ -59,6 +62,8 @@ BATCH = 64
 HELD_OUT = 256
 """Fresh sequences for the held-out loss, saturation and the choice of influential units."""
 
+SENTENCE_EXAMPLE = "i expected to hate it , and i loved it"
+
 COPY_EXAMPLE = "0.8 -1.2 0.3 1.5 -0.4 -0.9 0.6 0.1 -1.7 1.1 0.2 -0.5"
 COPY_LIMIT = 4.0
 """Typed copy-task values are clipped to ±4: training values are standard normal."""
@@ -70,7 +75,9 @@ class GatesConfig:
         "copy",
         label="Task",
         help="Memory: the first value is flagged; after the noise that follows, the network must say it. "
-        "Counting: after each token, say how deeply the brackets are nested; letters are filler.",
+        "Counting: after each token, say how deeply the brackets are nested; letters are filler. "
+        "Sentiment: positive or negative, for a movie-review sentence (trains the sentiment view's "
+        "classifier, about 10 s, once).",
         choices=TASKS,
     )
     cell: str = param("lstm", label="Cell", help="The gated recurrent cell.", choices=GATED_CELLS)
@@ -129,7 +136,7 @@ class GatesConfig:
         "",
         label="Your sequence",
         help="Memory task: numbers separated by spaces; the first is the flagged one to recall. "
-        "Counting task: brackets ( and ), with letters or digits as filler.",
+        "Counting task: brackets ( and ), with letters or digits as filler. Sentiment task: any sentence.",
         max_chars=400,
         role="view",
     )
@@ -168,7 +175,12 @@ class GatesConfig:
 class Network:
     """One network of the comparison, ready to be traced on any sequence."""
 
-    model: TokenModel
+    rnn: nn.RNNBase
+    head: nn.Linear
+    """The read-out from the hidden state to the answer."""
+    embedding: nn.Embedding | None
+    """Word vectors of the sentiment model (its recurrent input is embedding(ids)); None for the
+    synthetic tasks, whose inputs are fed as they are."""
     weights: dict[str, np.ndarray]
     """W_ih, W_hh and b = b_ih + b_hh, as torch stores them (gate blocks stacked)."""
     saturation: dict[str, dict[str, float]]
@@ -177,32 +189,47 @@ class Network:
 
 
 @dataclass(frozen=True)
+class Corpus:
+    """What the sentiment task reads from the sentiment view: its tokenizer and test sentences."""
+
+    tokenize: Callable[..., Encoded]
+    sentences: tuple[str, ...]
+    labels: np.ndarray
+
+
+@dataclass(frozen=True)
 class GatesResult:
     task: str
     cell: str
     input_size: int
+    hidden: int
     trained: Network
     untrained: Network
     """The same network as initialised: structure seen in ``trained`` but not here came from learning."""
     history: History
     chance_loss: float
-    """Held-out MSE of the best constant guess: the loss of a network that learned nothing."""
+    """Held-out loss of the best constant guess: the loss of a network that learned nothing."""
+    loss_name: str
+    """'mean squared error' for the synthetic tasks, 'cross-entropy' for sentiment."""
     ranked_units: tuple[int, ...]
     """Units of the trained network, the ones the answer depends on most first."""
     params: dict[str, dict]
     """parameter_table() for this task's input size and the chosen hidden size."""
+    corpus: Corpus | None = None
 
 
 @dataclass(frozen=True)
 class Reading:
     """One network reading the inspected sequence; every array is (time, units) unless noted."""
 
+    x: np.ndarray
+    """The recurrent layer's input, (time, input size): for sentiment, this network's word vectors."""
     gates: dict[str, np.ndarray]
     pre: dict[str, np.ndarray]
     h: np.ndarray
     c: np.ndarray | None
     prediction: np.ndarray
-    """The read-out after each step, (time,)."""
+    """The read-out after each step, (time,): for sentiment, P(positive)."""
     fused_gap: float
     """Largest |h_fused - h_instrumented|: the drawn numbers are the model's own."""
 
@@ -218,10 +245,8 @@ class Reading:
 @dataclass(frozen=True)
 class Inspection:
     tokens: tuple[str, ...]
-    x: np.ndarray
-    """Inputs, (time, input size)."""
     target: np.ndarray
-    """The right answer after each step, (time,)."""
+    """The right answer after each step, (time,); NaN where unknown (a typed sentence)."""
     trained: Reading
     untrained: Reading
     notes: tuple[str, ...]
@@ -257,20 +282,33 @@ def _answers(model: TokenModel, x: torch.Tensor, answered: int) -> torch.Tensor:
     return model(x)[:, -answered:, 0]
 
 
-def _network(model: TokenModel, x_eval: torch.Tensor, y_eval: torch.Tensor) -> Network:
-    rnn = model.rnn
-    with torch.no_grad():
-        gates = {g: v.numpy() for g, v in trace(rnn, x_eval).top.gates.items()}
-        loss = float(nn.functional.mse_loss(_answers(model, x_eval, y_eval.shape[1]), y_eval))
-    weights = {
+def _weights(rnn: nn.RNNBase) -> dict[str, np.ndarray]:
+    return {
         "W_ih": rnn.weight_ih_l0.detach().numpy().copy(),
         "W_hh": rnn.weight_hh_l0.detach().numpy().copy(),
         "b": (rnn.bias_ih_l0 + rnn.bias_hh_l0).detach().numpy(),
     }
-    return Network(model=model, weights=weights, saturation=gate_saturation(gates), held_out_loss=loss)
+
+
+def _token_network(model: TokenModel, x_eval: torch.Tensor, y_eval: torch.Tensor) -> Network:
+    with torch.no_grad():
+        gates = {g: v.numpy() for g, v in trace(model.rnn, x_eval).top.gates.items()}
+        loss = float(nn.functional.mse_loss(_answers(model, x_eval, y_eval.shape[1]), y_eval))
+    return Network(
+        rnn=model.rnn,
+        head=model.head,
+        embedding=None,
+        weights=_weights(model.rnn),
+        saturation=gate_saturation(gates),
+        held_out_loss=loss,
+    )
 
 
 def run(cfg: GatesConfig, on_progress: ProgressFn | None = None) -> GatesResult:
+    if cfg.task == "sentiment":
+        from rnnviz.experiments import sentiment  # only here: it loads the corpus and scikit-learn
+
+        return gates_from_sentiment(sentiment.run(sentiment_config(cfg), on_progress=on_progress), cfg)
     task = TASK_SPECS[cfg.task]
     rng = seed_everything(cfg.seed)
     model = TokenModel(cfg.cell, task.input_size, cfg.hidden, 1)
@@ -295,18 +333,95 @@ def run(cfg: GatesConfig, on_progress: ProgressFn | None = None) -> GatesResult:
     )
     untrained.eval()
     with torch.no_grad():
-        h_read = model.rnn(x_eval, model.initial_state(HELD_OUT))[0][:, -answered:]
+        h_read = model.rnn(x_eval)[0][:, -answered:]
     ranked = influential_units(h_read.reshape(-1, cfg.hidden).numpy(), model.head.weight[0].detach().numpy())
     return GatesResult(
         task=cfg.task,
         cell=cfg.cell,
         input_size=task.input_size,
-        trained=_network(model, x_eval, y_eval),
-        untrained=_network(untrained, x_eval, y_eval),
+        hidden=cfg.hidden,
+        trained=_token_network(model, x_eval, y_eval),
+        untrained=_token_network(untrained, x_eval, y_eval),
         history=history,
         chance_loss=float(y_eval.var(unbiased=False)),
+        loss_name="mean squared error",
         ranked_units=ranked,
         params=parameter_table(task.input_size, cfg.hidden),
+    )
+
+
+def sentiment_config(cfg: GatesConfig):
+    """The sentiment view's settings used here: its defaults with this page's cell and seed.
+
+    One layer, one direction, so every gate belongs to one cell read left to right. Leaving
+    the rest at the defaults lets both views share one trained model.
+    """
+    from rnnviz.experiments.sentiment import SentimentConfig
+
+    return SentimentConfig(cell=cfg.cell, seed=cfg.seed, layers=1, bidirectional=False)
+
+
+def _sentence_network(
+    model: SentimentModel, ids: torch.Tensor, lengths: torch.Tensor, labels: torch.Tensor
+) -> tuple[Network, np.ndarray]:
+    """A sentiment model as a Network, and its last hidden state for each held-out sentence.
+
+    Sentences are padded at the end; padding comes after every real word, so it never changes a
+    real step, and only real steps count towards saturation.
+    """
+    with torch.no_grad():
+        top = trace(model.rnn, model.embed(ids)).top
+        real = torch.arange(ids.shape[1])[None, :] < lengths[:, None]
+        last = top.h[torch.arange(len(lengths)), lengths - 1]
+        loss = float(nn.functional.binary_cross_entropy_with_logits(model.head(last)[:, 0], labels))
+    network = Network(
+        rnn=model.rnn,
+        head=model.head,
+        embedding=model.embed,
+        weights=_weights(model.rnn),
+        saturation=gate_saturation({g: v[real].numpy() for g, v in top.gates.items()}),
+        held_out_loss=loss,
+    )
+    return network, last.numpy()
+
+
+def gates_from_sentiment(senti, cfg: GatesConfig) -> GatesResult:
+    """The sentiment view's trained classifier, with an untrained twin of the same shape.
+
+    The twin is freshly initialised from the seed (the sentiment view keeps no copy of its
+    initial weights), so the comparison is with an untrained network of the same architecture.
+    """
+    trained = senti.classifier.model
+    rnn = trained.rnn
+    with torch.random.fork_rng():
+        torch.manual_seed(cfg.seed)
+        twin = SentimentModel(trained.embed.num_embeddings, cfg.cell, rnn.input_size, rnn.hidden_size)
+    twin.eval()
+    count = min(HELD_OUT, len(senti.test_texts))
+    encoded = [senti.classifier.tokenize(text, MAX_TOKENS).ids for text in senti.test_texts[:count]]
+    kept = [i for i, ids in enumerate(encoded) if ids]
+    ids, lengths = pad([encoded[i] for i in kept])
+    labels = torch.tensor(senti.test_labels[kept], dtype=torch.float32)
+    trained_net, last = _sentence_network(trained, ids, lengths, labels)
+    untrained_net, _ = _sentence_network(twin, ids, lengths, labels)
+    p = float(labels.mean())
+    return GatesResult(
+        task="sentiment",
+        cell=cfg.cell,
+        input_size=rnn.input_size,
+        hidden=rnn.hidden_size,
+        trained=trained_net,
+        untrained=untrained_net,
+        history=senti.history,
+        chance_loss=float(-(p * np.log(p) + (1 - p) * np.log(1 - p))) if 0 < p < 1 else 0.0,
+        loss_name="cross-entropy",
+        ranked_units=influential_units(last, trained.head.weight[0].detach().numpy()),
+        params=parameter_table(rnn.input_size, rnn.hidden_size),
+        corpus=Corpus(
+            tokenize=senti.classifier.tokenize,
+            sentences=tuple(senti.test_texts),
+            labels=np.asarray(senti.test_labels),
+        ),
     )
 
 
@@ -350,16 +465,36 @@ def _bracket_inputs(source: str, text: str, draw: int, length: int):
     return tokens, x, brackets.running_depth(ids).astype(np.float64), list(notes)
 
 
-def _read(model: TokenModel, x: np.ndarray) -> Reading:
-    xt = torch.from_numpy(x).unsqueeze(0)
+def _sentence_inputs(corpus: Corpus, source: str, text: str, draw: int):
+    label = np.nan
+    if source == "random":
+        index = (draw - 1) % len(corpus.sentences)
+        text, label = corpus.sentences[index], float(corpus.labels[index])
+    elif source != "typed":
+        text = SENTENCE_EXAMPLE
+    encoded = corpus.tokenize(text, MAX_TOKENS)
+    notes = list(encoded.notes)
+    if len(encoded.ids) < 2:
+        notes = ["A sentence needs at least two words; showing the example instead."]
+        encoded, label = corpus.tokenize(SENTENCE_EXAMPLE, MAX_TOKENS), np.nan
+    return encoded.tokens, np.array(encoded.ids), np.full(len(encoded.ids), label), notes
+
+
+def _read(network: Network, inputs: np.ndarray, probability: bool) -> Reading:
+    """Trace one network on one sequence (zero initial state, as in training)."""
     with torch.no_grad():
-        init = model.initial_state(1)
-        h0, c0 = init if isinstance(init, tuple) else (init, None)
-        tr = trace(model.rnn, xt, h0, c0)
-        fused, _ = model.rnn(xt, init)
-        prediction = model.head(tr.output)[0, :, 0]
+        if network.embedding is not None:
+            x = network.embedding(torch.from_numpy(inputs).unsqueeze(0))
+        else:
+            x = torch.from_numpy(inputs).unsqueeze(0)
+        tr = trace(network.rnn, x)
+        fused, _ = network.rnn(x)
+        prediction = network.head(tr.output)[0, :, 0]
+        if probability:
+            prediction = torch.sigmoid(prediction)
     top = tr.top
     return Reading(
+        x=x[0].numpy(),
         gates={g: v[0].numpy() for g, v in top.gates.items()},
         pre={g: v[0].numpy() for g, v in top.pre.items()},
         h=top.h[0].numpy(),
@@ -375,14 +510,16 @@ def inspect_sequence(res: GatesResult, cfg: GatesConfig) -> Inspection:
     if res.task == "copy":
         values, notes = _copy_sequence(cfg.source, text, cfg.draw, cfg.length)
         tokens, x, target = _copy_inputs(values)
-    else:
+    elif res.task == "brackets":
         tokens, x, target, notes = _bracket_inputs(cfg.source, text, cfg.draw, cfg.length)
+    else:
+        tokens, x, target, notes = _sentence_inputs(res.corpus, cfg.source, text, cfg.draw)
+    probability = res.task == "sentiment"
     return Inspection(
         tokens=tokens,
-        x=x,
         target=target,
-        trained=_read(res.trained.model, x),
-        untrained=_read(res.untrained.model, x),
+        trained=_read(res.trained, x, probability),
+        untrained=_read(res.untrained, x, probability),
         notes=tuple(notes),
     )
 
@@ -437,7 +574,7 @@ def step_equations(res: GatesResult, ins: Inspection, t: int, units: tuple[int, 
         t=t + 1,
         token=ins.tokens[t],
         weights=res.trained.weights,
-        x=ins.x[t],
+        x=r.x[t],
         h_prev=r.h[t - 1] if t else zeros,
         c_prev=(r.c[t - 1] if t else zeros) if r.c is not None else None,
         gates={g: v[t] for g, v in r.gates.items()},
@@ -472,6 +609,16 @@ def answer_summary(task: str, ins: Inspection) -> str:
             f"The value to recall is {ins.target[0]:.2f}. After the last step the trained network answers "
             f"{ins.trained.prediction[-1]:.2f}; the untrained one {ins.untrained.prediction[-1]:.2f}."
         )
+    if task == "sentiment":
+        truth = (
+            ""
+            if np.isnan(ins.target[-1])
+            else (f" The review is labelled {'positive' if ins.target[-1] > 0.5 else 'negative'}.")
+        )
+        return (
+            f"After the last word the trained classifier gives P(positive) = {ins.trained.prediction[-1]:.2f}; "
+            f"the untrained one {ins.untrained.prediction[-1]:.2f}.{truth}"
+        )
     steps = len(ins.target)
     right = {
         name: int(np.sum(np.round(r.prediction) == ins.target))
@@ -491,7 +638,7 @@ def report(cfg: GatesConfig, res: GatesResult) -> dict:
         out["cell"] = reading.c
     out["hidden"] = reading.h
     out["prediction"] = reading.prediction
-    kept = kept_memory(ins, res.cell, choose_units("", cfg.hidden, res.ranked_units)[0])
+    kept = kept_memory(ins, res.cell, choose_units("", res.hidden, res.ranked_units)[0])
     out["metrics"] = {
         "saturation": gate_saturation(reading.gates),
         "saturation_untrained": gate_saturation(ins.untrained.gates),
@@ -517,6 +664,6 @@ EXPERIMENT = Experiment(
     config=GatesConfig,
     run=run,
     report=report,
-    description="Train an LSTM or GRU on a memory or counting task and record every gate at every step, "
-    "before and after training.",
+    description="Train an LSTM or GRU on a memory, counting or sentiment task and record every gate at "
+    "every step, before and after training.",
 )
