@@ -17,7 +17,7 @@ import streamlit as st
 from rnnviz import config as cfgmod
 from rnnviz.experiments import Experiment
 from rnnviz.figures.common import loss_curve
-from rnnviz.runtime import RESULTS, TRAINING_BUDGET_S, TRAINING_QUEUE, wait_message
+from rnnviz.runtime import RESULTS, TRAINING_BUDGET_S, TRAINING_QUEUE, configure_torch, wait_message
 from rnnviz.training import Progress
 
 C = TypeVar("C")
@@ -201,9 +201,12 @@ def run(exp: Experiment, cfg: Any, *, click_to_train: str | None = None, **extra
     if hit is not None:
         return hit
     if click_to_train is not None:
-        st.info(click_to_train, icon=":material/model_training:")
-        if not st.button("Train", type="primary", icon=":material/play_arrow:", key=f"train.{exp.name}"):
-            st.stop()
+        ask = st.empty()
+        with ask.container():
+            st.info(click_to_train, icon=":material/model_training:")
+            if not st.button("Train", type="primary", icon=":material/play_arrow:", key=f"train.{exp.name}"):
+                st.stop()
+        ask.empty()
     with st.status(f"Training: {exp.title.lower()}", expanded=True) as status:
         waiting = st.empty()
         bar = st.progress(0.0, text="Starting")
@@ -231,6 +234,7 @@ def run(exp: Experiment, cfg: Any, *, click_to_train: str | None = None, **extra
         def compute() -> Any:
             with TRAINING_QUEUE.acquire(on_wait):
                 waiting.empty()
+                configure_torch()  # also when Streamlit ran this page without app.py (AppTest)
                 return exp.run(train_cfg, on_progress=on_progress, **extra)
 
         result = RESULTS.get_or_compute(key, compute)
