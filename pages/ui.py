@@ -234,7 +234,7 @@ def run(exp: Experiment, cfg: Any, *, click_to_train: str | None = None, **extra
         def compute() -> Any:
             with TRAINING_QUEUE.acquire(on_wait):
                 waiting.empty()
-                configure_torch()  # also when Streamlit ran this page without app.py (AppTest)
+                configure_torch()  # also when this page ran without app.py (AppTest runs page files directly)
                 return exp.run(train_cfg, on_progress=on_progress, **extra)
 
         result = RESULTS.get_or_compute(key, compute)

@@ -21,7 +21,7 @@ from rnnviz.experiments import Experiment, ProgressFn
 from rnnviz.models import TokenModel
 from rnnviz.pattern_tasks import ECHO_DELAY, STEP_TASKS, Batch, StepTask
 from rnnviz.probes import probe_accuracy
-from rnnviz.runtime import TRAINING_BUDGET_S, configure_torch
+from rnnviz.runtime import TRAINING_BUDGET_S
 from rnnviz.seeding import seed_everything
 from rnnviz.seq2seq import END, GO, PAD, Seq2Seq, Vocab, pad_batch, target_batch
 from rnnviz.training import History, fit
@@ -438,7 +438,6 @@ def run_dates(cfg: PatternsConfig, on_progress: ProgressFn | None = None) -> Pat
 
 
 def run(cfg: PatternsConfig, on_progress: ProgressFn | None = None) -> PatternsResult:
-    configure_torch()  # torch's thread setting is per thread; a page's script thread may not have it
     if cfg.pattern == "seq2seq":
         return run_dates(cfg, on_progress)
     return run_steps(cfg, on_progress)
