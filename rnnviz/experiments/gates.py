@@ -11,6 +11,7 @@ from __future__ import annotations
 import copy
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 import torch
@@ -37,6 +38,9 @@ from rnnviz.seeding import seed_everything
 from rnnviz.tasks import copy_first
 from rnnviz.tokens import tokenize
 from rnnviz.training import History, fit
+
+if TYPE_CHECKING:  # the sentiment module loads scikit-learn: imported at run time only when used
+    from rnnviz.experiments.sentiment import SentimentConfig, SentimentResult
 
 TASKS = {
     "copy": "Memory: recall the flagged first value through noise",
@@ -350,7 +354,7 @@ def run(cfg: GatesConfig, on_progress: ProgressFn | None = None) -> GatesResult:
     )
 
 
-def sentiment_config(cfg: GatesConfig):
+def sentiment_config(cfg: GatesConfig) -> SentimentConfig:
     """The sentiment view's settings used here: its defaults with this page's cell and seed.
 
     One layer, one direction, so every gate belongs to one cell read left to right. Leaving
@@ -385,7 +389,7 @@ def _sentence_network(
     return network, last.numpy()
 
 
-def gates_from_sentiment(senti, cfg: GatesConfig) -> GatesResult:
+def gates_from_sentiment(senti: SentimentResult, cfg: GatesConfig) -> GatesResult:
     """The sentiment view's trained classifier, with an untrained twin of the same shape.
 
     The twin is freshly initialised from the seed (the sentiment view keeps no copy of its
@@ -425,37 +429,37 @@ def gates_from_sentiment(senti, cfg: GatesConfig) -> GatesResult:
     )
 
 
-def _copy_sequence(source: str, text: str, draw: int, length: int) -> tuple[np.ndarray, list[str]]:
-    """Values of a copy-task sequence, the first being the flagged one, and notes."""
+SequenceInputs = tuple[tuple[str, ...], np.ndarray, np.ndarray, list[str]]
+"""Shown tokens, the network input, the right answer after each step, and notes on the input."""
+
+
+def _copy_inputs(source: str, text: str, draw: int, length: int) -> SequenceInputs:
+    """A copy-task sequence: the first value is flagged (second input channel 1) and must be recalled."""
     if source == "random":
         x, _ = copy_first(1, length, np.random.default_rng(draw))
-        return x[0, :, 0].astype(np.float64), []
-    toks = tokenize(
-        text if source == "typed" else COPY_EXAMPLE,
-        "number",
-        max_tokens=MAX_TOKENS,
-        fallback=COPY_EXAMPLE,
-    )
-    values = np.array(toks.values, dtype=np.float64)
-    notes = list(toks.notes)
+        values, notes = x[0, :, 0].astype(np.float64), []
+    else:
+        toks = tokenize(
+            text if source == "typed" else COPY_EXAMPLE,
+            "number",
+            max_tokens=MAX_TOKENS,
+            fallback=COPY_EXAMPLE,
+        )
+        values, notes = np.array(toks.values, dtype=np.float64), list(toks.notes)
     if np.abs(values).max() > COPY_LIMIT:
         notes.append(
             f"Values beyond ±{COPY_LIMIT:g} were clipped to ±{COPY_LIMIT:g}: the network trained on "
             "standard normal values, so larger ones only show it out of its depth."
         )
         values = np.clip(values, -COPY_LIMIT, COPY_LIMIT)
-    return values, notes
-
-
-def _copy_inputs(values: np.ndarray) -> tuple[tuple[str, ...], np.ndarray, np.ndarray]:
     x = np.zeros((len(values), 2), dtype=np.float32)
     x[:, 0] = values
     x[0, 1] = 1.0
     tokens = tuple(f"[{v:.2g}]" if t == 0 else f"{v:.2g}" for t, v in enumerate(values))
-    return tokens, x, np.full(len(values), float(x[0, 0]))
+    return tokens, x, np.full(len(values), float(x[0, 0])), notes
 
 
-def _bracket_inputs(source: str, text: str, draw: int, length: int):
+def _bracket_inputs(source: str, text: str, draw: int, length: int) -> SequenceInputs:
     if source == "random":
         x, y = brackets.bracket_depth(1, length, np.random.default_rng(draw))
         ids = x[0].argmax(-1)
@@ -465,7 +469,7 @@ def _bracket_inputs(source: str, text: str, draw: int, length: int):
     return tokens, x, brackets.running_depth(ids).astype(np.float64), list(notes)
 
 
-def _sentence_inputs(corpus: Corpus, source: str, text: str, draw: int):
+def _sentence_inputs(corpus: Corpus, source: str, text: str, draw: int) -> SequenceInputs:
     label = np.nan
     if source == "random":
         index = (draw - 1) % len(corpus.sentences)
@@ -508,8 +512,7 @@ def inspect_sequence(res: GatesResult, cfg: GatesConfig) -> Inspection:
     """Both networks on the sequence the view fields of ``cfg`` pick; typed input is validated here."""
     text = cfg.sequence if cfg.source == "typed" else ""
     if res.task == "copy":
-        values, notes = _copy_sequence(cfg.source, text, cfg.draw, cfg.length)
-        tokens, x, target = _copy_inputs(values)
+        tokens, x, target, notes = _copy_inputs(cfg.source, text, cfg.draw, cfg.length)
     elif res.task == "brackets":
         tokens, x, target, notes = _bracket_inputs(cfg.source, text, cfg.draw, cfg.length)
     else:
