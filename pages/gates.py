@@ -198,7 +198,7 @@ def inspect() -> None:
     st.markdown("#### One step, with numbers")
     view = ui.view_controls(GatesConfig, PREFIX, ["step"], limits={"step": steps})
     t = min(view.step, steps) - 1
-    st.markdown(f"Step t = {t + 1} reads `{ui.safe_text(ins.tokens[t])}` (trained network).")
+    st.markdown(f"Step t = {t + 1} reads {ui.inline_code(ins.tokens[t])} (trained network).")
     for line in step_equations(res, ins, t, units):
         st.latex(line)
 
