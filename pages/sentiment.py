@@ -155,8 +155,12 @@ with right:
             ),
             hide_index=True,
             column_config={
-                "network": st.column_config.NumberColumn("network P(pos)", format="%.2f"),
-                "bag of words": st.column_config.NumberColumn("bag of words P(pos)", format="%.2f"),
+                "sentence": st.column_config.TextColumn(width="large"),
+                "true label": st.column_config.TextColumn(width="small"),
+                "network": st.column_config.NumberColumn("network P(pos)", format="%.2f", width="small"),
+                "bag of words": st.column_config.NumberColumn(
+                    "bag of words P(pos)", format="%.2f", width="small"
+                ),
             },
         )
     else:
@@ -188,7 +192,7 @@ else:
         state_heatmap(
             reading.states,
             reading.tokens,
-            title=f"Hidden state after each token: it moves most at '{reading.tokens[jump][:20]}' (t={jump + 1})",
+            title=f"Hidden state after each token: the biggest move is at '{reading.tokens[jump][:20]}' (t={jump + 1})",
             name="h",
         )
     )

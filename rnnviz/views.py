@@ -48,8 +48,8 @@ VIEWS: tuple[View, ...] = (
         "sentiment",
         "Sentiment hidden states",
         ":material/reviews:",
-        "Trained on real review sentences, a network's final hidden states split into a positive and a "
-        "negative cloud, and word order lets it read 'not bad' as praise.",
+        "Trained on real review sentences, a network sorts them into a positive and a negative cloud of "
+        "hidden states, and read word by word it changes its mind at a 'but'.",
     ),
     View(
         "gradients",

@@ -45,8 +45,8 @@ POSITION_SENTENCES = 100
 """Test sentences whose state at every position is drawn on the second map."""
 NEIGHBOURS = 8
 EXAMPLES = (
-    "not bad at all",
     "the plot is good but the acting is awful",
+    "not bad at all",
     "the acting is awful but the plot is good",
     "i expected to hate it , and i loved it",
     "a masterpiece",
@@ -458,9 +458,14 @@ def read_sentence(res: SentimentResult, text: str) -> Reading:
 
 
 def biggest_change(reading: Reading) -> int:
-    """The token after which the hidden state moved furthest (from the zero initial state for the first)."""
-    previous = np.vstack([np.zeros((1, reading.states.shape[1])), reading.states[:-1]])
-    return int(np.argmax(np.linalg.norm(reading.states - previous, axis=1)))
+    """The token after which the hidden state moved furthest, from the second token on.
+
+    The first step always moves far (from the zero initial state), so it is only an answer
+    for a one-token sentence.
+    """
+    if len(reading.tokens) == 1:
+        return 0
+    return 1 + int(np.argmax(np.linalg.norm(np.diff(reading.states, axis=0), axis=1)))
 
 
 def readout_terms(res: SentimentResult, state: np.ndarray) -> tuple[float, float]:

@@ -51,7 +51,7 @@ def accuracy_curve(history: History, best_epoch: int, baseline: float) -> go.Fig
         y=baseline,
         line=dict(color=OKABE_ITO["grey"], dash="dash"),
         annotation_text=f"bag of words, test: {baseline:.1%}",
-        annotation_position="bottom right",
+        annotation_position="bottom left",
     )
     if best_epoch:
         fig.add_scatter(
@@ -92,10 +92,12 @@ def confusion_figure(labels: np.ndarray, prob: np.ndarray) -> go.Figure:
             hovertemplate="true %{y}, predicted %{x}<br>%{text}<extra></extra>",
         )
     )
-    recall = {LABEL_NAMES[t]: share[t, t] for t in (0, 1)}
-    weaker = min(recall, key=recall.get)
-    title = f"{counts.trace()} of {counts.sum()} test sentences right ({recall[weaker]:.0%} of {weaker} ones)"
-    base_layout(fig, title, height=300, x="predicted", y="true label")
+    title = (
+        f"{counts.trace():,} of {counts.sum():,} test sentences right<br>"
+        f"<sup>{share[0, 0]:.0%} of negatives, {share[1, 1]:.0%} of positives</sup>"
+    )
+    base_layout(fig, title, height=320, x="predicted", y="true label")
+    fig.update_layout(margin_t=70)
     fig.update_yaxes(autorange="reversed")
     return fig
 
