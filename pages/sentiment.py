@@ -72,7 +72,7 @@ def data_source() -> Labelled | None:
         try:
             return _parse_upload(upload.getvalue(), upload.name)
         except CsvError as err:
-            st.error(f"{upload.name}: {err}", icon=":material/table_view:")
+            st.error(ui.safe_text(f"{upload.name}: {err}"), icon=":material/table_view:")
     if corpus_path() is None:
         st.info(missing_message(), icon=":material/download:")
         st.stop()
@@ -89,11 +89,12 @@ else:
 res: SentimentResult = ui.run(
     EXPERIMENT,
     cfg,
-    click_to_train="Training reads about 10,000 sentences a few times: about 10 s on this server.",
+    click_to_train="Training takes about 10 s on this server with the default settings; bigger networks "
+    "and more epochs take longer.",
     data=data,
 )
 for note in res.notes:
-    st.info(note, icon=":material/info:")
+    st.info(ui.safe_text(note), icon=":material/info:")
 ui.training_message(res.history)
 
 train, val, test = res.splits
