@@ -1,11 +1,21 @@
 """The sentiment page through AppTest: train on click, typed sentences of every kind, uploads, missing corpus."""
 
+import os
+
 import pytest
 
 import rnnviz.corpus
 from rnnviz.corpus import INSTALL_COMMAND
 from rnnviz.runtime import RESULTS
 from tests.apptest import open_page, texts
+from tests.browser_support import (
+    CHROMIUM,
+    EXCEPTIONS_JS,
+    FINISHED_JS,
+    chromium,
+    open_and_wait,
+    streamlit_server,
+)
 
 SMALL = {"embed": "8", "hidden": "8", "epochs": "1"}
 """One epoch of a tiny network on the full corpus: a few seconds."""
@@ -105,3 +115,20 @@ def test_missing_corpus_says_how_to_install_it(monkeypatch):
     rows = [f'"{"fine" if i % 2 else "poor"} {i}",{i % 2}' for i in range(50)]
     upload(at, ("text,label\n" + "\n".join(rows)).encode())
     assert [b.label for b in at.button] == ["Train"]  # uploaded data still works
+
+
+@pytest.mark.browser
+@pytest.mark.skipif(not os.path.exists(CHROMIUM), reason="needs Debian's chromium (make browser)")
+def test_trained_page_in_a_real_browser():
+    """Click Train in Chromium: progress, then every chart and table, with no exception."""
+    query = "&".join(f"{k}={v}" for k, v in SMALL.items())
+    with streamlit_server() as (base, _), chromium() as browser:
+        pg = browser.new_page(viewport={"width": 1400, "height": 1000})
+        open_and_wait(pg, f"{base}/sentiment?{query}", timeout_s=180)
+        pg.locator('[data-testid="stMain"] button').filter(has_text="Train").click()
+        pg.wait_for_selector('[data-testid="stMetric"]', timeout=180_000)
+        pg.wait_for_function(FINISHED_JS, timeout=180_000, polling=100)
+        assert pg.evaluate(EXCEPTIONS_JS) == []
+        assert pg.locator(".js-plotly-plot").count() >= 6
+        text = pg.inner_text('[data-testid="stMain"]')
+        assert "Test accuracy" in text and "Nearest neighbours in hidden space" in text
