@@ -1,7 +1,7 @@
 import streamlit as st
 
 from pages import ui
-from rnnviz.cells import CELLS, GATE_NAMES
+from rnnviz.cells import CELLS, GATE_NAMES, MEMORY_GATE
 from rnnviz.experiments.gates import (
     EXPERIMENT,
     HELD_OUT,
@@ -16,7 +16,7 @@ from rnnviz.experiments.gates import (
 )
 from rnnviz.figures.common import loss_curve
 from rnnviz.figures.gates import QUANTITIES, conveyor_belt, gate_heatmap, saturation_histogram, unit_lines
-from rnnviz.gating import CARRIED, KEEP_GATE, parameter_rows, saturated_share
+from rnnviz.gating import CARRIED, parameter_rows, saturated_share
 
 PREFIX = "gates"
 SENTIMENT_TRAINING = (
@@ -34,7 +34,7 @@ cfg = ui.settings(
     PREFIX,
     groups=[
         ("Task", ["task", "length"]),
-        ("Network", ["cell", "hidden", "keep_bias", "seed"]),
+        ("Network", ["cell", "hidden", "gate_bias", "seed"]),
         ("Training", ["train_steps", "lr"]),
     ],
 )
@@ -46,7 +46,7 @@ if cfg.task == "sentiment":
     res = gates_from_sentiment(classifier, cfg)
     st.caption(
         f"This is the sentiment view's {CELLS[cfg.cell]} classifier ({res.hidden} units, reading "
-        f"{res.input_size}-number word vectors), trained there once and shared. Hidden size, training length, keep-gate bias, "
+        f"{res.input_size}-number word vectors), trained there once and shared. Hidden size, training length, memory-gate bias, "
         "steps and learning rate in the sidebar apply to the other tasks only."
     )
 else:
@@ -59,7 +59,7 @@ before = (
     else "the same network before training"
 )
 
-keep, carried = KEEP_GATE[cfg.cell], CARRIED[cfg.cell]
+keep, carried = MEMORY_GATE[cfg.cell], CARRIED[cfg.cell]
 trained_share = saturated_share(res.trained.saturation)
 untrained_share = saturated_share(res.untrained.saturation)
 m = st.columns(4)
@@ -185,7 +185,7 @@ def inspect() -> None:
     )
     if kept.trained > kept.untrained:
         st.caption(
-            "Training raised the keep gate where memory must survive. A vanilla RNN has no such path: its "
+            "Training raised the memory gate where memory must survive. A vanilla RNN has no such path: its "
             "gradient is multiplied by W_hh and tanh′ at every step "
             "and fades or explodes geometrically (see the vanishing-gradients view)."
         )
@@ -216,11 +216,11 @@ st.latex(
 other = "gru" if cfg.cell == "lstm" else "lstm"
 st.markdown(
     f"- **GRU**: 3 blocks, so always exactly 25% fewer parameters than an LSTM of the same size ({gru:,} vs "
-    f"{lstm:,} here), and one state vector instead of two. Its update gate z is the keep gate: its "
+    f"{lstm:,} here), and one state vector instead of two. Its update gate z is the memory gate: its "
     "conveyor belt is the hidden state itself.\n"
     f"- **LSTM**: 4 blocks ({lstm:,} parameters). The separate cell state keeps a memory while the output "
     "gate decides how much of it to show.\n"
-    f"- **Vanilla RNN**: 1 block ({rnn:,} parameters) and no keep gate, so nothing protects a memory from "
+    f"- **Vanilla RNN**: 1 block ({rnn:,} parameters) and no memory gate, so nothing protects a memory from "
     "being rewritten at every step; fine for short dependencies, and the gradients view shows how it fails "
     "on long ones.\n\n"
     f"**Measured here:** the {CELLS[cfg.cell]} reached a held-out loss of {res.trained.held_out_loss:.3g} "

@@ -5,6 +5,7 @@ import streamlit as st
 
 from pages import ui
 from rnnviz import bptt
+from rnnviz.cells import MEMORY_GATE
 from rnnviz.experiments.gradients import CLIP_STEPS, EXPERIMENT, GradientsConfig
 from rnnviz.experiments.memory import MEMORY_BUDGET_S, percent, stop_note
 from rnnviz.figures.gradients import (
@@ -20,7 +21,7 @@ from rnnviz.figures.gradients import (
 from rnnviz.gradnorms import VANISH_LEVEL
 from rnnviz.jacobians import PRESET_SCALES, jacobian_products
 from rnnviz.memory_model import MEMORY_CELLS, VANILLA_CELLS
-from rnnviz.recurrent_init import MEMORY_GATE, memory_gate_retention
+from rnnviz.recurrent_init import memory_gate_retention
 from rnnviz.tasks import CHANCE_LOSS
 
 PREFIX = "gradients"

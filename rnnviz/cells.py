@@ -43,6 +43,9 @@ GATE_NAMES: dict[str, str] = {
 SIGNED_GATES = frozenset({"g", "n"})
 """Gates that pass through tanh and so live in [-1, 1]; the others are sigmoids in [0, 1]."""
 
+MEMORY_GATE: dict[str, str] = {"lstm": "f", "gru": "z"}
+"""The gate whose value near 1 keeps the old state: the LSTM's forget gate, the GRU's update gate."""
+
 
 def make_rnn(
     cell: str,

@@ -1,4 +1,4 @@
-"""What gates do, in numbers: saturation, the keep-gate highway, influential units, parameters per gate block."""
+"""What gates do, in numbers: saturation, the memory-gate highway, influential units, parameters per gate block."""
 
 from __future__ import annotations
 
@@ -14,10 +14,8 @@ SATURATION_MARGIN = 0.1
 There the nonlinearity is nearly flat: the gate acts as a switch, fully shut or fully open.
 """
 
-KEEP_GATE = {"lstm": "f", "gru": "z"}
-"""The gate that multiplies the old state on its way to the new one: the 'remember' gate."""
 CARRIED = {"lstm": "c", "gru": "h"}
-"""The state that the keep gate carries forward: the LSTM's cell state, the GRU's hidden state."""
+"""The state that the memory gate (MEMORY_GATE) carries forward: the LSTM's cell state, the GRU's hidden state."""
 
 COMPARED_CELLS = ("rnn", "lstm", "gru")
 
@@ -43,7 +41,7 @@ def saturated_share(sat: Mapping[str, Mapping[str, float]]) -> float:
 
 
 def highway(keep: np.ndarray) -> np.ndarray:
-    """Running product of the keep gate from step 1: entry t is the product of keep_2 ... keep_t.
+    """Running product of the memory gate from step 1: entry t is the product of keep_2 ... keep_t.
 
     ``keep`` is (time, units). Along the carried state's own path, c_t = f_t * c_(t-1) + ...,
     so d c_t / d c_1 through that path is exactly this product: what survives of step 1's

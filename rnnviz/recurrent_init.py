@@ -12,7 +12,7 @@ import math
 import torch
 from torch import nn
 
-from rnnviz.cells import GATES
+from rnnviz.cells import GATES, MEMORY_GATE
 
 W_HH_INITS: dict[str, str] = {
     "default": "PyTorch default (uniform ±1/√H)",
@@ -20,9 +20,6 @@ W_HH_INITS: dict[str, str] = {
     "identity": "Identity",
 }
 """How each square block of W_hh starts, before the scale factor multiplies it."""
-
-MEMORY_GATE: dict[str, str] = {"lstm": "f", "gru": "z"}
-"""The gate that multiplies the old state on its way to the new one: opening it means remembering."""
 
 DEFAULT_GATE_BIAS = 5.0
 """Measured on copy-first at length 100 (noise std 1, Adam, lr 1e-2): with PyTorch's default init or a

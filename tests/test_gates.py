@@ -99,10 +99,10 @@ def test_same_config_same_numbers_other_seed_other_numbers():
 
 
 @pytest.mark.parametrize("cell", ["lstm", "gru"])
-def test_keep_bias_opens_the_untrained_keep_gate(cell):
+def test_gate_bias_opens_the_untrained_memory_gate(cell):
     keep = "f" if cell == "lstm" else "z"
     mean_keep = lambda bias: (
-        inspect_sequence(run(replace(SMALL, cell=cell, keep_bias=bias, train_steps=0)), SMALL)
+        inspect_sequence(run(replace(SMALL, cell=cell, gate_bias=bias, train_steps=0)), SMALL)
         .untrained.gates[keep]
         .mean()
     )

@@ -18,14 +18,13 @@ import torch
 from torch import nn
 
 from rnnviz import brackets
-from rnnviz.cells import CELLS, GATES, trace
+from rnnviz.cells import CELLS, MEMORY_GATE, trace
 from rnnviz.classifier import Encoded, SentimentModel, pad
 from rnnviz.config import param
 from rnnviz.equations import MAX_UNITS as EQUATION_UNITS
 from rnnviz.equations import step_latex
 from rnnviz.experiments import Experiment, ProgressFn
 from rnnviz.gating import (
-    KEEP_GATE,
     gate_saturation,
     highway,
     influential_units,
@@ -33,6 +32,7 @@ from rnnviz.gating import (
     saturated_share,
 )
 from rnnviz.models import TokenModel
+from rnnviz.recurrent_init import set_memory_gate_bias
 from rnnviz.runtime import TRAINING_BUDGET_S
 from rnnviz.seeding import seed_everything
 from rnnviz.tasks import copy_first
@@ -101,12 +101,11 @@ class GatesConfig:
         max=40,
         unit="steps",
     )
-    keep_bias: float = param(
+    gate_bias: float = param(
         1.0,
-        label="Keep-gate bias at start",
-        help="Added at initialisation to the bias of the forget gate (LSTM) or update gate (GRU), so the "
-        "untrained network leans toward keeping its state; 1 is the usual choice and makes memory easier "
-        "to find. 0 leaves torch's default.",
+        label="Memory-gate bias at start",
+        help="Initial bias of the LSTM's forget gate and the GRU's update gate, so the untrained network "
+        "leans toward keeping its state; 1 is the usual choice, 0 is close to PyTorch's default.",
         min=0.0,
         max=5.0,
         step=0.5,
@@ -275,13 +274,6 @@ TASK_SPECS = {
 """Copy answers once, after the last step; brackets after every step. y's width says which."""
 
 
-def _add_keep_bias(rnn: nn.RNNBase, cell: str, bias: float) -> None:
-    block = GATES[cell].index(KEEP_GATE[cell])
-    hidden = rnn.hidden_size
-    with torch.no_grad():
-        rnn.bias_ih_l0[block * hidden : (block + 1) * hidden] += bias
-
-
 def _answers(model: TokenModel, x: torch.Tensor, answered: int) -> torch.Tensor:
     return model(x)[:, -answered:, 0]
 
@@ -316,7 +308,7 @@ def run(cfg: GatesConfig, on_progress: ProgressFn | None = None) -> GatesResult:
     task = TASK_SPECS[cfg.task]
     rng = seed_everything(cfg.seed)
     model = TokenModel(cfg.cell, task.input_size, cfg.hidden, 1)
-    _add_keep_bias(model.rnn, cfg.cell, cfg.keep_bias)
+    set_memory_gate_bias(model.rnn, cfg.cell, cfg.gate_bias)
     untrained = copy.deepcopy(model)
     x_pool, y_pool = (torch.from_numpy(a) for a in task.generate(POOL, cfg.length, rng))
     x_eval, y_eval = (torch.from_numpy(a) for a in task.generate(HELD_OUT, cfg.length, rng))
@@ -560,8 +552,8 @@ def choose_units(text: str, hidden: int, ranked: tuple[int, ...]) -> tuple[tuple
 
 
 def keep_path(reading: Reading, cell: str) -> np.ndarray:
-    """(time, units): the product of keep-gate values from step 1 to each step (see gating.highway)."""
-    return highway(reading.gates[KEEP_GATE[cell]])
+    """(time, units): the product of memory-gate values from step 1 to each step (see gating.highway)."""
+    return highway(reading.gates[MEMORY_GATE[cell]])
 
 
 def step_equations(res: GatesResult, ins: Inspection, t: int, units: tuple[int, ...]) -> list[str]:
@@ -590,7 +582,7 @@ def step_equations(res: GatesResult, ins: Inspection, t: int, units: tuple[int, 
 
 @dataclass(frozen=True)
 class KeptMemory:
-    """How much of step 1's carried state survives to the last step along the keep-gate path."""
+    """How much of step 1's carried state survives to the last step along the memory-gate path."""
 
     unit: int
     """Of the units drawn, the one the trained network keeps best."""

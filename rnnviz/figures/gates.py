@@ -8,11 +8,11 @@ import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from rnnviz.cells import GATE_NAMES, GATES, SIGNED_GATES
+from rnnviz.cells import GATE_NAMES, GATES, MEMORY_GATE, SIGNED_GATES
 from rnnviz.experiments.gates import Reading
 from rnnviz.figures.common import state_heatmap
 from rnnviz.figures.style import CELL_COLORS, GATE_COLORS, OKABE_ITO, base_layout, token_label
-from rnnviz.gating import CARRIED, KEEP_GATE, SATURATION_MARGIN, gate_saturation, highway, saturated_share
+from rnnviz.gating import CARRIED, SATURATION_MARGIN, gate_saturation, highway, saturated_share
 
 QUANTITIES = {"lstm": ("f", "i", "g", "o", "c", "h"), "gru": ("r", "z", "n", "h")}
 """What each cell computes per step, in the order a reader meets them in the equations."""
@@ -194,12 +194,12 @@ def conveyor_belt(
     *,
     label: str = "",
 ) -> go.Figure:
-    """The carried state (LSTM c, GRU h) above, the keep gate and its running product below.
+    """The carried state (LSTM c, GRU h) above, the memory gate and its running product below.
 
     The product is what multiplies step 1's contribution on its way to step t along the
     state's own path: near 1 the belt carries memory (and gradient) unchanged.
     """
-    keep, carried = KEEP_GATE[cell], CARRIED[cell]
+    keep, carried = MEMORY_GATE[cell], CARRIED[cell]
     state = reading.values(carried)
     gate = reading.gates[keep]
     path = highway(gate)
