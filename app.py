@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from rnnviz.runtime import configure_torch
+from rnnviz.runtime import configure_torch, warm_up
 from rnnviz.views import VIEWS
 
 st.set_page_config(
@@ -11,6 +11,7 @@ st.set_page_config(
     layout="wide",
 )
 configure_torch()
+warm_up()
 
 home = st.Page("pages/home.py", title="Home", icon=":material/home:", default=True)
 views = [st.Page(f"pages/{v.slug}.py", title=v.title, icon=v.icon, url_path=v.slug) for v in VIEWS]

@@ -37,6 +37,26 @@ def configure_torch() -> None:
         torch.set_num_interop_threads(1)
 
 
+_warm_up_lock = threading.Lock()
+_warm_up_started = False
+
+
+def warm_up() -> None:
+    """Import torch's optimiser stack in the background, once per process.
+
+    Creating the first optimiser imports torch's compiler modules (1-3 s on the demo host); doing
+    it at startup keeps that cost off the first visitor's first training.
+    """
+    global _warm_up_started
+    with _warm_up_lock:
+        if _warm_up_started:
+            return
+        _warm_up_started = True
+    threading.Thread(
+        target=lambda: torch.optim.Adam([torch.zeros(1, requires_grad=True)]), daemon=True
+    ).start()
+
+
 class SlotQueue:
     """A fair FIFO semaphore that can tell a waiter its position in the queue."""
 
