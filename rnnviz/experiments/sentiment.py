@@ -34,7 +34,7 @@ from rnnviz.projection import MIN_TSNE_POINTS, Pca, TsneMap, fit_pca, fit_tsne, 
 from rnnviz.runtime import TRAINING_BUDGET_S
 from rnnviz.seeding import seed_everything
 from rnnviz.training import History, fit
-from rnnviz.vocabulary import UNK_ID, build_vocab, words
+from rnnviz.vocabulary import UNK_ID, Vocab, build_vocab, words
 
 BATCH = 64
 CLIP = 5.0
@@ -262,22 +262,17 @@ def length_batches(lengths: np.ndarray, epochs: int, rng: np.random.Generator):
             yield batches[k]
 
 
-def run(
+def train_classifier(
     cfg: SentimentConfig,
-    on_progress: ProgressFn | None = None,
-    data: str | Path | Labelled | None = None,
-    eval_csv: str | Path | Labelled | None = None,
-) -> SentimentResult:
-    dataset = load_dataset(data)
-    evaluation = load_dataset(eval_csv) if eval_csv is not None else None
-    rng = seed_everything(cfg.seed)
-    parts = split_by_group(dataset.groups, rng)
-    tokens = [words(t)[:MAX_READ_TOKENS] for t in dataset.texts]
-    labels = np.asarray(dataset.labels, dtype=np.int64)
-    train, val, test = parts
-    vocab = build_vocab((tokens[i] for i in train), cfg.min_freq)
-    ids = [vocab.encode(t) or [UNK_ID] for t in tokens]
-
+    ids: list[list[int]],
+    labels: np.ndarray,
+    parts: tuple[np.ndarray, np.ndarray, np.ndarray],
+    vocab: Vocab,
+    rng: np.random.Generator,
+    on_progress: ProgressFn | None,
+) -> tuple[Classifier, History]:
+    """Adam on binary cross-entropy, validated once per epoch; the best epoch's weights are kept."""
+    train, val, _ = parts
     model = SentimentModel(
         len(vocab),
         cfg.cell,
@@ -287,7 +282,6 @@ def run(
         bidirectional=cfg.bidirectional,
         dropout=cfg.dropout,
     )
-    classifier = Classifier(model, vocab)
     train_ids, train_len = pad([ids[i] for i in train])
     train_y = torch.as_tensor(labels[train], dtype=torch.float32)
     val_ids, val_len = pad([ids[i] for i in val])
@@ -302,7 +296,7 @@ def run(
     best: dict = {"accuracy": -1.0, "state": None}
 
     def validate() -> tuple[float, float]:
-        """Validation loss and accuracy; the best weights so far are kept, so more epochs never hurt."""
+        """Loss and accuracy; keeping the best weights means an extra epoch cannot spoil the model."""
         logits = model(val_ids, val_len)
         acc = float(((logits > 0).float() == val_y).float().mean())
         if acc > best["accuracy"]:
@@ -325,6 +319,25 @@ def run(
     if best["state"] is not None:
         model.load_state_dict(best["state"])
     model.eval()
+    return Classifier(model, vocab), history
+
+
+def run(
+    cfg: SentimentConfig,
+    on_progress: ProgressFn | None = None,
+    data: str | Path | Labelled | None = None,
+    eval_csv: str | Path | Labelled | None = None,
+) -> SentimentResult:
+    dataset = load_dataset(data)
+    evaluation = load_dataset(eval_csv) if eval_csv is not None else None
+    rng = seed_everything(cfg.seed)
+    parts = split_by_group(dataset.groups, rng)
+    train, _, test = parts
+    tokens = [words(t)[:MAX_READ_TOKENS] for t in dataset.texts]
+    labels = np.asarray(dataset.labels, dtype=np.int64)
+    vocab = build_vocab((tokens[i] for i in train), cfg.min_freq)
+    ids = [vocab.encode(t) or [UNK_ID] for t in tokens]
+    classifier, history = train_classifier(cfg, ids, labels, parts, vocab, rng, on_progress)
 
     test_ids = [ids[i] for i in test]
     test_labels = labels[test]
@@ -349,7 +362,7 @@ def run(
             for name, rows in zip(("train", "validation", "test"), parts, strict=True)
         ),
         grouped=len(set(dataset.groups)) < len(dataset),
-        params=count_parameters(model),
+        params=count_parameters(classifier.model),
         test_texts=tuple(dataset.texts[i] for i in test),
         test_labels=test_labels,
         test_prob=classifier.prob_from_states(test_states),
