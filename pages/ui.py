@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import html
 import itertools
+import time
 from collections.abc import Callable, Iterable
 from typing import Any, TypeVar
 from urllib.parse import urlencode
@@ -207,7 +208,8 @@ def run(exp: Experiment, cfg: Any, *, click_to_train: str | None = None, **extra
             if not st.button("Train", type="primary", icon=":material/play_arrow:", key=f"train.{exp.name}"):
                 st.stop()
         ask.empty()
-    with st.status(f"Training: {exp.title.lower()}", expanded=True) as status:
+    started = time.monotonic()
+    with st.status(f"Running: {exp.title.lower()}", expanded=True) as status:
         waiting = st.empty()
         bar = st.progress(0.0, text="Starting")
         chart = st.empty()
@@ -238,7 +240,9 @@ def run(exp: Experiment, cfg: Any, *, click_to_train: str | None = None, **extra
                 return exp.run(train_cfg, on_progress=on_progress, **extra)
 
         result = RESULTS.get_or_compute(key, compute)
-        status.update(label="Trained", state="complete", expanded=False)
+        status.update(
+            label=f"Finished in {time.monotonic() - started:.1f} s", state="complete", expanded=False
+        )
     return result
 
 
