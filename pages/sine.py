@@ -9,6 +9,7 @@ from rnnviz.experiments.sine import (
     OWN_FUTURE_SHARE,
     SineConfig,
     forecast_errors,
+    without_unused,
 )
 from rnnviz.figures.common import loss_curve
 from rnnviz.figures.sine import (
@@ -73,7 +74,7 @@ def own_series() -> UserSeries | None:
 
 upload = own_series() if cfg.signal == "own" else None
 ui.share_link(cfg)
-res = ui.run(EXPERIMENT, cfg, upload=upload)
+res = ui.run(EXPERIMENT, without_unused(cfg), upload=upload)
 for note in res.notes:
     st.info(ui.safe_text(note), icon=":material/info:")
 ui.training_message(res.history)

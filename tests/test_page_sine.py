@@ -79,7 +79,7 @@ def test_hostile_link_warns_and_uses_safe_values():
             "cell": "lstm",
             "lr": "0.1",
             "clip": "false",
-            "horizon": "2000",
+            "horizon": "1000",
             "generation": "carry",
             "signal": "square",
         },

@@ -9,7 +9,7 @@ import torch
 from rnnviz import forecast_lessons as lessons
 from rnnviz import signals
 from rnnviz.cli import main
-from rnnviz.experiments.sine import HORIZONS, SineConfig, forecast_errors, report, run
+from rnnviz.experiments.sine import HORIZONS, SineConfig, forecast_errors, report, run, without_unused
 from rnnviz.figures.sine import (
     cumulative_mse,
     error_figure,
@@ -77,11 +77,18 @@ def test_scaler_round_trip_and_constant_series():
     assert np.isfinite(flat.scale(np.full(5, 3.0))).all()
 
 
+def test_settings_that_do_not_apply_are_reset():
+    cfg = SineConfig(series="1 2 3", clip=False, max_norm=0.1)
+    assert without_unused(cfg) == SineConfig(clip=False)
+    own = SineConfig(signal="own", series="1 2 3", max_norm=0.1)
+    assert without_unused(own) == own
+
+
 def test_default_has_the_seeds_windows_and_split():
     res = run(SineConfig(epochs=1))
     assert len(res.train_windows) + len(res.val_windows) == 734
     assert (len(res.train_windows), len(res.val_windows)) == (587, 147)
-    assert res.n_train == 750 and len(res.future) == 2000
+    assert res.n_train == 750 and len(res.future) == 1000
     np.testing.assert_allclose(res.future[:5], np.sin(np.arange(750, 755) * 0.1), atol=1e-12)
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import math
 from dataclasses import dataclass
 from pathlib import Path
@@ -34,7 +35,7 @@ from rnnviz.training import History, fit
 
 T_END = 75.0
 """Built-in signals are learned on t in [0, 75) s, as in the seed."""
-MAX_HORIZON = 2000
+MAX_HORIZON = 1000
 OWN_FUTURE_SHARE = 0.2
 """Of a visitor's own series, the last 20 % is kept back as the future the forecast is scored on."""
 MIN_TRAIN_WINDOWS = 10
@@ -113,8 +114,7 @@ class SineConfig:
         help="Passes over the training windows; with a full batch, one Adam step each. The seed used "
         "50 epochs of batch 128 (250 steps).",
         min=1,
-        max=1000,
-        unit="epochs",
+        max=500,
     )
     batch: str = param(
         "full",
@@ -158,6 +158,20 @@ class SineConfig:
         choices=GENERATION,
         role="view",
     )
+
+
+def without_unused(cfg: SineConfig) -> SineConfig:
+    """The Config with settings that do not apply reset to their defaults.
+
+    Pasted numbers matter only for the visitor's own series and the max-norm only when clipping,
+    so editing them otherwise must not retrain (they key the result cache).
+    """
+    unused = {}
+    if cfg.signal != "own":
+        unused["series"] = SineConfig.series
+    if not cfg.clip:
+        unused["max_norm"] = SineConfig.max_norm
+    return dataclasses.replace(cfg, **unused)
 
 
 @dataclass(frozen=True)

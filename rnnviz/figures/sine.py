@@ -206,7 +206,8 @@ def teacher_vs_free_figure(res: SineResult, generation: str, horizon: int, span:
         f"Steps {parts[-1][0] + 1} to {parts[-1][1]}: one step ahead MSE {_fmt(teacher_mse)}, "
         f"free running {_fmt(free_mse)}"
     )
-    base_layout(fig, title, height=320, y="value")
+    base_layout(fig, title, height=320)
+    fig.update_yaxes(title_text="value", row=1, col=1)
     for col, (a, b) in enumerate(parts, start=1):
         fig.update_xaxes(title_text=f"time t (s), steps {a + 1} to {b}", row=1, col=col)
     return fig
