@@ -12,6 +12,7 @@ from rnnviz.cli import main
 from rnnviz.corpus import Labelled, clean_text, rotten_tomatoes, split_by_group
 from rnnviz.experiments.sentiment import (
     EXAMPLES,
+    NEIGHBOURS,
     SentimentConfig,
     biggest_change,
     drift,
@@ -289,13 +290,13 @@ def test_word_order_cases_are_disagreements_with_a_cue(small):
     assert right["network"] + right["baseline"] == len(cases)
 
 
-def test_neighbours_are_sorted_and_exclude_the_probe(small):
-    rows = neighbours(small, small.test_states[0], exclude=0)
-    assert (
-        small.test_texts[0] not in [r["sentence"] for r in rows]
-        or small.test_texts.count(small.test_texts[0]) > 1
-    )
-    assert [r["distance"] for r in rows] == sorted(r["distance"] for r in rows)
+def test_neighbours_are_the_closest_test_states_in_order(small):
+    probe = small.test_states[0]
+    rows = neighbours(small, probe, exclude=0)
+    distances = np.linalg.norm(small.test_states - probe, axis=1)
+    distances[0] = np.inf
+    assert [r["distance"] for r in rows] == pytest.approx(np.sort(distances)[: len(rows)].tolist(), abs=1e-5)
+    assert len(rows) == NEIGHBOURS
 
 
 def test_tsne_map_is_computed_once_and_reported(small):
