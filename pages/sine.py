@@ -125,6 +125,7 @@ def forecast_views() -> None:
     m[3].metric("Training time", f"{res.history.seconds:.2f} s")
     st.plotly_chart(forecast_figure(res, view.generation, steps))
     st.plotly_chart(error_figure(res, view.generation, steps))
+    st.latex(lessons.update_rules(res, view.generation, steps))
     st.markdown(lessons.accumulation(res, view.generation, steps))
     st.plotly_chart(teacher_vs_free_figure(res, view.generation, steps))
     st.plotly_chart(hidden_figure(res, view.generation, steps))

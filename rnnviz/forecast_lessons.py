@@ -25,6 +25,28 @@ def one_step_error(res: SineResult, generation: str, horizon: int) -> float:
     return float(cumulative_mse(res.forecasts[generation].teacher[:steps], res.future[:steps])[-1])
 
 
+def _tex(x: float) -> str:
+    """A number in LaTeX: 3.0 \\cdot 10^{-3} rather than 3e-03."""
+    if not math.isfinite(x):
+        return r"\text{n/a}"
+    mantissa, exponent = f"{x:.1e}".split("e")
+    power = int(exponent)
+    return mantissa if power == 0 else rf"{mantissa} \cdot 10^{{{power}}}"
+
+
+def update_rules(res: SineResult, generation: str, horizon: int) -> str:
+    """The two ways of predicting, as equations, with this run's window and errors."""
+    steps = min(horizon, len(res.future))
+    last = res.window - 1
+    past = rf"_{{t-{last}}}, \dots, " if last else ""
+    free = float(cumulative_mse(res.forecasts[generation].free[:steps], res.future[:steps])[-1])
+    return (
+        rf"\text{{one step ahead: }} \hat x_{{t+1}} = f(x{past}x_t),\ \text{{MSE}} = "
+        rf"{_tex(one_step_error(res, generation, steps))}"
+        rf"\qquad \text{{free running: }} \hat x_{{t+1}} = f(\hat x{past}\hat x_t),\ \text{{MSE}} = {_tex(free)}"
+    )
+
+
 def accumulation(res: SineResult, generation: str, horizon: int) -> str:
     steps = min(horizon, len(res.future))
     fc = res.forecasts[generation]
@@ -149,7 +171,7 @@ def window_length(res: SineResult) -> str:
     coefficient = 2 * math.cos(res.dt * 2 * math.pi / signals.period(res.signal))
     return base + (
         f"That is {share:.0%} of a period ({cycle:.0f} steps). For a pure sine two values are enough "
-        f"in principle: x(t+dt) = {coefficient:.4f} x(t) - x(t-dt). Longer windows let the network "
+        f"in principle: $x_{{t+1}} = {coefficient:.4f}\\,x_t - x_{{t-1}}$. Longer windows let the network "
         "average out noise and see slower patterns, at the price of longer back-propagation "
         "through time and fewer windows."
     )
