@@ -11,18 +11,11 @@ import math
 import numpy as np
 
 from rnnviz import signals
-from rnnviz.experiments.sine import SineConfig, SineResult
-from rnnviz.figures.sine import cumulative_mse
+from rnnviz.experiments.sine import SineConfig, SineResult, forecast_mse, one_step_mse
 
 
 def _g(x: float) -> str:
     return f"{x:.2g}" if math.isfinite(x) else "not a number"
-
-
-def one_step_error(res: SineResult, generation: str, horizon: int) -> float:
-    """MSE of the teacher-forced predictions over the future: the honest one-step error."""
-    steps = min(horizon, len(res.future))
-    return float(cumulative_mse(res.forecasts[generation].teacher[:steps], res.future[:steps])[-1])
 
 
 def _tex(x: float) -> str:
@@ -34,17 +27,17 @@ def _tex(x: float) -> str:
     return mantissa if power == 0 else rf"{mantissa} \cdot 10^{{{power}}}"
 
 
-def update_rules(res: SineResult, generation: str, horizon: int) -> str:
+def update_rules(res: SineResult, generation: str, horizon: int) -> list[str]:
     """The two ways of predicting, as equations, with this run's window and errors."""
     steps = min(horizon, len(res.future))
     last = res.window - 1
     past = rf"_{{t-{last}}}, \dots, " if last else ""
-    free = float(cumulative_mse(res.forecasts[generation].free[:steps], res.future[:steps])[-1])
-    return (
-        rf"\text{{one step ahead: }} \hat x_{{t+1}} = f(x{past}x_t),\ \text{{MSE}} = "
-        rf"{_tex(one_step_error(res, generation, steps))}"
-        rf"\qquad \text{{free running: }} \hat x_{{t+1}} = f(\hat x{past}\hat x_t),\ \text{{MSE}} = {_tex(free)}"
-    )
+    return [
+        rf"\text{{one step ahead: }} \hat x_{{t+1}} = f(x{past}x_t),"
+        rf"\quad \text{{MSE}} = {_tex(one_step_mse(res, generation, steps))}",
+        rf"\text{{free running: }} \hat x_{{t+1}} = f(\hat x{past}\hat x_t),"
+        rf"\quad \text{{MSE}} = {_tex(forecast_mse(res, generation, steps))}",
+    ]
 
 
 def accumulation(res: SineResult, generation: str, horizon: int) -> str:
@@ -73,7 +66,7 @@ def accumulation(res: SineResult, generation: str, horizon: int) -> str:
     )
     return (
         "**Why errors accumulate.** One step ahead, every prediction starts from the true past, so "
-        f"mistakes do not add up: MSE {_g(one_step_error(res, generation, steps))} over {steps:,} steps. "
+        f"mistakes do not add up: MSE {_g(one_step_mse(res, generation, steps))} over {steps:,} steps. "
         "Free running, each prediction becomes the newest input of the next, so within "
         f"{res.window} steps its inputs are nothing but its own output. The error over the "
         f"first {span} steps is {_g(early)}, over the last {span} {_g(late)}, {trend}.{carry} "
@@ -83,7 +76,7 @@ def accumulation(res: SineResult, generation: str, horizon: int) -> str:
 
 
 def split_leak(res: SineResult, cfg: SineConfig) -> str:
-    future = one_step_error(res, "window", min(cfg.horizon, len(res.future)))
+    future = one_step_mse(res, "window", min(cfg.horizon, len(res.future)))
     measured = (
         f"Here the validation MSE is {_g(res.val_mse)} (training {_g(res.train_mse)}); one step ahead "
         f"on the truly unseen future it is {_g(future)}."

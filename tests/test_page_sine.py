@@ -26,7 +26,7 @@ def test_defaults_show_the_forecast_lessons_and_runs():
     _assert_clean(at)
     assert not at.warning
     labels = [m.label for m in at.metric]
-    assert "Validation MSE" in labels and "Forecast MSE, 1000 steps" in labels
+    assert "Validation MSE" in labels and "Forecast MSE, 1,000 steps" in labels
     text = " ".join(md.value for md in at.markdown)
     for lesson in ("Why errors accumulate", "Split by time", "scaler", "clipping", "window length"):
         assert lesson in text

@@ -217,7 +217,7 @@ def test_lessons_quote_this_runs_numbers():
     assert "1.9900" in lessons.window_length(res)  # 2 cos(0.1)
     clipped = sum(n > 1.0 for n in res.history.grad_norm)
     assert f"{clipped} of {res.history.steps} steps" in lessons.clipping(res, cfg)
-    rules = lessons.update_rules(res, "window", 1000)
+    rules = " ".join(lessons.update_rules(res, "window", 1000))
     assert r"f(\hat x_{t-14}, \dots, \hat x_t)" in rules and lessons._tex(0.003) == r"3.0 \cdot 10^{-3}"
     square = run(SineConfig(signal="square", **FAST))
     assert "not enough" in lessons.window_length(square)

@@ -376,11 +376,22 @@ def run(
     )
 
 
+def forecast_mse(res: SineResult, generation: str, steps: int) -> float:
+    """MSE of the free-running forecast over its first ``steps`` steps (all of them, if the future is shorter)."""
+    steps = min(steps, len(res.future))
+    return _mse(res.forecasts[generation].free[:steps], res.future[:steps])
+
+
+def one_step_mse(res: SineResult, generation: str, steps: int) -> float:
+    """MSE of the teacher-forced predictions over the same steps: the honest one-step error."""
+    steps = min(steps, len(res.future))
+    return _mse(res.forecasts[generation].teacher[:steps], res.future[:steps])
+
+
 def forecast_errors(res: SineResult, generation: str, horizon: int) -> dict[str, float]:
-    """Mean squared error of the free-running forecast over the first 100, 300, 1000 steps shown."""
+    """Forecast MSE over the first 100, 300 and 1,000 steps, as far as the horizon reaches."""
     steps = min(horizon, len(res.future))
-    free = res.forecasts[generation].free
-    return {f"extrap_mse_{k}": _mse(free[:k], res.future[:k]) for k in HORIZONS if k <= steps}
+    return {f"extrap_mse_{k}": forecast_mse(res, generation, k) for k in HORIZONS if k <= steps}
 
 
 def report(cfg: SineConfig, res: SineResult) -> dict:

@@ -219,12 +219,14 @@ def hidden_figure(res: SineResult, generation: str, horizon: int) -> go.Figure:
     fc = res.forecasts[generation]
     inputs = np.concatenate([res.observed[res.n_train - 1 : res.n_train], fc.free[: steps - 1]])
     how = "each window re-read from zero" if generation == "window" else "carried from step to step"
-    return state_heatmap(
+    fig = state_heatmap(
         fc.hidden[:steps],
         [f"{v:.3g}" for v in inputs],
         title=f"Hidden state behind each forecast ({how}); token = newest input",
         name="h",
     )
+    fig.update_xaxes(tickmode="auto", title_text="forecast step")  # the inputs are in the hover text
+    return fig
 
 
 def gradient_figure(history: History, max_norm: float | None) -> go.Figure:
