@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import math
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -209,7 +210,9 @@ class SineResult:
     history: History
     train_mse: float
     val_mse: float
+    """One-step errors on the training and validation windows."""
     forecasts: dict[str, Forecast]
+    """Per generation mode (see forecasting.GENERATION)."""
     notes: tuple[str, ...]
 
     @property
@@ -276,7 +279,7 @@ def load_series(cfg: SineConfig, rng: np.random.Generator, upload: UserSeries | 
     return _Series("own", user.name, observed, user.values.astype(float), n_train, tuple(notes))
 
 
-def _batches(count: int, size: int, epochs: int, rng: np.random.Generator):
+def _batches(count: int, size: int, epochs: int, rng: np.random.Generator) -> Iterator[np.ndarray]:
     """Window indices for each Adam step: a fresh shuffle every epoch, as a DataLoader would."""
     for _ in range(epochs):
         order = rng.permutation(count)
@@ -300,14 +303,20 @@ def _forecast(
 def run(
     cfg: SineConfig, on_progress: ProgressFn | None = None, upload: UserSeries | None = None
 ) -> SineResult:
+    """Window the training span, split and scale it, train, then forecast the future both ways.
+
+    Every error is in the signal's own units and against the clean signal, so one-step,
+    validation and forecast errors can be compared directly.
+    """
     rng = seed_everything(cfg.seed)
     data = load_series(cfg, rng, upload)
     n_train, size = data.n_train, cfg.window
 
     # The seed builds its windows with range(len(data) - window - 1): the last value is never a
     # target. Kept, so that the default has the seed's 734 windows.
-    inputs_raw, targets_raw = windows(data.observed[: n_train - 1], size)
-    train_idx, val_idx = split(len(targets_raw), cfg.split, rng)
+    count = n_train - 1 - size
+    clean_targets = data.truth[size : n_train - 1]
+    train_idx, val_idx = split(count, cfg.split, rng)
     covered = np.zeros(n_train, dtype=bool)
     for offset in range(size + 1):
         covered[train_idx + offset] = True
@@ -369,8 +378,8 @@ def run(
         ),
         neighbour_share=neighbour_share(train_idx, val_idx),
         history=history,
-        train_mse=_mse(fitted_raw[train_idx], targets_raw[train_idx]),
-        val_mse=_mse(fitted_raw[val_idx], targets_raw[val_idx]),
+        train_mse=_mse(fitted_raw[train_idx], clean_targets[train_idx]),
+        val_mse=_mse(fitted_raw[val_idx], clean_targets[val_idx]),
         forecasts=forecasts,
         notes=data.notes,
     )
