@@ -51,7 +51,7 @@ def split(count: int, mode: str, rng: np.random.Generator) -> tuple[np.ndarray, 
 
 
 def neighbour_share(train: np.ndarray, val: np.ndarray) -> float:
-    """Share of validation windows with a training window one step away (14 of 15 values shared)."""
+    """Share of validation windows with a training window one step away: they share all but one value."""
     taken = np.zeros(max(train.max(initial=0), val.max(initial=0)) + 2, dtype=bool)
     taken[train] = True
     before = taken[np.maximum(val - 1, 0)] & (val > 0)
