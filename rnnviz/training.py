@@ -148,7 +148,8 @@ def fit(
         if on_progress is not None and (is_last or now - last_report >= report_every_s):
             val = hist.val_loss[-1] if hist.val_loss else None
             on_progress(Progress(step, total_steps, value, val, hist))
-            last_report = time.monotonic()  # timed from the report's end: a slow redraw must not starve training
+            # Timed from the report's end: a slow redraw must not starve training.
+            last_report = time.monotonic()
         if now > deadline and not is_last:
             hist.stop = "budget"
             break
