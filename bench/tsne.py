@@ -1,4 +1,4 @@
-"""Sentiment view: openTSNE (the app's settings) against scikit-learn's default t-SNE, side by side.
+"""Sentiment view: openTSNE as the app runs it against scikit-learn's default t-SNE, side by side.
 
 Both map the same 2,000 hidden states of the default sentiment model (its held-out test
 sentences, then validation ones) and are scored by the silhouette of the true labels. Runs
@@ -31,7 +31,7 @@ from sklearn.manifold import TSNE as SkTSNE  # noqa: E402
 
 from rnnviz.corpus import rotten_tomatoes, split_by_group  # noqa: E402
 from rnnviz.experiments.sentiment import SentimentConfig, run  # noqa: E402
-from rnnviz.projection import TSNE_SETTINGS, fit_tsne, silhouette  # noqa: E402
+from rnnviz.projection import fit_tsne, silhouette  # noqa: E402
 from rnnviz.runtime import configure_torch  # noqa: E402
 from rnnviz.vocabulary import words  # noqa: E402
 
@@ -82,9 +82,7 @@ def main() -> int:
 
     x, labels = held_out_states(cfg, res)
     methods = {
-        "openTSNE, app settings": lambda: OpenTSNE(
-            perplexity=PERPLEXITY, random_state=0, **TSNE_SETTINGS
-        ).fit(x),
+        "openTSNE, app settings": lambda: fit_tsne(x, PERPLEXITY, seed=0).points,
         "openTSNE, its defaults": lambda: OpenTSNE(perplexity=PERPLEXITY, random_state=0, n_jobs=1).fit(x),
         "scikit-learn, default": lambda: SkTSNE(perplexity=PERPLEXITY, random_state=0).fit_transform(x),
     }

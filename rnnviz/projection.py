@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 from openTSNE import TSNE, TSNEEmbedding
 from sklearn.metrics import silhouette_score
+from threadpoolctl import threadpool_limits
 
 TSNE_SETTINGS = dict(
     early_exaggeration_iter=75,
@@ -82,9 +83,10 @@ class TsneMap:
 
     def place(self, x: np.ndarray) -> np.ndarray:
         """Positions of new states in this map: each is optimised against the fixed old points."""
-        placed = self.embedding.transform(
-            np.asarray(x, dtype=np.float64), perplexity=min(5, self.perplexity), n_iter=PLACE_ITERATIONS
-        )
+        with threadpool_limits(limits=1):
+            placed = self.embedding.transform(
+                np.asarray(x, dtype=np.float64), perplexity=min(5, self.perplexity), n_iter=PLACE_ITERATIONS
+            )
         return np.asarray(placed)
 
 
@@ -94,13 +96,18 @@ def usable_perplexity(n_points: int, wanted: float) -> float:
 
 
 def fit_tsne(x: np.ndarray, perplexity: float, seed: int, labels: np.ndarray | None = None) -> TsneMap:
-    """t-SNE of ``x`` (at least MIN_TSNE_POINTS rows), deterministic for a given seed, on one thread."""
+    """t-SNE of ``x`` (at least MIN_TSNE_POINTS rows), deterministic for a given seed, on one thread.
+
+    BLAS is held to one thread too: a multi-threaded BLAS sums distances in another order, and
+    t-SNE magnifies those last-digit differences into a visibly different map.
+    """
     x = np.asarray(x, dtype=np.float64)
     if len(x) < MIN_TSNE_POINTS:
         raise ValueError(f"t-SNE needs at least {MIN_TSNE_POINTS} points; got {len(x)}")
     perplexity = usable_perplexity(len(x), perplexity)
     start = time.perf_counter()
-    embedding = TSNE(perplexity=perplexity, random_state=seed, **TSNE_SETTINGS).fit(x)
+    with threadpool_limits(limits=1):
+        embedding = TSNE(perplexity=perplexity, random_state=seed, **TSNE_SETTINGS).fit(x)
     # openTSNE's quadtree centres the reference map on its bounding box, in place, the first
     # time new points are placed; centring now keeps the drawn map and placements in one frame.
     embedding -= (embedding.min(axis=0) + embedding.max(axis=0)) / 2
