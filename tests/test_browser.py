@@ -16,8 +16,14 @@ PATHS = [""] + [v.slug for v in VIEWS]
 
 
 @pytest.fixture(scope="module")
-def page():
-    with streamlit_server() as (base, _), chromium() as browser:
+def browser():
+    with chromium() as b:
+        yield b
+
+
+@pytest.fixture(scope="module")
+def page(browser):
+    with streamlit_server() as (base, _):
         pg = browser.new_page(viewport={"width": 1400, "height": 1000})
         pg.base = base
         yield pg
@@ -37,9 +43,9 @@ def test_bad_link_shows_warning_in_browser(page):
     assert "below the minimum" in text and "not one of" in text
 
 
-def test_a_shared_link_as_a_fresh_servers_first_request_runs_through_the_app():
+def test_a_shared_link_as_a_fresh_servers_first_request_runs_through_the_app(browser):
     """Streamlit would otherwise run pages/unroll.py directly, without app.py's navigation and settings."""
-    with streamlit_server() as (base, _), chromium() as browser:
+    with streamlit_server() as (base, _):
         pg = browser.new_page(viewport={"width": 1400, "height": 1000})
         open_and_wait(pg, f"{base}/unroll?cell=gru", timeout_s=180)
         nav = pg.inner_text('[data-testid="stSidebarNav"]')
