@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import html
+
 import plotly.graph_objects as go
 
 OKABE_ITO = {
@@ -66,5 +68,5 @@ def base_layout(fig: go.Figure, title: str, *, height: int = 360, **axes: str) -
 
 
 def token_label(token: str) -> str:
-    """Make whitespace visible in axis labels and hover text."""
-    return {" ": "␣", "\n": "↵", "\t": "⇥"}.get(token, token)
+    """A token as Plotly should show it: whitespace made visible, markup escaped (Plotly reads some HTML)."""
+    return {" ": "␣", "\n": "↵", "\t": "⇥"}.get(token) or html.escape(token, quote=False)
