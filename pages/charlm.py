@@ -13,7 +13,7 @@ from rnnviz.experiments.charlm import (
 )
 from rnnviz.figures.charlm import coloured_text, feature_units, next_char_bars
 from rnnviz.figures.common import loss_curve
-from rnnviz.figures.style import token_label
+from rnnviz.figures.style import visible_whitespace
 from rnnviz.text_features import FEATURES, MIN_CHARS, strongest, unit_to_show
 
 PREFIX = "charlm"
@@ -130,7 +130,7 @@ def write_panel() -> None:
         rf"{{\sum_j e^{{z_j/{view.temperature:g}}}}} = {probs[top]:.3f}"
     )
     st.caption(
-        f"The top character here is “{ui.safe_text(token_label(res.vocab[top]))}”, with score "
+        f"The top character here is “{ui.safe_text(visible_whitespace(res.vocab[top]))}”, with score "
         f"z = {z[top]:.2f}. Dividing every score by T < 1 widens the gaps, so the top character "
         "wins more often; T > 1 narrows them, so rarer characters get written."
     )

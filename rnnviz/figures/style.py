@@ -67,6 +67,11 @@ def base_layout(fig: go.Figure, title: str, *, height: int = 360, **axes: str) -
     return fig
 
 
+def visible_whitespace(token: str) -> str:
+    """A lone space, newline or tab drawn as a visible symbol, so a reader can see which step it is."""
+    return {" ": "␣", "\n": "↵", "\t": "⇥"}.get(token, token)
+
+
 def token_label(token: str) -> str:
-    """A token as Plotly should show it: whitespace made visible, markup escaped (Plotly reads some HTML)."""
-    return {" ": "␣", "\n": "↵", "\t": "⇥"}.get(token) or html.escape(token, quote=False)
+    """A token as Plotly should show it: whitespace visible, markup escaped (Plotly reads some HTML)."""
+    return html.escape(visible_whitespace(token), quote=False)
