@@ -13,7 +13,7 @@ import numpy as np
 import plotly.graph_objects as go
 from plotly.colors import sample_colorscale
 
-from rnnviz.figures.style import OKABE_ITO, SERIES, SIGNED_SCALE, base_layout, token_label
+from rnnviz.figures.style import OKABE_ITO, SERIES, SIGNED_SCALE, base_layout, visible_whitespace
 from rnnviz.text_features import strongest
 
 TOP_CHARS = 12
@@ -23,7 +23,7 @@ TOP_UNITS = 10
 
 def shown(text: str) -> str:
     """User text made safe for Plotly labels, with whitespace made visible."""
-    return html.escape("".join(token_label(ch) for ch in text))
+    return html.escape("".join(visible_whitespace(ch) for ch in text))
 
 
 def coloured_text(text: str, values: np.ndarray, seed_len: int, unit: int) -> str:
@@ -44,7 +44,7 @@ def coloured_text(text: str, values: np.ndarray, seed_len: int, unit: int) -> st
     for t, (ch, value, colour) in enumerate(zip(text, values, colours, strict=True)):
         ink = "white" if abs(value) > 0.6 * bound else "black"
         underline = "text-decoration:underline;" if t < seed_len else ""
-        hover = f"'{token_label(ch)}' at position {t + 1}: unit {unit} = {value:+.2f}"
+        hover = f"'{visible_whitespace(ch)}' at position {t + 1}: unit {unit} = {value:+.2f}"
         glyph = "↵\n" if ch == "\n" else ch
         spans.append(
             f'<span style="background:{colour};color:{ink};{underline}" '

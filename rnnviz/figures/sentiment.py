@@ -176,10 +176,10 @@ def _add_trajectory(fig: go.Figure, path: np.ndarray, tokens: Sequence[str]) -> 
         name="your sentence",
         line=dict(color=SERIES["truth"], width=2),
         marker=dict(size=7, color=SERIES["truth"]),
-        text=[html.escape(s) for s in shown] if labelled else None,
+        text=shown if labelled else None,
         textposition="top center",
         textfont=dict(size=12),
-        customdata=[[t + 1, html.escape(s)] for t, s in enumerate(shown)],
+        customdata=[[t + 1, s] for t, s in enumerate(shown)],
         hovertemplate="your sentence, after '%{customdata[1]}' (t=%{customdata[0]})<extra></extra>",
     )
     fig.add_scatter(
@@ -206,7 +206,7 @@ def position_maps(
     """
     hover = np.array(
         [
-            f"after '{html.escape(token_label(t)[:30])}' (t={s})<br>sentence is {LABEL_NAMES[int(y)]}"
+            f"after '{token_label(t[:30])}' (t={s})<br>sentence is {LABEL_NAMES[int(y)]}"
             for t, s, y in zip(tokens, step, labels, strict=True)
         ]
     )
@@ -267,7 +267,7 @@ def reading_figure(
 ) -> go.Figure:
     """P(positive) after each token, for the network and for the bag-of-words baseline."""
     steps = np.arange(1, len(tokens) + 1)
-    shown = [html.escape(token_label(t)) for t in tokens]
+    shown = [token_label(t) for t in tokens]
     status = ["" if k else " (unknown: read as &lt;unk&gt;)" for k in known]
     custom = [[s, u] for s, u in zip(shown, status, strict=True)]
     fig = go.Figure()
