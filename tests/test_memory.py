@@ -133,7 +133,7 @@ def test_side_by_side_run_trains_three_cells_on_one_budget():
     row = table_row(10, res)
     assert row["Length T"] == 10 and "of chance" in row["GRU"]
     assert "not trained yet" in table_row(30, None)["LSTM"]
-    assert finding(res).startswith("Copy-first at T = 10: RNN ")
+    assert finding(res).startswith("Copy-first, T = 10, final loss vs chance: RNN ")
 
 
 def test_window_shorter_than_the_length_is_recorded():

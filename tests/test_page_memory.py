@@ -26,7 +26,7 @@ def test_training_fills_the_table_row_of_its_length_only():
     assert "of chance" in row.loc[10, "GRU"]
     assert all(row.loc[length, "LSTM"] == "not trained yet" for length in (30, 50, 100))
     titles = [json.loads(c.proto.spec)["layout"]["title"]["text"] for c in at.get("plotly_chart")]
-    assert any(t.startswith("Copy-first at T = 10: RNN ") for t in titles)
+    assert any(t.startswith("Copy-first, T = 10, final loss vs chance: RNN ") for t in titles)
 
 
 def test_a_length_trained_before_appears_in_the_next_lengths_table():

@@ -30,12 +30,6 @@ FAILED = 0.5
 EVAL_BATCH = 256
 CELL_NAMES = {"rnn": "RNN", "lstm": "LSTM", "gru": "GRU"}
 """Short names for sentences and table headers."""
-VERDICT_WORDS = {
-    "solved": "solved it",
-    "partly": "partly learned it",
-    "failed": "stayed near chance",
-    "diverged": "diverged",
-}
 
 
 @dataclass(frozen=True)
@@ -160,13 +154,13 @@ def run(cfg: MemoryConfig, on_progress: ProgressFn | None = None) -> MemoryResul
 
 
 def finding(res: MemoryResult) -> str:
-    """What the numbers show, in one line: each cell's verdict and final loss as a share of chance."""
+    """What the numbers show, in one line: each cell's final loss as a share of chance, and its verdict."""
     task = "Copy-first" if res.task == "copy" else "Adding"
     parts = [
-        f"{CELL_NAMES[cell]} {VERDICT_WORDS[verdict(run.final_loss, res.chance_loss)]} ({percent(res.ratio(cell))} of chance)"
+        f"{CELL_NAMES[cell]} {percent(res.ratio(cell))} ({verdict(run.final_loss, res.chance_loss)})"
         for cell, run in res.runs.items()
     ]
-    return f"{task} at T = {res.length}: " + ", ".join(parts)
+    return f"{task}, T = {res.length}, final loss vs chance: " + ", ".join(parts)
 
 
 def percent(share: float) -> str:
