@@ -1,6 +1,11 @@
+from pathlib import Path
+
 import streamlit as st
 
 from rnnviz.views import VIEWS
+
+THUMBNAILS = Path(__file__).resolve().parent.parent / "docs" / "thumbnails"
+PER_ROW = 3
 
 st.title("rnnviz: look inside recurrent networks")
 st.markdown(
@@ -13,9 +18,11 @@ st.markdown(
     "of them, so a link you send reproduces the same trained model and the same pictures. Use "
     "*Share this view* in the sidebar."
 )
-cols = st.columns(3)
-for i, view in enumerate(VIEWS):
-    with cols[i % 3].container(border=True, height="stretch"):
-        st.markdown(f"#### {view.title}")
-        st.write(view.finding)
-        st.page_link(f"pages/{view.slug}.py", label=f"Open {view.title.lower()}", icon=view.icon)
+for start in range(0, len(VIEWS), PER_ROW):
+    for col, view in zip(st.columns(PER_ROW), VIEWS[start : start + PER_ROW], strict=False):
+        with col.container(border=True, height="stretch"):
+            thumbnail = THUMBNAILS / f"{view.slug}.png"
+            if thumbnail.exists():
+                st.image(str(thumbnail))
+            st.page_link(f"pages/{view.slug}.py", label=f"**{view.title}**", icon=view.icon)
+            st.write(view.finding)

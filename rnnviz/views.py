@@ -24,11 +24,18 @@ VIEWS: tuple[View, ...] = (
         "carrying a hidden state forward as working memory.",
     ),
     View(
-        "charlm",
-        "Character language model",
-        ":material/edit_note:",
-        "Trained only to guess the next character, a network learns words and lines, writes new text at "
-        "a chosen temperature, and grows units that switch on inside words.",
+        "gradients",
+        "Vanishing & exploding gradients",
+        ":material/trending_down:",
+        "The loss reaches back through time as a product of Jacobians with the same W_hh in each, so "
+        "the gradient shrinks or explodes geometrically; clipping caps explosions, gates fix vanishing.",
+    ),
+    View(
+        "memory",
+        "Long-range memory",
+        ":material/psychology:",
+        "Asked to recall a value 100 steps back, a vanilla RNN stays at chance while an LSTM and a GRU "
+        "with a forget-gate bias near 5 solve it in a few hundred steps.",
     ),
     View(
         "gates",
@@ -45,31 +52,25 @@ VIEWS: tuple[View, ...] = (
         "future, one layer or several) decide what it can learn: six wirings, each trained live.",
     ),
     View(
-        "sentiment",
-        "Sentiment hidden states",
-        ":material/reviews:",
-        "Trained on real review sentences, a network sorts them into a positive and a negative cloud of "
-        "hidden states, and read word by word it changes its mind at a 'but'.",
-    ),
-    View(
-        "gradients",
-        "Vanishing & exploding gradients",
-        ":material/trending_down:",
-        "The loss reaches back through time as a product of Jacobians with the same W_hh in each, so "
-        "the gradient shrinks or explodes geometrically; clipping caps explosions, gates fix vanishing.",
-    ),
-    View(
-        "memory",
-        "Long-range memory",
-        ":material/psychology:",
-        "Asked to recall a value 100 steps back, a vanilla RNN stays at chance while an LSTM and a GRU "
-        "with a forget-gate bias near 5 solve it in a few hundred steps.",
-    ),
-    View(
         "sine",
         "Sine extrapolation",
         ":material/ssid_chart:",
         "Fed its own predictions, a network trained one step ahead forecasts a signal far into the "
         "future, but every error becomes its next input: a tiny one-step error says little about step 1,000.",
     ),
+    View(
+        "charlm",
+        "Character language model",
+        ":material/edit_note:",
+        "Trained only to guess the next character, a network learns words and lines, writes new text at "
+        "a chosen temperature, and grows units that switch on inside words.",
+    ),
+    View(
+        "sentiment",
+        "Sentiment hidden states",
+        ":material/reviews:",
+        "Trained on real review sentences, a network sorts them into a positive and a negative cloud of "
+        "hidden states, and read word by word it changes its mind at a 'but'.",
+    ),
 )
+"""In reading order: the recurrence itself, why training it is hard, gates that fix it, then uses."""

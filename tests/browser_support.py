@@ -93,18 +93,23 @@ def chromium():
 
 
 def open_and_wait(page, url: str, timeout_s: float = 120, settle_s: float = 0.4) -> float:
-    """Navigate and return seconds until the script run has finished and stayed finished.
-
-    A run may end in an immediate rerun (st.rerun), so "finished" must hold for ``settle_s``.
-    """
+    """Navigate and return seconds until the script run has finished and stayed finished."""
     t0 = time.monotonic()
     page.goto(url, wait_until="commit", timeout=timeout_s * 1000)
+    return wait_until_finished(page, timeout_s, settle_s) - t0
+
+
+def wait_until_finished(page, timeout_s: float = 120, settle_s: float = 0.4) -> float:
+    """Wait until the script run has finished and stayed finished; return the monotonic time it finished.
+
+    A run may end in an immediate rerun (st.rerun, a button press), so "finished" must hold for ``settle_s``.
+    """
     while True:
         page.wait_for_function(FINISHED_JS, timeout=timeout_s * 1000, polling=50)
         done = time.monotonic()
         page.wait_for_timeout(settle_s * 1000)
         if page.evaluate(FINISHED_JS):
-            return done - t0
+            return done
 
 
 def process_tree_rss(proc_pid: int) -> int:
