@@ -97,11 +97,7 @@ def inspect_step() -> None:
         c=c[t] if c is not None else None,
         units=units,
     )
-    side_by_side = {"lstm": 4, "gru": 2}.get(cfg.cell, 0)  # gate equations two to a row
-    for i in range(0, side_by_side, 2):
-        for col, line in zip(st.columns(2), lines[i : i + 2], strict=True):
-            col.latex(line)
-    for line in lines[side_by_side:]:
+    for line in lines:
         st.latex(line)
     if GATES[cfg.cell]:
         means = ", ".join(f"{GATE_NAMES[g]} {np.mean(s.gates[g][layer][t]):.2f}" for g in GATES[cfg.cell])
