@@ -1,8 +1,10 @@
 """Time to "finished running" for every page in a real browser: cold (fresh server) and warm (cached).
 
 Run: .venv/bin/python bench/pages.py
-Each page is opened in a new browser session twice on the same fresh server: the first visit trains
-(cold), the second is served from the result cache (warm). Also prints the server's peak memory.
+Each page is opened twice on the same fresh server, each time in a new Streamlit session: the first
+visit trains, in a browser that has not loaded the app before (cold); the second is served from the
+result cache, in a browser that has (warm: a returning visitor, or a classmate after the first one).
+Also prints the server's peak memory.
 """
 
 from __future__ import annotations
@@ -30,14 +32,16 @@ def main() -> int:
     rows = []
     with streamlit_server() as (base, proc), chromium() as browser, PeakRss(proc.pid) as rss:
         for name, path in paths:
+            context = browser.new_context(viewport={"width": 1400, "height": 1000})
             times = []
             for _ in range(2):
-                page = browser.new_page(viewport={"width": 1400, "height": 1000})
+                page = context.new_page()
                 times.append(open_and_wait(page, f"{base}/{path}", timeout_s=180))
                 errors = page.evaluate(EXCEPTIONS_JS)
                 page.close()
                 if errors:
                     print(f"{name}: EXCEPTION {errors[0][:200]}")
+            context.close()
             rows.append((name, *times))
     print(
         f"{'page':<12} {'cold s':>7} {'warm s':>7} {'cold/warm':>9}  targets: cold <= {COLD_TARGET_S:g} s, "
