@@ -105,6 +105,24 @@ def param(
     return dataclasses.field(default=default, metadata={"rnnviz": meta})
 
 
+MAX_SEED = 9999
+
+
+def seed_param(default: int = 0, *, help: str) -> Any:
+    """The seed every experiment has: part of its Config, so a shared link rebuilds the same model."""
+    return param(default, label="Seed", help=help, min=0, max=MAX_SEED)
+
+
+LEARNING_RATES = (0.001, 0.003, 0.01, 0.03, 0.1)
+"""The step sizes offered anywhere; an experiment may offer a run of them."""
+
+
+def learning_rate_param(
+    default: float, *, choices: tuple[float, ...] = LEARNING_RATES, help: str = "Adam's step size."
+) -> Any:
+    return param(default, label="Learning rate", help=help, choices=choices, log=True)
+
+
 def specs(cls: type) -> tuple[Spec, ...]:
     """The Spec of every field of a Config class, in declaration order."""
     hints = typing.get_type_hints(cls)

@@ -28,7 +28,7 @@ from rnnviz.charmodel import (
     stream_chunks,
     stream_shape,
 )
-from rnnviz.config import param
+from rnnviz.config import LEARNING_RATES, learning_rate_param, param, seed_param
 from rnnviz.experiments import Experiment, ProgressFn
 from rnnviz.runtime import TRAINING_BUDGET_S
 from rnnviz.seeding import seed_everything
@@ -107,20 +107,14 @@ class CharLMConfig:
         step=50,
         unit="steps",
     )
-    lr: float = param(
-        0.01,
-        label="Learning rate",
-        help="Adam's step size.",
-        choices=(0.001, 0.003, 0.01, 0.03),
-        log=True,
-    )
+    lr: float = learning_rate_param(0.01, choices=LEARNING_RATES[:4])
     clip: float = param(
         1.0,
         label="Gradient clipping",
         help="Largest gradient norm applied per step; 0 turns clipping off.",
         choices=(0.0, 0.25, 1.0, 5.0),
     )
-    seed: int = param(0, label="Seed", help="Seeds the weights and the order of the chunks.", min=0, max=9999)
+    seed: int = seed_param(0, help="Seeds the weights and the order of the chunks.")
     prompt: str = param(
         "",
         label="Seed text",

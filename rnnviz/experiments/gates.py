@@ -20,7 +20,7 @@ from torch import nn
 from rnnviz import brackets
 from rnnviz.cells import CELLS, MEMORY_GATE, trace
 from rnnviz.classifier import Encoded, SentimentModel, pad
-from rnnviz.config import param
+from rnnviz.config import LEARNING_RATES, learning_rate_param, param, seed_param
 from rnnviz.equations import MAX_UNITS as EQUATION_UNITS
 from rnnviz.equations import step_latex
 from rnnviz.experiments import Experiment, ProgressFn
@@ -119,14 +119,8 @@ class GatesConfig:
         step=50,
         unit="steps",
     )
-    lr: float = param(
-        0.03,
-        label="Learning rate",
-        help="Adam's step size.",
-        choices=(0.003, 0.01, 0.03, 0.1),
-        log=True,
-    )
-    seed: int = param(0, label="Seed", help="Seeds the weights and the training data.", min=0, max=9999)
+    lr: float = learning_rate_param(0.03, choices=LEARNING_RATES[1:])
+    seed: int = seed_param(0, help="Seeds the weights and the training data.")
     source: str = param(
         "example",
         label="Inspected sequence",

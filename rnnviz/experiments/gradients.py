@@ -16,7 +16,7 @@ import torch
 
 from rnnviz import bptt
 from rnnviz.cells import GATES, spectral_radius
-from rnnviz.config import param
+from rnnviz.config import param, seed_param
 from rnnviz.experiments import Experiment, ProgressFn
 from rnnviz.experiments.memory import MEMORY_BUDGET_S, MemoryConfig
 from rnnviz.gradnorms import Bound, Decay, decay, hidden_grad_norms, vanilla_bound
@@ -106,7 +106,7 @@ class GradientsConfig:
         max=10.0,
         step=0.1,
     )
-    seed: int = param(0, label="Seed", help="Seeds the weights and the probe sequences.", min=0, max=9999)
+    seed: int = seed_param(0, help="Seeds the weights and the probe sequences.")
     overlay: bool = param(
         True,
         label="Overlay RNN, LSTM and GRU",

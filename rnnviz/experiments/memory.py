@@ -9,7 +9,7 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
-from rnnviz.config import param
+from rnnviz.config import LEARNING_RATES, learning_rate_param, param, seed_param
 from rnnviz.experiments import Experiment, ProgressFn
 from rnnviz.memory_model import COMPARED_CELLS, MEMORY_CELLS, stage_progress, train_memory
 from rnnviz.recurrent_init import DEFAULT_GATE_BIAS
@@ -74,12 +74,8 @@ class MemoryConfig:
         step=50,
         unit="steps",
     )
-    lr: float = param(
-        0.01, label="Learning rate", help="Adam's step size.", choices=(0.001, 0.003, 0.01, 0.03), log=True
-    )
-    seed: int = param(
-        0, label="Seed", help="Seeds the data (the same for every cell) and the weights.", min=0, max=9999
-    )
+    lr: float = learning_rate_param(0.01, choices=LEARNING_RATES[:4])
+    seed: int = seed_param(0, help="Seeds the data (the same for every cell) and the weights.")
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,7 @@ from torch import nn
 
 from rnnviz import dates, pattern_tasks
 from rnnviz.cells import CELLS, count_parameters, trace
-from rnnviz.config import param
+from rnnviz.config import param, seed_param
 from rnnviz.experiments import Experiment, ProgressFn
 from rnnviz.models import TokenModel
 from rnnviz.pattern_tasks import ECHO_DELAY, STEP_TASKS, Batch, StepTask
@@ -122,7 +122,7 @@ class PatternsConfig:
         help="How much of the pattern's training recipe to run; less shows a half-trained network.",
         choices=TRAINING,
     )
-    seed: int = param(0, label="Seed", help="Seeds the weights and the generated data.", min=0, max=9999)
+    seed: int = seed_param(0, help="Seeds the weights and the generated data.")
     bits: str = param(
         "1101001",
         label="Bits",

@@ -26,7 +26,7 @@ from torch import nn
 from rnnviz.baseline import BagOfWords, fit_bag_of_words
 from rnnviz.cells import CELLS, count_parameters
 from rnnviz.classifier import MAX_READ_TOKENS, Classifier, SentimentModel, pad
-from rnnviz.config import param
+from rnnviz.config import LEARNING_RATES, learning_rate_param, param, seed_param
 from rnnviz.corpus import Labelled, rotten_tomatoes, split_by_group
 from rnnviz.experiments import Experiment, ProgressFn
 from rnnviz.labelled_csv import read_labelled_csv
@@ -107,19 +107,9 @@ class SentimentConfig:
         max=20,
         unit="epochs",
     )
-    lr: float = param(
-        0.01,
-        label="Learning rate",
-        help="Adam's step size.",
-        choices=(0.001, 0.003, 0.01, 0.03),
-        log=True,
-    )
-    seed: int = param(
-        0,
-        label="Seed",
-        help="Seeds the split into train, validation and test, the weights and the batch order.",
-        min=0,
-        max=9999,
+    lr: float = learning_rate_param(0.01, choices=LEARNING_RATES[:4])
+    seed: int = seed_param(
+        0, help="Seeds the split into train, validation and test, the weights and the batch order."
     )
     sentence: str = param(
         EXAMPLES[0],

@@ -15,7 +15,7 @@ from torch import nn
 
 from rnnviz import signals
 from rnnviz.cells import CELLS
-from rnnviz.config import param
+from rnnviz.config import learning_rate_param, param, seed_param
 from rnnviz.experiments import Experiment, ProgressFn
 from rnnviz.forecasting import (
     GENERATION,
@@ -123,13 +123,10 @@ class SineConfig:
         help="Windows per Adam step. Full batch takes one exact gradient step per epoch.",
         choices=BATCHES,
     )
-    lr: float = param(
+    lr: float = learning_rate_param(
         0.03,
-        label="Learning rate",
         help="Adam's step size. The seed used 0.01 with 250 noisy minibatch steps; 300 exact full-batch "
         "steps get further with 0.03.",
-        choices=(0.001, 0.003, 0.01, 0.03, 0.1),
-        log=True,
     )
     clip: bool = param(True, label="Clip gradients", help="Rescale any gradient longer than the max-norm.")
     max_norm: float = param(
@@ -139,9 +136,7 @@ class SineConfig:
         choices=(0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0),
         log=True,
     )
-    seed: int = param(
-        42, label="Seed", help="Seeds the weights, the split, the batches and the noise.", min=0, max=9999
-    )
+    seed: int = seed_param(42, help="Seeds the weights, the split, the batches and the noise.")
     horizon: int = param(
         1000,
         label="Forecast horizon",

@@ -17,7 +17,7 @@ from rnnviz.cells import (
     states,
     trace,
 )
-from rnnviz.config import param
+from rnnviz.config import learning_rate_param, param, seed_param
 from rnnviz.experiments import Experiment, ProgressFn
 from rnnviz.models import H0_MODES, TokenModel
 from rnnviz.runtime import TRAINING_BUDGET_S
@@ -69,20 +69,8 @@ class UnrollConfig:
         step=10,
         unit="steps",
     )
-    lr: float = param(
-        0.01,
-        label="Learning rate",
-        help="Adam's step size.",
-        choices=(0.001, 0.003, 0.01, 0.03, 0.1),
-        log=True,
-    )
-    seed: int = param(
-        0,
-        label="Seed",
-        help="Seeds the weights and the random initial state.",
-        min=0,
-        max=9999,
-    )
+    lr: float = learning_rate_param(0.01)
+    seed: int = seed_param(0, help="Seeds the weights and the random initial state.")
     step: int = param(
         1,
         label="Time step t",
