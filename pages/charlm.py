@@ -32,7 +32,7 @@ cfg = ui.settings(
         ("Training", ["seq_len", "carry", "train_steps", "lr", "clip"]),
     ],
 )
-ui.share_link(cfg)
+ui.share_link()
 res = ui.run(EXPERIMENT, effective(cfg))
 for note in res.corpus.notes:
     st.info(note, icon=":material/info:")

@@ -38,7 +38,7 @@ cfg = ui.settings(
         ("Training", ["train_steps", "lr"]),
     ],
 )
-ui.share_link(cfg)
+ui.share_link()
 if cfg.task == "sentiment":
     from rnnviz.experiments import sentiment  # loads the review corpus and scikit-learn: only when asked
 

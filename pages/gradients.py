@@ -43,7 +43,7 @@ cfg = ui.settings(
         ("Clipping experiment", ["clip_lr", "max_norm"]),
     ],
 )
-ui.share_link(cfg)
+ui.share_link()
 res = ui.run(
     EXPERIMENT,
     cfg,

@@ -34,7 +34,7 @@ cfg = ui.settings(
         ("Training", ["hidden", "steps", "lr", "seed"]),
     ],
 )
-ui.share_link(cfg)
+ui.share_link()
 
 task_text = {
     "copy": "**Copy-first.** Step 1 carries a value and a marker; then come T − 1 steps of noise "

@@ -59,7 +59,7 @@ cfg = ui.settings(
     PREFIX,
     groups=[("Pattern", ["pattern"]), ("Network", ["cell", "training", "seed"])],
 )
-ui.share_link(cfg)
+ui.share_link()
 st.markdown(ABOUT[cfg.pattern])
 rule = dates.RULE if cfg.pattern == "seq2seq" else STEP_TASKS[cfg.pattern].rule
 st.caption(f"Task: {rule} Network: {recipe(cfg)}")

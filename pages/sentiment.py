@@ -50,7 +50,7 @@ cfg = ui.settings(
         ("Training", ["epochs", "lr"]),
     ],
 )
-ui.share_link(cfg)
+ui.share_link()
 
 
 @st.cache_resource(max_entries=8, show_spinner=False)

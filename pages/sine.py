@@ -74,7 +74,7 @@ def own_series() -> UserSeries | None:
 
 
 upload = own_series() if cfg.signal == "own" else None
-ui.share_link(cfg)
+ui.share_link()
 res = ui.run(EXPERIMENT, without_unused(cfg), upload=upload)
 for note in res.notes:
     st.info(ui.safe_text(note), icon=":material/info:")

@@ -167,10 +167,13 @@ def view_controls(
     return cfg
 
 
-def share_link(cfg: Any) -> None:
-    """The full link that reproduces this view, ready to copy."""
+def share_link() -> None:
+    """The full link that reproduces this view (with any classroom lock), ready to copy.
+
+    Call after :func:`settings`, which has written the settings to the page's address.
+    """
     base = st.context.url.split("?")[0] if st.context.url else ""
-    query = urlencode(cfgmod.to_query(cfg))
+    query = urlencode(_url_params(), doseq=True)
     with st.sidebar.popover("Share this view", icon=":material/share:", width="stretch"):
         st.caption("This link restores every setting, and so the same trained model and pictures.")
         st.code(base + ("?" + query if query else ""), language=None, wrap_lines=True)

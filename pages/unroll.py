@@ -24,7 +24,7 @@ cfg = ui.settings(
         ("Training", ["train_steps", "lr"]),
     ],
 )
-ui.share_link(cfg)
+ui.share_link()
 res = ui.run(EXPERIMENT, cfg)
 for note in res.notes:
     st.info(note, icon=":material/info:")

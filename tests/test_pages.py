@@ -75,3 +75,9 @@ def test_scrubbing_time_does_not_retrain():
     at.slider(key="unroll.step").set_value(7).run()
     assert not at.exception and len(RESULTS) == 1
     assert any("h_{7}" in str(e.value) for e in at.latex)
+
+
+def test_share_link_carries_the_settings_and_the_lock():
+    at = open_page("unroll", {"cell": "lstm", "hidden": "5", "lock": "cell"})
+    link = next(c.value for c in at.code if "hidden=5" in c.value)
+    assert "cell=lstm" in link and "lock=cell" in link and "v=1" in link
