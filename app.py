@@ -2,8 +2,8 @@
 
 import streamlit as st
 
-from rnnviz.runtime import configure_torch, warm_up
-from rnnviz.views import VIEWS
+from rnnviz.core.runtime import configure_torch, warm_up
+from rnnviz.views import views
 
 st.set_page_config(
     page_title="rnnviz: look inside recurrent networks",
@@ -14,5 +14,5 @@ configure_torch()
 warm_up()
 
 home = st.Page("pages/home.py", title="Home", icon=":material/home:", default=True)
-views = [st.Page(f"pages/{v.slug}.py", title=v.title, icon=v.icon, url_path=v.slug) for v in VIEWS]
-st.navigation({"rnnviz": [home], "Views": views}).run()
+pages = [st.Page(f"pages/{v.slug}.py", title=v.title, icon=v.icon, url_path=v.slug) for v in views()]
+st.navigation({"rnnviz": [home], "Views": pages}).run()

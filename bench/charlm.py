@@ -1,6 +1,6 @@
 """Character model targets, measured side by side in one run.
 
-Run: .venv/bin/python bench/charlm.py
+Run: .venv/bin/python -m bench.charlm
 - default training time against the 15 s target (and the ~4 s above which a page needs a Train button);
 - "recognisable words": the share of written words that occur in the training text, trained vs untrained;
 - temperature visibly changes samples: top-choice share and word share from T = 0.2 to 2.0;
@@ -14,14 +14,11 @@ import dataclasses
 import re
 import sys
 import time
-from pathlib import Path
 
 import numpy as np
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-
-from rnnviz.experiments.charlm import CharLMConfig, run, write  # noqa: E402
-from rnnviz.runtime import configure_torch  # noqa: E402
+from rnnviz.core.runtime import configure_torch
+from rnnviz.views.charlm.experiment import CharLMConfig, run, write
 
 TRAIN_TARGET_S = 15.0
 CLICK_TO_TRAIN_S = 4.0

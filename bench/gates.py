@@ -6,7 +6,7 @@ time scrubber costs), and the share of saturated sigmoid-gate values on held-out
 trained against untrained. Exits non-zero if a default run misses the saturation target
 (trained at least 10 points above untrained) or training exceeds the page's 4 s share.
 
-Run: .venv/bin/python bench/gates.py
+Run: .venv/bin/python -m bench.gates
 """
 
 from __future__ import annotations
@@ -15,11 +15,9 @@ import statistics
 import sys
 import time
 from dataclasses import replace
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-
-from rnnviz.experiments.gates import (  # noqa: E402
+from rnnviz.core.runtime import configure_torch
+from rnnviz.views.gates.experiment import (
     GatesConfig,
     choose_units,
     inspect_sequence,
@@ -27,15 +25,14 @@ from rnnviz.experiments.gates import (  # noqa: E402
     run,
     step_equations,
 )
-from rnnviz.figures.gates import (  # noqa: E402
+from rnnviz.views.gates.figures import (
     QUANTITIES,
     conveyor_belt,
     gate_heatmap,
     saturation_histogram,
     unit_lines,
 )
-from rnnviz.gating import saturated_share  # noqa: E402
-from rnnviz.runtime import configure_torch  # noqa: E402
+from rnnviz.views.gates.gating import saturated_share
 
 SEEDS = (0, 1, 2)
 TRAIN_TARGET_S = 4.0

@@ -5,7 +5,7 @@ relative difference (target below 1e-4), for each cell at the page's default len
 longest. Also the page's default run (probes, clipping pair, BPTT by hand). Exits non-zero if a
 target is missed.
 
-Run: .venv/bin/python bench/gradients.py
+Run: .venv/bin/python -m bench.gradients
 """
 
 from __future__ import annotations
@@ -13,18 +13,15 @@ from __future__ import annotations
 import statistics
 import sys
 import time
-from pathlib import Path
 
 import numpy as np
 import torch
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-
-from rnnviz.experiments.gradients import PROBE_BATCH, GradientsConfig, run  # noqa: E402
-from rnnviz.gradnorms import hidden_grad_norms, hidden_grad_norms_per_step  # noqa: E402
-from rnnviz.memory_model import build_model  # noqa: E402
-from rnnviz.runtime import configure_torch  # noqa: E402
-from rnnviz.tasks import copy_first  # noqa: E402
+from rnnviz.core.memory_model import build_model
+from rnnviz.core.memory_tasks import copy_first
+from rnnviz.core.runtime import configure_torch
+from rnnviz.views.gradients.experiment import PROBE_BATCH, GradientsConfig, run
+from rnnviz.views.gradients.gradnorms import hidden_grad_norms, hidden_grad_norms_per_step
 
 MIN_SPEEDUP = 10.0
 MAX_RELATIVE_DIFFERENCE = 1e-4

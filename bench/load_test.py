@@ -1,6 +1,6 @@
 """A class opens the app at once: concurrent real-browser sessions, each training different settings.
 
-Run: .venv/bin/python bench/load_test.py [--sessions 8]
+Run: .venv/bin/python -m bench.load_test [--sessions 8]
 Loopback only, bounded in time. Passes when every session finishes within its training budget plus
 its wait in the queue, and the server's peak memory stays under the limit. Prints p50/p95 render times.
 """
@@ -14,12 +14,9 @@ import statistics
 import sys
 import time
 from dataclasses import dataclass
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-
-from rnnviz.runtime import TRAINING_BUDGET_S, TRAINING_SLOTS  # noqa: E402
-from tests.browser_support import (  # noqa: E402
+from rnnviz.core.runtime import TRAINING_BUDGET_S, TRAINING_SLOTS
+from tests.browser_support import (
     CHROMIUM,
     CHROMIUM_ARGS,
     EXCEPTIONS_JS,
@@ -46,9 +43,9 @@ class LoadResult:
 
 
 def session_urls(base: str, sessions: int) -> list[str]:
-    from rnnviz.views import VIEWS
+    from rnnviz.views import views
 
-    pages = [p for p in TRAINING_PAGES if p in {v.slug for v in VIEWS}]
+    pages = [p for p in TRAINING_PAGES if p in {v.slug for v in views()}]
     return [f"{base}/{pages[i % len(pages)]}?seed={100 + i}&v=1" for i in range(sessions)]
 
 

@@ -5,18 +5,16 @@ its wall-clock time (target at most 45 s on 2 cores) and each cell's final loss 
 chance. Targets: a gated cell below 0.1 x chance and the vanilla RNN above 0.5 x chance, for every
 seed. Exits non-zero if one is missed.
 
-Run: .venv/bin/python bench/memory.py
+Run: .venv/bin/python -m bench.memory
 """
 
 from __future__ import annotations
 
 import sys
 import time
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-
-from rnnviz.experiments.memory import (  # noqa: E402
+from rnnviz.core.runtime import configure_torch
+from rnnviz.views.memory.experiment import (
     FAILED,
     MEMORY_BUDGET_S,
     SOLVED,
@@ -25,7 +23,6 @@ from rnnviz.experiments.memory import (  # noqa: E402
     run,
     verdict,
 )
-from rnnviz.runtime import configure_torch  # noqa: E402
 
 SEEDS = (0, 1, 2)
 

@@ -1,6 +1,6 @@
 """Time to "finished running" for every page in a real browser: cold (fresh server) and warm (cached).
 
-Run: .venv/bin/python bench/pages.py
+Run: .venv/bin/python -m bench.pages
 Each page is opened twice on the same fresh server, each time in a new Streamlit session: the first
 visit trains, in a browser that has not loaded the app before (cold); the second is served from the
 result cache, in a browser that has (warm: a returning visitor, or a classmate after the first one).
@@ -10,12 +10,9 @@ Also prints the server's peak memory.
 from __future__ import annotations
 
 import sys
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-
-from rnnviz.views import VIEWS  # noqa: E402
-from tests.browser_support import (  # noqa: E402
+from rnnviz.views import views
+from tests.browser_support import (
     EXCEPTIONS_JS,
     PeakRss,
     chromium,
@@ -28,7 +25,7 @@ WARM_TARGET_S = 1.0
 
 
 def main() -> int:
-    paths = [("home", "")] + [(v.slug, v.slug) for v in VIEWS]
+    paths = [("home", "")] + [(v.slug, v.slug) for v in views()]
     rows = []
     with streamlit_server() as (base, proc), chromium() as browser, PeakRss(proc.pid) as rss:
         for name, path in paths:

@@ -1,6 +1,6 @@
 """Sequence-pattern targets, measured side by side in one run.
 
-Run: .venv/bin/python bench/patterns.py
+Run: .venv/bin/python -m bench.patterns
 - every pattern with defaults: accuracy against its constant guess, training time against the ~4 s above
   which a page needs a Train button (seq2seq has one);
 - the date converter against the issue's target, 95% exact match on held-out dates within 30 s, on
@@ -13,15 +13,11 @@ the better estimate of the wall time an idle 2-core server would take.
 
 from __future__ import annotations
 
-import sys
 import time
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-
-from rnnviz.experiments.patterns import PATTERNS, PatternsConfig, answer, run  # noqa: E402
-from rnnviz.figures.patterns import pattern_diagram, state_figures  # noqa: E402
-from rnnviz.runtime import configure_torch  # noqa: E402
+from rnnviz.core.runtime import configure_torch
+from rnnviz.views.patterns.experiment import PATTERNS, PatternsConfig, answer, run
+from rnnviz.views.patterns.figures import pattern_diagram, state_figures
 
 DIRECT_RENDER_S = 4.0
 DATE_TARGET_ACCURACY = 0.95

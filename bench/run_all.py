@@ -1,6 +1,6 @@
 """Run every benchmark in bench/ one after another and print their outputs (for bench/README.md).
 
-Run: .venv/bin/python bench/run_all.py
+Run: .venv/bin/python -m bench.run_all
 Benchmarks run one at a time so that none measures another's load.
 """
 
@@ -18,7 +18,7 @@ def main() -> int:
     failed = []
     for script in sorted(p for p in HERE.glob("*.py") if p.name not in SKIP):
         print(f"## {script.name}\n", flush=True)
-        code = subprocess.call([sys.executable, str(script)], cwd=HERE.parent)
+        code = subprocess.call([sys.executable, "-m", f"bench.{script.stem}"], cwd=HERE.parent)
         if code:
             failed.append(script.name)
         print(flush=True)

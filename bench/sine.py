@@ -10,7 +10,7 @@ training-time ratio and both forecast errors, and exits non-zero when a target i
 With --seeds N, it also runs both with seeds 0..N-1: a 1,000-step forecast depends strongly on
 the seed, and one seed's error says little about a recipe.
 
-Run: .venv/bin/python bench/sine.py [--seeds 10]
+Run: .venv/bin/python -m bench.sine [--seeds 10]
 """
 
 from __future__ import annotations
@@ -20,7 +20,6 @@ import dataclasses
 import statistics
 import sys
 import time
-from pathlib import Path
 
 import numpy as np
 import torch
@@ -28,10 +27,8 @@ from sklearn.model_selection import train_test_split
 from torch import nn
 from torch.utils.data import DataLoader, TensorDataset
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-
-from rnnviz.experiments.sine import SineConfig, forecast_errors, run  # noqa: E402
-from rnnviz.runtime import configure_torch  # noqa: E402
+from rnnviz.core.runtime import configure_torch
+from rnnviz.views.sine.experiment import SineConfig, forecast_errors, run
 
 REPEATS = 3
 TARGET_RATIO = 2.5

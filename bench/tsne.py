@@ -12,7 +12,7 @@ than scikit-learn by wall and by CPU time, silhouette no more than 0.02 below it
 judged on CPU time: openTSNE runs on one thread, so its CPU time is its wall time on an idle
 machine, while wall time on a shared one also counts other processes' turns.
 
-Run: .venv/bin/python bench/tsne.py
+Run: .venv/bin/python -m bench.tsne
 """
 
 from __future__ import annotations
@@ -20,20 +20,16 @@ from __future__ import annotations
 import statistics
 import sys
 import time
-from pathlib import Path
 
 import numpy as np
+from openTSNE import TSNE as OpenTSNE
+from sklearn.manifold import TSNE as SkTSNE
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-
-from openTSNE import TSNE as OpenTSNE  # noqa: E402
-from sklearn.manifold import TSNE as SkTSNE  # noqa: E402
-
-from rnnviz.corpus import rotten_tomatoes, split_by_group  # noqa: E402
-from rnnviz.experiments.sentiment import SentimentConfig, run  # noqa: E402
-from rnnviz.projection import fit_tsne, silhouette  # noqa: E402
-from rnnviz.runtime import configure_torch  # noqa: E402
-from rnnviz.vocabulary import words  # noqa: E402
+from rnnviz.core.reviews import rotten_tomatoes, split_by_group
+from rnnviz.core.runtime import configure_torch
+from rnnviz.core.vocabulary import words
+from rnnviz.views.sentiment.experiment import SentimentConfig, run
+from rnnviz.views.sentiment.projection import fit_tsne, silhouette
 
 POINTS = 2000
 REPEATS = 3

@@ -1,21 +1,19 @@
 """Screenshot every view's first figure for the home page cards, and the unroll view for the README.
 
-Run from the repository root after changing a view's look: .venv/bin/python docs/make_thumbnails.py
+Run from the repository root after changing a view's look: .venv/bin/python -m docs.make_thumbnails
 Pages that wait for a Train button are trained first, so their cards show real results.
 """
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
+from PIL import Image, ImageOps
+
+from rnnviz.views import views
+from tests.browser_support import chromium, open_and_wait, streamlit_server, wait_until_finished
+
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-
-from PIL import Image, ImageOps  # noqa: E402
-
-from rnnviz.views import VIEWS  # noqa: E402
-from tests.browser_support import chromium, open_and_wait, streamlit_server, wait_until_finished  # noqa: E402
 
 THUMB_SIZE = (480, 240)
 CHART = '[data-testid="stPlotlyChart"] >> visible=true'
@@ -31,7 +29,7 @@ def main() -> None:
     out.mkdir(parents=True, exist_ok=True)
     with streamlit_server() as (base, _), chromium() as browser:
         page = browser.new_page(viewport={"width": 1280, "height": 1000})
-        for view in VIEWS:
+        for view in views():
             open_and_wait(page, f"{base}/{view.slug}", timeout_s=180)
             train = page.get_by_test_id("stBaseButton-primary")
             if train.count():

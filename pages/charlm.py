@@ -2,19 +2,18 @@ import pandas as pd
 import streamlit as st
 
 from pages import ui
-from rnnviz.charmodel import softmax
-from rnnviz.experiments.charlm import (
+from rnnviz.core.figures import loss_curve
+from rnnviz.core.style import visible_whitespace
+from rnnviz.views.charlm.experiment import (
     CHECKPOINT_TEMPERATURE,
     EXPERIMENT,
     CharLMConfig,
     checkpoint_text,
-    effective,
     write,
 )
-from rnnviz.figures.charlm import coloured_text, feature_units, next_char_bars
-from rnnviz.figures.common import loss_curve
-from rnnviz.figures.style import visible_whitespace
-from rnnviz.text_features import FEATURES, MIN_CHARS, strongest, unit_to_show
+from rnnviz.views.charlm.features import FEATURES, MIN_CHARS, strongest, unit_to_show
+from rnnviz.views.charlm.figures import coloured_text, feature_units, next_char_bars
+from rnnviz.views.charlm.model import softmax
 
 PREFIX = "charlm"
 
@@ -33,7 +32,7 @@ cfg = ui.settings(
     ],
 )
 ui.share_link()
-res = ui.run(EXPERIMENT, effective(cfg))
+res = ui.run(EXPERIMENT, cfg)
 for note in res.corpus.notes:
     st.info(note, icon=":material/info:")
 ui.training_message(res.history)

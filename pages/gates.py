@@ -1,22 +1,26 @@
 import streamlit as st
 
 from pages import ui
-from rnnviz.cells import CELLS, GATE_NAMES, MEMORY_GATE
-from rnnviz.experiments.gates import (
+from rnnviz.core.cells import CARRIED, CELLS, GATE_NAMES, MEMORY_GATE
+from rnnviz.core.figures import loss_curve
+from rnnviz.views.gates.experiment import (
     EXPERIMENT,
     HELD_OUT,
     GatesConfig,
     answer_summary,
     choose_units,
-    gates_from_sentiment,
     inspect_sequence,
     kept_memory,
-    sentiment_config,
     step_equations,
 )
-from rnnviz.figures.common import loss_curve
-from rnnviz.figures.gates import QUANTITIES, conveyor_belt, gate_heatmap, saturation_histogram, unit_lines
-from rnnviz.gating import CARRIED, parameter_rows, saturated_share
+from rnnviz.views.gates.figures import (
+    QUANTITIES,
+    conveyor_belt,
+    gate_heatmap,
+    saturation_histogram,
+    unit_lines,
+)
+from rnnviz.views.gates.gating import parameter_rows, saturated_share
 
 PREFIX = "gates"
 SENTIMENT_TRAINING = (
@@ -39,18 +43,13 @@ cfg = ui.settings(
     ],
 )
 ui.share_link()
+res = ui.run(EXPERIMENT, cfg, click_to_train=SENTIMENT_TRAINING if cfg.task == "sentiment" else None)
 if cfg.task == "sentiment":
-    from rnnviz.experiments import sentiment  # loads the review corpus and scikit-learn: only when asked
-
-    classifier = ui.run(sentiment.EXPERIMENT, sentiment_config(cfg), click_to_train=SENTIMENT_TRAINING)
-    res = gates_from_sentiment(classifier, cfg)
     st.caption(
         f"This is the sentiment view's {CELLS[cfg.cell]} classifier ({res.hidden} units, reading "
         f"{res.input_size}-number word vectors), trained there once and shared. Hidden size, training length, memory-gate bias, "
         "steps and learning rate in the sidebar apply to the other tasks only."
     )
-else:
-    res = ui.run(EXPERIMENT, cfg)
 ui.training_message(res.history)
 items = "sentences" if res.task == "sentiment" else "sequences"
 before = (

@@ -4,11 +4,13 @@ import pandas as pd
 import streamlit as st
 
 from pages import ui
-from rnnviz import bptt
-from rnnviz.cells import MEMORY_GATE
-from rnnviz.experiments.gradients import CLIP_STEPS, EXPERIMENT, GradientsConfig
-from rnnviz.experiments.memory import MEMORY_BUDGET_S, percent, stop_note
-from rnnviz.figures.gradients import (
+from rnnviz.core.cells import MEMORY_GATE
+from rnnviz.core.init import memory_gate_retention
+from rnnviz.core.memory_model import MEMORY_BUDGET_S, MEMORY_CELLS, VANILLA_CELLS, percent, stop_note
+from rnnviz.core.memory_tasks import CHANCE_LOSS
+from rnnviz.views.gradients import bptt
+from rnnviz.views.gradients.experiment import CLIP_STEPS, EXPERIMENT, GradientsConfig
+from rnnviz.views.gradients.figures import (
     clipping_figure,
     clipping_title,
     decay_figure,
@@ -18,11 +20,8 @@ from rnnviz.figures.gradients import (
     sci,
     tex_number,
 )
-from rnnviz.gradnorms import VANISH_LEVEL
-from rnnviz.jacobians import PRESET_SCALES, jacobian_products
-from rnnviz.memory_model import MEMORY_CELLS, VANILLA_CELLS
-from rnnviz.recurrent_init import memory_gate_retention
-from rnnviz.tasks import CHANCE_LOSS
+from rnnviz.views.gradients.gradnorms import VANISH_LEVEL
+from rnnviz.views.gradients.jacobians import PRESET_SCALES, jacobian_products
 
 PREFIX = "gradients"
 DIFFERENCE_NAMES = {"h": "∂L/∂h_t, every step"}

@@ -2,7 +2,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from rnnviz.views import VIEWS
+from rnnviz.views import views
 
 THUMBNAILS = Path(__file__).resolve().parent.parent / "docs" / "thumbnails"
 PER_ROW = 3
@@ -18,8 +18,8 @@ st.markdown(
     "of them, so a link you send reproduces the same trained model and the same pictures. Use "
     "*Share this view* in the sidebar."
 )
-for start in range(0, len(VIEWS), PER_ROW):
-    for col, view in zip(st.columns(PER_ROW), VIEWS[start : start + PER_ROW], strict=False):
+for start in range(0, len(views()), PER_ROW):
+    for col, view in zip(st.columns(PER_ROW), views()[start : start + PER_ROW], strict=False):
         with col.container(border=True, height="stretch"):
             thumbnail = THUMBNAILS / f"{view.slug}.png"
             if thumbnail.exists():

@@ -4,7 +4,9 @@ import pandas as pd
 import streamlit as st
 
 from pages import ui
-from rnnviz.experiments.memory import (
+from rnnviz.core.init import memory_gate_retention
+from rnnviz.core.memory_tasks import MEMORY_LENGTHS, MEMORY_TASKS
+from rnnviz.views.memory.experiment import (
     EXPERIMENT,
     MEMORY_BUDGET_S,
     SOLVED,
@@ -13,9 +15,7 @@ from rnnviz.experiments.memory import (
     stop_note,
     table_row,
 )
-from rnnviz.figures.memory import memory_loss_curves, recall_scatter
-from rnnviz.recurrent_init import memory_gate_retention
-from rnnviz.tasks import MEMORY_LENGTHS, MEMORY_TASKS
+from rnnviz.views.memory.figures import memory_loss_curves, recall_scatter
 
 PREFIX = "memory"
 

@@ -2,8 +2,9 @@ import pandas as pd
 import streamlit as st
 
 from pages import ui
-from rnnviz import dates
-from rnnviz.experiments.patterns import (
+from rnnviz.core.figures import loss_curve
+from rnnviz.views.patterns import dates
+from rnnviz.views.patterns.experiment import (
     DATE_RECIPE,
     EXPERIMENT,
     INPUT_FIELD,
@@ -12,9 +13,8 @@ from rnnviz.experiments.patterns import (
     answer,
     recipe,
 )
-from rnnviz.figures.common import loss_curve
-from rnnviz.figures.patterns import pattern_diagram, position_accuracy, probe_heatmap, state_figures
-from rnnviz.pattern_tasks import STEP_TASKS
+from rnnviz.views.patterns.figures import pattern_diagram, position_accuracy, probe_heatmap, state_figures
+from rnnviz.views.patterns.tasks import STEP_TASKS
 
 PREFIX = "patterns"
 

@@ -2,9 +2,10 @@ import pandas as pd
 import streamlit as st
 
 from pages import ui
-from rnnviz.cells import CELLS
-from rnnviz.corpus import CORPUS_CITATION, Labelled, corpus_path, missing_message
-from rnnviz.experiments.sentiment import (
+from rnnviz.core.cells import CELLS
+from rnnviz.core.figures import loss_curve, state_heatmap
+from rnnviz.core.reviews import CORPUS_CITATION, Labelled, corpus_path, missing_message
+from rnnviz.views.sentiment.experiment import (
     EXAMPLES,
     EXPERIMENT,
     NEIGHBOURS,
@@ -21,16 +22,15 @@ from rnnviz.experiments.sentiment import (
     tsne_map,
     word_order_cases,
 )
-from rnnviz.figures.common import loss_curve, state_heatmap
-from rnnviz.figures.sentiment import (
+from rnnviz.views.sentiment.figures import (
     accuracy_curve,
     confusion_figure,
     position_maps,
     reading_figure,
     state_map,
 )
-from rnnviz.labelled_csv import EXPECTED, MAX_BYTES, CsvError, parse_labelled_csv
-from rnnviz.projection import MIN_TSNE_POINTS
+from rnnviz.views.sentiment.labelled_csv import EXPECTED, MAX_BYTES, CsvError, parse_labelled_csv
+from rnnviz.views.sentiment.projection import MIN_TSNE_POINTS
 
 PREFIX = "sentiment"
 SENTENCE_KEY = f"{PREFIX}.sentence"

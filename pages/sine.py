@@ -1,19 +1,18 @@
 import streamlit as st
 
 from pages import ui
-from rnnviz import forecast_lessons as lessons
-from rnnviz.config import to_query, training_part
-from rnnviz.experiments.sine import (
+from rnnviz.core.config import to_query, training_part
+from rnnviz.core.figures import loss_curve
+from rnnviz.views.sine import lessons as lessons
+from rnnviz.views.sine.experiment import (
     EXPERIMENT,
     MAX_HORIZON,
     OWN_FUTURE_SHARE,
     SineConfig,
     forecast_mse,
     one_step_mse,
-    without_unused,
 )
-from rnnviz.figures.common import loss_curve
-from rnnviz.figures.sine import (
+from rnnviz.views.sine.figures import (
     error_figure,
     forecast_figure,
     gradient_figure,
@@ -21,7 +20,7 @@ from rnnviz.figures.sine import (
     signal_figure,
     teacher_vs_free_figure,
 )
-from rnnviz.series_input import MAX_UPLOAD_MB, UserSeries, read_series
+from rnnviz.views.sine.series import MAX_UPLOAD_MB, UserSeries, read_series
 
 PREFIX = "sine"
 UPLOAD_KEY = f"{PREFIX}.upload"
@@ -75,7 +74,7 @@ def own_series() -> UserSeries | None:
 
 upload = own_series() if cfg.signal == "own" else None
 ui.share_link()
-res = ui.run(EXPERIMENT, without_unused(cfg), upload=upload)
+res = ui.run(EXPERIMENT, cfg, upload=upload)
 for note in res.notes:
     st.info(ui.safe_text(note), icon=":material/info:")
 ui.training_message(res.history)

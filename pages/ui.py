@@ -15,11 +15,12 @@ from urllib.parse import urlencode
 
 import streamlit as st
 
-from rnnviz import config as cfgmod
-from rnnviz.experiments import Experiment
-from rnnviz.figures.common import loss_curve
-from rnnviz.runtime import RESULTS, TRAINING_BUDGET_S, TRAINING_QUEUE, configure_torch, wait_message
-from rnnviz.training import Progress
+from rnnviz.core import config as cfgmod
+from rnnviz.core.experiment import Experiment
+from rnnviz.core.figures import loss_curve
+from rnnviz.core.fit import Progress
+from rnnviz.core.runtime import RESULTS, TRAINING_BUDGET_S, TRAINING_QUEUE, configure_torch, wait_message
+from rnnviz.views import experiments
 
 C = TypeVar("C")
 
@@ -180,7 +181,7 @@ def share_link() -> None:
 
 
 def _result_key(exp: Experiment, cfg: Any, extra: dict[str, Any]) -> tuple:
-    return (exp.name, cfgmod.training_part(cfg), tuple(sorted(extra.items())))
+    return (exp.name, cfgmod.training_part(exp.prepare(cfg)), tuple(sorted(extra.items())))
 
 
 def cached(exp: Experiment, cfg: Any, **extra: Any) -> Any | None:
@@ -194,16 +195,22 @@ def cached(exp: Experiment, cfg: Any, **extra: Any) -> Any | None:
 def run(exp: Experiment, cfg: Any, *, click_to_train: str | None = None, **extra: Any) -> Any:
     """The experiment's result for the training part of ``cfg``: from cache, or trained live.
 
-    Live training waits for a free slot (showing its queue position), then shows a progress
-    bar and the loss curve as it falls. With ``click_to_train`` (a sentence such as "Training
-    takes about 20 s."), an uncached result waits for a button press, so that opening a page
-    stays fast and costly training happens only when asked for.
+    The experiment's own hook first resets settings that do not apply, and any experiment it builds
+    on runs first (cached too). Live training waits for a free slot (showing its queue position),
+    then shows a progress bar and the loss curve as it falls. With ``click_to_train`` (a sentence
+    such as "Training takes about 20 s."), an uncached result waits for a button press, so that
+    opening a page stays fast and costly training happens only when asked for.
     """
-    train_cfg = cfgmod.training_part(cfg)
+    cfg = exp.prepare(cfg)
     key = _result_key(exp, cfg, extra)
     hit = RESULTS.get(key)
     if hit is not None:
         return hit
+    up = exp.upstream(cfg) if exp.upstream is not None else None
+    if up is not None:
+        dep = experiments()[up.experiment]
+        upstream = run(dep, dep.config(**up.settings), click_to_train=click_to_train)
+        return RESULTS.get_or_compute(key, lambda: exp.run(cfgmod.training_part(cfg), upstream=upstream))
     if click_to_train is not None:
         ask = st.empty()
         with ask.container():
@@ -211,6 +218,10 @@ def run(exp: Experiment, cfg: Any, *, click_to_train: str | None = None, **extra
             if not st.button("Train", type="primary", icon=":material/play_arrow:", key=f"train.{exp.name}"):
                 st.stop()
         ask.empty()
+    return _train_live(exp, cfgmod.training_part(cfg), key, extra)
+
+
+def _train_live(exp: Experiment, train_cfg: Any, key: tuple, extra: dict[str, Any]) -> Any:
     started = time.monotonic()
     with st.status(f"Running: {exp.title.lower()}", expanded=True) as status:
         waiting = st.empty()

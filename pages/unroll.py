@@ -2,11 +2,11 @@ import numpy as np
 import streamlit as st
 
 from pages import ui
-from rnnviz.cells import CELLS, GATE_NAMES, GATES
-from rnnviz.equations import shown_units, step_latex
-from rnnviz.experiments.unroll import EXPERIMENT, UnrollConfig
-from rnnviz.figures.common import loss_curve, state_heatmap
-from rnnviz.figures.unroll import unrolled_diagram, weight_heatmaps
+from rnnviz.core.cells import CELLS, GATE_NAMES, GATES
+from rnnviz.core.equations import shown_units, step_latex
+from rnnviz.core.figures import loss_curve, state_heatmap
+from rnnviz.views.unroll.experiment import EXPERIMENT, UnrollConfig
+from rnnviz.views.unroll.figures import unrolled_diagram, weight_heatmaps
 
 PREFIX = "unroll"
 

@@ -1,5 +1,3 @@
-import sys
+from rnnviz.cli import entry
 
-from rnnviz.cli import main
-
-sys.exit(main())
+entry()

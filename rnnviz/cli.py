@@ -5,13 +5,15 @@ from __future__ import annotations
 import argparse
 import json
 import math
+import os
 import sys
 from collections.abc import Sequence
 from typing import Any
 
-from rnnviz import config as cfgmod
-from rnnviz.experiments import Experiment, experiments
-from rnnviz.runtime import configure_torch
+from rnnviz.core import config as cfgmod
+from rnnviz.core.experiment import Experiment
+from rnnviz.core.runtime import configure_torch
+from rnnviz.views import experiments
 
 
 def _flag(name: str) -> str:
@@ -91,6 +93,16 @@ def jsonable(obj: Any) -> Any:
     return obj
 
 
+def run(exp: Experiment, cfg: Any, **extra: Any) -> Any:
+    """The experiment's result, after its upstream experiment's (the same hook the pages use)."""
+    cfg = exp.prepare(cfg)
+    up = exp.upstream(cfg) if exp.upstream is not None else None
+    if up is not None:
+        dep = experiments()[up.experiment]
+        extra["upstream"] = run(dep, dep.config(**up.settings))
+    return exp.run(cfg, **extra)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     configure_torch()
     parser = build_parser()
@@ -102,7 +114,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         names = {s.name for s in cfgmod.specs(exp.config)} | {"experiment", "json"}
         extra = {k: v for k, v in vars(args).items() if k not in names}
     try:
-        result = exp.run(cfg, **extra)
+        result = run(exp, cfg, **extra)
     except ValueError as err:
         print(f"error: {err}", file=sys.stderr)
         return 2
@@ -115,3 +127,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         for key, value in jsonable(report.get("metrics", {})).items():
             print(f"{key}: {value}")
     return 0
+
+
+def entry() -> None:
+    """The ``rnnviz`` console script; a closed pipe (``rnnviz ... --json | head``) ends quietly."""
+    try:
+        code = main()
+        sys.stdout.flush()
+    except BrokenPipeError:
+        # Python flushes stdout again at exit; point it at devnull so that flush cannot fail too.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        code = 0
+    sys.exit(code)

@@ -1,6 +1,6 @@
 import pytest
 
-from rnnviz.runtime import RESULTS, configure_torch
+from rnnviz.core.runtime import RESULTS, configure_torch
 
 configure_torch()
 

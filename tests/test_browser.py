@@ -4,7 +4,7 @@ import os
 
 import pytest
 
-from rnnviz.views import VIEWS
+from rnnviz.views import views
 from tests.browser_support import EXCEPTIONS_JS, chromium, open_and_wait, streamlit_server
 
 pytestmark = pytest.mark.browser
@@ -12,7 +12,7 @@ pytestmark = pytest.mark.browser
 if not os.path.exists("/usr/bin/chromium"):
     pytest.skip("needs Debian's chromium (make browser)", allow_module_level=True)
 
-PATHS = [""] + [v.slug for v in VIEWS]
+PATHS = [""] + [v.slug for v in views()]
 
 
 @pytest.fixture(scope="module")

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from rnnviz.cli import main
-from rnnviz.experiments import experiments
+from rnnviz.views import experiments
 
 CMD = [sys.executable, "-m", "rnnviz"]
 

@@ -1,0 +1,46 @@
+"""What an experiment is: a typed Config, a deterministic run, and a JSON report.
+
+Each view package defines one ``EXPERIMENT``; ``rnnviz.views`` discovers them. An experiment that
+builds on another one's trained model (the gates view reads the sentiment classifier) names it in
+``upstream`` instead of importing it, so views stay independent and share one cached result.
+"""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from rnnviz.core.fit import Progress
+
+ProgressFn = Callable[[Progress], None]
+
+
+@dataclass(frozen=True)
+class Upstream:
+    """Another experiment's result that a run reads: its name and the settings to run it with."""
+
+    experiment: str
+    settings: Mapping[str, Any]
+
+
+@dataclass(frozen=True)
+class Experiment:
+    name: str
+    title: str
+    config: type
+    run: Callable[..., Any]
+    """run(cfg, on_progress=None, **extra) -> result. Deterministic for a given cfg."""
+    report: Callable[[Any, Any], dict[str, Any]]
+    """report(cfg, result) -> {"metrics": {...}, ...extra JSON keys}, for --json."""
+    description: str = ""
+    add_arguments: Callable[[argparse.ArgumentParser], None] | None = None
+    """Extra command-line options beyond the Config (e.g. a data file); passed to run as keywords."""
+    normalise: Callable[[Any], Any] | None = None
+    """cfg -> cfg with settings that do not apply reset, applied before caching by pages and the CLI alike."""
+    upstream: Callable[[Any], Upstream | None] | None = None
+    """cfg -> the experiment whose result run() receives as ``upstream=``, or None when it needs none."""
+
+    def prepare(self, cfg: Any) -> Any:
+        return self.normalise(cfg) if self.normalise is not None else cfg

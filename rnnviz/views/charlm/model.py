@@ -1,0 +1,182 @@
+"""A character language model: embedding, stacked recurrent layers, a softmax over the alphabet.
+
+Training reads the text as parallel streams cut into chunks and carries the hidden state
+from chunk to chunk (truncated backpropagation through time). Generation feeds the model
+its own samples one character at a time and keeps every layer's state, so pages can colour
+each character by what a unit was doing when it was read.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import torch
+from torch import Tensor, nn
+
+from rnnviz.core.cells import make_rnn
+
+State = Tensor | tuple[Tensor, Tensor]
+"""One layer's recurrent state in torch's layout: h, or (h, c) for an LSTM."""
+
+CHUNKS_PER_STREAM = 4
+"""Chunks each stream is cut into: more streams give steadier gradients, longer ones more carried context."""
+MAX_STREAMS = 8
+
+
+class CharModel(nn.Module):
+    """One fused single-layer module per layer, so every layer's states come out of a fast forward pass."""
+
+    def __init__(self, cell: str, vocab: int, embedding: int, hidden: int, layers: int) -> None:
+        super().__init__()
+        self.embed = nn.Embedding(vocab, embedding)
+        self.layers = nn.ModuleList(
+            make_rnn(cell, embedding if i == 0 else hidden, hidden) for i in range(layers)
+        )
+        self.head = nn.Linear(hidden, vocab)
+
+    def forward(
+        self, ids: Tensor, state: Sequence[State] | None = None
+    ) -> tuple[Tensor, list[State], list[Tensor]]:
+        """Logits for the next character after each input, the new state, and each layer's outputs."""
+        x = self.embed(ids)
+        new_state: list[State] = []
+        outputs: list[Tensor] = []
+        for i, rnn in enumerate(self.layers):
+            x, s = rnn(x, None if state is None else state[i])
+            new_state.append(s)
+            outputs.append(x)
+        return self.head(x), new_state, outputs
+
+
+def detach(state: Sequence[State] | None) -> list[State] | None:
+    """Keep the values, cut the graph: the next chunk starts where this one ended, gradients do not."""
+    if state is None:
+        return None
+    return [tuple(t.detach() for t in s) if isinstance(s, tuple) else s.detach() for s in state]
+
+
+@dataclass(frozen=True)
+class Chunk:
+    x: Tensor
+    """Input ids, (streams, length)."""
+    y: Tensor
+    """The character after each input: the targets."""
+    fresh: bool
+    """First chunk of a pass over the text: there is no earlier state to carry."""
+
+
+def stream_shape(pairs: int, seq_len: int) -> tuple[int, int]:
+    """(streams, chunk length) for a text with ``pairs`` (input, next character) pairs."""
+    length = max(1, min(seq_len, pairs))
+    streams = int(np.clip(pairs // (CHUNKS_PER_STREAM * length), 1, MAX_STREAMS))
+    return streams, length
+
+
+def stream_chunks(ids: np.ndarray, seq_len: int, rng: np.random.Generator) -> Iterator[Chunk]:
+    """Endless passes over ``ids``, cut into parallel streams read chunk by chunk.
+
+    Chunk k+1 of a stream continues chunk k, so a state carried across them is real context.
+    Each pass starts at a random offset, so chunk boundaries (and the unused tail) move.
+    """
+    pairs = len(ids) - 1
+    streams, length = stream_shape(pairs, seq_len)
+    per_stream = (pairs // streams) // length * length
+    spare = pairs - streams * per_stream
+    while True:
+        start = int(rng.integers(0, spare + 1))
+        window = torch.from_numpy(ids[start : start + streams * per_stream + 1])
+        x = window[:-1].reshape(streams, per_stream)
+        y = window[1:].reshape(streams, per_stream)
+        for k in range(0, per_stream, length):
+            yield Chunk(x[:, k : k + length], y[:, k : k + length], fresh=k == 0)
+
+
+@torch.no_grad()
+def read(model: CharModel, ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Read a whole text from a zero state: next-character logits (time, vocab) and states (layers, time, hidden)."""
+    logits, _, outputs = model(torch.from_numpy(ids).unsqueeze(0))
+    return logits[0].numpy(), np.stack([o[0].numpy() for o in outputs])
+
+
+def cross_entropy(logits: np.ndarray, targets: np.ndarray) -> float:
+    """Mean negative log-likelihood, in nats per character; NaN once a diverged model's scores are not finite."""
+    with np.errstate(over="ignore", invalid="ignore"):
+        z = logits - logits.max(axis=-1, keepdims=True)
+        log_p = z - np.log(np.exp(z).sum(axis=-1, keepdims=True))
+        return float(-log_p[np.arange(len(targets)), targets].mean())
+
+
+def softmax(logits: np.ndarray, temperature: float) -> np.ndarray:
+    """p_i = exp(z_i / T) / sum_j exp(z_j / T): T < 1 sharpens the distribution, T > 1 flattens it."""
+    z = np.asarray(logits, dtype=np.float64) / temperature
+    with np.errstate(over="ignore", invalid="ignore"):
+        z = np.exp(z - z.max(axis=-1, keepdims=True))
+        return z / z.sum(axis=-1, keepdims=True)
+
+
+@dataclass(frozen=True)
+class Generation:
+    text: str
+    """The seed text followed by what the model wrote."""
+    seed_len: int
+    logits: np.ndarray
+    """(time, vocab): the model's scores for the character after each one in ``text``."""
+    states: np.ndarray
+    """(layers, time, hidden): every layer's hidden state after reading each character."""
+    notes: tuple[str, ...] = ()
+
+
+@torch.no_grad()
+def generate(
+    model: CharModel,
+    vocab: Sequence[str],
+    seed_text: str,
+    length: int,
+    *,
+    temperature: float,
+    greedy: bool = False,
+    sampling_seed: int = 0,
+    fallback: str = "",
+) -> Generation:
+    """Read ``seed_text``, then write ``length`` characters, each fed back as the next input.
+
+    Sampling uses its own NumPy generator, so the same arguments always give the same text
+    and generating never disturbs the random state that training depends on.
+    """
+    index = {ch: i for i, ch in enumerate(vocab)}
+    notes = []
+    known = "".join(ch for ch in seed_text if ch in index)
+    if known != seed_text:
+        unknown = sorted(set(seed_text) - set(index))
+        shown = " ".join(repr(ch) for ch in unknown[:6])
+        notes.append(
+            f"The seed text's characters {shown} never occur in the training text; they were skipped."
+        )
+    if not known:
+        known = fallback if fallback in index else vocab[0]
+        if seed_text:
+            notes.append(f"Starting from {known!r} instead.")
+    rng = np.random.default_rng(sampling_seed)
+    ids = [index[ch] for ch in known]
+    logits, state, outputs = model(torch.tensor([ids]))
+    all_logits = [logits[0]]
+    all_states = [torch.stack([o[0] for o in outputs])]
+    for _ in range(length):
+        last = all_logits[-1][-1].numpy()
+        if not np.isfinite(last).all():
+            notes.append("The model's scores are not finite numbers (training diverged), so it cannot write.")
+            break
+        nxt = int(last.argmax()) if greedy else int(rng.choice(len(vocab), p=softmax(last, temperature)))
+        ids.append(nxt)
+        logits, state, outputs = model(torch.tensor([[nxt]]), state)
+        all_logits.append(logits[0])
+        all_states.append(torch.stack([o[0] for o in outputs]))
+    return Generation(
+        text="".join(vocab[i] for i in ids),
+        seed_len=len(known),
+        logits=torch.cat(all_logits).numpy(),
+        states=torch.cat(all_states, dim=1).numpy(),
+        notes=tuple(notes),
+    )

@@ -1,0 +1,223 @@
+"""Figures of the gradients view: decay curves, products of Jacobians, and clipping."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import plotly.graph_objects as go
+from plotly.subplots import make_subplots
+
+from rnnviz.core.cells import CELL_COLORS
+from rnnviz.core.figures import plottable
+from rnnviz.core.fit import History
+from rnnviz.core.memory_model import MEMORY_CELLS
+from rnnviz.core.style import OKABE_ITO, base_layout
+from rnnviz.views.gradients.gradnorms import Bound, Decay
+from rnnviz.views.gradients.jacobians import PRESET_SCALES
+
+CLIP_COLORS = {"free": OKABE_ITO["vermillion"], "clipped": OKABE_ITO["blue"]}
+SCALE_COLORS = (OKABE_ITO["sky"], OKABE_ITO["grey"], OKABE_ITO["orange"])
+"""One per preset scale (0.5, 1.0, 1.5); the reader's own scale is drawn in black."""
+
+
+def sci(x: float) -> str:
+    """A number as text for metrics and captions; 1e-30 stays 1e-30, never 0."""
+    return f"{x:.3g}" if math.isfinite(x) else "not finite"
+
+
+def tex_number(x: float) -> str:
+    """A number for st.latex, with a proper power of ten."""
+    if not math.isfinite(x):
+        return r"\infty" if x > 0 else r"	ext{NaN}"
+    text = f"{x:.3g}"
+    if "e" not in text:
+        return text
+    mantissa, exponent = text.split("e")
+    return rf"{mantissa} \times 10^{{{int(exponent)}}}"
+
+
+def power_tex(a: float, n: int) -> str:
+    """a^n for the worked examples; through logarithms when float64 would underflow (0.05^500 = 3e-651)."""
+    if a <= 0:
+        return "0"
+    exponent = n * math.log10(a)
+    if abs(exponent) < 300:
+        return tex_number(a**n)
+    whole = math.floor(exponent)
+    return tex_number(10 ** (exponent - whole)) + rf" \times 10^{{{whole}}}"
+
+
+def _log_range(curves: list[np.ndarray]) -> list[float] | None:
+    values = np.concatenate([np.asarray(c, dtype=float) for c in curves])
+    shown = values[np.isfinite(values) & (values > 0)]
+    if not shown.size:
+        return None
+    return [math.log10(shown.min()) - 0.5, math.log10(shown.max()) + 0.5]
+
+
+def decay_figure(
+    norms: dict[str, np.ndarray],
+    chosen: str,
+    title: str,
+    bound: Bound | None = None,
+    bound_cell: str | None = None,
+) -> go.Figure:
+    """||dL/dh_t|| against the distance T - t from the loss, one line per cell, on a log axis."""
+    fig = go.Figure()
+    for cell, values in norms.items():
+        steps = len(values)
+        distance = np.arange(steps)[::-1]
+        fig.add_scatter(
+            x=distance,
+            y=plottable(values),
+            mode="lines",
+            name=MEMORY_CELLS[cell],
+            line=dict(color=CELL_COLORS[cell], width=3 if cell == chosen else 1.6),
+            customdata=np.arange(1, steps + 1),
+            hovertemplate=f"{MEMORY_CELLS[cell]}<br>step t = %{{customdata}} (T − t = %{{x}})"
+            "<br>‖∂L/∂h_t‖ = %{y:.3g}<extra></extra>",
+        )
+    if bound is not None and bound_cell is not None:
+        fig.add_scatter(
+            x=np.arange(len(bound.values))[::-1],
+            y=plottable(bound.values),
+            mode="lines",
+            name=f"bound (‖W_hh‖·max|φ'|)^k = {bound.factor:.3g}^k",
+            line=dict(color=CELL_COLORS[bound_cell], dash="dot", width=1.6),
+            hovertemplate="bound at T − t = %{x}: %{y:.3g}<extra></extra>",
+        )
+    base_layout(fig, title, height=420, x="distance from the loss, T − t (steps)", y="‖∂L/∂h_t‖ (log scale)")
+    fig.update_yaxes(type="log", exponentformat="power", range=_log_range(list(norms.values())))
+    return fig
+
+
+def products_figure(curves: dict[float, np.ndarray], yours: float) -> go.Figure:
+    """||(aW)^n v|| against n for the preset scales, and for the reader's own scale in black."""
+    fig = go.Figure()
+
+    def draw(scale: float, color: str, dash: str, width: float, name: str) -> None:
+        values = curves[scale]
+        fig.add_scatter(
+            x=np.arange(len(values)),
+            y=plottable(values),
+            mode="lines",
+            name=name,
+            line=dict(color=color, dash=dash, width=width),
+            hovertemplate=f"a = {scale:g}<br>n = %{{x}}<br>‖(aW)ⁿv‖ = %{{y:.3g}}<extra></extra>",
+        )
+
+    for scale, color, dash in zip(PRESET_SCALES, SCALE_COLORS, ("dot", "dash", "dashdot"), strict=True):
+        draw(
+            scale,
+            color,
+            dash,
+            3 if scale == yours else 1.8,
+            f"a = {scale:g}" + (" (yours)" if scale == yours else ""),
+        )
+    if yours not in PRESET_SCALES:
+        draw(yours, "black", "solid", 3, f"a = {yours:g} (yours)")
+    steps = len(curves[yours]) - 1
+    title = (
+        f"The same matrix {steps} times: the norm goes like aⁿ "
+        f"(a = 0.5 gives {curves[0.5][-1]:.2g}, a = 1.5 gives {curves[1.5][-1]:.2g}, yours {curves[yours][-1]:.2g})"
+    )
+    base_layout(fig, title, height=380, x="steps n (matrix multiplications)", y="‖(aW)ⁿ v‖ / ‖v‖ (log scale)")
+    fig.update_yaxes(type="log", exponentformat="power")
+    return fig
+
+
+def clipping_figure(free: History, clipped: History, max_norm: float, title: str) -> go.Figure:
+    """Left: gradient norm per step, before and after clipping. Right: both loss curves."""
+    fig = make_subplots(
+        rows=1,
+        cols=2,
+        subplot_titles=("Gradient norm per step", "Training loss"),
+        horizontal_spacing=0.09,
+    )
+    runs = (("free", "no clipping", free), ("clipped", f"clipped at {max_norm:g}", clipped))
+    for key, name, hist in runs:
+        steps = np.arange(1, len(hist.grad_norm) + 1)
+        fig.add_scatter(
+            x=steps,
+            y=plottable(hist.grad_norm),
+            mode="lines",
+            name=f"{name}: norm before clipping",
+            line=dict(color=CLIP_COLORS[key], width=1.8),
+            hovertemplate=f"{name}<br>step %{{x}}<br>gradient norm %{{y:.3g}}<extra></extra>",
+            row=1,
+            col=1,
+        )
+        fig.add_scatter(
+            x=np.arange(1, len(hist.loss) + 1),
+            y=plottable(hist.loss),
+            mode="lines",
+            name=f"{name}: loss",
+            line=dict(color=CLIP_COLORS[key], width=1.8),
+            showlegend=False,
+            hovertemplate=f"{name}<br>step %{{x}}<br>loss %{{y:.3g}}<extra></extra>",
+            row=1,
+            col=2,
+        )
+        if hist.diverged_at is not None:
+            last = [v for v in plottable(hist.grad_norm) if v is not None]
+            fig.add_scatter(
+                x=[hist.diverged_at],
+                y=[last[-1] if last else max_norm],
+                mode="markers",
+                marker=dict(symbol="x", size=12, color=CLIP_COLORS[key]),
+                name=f"{name}: diverged at step {hist.diverged_at}",
+                hovertemplate=f"diverged at step {hist.diverged_at}: the loss or gradient became NaN or infinite"
+                "<extra></extra>",
+                row=1,
+                col=1,
+            )
+    fig.add_scatter(
+        x=np.arange(1, len(clipped.clipped_norm) + 1),
+        y=plottable(clipped.clipped_norm),
+        mode="lines",
+        name="norm actually applied (after clipping)",
+        line=dict(color=CLIP_COLORS["clipped"], dash="dot", width=2),
+        hovertemplate="step %{x}<br>applied norm %{y:.3g}<extra></extra>",
+        row=1,
+        col=1,
+    )
+    base_layout(fig, title, height=400)
+    fig.update_yaxes(type="log", exponentformat="power")
+    fig.update_xaxes(title_text="training step")
+    fig.update_yaxes(title_text="‖∇θ L‖ (log scale)", row=1, col=1)
+    fig.update_yaxes(title_text="loss (log scale)", row=1, col=2)
+    fig.update_layout(legend=dict(y=-0.25, yanchor="top", x=0, xanchor="left"), margin=dict(t=70))
+    return fig
+
+
+def decay_title(chosen: str, decays: dict[str, Decay], steps: int) -> str:
+    """The finding in one line: what is left of the gradient after travelling back to step 1."""
+
+    def kept(d: Decay) -> str:
+        return "overflows float64" if d.overflow_distance is not None else f"{1 / d.decay_ratio:.2g}×"
+
+    d = decays[chosen]
+    if d.overflow_distance == 0:
+        return f"{MEMORY_CELLS[chosen]}: the gradient is not a finite number (the weights are not finite)"
+    head = f"{MEMORY_CELLS[chosen]}: {steps - 1} steps back, the gradient is {kept(d)} its size at the loss"
+    if d.overflow_distance is not None:
+        head = f"{MEMORY_CELLS[chosen]}: the gradient explodes past float64's 1e308, {d.overflow_distance} steps back"
+    others = [f"{MEMORY_CELLS[c]} {kept(o)}" for c, o in decays.items() if c != chosen]
+    return head + (f" ({', '.join(others)})" if others else "")
+
+
+def clipping_title(free: History, clipped: History, max_norm: float) -> str:
+    """Divergence is the finding, stated with the step where it happened."""
+    peak = max((v for v in free.grad_norm if math.isfinite(v)), default=math.nan)
+    if free.diverged_at is not None and clipped.diverged_at is None:
+        return (
+            f"Without clipping, training diverged at step {free.diverged_at} (gradient norm up to {peak:.2g}); "
+            f"clipped at {max_norm:g}, it stayed finite for all {clipped.steps} steps"
+        )
+    if free.diverged_at is not None:
+        return (
+            f"Both runs diverged: without clipping at step {free.diverged_at}, clipped at {max_norm:g} "
+            f"at step {clipped.diverged_at}"
+        )
+    return f"Neither run diverged at this learning rate: the largest gradient norm without clipping was {peak:.2g}"

@@ -1,0 +1,119 @@
+"""How far back the loss reaches: ||dL/dh_t|| for every step t, where L is the loss at the last step.
+
+Backpropagation through time multiplies the gradient by one Jacobian per step, dh_{t+1}/dh_t,
+and with the same W_hh in every factor the product shrinks or grows geometrically. All T norms
+come from ONE forward and ONE backward pass: autograd returns the gradient with respect to every
+retained per-step hidden state at once. Everything runs in float64 so that a norm of 1e-40 is
+measured, not flushed to zero.
+"""
+
+from __future__ import annotations
+
+import copy
+import math
+from dataclasses import dataclass
+
+import numpy as np
+import torch
+from torch import Tensor
+
+from rnnviz.core.cells import LayerTrace
+from rnnviz.core.memory_model import VANILLA_CELLS, MemoryModel
+
+VANISH_LEVEL = 1e-6
+"""A gradient a millionth of its size at the loss is, in float32 training, as good as gone."""
+
+
+def _probe_graph(model: MemoryModel, x: Tensor, y: Tensor) -> tuple[Tensor, LayerTrace]:
+    """The loss summed over sequences, so row i of dL/dh_t is sequence i's own gradient."""
+    model64 = copy.deepcopy(model).double()
+    trace = model64.unrolled(x.double())
+    prediction = model64.head(trace.hs[-1])
+    loss = ((prediction - y.double()) ** 2).sum()
+    return loss, trace
+
+
+def _mean_norm(grad: Tensor) -> float:
+    return float(grad.norm(dim=-1).mean())
+
+
+def hidden_grad_norms(model: MemoryModel, x: Tensor, y: Tensor) -> np.ndarray:
+    """Entry t is the mean over sequences of ||dL/dh_{t+1}||: one forward pass, one backward pass."""
+    loss, trace = _probe_graph(model, x, y)
+    grads = torch.autograd.grad(loss, trace.hs)
+    return np.array([_mean_norm(g) for g in grads])
+
+
+def hidden_grad_norms_per_step(model: MemoryModel, x: Tensor, y: Tensor) -> np.ndarray:
+    """The same numbers the slow way, one backward pass per step: the benchmark's and tests' reference."""
+    loss, trace = _probe_graph(model, x, y)
+    return np.array([_mean_norm(torch.autograd.grad(loss, h, retain_graph=True)[0]) for h in trace.hs])
+
+
+@dataclass(frozen=True)
+class Bound:
+    """(||W_hh||_2 * max|phi'|)^k times the norm at the loss: no vanilla gradient can be larger."""
+
+    w_norm: float
+    """Largest singular value of W_hh."""
+    max_slope: float
+    """Largest derivative of the activation met on these sequences (1 at most for tanh, ReLU, linear)."""
+    values: np.ndarray
+    """Aligned with the norms: entry t bounds ||dL/dh_{t+1}||."""
+
+    @property
+    def factor(self) -> float:
+        return self.w_norm * self.max_slope
+
+
+def vanilla_bound(model: MemoryModel, x: Tensor, norms: np.ndarray) -> Bound | None:
+    """Each Jacobian is diag(phi'(a_t)) W_hh, whose norm is at most max|phi'| * ||W_hh||_2."""
+    if model.cell not in VANILLA_CELLS:
+        return None
+    w_hh = model.rnn.weight_hh_l0.detach().double()
+    with torch.no_grad():
+        pre = model.unrolled(x).pre["h"].double()
+    if model.cell == "rnn":
+        slope = float((1 - torch.tanh(pre) ** 2).max())
+    elif model.cell == "rnn_relu":
+        slope = float((pre > 0).any())
+    else:
+        slope = 1.0
+    w_norm = float(torch.linalg.matrix_norm(w_hh, ord=2))
+    distance = np.arange(len(norms))[::-1]
+    with np.errstate(over="ignore", divide="ignore", invalid="ignore"):
+        values = norms[-1] * np.power(w_norm * slope, distance.astype(float))
+    return Bound(w_norm=w_norm, max_slope=slope, values=values)
+
+
+@dataclass(frozen=True)
+class Decay:
+    """The numbers a reader needs from one curve."""
+
+    decay_ratio: float
+    """Norm nearest the loss over the norm at the first step: 1e3 means it fell a thousandfold."""
+    per_step: float
+    """Geometric-mean factor by which the norm changes per step back in time."""
+    vanish_distance: int | None
+    """First distance T - t at which the norm is below VANISH_LEVEL times its value at the loss."""
+    overflow_distance: int | None
+    """First distance at which the norm is no longer a finite float64 (it exploded past 1e308)."""
+
+
+def decay(norms: np.ndarray) -> Decay:
+    back = norms[::-1]  # back[k] is the norm at distance k from the loss
+    last = float(back[0])
+    finite = np.isfinite(back)
+    overflow = None if finite.all() else int(np.argmin(finite))
+    first = float(norms[0])
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ratio = last / first if first > 0 else math.inf
+        steps = len(norms) - 1
+        per_step = (first / last) ** (1 / steps) if steps and last > 0 else math.nan
+    below = np.flatnonzero(finite & (back < VANISH_LEVEL * last)) if last > 0 else np.array([], dtype=int)
+    return Decay(
+        decay_ratio=float(ratio) if overflow is None else 0.0,
+        per_step=float(per_step) if overflow is None else math.inf,
+        vanish_distance=int(below[0]) if below.size else None,
+        overflow_distance=overflow,
+    )

@@ -1,0 +1,314 @@
+"""Figures of the sentiment view: accuracy, confusion, hidden-state maps and a sentence read word by word."""
+
+from __future__ import annotations
+
+import html
+import textwrap
+from collections.abc import Sequence
+from functools import lru_cache
+
+import numpy as np
+import plotly.graph_objects as go
+
+from rnnviz.core.fit import History
+from rnnviz.core.style import OKABE_ITO, SERIES, UNIT_SCALE, base_layout, token_label
+
+SENTIMENT_COLORS = {0: OKABE_ITO["vermillion"], 1: OKABE_ITO["blue"]}
+"""Negative and positive, everywhere on the page; they match the ends of PROB_SCALE."""
+PROB_SCALE = "RdBu"
+"""P(positive): red at 0, white at 0.5, blue at 1."""
+LABEL_NAMES = {0: "negative", 1: "positive"}
+MAX_LABELLED_STEPS = 25
+"""A trajectory writes its tokens beside the points up to this length; longer ones only in hover."""
+
+
+@lru_cache(maxsize=20_000)
+def hover_text(text: str, width: int = 60, lines: int = 4) -> str:
+    """User text for a Plotly hover box: escaped (Plotly renders some HTML), wrapped and shortened.
+
+    Memoised: maps redraw the same few thousand sentences on every colour or perplexity change.
+    """
+    wrapped = textwrap.wrap(text, width)
+    shown = wrapped[:lines]
+    if len(wrapped) > lines:
+        shown[-1] += " …"
+    return "<br>".join(html.escape(line) for line in shown)
+
+
+def accuracy_curve(history: History, best_epoch: int, baseline: float) -> go.Figure:
+    epochs = np.arange(1, len(history.val_accuracy) + 1)
+    acc = np.asarray(history.val_accuracy)
+    fig = go.Figure()
+    fig.add_scatter(
+        x=epochs,
+        y=acc,
+        mode="lines+markers",
+        name="network, validation",
+        line=dict(color=SERIES["validation"]),
+        hovertemplate="epoch %{x}<br>validation accuracy %{y:.1%}<extra></extra>",
+    )
+    fig.add_hline(
+        y=baseline,
+        line=dict(color=OKABE_ITO["grey"], dash="dash"),
+        annotation_text=f"bag of words, test: {baseline:.1%}",
+        annotation_position="bottom left",
+    )
+    if best_epoch:
+        fig.add_scatter(
+            x=[best_epoch],
+            y=[acc[best_epoch - 1]],
+            mode="markers",
+            marker=dict(size=13, symbol="star", color=SERIES["truth"]),
+            name="weights kept",
+            hovertemplate="epoch %{x}: weights kept<extra></extra>",
+        )
+        title = f"Validation accuracy peaked at {acc[best_epoch - 1]:.1%} (epoch {best_epoch})"
+    else:
+        title = "No full epoch was validated"
+    base_layout(fig, title, height=300, x="epoch", y="accuracy")
+    fig.update_xaxes(dtick=1)
+    fig.update_yaxes(tickformat=".0%")
+    return fig
+
+
+def confusion_figure(labels: np.ndarray, prob: np.ndarray) -> go.Figure:
+    """Rows are the truth, columns the prediction; colour is the share of each true class."""
+    predicted = (prob > 0.5).astype(int)
+    counts = np.array([[np.sum((labels == t) & (predicted == p)) for p in (0, 1)] for t in (0, 1)])
+    share = counts / np.maximum(counts.sum(axis=1, keepdims=True), 1)
+    names = [LABEL_NAMES[0], LABEL_NAMES[1]]
+    text = [[f"{counts[t, p]}<br>{share[t, p]:.0%}" for p in (0, 1)] for t in (0, 1)]
+    fig = go.Figure(
+        go.Heatmap(
+            z=share,
+            x=names,
+            y=names,
+            text=text,
+            texttemplate="%{text}",
+            colorscale=UNIT_SCALE,
+            zmin=0,
+            zmax=1,
+            showscale=False,
+            hovertemplate="true %{y}, predicted %{x}<br>%{text}<extra></extra>",
+        )
+    )
+    title = (
+        f"{counts.trace():,} of {counts.sum():,} test sentences right<br>"
+        f"<sup>{share[0, 0]:.0%} of negatives, {share[1, 1]:.0%} of positives</sup>"
+    )
+    base_layout(fig, title, height=320, x="predicted", y="true label")
+    fig.update_layout(margin_t=70)
+    fig.update_yaxes(autorange="reversed")
+    return fig
+
+
+def state_map(
+    points: np.ndarray,
+    labels: np.ndarray,
+    prob: np.ndarray,
+    texts: Sequence[str],
+    *,
+    colour: str,
+    title: str,
+    axes: tuple[str, str],
+    trajectory: np.ndarray | None = None,
+    tokens: Sequence[str] = (),
+    height: int = 520,
+) -> go.Figure:
+    """Each test sentence's final hidden state as one point; optionally a typed sentence's path over it."""
+    hover = np.array(
+        [
+            f"{hover_text(t)}<br><b>{LABEL_NAMES[int(y)]}</b>, P(positive) = {p:.2f}"
+            for t, y, p in zip(texts, labels, prob, strict=True)
+        ]
+    )
+    fig = go.Figure()
+    marker = dict(size=6, opacity=0.75, line=dict(width=0))
+    if colour == "probability":
+        fig.add_scatter(
+            x=points[:, 0],
+            y=points[:, 1],
+            mode="markers",
+            name="test sentence",
+            marker=dict(
+                **marker,
+                color=prob,
+                colorscale=PROB_SCALE,
+                cmin=0,
+                cmax=1,
+                colorbar=dict(title="P(positive)", thickness=10, len=0.8),
+            ),
+            text=hover,
+            hovertemplate="%{text}<extra></extra>",
+        )
+    else:
+        if colour == "correct":
+            right = (prob > 0.5) == (labels == 1)
+            groups = [
+                ("correct", right, dict(color=OKABE_ITO["grey"], opacity=0.45)),
+                ("wrong", ~right, dict(color=OKABE_ITO["black"], symbol="x")),
+            ]
+        else:
+            groups = [(LABEL_NAMES[k], labels == k, dict(color=SENTIMENT_COLORS[k])) for k in (0, 1)]
+        for name, mask, style in groups:
+            fig.add_scatter(
+                x=points[mask, 0],
+                y=points[mask, 1],
+                mode="markers",
+                name=f"{name} ({int(mask.sum())})",
+                marker={**marker, **style},
+                text=hover[mask],
+                hovertemplate="%{text}<extra></extra>",
+            )
+    if trajectory is not None and len(trajectory):
+        _add_trajectory(fig, trajectory, tokens)
+    base_layout(fig, title, height=height, x=axes[0], y=axes[1])
+    return fig
+
+
+def _add_trajectory(fig: go.Figure, path: np.ndarray, tokens: Sequence[str]) -> None:
+    shown = [token_label(t) for t in tokens]
+    labelled = len(path) <= MAX_LABELLED_STEPS
+    fig.add_scatter(
+        x=path[:, 0],
+        y=path[:, 1],
+        mode="lines+markers+text" if labelled else "lines+markers",
+        name="your sentence",
+        line=dict(color=SERIES["truth"], width=2),
+        marker=dict(size=7, color=SERIES["truth"]),
+        text=shown if labelled else None,
+        textposition="top center",
+        textfont=dict(size=12),
+        customdata=[[t + 1, s] for t, s in enumerate(shown)],
+        hovertemplate="your sentence, after '%{customdata[1]}' (t=%{customdata[0]})<extra></extra>",
+    )
+    fig.add_scatter(
+        x=[path[-1, 0]],
+        y=[path[-1, 1]],
+        mode="markers",
+        name="its final state",
+        marker=dict(size=16, symbol="star", color=SERIES["truth"], line=dict(color="white", width=1)),
+        hoverinfo="skip",
+    )
+
+
+def position_maps(
+    points: np.ndarray,
+    step: np.ndarray,
+    labels: np.ndarray,
+    tokens: Sequence[str],
+    axes: tuple[str, str],
+    drift: dict[str, tuple[float, float]],
+) -> tuple[go.Figure, go.Figure]:
+    """The state after every word of a sample of sentences, coloured by position and by label.
+
+    ``drift`` holds the spread and the class gap along PC 1 after the first and the last token.
+    """
+    hover = np.array(
+        [
+            f"after '{token_label(t[:30])}' (t={s})<br>sentence is {LABEL_NAMES[int(y)]}"
+            for t, s, y in zip(tokens, step, labels, strict=True)
+        ]
+    )
+    marker = dict(size=5, opacity=0.7, line=dict(width=0))
+    cap = int(np.percentile(step, 95)) if len(step) else 1
+    by_step = go.Figure(
+        go.Scatter(
+            x=points[:, 0],
+            y=points[:, 1],
+            mode="markers",
+            marker=dict(
+                **marker,
+                color=np.minimum(step, cap),
+                colorscale=UNIT_SCALE,
+                colorbar=dict(title="position t", thickness=10, len=0.8),
+            ),
+            text=hover,
+            hovertemplate="%{text}<extra></extra>",
+            showlegend=False,
+        )
+    )
+    spread = drift["spread"]
+    base_layout(
+        by_step,
+        f"States fan out as words arrive: PC 1 spread {spread[0]:.2f} → {spread[1]:.2f}",
+        height=420,
+        x=axes[0],
+        y=axes[1],
+    )
+    by_label = go.Figure()
+    for k in (0, 1):
+        mask = labels == k
+        by_label.add_scatter(
+            x=points[mask, 0],
+            y=points[mask, 1],
+            mode="markers",
+            name=LABEL_NAMES[k],
+            marker=dict(**marker, color=SENTIMENT_COLORS[k]),
+            text=hover[mask],
+            hovertemplate="%{text}<extra></extra>",
+        )
+    gap = drift["gap"]
+    base_layout(
+        by_label,
+        f"The classes drift apart: gap along PC 1 {gap[0]:.2f} → {gap[1]:.2f}",
+        height=420,
+        x=axes[0],
+        y=axes[1],
+    )
+    return by_step, by_label
+
+
+def reading_figure(
+    tokens: Sequence[str],
+    prob: np.ndarray,
+    baseline_prob: np.ndarray,
+    known: np.ndarray,
+) -> go.Figure:
+    """P(positive) after each token, for the network and for the bag-of-words baseline."""
+    steps = np.arange(1, len(tokens) + 1)
+    shown = [token_label(t) for t in tokens]
+    status = ["" if k else " (unknown: read as &lt;unk&gt;)" for k in known]
+    custom = [[s, u] for s, u in zip(shown, status, strict=True)]
+    fig = go.Figure()
+    fig.add_hline(y=0.5, line=dict(color=OKABE_ITO["grey"], width=1, dash="dot"))
+    fig.add_scatter(
+        x=steps,
+        y=baseline_prob,
+        mode="lines+markers",
+        name="bag of words",
+        line=dict(color=OKABE_ITO["grey"], dash="dash", shape="hv"),
+        marker=dict(size=6),
+        customdata=custom,
+        hovertemplate="after '%{customdata[0]}' (t=%{x})<br>bag of words: P(positive) %{y:.2f}<extra></extra>",
+    )
+    fig.add_scatter(
+        x=steps,
+        y=prob,
+        mode="lines+markers",
+        name="network",
+        line=dict(color=SERIES["truth"], width=2.5),
+        marker=dict(
+            size=9,
+            color=prob,
+            colorscale=PROB_SCALE,
+            cmin=0,
+            cmax=1,
+            symbol=["circle" if k else "circle-open" for k in known],
+            line=dict(color=SERIES["truth"], width=1),
+        ),
+        customdata=custom,
+        hovertemplate="after '%{customdata[0]}'%{customdata[1]} (t=%{x})<br>"
+        "network: P(positive) %{y:.2f}<extra></extra>",
+    )
+    verdict = lambda p: f"{p:.0%} positive"
+    title = f"After the last token the network says {verdict(prob[-1])}; bag of words says {verdict(baseline_prob[-1])}"
+    base_layout(fig, title, height=340, x="token read", y="P(positive)")
+    fig.update_xaxes(
+        tickmode="array",
+        tickvals=list(steps),
+        ticktext=shown if len(steps) <= 40 else None,
+        tickangle=0 if len(steps) <= 12 else -45,
+    )
+    fig.update_yaxes(range=[-0.03, 1.03], tickformat=".0%")
+    return fig

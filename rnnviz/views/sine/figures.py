@@ -1,0 +1,260 @@
+"""Figures of the sine view: the signal and its split, the forecast, and how its error compounds."""
+
+from __future__ import annotations
+
+import html
+
+import numpy as np
+import plotly.graph_objects as go
+from plotly.subplots import make_subplots
+
+from rnnviz.core.figures import state_heatmap
+from rnnviz.core.fit import History
+from rnnviz.core.style import OKABE_ITO, SERIES, base_layout
+from rnnviz.views.sine.experiment import SineResult
+
+FREE = OKABE_ITO["vermillion"]
+"""Free-running forecast: the network fed its own predictions."""
+TEACHER = OKABE_ITO["sky"]
+"""Teacher-forced, one step ahead: the network fed the true past."""
+FUTURE_SHADE = "rgba(153, 153, 153, 0.12)"
+ERROR_SHADE = "rgba(213, 94, 0, 0.25)"
+
+
+def cumulative_mse(prediction: np.ndarray, truth: np.ndarray) -> np.ndarray:
+    """MSE over the first k steps, for every k: the forecast error as a function of horizon."""
+    squared = (prediction.astype(float) - truth) ** 2
+    return np.cumsum(squared) / np.arange(1, len(squared) + 1)
+
+
+def _fmt(x: float) -> str:
+    return f"{x:.2g}" if np.isfinite(x) else "not a number"
+
+
+def signal_figure(res: SineResult) -> go.Figure:
+    """The training span with validation targets marked, and the future the forecast must reach."""
+    t = res.time
+    n = res.n_train
+    target_time = t[res.window + res.val_windows]
+    fig = go.Figure()
+    fig.add_scatter(
+        x=t[:n],
+        y=res.observed[:n],
+        mode="lines",
+        name="training signal",
+        line=dict(color=SERIES["train"], width=1.5),
+        hovertemplate="t = %{x:.2f} s<br>value %{y:.3f}<extra>observed</extra>",
+    )
+    fig.add_scatter(
+        x=target_time,
+        y=res.observed[res.window + res.val_windows],
+        mode="markers",
+        name="validation targets",
+        marker=dict(color=SERIES["validation"], size=5),
+        hovertemplate="t = %{x:.2f} s<br>value %{y:.3f}<extra>held out</extra>",
+    )
+    fig.add_scatter(
+        x=t[n:],
+        y=res.truth[n:],
+        mode="lines",
+        name="future (to forecast)",
+        line=dict(color=SERIES["truth"], width=1, dash="dot"),
+        hovertemplate="t = %{x:.2f} s<br>value %{y:.3f}<extra>future</extra>",
+    )
+    fig.add_vrect(x0=t[n], x1=t[-1], fillcolor=FUTURE_SHADE, line_width=0)
+    total = len(res.val_windows) + len(res.train_windows)
+    if res.val_windows.size and res.val_windows.min() > res.train_windows.max():
+        fig.add_vrect(x0=target_time.min(), x1=t[n - 1], fillcolor="rgba(230, 159, 0, 0.15)", line_width=0)
+        how = "the last stretch"
+    else:
+        how = "at random"
+    title = (
+        f"{html.escape(res.source)}: trained on t < {t[n]:g} s, "
+        f"{len(res.val_windows)} of {total} windows held out {how}"
+    )
+    return base_layout(fig, title, height=320, x="time t (s)", y="value")
+
+
+def forecast_figure(res: SineResult, generation: str, horizon: int) -> go.Figure:
+    """Free-running forecast against the truth, the gap between them shaded."""
+    steps = min(horizon, len(res.future))
+    t = res.time
+    n = res.n_train
+    free = res.forecasts[generation].free[:steps]
+    truth = res.future[:steps]
+    future_t = t[n : n + steps]
+    context = slice(max(0, n - 4 * res.window), n)
+    step_hover = np.arange(1, steps + 1)
+    fig = go.Figure()
+    fig.add_scatter(
+        x=t[context],
+        y=res.observed[context],
+        mode="lines",
+        name="last training values",
+        line=dict(color=SERIES["train"], width=1.5),
+        hovertemplate="t = %{x:.2f} s<br>value %{y:.3f}<extra>observed</extra>",
+    )
+    fig.add_scatter(
+        x=future_t,
+        y=truth,
+        mode="lines",
+        name="truth",
+        line=dict(color=SERIES["truth"], width=1.5),
+        customdata=step_hover,
+        hovertemplate="step %{customdata} (t = %{x:.2f} s)<br>truth %{y:.3f}<extra></extra>",
+    )
+    fig.add_scatter(
+        x=future_t,
+        y=free,
+        mode="lines",
+        name="forecast (free running)",
+        line=dict(color=FREE, width=1.5),
+        fill="tonexty",
+        fillcolor=ERROR_SHADE,
+        customdata=step_hover,
+        hovertemplate="step %{customdata} (t = %{x:.2f} s)<br>forecast %{y:.3f}<extra></extra>",
+    )
+    fig.add_vline(x=t[n], line=dict(color="grey", width=1, dash="dash"))
+    mse = cumulative_mse(free, truth)[-1] if steps else float("nan")
+    title = f"Fed its own predictions: MSE {_fmt(mse)} over {steps:,} steps ({steps * res.dt:g} s)"
+    base_layout(fig, title, height=340, x="time t (s)", y="value")
+    fig.update_layout(legend_traceorder="normal")
+    return fig
+
+
+def error_figure(res: SineResult, generation: str, horizon: int) -> go.Figure:
+    """MSE over the first k steps against k: one step ahead it stays put, free running it grows."""
+    steps = min(horizon, len(res.future))
+    fc = res.forecasts[generation]
+    truth = res.future[:steps]
+    free = cumulative_mse(fc.free[:steps], truth)
+    teacher = cumulative_mse(fc.teacher[:steps], truth)
+    k = np.arange(1, steps + 1)
+    fig = go.Figure()
+    fig.add_scatter(
+        x=k,
+        y=(fc.free[:steps].astype(float) - truth) ** 2,
+        mode="lines",
+        name="free running, step k",
+        line=dict(color=FREE, width=0.8),
+        opacity=0.35,
+        hovertemplate="step %{x}<br>squared error %{y:.2g}<extra></extra>",
+    )
+    for values, name, color in (
+        (free, "free running, MSE of steps 1..k", FREE),
+        (teacher, "one step ahead, MSE of steps 1..k", TEACHER),
+    ):
+        fig.add_scatter(
+            x=k,
+            y=values,
+            mode="lines",
+            name=name,
+            line=dict(color=color, width=2.5),
+            hovertemplate="first %{x} steps<br>MSE %{y:.2g}<extra></extra>",
+        )
+    growth = free[-1] / teacher[-1] if steps and teacher[-1] > 0 else float("nan")
+    times = f"{growth:,.0f}" if np.isfinite(growth) and growth >= 10 else _fmt(growth)
+    title = f"Errors compound: over {steps:,} steps, free running is {times}x the one-step error"
+    base_layout(fig, title, height=340, x="steps ahead k", y="mean squared error (log scale)")
+    fig.update_yaxes(type="log", exponentformat="power")
+    return fig
+
+
+def teacher_vs_free_figure(res: SineResult, generation: str, horizon: int, span: int = 100) -> go.Figure:
+    """The first and the last ``span`` steps, each predicted one step ahead and free running."""
+    steps = min(horizon, len(res.future))
+    span = min(span, steps)
+    fc = res.forecasts[generation]
+    truth = res.future
+    t = res.time[res.n_train :]
+    parts = [(0, span), (steps - span, steps)] if steps > span else [(0, steps)]
+    fig = make_subplots(
+        rows=1,
+        cols=len(parts),
+        shared_yaxes=True,
+        horizontal_spacing=0.04,
+    )
+    scores = []
+    for col, (a, b) in enumerate(parts, start=1):
+        steps_hover = np.arange(a + 1, b + 1)
+        for values, name, color, dash in (
+            (truth[a:b], "truth", SERIES["truth"], "solid"),
+            (fc.teacher[a:b], "one step ahead (teacher forced)", TEACHER, "solid"),
+            (fc.free[a:b], "free running", FREE, "dash"),
+        ):
+            fig.add_scatter(
+                x=t[a:b],
+                y=values,
+                mode="lines",
+                name=name,
+                legendgroup=name,
+                showlegend=col == 1,
+                line=dict(color=color, width=2, dash=dash),
+                customdata=steps_hover,
+                hovertemplate="step %{customdata} (t = %{x:.2f} s)<br>%{y:.3f}<extra>" + name + "</extra>",
+                row=1,
+                col=col,
+            )
+        scores.append(
+            (
+                cumulative_mse(fc.teacher[a:b], truth[a:b])[-1],
+                cumulative_mse(fc.free[a:b], truth[a:b])[-1],
+            )
+        )
+    teacher_mse, free_mse = scores[-1]
+    title = (
+        f"Steps {parts[-1][0] + 1} to {parts[-1][1]}: one step ahead MSE {_fmt(teacher_mse)}, "
+        f"free running {_fmt(free_mse)}"
+    )
+    base_layout(fig, title, height=320)
+    fig.update_yaxes(title_text="value", row=1, col=1)
+    for col, (a, b) in enumerate(parts, start=1):
+        fig.update_xaxes(title_text=f"time t (s), steps {a + 1} to {b}", row=1, col=col)
+    return fig
+
+
+def hidden_figure(res: SineResult, generation: str, horizon: int) -> go.Figure:
+    """Units by forecast step: the state each prediction was read from."""
+    steps = min(horizon, len(res.future))
+    fc = res.forecasts[generation]
+    inputs = np.concatenate([res.observed[res.n_train - 1 : res.n_train], fc.free[: steps - 1]])
+    how = "each window re-read from zero" if generation == "window" else "carried from step to step"
+    fig = state_heatmap(
+        fc.hidden[:steps],
+        [f"{v:.3g}" for v in inputs],
+        title=f"Hidden state behind each forecast ({how}); token = newest input",
+        name="h",
+    )
+    fig.update_xaxes(tickmode="auto", title_text="forecast step")  # the inputs are in the hover text
+    return fig
+
+
+def gradient_figure(history: History, max_norm: float | None) -> go.Figure:
+    """Gradient norm of every step before clipping, against the max-norm."""
+    steps = np.arange(1, len(history.grad_norm) + 1)
+    norms = np.asarray(history.grad_norm, dtype=float)
+    fig = go.Figure()
+    fig.add_scatter(
+        x=steps,
+        y=norms,
+        mode="lines",
+        name="gradient norm before clipping",
+        line=dict(color=SERIES["train"], width=1.5),
+        hovertemplate="step %{x}<br>norm %{y:.3g}<extra></extra>",
+    )
+    if max_norm is not None:
+        clipped = int(np.sum(norms > max_norm))
+        fig.add_hline(
+            y=max_norm,
+            line=dict(color=FREE, dash="dash"),
+            annotation_text=f"max-norm {max_norm:g}",
+            annotation_position="top left",
+        )
+        title = (
+            f"Clipping rescaled {clipped} of {len(norms)} steps (largest norm {_fmt(norms.max(initial=0))})"
+        )
+    else:
+        title = f"No clipping: every step used its full gradient (largest norm {_fmt(norms.max(initial=0))})"
+    base_layout(fig, title, height=300, x="training step", y="global gradient norm (log scale)")
+    fig.update_yaxes(type="log", exponentformat="power")
+    return fig

@@ -1,0 +1,204 @@
+"""Figures of the unroll view: the network drawn through time, and its weights."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import plotly.graph_objects as go
+from plotly.colors import sample_colorscale
+
+from rnnviz.core.cells import CELL_COLORS, GATES
+from rnnviz.core.style import SIGNED_SCALE, base_layout, token_label
+
+WINDOW = 8
+"""Steps drawn in the unrolled diagram; the scrubber moves the window."""
+
+
+def unrolled_diagram(
+    h: np.ndarray,
+    tokens: Sequence[str],
+    step: int,
+    cell: str,
+    c: np.ndarray | None = None,
+    predictions: Sequence[str] | None = None,
+) -> go.Figure:
+    """Columns of hidden-state cells, one per step, joined by the same W_hh arrow every time.
+
+    ``h`` and ``c`` are (time, units); only a window of steps around ``step`` is drawn. Shapes and
+    annotations are built as plain dicts and set at once: adding them one by one costs plotly ~0.5 s.
+    """
+    steps, units = h.shape
+    start = int(np.clip(step - WINDOW // 2, 0, max(0, steps - WINDOW)))
+    window = range(start, min(steps, start + WINDOW))
+    color = CELL_COLORS[cell]
+    rows = [("h", h)] + ([("c", c)] if c is not None else [])
+    bound = max(1.0, float(max(np.abs(v).max() for _, v in rows)))
+    row_height = 1.0 / max(units, 1)
+    top = 1.4 + len(rows) * 1.3
+    labels = [token_label(t) for t in tokens]
+    cells = [(t, u) for t in window for u in range(units)]
+    fig = go.Figure()
+    highlight = {
+        "type": "rect",
+        "x0": step - 0.45,
+        "x1": step + 0.45,
+        "y0": -0.45,
+        "y1": top + 0.4,
+        "fillcolor": "#F0E442",
+        "opacity": 0.18,
+        "line": {"width": 0},
+        "layer": "below",
+    }
+    shapes: list[dict] = [highlight]  # first, so the state cells are drawn over it
+    notes: list[dict] = []
+    for r, (name, values) in enumerate(rows):
+        base = 1.4 + r * 1.3
+        fills = sample_colorscale(SIGNED_SCALE, [(values[t, u] / bound + 1) / 2 for t, u in cells])
+        shapes += [
+            {
+                "type": "rect",
+                "x0": t - 0.28,
+                "x1": t + 0.28,
+                "y0": base + u * row_height,
+                "y1": base + (u + 0.92) * row_height,
+                "line": {"width": 0},
+                "fillcolor": fill,
+                "layer": "below",
+            }
+            for (t, u), fill in zip(cells, fills, strict=True)
+        ]
+        notes.append(
+            {"x": start - 0.55, "y": base + 0.5, "text": f"<b>{name}<sub>t</sub></b>", "showarrow": False}
+        )
+        fig.add_scatter(
+            x=[t for t, _ in cells],
+            y=[base + (u + 0.46) * row_height for _, u in cells],
+            mode="markers",
+            marker={"size": 14, "opacity": 0},
+            customdata=[(labels[t], t + 1, u, values[t, u]) for t, u in cells],
+            hovertemplate="token '%{customdata[0]}' (t=%{customdata[1]})<br>unit %{customdata[2]}<br>"
+            + f"{name} = %{{customdata[3]:.3f}}<extra></extra>",
+            showlegend=False,
+        )
+    arrow = {
+        "xref": "x",
+        "yref": "y",
+        "axref": "x",
+        "ayref": "y",
+        "showarrow": True,
+        "arrowhead": 2,
+        "text": "",
+    }
+    weight_font = {"color": color, "size": 11}
+    for t in window:
+        notes += [
+            {
+                "x": t,
+                "y": 0.35,
+                "text": f"<b>{labels[t]}</b>",
+                "showarrow": False,
+                "bordercolor": "#444",
+                "borderpad": 4,
+                "bgcolor": "#FFF5D6" if t == step else "white",
+                "font": {"size": 15},
+            },
+            {"x": t, "y": -0.2, "text": f"x<sub>{t + 1}</sub>", "showarrow": False, "font": {"size": 11}},
+            {"x": t, "y": 1.38, "ax": t, "ay": 0.62, "arrowcolor": "#444", **arrow},
+            {
+                "x": t + 0.12,
+                "y": 1.0,
+                "text": "W<sub>xh</sub>",
+                "showarrow": False,
+                "font": weight_font,
+                "xanchor": "left",
+            },
+        ]
+        if t > start:
+            notes += [
+                {
+                    "x": t - 0.3,
+                    "y": 1.9,
+                    "ax": t - 0.7,
+                    "ay": 1.9,
+                    "arrowwidth": 2.5,
+                    "arrowcolor": color,
+                    **arrow,
+                },
+                {"x": t - 0.5, "y": 2.05, "text": "W<sub>hh</sub>", "showarrow": False, "font": weight_font},
+            ]
+        if predictions is not None:
+            notes.append(
+                {
+                    "x": t,
+                    "y": top + 0.15,
+                    "text": f"→ {token_label(predictions[t])}",
+                    "showarrow": False,
+                    "font": {"size": 12, "color": "#555"},
+                }
+            )
+    fig.update_layout(shapes=shapes, annotations=notes, plot_bgcolor="white")
+    fig.update_xaxes(visible=False, range=[start - 0.9, start + WINDOW - 0.4])
+    fig.update_yaxes(visible=False, range=[-0.45, top + 0.4])
+    title = (
+        f"Steps {window.start + 1}–{window.stop} of {steps}: the same weights W<sub>xh</sub>, W<sub>hh</sub> "
+        "at every step"
+    )
+    return base_layout(fig, title, height=230 + 45 * len(rows))
+
+
+def weight_heatmaps(
+    weights: dict[str, np.ndarray],
+    cell: str,
+    radius: dict[str, float],
+    vocab: Sequence[str],
+) -> tuple[go.Figure, go.Figure]:
+    """W_xh and W_hh with the spectral radius of each recurrent block in the title."""
+    names = GATES[cell] or ("h",)
+    hidden = weights["W_hh"].shape[1]
+    row_labels = [f"{g}·{u}" if len(names) > 1 else str(u) for g in names for u in range(hidden)]
+    cols = [token_label(v) for v in vocab] if vocab else ["value"]
+    w_ih, w_hh = weights["W_ih"], weights["W_hh"]
+    fig_x = _matrix(w_ih, row_labels, cols, "W_ih")
+    if "h" in radius:
+        rho = radius["h"]
+        verdict = "below 1: alone it shrinks the state" if rho < 1 else "above 1: alone it can grow the state"
+        title = f"W<sub>hh</sub>: spectral radius {rho:.2f}, {verdict}"
+    else:
+        radii = ", ".join(f"{k} {v:.2f}" for k, v in radius.items())
+        title = f"W<sub>hh</sub> gate blocks; spectral radius per block: {radii}"
+    base_layout(
+        fig_x,
+        "W<sub>xh</sub>: each column is what one token writes into the state",
+        height=max(260, 80 + 10 * len(row_labels)),
+        x="input (token)",
+        y="unit",
+    )
+    fig_h = _matrix(w_hh, row_labels, [str(u) for u in range(hidden)], "W_hh")
+    base_layout(
+        fig_h,
+        title,
+        height=max(260, 80 + 10 * len(row_labels)),
+        x="from unit (h<sub>t−1</sub>)",
+        y="to unit",
+    )
+    return fig_x, fig_h
+
+
+def _matrix(w: np.ndarray, rows: list[str], cols: list[str], name: str) -> go.Figure:
+    bound = float(np.abs(w).max()) or 1.0
+    fig = go.Figure(
+        go.Heatmap(
+            z=w,
+            x=cols,
+            y=rows,
+            colorscale=SIGNED_SCALE,
+            zmin=-bound,
+            zmax=bound,
+            hovertemplate=f"{name}[%{{y}}, %{{x}}] = %{{z:.3f}}<extra></extra>",
+            colorbar=dict(thickness=10),
+        )
+    )
+    fig.update_yaxes(autorange="reversed", type="category")
+    fig.update_xaxes(type="category")
+    return fig

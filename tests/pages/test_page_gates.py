@@ -1,0 +1,124 @@
+"""The gates page through AppTest: defaults, typed and hostile input, display-only controls."""
+
+import re
+
+from rnnviz.core.runtime import RESULTS
+from tests.apptest import open_page, query, texts
+
+FAST = {"train_steps": "100", "hidden": "4"}
+
+
+def _latex(at) -> str:
+    return " ".join(str(e.value) for e in at.latex)
+
+
+def test_defaults_state_the_saturation_finding_with_numbers():
+    at = open_page("gates")
+    assert not at.exception, at.exception
+    assert not at.warning
+    markdown = " ".join(texts(at, "markdown"))
+    found = re.search(r"On 256 held-out sequences, (\d+)% .* against (\d+)%", markdown)
+    assert found, markdown[:500]
+    assert int(found.group(1)) > int(found.group(2)) + 30
+    assert r"\prod_{t=2}^{12} f_t" in _latex(at)
+    assert "f_{1}" in _latex(at)
+    table = at.dataframe[0].value
+    totals = dict(zip(table["cell"], table["total"], strict=True))
+    assert totals["GRU"] * 4 == totals["LSTM"] * 3
+
+
+def test_typing_a_sequence_redraws_without_retraining():
+    at = open_page("gates", {**FAST, "task": "brackets"})
+    assert len(RESULTS) == 1
+    at.selectbox(key="gates.source").set_value("typed").run()
+    at.text_input(key="gates.sequence").set_value("(x(y))()").run()
+    assert not at.exception and len(RESULTS) == 1
+    assert "( x ( y ) ) ( )" in " ".join(texts(at, "markdown"))
+    assert query(at)["sequence"] == "(x(y))()"
+    at.slider(key="gates.step").set_value(5).run()
+    assert "f_{5}" in _latex(at) and len(RESULTS) == 1
+
+
+def test_compare_toggle_draws_both_networks_without_retraining():
+    at = open_page("gates", FAST)
+    charts = len(at.get("plotly_chart"))
+    at.toggle(key="gates.compare").set_value(True).run()
+    assert not at.exception and len(RESULTS) == 1
+    assert len(at.get("plotly_chart")) > charts
+
+
+def test_gru_on_brackets_shows_its_own_gates_and_belt():
+    at = open_page("gates", {**FAST, "cell": "gru", "task": "brackets"})
+    assert not at.exception and not at.warning
+    latex = _latex(at)
+    assert "z_{1}" in latex and "n_{1}" in latex and r"\prod_{t=2}^{11} z_t" in latex
+    assert "right depth" in " ".join(texts(at, "markdown"))
+
+
+def test_hostile_typed_input_gives_messages_and_safe_values():
+    at = open_page(
+        "gates",
+        {
+            **FAST,
+            "source": "typed",
+            "sequence": "1e400 🙂 <b>x</b> nan " * 40,
+            "units": "99 -1 🙂",
+            "step": "1e308",
+            "draw": "-5",
+            "compare": "maybe",
+        },
+    )
+    assert not at.exception, at.exception
+    infos, warnings = " ".join(texts(at, "info")), " ".join(texts(at, "warning"))
+    assert "not finite numbers" in infos and "showing the example" in infos
+    assert "Units:" in warnings and "Show untrained:" in warnings
+    assert "<b>" not in " ".join(texts(at, "markdown"))
+
+
+def test_huge_and_out_of_range_typed_copy_values_are_clipped():
+    at = open_page("gates", {**FAST, "source": "typed", "sequence": " ".join(["9e9"] + ["0.5"] * 200)})
+    assert not at.exception
+    infos = " ".join(texts(at, "info"))
+    assert "clipped" in infos
+    assert "(60 steps)" in " ".join(texts(at, "markdown"))
+
+
+def test_markup_in_brackets_sequence_is_never_rendered():
+    at = open_page("gates", {**FAST, "task": "brackets", "source": "typed", "sequence": "(<img src=x>)**b**"})
+    assert not at.exception
+    assert "Dropped" in " ".join(texts(at, "info"))
+    assert not any("<img" in m for m in texts(at, "markdown"))
+
+
+def test_sentiment_task_waits_for_a_click_before_training():
+    at = open_page("gates", {"task": "sentiment"})
+    assert not at.exception
+    assert [b.label for b in at.button] == ["Train"]
+    assert len(RESULTS) == 0
+
+
+def test_sentiment_task_draws_the_shared_classifier_once_trained():
+    """With the sentiment view's model already cached (as after a visit there), the page uses it at once."""
+    from dataclasses import replace
+
+    from rnnviz.core.config import training_part
+    from rnnviz.views.gates.experiment import GatesConfig, sentiment_upstream
+    from rnnviz.views.sentiment import experiment as sentiment
+    from tests.views.gates.test_gates import _tiny_reviews
+
+    cfg = GatesConfig(task="sentiment", cell="gru")
+    tiny = sentiment.run(
+        replace(sentiment.SentimentConfig(), cell="gru", embed=8, hidden=8, epochs=2, min_freq=1),
+        data=_tiny_reviews(),
+    )
+    shared = sentiment.SentimentConfig(**sentiment_upstream(cfg).settings)
+    RESULTS.put(("sentiment", training_part(shared), ()), tiny)  # ui.run's cache key
+    at = open_page(
+        "gates", {"task": "sentiment", "cell": "gru", "source": "typed", "sequence": "a good film"}
+    )
+    assert not at.exception, at.exception
+    assert not at.button and len(RESULTS) == 2  # the shared classifier, and this view's reading of it
+    markdown = " ".join(texts(at, "markdown"))
+    assert "held-out sentences" in markdown and "P(positive)" in markdown
+    assert "a good film" in markdown
+    assert r"\prod_{t=2}^{3} z_t" in _latex(at)

@@ -1,0 +1,134 @@
+"""The gradients page through AppTest: numbers match the experiment, odd links and slider extremes are safe."""
+
+import json
+
+import pytest
+
+from rnnviz.core.runtime import RESULTS
+from rnnviz.views.gradients.experiment import GradientsConfig, run
+from rnnviz.views.gradients.figures import sci
+from tests.apptest import open_page, query, texts
+
+
+def metric(at, label_start: str) -> str:
+    return next(str(m.value) for m in at.metric if m.label.startswith(label_start))
+
+
+def figures(at) -> list:
+    """The page's own charts, without the live loss curve drawn while training."""
+    return [c for c in at.get("plotly_chart") if not (c.key or "").startswith("live_loss")]
+
+
+def chart_titles(at) -> list[str]:
+    return [json.loads(c.proto.spec)["layout"]["title"]["text"] for c in figures(at)]
+
+
+def test_defaults_render_directly_with_the_experiments_numbers():
+    at = open_page("gradients")
+    assert not at.exception and not at.warning
+    assert not at.button, "the untrained curve needs no Train button"
+    res = run(GradientsConfig())
+    chosen = res.curves["rnn"]
+    assert metric(at, "Left at step 1") == f"{sci(1 / chosen.decay.decay_ratio)}×"
+    assert metric(at, "Below 1e-6") == f"{chosen.decay.vanish_distance} steps"
+    assert metric(at, "Without clipping, diverged at") == f"step {res.clip_free.diverged_at}"
+    assert metric(at, "Clipped at 1, diverged at") == "never"
+    titles = chart_titles(at)
+    assert any(t.startswith("Vanilla RNN (tanh): 99 steps back") for t in titles)
+    assert any(f"training diverged at step {res.clip_free.diverged_at}" in t for t in titles)
+    assert any("5.6e-17" in str(m.value) or "e-1" in str(m.value) for m in at.metric)
+
+
+def test_view_toggles_and_product_sliders_never_retrain():
+    at = open_page("gradients")
+    assert len(RESULTS) == 1
+    at.toggle(key="gradients.overlay").set_value(False).run()
+    at.toggle(key="gradients.show_bound").set_value(False).run()
+    at.slider(key="gradients.product_scale").set_value(0.05).run()
+    at.slider(key="gradients.product_steps").set_value(500).run()
+    assert not at.exception and len(RESULTS) == 1
+    assert query(at)["overlay"] == "false"
+    latex = " ".join(str(e.value) for e in at.latex)
+    assert r"0.05^{500} = 3.05 \times 10^{-651}" in latex, "shown through logarithms, not underflowed to 0"
+    assert chart_titles(at)[0].startswith("Vanilla RNN (tanh)") and "LSTM" not in chart_titles(at)[0]
+
+
+HOSTILE = {
+    "cell": "banana",
+    "length": "1e308",
+    "hidden": "-4",
+    "scale": "nan",
+    "gate_bias": "inf",
+    "init": "<b>x</b>",
+    "clip_lr": "-inf",
+    "max_norm": "0",
+    "train_steps": "banana",
+    "overlay": "maybe",
+    "product_scale": "99",
+    "product_steps": "-1",
+    "seed": "1e400",
+}
+
+
+def test_hostile_link_warns_and_uses_safe_values():
+    at = open_page("gradients", {**HOSTILE, "length": "40"})
+    assert not at.exception
+    warnings = " ".join(texts(at, "warning"))
+    assert "Cell: 'banana' is not one of" in warnings
+    assert "Hidden size: -4 is below the minimum" in warnings
+    assert "W_hh scale: 'nan' is not a number" in warnings
+    assert at.selectbox(key="gradients.cell").value == "rnn"
+    assert at.slider(key="gradients.hidden").value == 2
+    assert at.slider(key="gradients.product_scale").value == 2.0
+    assert not at.button, "a bad train_steps falls back to 0: untrained, no Train button"
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"length": "2", "hidden": "2", "scale": "0.1"},
+        {"length": "500", "scale": "0.1", "init": "identity"},
+        {
+            "length": "300",
+            "cell": "rnn_linear",
+            "init": "identity",
+            "scale": "2",
+            "max_norm": "10",
+            "clip_lr": "3",
+        },
+        {"length": "200", "cell": "rnn_relu", "init": "orthogonal", "scale": "2"},
+        {"length": "150", "cell": "lstm", "gate_bias": "10", "hidden": "128"},
+    ],
+)
+def test_slider_extremes_render_without_exception(params):
+    at = open_page("gradients", params)
+    assert not at.exception, at.exception
+    assert not at.warning
+    assert len(figures(at)) == 3
+
+
+def test_exploding_linear_cell_is_reported_not_crashed():
+    at = open_page("gradients", {"length": "400", "cell": "rnn_linear", "init": "identity", "scale": "2"})
+    assert not at.exception
+    assert metric(at, "Left at step 1") == "overflows"
+    assert "explodes past float64" in chart_titles(at)[0]
+
+
+def test_nan_training_is_shown_as_a_finding():
+    """A linear cell with W_hh = 2I overflows float32 at length 130: its training diverges at step 1."""
+    params = {
+        "cell": "rnn_linear",
+        "init": "identity",
+        "scale": "2",
+        "length": "130",
+        "hidden": "4",
+        "train_steps": "50",
+    }
+    at = open_page("gradients", params)
+    assert not at.exception
+    at.button(key="train.gradients").click().run()
+    assert not at.exception, at.exception
+    notes = " ".join(texts(at, "warning"))
+    assert "Vanilla RNN (linear): training diverged at step 1" in notes
+    assert any("final loss as a share of chance: Vanilla RNN (linear) " in t for t in texts(at, "caption"))
+    assert len(figures(at)) == 3

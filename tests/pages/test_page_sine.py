@@ -1,0 +1,145 @@
+"""The sine page through AppTest: defaults, hostile links, slider extremes, pasted and uploaded series."""
+
+import math
+
+import pytest
+
+from rnnviz.core.runtime import RESULTS
+from tests.apptest import open_page, query, texts
+
+QUICK = {"epochs": "20"}
+SERIES = "\n".join(f"{20 + 5 * math.sin(i / 4):.4f}" for i in range(200))
+
+
+def _assert_clean(at):
+    assert not at.exception, at.exception
+    for md in at.markdown:
+        assert "<script" not in md.value and "onerror" not in md.value or not md.proto.allow_html
+
+
+def _titles(at) -> str:
+    return " ".join(str(chart.proto.spec) for chart in at.get("plotly_chart"))
+
+
+def test_defaults_show_the_forecast_lessons_and_runs():
+    at = open_page("sine")
+    _assert_clean(at)
+    assert not at.warning
+    labels = [m.label for m in at.metric]
+    assert "Validation MSE" in labels and "Forecast MSE, 1,000 steps" in labels
+    text = " ".join(md.value for md in at.markdown)
+    for lesson in ("Why errors accumulate", "Split by time", "scaler", "clipping", "window length"):
+        assert lesson in text
+    assert "Fed its own predictions: MSE" in _titles(at)
+    assert len(at.dataframe) == 1 and len(at.dataframe[0].value) == 1
+
+
+def test_hostile_link_warns_and_uses_safe_values():
+    at = open_page(
+        "sine",
+        {
+            **QUICK,
+            "signal": "banana",
+            "window": "-5",
+            "dt": "nan",
+            "lr": "inf",
+            "batch": "0",
+            "horizon": "<script>alert(1)</script>",
+            "generation": "🙂" * 30,
+            "series": "<img src=x onerror=alert(1)>",
+            "hidden": "1e308",
+        },
+    )
+    _assert_clean(at)
+    warnings = " ".join(texts(at, "warning"))
+    for expected in ("Signal: 'banana'", "Window: -5 is below", "Time step dt", "Batch size", "Generation"):
+        assert expected in warnings
+    assert at.selectbox(key="sine.signal").value == "sine"
+    assert at.slider(key="sine.window").value == 1
+    assert at.slider(key="sine.hidden").value == 64
+
+
+@pytest.mark.parametrize(
+    "extreme",
+    [
+        {
+            "window": "1",
+            "hidden": "1",
+            "dt": "0.5",
+            "batch": "16",
+            "lr": "0.001",
+            "max_norm": "0.01",
+            "noise": "0.5",
+        },
+        {
+            "window": "60",
+            "hidden": "64",
+            "layers": "3",
+            "dt": "0.02",
+            "cell": "lstm",
+            "lr": "0.1",
+            "clip": "false",
+            "horizon": "1000",
+            "generation": "carry",
+            "signal": "square",
+        },
+    ],
+)
+def test_slider_extremes(extreme):
+    at = open_page("sine", {**QUICK, "epochs": "2", **extreme})
+    _assert_clean(at)
+    assert not at.warning or all("diverged" in w for w in texts(at, "warning"))
+
+
+def test_display_controls_do_not_retrain():
+    at = open_page("sine", QUICK)
+    assert len(RESULTS) == 1
+    at.selectbox(key="sine.generation").set_value("carry").run()
+    at.slider(key="sine.horizon").set_value(300).run()
+    _assert_clean(at)
+    assert len(RESULTS) == 1
+    assert query(at)["generation"] == "carry" and query(at)["horizon"] == "300"
+    assert "hidden state also runs the network far beyond" in " ".join(md.value for md in at.markdown)
+    assert [m.label for m in at.metric][2] == "Forecast MSE, 300 steps"
+
+
+def test_pasted_series_is_used_and_travels_in_the_link():
+    at = open_page("sine", {**QUICK, "signal": "own"})
+    _assert_clean(at)
+    assert any("Paste numbers or upload" in t for t in texts(at, "info"))
+    at.text_area(key="sine.series").set_value(SERIES).run()
+    _assert_clean(at)
+    assert not at.info and "series" in query(at)
+    assert "pasted numbers: trained on" in _titles(at)
+    assert any("cannot carry an uploaded file" in c.value for c in at.caption)
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (b"", "The file is empty."),
+        (b"\x00\x01\x02binary\xff\xfe" * 50, "binary file"),
+        (b"name\nalice\nbob\ncarol\n" * 10, "No numbers found"),
+        (b"x\n1\n2\n3\n", "Only 3 numbers"),
+        (b"a,b\n1,2\n3\n4,5,6\n" + b"7,8\n" * 5, "Only 6 numbers"),
+    ],
+)
+def test_bad_uploads_explain_and_fall_back_to_the_sine(content, message):
+    at = open_page("sine", {**QUICK, "signal": "own"})
+    at.file_uploader(key="sine.upload").set_value(("data.csv", content, "text/csv")).run()
+    _assert_clean(at)
+    notes = " ".join(texts(at, "info"))
+    assert message in notes and "Showing the sine instead." in notes
+    assert "Sine: trained on" in _titles(at)
+
+
+def test_good_upload_wins_over_paste_and_a_million_rows_are_capped():
+    at = open_page("sine", {**QUICK, "signal": "own", "series": "1 2 3"})
+    upload = ("level\n" + "\n".join(str(i % 63) for i in range(10**6))).encode()
+    assert len(upload) < 5 * 2**20
+    at.file_uploader(key="sine.upload").set_value(("big.csv", upload, "text/csv")).run()
+    _assert_clean(at)
+    notes = " ".join(texts(at, "info"))
+    assert "Read the column 'level'" in notes and "only the last 5,000 are used" in notes
+    assert "big.csv: trained on" in _titles(at)
+    assert "series" in query(at)  # the pasted text is still in the link; the file never is

@@ -1,0 +1,205 @@
+"""Gradient norms through time, their bound, Jacobian products, BPTT by hand, and the gradients experiment."""
+
+import io
+import json
+from contextlib import redirect_stdout
+
+import numpy as np
+import pytest
+import torch
+
+from rnnviz.cli import main
+from rnnviz.core.init import init_recurrent, set_memory_gate_bias
+from rnnviz.core.memory_model import build_model
+from rnnviz.core.memory_tasks import copy_first
+from rnnviz.views.gradients import bptt
+from rnnviz.views.gradients.experiment import GradientsConfig, run
+from rnnviz.views.gradients.gradnorms import (
+    VANISH_LEVEL,
+    decay,
+    hidden_grad_norms,
+    hidden_grad_norms_per_step,
+    vanilla_bound,
+)
+from rnnviz.views.gradients.jacobians import jacobian_products
+
+
+def probe_data(length: int, batch: int = 8, seed: int = 0):
+    x, y = copy_first(batch, length, np.random.default_rng(seed))
+    return torch.from_numpy(x), torch.from_numpy(y)
+
+
+def model(cell: str, hidden: int = 16, seed: int = 0, **kw):
+    torch.manual_seed(seed)
+    return build_model(cell, hidden, **kw)
+
+
+@pytest.mark.parametrize("cell", ["rnn", "rnn_relu", "rnn_linear", "lstm", "gru"])
+def test_one_backward_pass_gives_the_same_norms_as_one_pass_per_step(cell):
+    x, y = probe_data(30)
+    m = model(cell, gate_bias=2.0)
+    fast = hidden_grad_norms(m, x, y)
+    slow = hidden_grad_norms_per_step(m, x, y)
+    assert fast.shape == (30,)
+    assert np.all(fast > 0)
+    np.testing.assert_allclose(fast, slow, rtol=1e-10)
+
+
+def test_norm_at_the_last_step_is_the_readout_gradient():
+    """dL/dh_T = 2 (y_hat - y) w_head per sequence: the curve's anchor is right."""
+    x, y = probe_data(12)
+    m = model("gru")
+    with torch.no_grad():
+        y_hat = m(x)
+    expected = (2 * (y_hat - y).abs().double() * m.head.weight.detach().double().norm()).mean()
+    assert hidden_grad_norms(m, x, y)[-1] == pytest.approx(float(expected), rel=1e-5)
+
+
+@pytest.mark.parametrize("scale", [0.8, 1.0, 1.25])
+def test_linear_cell_with_orthogonal_weights_scales_exactly_by_the_scale_per_step(scale):
+    """(W^T)^k with W = s Q, Q orthogonal, multiplies every norm by s^k (Q is orthogonal to float32 precision)."""
+    x, y = probe_data(40)
+    m = model("rnn_linear", init="orthogonal", scale=scale)
+    norms = hidden_grad_norms(m, x, y)
+    back = norms[::-1]
+    np.testing.assert_allclose(back, back[0] * scale ** np.arange(40), rtol=1e-5)
+    d = decay(norms)
+    assert d.per_step == pytest.approx(scale, rel=1e-6)
+
+
+def test_default_vanilla_rnn_vanishes_and_the_lstm_with_a_memory_gate_bias_does_not():
+    """The issue's first 'done when', at its length: more than 1e3 for the RNN, far less for the LSTM."""
+    x, y = probe_data(100)
+    rnn = decay(hidden_grad_norms(model("rnn", 32), x, y)).decay_ratio
+    lstm = decay(hidden_grad_norms(model("lstm", 32, gate_bias=5.0), x, y)).decay_ratio
+    lstm_default = decay(hidden_grad_norms(model("lstm", 32, gate_bias=0.0), x, y)).decay_ratio
+    assert rnn > 1e3
+    assert lstm < 1e3 and lstm < rnn * 1e-6
+    assert lstm_default > 1e3, "with its forget gate near 0.5 the LSTM vanishes too"
+
+
+def test_decay_grows_with_the_scale_of_w_hh():
+    x, y = probe_data(60)
+    ratios = [decay(hidden_grad_norms(model("rnn", 16, scale=s), x, y)).decay_ratio for s in (0.5, 1.0, 1.5)]
+    assert ratios[0] > ratios[1] > ratios[2]
+
+
+@pytest.mark.parametrize("cell", ["rnn", "rnn_relu", "rnn_linear"])
+def test_vanilla_bound_holds_at_every_step(cell):
+    x, y = probe_data(50)
+    m = model(cell, scale=1.3)
+    norms = hidden_grad_norms(m, x, y)
+    bound = vanilla_bound(m, x, norms)
+    assert bound is not None and bound.values[-1] == norms[-1]
+    assert np.all(norms <= bound.values * (1 + 1e-9))
+    assert bound.w_norm == pytest.approx(
+        float(torch.linalg.matrix_norm(m.rnn.weight_hh_l0.detach().double(), 2))
+    )
+
+
+def test_gated_cells_have_no_vanilla_bound():
+    x, y = probe_data(10)
+    m = model("lstm")
+    assert vanilla_bound(m, x, hidden_grad_norms(m, x, y)) is None
+
+
+def test_decay_summary_of_a_known_geometric_curve():
+    norms = 0.5 ** np.arange(40)[::-1]  # entry t = 0.5^(T-1-t): halves on every step back
+    d = decay(norms)
+    assert d.decay_ratio == pytest.approx(2.0**39)
+    assert d.per_step == pytest.approx(0.5)
+    assert 0.5**d.vanish_distance < VANISH_LEVEL <= 0.5 ** (d.vanish_distance - 1)
+    assert d.overflow_distance is None
+
+
+def test_decay_reports_where_a_curve_overflows():
+    norms = np.array([np.inf, np.inf, 1e300, 10.0, 1.0])
+    d = decay(norms)
+    assert d.overflow_distance == 3
+    assert decay(np.array([1.0, 1.0])).vanish_distance is None
+
+
+def test_jacobian_products_scale_exactly_and_stay_representable_in_float64():
+    curves = jacobian_products((0.5, 1.5), 100, 16, seed=3)
+    n = np.arange(101)
+    np.testing.assert_allclose(curves[1.5] / curves[0.5], 3.0**n, rtol=1e-9)
+    assert 0 < curves[0.5][100] < 1e-20, "float32 would have flushed this to zero"
+
+
+def test_init_modes_and_memory_gate_bias():
+    m = model("gru", 8)
+    init_recurrent(m.rnn, "orthogonal", 0.7)
+    for block in m.rnn.weight_hh_l0.detach().split(8):
+        np.testing.assert_allclose(torch.linalg.svdvals(block).numpy(), 0.7, rtol=1e-5)
+    init_recurrent(m.rnn, "identity", 1.2)
+    assert torch.equal(m.rnn.weight_hh_l0[8:16], 1.2 * torch.eye(8))
+    lstm = model("lstm", 4)
+    before = lstm.rnn.bias_ih_l0.detach().clone()
+    set_memory_gate_bias(lstm.rnn, "lstm", 5.0)
+    total = (lstm.rnn.bias_ih_l0 + lstm.rnn.bias_hh_l0).detach()
+    assert torch.all(total[4:8] == 5.0), "forget gate is the second block"
+    assert torch.equal(lstm.rnn.bias_ih_l0.detach()[:4], before[:4])
+    with pytest.raises(ValueError):
+        init_recurrent(lstm.rnn, "banana", 1.0)
+
+
+def test_bptt_by_hand_matches_autograd_and_the_fused_module():
+    m = model("rnn", 6, seed=4)
+    w = bptt.weights_from(m.rnn, m.head)
+    x = np.random.default_rng(1).normal(size=(7, 2))
+    fwd = bptt.forward(w, x, 0.3)
+    diffs = bptt.max_differences(bptt.backward(w, x, 0.3, fwd), bptt.autograd_gradients(w, x, 0.3))
+    assert set(diffs) == {"W_xh", "W_hh", "b", "w_y", "b_y", "h"}
+    assert max(diffs.values()) < 1e-12
+    with torch.no_grad():
+        fused = m.rnn(torch.tensor(x, dtype=torch.float32)[None])[0][0, -1].numpy()
+    np.testing.assert_allclose(fwd.h[-1], fused, atol=1e-6)
+
+
+def test_bptt_by_hand_would_notice_a_wrong_derivative():
+    """The check has teeth: dropping the tanh derivative changes the gradients visibly."""
+    m = model("rnn", 6, seed=4)
+    w = bptt.weights_from(m.rnn, m.head)
+    x = np.random.default_rng(1).normal(size=(7, 2))
+    fwd = bptt.forward(w, x, 0.3)
+    wrong = bptt.Forward(h=np.zeros_like(fwd.h), y_hat=fwd.y_hat, loss=fwd.loss)  # 1 - h^2 = 1 everywhere
+    diffs = bptt.max_differences(bptt.backward(w, x, 0.3, wrong), bptt.autograd_gradients(w, x, 0.3))
+    assert diffs["W_xh"] > 1e-3
+
+
+SMALL = GradientsConfig(length=30, hidden=8)
+
+
+def test_experiment_reports_the_chosen_cell_first_and_clipping_as_a_finding():
+    res = run(SMALL)
+    assert list(res.curves) == ["rnn", "lstm", "gru"]
+    assert res.bound_cell == "rnn" and res.bound is not None
+    assert res.clip_free.diverged_at is not None, "lr 1 without clipping explodes"
+    assert res.clip_free.stop == "diverged"
+    assert res.clip_clipped.diverged_at is None
+    assert max(res.clip_clipped.clipped_norm) <= SMALL.max_norm * (1 + 1e-6)
+    assert max(res.by_hand.max_difference.values()) < 1e-12
+
+
+def test_experiment_with_a_gated_cell_bounds_the_vanilla_rnn():
+    res = run(GradientsConfig(cell="rnn_linear", length=12, hidden=4))
+    assert list(res.curves) == ["rnn_linear", "rnn", "lstm", "gru"]
+    assert res.bound_cell == "rnn_linear"
+    res = run(GradientsConfig(cell="gru", length=12, hidden=4))
+    assert res.bound_cell == "rnn"
+
+
+def cli_json(*args: str) -> dict:
+    out = io.StringIO()
+    with redirect_stdout(out):
+        assert main(["gradients", *args, "--json"]) == 0
+    return out.getvalue()
+
+
+def test_cli_prints_t_norms_and_decay_ratio_deterministically():
+    text = cli_json("--cell", "rnn", "--length", "25", "--hidden", "8")
+    assert text == cli_json("--cell", "rnn", "--length", "25", "--hidden", "8")
+    data = json.loads(text)
+    norms = data["grad_norms"]
+    assert len(norms) == 25
+    assert data["metrics"]["decay_ratio"] == pytest.approx(norms[-1] / norms[0], rel=1e-5)

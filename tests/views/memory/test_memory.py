@@ -1,0 +1,159 @@
+"""Memory tasks, the memory model's truncated BPTT, and the side-by-side memory experiment."""
+
+import dataclasses
+import io
+import json
+import math
+from contextlib import redirect_stdout
+
+import numpy as np
+import pytest
+import torch
+
+from rnnviz.cli import main
+from rnnviz.core.fit import History, Progress
+from rnnviz.core.memory_model import build_model, percent, stage_progress, stop_note, train_memory
+from rnnviz.core.memory_tasks import CHANCE_LOSS, memory_batch, memory_batches
+from rnnviz.views.memory.experiment import (
+    FAILED,
+    SOLVED,
+    MemoryConfig,
+    finding,
+    report,
+    run,
+    table_row,
+    verdict,
+)
+
+
+def test_tasks_put_the_answer_where_they_say():
+    rng = np.random.default_rng(0)
+    x, y = memory_batch("copy", 64, 20, rng)
+    assert x.shape == (64, 20, 2) and y.shape == (64, 1)
+    np.testing.assert_array_equal(x[:, 0, 0], y[:, 0])
+    assert np.all(x[:, 0, 1] == 1) and np.all(x[:, 1:, 1] == 0)
+    x, y = memory_batch("adding", 64, 20, rng)
+    marked = x[:, :, 1] == 1
+    assert np.all(marked.sum(1) == 2)
+    np.testing.assert_allclose((x[:, :, 0] * marked).sum(1), y[:, 0], rtol=1e-6)
+    with pytest.raises(ValueError):
+        memory_batch("banana", 1, 5, rng)
+
+
+def test_chance_levels_are_the_best_constant_guess():
+    for task, best_guess in (("copy", 0.0), ("adding", 1.0)):
+        _, y = memory_batch(task, 20000, 10, np.random.default_rng(1))
+        assert np.mean((y - best_guess) ** 2) == pytest.approx(CHANCE_LOSS[task], rel=0.05)
+
+
+def test_the_same_seed_gives_every_cell_the_same_data():
+    a = memory_batches("copy", 4, 6, np.random.default_rng(3))
+    b = memory_batches("copy", 4, 6, np.random.default_rng(3))
+    for _ in range(3):
+        (xa, ya), (xb, yb) = next(a), next(b)
+        assert torch.equal(xa, xb) and torch.equal(ya, yb)
+
+
+@pytest.mark.parametrize("cell", ["rnn", "rnn_linear", "lstm", "gru"])
+def test_truncated_bptt_keeps_the_forward_pass_and_cuts_gradients_beyond_k_steps(cell):
+    torch.manual_seed(0)
+    m = build_model(cell, 8, gate_bias=3.0)
+    x = torch.randn(3, 20, 2, requires_grad=True)
+    full = m(x)
+    cut = m(x, window=6)
+    torch.testing.assert_close(full, cut)
+    (grad,) = torch.autograd.grad(cut.sum(), x)
+    assert torch.all(grad[:, :14] == 0), "nothing before the window is learned from"
+    assert torch.all(grad[:, 14:].abs().sum(-1) > 0)
+    (grad_full,) = torch.autograd.grad(m(x).sum(), x)
+    assert torch.all(grad_full[:, 0].abs().sum(-1) > 0)
+
+
+def test_instrumented_and_fused_forward_agree():
+    torch.manual_seed(1)
+    m = build_model("lstm", 5)
+    x = torch.randn(2, 9, 2)
+    with torch.no_grad():
+        torch.testing.assert_close(m.head(m.unrolled(x).h[:, -1]), m(x))
+
+
+def test_train_memory_is_deterministic_and_reports_clipped_norms():
+    kw = dict(
+        task="copy", length=8, hidden=4, steps=12, lr=0.3, seed=5, budget_s=30, optimizer="sgd", clip=0.5
+    )
+    _, a = train_memory("rnn", **kw)
+    _, b = train_memory("rnn", **kw)
+    assert a.loss == b.loss
+    assert max(a.clipped_norm) <= 0.5 + 1e-6
+    assert any(g > 0.5 for g in a.grad_norm)
+
+
+def test_stage_progress_spans_all_stages():
+    seen = []
+    report_stage = stage_progress(seen.append, 100, 300, "LSTM")
+    report_stage(Progress(step=40, total=100, train_loss=0.5, val_loss=None, history=History()))
+    assert seen[0].step == 140 and seen[0].total == 300
+    assert seen[0].note == "Training LSTM"
+    assert stage_progress(None, 0, 300, "LSTM") is None
+
+
+def test_verdict_thresholds():
+    assert verdict(0.09, 1.0) == "solved"
+    assert verdict(0.3, 1.0) == "partly"
+    assert verdict(0.6, 1.0) == "failed"
+    assert verdict(math.nan, 1.0) == "diverged"
+    assert SOLVED < FAILED
+    assert (percent(1.003), percent(0.047), percent(0.00047), percent(math.inf)) == (
+        "100%",
+        "4.7%",
+        "0.047%",
+        "not finite",
+    )
+
+
+SMALL = MemoryConfig(length=10, hidden=8, steps=50)
+
+
+def test_side_by_side_run_trains_three_cells_on_one_budget():
+    res = run(SMALL)
+    assert list(res.runs) == ["rnn", "lstm", "gru"]
+    assert all(r.history.steps == 50 for r in res.runs.values())
+    first_losses = {cell: r.history.loss[0] for cell, r in res.runs.items()}
+    assert len(set(first_losses.values())) == 3, "different weights"
+    assert res.chance_loss == CHANCE_LOSS["copy"]
+    assert res.window is None
+    for r in res.runs.values():
+        assert r.final_loss == r.history.final_loss()
+        assert r.prediction.shape == res.target.shape
+    metrics = report(SMALL, res)["metrics"]
+    assert set(metrics["final_loss"]) == {"rnn", "lstm", "gru"}
+    assert metrics["chance_loss"] == 1.0
+    row = table_row(10, res)
+    assert row["Length T"] == 10 and "of chance" in row["GRU"]
+    assert "not trained yet" in table_row(30, None)["LSTM"]
+    assert finding(res).startswith("Copy-first, T = 10, final loss vs chance: RNN ")
+
+
+def test_window_shorter_than_the_length_is_recorded():
+    res = run(dataclasses.replace(SMALL, window=4, steps=50))
+    assert res.window == 4
+    assert run(dataclasses.replace(SMALL, window=10)).window is None
+
+
+def test_stop_notes_name_the_step_of_divergence():
+    hist = History(loss=[1.0, math.nan], stop="diverged", diverged_at=2)
+    assert "diverged at step 2" in stop_note("gru", hist, 50)
+    assert stop_note("gru", History(loss=[1.0]), 50) is None
+
+
+def test_cli_reports_final_losses_of_all_three_cells_and_chance():
+    out = io.StringIO()
+    with redirect_stdout(out):
+        assert (
+            main(["memory", "--task", "copy", "--length", "6", "--steps", "50", "--hidden", "4", "--json"])
+            == 0
+        )
+    metrics = json.loads(out.getvalue())["metrics"]
+    assert set(metrics["final_loss"]) == {"rnn", "lstm", "gru"}
+    assert metrics["chance_loss"] == 1.0
+    assert all(isinstance(v, float) for v in metrics["final_loss"].values())
