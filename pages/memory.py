@@ -5,14 +5,13 @@ import streamlit as st
 
 from pages import ui
 from rnnviz.core.init import memory_gate_retention
+from rnnviz.core.memory_model import MEMORY_BUDGET_S, stop_note
 from rnnviz.core.memory_tasks import MEMORY_LENGTHS, MEMORY_TASKS
 from rnnviz.views.memory.experiment import (
     EXPERIMENT,
-    MEMORY_BUDGET_S,
     SOLVED,
     MemoryConfig,
     finding,
-    stop_note,
     table_row,
 )
 from rnnviz.views.memory.figures import memory_loss_curves, recall_scatter
