@@ -5,8 +5,9 @@ import streamlit as st
 
 from pages import ui
 from rnnviz.core.cells import MEMORY_GATE
+from rnnviz.core.fmt import percent, sci, tex_number
 from rnnviz.core.init import memory_gate_retention
-from rnnviz.core.memory_model import MEMORY_BUDGET_S, MEMORY_CELLS, VANILLA_CELLS, percent, stop_note
+from rnnviz.core.memory_model import MEMORY_BUDGET_S, MEMORY_CELLS, VANILLA_CELLS, stop_note
 from rnnviz.core.memory_tasks import CHANCE_LOSS
 from rnnviz.views.gradients import bptt
 from rnnviz.views.gradients.experiment import CLIP_STEPS, EXPERIMENT, GradientsConfig
@@ -17,8 +18,6 @@ from rnnviz.views.gradients.figures import (
     decay_title,
     power_tex,
     products_figure,
-    sci,
-    tex_number,
 )
 from rnnviz.views.gradients.gradnorms import VANISH_LEVEL
 from rnnviz.views.gradients.jacobians import PRESET_SCALES, jacobian_products

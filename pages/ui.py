@@ -18,11 +18,17 @@ import streamlit as st
 from rnnviz.core import config as cfgmod
 from rnnviz.core.experiment import Experiment
 from rnnviz.core.figures import loss_curve
-from rnnviz.core.fit import Progress
+from rnnviz.core.fit import History, Progress
 from rnnviz.core.runtime import RESULTS, TRAINING_BUDGET_S, TRAINING_QUEUE, configure_torch, wait_message
 from rnnviz.views import experiments
 
 C = TypeVar("C")
+
+LiveFigure = Callable[[History], Any]
+"""History (with the timeline so far) -> the view's main figure, drawn from the latest snapshot."""
+
+LIVE_DRAW_SHARE = 0.1
+"""Most of a training's wall time that redrawing its live figure may take."""
 
 
 def _key(prefix: str, name: str) -> str:
@@ -192,14 +198,22 @@ def cached(exp: Experiment, cfg: Any, **extra: Any) -> Any | None:
     return RESULTS.get(_result_key(exp, cfg, extra))
 
 
-def run(exp: Experiment, cfg: Any, *, click_to_train: str | None = None, **extra: Any) -> Any:
+def run(
+    exp: Experiment,
+    cfg: Any,
+    *,
+    click_to_train: str | None = None,
+    live: LiveFigure | None = None,
+    **extra: Any,
+) -> Any:
     """The experiment's result for the training part of ``cfg``: from cache, or trained live.
 
     The experiment's own hook first resets settings that do not apply, and any experiment it builds
     on runs first (cached too). Live training waits for a free slot (showing its queue position),
     then shows a progress bar and the loss curve as it falls. With ``click_to_train`` (a sentence
     such as "Training takes about 20 s."), an uncached result waits for a button press, so that
-    opening a page stays fast and costly training happens only when asked for.
+    opening a page stays fast and costly training happens only when asked for. With ``live``, the
+    view's main figure is redrawn from each new snapshot while it trains.
     """
     cfg = exp.prepare(cfg)
     key = _result_key(exp, cfg, extra)
@@ -218,15 +232,19 @@ def run(exp: Experiment, cfg: Any, *, click_to_train: str | None = None, **extra
             if not st.button("Train", type="primary", icon=":material/play_arrow:", key=f"train.{exp.name}"):
                 st.stop()
         ask.empty()
-    return _train_live(exp, cfgmod.training_part(cfg), key, extra)
+    return _train_live(exp, cfgmod.training_part(cfg), key, extra, live)
 
 
-def _train_live(exp: Experiment, train_cfg: Any, key: tuple, extra: dict[str, Any]) -> Any:
+def _train_live(
+    exp: Experiment, train_cfg: Any, key: tuple, extra: dict[str, Any], live: LiveFigure | None
+) -> Any:
     started = time.monotonic()
     with st.status(f"Running: {exp.title.lower()}", expanded=True) as status:
         waiting = st.empty()
         bar = st.progress(0.0, text="Starting")
         chart = st.empty()
+        main = st.empty()
+        drawing = {"seconds": 0.0}
         redraws = itertools.count()  # two equal figures in one run would get the same auto-generated id
         note = st.empty()
 
@@ -246,6 +264,15 @@ def _train_live(exp: Experiment, train_cfg: Any, key: tuple, extra: dict[str, An
                 )
             if p.note:
                 note.code(p.note, language=None, wrap_lines=True)
+            # Drawing may take at most LIVE_DRAW_SHARE of the time so far: frames are skipped, never queued.
+            if (
+                live is not None
+                and p.new_frame
+                and drawing["seconds"] <= LIVE_DRAW_SHARE * (time.monotonic() - started)
+            ):
+                tic = time.monotonic()
+                main.plotly_chart(live(p.history), key=f"live_main.{next(redraws)}")
+                drawing["seconds"] += time.monotonic() - tic
 
         def compute() -> Any:
             with TRAINING_QUEUE.acquire(on_wait):

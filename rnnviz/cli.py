@@ -12,6 +12,7 @@ from typing import Any
 
 from rnnviz.core import config as cfgmod
 from rnnviz.core.experiment import Experiment
+from rnnviz.core.fmt import jsonable
 from rnnviz.core.runtime import configure_torch
 from rnnviz.views import experiments
 
@@ -78,19 +79,6 @@ def resolve_config(exp: Experiment, args: argparse.Namespace, parser: argparse.A
             print(f"note: {note}", file=sys.stderr)
         values[s.name] = value
     return exp.config(**values)
-
-
-def jsonable(obj: Any) -> Any:
-    """Plain JSON: numpy to lists, floats rounded to 7 significant digits, NaN and inf to null."""
-    if hasattr(obj, "tolist"):
-        obj = obj.tolist()
-    if isinstance(obj, float):
-        return float(f"{obj:.7g}") if math.isfinite(obj) else None
-    if isinstance(obj, dict):
-        return {str(k): jsonable(v) for k, v in obj.items()}
-    if isinstance(obj, (list, tuple)):
-        return [jsonable(v) for v in obj]
-    return obj
 
 
 def run(exp: Experiment, cfg: Any, **extra: Any) -> Any:

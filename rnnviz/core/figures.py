@@ -7,6 +7,7 @@ from collections.abc import Sequence
 
 import numpy as np
 import plotly.graph_objects as go
+from plotly.basedatatypes import BaseTraceType
 
 from rnnviz.core.fit import History
 from rnnviz.core.style import (
@@ -113,3 +114,82 @@ def state_heatmap(
 def plottable(values: np.ndarray) -> list[float | None]:
     """Log axes cannot show 0, NaN or inf: those points become gaps."""
     return [float(v) if math.isfinite(v) and v > 0 else None for v in np.asarray(values, dtype=float)]
+
+
+FrameTraces = Sequence[BaseTraceType]
+"""The traces of one snapshot, in the order of the figure's animated traces."""
+
+PLAY_MS = 350
+"""Milliseconds per frame when a timeline plays."""
+
+
+def animate(
+    fig: go.Figure,
+    frames: Sequence[FrameTraces],
+    labels: Sequence[str],
+    *,
+    traces: Sequence[int] | None = None,
+    titles: Sequence[str] | None = None,
+) -> go.Figure:
+    """Turn a figure into a training film: a step slider and Play / Pause, all played in the browser.
+
+    ``frames[i]`` replaces the traces numbered ``traces`` (default: the first ``len(frames[i])``)
+    with snapshot ``i``'s; ``labels[i]`` names it on the slider (the training step, kept short:
+    there is one tick per frame), and ``titles[i]``, when given, retitles the figure so its caption
+    says which step and what the loss was then (``timeline.label(i)``).
+    The figure opens on the last frame (the trained model), which ``fig`` itself should show.
+    Playback costs the server nothing: every frame is sent once, with the figure.
+    """
+    if len(frames) < 2:
+        return fig
+    idx = list(traces) if traces is not None else list(range(len(frames[0])))
+    fig.frames = [
+        go.Frame(
+            data=list(data),
+            traces=idx,
+            name=str(i),
+            layout=dict(title=dict(text=titles[i])) if titles is not None else None,
+        )
+        for i, data in enumerate(frames)
+    ]
+    play = dict(frame=dict(duration=PLAY_MS, redraw=True), transition=dict(duration=0), fromcurrent=True)
+    pause = dict(frame=dict(duration=0, redraw=False), mode="immediate", transition=dict(duration=0))
+    fig.update_layout(
+        updatemenus=[
+            dict(
+                type="buttons",
+                direction="left",
+                showactive=False,
+                x=0,
+                y=0,
+                xanchor="left",
+                yanchor="top",
+                pad=dict(t=50, r=10),
+                buttons=[
+                    dict(label="▶ Play", method="animate", args=[None, play]),
+                    dict(label="❚❚ Pause", method="animate", args=[[None], pause]),
+                ],
+            )
+        ],
+        sliders=[
+            dict(
+                active=len(frames) - 1,
+                x=0.16,
+                len=0.84,
+                y=0,
+                yanchor="top",
+                pad=dict(t=35),
+                currentvalue=dict(prefix="Training step ", font=dict(size=12)),
+                steps=[
+                    dict(
+                        label=label,
+                        method="animate",
+                        args=[[str(i)], dict(pause, frame=dict(duration=0, redraw=True))],
+                    )
+                    for i, label in enumerate(labels)
+                ],
+            )
+        ],
+    )
+    fig.update_layout(margin=dict(b=max(fig.layout.margin.b or 0, 110)))
+    return fig

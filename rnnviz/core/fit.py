@@ -1,4 +1,5 @@
-"""The one fit loop every experiment uses: optimiser, clipping, progress reports and a wall-clock budget."""
+"""The one fit loop every experiment uses: optimiser, clipping, progress reports, a wall-clock budget
+and the snapshot timeline."""
 
 from __future__ import annotations
 
@@ -10,6 +11,8 @@ from typing import Any, Literal
 
 import torch
 from torch import Tensor, nn
+
+from rnnviz.core.timeline import SNAPSHOTS, Capture, Timeline, snapshot_steps
 
 OPTIMIZERS = {"adam": "Adam", "sgd": "SGD"}
 
@@ -27,6 +30,8 @@ class Progress:
     history: History
     note: str = ""
     """Text to show beside the progress, e.g. samples written at checkpoints; experiments add it."""
+    new_frame: bool = False
+    """A snapshot was just added to ``history.timeline``: a page may redraw its main figure from it."""
 
     @property
     def fraction(self) -> float:
@@ -47,6 +52,8 @@ class History:
     stop: StopReason = "done"
     diverged_at: int | None = None
     seconds: float = 0.0
+    timeline: Timeline = field(default_factory=Timeline)
+    """What the view captured at each snapshot; empty when it captures nothing."""
 
     @property
     def steps(self) -> int:
@@ -98,11 +105,15 @@ def fit(
     report_every_s: float = 0.15,
     budget_s: float = 30.0,
     after_step: Callable[[], None] | None = None,
+    capture: Capture | None = None,
+    snapshots: int = SNAPSHOTS,
 ) -> History:
     """Train until ``total_steps`` batches are used, the budget runs out, or the loss diverges.
 
     Divergence is a result to show, not an error: training stops and History says where.
     ``after_step`` runs after each optimiser step (e.g. truncated-BPTT state detaching).
+    ``capture`` records the view's frame before the first step and at each of ``snapshots``
+    checkpoints, always including the last step trained (also when the budget or divergence ends it).
     """
     params = [p for p in model.parameters() if p.requires_grad]
     opt = make_optimizer(optimizer, params, lr)
@@ -110,6 +121,16 @@ def fit(
     start = time.monotonic()
     deadline = start + budget_s
     last_report = start
+    schedule = frozenset(snapshot_steps(total_steps, snapshots)) if capture is not None else frozenset()
+
+    def snap(step: int, loss: float | None) -> None:
+        model.eval()
+        with torch.no_grad():
+            hist.timeline.add(step, loss, capture())
+        model.train()
+
+    if capture is not None:
+        snap(0, None)
     model.train()
     for step, batch in enumerate(batches, start=1):
         if step > total_steps:
@@ -134,6 +155,9 @@ def fit(
             after_step()
         hist.loss.append(value)
         is_last = step == total_steps
+        captured = step in schedule
+        if captured:
+            snap(step, value)
         if val_fn is not None and val_every and (step % val_every == 0 or is_last):
             model.eval()
             with torch.no_grad():
@@ -145,14 +169,20 @@ def fit(
             hist.val_steps.append(step)
             model.train()
         now = time.monotonic()
-        if on_progress is not None and (is_last or now - last_report >= report_every_s):
+        if on_progress is not None and (is_last or captured or now - last_report >= report_every_s):
             val = hist.val_loss[-1] if hist.val_loss else None
-            on_progress(Progress(step, total_steps, value, val, hist))
+            on_progress(Progress(step, total_steps, value, val, hist, new_frame=captured))
             # Timed from the report's end: a slow redraw must not starve training.
             last_report = time.monotonic()
         if now > deadline and not is_last:
             hist.stop = "budget"
             break
+    if capture is not None:
+        trained = hist.steps if hist.stop != "diverged" else hist.steps - 1
+        if trained > hist.timeline.steps[-1]:
+            snap(trained, hist.loss[trained - 1])
+        if hist.loss:
+            hist.timeline.loss[0] = hist.loss[0]  # step 1's loss was measured before its update
     model.eval()
     hist.seconds = time.monotonic() - start
     return hist

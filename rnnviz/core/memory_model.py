@@ -7,7 +7,6 @@ the gradient probe measures how the loss at the last step reaches back to every 
 from __future__ import annotations
 
 import dataclasses
-import math
 from collections.abc import Callable
 
 import torch
@@ -167,13 +166,6 @@ def train_memory(
         budget_s=budget_s,
     )
     return model, history
-
-
-def percent(share: float) -> str:
-    """99%, 4.7%, 0.047%: whole percents near chance, two significant digits for the small losses."""
-    if not math.isfinite(share):
-        return "not finite"
-    return f"{100 * share:.0f}%" if share >= 0.1 else f"{100 * share:.2g}%"
 
 
 def stop_note(cell: str, history: History, steps: int) -> str | None:

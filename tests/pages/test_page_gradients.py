@@ -4,9 +4,9 @@ import json
 
 import pytest
 
+from rnnviz.core.fmt import sci
 from rnnviz.core.runtime import RESULTS
 from rnnviz.views.gradients.experiment import GradientsConfig, run
-from rnnviz.views.gradients.figures import sci
 from tests.apptest import open_page, query, texts
 
 

@@ -11,6 +11,7 @@ from plotly.subplots import make_subplots
 from rnnviz.core.cells import CELL_COLORS
 from rnnviz.core.figures import plottable
 from rnnviz.core.fit import History
+from rnnviz.core.fmt import tex_number
 from rnnviz.core.memory_model import MEMORY_CELLS
 from rnnviz.core.style import OKABE_ITO, base_layout
 from rnnviz.views.gradients.gradnorms import Bound, Decay
@@ -19,22 +20,6 @@ from rnnviz.views.gradients.jacobians import PRESET_SCALES
 CLIP_COLORS = {"free": OKABE_ITO["vermillion"], "clipped": OKABE_ITO["blue"]}
 SCALE_COLORS = (OKABE_ITO["sky"], OKABE_ITO["grey"], OKABE_ITO["orange"])
 """One per preset scale (0.5, 1.0, 1.5); the reader's own scale is drawn in black."""
-
-
-def sci(x: float) -> str:
-    """A number as text for metrics and captions; 1e-30 stays 1e-30, never 0."""
-    return f"{x:.3g}" if math.isfinite(x) else "not finite"
-
-
-def tex_number(x: float) -> str:
-    """A number for st.latex, with a proper power of ten."""
-    if not math.isfinite(x):
-        return r"\infty" if x > 0 else r"	ext{NaN}"
-    text = f"{x:.3g}"
-    if "e" not in text:
-        return text
-    mantissa, exponent = text.split("e")
-    return rf"{mantissa} \times 10^{{{int(exponent)}}}"
 
 
 def power_tex(a: float, n: int) -> str:

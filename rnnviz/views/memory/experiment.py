@@ -13,13 +13,13 @@ from rnnviz.core.cells import CELL_TABLE
 from rnnviz.core.config import LEARNING_RATES, learning_rate_param, param, seed_param
 from rnnviz.core.experiment import Experiment, ProgressFn
 from rnnviz.core.fit import History
+from rnnviz.core.fmt import percent
 from rnnviz.core.init import DEFAULT_GATE_BIAS
 from rnnviz.core.memory_model import (
     COMPARED_CELLS,
     MEMORY_BUDGET_S,
     MEMORY_CELLS,
     MEMORY_LR,
-    percent,
     stage_progress,
     train_memory,
 )

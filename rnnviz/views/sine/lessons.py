@@ -10,21 +10,13 @@ import math
 
 import numpy as np
 
+from rnnviz.core.fmt import tex_number
 from rnnviz.views.sine import signals
 from rnnviz.views.sine.experiment import SineConfig, SineResult, forecast_mse, one_step_mse
 
 
 def _g(x: float) -> str:
     return f"{x:.2g}" if math.isfinite(x) else "not a number"
-
-
-def _tex(x: float) -> str:
-    """A number in LaTeX: 3.0 \\cdot 10^{-3} rather than 3e-03."""
-    if not math.isfinite(x):
-        return r"\text{n/a}"
-    mantissa, exponent = f"{x:.1e}".split("e")
-    power = int(exponent)
-    return mantissa if power == 0 else rf"{mantissa} \cdot 10^{{{power}}}"
 
 
 def update_rules(res: SineResult, generation: str, horizon: int) -> list[str]:
@@ -34,9 +26,9 @@ def update_rules(res: SineResult, generation: str, horizon: int) -> list[str]:
     past = rf"_{{t-{last}}}, \dots, " if last else ""
     return [
         rf"\text{{one step ahead: }} \hat x_{{t+1}} = f(x{past}x_t),"
-        rf"\quad \text{{MSE}} = {_tex(one_step_mse(res, generation, steps))}",
+        rf"\quad \text{{MSE}} = {tex_number(one_step_mse(res, generation, steps), 2)}",
         rf"\text{{free running: }} \hat x_{{t+1}} = f(\hat x{past}\hat x_t),"
-        rf"\quad \text{{MSE}} = {_tex(forecast_mse(res, generation, steps))}",
+        rf"\quad \text{{MSE}} = {tex_number(forecast_mse(res, generation, steps), 2)}",
     ]
 
 

@@ -12,7 +12,8 @@ import torch
 
 from rnnviz.cli import main
 from rnnviz.core.fit import History, Progress
-from rnnviz.core.memory_model import build_model, percent, stage_progress, stop_note, train_memory
+from rnnviz.core.fmt import percent
+from rnnviz.core.memory_model import build_model, stage_progress, stop_note, train_memory
 from rnnviz.core.memory_tasks import CHANCE_LOSS, memory_batch, memory_batches
 from rnnviz.views.memory.experiment import (
     FAILED,
