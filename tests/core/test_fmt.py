@@ -4,7 +4,7 @@ from rnnviz.core.fmt import jsonable, percent, sci, tex_number
 
 
 def test_tex_number_writes_powers_of_ten_and_names_what_is_not_a_number():
-    assert tex_number(0.003, 2) == r"3 \times 10^{-3}"
+    assert tex_number(0.00003, 2) == r"3 \times 10^{-5}"
     assert tex_number(1234567.0) == r"1.23 \times 10^{6}"
     assert tex_number(0.5) == "0.5"
     assert tex_number(math.nan) == r"\text{NaN}"
