@@ -16,6 +16,7 @@ from urllib.parse import urlencode
 import streamlit as st
 
 from rnnviz.core import config as cfgmod
+from rnnviz.core import export
 from rnnviz.core.experiment import Experiment
 from rnnviz.core.figures import loss_curve
 from rnnviz.core.fit import History, Progress
@@ -23,6 +24,7 @@ from rnnviz.core.runtime import RESULTS, TRAINING_BUDGET_S, TRAINING_QUEUE, conf
 from rnnviz.views import experiments
 
 C = TypeVar("C")
+T = TypeVar("T")
 
 LiveFigure = Callable[[History], Any]
 """History (with the timeline so far) -> the view's main figure, drawn from the latest snapshot."""
@@ -179,11 +181,46 @@ def share_link() -> None:
 
     Call after :func:`settings`, which has written the settings to the page's address.
     """
-    base = st.context.url.split("?")[0] if st.context.url else ""
-    query = urlencode(_url_params(), doseq=True)
     with st.sidebar.popover("Share this view", icon=":material/share:", width="stretch"):
         st.caption("This link restores every setting, and so the same trained model and pictures.")
-        st.code(base + ("?" + query if query else ""), language=None, wrap_lines=True)
+        st.code(_page_link(), language=None, wrap_lines=True)
+
+
+def _page_link() -> str:
+    base = st.context.url.split("?")[0] if st.context.url else ""
+    query = urlencode(_url_params(), doseq=True)
+    return base + ("?" + query if query else "")
+
+
+def downloads(exp: Experiment, cfg: Any, result: Any) -> None:
+    """The Download menu: the view as a standalone HTML page, its data, weights and reproduce.py, zipped.
+
+    Built from the cached result only when clicked (deferred), so it never trains and never slows the page.
+    """
+    if exp.export is None or result is None:
+        return
+    link = _page_link()
+
+    def build() -> bytes:
+        files = export.bundle(
+            exp.title, cfgmod.as_dict(cfg), exp.report(cfg, result), exp.export(cfg, result), link
+        )
+        return export.zip_bytes(files, f"rnnviz-{exp.name}")
+
+    with st.sidebar.popover("Download", icon=":material/download:", width="stretch"):
+        st.caption(
+            "A zip with this view as an HTML page that opens offline, the figures' data as CSV, the trained "
+            "weights (safetensors) and reproduce.py, which rebuilds the model and recomputes one number."
+        )
+        st.download_button(
+            "Download this view (.zip)",
+            data=build,
+            file_name=f"rnnviz-{exp.name}.zip",
+            mime="application/zip",
+            on_click="ignore",
+            icon=":material/folder_zip:",
+            key=f"download.{exp.name}",
+        )
 
 
 def _result_key(exp: Experiment, cfg: Any, extra: dict[str, Any]) -> tuple:
@@ -285,6 +322,40 @@ def _train_live(
             label=f"Finished in {time.monotonic() - started:.1f} s", state="complete", expanded=False
         )
     return result
+
+
+MAX_UPLOAD_MB = 5
+"""The app's upload cap: .streamlit/config.toml's server.maxUploadSize says the same to Streamlit."""
+
+
+def upload(
+    label: str,
+    *,
+    key: str,
+    types: list[str],
+    parse: Callable[[bytes, str], T],
+    help: str,
+    container: Any = None,
+) -> T | None:
+    """One file upload, parsed once per file and kept in the session; None when there is none or it is unusable.
+
+    ``parse(raw, name)`` raises ValueError with a reader's message for a file it cannot use: the page
+    shows that message, never a traceback. Nothing uploaded is unpickled or executed.
+    """
+    box = container if container is not None else st
+    file = box.file_uploader(f"{label} (up to {MAX_UPLOAD_MB} MB)", type=types, key=key, help=help)
+    if file is None:
+        return None
+    parsed = st.session_state.get(f"{key}.parsed")
+    if parsed is None or parsed[0] != file.file_id:
+        try:
+            parsed = (file.file_id, parse(file.getvalue(), file.name), None)
+        except ValueError as err:
+            parsed = (file.file_id, None, str(err))
+        st.session_state[f"{key}.parsed"] = parsed
+    if parsed[2] is not None:
+        box.error(safe_text(f"{file.name}: {parsed[2]}"), icon=":material/upload_file:")
+    return parsed[1]
 
 
 def training_message(history: Any) -> None:

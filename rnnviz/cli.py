@@ -9,8 +9,10 @@ import os
 import sys
 from collections.abc import Sequence
 from typing import Any
+from urllib.parse import urlencode
 
 from rnnviz.core import config as cfgmod
+from rnnviz.core import export
 from rnnviz.core.experiment import Experiment
 from rnnviz.core.fmt import jsonable
 from rnnviz.core.runtime import configure_torch
@@ -55,6 +57,13 @@ def build_parser() -> argparse.ArgumentParser:
             action="store_true",
             help="print one JSON object with config and metrics",
         )
+        if exp.export is not None:
+            p.add_argument(
+                "--export",
+                metavar="DIR",
+                default=None,
+                help="write the view's HTML page, data (CSV), weights (safetensors) and reproduce.py to DIR",
+            )
     return parser
 
 
@@ -81,6 +90,15 @@ def resolve_config(exp: Experiment, args: argparse.Namespace, parser: argparse.A
     return exp.config(**values)
 
 
+APP_URL = os.environ.get("RNNVIZ_URL", "http://localhost:8501")
+"""Where the app is served: the base of share links written by the command line."""
+
+
+def share_url(exp: Experiment, cfg: Any) -> str:
+    query = urlencode(cfgmod.to_query(cfg))
+    return f"{APP_URL.rstrip('/')}/{exp.name}" + (f"?{query}" if query else "")
+
+
 def run(exp: Experiment, cfg: Any, **extra: Any) -> Any:
     """The experiment's result, after its upstream experiment's (the same hook the pages use)."""
     cfg = exp.prepare(cfg)
@@ -99,7 +117,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     cfg = resolve_config(exp, args, parser)
     extra = {}
     if exp.add_arguments is not None:
-        names = {s.name for s in cfgmod.specs(exp.config)} | {"experiment", "json"}
+        names = {s.name for s in cfgmod.specs(exp.config)} | {"experiment", "json", "export"}
         extra = {k: v for k, v in vars(args).items() if k not in names}
     try:
         result = run(exp, cfg, **extra)
@@ -107,6 +125,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"error: {err}", file=sys.stderr)
         return 2
     report = exp.report(cfg, result)
+    if getattr(args, "export", None):
+        files = export.bundle(
+            exp.title, cfgmod.as_dict(cfg), report, exp.export(cfg, result), share_url(exp, cfg)
+        )
+        print(f"wrote {len(files)} files to {export.write(files, args.export)}", file=sys.stderr)
     if args.json:
         out = {"experiment": exp.name, "config": cfgmod.as_dict(cfg), **report}
         json.dump(jsonable(out), sys.stdout, ensure_ascii=False, separators=(",", ":"))

@@ -17,6 +17,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal, TypeVar
 
+from rnnviz.core.cells import CELLS
+
 SCHEMA_VERSION = 1
 VERSION_KEY = "v"
 """Query key holding SCHEMA_VERSION, so that links made by an older app can be recognised."""
@@ -121,6 +123,31 @@ def learning_rate_param(
     default: float, *, choices: tuple[float, ...] = LEARNING_RATES, help: str = "Adam's step size."
 ) -> Any:
     return param(default, label="Learning rate", help=help, choices=choices, log=True)
+
+
+def cell_param(
+    default: str = "rnn", *, choices: Mapping[str, str] | None = None, help: str = "The recurrent cell type."
+) -> Any:
+    """The cell choice; the offered cells and their names come from the cell table in core.cells."""
+    return param(default, label="Cell", help=help, choices=choices if choices is not None else CELLS)
+
+
+def hidden_param(
+    default: int, *, max: int = 64, min: int = 1, help: str = "Units in each hidden state."
+) -> Any:
+    return param(default, label="Hidden size", help=help, min=min, max=max, unit="units")
+
+
+def layers_param(default: int = 1, *, max: int = 3, help: str = "Stacked recurrent layers.") -> Any:
+    return param(default, label="Layers", help=help, min=1, max=max)
+
+
+GATE_BIAS_MAX = 5.0
+
+
+def gate_bias_param(default: float, *, help: str, step: float = 0.5) -> Any:
+    """The memory gate's starting bias: the LSTM's forget gate and the GRU's update gate (PyTorch's convention)."""
+    return param(default, label="Memory-gate bias at start", help=help, min=0.0, max=GATE_BIAS_MAX, step=step)
 
 
 def specs(cls: type) -> tuple[Spec, ...]:

@@ -12,6 +12,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from rnnviz.core.export import Export
 from rnnviz.core.fit import Progress
 
 ProgressFn = Callable[[Progress], None]
@@ -41,6 +42,8 @@ class Experiment:
     """cfg -> cfg with settings that do not apply reset, applied before caching by pages and the CLI alike."""
     upstream: Callable[[Any], Upstream | None] | None = None
     """cfg -> the experiment whose result run() receives as ``upstream=``, or None when it needs none."""
+    export: Callable[[Any, Any], Export] | None = None
+    """export(cfg, result) -> the figures, data, weights and reproduce.py offered for download."""
 
     def prepare(self, cfg: Any) -> Any:
         return self.normalise(cfg) if self.normalise is not None else cfg

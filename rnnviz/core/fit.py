@@ -12,7 +12,7 @@ from typing import Any, Literal
 import torch
 from torch import Tensor, nn
 
-from rnnviz.core.timeline import SNAPSHOTS, Capture, Timeline, snapshot_steps
+from rnnviz.core.timeline import SNAPSHOTS, Capture, Timeline, capture_enabled, snapshot_steps
 
 OPTIMIZERS = {"adam": "Adam", "sgd": "SGD"}
 
@@ -121,6 +121,8 @@ def fit(
     start = time.monotonic()
     deadline = start + budget_s
     last_report = start
+    if not capture_enabled():
+        capture = None
     schedule = frozenset(snapshot_steps(total_steps, snapshots)) if capture is not None else frozenset()
 
     def snap(step: int, loss: float | None) -> None:

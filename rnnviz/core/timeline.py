@@ -8,7 +8,9 @@ so a whole training can be replayed in the browser without the server training o
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -20,6 +22,23 @@ Frame = dict[str, Any]
 
 Capture = Callable[[], Frame]
 """Called with the model in eval mode and gradients off; returns the view's frame."""
+
+_enabled = threading.local()
+
+
+@contextmanager
+def capturing(enabled: bool) -> Iterator[None]:
+    """Switch capture off (or on) in this thread: bench/timeline.py times training without it."""
+    before = capture_enabled()
+    _enabled.value = enabled
+    try:
+        yield
+    finally:
+        _enabled.value = before
+
+
+def capture_enabled() -> bool:
+    return getattr(_enabled, "value", True)
 
 
 def snapshot_steps(total: int, count: int = SNAPSHOTS) -> tuple[int, ...]:
