@@ -2,8 +2,9 @@
 
 import streamlit as st
 
-from rnnviz.core.runtime import configure_torch, warm_up
-from rnnviz.views import views
+from rnnviz.core.runtime import configure_torch, prewarm, warm_up
+from rnnviz.views import get, views
+from rnnviz.views.gallery import prewarm_jobs
 
 st.set_page_config(
     page_title="rnnviz: look inside recurrent networks",
@@ -12,6 +13,7 @@ st.set_page_config(
 )
 configure_torch()
 warm_up()
+prewarm(prewarm_jobs(), get)
 
 home = st.Page("pages/home.py", title="Home", icon=":material/home:", default=True)
 pages = [st.Page(f"pages/{v.slug}.py", title=v.title, icon=v.icon, url_path=v.slug) for v in views()]

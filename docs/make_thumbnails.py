@@ -25,7 +25,7 @@ FIGURE = {
 
 
 def main() -> None:
-    out = ROOT / "docs" / "thumbnails"
+    out = ROOT / "static" / "thumbnails"
     out.mkdir(parents=True, exist_ok=True)
     with streamlit_server() as (base, _), chromium() as browser:
         page = browser.new_page(viewport={"width": 1280, "height": 1000})

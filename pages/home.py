@@ -1,10 +1,14 @@
 from pathlib import Path
+from urllib.parse import parse_qsl
 
 import streamlit as st
 
 from rnnviz.views import views
+from rnnviz.views.gallery import gallery
 
-THUMBNAILS = Path(__file__).resolve().parent.parent / "docs" / "thumbnails"
+STATIC = Path(__file__).resolve().parent.parent / "static"
+THUMBNAILS = "thumbnails"
+"""Home-page pictures, served by Streamlit's static file server: no Python work per visit."""
 PER_ROW = 3
 
 st.title("rnnviz: look inside recurrent networks")
@@ -18,11 +22,21 @@ st.markdown(
     "of them, so a link you send reproduces the same trained model and the same pictures. Use "
     "*Share this view* in the sidebar."
 )
-for start in range(0, len(views()), PER_ROW):
-    for col, view in zip(st.columns(PER_ROW), views()[start : start + PER_ROW], strict=False):
+found = views()
+for start in range(0, len(found), PER_ROW):
+    for col, view in zip(st.columns(PER_ROW), found[start : start + PER_ROW], strict=False):
         with col.container(border=True, height="stretch"):
-            thumbnail = THUMBNAILS / f"{view.slug}.png"
-            if thumbnail.exists():
-                st.image(str(thumbnail))
+            if (STATIC / THUMBNAILS / f"{view.slug}.png").exists():
+                st.markdown(f"![{view.title}](app/static/{THUMBNAILS}/{view.slug}.png)")
             st.page_link(f"pages/{view.slug}.py", label=f"**{view.title}**", icon=view.icon)
             st.write(view.finding)
+
+st.subheader("Gallery")
+st.caption("Famous settings, ready when the server starts: these links open without waiting for training.")
+for link in gallery():
+    st.page_link(
+        f"pages/{link.view}.py",
+        label=f"**{link.title}**: {link.note}",
+        icon=":material/star:",
+        query_params=dict(parse_qsl(link.query)),
+    )

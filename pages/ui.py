@@ -20,7 +20,14 @@ from rnnviz.core import export
 from rnnviz.core.experiment import Experiment
 from rnnviz.core.figures import loss_curve
 from rnnviz.core.fit import History, Progress
-from rnnviz.core.runtime import RESULTS, TRAINING_BUDGET_S, TRAINING_QUEUE, configure_torch, wait_message
+from rnnviz.core.runtime import (
+    RESULTS,
+    TRAINING_BUDGET_S,
+    TRAINING_QUEUE,
+    configure_torch,
+    result_key,
+    wait_message,
+)
 from rnnviz.views import experiments
 
 C = TypeVar("C")
@@ -223,16 +230,12 @@ def downloads(exp: Experiment, cfg: Any, result: Any) -> None:
         )
 
 
-def _result_key(exp: Experiment, cfg: Any, extra: dict[str, Any]) -> tuple:
-    return (exp.name, cfgmod.training_part(exp.prepare(cfg)), tuple(sorted(extra.items())))
-
-
 def cached(exp: Experiment, cfg: Any, **extra: Any) -> Any | None:
     """The result for ``cfg`` if it has been trained already (by anyone), else None; never trains.
 
     Lets a page show related results side by side, e.g. a table over lengths filled in as they are trained.
     """
-    return RESULTS.get(_result_key(exp, cfg, extra))
+    return RESULTS.get(result_key(exp, cfg, extra))
 
 
 def run(
@@ -253,7 +256,7 @@ def run(
     view's main figure is redrawn from each new snapshot while it trains.
     """
     cfg = exp.prepare(cfg)
-    key = _result_key(exp, cfg, extra)
+    key = result_key(exp, cfg, extra)
     hit = RESULTS.get(key)
     if hit is not None:
         return hit

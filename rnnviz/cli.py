@@ -15,7 +15,7 @@ from rnnviz.core import config as cfgmod
 from rnnviz.core import export
 from rnnviz.core.experiment import Experiment
 from rnnviz.core.fmt import jsonable
-from rnnviz.core.runtime import configure_torch
+from rnnviz.core.runtime import configure_torch, run_with_upstream
 from rnnviz.views import experiments
 
 
@@ -99,16 +99,6 @@ def share_url(exp: Experiment, cfg: Any) -> str:
     return f"{APP_URL.rstrip('/')}/{exp.name}" + (f"?{query}" if query else "")
 
 
-def run(exp: Experiment, cfg: Any, **extra: Any) -> Any:
-    """The experiment's result, after its upstream experiment's (the same hook the pages use)."""
-    cfg = exp.prepare(cfg)
-    up = exp.upstream(cfg) if exp.upstream is not None else None
-    if up is not None:
-        dep = experiments()[up.experiment]
-        extra["upstream"] = run(dep, dep.config(**up.settings))
-    return exp.run(cfg, **extra)
-
-
 def main(argv: Sequence[str] | None = None) -> int:
     configure_torch()
     parser = build_parser()
@@ -120,7 +110,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         names = {s.name for s in cfgmod.specs(exp.config)} | {"experiment", "json", "export"}
         extra = {k: v for k, v in vars(args).items() if k not in names}
     try:
-        result = run(exp, cfg, **extra)
+        result = run_with_upstream(exp, cfg, lambda name: experiments()[name], **extra)
     except ValueError as err:
         print(f"error: {err}", file=sys.stderr)
         return 2

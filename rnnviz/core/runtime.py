@@ -11,12 +11,15 @@ import os
 import sys
 import threading
 from collections import OrderedDict
-from collections.abc import Callable, Hashable, Iterator
+from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from typing import Any, TypeVar
 
 import numpy as np
 import torch
+
+from rnnviz.core.config import training_part
+from rnnviz.core.experiment import Experiment
 
 T = TypeVar("T")
 
@@ -82,9 +85,29 @@ class SlotQueue:
         try:
             yield
         finally:
-            with self._cond:
-                self._busy -= 1
-                self._cond.notify_all()
+            self._release()
+
+    @contextmanager
+    def acquire_idle(self, poll_s: float = 0.5) -> Iterator[None]:
+        """Hold a slot only when nobody is waiting and another slot stays free for the next visitor.
+
+        Background work (pre-warming) uses this, so a visitor never waits behind more than the
+        one training it may have started already.
+        """
+        reserve = 1 if self._slots > 1 else 0
+        with self._cond:
+            while self._waiting or self._busy + reserve >= self._slots:
+                self._cond.wait(poll_s)
+            self._busy += 1
+        try:
+            yield
+        finally:
+            self._release()
+
+    def _release(self) -> None:
+        with self._cond:
+            self._busy -= 1
+            self._cond.notify_all()
 
     @property
     def busy(self) -> int:
@@ -180,7 +203,62 @@ class ResultCache:
 
 
 RESULTS = ResultCache(CACHE_MAX_ENTRIES, CACHE_MAX_BYTES)
-"""Every experiment's results, keyed by (experiment name, training part of its Config)."""
+"""Every experiment's results, keyed by :func:`result_key`."""
+
+
+def result_key(exp: Experiment, cfg: Any, extra: Mapping[str, Any] | None = None) -> tuple:
+    """The cache key of a run: its experiment, the training part of its normalised Config, extra inputs."""
+    return (exp.name, training_part(exp.prepare(cfg)), tuple(sorted((extra or {}).items())))
+
+
+PREWARM = os.environ.get("RNNVIZ_PREWARM", "1") != "0"
+"""Whether a server computes default and gallery results at start (tests switch it off)."""
+
+PREWARM_NICE = 10
+"""Niceness of the pre-warming thread: the kernel prefers visitors' trainings to it."""
+
+_prewarm_lock = threading.Lock()
+_prewarm_started = False
+
+
+def prewarm(jobs: Iterable[tuple[Experiment, Any]], lookup: Callable[[str], Experiment]) -> None:
+    """Compute results into the cache in the background, one at a time at low priority, once per process.
+
+    Each job waits for an idle slot (:meth:`SlotQueue.acquire_idle`), so visitors go first; results
+    already cached are skipped. A job that fails is skipped too: pre-warming is an optimisation.
+    """
+    global _prewarm_started
+    with _prewarm_lock:
+        if _prewarm_started or not PREWARM:
+            return
+        _prewarm_started = True
+    pending = list(jobs)
+
+    def work() -> None:
+        with contextlib.suppress(OSError, AttributeError):
+            os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), PREWARM_NICE)
+        for exp, cfg in pending:
+            key = result_key(exp, cfg)
+            if RESULTS.get(key) is not None:
+                continue
+            with TRAINING_QUEUE.acquire_idle(), contextlib.suppress(Exception):
+                configure_torch()
+                RESULTS.get_or_compute(key, lambda exp=exp, cfg=cfg: run_with_upstream(exp, cfg, lookup))
+
+    threading.Thread(target=work, name="rnnviz-prewarm", daemon=True).start()
+
+
+def run_with_upstream(exp: Experiment, cfg: Any, lookup: Callable[[str], Experiment], **extra: Any) -> Any:
+    """Run an experiment after the one it builds on (cached too): the CLI and pre-warming share this."""
+    cfg = exp.prepare(cfg)
+    up = exp.upstream(cfg) if exp.upstream is not None else None
+    if up is not None:
+        dep = lookup(up.experiment)
+        dep_cfg = dep.config(**up.settings)
+        extra["upstream"] = RESULTS.get_or_compute(
+            result_key(dep, dep_cfg), lambda: run_with_upstream(dep, dep_cfg, lookup)
+        )
+    return exp.run(training_part(cfg), **extra)
 
 
 def wait_message(position: int) -> str:
