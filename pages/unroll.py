@@ -1,12 +1,19 @@
-import numpy as np
 import streamlit as st
 
 from pages import ui
-from rnnviz.core.cells import CELLS, GATE_NAMES, GATES
+from rnnviz.core.cells import CELLS, GATE_NAMES
 from rnnviz.core.equations import shown_units, step_latex
 from rnnviz.core.figures import loss_curve, state_heatmap
+from rnnviz.core.fmt import sci
 from rnnviz.views.unroll.experiment import EXPERIMENT, UnrollConfig
-from rnnviz.views.unroll.figures import unrolled_diagram, weight_heatmaps
+from rnnviz.views.unroll.figures import (
+    hidden_film,
+    live_hidden,
+    predictions_film,
+    unrolled_diagram,
+    weight_heatmaps,
+)
+from rnnviz.views.unroll.step import gate_means, step_inputs
 
 PREFIX = "unroll"
 
@@ -25,18 +32,23 @@ cfg = ui.settings(
     ],
 )
 ui.share_link()
-res = ui.run(EXPERIMENT, cfg)
+res = ui.run(EXPERIMENT, cfg, live=live_hidden(cfg))
+ui.downloads(EXPERIMENT, cfg, res)
 for note in res.notes:
     st.info(note, icon=":material/info:")
 ui.training_message(res.history)
 
+trained = res.history.steps > 0
 steps = len(res.tokens)
 m = st.columns(4)
 m[0].metric("Steps (tokens)", steps)
 m[1].metric("Parameters", f"{res.params:,}")
 m[2].metric(
-    "Final training loss",
-    f"{res.history.final_loss():.3g}" if res.history.steps else "untrained",
+    "Loss after training" if trained else "Loss (untrained)",
+    sci(res.loss_after),
+    help="How badly the model guesses each next token of the sequence now "
+    + ("(mean squared error)" if res.numeric else "(cross-entropy in nats)")
+    + ": the number the downloaded reproduce.py recomputes from the weights.",
 )
 m[3].metric(
     "Fused vs step-by-step",
@@ -58,90 +70,65 @@ def inspect_step() -> None:
     t = min(view.step, steps) - 1
     layer = min(view.layer, cfg.layers) - 1
     s = res.states
-    h = s.h[layer]
     c = s.c[layer] if s.c is not None else None
     st.plotly_chart(
-        unrolled_diagram(
-            h,
-            res.tokens,
-            t,
-            cfg.cell,
-            c,
-            None if res.history.steps == 0 else res.predictions,
-        ),
+        unrolled_diagram(s.h[layer], res.tokens, t, cfg.cell, c, res.predictions if trained else None),
         config={"displayModeBar": False},
     )
     st.markdown(
         f"**Step t = {t + 1}**, reading token {ui.inline_code(res.tokens[t])}"
-        + (f"; the model then predicts {ui.inline_code(res.predictions[t])}" if res.history.steps else "")
+        + (f"; the model then predicts {ui.inline_code(res.predictions[t])}" if trained else "")
     )
-    h_prev = h[t - 1] if t else res.h0[layer]
-    c_prev = (c[t - 1] if t else res.c0[layer]) if c is not None else None
-    x_t = res.x[t] if layer == 0 else s.h[layer - 1][t]
-    units = shown_units(h[t])
-    if len(units) < h.shape[1]:
+    inputs = step_inputs(res, layer, t)
+    units = shown_units(inputs["h"])
+    if len(units) < cfg.hidden:
         st.caption(
-            f"Showing units {', '.join(map(str, units))} of {h.shape[1]}: the most active at this step."
+            f"Showing units {', '.join(map(str, units))} of {cfg.hidden}: the most active at this step."
         )
-    lines = step_latex(
-        cfg.cell,
-        t=t + 1,
-        token=res.tokens[t] if layer == 0 else f"h^{layer}",
-        weights=res.weights[layer],
-        x=x_t,
-        h_prev=h_prev,
-        c_prev=c_prev,
-        gates={g: v[layer][t] for g, v in s.gates.items()},
-        pre={k: v[layer][t] for k, v in s.pre.items()},
-        h=h[t],
-        c=c[t] if c is not None else None,
-        units=units,
-    )
-    for line in lines:
+    for line in step_latex(cfg.cell, **inputs, units=units):
         st.latex(line)
-    if GATES[cfg.cell]:
-        means = ", ".join(f"{GATE_NAMES[g]} {np.mean(s.gates[g][layer][t]):.2f}" for g in GATES[cfg.cell])
-        st.caption(f"Mean gate values at t = {t + 1}: {means}.")
-    left, right = st.columns(2)
-    left.plotly_chart(
-        state_heatmap(
-            h,
-            res.tokens,
-            title=f"Hidden state h, layer {layer + 1}: one column per step",
-            name="h",
-            highlight=t,
-        )
+    means = gate_means(res, layer, t)
+    if means:
+        shown = ", ".join(f"{GATE_NAMES[g]} {v:.2f}" for g, v in means.items())
+        st.caption(f"Mean gate values at t = {t + 1}: {shown}.")
+
+    st.subheader("Watch it learn")
+    st.caption(
+        "Press ▶ Play, or drag the training-step slider under a figure: the hidden states and the "
+        "guesses as they were at each snapshot of training. It all plays in your browser; nothing retrains."
+        if trained
+        else "Untrained: set Training steps above 0 to watch the states and guesses change as it learns."
     )
+    left, right = st.columns(2)
+    left.plotly_chart(hidden_film(res.history.timeline, res.final, layer, res.tokens, highlight=t))
+    right.plotly_chart(predictions_film(res.history.timeline, res.final, res.tokens, res.values))
     if c is not None:
-        right.plotly_chart(
+        st.plotly_chart(
             state_heatmap(
                 c,
                 res.tokens,
-                title="Cell state c: the LSTM's additive memory lane",
+                title=f"Cell state c, layer {layer + 1}: the LSTM's additive memory lane",
                 name="c",
                 highlight=t,
             )
         )
-    else:
-        right.plotly_chart(loss_curve(res.history))
 
 
 inspect_step()
 
-layer_weights = res.weights[0]
-fig_x, fig_h = weight_heatmaps(layer_weights, cfg.cell, res.radius[0], res.vocab)
+fig_x, fig_h = weight_heatmaps(res.weights[0], cfg.cell, res.radius[0], res.vocab)
 left, right = st.columns(2)
 left.plotly_chart(fig_x)
 right.plotly_chart(fig_h)
-if res.states.c is not None:
-    st.plotly_chart(loss_curve(res.history))
+st.plotly_chart(loss_curve(res.history))
 
 st.subheader("What you are looking at")
 a, b, c = st.columns(3)
 a.markdown(
     "**Working memory.** The hidden state is everything the network keeps about the past. "
     "In *the bank of the river*, the state at *bank* cannot yet know which bank is meant; "
-    "by *river* it can. Scrub through time and watch units switch as context arrives."
+    "by *river* it can. Scrub through time and watch units switch as context arrives; play the "
+    "training film and watch them organise as the network learns the sequence."
 )
 b.markdown(
     "**Parameter sharing.** The diagram repeats one cell, and the weight heatmaps are its only "

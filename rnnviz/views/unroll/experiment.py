@@ -1,33 +1,33 @@
-"""Experiment ``unroll``: one network, one sequence, every hidden state at every step."""
+"""Experiment ``unroll``: one network, one sequence, every hidden state at every step, through training."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import torch
-from torch import nn
 
 from rnnviz.core.cells import (
-    CELLS,
     GATES,
     States,
     count_parameters,
     spectral_radius,
     states,
-    trace,
 )
-from rnnviz.core.config import learning_rate_param, param, seed_param
+from rnnviz.core.config import cell_param, hidden_param, layers_param, learning_rate_param, param, seed_param
 from rnnviz.core.experiment import Experiment, ProgressFn
 from rnnviz.core.fit import History, fit
 from rnnviz.core.models import H0_MODES, TokenModel
 from rnnviz.core.runtime import TRAINING_BUDGET_S
 from rnnviz.core.seeding import seed_everything
-from rnnviz.core.tokens import TOKENIZERS, tokenize
+from rnnviz.core.timeline import Frame
+from rnnviz.core.tokens import TOKENIZERS
+from rnnviz.views.unroll.capture import initial_state, look, prediction_labels
+from rnnviz.views.unroll.export import export
+from rnnviz.views.unroll.sequence import EXAMPLE_TEXT, MAX_TOKENS, next_token_loss, read_sequence
 
-EXAMPLE_TEXT = "the bank of the river"
-EXAMPLE_NUMBERS = "0 1 2 3 2 1 0 -1 -2 -3 -2 -1 0 1 2 3"
-MAX_TOKENS = 120
+MAX_LAYERS = 3
 
 
 @dataclass(frozen=True)
@@ -35,7 +35,8 @@ class UnrollConfig:
     text: str = param(
         EXAMPLE_TEXT,
         label="Input sequence",
-        help="Text to read one token at a time; for Numbers, values separated by spaces.",
+        help=f"Text to read one token at a time (the first {MAX_TOKENS} tokens); "
+        "for Numbers, values separated by spaces.",
         max_chars=400,
     )
     tokenizer: str = param(
@@ -44,16 +45,9 @@ class UnrollConfig:
         help="How the input is split into steps.",
         choices=TOKENIZERS,
     )
-    cell: str = param("rnn", label="Cell", help="The recurrent cell type.", choices=CELLS)
-    hidden: int = param(
-        8,
-        label="Hidden size",
-        help="Units in each hidden state.",
-        min=1,
-        max=64,
-        unit="units",
-    )
-    layers: int = param(1, label="Layers", help="Stacked recurrent layers.", min=1, max=3)
+    cell: str = cell_param()
+    hidden: int = hidden_param(8, max=64)
+    layers: int = layers_param(1, max=MAX_LAYERS)
     h0: str = param(
         "zeros",
         label="Initial state h₀",
@@ -84,7 +78,7 @@ class UnrollConfig:
         label="Layer shown",
         help="Which stacked layer the figures show.",
         min=1,
-        max=3,
+        max=MAX_LAYERS,
         role="view",
     )
 
@@ -104,13 +98,24 @@ class UnrollResult:
     """Per layer: W_ih, W_hh, b (= b_ih + b_hh), as torch stores them (gate blocks stacked)."""
     radius: tuple[dict[str, float], ...]
     """Per layer, the spectral radius of each square block of W_hh (one per gate; 'h' for the vanilla cell)."""
+    final: Frame
+    """The trained model's frame, as :func:`look` captures one: equal to the timeline's last frame."""
     predictions: tuple[str, ...]
-    """The model's next-token guess after each step."""
+    """The model's next-token guess after each step, as text."""
+    loss_after: float
+    """The trained model's loss on the sequence: what reproduce.py recomputes from the weights."""
     history: History
+    model_state: dict[str, torch.Tensor]
+    """The trained weights (and initial state), for export."""
     params: int
     fused_gap: float
     """Largest |h_fused - h_instrumented|: the figures' numbers are the trained model's own."""
     notes: tuple[str, ...]
+
+    @property
+    def values(self) -> np.ndarray | None:
+        """The numbers read, for a numeric sequence; None for text."""
+        return self.x[:, 0] if self.numeric else None
 
 
 def block_radii(cell: str, w_hh: np.ndarray) -> dict[str, float]:
@@ -120,34 +125,16 @@ def block_radii(cell: str, w_hh: np.ndarray) -> dict[str, float]:
 
 
 def run(cfg: UnrollConfig, on_progress: ProgressFn | None = None) -> UnrollResult:
-    fallback = EXAMPLE_NUMBERS if cfg.tokenizer == "number" else EXAMPLE_TEXT
-    toks = tokenize(cfg.text, cfg.tokenizer, max_tokens=MAX_TOKENS, fallback=fallback)
-    numeric = toks.values is not None
-    vocab = () if numeric else tuple(sorted(set(toks.tokens)))
-    if numeric:
-        x = torch.tensor(toks.values, dtype=torch.float32).unsqueeze(-1)
-    else:
-        index = {t: i for i, t in enumerate(vocab)}
-        ids = torch.tensor([index[t] for t in toks.tokens])
-        x = nn.functional.one_hot(ids, len(vocab)).float()
-    x = x.unsqueeze(0)
+    seq = read_sequence(cfg.text, cfg.tokenizer)
+    x = seq.inputs()
+    target = seq.targets()
 
     seed_everything(cfg.seed)
-    out_size = 1 if numeric else len(vocab)
+    out_size = 1 if seq.numeric else len(seq.vocab)
     model = TokenModel(cfg.cell, x.shape[-1], cfg.hidden, out_size, cfg.layers, cfg.h0)
 
-    inputs = x[:, :-1]
-    if numeric:
-        target = x[:, 1:]
-
-        def loss_fn(_: int) -> torch.Tensor:
-            return nn.functional.mse_loss(model(inputs), target)
-    else:
-        target_ids = ids[1:].unsqueeze(0)
-
-        def loss_fn(_: int) -> torch.Tensor:
-            logits = model(inputs)
-            return nn.functional.cross_entropy(logits.reshape(-1, out_size), target_ids.reshape(-1))
+    def loss_fn(_: Any) -> torch.Tensor:
+        return next_token_loss(model(x[:, :-1]), target, seq.numeric)
 
     history = fit(
         model,
@@ -157,18 +144,14 @@ def run(cfg: UnrollConfig, on_progress: ProgressFn | None = None) -> UnrollResul
         lr=cfg.lr,
         on_progress=on_progress,
         budget_s=TRAINING_BUDGET_S,
+        capture=lambda: look(model, x, seq)[1],
     )
 
     with torch.no_grad():
-        init = model.initial_state(1)
-        h0, c0 = init if isinstance(init, tuple) else (init, None)
-        tr = trace(model.rnn, x, h0, c0)
-        fused, _ = model.rnn(x, init)
-        out = model.head(tr.output)[0]
-    if numeric:
-        predictions = tuple(f"{v:.3g}" for v in out[:, 0].tolist())
-    else:
-        predictions = tuple(vocab[i] for i in out.argmax(-1).tolist())
+        tr, final = look(model, x, seq)
+        fused, _ = model.rnn(x, model.initial_state(1))
+        loss_after = float(loss_fn(None))
+    h0, c0 = initial_state(model)
 
     weights = []
     for layer in range(cfg.layers):
@@ -178,20 +161,23 @@ def run(cfg: UnrollConfig, on_progress: ProgressFn | None = None) -> UnrollResul
         weights.append({"W_ih": w_ih.numpy(), "W_hh": w_hh.numpy(), "b": bias.numpy()})
 
     return UnrollResult(
-        tokens=toks.tokens,
-        vocab=vocab,
-        numeric=numeric,
+        tokens=seq.tokens,
+        vocab=seq.vocab,
+        numeric=seq.numeric,
         x=x[0].numpy(),
         states=states(tr),
         h0=h0[:, 0].detach().numpy(),
         c0=c0[:, 0].numpy() if c0 is not None else None,
         weights=tuple(weights),
         radius=tuple(block_radii(cfg.cell, w["W_hh"]) for w in weights),
-        predictions=predictions,
+        final=final,
+        predictions=prediction_labels(final),
+        loss_after=loss_after,
         history=history,
+        model_state={k: v.detach().clone() for k, v in model.state_dict().items()},
         params=count_parameters(model),
         fused_gap=float((fused - tr.output).abs().max()),
-        notes=toks.notes,
+        notes=seq.notes,
     )
 
 
@@ -200,13 +186,16 @@ def report(cfg: UnrollConfig, res: UnrollResult) -> dict:
     out = {
         "tokens": list(res.tokens),
         "hidden": res.states.h[top],
+        "predictions": res.final["predictions"],
         "metrics": {
             "final_loss": res.history.final_loss() if res.history.steps else None,
+            "loss_after_training": res.loss_after,
             "train_steps": res.history.steps,
             "spectral_radius": list(res.radius),
             "params": res.params,
             "fused_gap": res.fused_gap,
         },
+        "timeline": res.history.timeline.json(),
     }
     if res.states.c is not None:
         out["cell"] = res.states.c[top]
@@ -224,4 +213,5 @@ EXPERIMENT = Experiment(
     run=run,
     report=report,
     description="Read a sequence one token at a time and record every hidden state, gate and cell state.",
+    export=export,
 )

@@ -1,15 +1,24 @@
-"""Figures of the unroll view: the network drawn through time, and its weights."""
+"""Figures of the unroll view: the network drawn through time, its weights, and the training film."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING
 
 import numpy as np
 import plotly.graph_objects as go
 from plotly.colors import sample_colorscale
 
 from rnnviz.core.cells import CELL_COLORS, GATES
-from rnnviz.core.style import SIGNED_SCALE, base_layout, token_label
+from rnnviz.core.figures import animate, state_heatmap
+from rnnviz.core.fit import History
+from rnnviz.core.style import OKABE_ITO, SIGNED_SCALE, base_layout, token_label
+from rnnviz.core.timeline import Frame, Timeline
+from rnnviz.views.unroll.capture import hidden_of
+from rnnviz.views.unroll.sequence import read_sequence
+
+if TYPE_CHECKING:
+    from rnnviz.views.unroll.experiment import UnrollConfig
 
 WINDOW = 8
 """Steps drawn in the unrolled diagram; the scrubber moves the window."""
@@ -202,3 +211,163 @@ def _matrix(w: np.ndarray, rows: list[str], cols: list[str], name: str) -> go.Fi
     fig.update_yaxes(autorange="reversed", type="category")
     fig.update_xaxes(type="category")
     return fig
+
+
+GUESS_COLORS = {True: OKABE_ITO["blue"], False: OKABE_ITO["orange"]}
+"""Bars of next-token guesses: right (blue) or wrong (orange)."""
+
+
+def _film_frames(timeline: Timeline, final: Frame) -> tuple[list[Frame], list[str], list[str]]:
+    """The frames to play, their slider labels and their captions; the final frame alone when nothing was captured."""
+    if not timeline.frames:
+        return [final], ["end"], [""]
+    labels = [str(s) for s in timeline.steps]
+    return timeline.frames, labels, [timeline.label(i) for i in range(len(timeline))]
+
+
+def hidden_film(
+    timeline: Timeline,
+    final: Frame,
+    layer: int,
+    tokens: Sequence[str],
+    *,
+    highlight: int | None = None,
+) -> go.Figure:
+    """The hidden-state heatmap of ``layer`` (0-based) at every snapshot, played by the training-step slider.
+
+    Frames carry only the values (z): hover labels are fixed and read the value from z, and the
+    colour scale is fixed over the whole film, so a colour means the same number in every frame.
+    """
+    frames, labels, captions = _film_frames(timeline, final)
+    values = [hidden_of(f, layer) for f in frames]
+    titles = [
+        f"Hidden state h, layer {layer + 1}" + (f", {c}" if c else "") + ": one column per token read"
+        for c in captions
+    ]
+    fig = state_heatmap(values[-1], tokens, title=titles[-1], name="h", highlight=highlight)
+    shown = [token_label(t) for t in tokens]
+    units = values[-1].shape[1]
+    hover = [
+        [f"token '{shown[t]}' (t={t + 1})<br>unit {u}" for t in range(len(tokens))] for u in range(units)
+    ]
+    bound = max(1.0, max(float(np.abs(v).max()) for v in values))
+    fig.update_traces(
+        zmin=-bound,
+        zmax=bound,
+        text=hover,
+        hovertemplate="%{text}<br>h = %{z:.3f}<extra></extra>",
+    )
+    return animate(fig, [[go.Heatmap(z=v.T)] for v in values], labels, titles=titles)
+
+
+def predictions_film(
+    timeline: Timeline, final: Frame, tokens: Sequence[str], values: np.ndarray | None = None
+) -> go.Figure:
+    """The next-token guess after each step, at every snapshot: how the model learns the sequence.
+
+    ``values`` are the numbers of a numeric sequence (None for text).
+    """
+    frames, labels, captions = _film_frames(timeline, final)
+    if values is None:
+        fig, traces, titles = _token_guesses(frames, captions, tokens)
+    else:
+        fig, traces, titles = _number_guesses(frames, captions, np.asarray(values, dtype=float))
+    fig.update_layout(title_text=titles[-1])
+    return animate(fig, traces, labels, traces=[0], titles=titles)
+
+
+def _token_guesses(
+    frames: Sequence[Frame], captions: Sequence[str], tokens: Sequence[str]
+) -> tuple[go.Figure, list[list[go.Bar]], list[str]]:
+    steps = np.arange(1, len(tokens))
+    shown = [token_label(t) for t in tokens]
+    traces, titles = [], []
+    for frame, caption in zip(frames, captions, strict=True):
+        guesses = frame["predictions"][:-1]
+        right = [g == t for g, t in zip(guesses, tokens[1:], strict=True)]
+        traces.append(
+            [
+                go.Bar(
+                    x=steps,
+                    y=frame["p_next"],
+                    marker_color=[GUESS_COLORS[r] for r in right],
+                    customdata=[
+                        (shown[t - 1], shown[t], token_label(g)) for t, g in zip(steps, guesses, strict=True)
+                    ],
+                    hovertemplate="read '%{customdata[0]}' (t=%{x})<br>next is '%{customdata[1]}': "
+                    "probability %{y:.2f}<br>guess '%{customdata[2]}'<extra></extra>",
+                    showlegend=False,
+                )
+            ]
+        )
+        titles.append(
+            f"Next-token guesses: {sum(right)} of {len(right)} right" + (f" at {caption}" if caption else "")
+        )
+    fig = go.Figure(traces[-1])
+    for right, name in ((True, "right guess"), (False, "wrong guess")):
+        fig.add_bar(x=[None], y=[None], marker_color=GUESS_COLORS[right], name=name)
+    base_layout(
+        fig,
+        titles[-1],
+        height=320,
+        x="time step (token read)",
+        y="probability of the actual next token",
+    )
+    fig.update_yaxes(range=[0, 1])
+    if len(steps) <= 60:
+        fig.update_xaxes(tickmode="array", tickvals=list(steps), ticktext=shown[:-1], tickangle=0)
+    return fig, traces, titles
+
+
+def _number_guesses(
+    frames: Sequence[Frame], captions: Sequence[str], values: np.ndarray
+) -> tuple[go.Figure, list[list[go.Scatter]], list[str]]:
+    steps = np.arange(1, len(values))
+    actual = values[1:]
+    traces, titles = [], []
+    for frame, caption in zip(frames, captions, strict=True):
+        guesses = np.asarray(frame["predictions"][:-1], dtype=float)
+        traces.append(
+            [
+                go.Scatter(
+                    x=steps,
+                    y=guesses,
+                    mode="markers",
+                    name="guess",
+                    marker=dict(color=OKABE_ITO["orange"], size=9),
+                    hovertemplate="after step %{x}<br>guess %{y:.3g}<extra></extra>",
+                )
+            ]
+        )
+        error = float(np.mean((guesses - actual) ** 2))
+        titles.append(
+            f"Next-value guesses: mean squared error {error:.3g}" + (f" at {caption}" if caption else "")
+        )
+    fig = go.Figure(traces[-1])
+    fig.add_scatter(
+        x=steps,
+        y=actual,
+        mode="lines+markers",
+        name="actual next value",
+        line=dict(color=OKABE_ITO["black"]),
+        marker=dict(size=5),
+        hovertemplate="after step %{x}<br>next value %{y:.3g}<extra></extra>",
+    )
+    base_layout(fig, titles[-1], height=320, x="time step (value read)", y="next value")
+    return fig, traces, titles
+
+
+def live_hidden(cfg: UnrollConfig) -> Callable[[History], go.Figure]:
+    """The main figure while training: the top layer's hidden states at the latest snapshot."""
+    tokens = read_sequence(cfg.text, cfg.tokenizer).tokens
+
+    def draw(history: History) -> go.Figure:
+        timeline = history.timeline
+        return state_heatmap(
+            timeline.frames[-1]["hidden"],
+            tokens,
+            title=f"Training… hidden state h of the top layer at {timeline.label(len(timeline) - 1)}",
+            name="h",
+        )
+
+    return draw
