@@ -4,17 +4,13 @@ import pandas as pd
 import streamlit as st
 
 from pages import ui
+from rnnviz.core.fmt import percent
 from rnnviz.core.init import memory_gate_retention
-from rnnviz.core.memory_model import MEMORY_BUDGET_S, stop_note
-from rnnviz.core.memory_tasks import MEMORY_LENGTHS, MEMORY_TASKS
-from rnnviz.views.memory.experiment import (
-    EXPERIMENT,
-    SOLVED,
-    MemoryConfig,
-    finding,
-    table_row,
-)
-from rnnviz.views.memory.figures import memory_loss_curves, recall_scatter
+from rnnviz.core.memory_model import FINAL_LOSS_TAIL, MEMORY_BUDGET_S, stop_note
+from rnnviz.core.memory_tasks import CHANCE_LOSS, MEMORY_LENGTHS
+from rnnviz.views.memory.experiment import EVAL_BATCH, EXPERIMENT, MemoryConfig, live_view
+from rnnviz.views.memory.figures import memory_loss_curves, recall_film
+from rnnviz.views.memory.findings import FAILED, SOLVED, finding, table_row, task_name
 
 PREFIX = "memory"
 
@@ -38,10 +34,10 @@ ui.share_link()
 task_text = {
     "copy": "**Copy-first.** Step 1 carries a value and a marker; then come T − 1 steps of noise "
     "(standard deviation 1). At the end the network must say the first value. Always answering 0 "
-    "scores a mean squared error of 1: chance.",
+    f"scores a mean squared error of {CHANCE_LOSS['copy']:.3g}: chance.",
     "adding": "**Adding.** Every step carries a value in [0, 1]; two steps are marked, one in each half. "
     "At the end the network must say the sum of the two marked values. Always answering 1 scores "
-    "1/6 ≈ 0.167: chance.",
+    f"1/6 ≈ {CHANCE_LOSS['adding']:.3g}: chance.",
 }
 st.markdown(task_text[cfg.task])
 gate, kept = memory_gate_retention(cfg.gate_bias, cfg.length)
@@ -56,8 +52,10 @@ st.markdown(
 res = ui.run(
     EXPERIMENT,
     cfg,
-    click_to_train=f"Training three cells takes about 30 s on this server (at most {MEMORY_BUDGET_S:g} s).",
+    click_to_train=f"Training three cells takes a while on this server (at most {MEMORY_BUDGET_S:g} s).",
+    live=live_view(cfg),
 )
+ui.downloads(EXPERIMENT, cfg, res)
 for cell, cell_run in res.runs.items():
     note = stop_note(cell, cell_run.history, cfg.steps)
     if note:
@@ -80,7 +78,7 @@ st.plotly_chart(
     )
 )
 
-st.subheader(f"Final loss against chance, {MEMORY_TASKS[cfg.task].split(':')[0].lower()}")
+st.subheader(f"Final loss against chance, {task_name(cfg.task).lower()}")
 lengths = sorted({*MEMORY_LENGTHS[cfg.task], cfg.length})
 rows = [
     table_row(
@@ -91,13 +89,19 @@ rows = [
 ]
 st.dataframe(pd.DataFrame(rows), hide_index=True)
 st.caption(
-    f"Final loss is the mean over the last 5% of training steps, each on fresh sequences. Solved: below "
-    f"{SOLVED:g} × chance; failed: above 0.5 × chance. Rows fill in as lengths are trained with these "
-    "settings (change the length in the sidebar), here or by anyone else on this server."
+    f"Final loss is the mean over the last {percent(FINAL_LOSS_TAIL)} of training steps, each on fresh "
+    f"sequences. Solved: below {SOLVED:g} × chance; failed: above {FAILED:g} × chance. Rows fill in as "
+    "lengths are trained with these settings (change the length in the sidebar), here or by anyone else "
+    "on this server."
 )
 
-answer = "first value" if cfg.task == "copy" else "sum of the marked values"
-st.plotly_chart(recall_scatter({cell: r.prediction for cell, r in res.runs.items()}, res.target, answer))
+st.subheader("What each cell answers, through training")
+st.plotly_chart(recall_film(res))
+st.caption(
+    f"{EVAL_BATCH} held-out sequences, the same for every cell and every training step. Press Play, or "
+    "drag the step slider, to watch the answers of each cell move from a flat line (the model answers "
+    "the same for every sequence) onto the diagonal, or stay flat when the gradient never reaches step 1."
+)
 
 left, right = st.columns(2)
 left.markdown(

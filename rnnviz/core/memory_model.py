@@ -7,7 +7,8 @@ the gradient probe measures how the loss at the last step reaches back to every 
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable
+from bisect import bisect_right
+from collections.abc import Callable, Mapping
 
 import torch
 from torch import Tensor, nn
@@ -18,6 +19,7 @@ from rnnviz.core.init import init_recurrent, set_memory_gate_bias
 from rnnviz.core.memory_tasks import memory_batches
 from rnnviz.core.runtime import TRAINING_BUDGET_S
 from rnnviz.core.seeding import seed_everything
+from rnnviz.core.timeline import Frame, Timeline
 
 MEMORY_CELLS: dict[str, str] = {c.name: c.label for c in CELL_TABLE.values()}
 """Cells a memory model can use; the linear one has no fused module and runs step by step."""
@@ -42,6 +44,10 @@ REPORT_EVERY_S = 1.0
 
 MEMORY_INPUTS = 2
 """Both tasks feed a value channel and a marker channel."""
+
+FINAL_LOSS_TAIL = 0.05
+"""A training's final loss is its mean over this last share of steps: every batch is fresh data, so
+it is a test loss, and the mean is less noisy than the last batch alone."""
 
 
 State = Tensor | tuple[Tensor, Tensor]
@@ -140,11 +146,13 @@ def train_memory(
     clip: float | None = None,
     batch: int = BATCH,
     on_progress: Callable[[Progress], None] | None = None,
+    capture: Callable[[MemoryModel], Frame] | None = None,
 ) -> tuple[MemoryModel, History]:
     """Train one cell on fresh batches of a memory task.
 
     The same seed gives every cell the same data stream (NumPy) and its own reproducible weights
-    (torch), so cells compared side by side differ in nothing but the cell.
+    (torch), so cells compared side by side differ in nothing but the cell. ``capture(model)``
+    records the view's frame at the fit loop's snapshots; trainings of the same length share them.
     """
     rng = seed_everything(seed)
     model = build_model(cell, hidden, init=init, scale=scale, gate_bias=gate_bias)
@@ -164,8 +172,24 @@ def train_memory(
         on_progress=on_progress,
         report_every_s=REPORT_EVERY_S,
         budget_s=budget_s,
+        capture=(lambda: capture(model)) if capture is not None else None,
     )
     return model, history
+
+
+def shared_schedule(timelines: Mapping[str, Timeline]) -> list[tuple[int, dict[str, int]]]:
+    """One film for cells trained side by side: every step any of them captured, with each cell's
+    latest frame at or before it (its index in that cell's timeline).
+
+    Cells trained for the same number of steps share the fit loop's schedule; one whose training
+    stopped early (budget, divergence) stays as it stopped. Empty when a cell captured nothing.
+    """
+    if not timelines or any(len(t) == 0 for t in timelines.values()):
+        return []
+    steps = sorted({s for t in timelines.values() for s in t.steps})
+    return [
+        (step, {cell: bisect_right(t.steps, step) - 1 for cell, t in timelines.items()}) for step in steps
+    ]
 
 
 def stop_note(cell: str, history: History, steps: int) -> str | None:

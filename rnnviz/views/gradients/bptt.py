@@ -13,6 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+import pandas as pd
 import torch
 
 
@@ -109,4 +110,54 @@ def weights_from(rnn: torch.nn.RNN, head: torch.nn.Linear) -> Weights:
         b=grab(rnn.bias_ih_l0 + rnn.bias_hh_l0),
         w_y=grab(head.weight[0]),
         b_y=float(head.bias.detach()[0]),
+    )
+
+
+BY_HAND_STEPS = 5
+"""BPTT by hand runs on the first steps of one sequence: short enough to read every number."""
+
+DIFFERENCE_NAMES = {"h": "∂L/∂h_t, every step"}
+"""Row names of the check that are not a parameter's name."""
+
+
+@dataclass(frozen=True)
+class ByHand:
+    """The hand-written gradients of one short sequence beside autograd's."""
+
+    steps: int
+    forward: Forward
+    hand: Gradients
+    autograd: Gradients
+    max_difference: dict[str, float]
+
+
+def check(rnn: torch.nn.RNN, head: torch.nn.Linear, x: np.ndarray, y: float) -> ByHand:
+    """Differentiate the first BY_HAND_STEPS steps of sequence ``x`` both ways and compare."""
+    steps = min(BY_HAND_STEPS, len(x))
+    weights = weights_from(rnn, head)
+    xs = x[:steps].astype(np.float64)
+    fwd = forward(weights, xs, y)
+    hand = backward(weights, xs, y, fwd)
+    auto = autograd_gradients(weights, xs, y)
+    return ByHand(steps, fwd, hand, auto, max_differences(hand, auto))
+
+
+def norms_table(by_hand: ByHand) -> pd.DataFrame:
+    """‖∂L/∂h_t‖ per step, by hand and by autograd."""
+    return pd.DataFrame(
+        {
+            "step t": range(1, by_hand.steps + 1),
+            "‖∂L/∂h_t‖ by hand": by_hand.hand.h_norms,
+            "‖∂L/∂h_t‖ autograd": by_hand.autograd.h_norms,
+        }
+    )
+
+
+def differences_table(by_hand: ByHand) -> pd.DataFrame:
+    """The largest disagreement per parameter: float64 rounding when the chain rule is right."""
+    return pd.DataFrame(
+        {
+            "gradient": [DIFFERENCE_NAMES.get(k, k) for k in by_hand.max_difference],
+            "largest |by hand − autograd|": list(by_hand.max_difference.values()),
+        }
     )

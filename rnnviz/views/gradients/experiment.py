@@ -14,43 +14,48 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
-from rnnviz.core.cells import GATES, spectral_radius
-from rnnviz.core.config import param, seed_param
+from rnnviz.core.cells import GATES, MEMORY_GATE, spectral_radius
+from rnnviz.core.config import cell_param, gate_bias_param, hidden_param, param, seed_param
 from rnnviz.core.experiment import Experiment, ProgressFn
 from rnnviz.core.fit import History
 from rnnviz.core.init import DEFAULT_GATE_BIAS, W_HH_INITS
 from rnnviz.core.memory_model import (
+    BATCH,
     COMPARED_CELLS,
+    FINAL_LOSS_TAIL,
     MEMORY_BUDGET_S,
     MEMORY_CELLS,
     MEMORY_LR,
     VANILLA_CELLS,
     MemoryModel,
     build_model,
+    shared_schedule,
     stage_progress,
     train_memory,
 )
-from rnnviz.core.memory_tasks import copy_first
+from rnnviz.core.memory_tasks import CHANCE_LOSS, copy_first
 from rnnviz.core.runtime import TRAINING_BUDGET_S
 from rnnviz.core.seeding import seed_everything
+from rnnviz.core.timeline import Frame
 from rnnviz.views.gradients import bptt
+from rnnviz.views.gradients.export import export_gradients
 from rnnviz.views.gradients.gradnorms import Bound, Decay, decay, hidden_grad_norms, vanilla_bound
 
 MAX_LENGTH = 500
 PROBE_BATCH = 16
 """Sequences the gradient norms are averaged over: enough to smooth one sequence's quirks."""
-BY_HAND_STEPS = 5
-"""BPTT by hand runs on the first steps of one sequence: short enough to read every number."""
 CLIP_STEPS = 100
 CLIP_BATCH = 32
+CLIP_LR = 1.0
+"""Plain SGD at this step size makes the unclipped vanilla RNN explode at the default settings."""
 TRAINING_LR = MEMORY_LR
 """A trained state is trained like the memory view's cells."""
 
 
 @dataclass(frozen=True)
 class GradientsConfig:
-    cell: str = param(
-        "rnn", label="Cell", help="The recurrent cell whose gradients are measured.", choices=MEMORY_CELLS
+    cell: str = cell_param(
+        "rnn", choices=MEMORY_CELLS, help="The recurrent cell whose gradients are measured."
     )
     length: int = param(
         100,
@@ -60,9 +65,7 @@ class GradientsConfig:
         max=MAX_LENGTH,
         unit="steps",
     )
-    hidden: int = param(
-        32, label="Hidden size", help="Units in the hidden state.", min=2, max=128, unit="units"
-    )
+    hidden: int = hidden_param(32, min=2, max=128, help="Units in the hidden state.")
     init: str = param(
         "default", label="W_hh initialisation", help="How each block of W_hh starts.", choices=W_HH_INITS
     )
@@ -74,28 +77,26 @@ class GradientsConfig:
         max=2.0,
         step=0.05,
     )
-    gate_bias: float = param(
+    gate_bias: float = gate_bias_param(
         DEFAULT_GATE_BIAS,
-        label="Memory-gate bias at start",
         help="Initial bias of the LSTM's forget gate and the GRU's update gate; 0 is close to PyTorch's default.",
-        min=0.0,
-        max=10.0,
-        step=0.5,
     )
     train_steps: int = param(
         0,
         label="Training steps on copy-first",
         help="0 measures the network as initialised. Otherwise every compared cell is first trained on the "
-        "copy-first memory task at length T, as in the memory view (Adam, lr 0.01, batches of 128).",
+        f"copy-first memory task at length T, as in the memory view (Adam, lr {TRAINING_LR:g}, batches of "
+        f"{BATCH}), and its curve is recorded as it learns.",
         min=0,
         max=1000,
         step=50,
         unit="steps",
     )
     clip_lr: float = param(
-        1.0,
+        CLIP_LR,
         label="Learning rate (clipping experiment)",
-        help="Plain SGD step size for the clipping experiment; 1 makes the unclipped vanilla RNN explode.",
+        help=f"Plain SGD step size for the clipping experiment; {CLIP_LR:g} makes the unclipped vanilla RNN "
+        "explode.",
         choices=(0.01, 0.03, 0.1, 0.3, 1.0, 3.0),
         log=True,
     )
@@ -148,16 +149,9 @@ class Curve:
     radius: dict[str, float]
     """Spectral radius of each square block of W_hh (one per gate; 'h' for a vanilla cell)."""
     history: History | None
-    """The training that produced the measured weights, or None for an untrained network."""
-
-
-@dataclass(frozen=True)
-class ByHand:
-    steps: int
-    forward: bptt.Forward
-    hand: bptt.Gradients
-    autograd: bptt.Gradients
-    max_difference: dict[str, float]
+    """The training that produced the measured weights, or None for an untrained network. Its timeline
+    holds this curve (and the vanilla bound's factor) at each snapshot while the cell learned."""
+    model: MemoryModel
 
 
 @dataclass(frozen=True)
@@ -170,7 +164,11 @@ class GradientsResult:
     """The vanilla cell the bound belongs to: the chosen one if vanilla, else the tanh RNN."""
     clip_free: History
     clip_clipped: History
-    by_hand: ByHand
+    by_hand: bptt.ByHand
+    probe_x: np.ndarray
+    """The copy-first sequences every curve is averaged over, (PROBE_BATCH, length, 2)..."""
+    probe_y: np.ndarray
+    """...and their answers, (PROBE_BATCH, 1)."""
 
 
 def curve_cells(cell: str) -> tuple[str, ...]:
@@ -181,6 +179,21 @@ def block_radii(cell: str, model: MemoryModel) -> dict[str, float]:
     names = GATES[cell] or ("h",)
     blocks = model.rnn.weight_hh_l0.detach().split(model.rnn.hidden_size)
     return {name: spectral_radius(b) for name, b in zip(names, blocks, strict=True)}
+
+
+def measure(model: MemoryModel, x: torch.Tensor, y: torch.Tensor) -> Frame:
+    """One snapshot of a cell learning: its gradient-norm curve, and the vanilla bound's factor when it has one.
+
+    The fit loop captures with gradients off; this measurement is a backward pass, so it turns them on.
+    """
+    with torch.enable_grad():
+        norms = hidden_grad_norms(model, x, y)
+    bound = vanilla_bound(model, x, norms)
+    return {
+        "cell": model.cell,
+        "grad_norms": norms,
+        "bound_factor": bound.factor if bound is not None else None,
+    }
 
 
 def run(cfg: GradientsConfig, on_progress: ProgressFn | None = None) -> GradientsResult:
@@ -210,13 +223,14 @@ def run(cfg: GradientsConfig, on_progress: ProgressFn | None = None) -> Gradient
                 scale=cfg.scale,
                 budget_s=max(1.0, remaining / (len(cells) - i)),
                 on_progress=stage_progress(on_progress, i * cfg.train_steps, total_steps, MEMORY_CELLS[cell]),
+                capture=lambda m: measure(m, x, y),
             )
         else:
             torch.manual_seed(cfg.seed)
             model = build_model(cell, cfg.hidden, init=cfg.init, scale=cfg.scale, gate_bias=cfg.gate_bias)
         norms = hidden_grad_norms(model, x, y)
         models[cell] = model
-        curves[cell] = Curve(cell, norms, decay(norms), block_radii(cell, model), history)
+        curves[cell] = Curve(cell, norms, decay(norms), block_radii(cell, model), history, model)
 
     bound_cell = cfg.cell if cfg.cell in VANILLA_CELLS else "rnn"
     bound = vanilla_bound(models[bound_cell], x, curves[bound_cell].norms)
@@ -228,7 +242,9 @@ def run(cfg: GradientsConfig, on_progress: ProgressFn | None = None) -> Gradient
         bound_cell=bound_cell,
         clip_free=free,
         clip_clipped=clipped,
-        by_hand=_by_hand(models["rnn"], x_np[0], float(y_np[0, 0])),
+        by_hand=bptt.check(models["rnn"].rnn, models["rnn"].head, x_np[0], float(y_np[0, 0])),
+        probe_x=x_np,
+        probe_y=y_np,
     )
 
 
@@ -263,14 +279,42 @@ def _clipping(
     return runs[0], runs[1]
 
 
-def _by_hand(model: MemoryModel, x: np.ndarray, y: float) -> ByHand:
-    steps = min(BY_HAND_STEPS, len(x))
-    weights = bptt.weights_from(model.rnn, model.head)
-    xs = x[:steps].astype(np.float64)
-    fwd = bptt.forward(weights, xs, y)
-    hand = bptt.backward(weights, xs, y, fwd)
-    auto = bptt.autograd_gradients(weights, xs, y)
-    return ByHand(steps, fwd, hand, auto, bptt.max_differences(hand, auto))
+def timeline_json(res: GradientsResult) -> list[dict]:
+    """One entry per snapshot step the trained cells share: each cell's training loss and norm curve.
+
+    An untrained network has one entry, at step 0, with no training loss.
+    """
+    if any(c.history is None for c in res.curves.values()):
+        return [
+            {
+                "step": 0,
+                "loss": {cell: None for cell in res.curves},
+                "grad_norms": {cell: c.norms for cell, c in res.curves.items()},
+            }
+        ]
+    timelines = {cell: c.history.timeline for cell, c in res.curves.items()}
+    return [
+        {
+            "step": step,
+            "loss": {cell: timelines[cell].loss[i] for cell, i in index.items()},
+            "grad_norms": {cell: timelines[cell].frames[i]["grad_norms"] for cell, i in index.items()},
+        }
+        for step, index in shared_schedule(timelines)
+    ]
+
+
+def share_of_chance(res: GradientsResult) -> dict[str, float]:
+    """Each trained cell's final copy-first loss over the chance loss: did it learn the task it was measured on?"""
+    return {
+        cell: c.history.final_loss(FINAL_LOSS_TAIL) / CHANCE_LOSS["copy"]
+        for cell, c in res.curves.items()
+        if c.history is not None
+    }
+
+
+def main_block(cell: str) -> str:
+    """The W_hh block whose spectral radius a reader looks at first: the memory gate's, or the only one."""
+    return MEMORY_GATE.get(cell, "h")
 
 
 def report(cfg: GradientsConfig, res: GradientsResult) -> dict:
@@ -288,11 +332,12 @@ def report(cfg: GradientsConfig, res: GradientsResult) -> dict:
             "clipping": {
                 "diverged_at_without_clipping": res.clip_free.diverged_at,
                 "diverged_at_with_clipping": res.clip_clipped.diverged_at,
-                "final_loss_with_clipping": res.clip_clipped.final_loss(),
+                "final_loss_with_clipping": res.clip_clipped.final_loss(FINAL_LOSS_TAIL),
                 "max_grad_norm_without_clipping": max(res.clip_free.grad_norm, default=None),
             },
             "bptt_by_hand_max_difference": max(res.by_hand.max_difference.values()),
         },
+        "timeline": timeline_json(res),
     }
 
 
@@ -304,4 +349,5 @@ EXPERIMENT = Experiment(
     report=report,
     description="Measure ||dL/dh_t|| for every step back from the loss, train with and without clipping, "
     "and check a hand-written BPTT against autograd.",
+    export=export_gradients,
 )

@@ -3,23 +3,30 @@
 from __future__ import annotations
 
 import math
+from typing import TYPE_CHECKING
 
 import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from rnnviz.core.cells import CELL_COLORS
-from rnnviz.core.figures import plottable
+from rnnviz.core.figures import animate, plottable
 from rnnviz.core.fit import History
 from rnnviz.core.fmt import tex_number
-from rnnviz.core.memory_model import MEMORY_CELLS
+from rnnviz.core.memory_model import MEMORY_CELLS, shared_schedule
 from rnnviz.core.style import OKABE_ITO, base_layout
-from rnnviz.views.gradients.gradnorms import Bound, Decay
+from rnnviz.views.gradients.gradnorms import Bound, Decay, bound_values, decay
 from rnnviz.views.gradients.jacobians import PRESET_SCALES
+
+if TYPE_CHECKING:
+    from rnnviz.views.gradients.experiment import GradientsResult
 
 CLIP_COLORS = {"free": OKABE_ITO["vermillion"], "clipped": OKABE_ITO["blue"]}
 SCALE_COLORS = (OKABE_ITO["sky"], OKABE_ITO["grey"], OKABE_ITO["orange"])
 """One per preset scale (0.5, 1.0, 1.5); the reader's own scale is drawn in black."""
+
+WORKED_POWERS = ((0.5, 10), (0.9, 100))
+"""Powers a^n worked out beside the product figure, before the reader's own."""
 
 
 def power_tex(a: float, n: int) -> str:
@@ -31,6 +38,12 @@ def power_tex(a: float, n: int) -> str:
         return tex_number(a**n)
     whole = math.floor(exponent)
     return tex_number(10 ** (exponent - whole)) + rf" \times 10^{{{whole}}}"
+
+
+def powers_tex(a: float, n: int) -> str:
+    """The worked examples and the reader's own a^n, as one line of LaTeX."""
+    worked = [rf"{b:g}^{{{k}}} = {power_tex(b, k)}" for b, k in WORKED_POWERS]
+    return r",\qquad ".join([*worked, rf"\text{{yours: }} a^n = {a:g}^{{{n}}} = {power_tex(a, n)}"])
 
 
 def _log_range(curves: list[np.ndarray]) -> list[float] | None:
@@ -68,13 +81,73 @@ def decay_figure(
             x=np.arange(len(bound.values))[::-1],
             y=plottable(bound.values),
             mode="lines",
-            name=f"bound (‖W_hh‖·max|φ'|)^k = {bound.factor:.3g}^k",
+            name=_bound_name(bound.factor),
             line=dict(color=CELL_COLORS[bound_cell], dash="dot", width=1.6),
             hovertemplate="bound at T − t = %{x}: %{y:.3g}<extra></extra>",
         )
     base_layout(fig, title, height=420, x="distance from the loss, T − t (steps)", y="‖∂L/∂h_t‖ (log scale)")
     fig.update_yaxes(type="log", exponentformat="power", range=_log_range(list(norms.values())))
     return fig
+
+
+def _bound_name(factor: float) -> str:
+    return f"bound (‖W_hh‖·max|φ'|)^k = {factor:.3g}^k"
+
+
+def decay_film(res: GradientsResult, cells: list[str], show_bound: bool) -> go.Figure:
+    """The decay curves of ``cells``; when they were trained, a film of the curves as each cell learned.
+
+    Every frame is one snapshot of the shared schedule; the bound moves with the vanilla cell's weights.
+    """
+    length = len(res.curves[res.cell].norms)
+    bound = res.bound if show_bound and res.bound is not None and res.bound_cell in cells else None
+    curves = {c: res.curves[c] for c in cells}
+    histories = {c: curve.history for c, curve in curves.items()}
+    schedule = (
+        shared_schedule({c: h.timeline for c, h in histories.items()})
+        if all(h is not None for h in histories.values())
+        else []
+    )
+    title = decay_title(res.cell, {c: curve.decay for c, curve in curves.items()}, length)
+    if schedule:
+        title = f"Step {schedule[-1][0]}: {title}"
+    fig = decay_figure(
+        {c: curve.norms for c, curve in curves.items()}, res.cell, title, bound, res.bound_cell
+    )
+    if not schedule:
+        return fig
+    frames = [{c: histories[c].timeline.frames[i[c]] for c in cells} for _, i in schedule]
+    traces = []
+    for f in frames:
+        data = [go.Scatter(y=plottable(f[c]["grad_norms"])) for c in cells]
+        if bound is not None:
+            factor = f[res.bound_cell]["bound_factor"]
+            data.append(
+                go.Scatter(
+                    y=plottable(bound_values(f[res.bound_cell]["grad_norms"], factor)),
+                    name=_bound_name(factor),
+                )
+            )
+        traces.append(data)
+    fig.update_yaxes(range=_log_range([f[c]["grad_norms"] for f in frames for c in cells]))
+    return animate(
+        fig,
+        traces,
+        [str(step) for step, _ in schedule],
+        titles=[
+            f"Step {step}: " + decay_title(res.cell, {c: decay(f[c]["grad_norms"]) for c in cells}, length)
+            for (step, _), f in zip(schedule, frames, strict=True)
+        ],
+    )
+
+
+def live_norms(history: History) -> go.Figure:
+    """While a cell learns copy-first: its gradient-norm curve at the latest snapshot."""
+    i = len(history.timeline) - 1
+    frame = history.timeline.frames[i]
+    cell, norms = frame["cell"], frame["grad_norms"]
+    title = f"At {history.timeline.label(i)}: " + decay_title(cell, {cell: decay(norms)}, len(norms))
+    return decay_figure({cell: norms}, cell, title)
 
 
 def products_figure(curves: dict[float, np.ndarray], yours: float) -> go.Figure:

@@ -80,10 +80,14 @@ def vanilla_bound(model: MemoryModel, x: Tensor, norms: np.ndarray) -> Bound | N
     else:
         slope = 1.0
     w_norm = float(torch.linalg.matrix_norm(w_hh, ord=2))
+    return Bound(w_norm=w_norm, max_slope=slope, values=bound_values(norms, w_norm * slope))
+
+
+def bound_values(norms: np.ndarray, factor: float) -> np.ndarray:
+    """factor^k times the norm at the loss, aligned with ``norms`` (k is the distance from the loss)."""
     distance = np.arange(len(norms))[::-1]
     with np.errstate(over="ignore", divide="ignore", invalid="ignore"):
-        values = norms[-1] * np.power(w_norm * slope, distance.astype(float))
-    return Bound(w_norm=w_norm, max_slope=slope, values=values)
+        return norms[-1] * np.power(factor, distance.astype(float))
 
 
 @dataclass(frozen=True)

@@ -36,3 +36,8 @@ def jacobian_products(scales: tuple[float, ...], steps: int, size: int, seed: in
     w = random_matrix(size, rng)
     v = rng.normal(0.0, 1.0, size)
     return {s: product_norms(w, v, s, steps) for s in scales}
+
+
+def product_curves(yours: float, steps: int, size: int, seed: int) -> dict[float, np.ndarray]:
+    """The preset scales' curves and the reader's own scale's, on the same W and start vector."""
+    return jacobian_products((*PRESET_SCALES, yours), steps, size, seed)

@@ -2,39 +2,58 @@
 
 from __future__ import annotations
 
-import math
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 
 import numpy as np
+import plotly.graph_objects as go
 import torch
+from torch import nn
 
-from rnnviz.core.cells import CELL_TABLE
-from rnnviz.core.config import LEARNING_RATES, learning_rate_param, param, seed_param
+from rnnviz.core.config import (
+    LEARNING_RATES,
+    gate_bias_param,
+    hidden_param,
+    learning_rate_param,
+    param,
+    seed_param,
+)
 from rnnviz.core.experiment import Experiment, ProgressFn
 from rnnviz.core.fit import History
-from rnnviz.core.fmt import percent
-from rnnviz.core.init import DEFAULT_GATE_BIAS
+from rnnviz.core.init import DEFAULT_GATE_BIAS, memory_gate_retention
 from rnnviz.core.memory_model import (
+    BATCH,
     COMPARED_CELLS,
+    FINAL_LOSS_TAIL,
     MEMORY_BUDGET_S,
     MEMORY_CELLS,
     MEMORY_LR,
+    MemoryModel,
+    shared_schedule,
     stage_progress,
     train_memory,
 )
 from rnnviz.core.memory_tasks import CHANCE_LOSS, MEMORY_TASKS, memory_batch
+from rnnviz.core.timeline import Frame
+from rnnviz.views.memory.export import export_memory
+from rnnviz.views.memory.figures import live_recall
+from rnnviz.views.memory.findings import ANSWERS, verdict
 
 MAX_LENGTH = 200
 
-
-SOLVED = 0.1
-"""A cell has solved the task when its final loss is below this share of the chance loss."""
-FAILED = 0.5
-"""...and has failed it when its final loss is still above this share."""
-
 EVAL_BATCH = 256
-"""Short names for sentences and table headers."""
+"""Held-out sequences every cell answers after training and at each snapshot: the same for every cell."""
+
+
+def _gate_help() -> str:
+    gate, _ = memory_gate_retention(DEFAULT_GATE_BIAS, 1)
+    return (
+        f"Initial bias of the LSTM's forget gate and the GRU's update gate. At {DEFAULT_GATE_BIAS:g} the gate "
+        f"starts at sigmoid({DEFAULT_GATE_BIAS:g}) = {gate:.3g}: the old state is kept almost whole from step "
+        "to step. The vanilla RNN has no gate."
+    )
 
 
 @dataclass(frozen=True)
@@ -50,15 +69,7 @@ class MemoryConfig:
         max=MAX_LENGTH,
         unit="steps",
     )
-    gate_bias: float = param(
-        DEFAULT_GATE_BIAS,
-        label="Memory-gate bias at start",
-        help="Initial bias of the LSTM's forget gate and the GRU's update gate. At 5 the gate starts at "
-        "sigmoid(5) = 0.993: the old state is kept almost whole from step to step. The vanilla RNN has no gate.",
-        min=0.0,
-        max=10.0,
-        step=0.5,
-    )
+    gate_bias: float = gate_bias_param(DEFAULT_GATE_BIAS, help=_gate_help())
     window: int = param(
         MAX_LENGTH,
         label="Truncated BPTT window k",
@@ -67,13 +78,11 @@ class MemoryConfig:
         max=MAX_LENGTH,
         unit="steps",
     )
-    hidden: int = param(
-        32, label="Hidden size", help="Units in each cell's hidden state.", min=2, max=64, unit="units"
-    )
+    hidden: int = hidden_param(32, min=2, help="Units in each cell's hidden state.")
     steps: int = param(
         300,
         label="Training steps",
-        help="Adam steps for each cell, on fresh batches of 128 sequences.",
+        help=f"Adam steps for each cell, on fresh batches of {BATCH} sequences.",
         min=50,
         max=2000,
         step=50,
@@ -86,10 +95,14 @@ class MemoryConfig:
 @dataclass(frozen=True)
 class CellRun:
     history: History
+    """Its timeline holds the cell's answers to the held-out sequences at each snapshot."""
     final_loss: float
-    """Mean training loss over the last 5% of steps; every batch is fresh, so it is also a test loss."""
+    """Mean training loss over the last FINAL_LOSS_TAIL of steps; every batch is fresh, so it is also a test loss."""
+    held_out_loss: float
+    """Mean squared error on the held-out sequences, after training."""
     prediction: np.ndarray
-    """Answers on a held-out batch, aligned with MemoryResult.target."""
+    """Answers on the held-out sequences, aligned with MemoryResult.target."""
+    model: MemoryModel
 
 
 @dataclass(frozen=True)
@@ -100,27 +113,41 @@ class MemoryResult:
     """The effective truncation window, None when gradients flow through the whole sequence."""
     runs: dict[str, CellRun]
     chance_loss: float
+    inputs: np.ndarray
+    """The held-out sequences, (EVAL_BATCH, length, 2): the same for every cell and every snapshot."""
     target: np.ndarray
-    """Correct answers of the held-out batch."""
+    """Correct answers of the held-out sequences."""
     seconds: float
 
     def ratio(self, cell: str) -> float:
         return self.runs[cell].final_loss / self.chance_loss
 
 
-def verdict(loss: float, chance: float) -> str:
-    if not math.isfinite(loss):
-        return "diverged"
-    if loss < SOLVED * chance:
-        return "solved"
-    if loss > FAILED * chance:
-        return "failed"
-    return "partly"
+def held_out(cfg: MemoryConfig) -> tuple[np.ndarray, np.ndarray]:
+    """Sequences no training batch contains (a different stream of the seed): inputs and answers."""
+    return memory_batch(cfg.task, EVAL_BATCH, cfg.length, np.random.default_rng([cfg.seed, 1]))
+
+
+def _answers(model: MemoryModel, x: torch.Tensor, y: torch.Tensor) -> tuple[np.ndarray, float]:
+    """The model's answers to held-out sequences and their mean squared error, as reproduce.py computes it."""
+    with torch.no_grad():
+        prediction = model(x)
+        loss = float(nn.functional.mse_loss(prediction, y))
+    return prediction[:, 0].numpy(), loss
+
+
+def _recorder(cell: str, x: torch.Tensor, y: torch.Tensor) -> Callable[[MemoryModel], Frame]:
+    def capture(model: MemoryModel) -> Frame:
+        answers, loss = _answers(model, x, y)
+        return {"cell": cell, "answers": answers.astype(np.float32), "held_out_loss": loss}
+
+    return capture
 
 
 def run(cfg: MemoryConfig, on_progress: ProgressFn | None = None) -> MemoryResult:
     window = cfg.window if cfg.window < cfg.length else None
-    eval_x, eval_y = memory_batch(cfg.task, EVAL_BATCH, cfg.length, np.random.default_rng([cfg.seed, 1]))
+    eval_x, eval_y = held_out(cfg)
+    x, y = torch.from_numpy(eval_x), torch.from_numpy(eval_y)
     start = time.monotonic()
     runs = {}
     for i, cell in enumerate(COMPARED_CELLS):
@@ -139,55 +166,64 @@ def run(cfg: MemoryConfig, on_progress: ProgressFn | None = None) -> MemoryResul
             on_progress=stage_progress(
                 on_progress, i * cfg.steps, len(COMPARED_CELLS) * cfg.steps, MEMORY_CELLS[cell]
             ),
+            capture=_recorder(cell, x, y),
         )
-        with torch.no_grad():
-            prediction = model(torch.from_numpy(eval_x))[:, 0].numpy()
-        runs[cell] = CellRun(history=history, final_loss=history.final_loss(), prediction=prediction)
+        prediction, loss = _answers(model, x, y)
+        runs[cell] = CellRun(
+            history=history,
+            final_loss=history.final_loss(FINAL_LOSS_TAIL),
+            held_out_loss=loss,
+            prediction=prediction,
+            model=model,
+        )
     return MemoryResult(
         task=cfg.task,
         length=cfg.length,
         window=window,
         runs=runs,
         chance_loss=CHANCE_LOSS[cfg.task],
+        inputs=eval_x,
         target=eval_y[:, 0],
         seconds=time.monotonic() - start,
     )
 
 
-def finding(res: MemoryResult) -> str:
-    """What the numbers show, in one line: each cell's final loss as a share of chance, and its verdict."""
-    task = "Copy-first" if res.task == "copy" else "Adding"
-    parts = [
-        f"{CELL_TABLE[cell].short} {percent(res.ratio(cell))} ({verdict(run.final_loss, res.chance_loss)})"
-        for cell, run in res.runs.items()
-    ]
-    return f"{task}, T = {res.length}, final loss vs chance: " + ", ".join(parts)
+def live_view(cfg: MemoryConfig) -> Callable[[History], go.Figure]:
+    """The page's live figure: the cell in training answering the held-out sequences, at its latest snapshot."""
+    _, y = held_out(cfg)
+    return partial(live_recall, target=y[:, 0], answer=ANSWERS[cfg.task])
 
 
-def table_row(length: int, res: MemoryResult | None) -> dict[str, object]:
-    """One row of the results table: each cell's final loss as a share of chance, with its verdict."""
-    row: dict[str, object] = {"Length T": length}
-    for cell in COMPARED_CELLS:
-        if res is None:
-            row[CELL_TABLE[cell].short] = "not trained yet"
-        else:
-            loss = res.runs[cell].final_loss
-            row[CELL_TABLE[cell].short] = (
-                f"{percent(loss / res.chance_loss)} of chance · {verdict(loss, res.chance_loss)}"
-            )
-    return row
+def timeline_json(res: MemoryResult) -> list[dict]:
+    """One entry per snapshot step the three cells share: each cell's training loss, held-out loss and answers."""
+    timelines = {cell: r.history.timeline for cell, r in res.runs.items()}
+    entries = []
+    for step, index in shared_schedule(timelines):
+        frames = {cell: timelines[cell].frames[i] for cell, i in index.items()}
+        entries.append(
+            {
+                "step": step,
+                "loss": {cell: timelines[cell].loss[i] for cell, i in index.items()},
+                "held_out_loss": {cell: f["held_out_loss"] for cell, f in frames.items()},
+                "answers": {cell: f["answers"] for cell, f in frames.items()},
+            }
+        )
+    return entries
 
 
 def report(cfg: MemoryConfig, res: MemoryResult) -> dict:
     return {
         "metrics": {
             "final_loss": {cell: r.final_loss for cell, r in res.runs.items()},
+            "held_out_loss": {cell: r.held_out_loss for cell, r in res.runs.items()},
             "chance_loss": res.chance_loss,
             "loss_over_chance": {cell: res.ratio(cell) for cell in res.runs},
             "verdict": {cell: verdict(r.final_loss, res.chance_loss) for cell, r in res.runs.items()},
             "steps": {cell: r.history.steps for cell, r in res.runs.items()},
             "stop": {cell: r.history.stop for cell, r in res.runs.items()},
-        }
+        },
+        "held_out_target": res.target,
+        "timeline": timeline_json(res),
     }
 
 
@@ -198,4 +234,5 @@ EXPERIMENT = Experiment(
     run=run,
     report=report,
     description="Train a vanilla RNN, an LSTM and a GRU on the same memory task, data and step budget.",
+    export=export_memory,
 )

@@ -1,18 +1,25 @@
-"""Figures of the memory view: three cells' loss curves against chance, and what each one recalls."""
+"""Figures of the memory view: three cells' loss curves against chance, and what each one recalls
+through training."""
 
 from __future__ import annotations
 
 import math
+from typing import TYPE_CHECKING
 
 import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from rnnviz.core.cells import CELL_COLORS
-from rnnviz.core.figures import plottable
+from rnnviz.core.cells import CELL_COLORS, CELL_TABLE
+from rnnviz.core.figures import animate, plottable
 from rnnviz.core.fit import History
-from rnnviz.core.memory_model import MEMORY_CELLS
+from rnnviz.core.fmt import percent
+from rnnviz.core.memory_model import MEMORY_CELLS, shared_schedule
 from rnnviz.core.style import SERIES, base_layout
+from rnnviz.views.memory.findings import ANSWERS
+
+if TYPE_CHECKING:
+    from rnnviz.views.memory.experiment import MemoryResult
 
 SMOOTHING = 20
 """Steps in the running mean drawn over each noisy per-batch loss."""
@@ -70,7 +77,9 @@ def memory_loss_curves(histories: dict[str, History], chance: float, solved: flo
     return fig
 
 
-def recall_scatter(predictions: dict[str, np.ndarray], target: np.ndarray, answer: str) -> go.Figure:
+def recall_scatter(
+    predictions: dict[str, np.ndarray], target: np.ndarray, answer: str, title: str
+) -> go.Figure:
     """One panel per cell: its answer against the right answer on held-out sequences."""
     cells = list(predictions)
     fig = make_subplots(
@@ -82,10 +91,9 @@ def recall_scatter(predictions: dict[str, np.ndarray], target: np.ndarray, answe
     )
     low, high = float(np.min(target)), float(np.max(target))
     for i, cell in enumerate(cells, start=1):
-        pred = predictions[cell]
         fig.add_scatter(
             x=target,
-            y=pred,
+            y=predictions[cell],
             mode="markers",
             marker=dict(color=CELL_COLORS[cell], size=5, opacity=0.6),
             showlegend=False,
@@ -107,6 +115,87 @@ def recall_scatter(predictions: dict[str, np.ndarray], target: np.ndarray, answe
         )
         fig.update_xaxes(title_text=answer, row=1, col=i)
     fig.update_yaxes(title_text="the model's answer", row=1, col=1)
-    base_layout(fig, "Held-out sequences: a cell that remembers puts its answers on the diagonal", height=330)
-    fig.update_layout(margin=dict(t=70))
+    base_layout(fig, title, height=360)
+    fig.update_layout(margin=dict(t=80))
+    return fig
+
+
+def recall_title(losses: dict[str, float], chance: float, step: int | None = None) -> str:
+    """The finding of one frame: how far each cell's held-out answers are from chance."""
+    shares = ", ".join(f"{CELL_TABLE[c].short} {percent(loss / chance)}" for c, loss in losses.items())
+    when = f"step {step}" if step is not None else "after training"
+    return f"Held-out answers at {when}: loss vs chance {shares}. Remembered answers lie on the diagonal"
+
+
+def _answer_range(target: np.ndarray, answers: list[np.ndarray]) -> list[float]:
+    """One y range for every frame, so points move and axes stay; far-off answers of a diverging cell
+    are left outside rather than squashing the rest."""
+    low, high = float(np.min(target)), float(np.max(target))
+    span = high - low or 1.0
+    values = np.concatenate([np.asarray(a, dtype=float) for a in answers])
+    values = values[np.isfinite(values)]
+    if values.size:
+        low, high = min(low, float(values.min())), max(high, float(values.max()))
+    pad = 0.05 * span
+    return [max(low, float(np.min(target)) - span) - pad, min(high, float(np.max(target)) + span) + pad]
+
+
+def recall_film(res: MemoryResult) -> go.Figure:
+    """The recall panels through training: each cell's answers at every snapshot, played in the browser."""
+    timelines = {cell: r.history.timeline for cell, r in res.runs.items()}
+    predictions = {cell: r.prediction for cell, r in res.runs.items()}
+    losses = {cell: r.held_out_loss for cell, r in res.runs.items()}
+    target, chance = res.target, res.chance_loss
+    schedule = shared_schedule(timelines)
+    last = schedule[-1][0] if schedule else None
+    fig = recall_scatter(predictions, target, ANSWERS[res.task], recall_title(losses, chance, last))
+    if not schedule:
+        return fig
+    cells = list(predictions)
+    frames = [{c: timelines[c].frames[i[c]] for c in cells} for _, i in schedule]
+    fig.update_yaxes(
+        range=_answer_range(
+            target, [f[c]["answers"] for f in frames for c in cells] + list(predictions.values())
+        )
+    )
+    return animate(
+        fig,
+        [[go.Scatter(y=f[c]["answers"]) for c in cells] for f in frames],
+        [str(step) for step, _ in schedule],
+        traces=[2 * k for k in range(len(cells))],  # each panel's points; its diagonal stays
+        titles=[
+            recall_title({c: f[c]["held_out_loss"] for c in cells}, chance, step)
+            for (step, _), f in zip(schedule, frames, strict=True)
+        ],
+    )
+
+
+def live_recall(history: History, *, target: np.ndarray, answer: str) -> go.Figure:
+    """While a cell trains: its answers to the held-out sequences at the latest snapshot."""
+    i = len(history.timeline) - 1
+    frame = history.timeline.frames[i]
+    cell = frame["cell"]
+    fig = go.Figure()
+    fig.add_scatter(
+        x=target,
+        y=frame["answers"],
+        mode="markers",
+        marker=dict(color=CELL_COLORS[cell], size=5, opacity=0.6),
+        showlegend=False,
+        hovertemplate=f"{answer} %{{x:.3f}}<br>answer given %{{y:.3f}}<extra></extra>",
+    )
+    low, high = float(np.min(target)), float(np.max(target))
+    fig.add_scatter(
+        x=[low, high],
+        y=[low, high],
+        mode="lines",
+        line=dict(color=SERIES["truth"], dash="dot", width=1),
+        showlegend=False,
+        hoverinfo="skip",
+    )
+    title = (
+        f"{MEMORY_CELLS[cell]} at {history.timeline.label(i)}: "
+        f"held-out loss {frame['held_out_loss']:.3g}; remembered answers lie on the diagonal"
+    )
+    base_layout(fig, title, height=300, x=answer, y="the model's answer")
     return fig
