@@ -1,0 +1,133 @@
+"""The forecasts every forecaster checks first, fitted on the same training span as the network.
+
+Naive repeats the last value; seasonal naive repeats the last season; the autoregressive model
+(statsmodels' AutoReg) is a weighted sum of past values plus a constant (and a trend when that
+fits better), its order chosen by AIC on the training span alone. All three only read the target.
+"""
+
+from __future__ import annotations
+
+import math
+import warnings
+
+import numpy as np
+from threadpoolctl import threadpool_limits
+
+BASELINES = {
+    "naive": "naive (repeat the last value)",
+    "seasonal_naive": "seasonal naive (repeat the last season)",
+    "ar": "autoregressive (AutoReg, order by AIC)",
+}
+MAX_SEASON = 400
+"""Longest season looked for: a bit more than a year of weekly samples, six periods of the sine at dt = 0.02 s."""
+MIN_SEASON_ACF = 0.3
+"""A season is detected only where the autocorrelation of the changes peaks at least this high."""
+SEASON_TIE = 0.9
+"""A shorter peak within 10 % of the highest is taken: the season, not a multiple of it."""
+SEASON_TIE_CALENDAR = 0.1
+"""A detected peak within 10 % of the calendar's season (e.g. 54 for 52 weeks) is read as that season."""
+MAX_AR_LAGS = 60
+"""The autoregressive order is chosen among 1..60 past values (fewer for short series)."""
+TRENDS = {"c": "a constant", "ct": "a constant and a linear trend"}
+
+
+def naive(history: np.ndarray, steps: int) -> np.ndarray:
+    return np.full(steps, float(history[-1]))
+
+
+def seasonal_naive(history: np.ndarray, steps: int, season: int) -> np.ndarray:
+    """Step h repeats the value one season before it: history[-season + (h - 1) % season]."""
+    last = np.asarray(history[-season:], dtype=float)
+    return np.resize(last, steps)
+
+
+def detect_season(values: np.ndarray, calendar: int) -> tuple[int, str]:
+    """Steps per season and how it was found: the first clear peak of the autocorrelation of the changes.
+
+    Changes (first differences) rather than levels, so a trend does not hide the cycle. Only peaks
+    after the autocorrelation has turned negative count (a cycle swings back; measurement noise
+    makes bumps at short lags), and the shortest one nearly as high as the highest is taken, since
+    two seasons back correlates about as well as one. Without a
+    clear peak (below MIN_SEASON_ACF) the calendar's season is used (52 weeks, 4 quarters; 1 = none).
+    """
+    changes = np.diff(np.asarray(values, dtype=float))
+    top = min(MAX_SEASON, len(changes) // 2)
+    if top >= 2 and np.std(changes) > 0:
+        centred = changes - changes.mean()
+        spectrum = np.fft.rfft(centred, n=2 * len(centred))
+        acf = np.fft.irfft(spectrum * np.conj(spectrum))[: top + 2]
+        acf = acf / acf[0]
+        below = np.flatnonzero(acf[: top + 1] < 0)
+        start = int(below[0]) + 1 if below.size else top + 1
+        peaks = [k for k in range(max(2, start), top + 1) if acf[k - 1] < acf[k] >= acf[k + 1]]
+        if peaks and max(acf[peaks]) >= MIN_SEASON_ACF:
+            k = min(k for k in peaks if acf[k] >= SEASON_TIE * max(acf[peaks]))
+            found = f"the changes correlate {acf[k]:.2f} with themselves {k} steps back"
+            if calendar > 1 and abs(k - calendar) <= SEASON_TIE_CALENDAR * calendar:
+                return calendar, f"the calendar's, confirmed by the data ({found})"
+            return int(k), f"detected: {found}"
+    if calendar > 1:
+        return calendar, "the calendar's (no clear peak in the autocorrelation)"
+    return 1, "none found, so seasonal naive equals naive"
+
+
+def _design(y: np.ndarray, lags: int, trend: str, first: int) -> tuple[np.ndarray, np.ndarray]:
+    """Regressors (constant, maybe time, y[t-1..t-lags]) and targets y[t] for t = first..n-1."""
+    t = np.arange(first, len(y))
+    columns = [np.ones(len(t))] + ([t.astype(float)] if trend == "ct" else [])
+    columns += [y[t - k] for k in range(1, lags + 1)]
+    return np.column_stack(columns), y[first:]
+
+
+def select_order(y: np.ndarray, max_lags: int) -> tuple[int, str]:
+    """The order and trend with the lowest AIC, every candidate scored on the same samples.
+
+    Least squares with numpy: scoring all 2 x 61 candidates through statsmodels takes seconds.
+    """
+    best = (math.inf, 0, "c")
+    floor = 1e-12 * float(np.var(y)) + 1e-300  # a perfect fit (a pure sine is AR(2)) scores rounding noise
+    for trend in TRENDS:
+        for lags in range(max_lags + 1):
+            x, target = _design(y, lags, trend, max_lags)
+            coef, rss, rank, _ = np.linalg.lstsq(x, target, rcond=None)
+            residual = float(rss[0]) if len(rss) else float(np.sum((x @ coef - target) ** 2))
+            aic = len(target) * math.log(max(residual / len(target), floor)) + 2 * rank
+            if aic < best[0]:
+                best = (aic, lags, trend)
+    return best[1], best[2]
+
+
+def autoregressive(history: np.ndarray, steps: int, season: int) -> tuple[np.ndarray, str]:
+    """Forecast with statsmodels' AutoReg, order (up to a season and a bit) and trend chosen by AIC on ``history`` only."""
+    from statsmodels.tsa.ar_model import AutoReg
+
+    y = np.asarray(history, dtype=float)
+    # One BLAS thread: these matrices are small, and threads fighting over two shared cores cost 100x.
+    with threadpool_limits(limits=1), warnings.catch_warnings():
+        lags, trend = select_order(y, max(1, min(MAX_AR_LAGS, season + 2, len(y) // 4)))
+        warnings.simplefilter("ignore")  # a pure sine makes the design rank-deficient: harmless here
+        fit = AutoReg(y, lags=lags, trend=trend).fit()
+        forecast = fit.predict(start=len(y), end=len(y) + steps - 1, dynamic=True)
+    return np.asarray(forecast, dtype=float), f"AR({lags}) with {TRENDS[trend]}"
+
+
+def mse_by_step(forecast: np.ndarray, truth: np.ndarray) -> np.ndarray:
+    """Mean squared error over the first k steps, for every k."""
+    with np.errstate(over="ignore", invalid="ignore"):
+        squared = (np.asarray(forecast, dtype=float) - truth) ** 2
+    return np.cumsum(squared) / np.arange(1, len(squared) + 1)
+
+
+def mse(forecast: np.ndarray, truth: np.ndarray) -> float:
+    value = mse_by_step(forecast, truth)
+    return float(value[-1]) if len(value) else math.nan
+
+
+def forecast_all(history: np.ndarray, steps: int, season: int) -> tuple[dict[str, np.ndarray], str]:
+    """Each baseline's forecast of the ``steps`` values after ``history``, and the AR model's description."""
+    ar, described = autoregressive(history, steps, season)
+    return {
+        "naive": naive(history, steps),
+        "seasonal_naive": seasonal_naive(history, steps, season),
+        "ar": ar,
+    }, described
