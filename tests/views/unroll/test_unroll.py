@@ -1,8 +1,12 @@
 import numpy as np
 import pytest
 
+from rnnviz.core.cells import GATES
 from rnnviz.core.equations import column, shown_units, step_latex, tex_text
+from rnnviz.core.timeline import capturing
+from rnnviz.views.unroll.capture import hidden_of
 from rnnviz.views.unroll.experiment import UnrollConfig, run
+from rnnviz.views.unroll.step import gate_means, step_inputs
 
 
 def test_training_teaches_the_sequence():
@@ -12,6 +16,7 @@ def test_training_teaches_the_sequence():
     hits = sum(p == t for p, t in zip(trained.predictions[:-1], trained.tokens[1:], strict=True))
     assert hits >= 0.8 * (len(trained.tokens) - 1)
     assert trained.fused_gap < 1e-5
+    assert trained.loss_after < 0.5 * untrained.loss_after
 
 
 def test_same_config_same_numbers_different_seed_different_numbers():
@@ -33,6 +38,7 @@ def test_every_cell_and_initial_state(cell, h0):
 def test_numbers_mode_reads_numbers_and_skips_junk():
     res = run(UnrollConfig(tokenizer="number", text="1 2 x 3 nan 4", train_steps=5))
     assert res.numeric and res.tokens == ("1", "2", "3", "4")
+    assert list(res.values) == [1, 2, 3, 4]
     assert any("not finite numbers" in n for n in res.notes)
 
 
@@ -47,30 +53,91 @@ def test_word_tokens_and_long_input_is_capped():
     assert len(res.tokens) == 120 and res.tokens[:2] == ("to", "be")
 
 
+# The training timeline (issue 12)
+
+
+def test_timeline_runs_from_the_untrained_model_to_the_final_one_exactly():
+    res = run(UnrollConfig(layers=2, hidden=4, train_steps=60))
+    timeline = res.history.timeline
+    assert timeline.steps[0] == 0 and timeline.steps[-1] == 60 and len(timeline) >= 10
+    assert all(a < b for a, b in zip(timeline.steps, timeline.steps[1:], strict=False))
+    last = timeline.frames[-1]
+    for layer in range(2):
+        assert np.array_equal(hidden_of(last, layer), res.states.h[layer])
+    assert last["predictions"] == res.final["predictions"]
+    assert np.array_equal(last["p_next"], res.final["p_next"])
+    # The hidden states move with training, and the guess for the right next token improves.
+    assert not np.allclose(timeline.frames[0]["hidden"], last["hidden"])
+    assert last["p_next"].mean() > timeline.frames[0]["p_next"].mean()
+
+
+def test_p_next_is_the_probability_of_the_token_that_actually_follows():
+    res = run(UnrollConfig(text="abab", train_steps=0))
+    p = res.final["p_next"]
+    assert p.shape == (3,) and ((p > 0) & (p < 1)).all()
+    # Cross-entropy is the mean of -log p(the token that follows).
+    assert res.loss_after == pytest.approx(float(-np.log(p).mean()), rel=1e-5)
+
+
+def test_untrained_run_has_one_frame_and_numbers_capture_their_guesses():
+    res = run(UnrollConfig(tokenizer="number", text="1 2 3 4", train_steps=0))
+    assert res.history.timeline.steps == [0]
+    guesses = res.final["predictions"]
+    assert guesses.shape == (4,) and np.isfinite(guesses).all()
+    assert res.predictions == tuple(f"{v:.3g}" for v in guesses)
+
+
+def test_capture_switched_off_leaves_an_empty_timeline_and_the_same_model():
+    with capturing(False):
+        off = run(UnrollConfig(train_steps=20))
+    on = run(UnrollConfig(train_steps=20))
+    assert len(off.history.timeline) == 0
+    assert np.array_equal(off.states.h, on.states.h)
+
+
+# One time step, as the page writes it out
+
+
 @pytest.mark.parametrize("cell", ["rnn", "lstm", "gru"])
 def test_equations_use_the_models_numbers(cell):
     res = run(UnrollConfig(cell=cell, hidden=3, train_steps=0))
     t = 4
+    inputs = step_inputs(res, 0, t)
+    lines = step_latex(cell, **inputs)
     s = res.states
-    lines = step_latex(
-        cell,
-        t=t + 1,
-        token=res.tokens[t],
-        weights=res.weights[0],
-        x=res.x[t],
-        h_prev=s.h[0][t - 1],
-        c_prev=s.c[0][t - 1] if s.c is not None else None,
-        gates={g: v[0][t] for g, v in s.gates.items()},
-        pre={k: v[0][t] for k, v in s.pre.items()},
-        h=s.h[0][t],
-        c=s.c[0][t] if s.c is not None else None,
-    )
     assert lines[-1].endswith(column(s.h[0][t]))
+    np.testing.assert_array_equal(inputs["h_prev"], s.h[0][t - 1])
+    if cell == "lstm":
+        np.testing.assert_array_equal(inputs["c_prev"], s.c[0][t - 1])
     if cell == "rnn":
         wx = res.weights[0]["W_ih"] @ res.x[t]
         wh = res.weights[0]["W_hh"] @ s.h[0][t - 1]
         np.testing.assert_allclose(wx + wh + res.weights[0]["b"], s.pre["h"][0][t], atol=1e-5)
         assert column(wx) in lines[1]
+
+
+def test_first_step_reads_the_initial_state_and_upper_layers_read_the_layer_below():
+    res = run(UnrollConfig(cell="lstm", h0="random", layers=2, hidden=3, train_steps=0))
+    first = step_inputs(res, 0, 0)
+    np.testing.assert_array_equal(first["h_prev"], res.h0[0])
+    np.testing.assert_array_equal(first["c_prev"], res.c0[0])
+    assert first["token"] == res.tokens[0] and first["x"].sum() == 1  # one-hot
+    upper = step_inputs(res, 1, 5)
+    np.testing.assert_array_equal(upper["x"], res.states.h[0][5])
+    np.testing.assert_array_equal(upper["h_prev"], res.states.h[1][4])
+    assert upper["t"] == 6 and upper["token"] == "h^1"
+    # The LSTM's equations hold row by row: c_t = f * c_{t-1} + i * g.
+    g = upper["gates"]
+    np.testing.assert_allclose(g["f"] * upper["c_prev"] + g["i"] * g["g"], upper["c"], atol=1e-6)
+
+
+@pytest.mark.parametrize("cell", ["rnn", "gru"])
+def test_gate_means_are_each_gates_average(cell):
+    res = run(UnrollConfig(cell=cell, hidden=4, train_steps=0))
+    means = gate_means(res, 0, 2)
+    assert set(means) == set(GATES[cell])
+    for g, v in means.items():
+        assert v == pytest.approx(res.states.gates[g][0][2].mean())
 
 
 def test_long_vectors_show_the_most_active_units_consistently():

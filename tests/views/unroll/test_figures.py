@@ -1,0 +1,69 @@
+import numpy as np
+import pytest
+
+from rnnviz.core.fit import History
+from rnnviz.core.timeline import Timeline
+from rnnviz.views.unroll.experiment import UnrollConfig, run
+from rnnviz.views.unroll.figures import hidden_film, live_hidden, predictions_film
+
+
+@pytest.fixture(scope="module")
+def trained():
+    return run(UnrollConfig(text="abcabcabc", hidden=4, layers=2, train_steps=40, lr=0.03))
+
+
+def test_hidden_film_has_one_frame_per_snapshot_and_opens_on_the_trained_model(trained):
+    timeline = trained.history.timeline
+    fig = hidden_film(timeline, trained.final, 0, trained.tokens, highlight=2)
+    assert len(fig.frames) == len(timeline)
+    np.testing.assert_array_equal(fig.data[0].z, trained.states.h[0].T)
+    np.testing.assert_array_equal(fig.frames[-1].data[0].z, trained.states.h[0].T)
+    np.testing.assert_array_equal(fig.frames[0].data[0].z, timeline.frames[0]["hidden_lower_layers"][0].T)
+    assert "step 0" in fig.frames[0].layout.title.text
+    assert timeline.label(len(timeline) - 1) in fig.layout.title.text
+    assert [s.label for s in fig.layout.sliders[0].steps] == [str(s) for s in timeline.steps]
+    # One colour scale for the whole film; hover reads the value of the frame shown.
+    bound = max(np.abs(f["hidden_lower_layers"][0]).max() for f in timeline.frames)
+    assert fig.data[0].zmax == pytest.approx(max(1.0, bound))
+    assert "%{z" in fig.data[0].hovertemplate and "token 'b' (t=2)" in fig.data[0].text[0][1]
+
+
+def test_predictions_film_counts_right_guesses_per_frame(trained):
+    timeline = trained.history.timeline
+    fig = predictions_film(timeline, trained.final, trained.tokens)
+    assert len(fig.frames) == len(timeline)
+    right = sum(g == t for g, t in zip(trained.predictions[:-1], trained.tokens[1:], strict=True))
+    assert f"{right} of {len(trained.tokens) - 1} right" in fig.layout.title.text
+    np.testing.assert_allclose(fig.data[0].y, trained.final["p_next"])
+    assert list(fig.frames[0].data[0].y) != list(fig.frames[-1].data[0].y)
+
+
+def test_numbers_film_shows_guesses_against_the_actual_values():
+    res = run(UnrollConfig(tokenizer="number", text="0.5 1 1.5 1 0.5", hidden=3, train_steps=20))
+    fig = predictions_film(res.history.timeline, res.final, res.tokens, res.values)
+    assert list(fig.data[1].y) == [1, 1.5, 1, 0.5]
+    error = float(np.mean((res.final["predictions"][:-1] - np.array([1, 1.5, 1, 0.5])) ** 2))
+    assert f"mean squared error {error:.3g}" in fig.layout.title.text
+
+
+def test_untrained_film_is_a_still_figure():
+    res = run(UnrollConfig(train_steps=0))
+    fig = hidden_film(res.history.timeline, res.final, 0, res.tokens)
+    assert not fig.frames and not fig.layout.sliders
+    assert "step 0" in fig.layout.title.text
+
+
+def test_film_without_captured_frames_draws_the_final_model():
+    res = run(UnrollConfig(train_steps=0))
+    fig = predictions_film(Timeline(), res.final, res.tokens)
+    assert not fig.frames and "right" in fig.layout.title.text
+
+
+def test_live_figure_draws_the_latest_snapshot():
+    cfg = UnrollConfig(text="xyzzy", hidden=3)
+    history = History()
+    history.timeline.add(0, None, {"hidden": np.zeros((5, 3))})
+    history.timeline.add(10, 0.5, {"hidden": np.full((5, 3), 0.25)})
+    fig = live_hidden(cfg)(history)
+    assert np.all(np.asarray(fig.data[0].z) == 0.25)
+    assert "step 10, loss 0.5" in fig.layout.title.text
