@@ -1,5 +1,6 @@
 """The gates page through AppTest: defaults, typed and hostile input, display-only controls."""
 
+import json
 import re
 
 from rnnviz.core.runtime import RESULTS
@@ -39,12 +40,39 @@ def test_typing_a_sequence_redraws_without_retraining():
     assert "f_{5}" in _latex(at) and len(RESULTS) == 1
 
 
+def _charts(at) -> list[dict]:
+    return [json.loads(chart.proto.spec) for chart in at.get("plotly_chart")]
+
+
 def test_compare_toggle_draws_both_networks_without_retraining():
-    at = open_page("gates", FAST)
+    at = open_page("gates", FAST).run()  # the second run draws from the cache, without the live figures
     charts = len(at.get("plotly_chart"))
     at.toggle(key="gates.compare").set_value(True).run()
     assert not at.exception and len(RESULTS) == 1
-    assert len(at.get("plotly_chart")) > charts
+    assert len(at.get("plotly_chart")) == charts + 2  # the gate grid and the belt, untrained beside trained
+
+
+def test_worked_example_plays_the_training_film_and_typed_input_does_not():
+    at = open_page("gates", FAST)
+    films = [c for c in _charts(at) if c.get("frames")]
+    assert len(films) == 2  # the gate grid and the saturation histogram
+    grid = films[0]
+    assert len(grid["frames"]) >= 10 and grid["layout"]["sliders"][0]["steps"][-1]["label"] == "100"
+    assert grid["frames"][0]["data"][0]["z"] != grid["frames"][-1]["data"][0]["z"]
+    assert "step 100, loss" in grid["layout"]["title"]["text"]
+    at.selectbox(key="gates.source").set_value("typed").run()
+    at.text_input(key="gates.sequence").set_value("1 2 3").run()
+    assert not at.exception and not [c for c in _charts(at) if c.get("frames")]
+    assert any("film plays on the worked example" in t for t in texts(at, "caption"))
+
+
+def test_gru_page_names_pytorchs_convention():
+    at = open_page("gates", {**FAST, "cell": "gru"})
+    info = " ".join(texts(at, "info"))
+    assert r"h_t = (1 - z_t) \odot n_t + z_t \odot h_{t-1}" in info and "swapped" in info
+    assert r"h_t = (1 - z_t) \odot n_t + z_t \odot h_{t-1}" in _latex(at)
+    lstm = open_page("gates", FAST)
+    assert "swapped" not in " ".join(texts(lstm, "info"))
 
 
 def test_gru_on_brackets_shows_its_own_gates_and_belt():
@@ -102,7 +130,8 @@ def test_sentiment_task_draws_the_shared_classifier_once_trained():
     from dataclasses import replace
 
     from rnnviz.core.config import training_part
-    from rnnviz.views.gates.experiment import GatesConfig, sentiment_upstream
+    from rnnviz.views.gates.sentiment_adapter import sentiment_upstream
+    from rnnviz.views.gates.settings import GatesConfig
     from rnnviz.views.sentiment import experiment as sentiment
     from tests.views.gates.test_gates import _tiny_reviews
 

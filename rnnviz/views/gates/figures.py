@@ -2,17 +2,28 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 
 import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from rnnviz.core.cells import CARRIED, CELL_COLORS, GATE_NAMES, GATES, MEMORY_GATE, SIGNED_GATES
-from rnnviz.core.figures import state_heatmap
-from rnnviz.core.style import GATE_COLORS, OKABE_ITO, base_layout, token_label
-from rnnviz.views.gates.experiment import Reading
+from rnnviz.core.figures import animate
+from rnnviz.core.fit import History
+from rnnviz.core.style import (
+    GATE_COLORS,
+    OKABE_ITO,
+    SIGNED_SCALE,
+    UNIT_SCALE,
+    base_layout,
+    token_label,
+)
+from rnnviz.core.timeline import Frame
 from rnnviz.views.gates.gating import SATURATION_MARGIN, gate_saturation, highway, saturated_share
+from rnnviz.views.gates.inputs import worked_example
+from rnnviz.views.gates.reading import Inspection, Reading
+from rnnviz.views.gates.result import GatesResult
 
 QUANTITIES = {"lstm": ("f", "i", "g", "o", "c", "h"), "gru": ("r", "z", "n", "h")}
 """What each cell computes per step, in the order a reader meets them in the equations."""
@@ -36,39 +47,109 @@ def quantity_name(name: str) -> str:
     return GATE_NAMES.get(name) or STATE_NAMES[name]
 
 
-def _heatmap_title(name: str, values: np.ndarray, cell: str) -> str:
-    if name == "c":
-        return f"cell state c: from {values.min():.2f} to {values.max():.2f}"
-    if name == "h":
-        return "hidden state h = o ⊙ tanh(c)" if cell == "lstm" else "hidden state h: memory and output"
-    sat = gate_saturation({name: values})[name]
-    if name in SIGNED_GATES:
-        return f"{GATE_NAMES[name]}: {sat['low'] + sat['high']:.0%} beyond ±0.9"
-    return f"{GATE_NAMES[name]}: {sat['high']:.0%} open (> 0.9), {sat['low']:.0%} shut (< 0.1)"
+def frame_quantities(frame: Frame) -> dict[str, np.ndarray]:
+    """A snapshot's gates and states keyed as Reading.quantities: gate letters, 'c' and 'h'."""
+    out = dict(frame["gates"])
+    if "cell" in frame:
+        out["c"] = frame["cell"]
+    out["h"] = frame["hidden"]
+    return out
 
 
-def gate_heatmap(
-    reading: Reading,
-    name: str,
+def grid_title(values: Mapping[str, np.ndarray], cell: str) -> str:
+    share = saturated_share(gate_saturation({g: values[g] for g in GATES[cell]}))
+    return f"{share:.0%} of this sequence's sigmoid-gate values are switches (shut < {SATURATION_MARGIN:g} or open > {1 - SATURATION_MARGIN:g})"
+
+
+def _signed(name: str) -> bool:
+    return name in SIGNED_GATES or name in STATE_NAMES
+
+
+def gate_grid(
+    values: Mapping[str, np.ndarray],
     tokens: Sequence[str],
     cell: str,
     *,
-    label: str = "",
-    highlight: int | None = None,
+    title: str,
+    columns: int = 2,
+    bound: float | None = None,
 ) -> go.Figure:
-    """Units x time for one gate or state: sigmoid gates on the [0, 1] scale, the rest on the signed one."""
-    values = reading.values(name)
-    title = _heatmap_title(name, values, cell)
-    fig = state_heatmap(
-        values,
-        tokens,
-        title=f"{label} · {title}" if label else title,
-        name=name,
-        signed=name in SIGNED_GATES or name in STATE_NAMES,
-        highlight=highlight,
+    """Every gate and state of one cell as units x time heatmaps, in the order of the equations.
+
+    Sigmoid gates share the [0, 1] scale; the candidate and the states share one signed scale,
+    symmetric about 0 with ``bound`` as its end (default: the largest |value|, at least 1), so a
+    film keeps one scale through training.
+    """
+    names = QUANTITIES[cell]
+    rows = -(-len(names) // columns)
+    units = values[names[0]].shape[1]
+    shown = [token_label(t) for t in tokens]
+    if bound is None:
+        bound = max(1.0, *(float(np.abs(values[n]).max()) for n in names if _signed(n)))
+    fig = make_subplots(
+        rows=rows,
+        cols=columns,
+        subplot_titles=[quantity_name(n) for n in names],
+        horizontal_spacing=0.08,
+        vertical_spacing=0.5 / rows,
     )
-    _time_axis(fig, tokens)
+    for k, name in enumerate(names):
+        row, col = k // columns + 1, k % columns + 1
+        fig.add_heatmap(
+            z=values[name].T,
+            x=list(range(1, len(tokens) + 1)),
+            y=list(range(units)),
+            customdata=[shown] * units,
+            coloraxis="coloraxis2" if _signed(name) else "coloraxis",
+            hovertemplate=f"token '%{{customdata}}' (t=%{{x}})<br>unit %{{y}}<br>{name} = %{{z:.3f}}<extra></extra>",
+            row=row,
+            col=col,
+        )
+        fig.update_yaxes(autorange="reversed", title_text="unit" if col == 1 else None, row=row, col=col)
+        _time_axis(fig, tokens, row=row, col=col)
+    fig.update_layout(
+        coloraxis=dict(
+            colorscale=UNIT_SCALE, cmin=0, cmax=1, colorbar=dict(title="gate", len=0.45, y=0.78, thickness=10)
+        ),
+        coloraxis2=dict(
+            colorscale=SIGNED_SCALE,
+            cmin=-bound,
+            cmax=bound,
+            colorbar=dict(title="value", len=0.45, y=0.22, thickness=10),
+        ),
+    )
+    base_layout(fig, title, height=80 + rows * max(170, 40 + 16 * units))
     return fig
+
+
+def gate_film(
+    frames: Sequence[Mapping[str, np.ndarray]],
+    tokens: Sequence[str],
+    cell: str,
+    labels: Sequence[str],
+    captions: Sequence[str],
+    *,
+    columns: int = 2,
+) -> go.Figure:
+    """The gate grid through training: one frame per snapshot, played in the browser; opens on the last."""
+    names = QUANTITIES[cell]
+    bound = max(1.0, *(float(np.abs(f[n]).max()) for f in frames for n in names if _signed(n)))
+    titles = [f"{grid_title(f, cell)} · {caption}" for f, caption in zip(frames, captions, strict=True)]
+    fig = gate_grid(frames[-1], tokens, cell, title=titles[-1], columns=columns, bound=bound)
+    data = [[go.Heatmap(z=f[n].T) for n in names] for f in frames]
+    return animate(fig, data, labels, titles=titles)
+
+
+def live_figure(task: str, cell: str) -> Callable[[History], go.Figure]:
+    """The worked example's gate grid at the latest snapshot, redrawn while the network trains."""
+    tokens, _ = worked_example(task)
+
+    def draw(history: History) -> go.Figure:
+        timeline = history.timeline
+        values = frame_quantities(timeline.frames[-1])
+        return gate_grid(values, tokens, cell, title=f"{grid_title(values, cell)} · {timeline.label(-1)}")
+
+    return draw
 
 
 def _time_axis(fig: go.Figure, tokens: Sequence[str], **where: int) -> None:
@@ -130,21 +211,32 @@ def unit_lines(
     return fig
 
 
+HISTOGRAM_BINS = 20
+
+
+def _share(values: np.ndarray, gate: str) -> float:
+    sat = gate_saturation({gate: values})[gate]
+    return sat["low"] + sat["high"]
+
+
+def saturation_title(trained: Mapping[str, np.ndarray], untrained: Mapping[str, np.ndarray]) -> str:
+    after, before = saturated_share(gate_saturation(trained)), saturated_share(gate_saturation(untrained))
+    return f"Saturated (shaded ends): {after:.0%} of sigmoid-gate values after training, {before:.0%} before"
+
+
 def saturation_histogram(
     trained: Mapping[str, np.ndarray],
     untrained: Mapping[str, np.ndarray],
     cell: str,
+    *,
+    title: str | None = None,
 ) -> go.Figure:
-    """Distribution of each gate's values before and after training, saturated ends shaded."""
+    """Distribution of each gate's values before and after training, saturated ends shaded.
+
+    Traces alternate untrained, trained per gate, so a film replaces the odd ones.
+    """
     names = GATES[cell]
-    sat_t, sat_u = gate_saturation(trained), gate_saturation(untrained)
-    share = lambda s, g: s[g]["low"] + s[g]["high"]
-    fig = make_subplots(
-        rows=1,
-        cols=len(names),
-        shared_yaxes=True,
-        horizontal_spacing=0.03,
-    )
+    fig = make_subplots(rows=1, cols=len(names), shared_yaxes=True, horizontal_spacing=0.03)
     top = 1 - SATURATION_MARGIN
     for col, g in enumerate(names, start=1):
         lo = -1.0 if g in SIGNED_GATES else 0.0
@@ -155,7 +247,7 @@ def saturation_histogram(
         ):
             fig.add_histogram(
                 x=np.ravel(values),
-                xbins=dict(start=lo, end=1.0, size=(1.0 - lo) / 20),
+                xbins=dict(start=lo, end=1.0, size=(1.0 - lo) / HISTOGRAM_BINS),
                 histnorm="percent",
                 name=label,
                 legendgroup=label,
@@ -169,20 +261,30 @@ def saturation_histogram(
         for x0, x1 in ((lo, edge), (top, 1.0)):
             fig.add_vrect(x0=x0, x1=x1, fillcolor="#F0E442", opacity=0.25, line_width=0, row=1, col=col)
         fig.update_xaxes(
-            title_text=f"{g}: {share(sat_t, g):.0%} saturated<br>(untrained {share(sat_u, g):.0%})",
+            title_text=f"{quantity_name(g)}<br>(untrained {_share(untrained[g], g):.0%} saturated)",
             range=[lo, 1.0],
             row=1,
             col=col,
         )
     fig.update_yaxes(title_text="% of values", row=1, col=1)
     fig.update_layout(barmode="overlay")
-    base_layout(
-        fig,
-        f"Saturated (shaded ends): {saturated_share(sat_t):.0%} of sigmoid-gate values after training, "
-        f"{saturated_share(sat_u):.0%} before",
-        height=330,
-    )
+    base_layout(fig, title or saturation_title(trained, untrained), height=340)
     return fig
+
+
+def saturation_film(
+    frames: Sequence[Mapping[str, np.ndarray]],
+    untrained: Mapping[str, np.ndarray],
+    cell: str,
+    labels: Sequence[str],
+    captions: Sequence[str],
+) -> go.Figure:
+    """The trained histograms through training against the untrained ones: gates becoming switches."""
+    names = GATES[cell]
+    titles = [f"{saturation_title(f, untrained)} · {c}" for f, c in zip(frames, captions, strict=True)]
+    fig = saturation_histogram(frames[-1], untrained, cell, title=titles[-1])
+    data = [[go.Histogram(x=np.ravel(f[g])) for g in names] for f in frames]
+    return animate(fig, data, labels, traces=[2 * k + 1 for k in range(len(names))], titles=titles)
 
 
 def conveyor_belt(
@@ -255,3 +357,44 @@ def conveyor_belt(
     title = f"unit {headline} keeps ×{path[-1, headline]:.2g} of step 1's {carried} at step {len(tokens)}"
     base_layout(fig, f"{label} · {title}" if label else title, height=480)
     return fig
+
+
+def _film_frames(res: GatesResult) -> list[dict[str, np.ndarray]]:
+    return [frame_quantities(f) for f in res.film.frames]
+
+
+def gates_figure(
+    res: GatesResult, ins: Inspection, source: str, *, columns: int = 2, untrained: bool = False
+) -> go.Figure:
+    """The trained network's gate grid; for the worked example, the film of it through training."""
+    if untrained:
+        values = ins.untrained.quantities()
+        title = f"Untrained · {grid_title(values, res.cell)}"
+        return gate_grid(values, ins.tokens, res.cell, title=title, columns=columns)
+    if source == "example" and res.film is not None:
+        film = res.film
+        return gate_film(
+            _film_frames(res),
+            ins.tokens,
+            res.cell,
+            [str(s) for s in film.steps],
+            [film.label(i) for i in range(len(film))],
+            columns=columns,
+        )
+    values = ins.trained.quantities()
+    return gate_grid(values, ins.tokens, res.cell, title=grid_title(values, res.cell), columns=columns)
+
+
+def saturation_figure(res: GatesResult, ins: Inspection, source: str) -> go.Figure:
+    """Gate values before and after training; for the worked example, through training."""
+    if source == "example" and res.film is not None:
+        film = res.film
+        gates = [{g: f[g] for g in GATES[res.cell]} for f in _film_frames(res)]
+        return saturation_film(
+            gates,
+            ins.untrained.gates,
+            res.cell,
+            [str(s) for s in film.steps],
+            [film.label(i) for i in range(len(film))],
+        )
+    return saturation_histogram(ins.trained.gates, ins.untrained.gates, res.cell)

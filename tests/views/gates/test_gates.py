@@ -9,20 +9,7 @@ from rnnviz.cli import main
 from rnnviz.core.cells import GATES, SIGNED_GATES, trace
 from rnnviz.core.equations import column
 from rnnviz.views.gates import brackets
-from rnnviz.views.gates.experiment import (
-    COPY_LIMIT,
-    HELD_OUT,
-    MAX_TOKENS,
-    MAX_UNITS,
-    GatesConfig,
-    answer_summary,
-    choose_units,
-    gates_from_sentiment,
-    inspect_sequence,
-    keep_path,
-    run,
-    step_equations,
-)
+from rnnviz.views.gates.experiment import run
 from rnnviz.views.gates.gating import (
     gate_saturation,
     highway,
@@ -31,6 +18,12 @@ from rnnviz.views.gates.gating import (
     saturated_share,
     saturation,
 )
+from rnnviz.views.gates.inputs import COPY_LIMIT, MAX_TOKENS, MAX_UNITS, choose_units
+from rnnviz.views.gates.lessons import answer_summary, keep_path, step_equations
+from rnnviz.views.gates.reading import inspect_sequence
+from rnnviz.views.gates.sentiment_adapter import gates_from_sentiment
+from rnnviz.views.gates.settings import GatesConfig
+from rnnviz.views.gates.tasks import HELD_OUT
 
 SMALL = GatesConfig(hidden=4, length=8, train_steps=60)
 

@@ -1,0 +1,111 @@
+"""The sentiment task: the sentiment view's trained classifier, read as a gates result.
+
+The gates view never imports the sentiment view: it names it as its upstream experiment, and
+the app (or the CLI) runs that first and hands its result to ``gates_from_sentiment``.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Any
+
+import numpy as np
+import torch
+from torch import nn
+
+from rnnviz.core.cells import trace
+from rnnviz.core.classifier import SentimentModel, pad
+from rnnviz.core.config import spec_of
+from rnnviz.core.experiment import Upstream
+from rnnviz.views.gates.gating import gate_saturation, influential_units, parameter_table
+from rnnviz.views.gates.inputs import MAX_TOKENS
+from rnnviz.views.gates.result import Corpus, GatesResult, HeldOut, Network, weights_of
+from rnnviz.views.gates.settings import GatesConfig
+from rnnviz.views.gates.tasks import HELD_OUT
+
+SENTIMENT_UNUSED = ("hidden", "length", "gate_bias", "train_steps", "lr")
+"""Settings the sentiment task ignores: the sentiment view's settings decide how its classifier was trained."""
+
+
+def sentiment_upstream(cfg: GatesConfig) -> Upstream | None:
+    """For the sentiment task, the sentiment view's classifier: its defaults with this page's cell and seed.
+
+    One layer, one direction, so every gate belongs to one cell read left to right. Leaving
+    the rest at the defaults lets both views share one trained model.
+    """
+    if cfg.task != "sentiment":
+        return None
+    return Upstream("sentiment", {"cell": cfg.cell, "seed": cfg.seed, "layers": 1, "bidirectional": False})
+
+
+def normalise(cfg: GatesConfig) -> GatesConfig:
+    """Settings the sentiment task ignores are reset, so changing them never trains again."""
+    if cfg.task != "sentiment":
+        return cfg
+    return dataclasses.replace(cfg, **{name: spec_of(GatesConfig, name).default for name in SENTIMENT_UNUSED})
+
+
+def _sentence_network(
+    model: SentimentModel, ids: torch.Tensor, lengths: torch.Tensor, labels: torch.Tensor
+) -> tuple[Network, np.ndarray]:
+    """A sentiment model as a Network, and its last hidden state for each held-out sentence.
+
+    Sentences are padded at the end; padding comes after every real word, so it never changes a
+    real step, and only real steps count towards saturation.
+    """
+    with torch.no_grad():
+        top = trace(model.rnn, model.embed(ids)).top
+        real = torch.arange(ids.shape[1])[None, :] < lengths[:, None]
+        last = top.h[torch.arange(len(lengths)), lengths - 1]
+        loss = float(nn.functional.binary_cross_entropy_with_logits(model.head(last)[:, 0], labels))
+    network = Network(
+        rnn=model.rnn,
+        head=model.head,
+        embedding=model.embed,
+        weights=weights_of(model.rnn),
+        saturation=gate_saturation({g: v[real].numpy() for g, v in top.gates.items()}),
+        held_out_loss=loss,
+    )
+    return network, last.numpy()
+
+
+def gates_from_sentiment(senti: Any, cfg: GatesConfig) -> GatesResult:
+    """The sentiment view's trained classifier, with an untrained twin of the same shape.
+
+    The twin is freshly initialised from the seed (the sentiment view keeps no copy of its
+    initial weights), so the comparison is with an untrained network of the same architecture.
+    Its training history, timeline included, is the sentiment view's own.
+    """
+    trained = senti.classifier.model
+    rnn = trained.rnn
+    with torch.random.fork_rng():
+        torch.manual_seed(cfg.seed)
+        twin = SentimentModel(trained.embed.num_embeddings, cfg.cell, rnn.input_size, rnn.hidden_size)
+    twin.eval()
+    count = min(HELD_OUT, len(senti.test_texts))
+    encoded = [senti.classifier.tokenize(text, MAX_TOKENS).ids for text in senti.test_texts[:count]]
+    kept = [i for i, ids in enumerate(encoded) if ids]
+    ids, lengths = pad([encoded[i] for i in kept])
+    labels = torch.tensor(senti.test_labels[kept], dtype=torch.float32)
+    trained_net, last = _sentence_network(trained, ids, lengths, labels)
+    untrained_net, _ = _sentence_network(twin, ids, lengths, labels)
+    p = float(labels.mean())
+    return GatesResult(
+        task="sentiment",
+        cell=cfg.cell,
+        input_size=rnn.input_size,
+        hidden=rnn.hidden_size,
+        trained=trained_net,
+        untrained=untrained_net,
+        history=senti.history,
+        chance_loss=float(-(p * np.log(p) + (1 - p) * np.log(1 - p))) if 0 < p < 1 else 0.0,
+        loss_name="cross-entropy",
+        ranked_units=influential_units(last, trained.head.weight[0].detach().numpy()),
+        params=parameter_table(rnn.input_size, rnn.hidden_size),
+        held_out=HeldOut(inputs=ids.numpy(), target=labels.numpy(), lengths=lengths.numpy()),
+        corpus=Corpus(
+            tokenize=senti.classifier.tokenize,
+            sentences=tuple(senti.test_texts),
+            labels=np.asarray(senti.test_labels),
+        ),
+    )
