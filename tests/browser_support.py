@@ -41,7 +41,10 @@ def free_port() -> int:
 
 @contextmanager
 def streamlit_server(env: dict[str, str] | None = None, timeout_s: float = 60):
-    """Start ``streamlit run app.py`` on a free loopback port; yield (base_url, process)."""
+    """Start ``streamlit run app.py`` on a free loopback port; yield (base_url, process).
+
+    Pre-warming is off unless ``env`` turns it on: a test measures what it asks for, not a background job.
+    """
     port = free_port()
     cmd = [
         sys.executable,
@@ -57,7 +60,9 @@ def streamlit_server(env: dict[str, str] | None = None, timeout_s: float = 60):
         "true",
     ]
     log = open(os.devnull, "w")  # noqa: SIM115 - closed in finally
-    proc = subprocess.Popen(cmd, cwd=ROOT, env={**os.environ, **(env or {})}, stdout=log, stderr=log)
+    proc = subprocess.Popen(
+        cmd, cwd=ROOT, env={**os.environ, "RNNVIZ_PREWARM": "0", **(env or {})}, stdout=log, stderr=log
+    )
     base = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + timeout_s

@@ -31,6 +31,19 @@ class Visit:
     finished: bool = False
 
 
+TRAIN_LABEL = "Train"
+"""The label of the button pages/ui.py shows when a result must be trained first."""
+
+
+def _rerun(page: str, query: str, pressed: str | None = None) -> bytes:
+    back = BackMsg()
+    back.rerun_script.query_string = query
+    back.rerun_script.page_name = page
+    if pressed is not None:
+        back.rerun_script.widget_states.widgets.add(id=pressed, trigger_value=True)
+    return back.SerializeToString()
+
+
 def _texts(msg: ForwardMsg) -> list[str]:
     element = msg.delta.new_element
     kind = element.WhichOneof("type")
@@ -42,9 +55,20 @@ def _texts(msg: ForwardMsg) -> list[str]:
 
 
 async def visit(
-    host: str, port: int, page: str, query: str = "", *, timeout_s: float = 120.0, cookie: str = ""
+    host: str,
+    port: int,
+    page: str,
+    query: str = "",
+    *,
+    timeout_s: float = 120.0,
+    cookie: str = "",
+    press_train: bool = False,
 ) -> Visit:
-    """Open ``page`` (its URL path, '' for home) with ``query`` and wait until its script has finished."""
+    """Open ``page`` (its URL path, '' for home) with ``query`` and wait until its script has finished.
+
+    With ``press_train``, a page that stops at its Train button gets the button pressed, as a
+    visitor would, and the visit lasts until the trained page has finished.
+    """
     result = Visit(page, query)
     url = f"ws://{host}:{port}/_stcore/stream"
     headers = {"Origin": f"http://{host}:{port}"}
@@ -57,10 +81,8 @@ async def visit(
             async with websockets.connect(
                 url, subprotocols=["streamlit"], additional_headers=headers, max_size=None
             ) as ws:
-                back = BackMsg()
-                back.rerun_script.query_string = query
-                back.rerun_script.page_name = page
-                await ws.send(back.SerializeToString())
+                await ws.send(_rerun(page, query))
+                train_button = None
                 async for raw in ws:
                     if isinstance(raw, str):
                         continue
@@ -73,13 +95,24 @@ async def visit(
                     elif queued_since is not None and not waiting and kind == "delta":
                         result.queued_s += time.monotonic() - queued_since
                         queued_since = None
-                    if kind == "delta" and msg.delta.new_element.WhichOneof("type") == "exception":
+                    element = msg.delta.new_element
+                    if (
+                        kind == "delta"
+                        and element.WhichOneof("type") == "button"
+                        and element.button.label == TRAIN_LABEL
+                    ):
+                        train_button = element.button.id
+                    if kind == "delta" and element.WhichOneof("type") == "exception":
                         exc = msg.delta.new_element.exception
                         result.errors.append(f"{exc.type}: {exc.message}"[:300])
                     if kind == "page_not_found":
                         result.errors.append(f"page not found: {page!r}")
                     if kind == "script_finished":
                         status = msg.script_finished
+                        if status == ForwardMsg.FINISHED_SUCCESSFULLY and press_train and train_button:
+                            await ws.send(_rerun(page, query, pressed=train_button))
+                            train_button = None
+                            continue
                         if status == ForwardMsg.FINISHED_SUCCESSFULLY:
                             result.finished = True
                             break

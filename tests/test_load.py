@@ -1,20 +1,17 @@
-"""The class-of-eight load test from bench/, as part of the suite: bounded, loopback only."""
+"""A small class at once, as part of the suite: sessions over the websocket, loopback only, bounded."""
 
-import os
+import asyncio
 
-import pytest
+from tests.browser_support import streamlit_server
+from tests.streamlit_client import crowd
 
-from bench.load_test import RSS_LIMIT, run_load_test
-
-pytestmark = pytest.mark.browser
-
-if not os.path.exists("/usr/bin/chromium"):
-    pytest.skip("needs Debian's chromium (make browser)", allow_module_level=True)
+SESSIONS = 6
 
 
-def test_eight_concurrent_sessions_all_finish_within_budget_and_memory():
-    res = run_load_test(8)
-    assert res.errors == []
-    assert len(res.seconds) == 8
-    assert max(res.seconds) <= res.limit_s
-    assert res.peak_rss < RSS_LIMIT
+def test_a_small_class_opens_home_and_a_training_page_without_errors():
+    with streamlit_server(env={"RNNVIZ_PREWARM": "0"}) as (base, _):
+        port = int(base.rsplit(":", 1)[1])
+        plan = [("", "")] * SESSIONS + [("unroll", f"seed={200 + i}&train_steps=20") for i in range(SESSIONS)]
+        done = asyncio.run(crowd("127.0.0.1", port, plan, timeout_s=300))
+    assert [v.errors for v in done] == [[]] * len(plan)
+    assert all(v.finished for v in done)
