@@ -2,6 +2,8 @@
 
 import io
 import json
+import subprocess
+import sys
 from contextlib import redirect_stdout
 
 import numpy as np
@@ -10,10 +12,11 @@ import torch
 
 from rnnviz.cli import main
 from rnnviz.core.init import init_recurrent, set_memory_gate_bias
-from rnnviz.core.memory_model import build_model
+from rnnviz.core.memory_model import build_model, train_memory
 from rnnviz.core.memory_tasks import copy_first
 from rnnviz.views.gradients import bptt
-from rnnviz.views.gradients.experiment import GradientsConfig, run
+from rnnviz.views.gradients.experiment import GradientsConfig, measure, run
+from rnnviz.views.gradients.figures import decay_film, live_norms
 from rnnviz.views.gradients.gradnorms import (
     VANISH_LEVEL,
     decay,
@@ -189,7 +192,7 @@ def test_experiment_with_a_gated_cell_bounds_the_vanilla_rnn():
     assert res.bound_cell == "rnn"
 
 
-def cli_json(*args: str) -> dict:
+def cli_json(*args: str) -> str:
     out = io.StringIO()
     with redirect_stdout(out):
         assert main(["gradients", *args, "--json"]) == 0
@@ -203,3 +206,96 @@ def test_cli_prints_t_norms_and_decay_ratio_deterministically():
     norms = data["grad_norms"]
     assert len(norms) == 25
     assert data["metrics"]["decay_ratio"] == pytest.approx(norms[-1] / norms[0], rel=1e-5)
+
+
+TRAINED = ("--length", "12", "--hidden", "4", "--train-steps", "50")
+
+
+def test_timeline_in_json_records_every_cells_curve_while_it_learns(capsys):
+    assert main(["gradients", "--cell", "lstm", *TRAINED, "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    timeline = data["timeline"]
+    steps = [e["step"] for e in timeline]
+    assert len(timeline) >= 10
+    assert steps[0] == 0 and steps[-1] == 50 and steps == sorted(set(steps))
+    for entry in timeline:
+        assert set(entry["grad_norms"]) == {"lstm", "rnn", "gru"}
+        assert all(len(norms) == 12 for norms in entry["grad_norms"].values())
+    last = np.array(timeline[-1]["grad_norms"]["lstm"])
+    np.testing.assert_allclose(
+        last, data["grad_norms"], rtol=1e-6, err_msg="the last frame is the final curve"
+    )
+    assert not np.allclose(timeline[0]["grad_norms"]["lstm"], last), "training changed the curve"
+    assert timeline[0]["loss"]["rnn"] is not None and timeline[-1]["loss"]["gru"] is not None
+
+
+def test_untrained_network_has_one_snapshot_at_step_0(capsys):
+    assert main(["gradients", "--length", "10", "--hidden", "4", "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    (entry,) = data["timeline"]
+    assert entry["step"] == 0 and entry["loss"] == {"rnn": None, "lstm": None, "gru": None}
+    np.testing.assert_allclose(entry["grad_norms"]["rnn"], data["grad_norms"], rtol=1e-6)
+
+
+def test_capture_measures_gradients_although_the_fit_loop_captures_without_them():
+    x, y = probe_data(15)
+    m = model("gru", 8)
+    with torch.no_grad():
+        frame = measure(m, x, y)
+    np.testing.assert_array_equal(frame["grad_norms"], hidden_grad_norms(m, x, y))
+    assert frame["cell"] == "gru" and frame["bound_factor"] is None
+    linear = model("rnn_linear", 8, init="orthogonal", scale=0.9)
+    assert measure(linear, x, y)["bound_factor"] == pytest.approx(0.9, rel=1e-5)
+
+
+@pytest.mark.parametrize("cell", ["rnn", "gru"])
+def test_export_reproduces_the_decay_ratio_with_plain_torch(cell, tmp_path, capsys):
+    assert main(["gradients", "--cell", cell, *TRAINED, "--export", str(tmp_path), "--json"]) == 0
+    metrics = json.loads(capsys.readouterr().out)["metrics"]
+    names = {p.relative_to(tmp_path).as_posix() for p in tmp_path.rglob("*")}
+    assert {"index.html", "model.safetensors", "reproduce.py", "probe.json"} <= names
+    assert {"data/grad_norms.csv", "data/grad_norms_through_training.csv", "data/clipping.csv"} <= names
+    out = subprocess.run(
+        [sys.executable, "reproduce.py"], cwd=tmp_path, capture_output=True, text=True, timeout=120
+    )
+    assert out.returncode == 0, out.stderr
+    printed = json.loads(out.stdout.strip().splitlines()[-1])
+    assert printed["metric"] == "decay_ratio"
+    assert printed["value"] == pytest.approx(metrics["decay_ratio"], rel=1e-5)
+    assert printed["value"] != pytest.approx(metrics["decay_ratio_by_cell"]["lstm"], rel=1e-3)
+
+
+def test_decay_film_moves_the_curves_and_the_bound_through_training():
+    res = run(GradientsConfig(length=12, hidden=4, train_steps=50))
+    fig = decay_film(res, list(res.curves), show_bound=True)
+    schedule = res.curves["rnn"].history.timeline
+    assert len(fig.frames) == len(schedule)
+    assert len(fig.frames[0].data) == 4, "three cells and the bound"
+    np.testing.assert_allclose(np.array(fig.frames[-1].data[0].y, dtype=float), res.curves["rnn"].norms)
+    assert fig.frames[0].layout.title.text.startswith("Step 0: Vanilla RNN (tanh): 11 steps back")
+    first_bound, last_bound = fig.frames[0].data[3].name, fig.frames[-1].data[3].name
+    assert last_bound == f"bound (‖W_hh‖·max|φ'|)^k = {res.bound.factor:.3g}^k" and first_bound != last_bound
+    assert not fig_frames_equal(fig.frames[0].data[1].y, fig.frames[-1].data[1].y)
+    untrained = decay_film(run(GradientsConfig(length=12, hidden=4)), ["rnn"], show_bound=False)
+    assert not untrained.frames and len(untrained.data) == 1
+
+
+def fig_frames_equal(a, b) -> bool:
+    return np.allclose(np.array(a, dtype=float), np.array(b, dtype=float))
+
+
+def test_live_figure_draws_the_latest_snapshot_of_the_cell_in_training():
+    _, history = train_memory(
+        "lstm",
+        task="copy",
+        length=10,
+        hidden=4,
+        steps=20,
+        lr=0.01,
+        seed=0,
+        budget_s=30,
+        capture=lambda m: measure(m, *probe_data(10)),
+    )
+    fig = live_norms(history)
+    assert fig.layout.title.text.startswith(f"At {history.timeline.label(len(history.timeline) - 1)}: LSTM")
+    np.testing.assert_array_equal(fig.data[0].y, history.timeline.frames[-1]["grad_norms"])

@@ -4,6 +4,8 @@ import dataclasses
 import io
 import json
 import math
+import subprocess
+import sys
 from contextlib import redirect_stdout
 
 import numpy as np
@@ -13,18 +15,12 @@ import torch
 from rnnviz.cli import main
 from rnnviz.core.fit import History, Progress
 from rnnviz.core.fmt import percent
-from rnnviz.core.memory_model import build_model, stage_progress, stop_note, train_memory
+from rnnviz.core.memory_model import build_model, shared_schedule, stage_progress, stop_note, train_memory
 from rnnviz.core.memory_tasks import CHANCE_LOSS, memory_batch, memory_batches
-from rnnviz.views.memory.experiment import (
-    FAILED,
-    SOLVED,
-    MemoryConfig,
-    finding,
-    report,
-    run,
-    table_row,
-    verdict,
-)
+from rnnviz.core.timeline import Timeline
+from rnnviz.views.memory.experiment import EVAL_BATCH, MemoryConfig, report, run
+from rnnviz.views.memory.figures import live_recall, recall_film
+from rnnviz.views.memory.findings import FAILED, SOLVED, finding, table_row, verdict
 
 
 def test_tasks_put_the_answer_where_they_say():
@@ -158,3 +154,76 @@ def test_cli_reports_final_losses_of_all_three_cells_and_chance():
     assert set(metrics["final_loss"]) == {"rnn", "lstm", "gru"}
     assert metrics["chance_loss"] == 1.0
     assert all(isinstance(v, float) for v in metrics["final_loss"].values())
+
+
+def test_shared_schedule_keeps_a_cell_that_stopped_early_as_it_stopped():
+    full, short = Timeline(), Timeline()
+    for step in (0, 1, 4, 9):
+        full.add(step, 1.0, {"step": step})
+    for step in (0, 1, 3):
+        short.add(step, 1.0, {"step": step})
+    schedule = shared_schedule({"lstm": full, "rnn": short})
+    assert [s for s, _ in schedule] == [0, 1, 3, 4, 9]
+    assert [i["lstm"] for _, i in schedule] == [0, 1, 1, 2, 3], "latest frame at or before each step"
+    assert [i["rnn"] for _, i in schedule] == [0, 1, 2, 2, 2]
+    assert shared_schedule({"lstm": full, "rnn": Timeline()}) == []
+
+
+def cli_json(capsys, *args: str) -> dict:
+    assert main(["memory", *args, "--json"]) == 0
+    return json.loads(capsys.readouterr().out)
+
+
+def test_timeline_in_json_holds_every_cells_answers_at_shared_steps(capsys):
+    data = cli_json(capsys, "--length", "6", "--steps", "60", "--hidden", "4")
+    timeline = data["timeline"]
+    steps = [e["step"] for e in timeline]
+    assert len(timeline) >= 10
+    assert steps[0] == 0 and steps[-1] == 60 and steps == sorted(set(steps))
+    target = np.array(data["held_out_target"])
+    assert target.shape == (EVAL_BATCH,)
+    for entry in timeline:
+        assert set(entry["answers"]) == {"rnn", "lstm", "gru"}
+        assert all(len(a) == EVAL_BATCH for a in entry["answers"].values())
+    last, first = timeline[-1], timeline[0]
+    for cell, loss in data["metrics"]["held_out_loss"].items():
+        answers = np.array(last["answers"][cell])
+        assert last["held_out_loss"][cell] == pytest.approx(loss, rel=1e-5)
+        assert np.mean((answers - target) ** 2) == pytest.approx(loss, rel=1e-4), "answers and loss agree"
+        assert not np.allclose(answers, first["answers"][cell]), "training moved the answers"
+
+
+def test_export_reproduces_the_lstms_held_out_loss(tmp_path, capsys):
+    data = cli_json(capsys, "--length", "8", "--steps", "50", "--hidden", "6", "--export", str(tmp_path))
+    for name in (
+        "index.html",
+        "model.safetensors",
+        "reproduce.py",
+        "held_out.json",
+        "data/held_out_answers.csv",
+    ):
+        assert (tmp_path / name).exists(), name
+    header = (tmp_path / "data" / "answers_through_training.csv").read_text().splitlines()[0]
+    assert header == "training step (step),cell,held-out sequence (#),answer (first value)"
+    out = subprocess.run(
+        [sys.executable, "reproduce.py"], cwd=tmp_path, capture_output=True, text=True, timeout=120
+    )
+    assert out.returncode == 0, out.stderr
+    printed = json.loads(out.stdout.strip().splitlines()[-1])
+    assert printed["metric"] == "held_out_loss.lstm"
+    assert printed["value"] == pytest.approx(data["metrics"]["held_out_loss"]["lstm"], rel=1e-5)
+    assert printed["value"] != pytest.approx(data["metrics"]["held_out_loss"]["gru"], rel=1e-5)
+
+
+def test_recall_film_plays_every_snapshot_and_ends_on_the_trained_answers():
+    res = run(SMALL)
+    fig = recall_film(res)
+    timeline = res.runs["lstm"].history.timeline
+    assert len(fig.frames) == len(timeline)
+    np.testing.assert_array_equal(fig.frames[-1].data[1].y, res.runs["lstm"].prediction)
+    np.testing.assert_array_equal(fig.frames[0].data[1].y, timeline.frames[0]["answers"])
+    assert fig.frames[0].layout.title.text.startswith("Held-out answers at step 0: loss vs chance RNN ")
+    gru = res.runs["gru"].history
+    live = live_recall(gru, target=res.target, answer="first value")
+    assert live.layout.title.text.startswith(f"GRU at {gru.timeline.label(len(gru.timeline) - 1)}: held-out")
+    np.testing.assert_array_equal(live.data[0].y, gru.timeline.frames[-1]["answers"])
