@@ -1,0 +1,298 @@
+"""Figures of the PyTorch view: tensor layouts, the padding readers' training film, and carried state."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+import numpy as np
+import plotly.graph_objects as go
+
+from rnnviz.core.figures import animate
+from rnnviz.core.fit import History
+from rnnviz.core.style import OKABE_ITO, SIGNED_SCALE, base_layout
+from rnnviz.views.pytorch.carried import CHUNK, TRUNCATIONS, CharRun, Truncation
+from rnnviz.views.pytorch.padding import Where
+from rnnviz.views.pytorch.readers import READER_SHORT, READERS
+from rnnviz.views.pytorch.shapes import Explored, Setup, layouts, shape
+
+ROLE_COLORS = {
+    "batch": OKABE_ITO["blue"],
+    "time": OKABE_ITO["orange"],
+    "stack": OKABE_ITO["purple"],
+    "features": OKABE_ITO["green"],
+}
+"""One colour per kind of axis, so 'where is the batch axis?' can be answered at a glance."""
+READER_COLORS = {
+    "last_padded": OKABE_ITO["vermillion"],
+    "own_last": OKABE_ITO["orange"],
+    "packed": OKABE_ITO["blue"],
+}
+TRUNCATION_COLORS = {
+    "detach": OKABE_ITO["blue"],
+    "no_detach": OKABE_ITO["vermillion"],
+    "retain_graph": OKABE_ITO["purple"],
+    "growing": OKABE_ITO["orange"],
+}
+STATE_COLORS = {True: OKABE_ITO["blue"], False: OKABE_ITO["orange"]}
+STATE_NAMES = {True: "carried state (stateful)", False: "zero state each chunk (stateless)"}
+
+
+def shapes_figure(s: Setup) -> go.Figure:
+    """Each tensor as a row of boxes, one per axis, coloured by what the axis counts."""
+    tensors = layouts(s)
+    fig = go.Figure()
+    for row, (name, layout) in enumerate(tensors.items()):
+        y = -row
+        fig.add_annotation(
+            x=-0.1,
+            y=y,
+            text=f"<b>{name}</b> {shape(layout)}",
+            showarrow=False,
+            xanchor="right",
+            font=dict(size=13),
+        )
+        for col, axis in enumerate(layout):
+            x0 = col * 1.05
+            fig.add_shape(
+                type="rect",
+                x0=x0,
+                x1=x0 + 1,
+                y0=y - 0.4,
+                y1=y + 0.4,
+                fillcolor=ROLE_COLORS[axis.role],
+                opacity=0.85,
+                line=dict(color="white", width=1),
+            )
+            fig.add_annotation(
+                x=x0 + 0.5,
+                y=y,
+                text=f"{axis.name}<br><b>{axis.size}</b>",
+                showarrow=False,
+                font=dict(color="white", size=12),
+            )
+    for role, colour in ROLE_COLORS.items():  # legend entries for the axis kinds
+        fig.add_scatter(
+            x=[None], y=[None], mode="markers", marker=dict(color=colour, size=12, symbol="square"), name=role
+        )
+    title = (
+        "batch_first=True moves the batch axis of input and output only: h0 and h_n stay (layers × directions, batch, hidden)"
+        if s.batch_first
+        else "Time first everywhere but in the states: h0 and h_n are (layers × directions, batch, hidden)"
+    )
+    base_layout(fig, title, height=80 + 62 * len(tensors))
+    fig.update_xaxes(visible=False, range=[-2.3, 3.2])
+    fig.update_yaxes(visible=False, range=[-len(tensors) + 0.4, 0.6])
+    fig.update_layout(margin=dict(l=10, r=10, t=60, b=10))
+    return fig
+
+
+def slices_figure(explored: Explored) -> go.Figure:
+    """The first sequence's output, steps across, units down, with each direction's summary boxed."""
+    s = explored.setup
+    values = explored.output
+    steps, units = values.shape
+    direction = ["forward" if u < s.hidden else "backward" for u in range(units)]
+    hover = [
+        [
+            f"step t={t}<br>{direction[u]} unit {u % s.hidden}<br>output = {values[t, u]:.3f}"
+            for t in range(steps)
+        ]
+        for u in range(units)
+    ]
+    bound = max(1e-6, float(np.abs(values).max()))
+    fig = go.Figure(
+        go.Heatmap(
+            z=values.T,
+            x=list(range(steps)),
+            y=list(range(units)),
+            colorscale=SIGNED_SCALE,
+            zmin=-bound,
+            zmax=bound,
+            text=hover,
+            hovertemplate="%{text}<extra></extra>",
+            colorbar=dict(thickness=10, len=0.9, title="value"),
+        )
+    )
+    boxes = [(steps - 1, 0, "= h_n forward")]
+    if s.bidirectional:
+        boxes.append((0, s.hidden, "= h_n backward"))
+    for t, first, label in boxes:
+        fig.add_shape(
+            type="rect",
+            x0=t - 0.5,
+            x1=t + 0.5,
+            y0=first - 0.5,
+            y1=first + s.hidden - 0.5,
+            line=dict(color="black", width=3),
+        )
+        fig.add_annotation(
+            x=t, y=first - 0.5, text=label, showarrow=False, yanchor="bottom", font=dict(size=12)
+        )
+    title = (
+        "The forward summary is the last step of output, the backward summary its first step"
+        if s.bidirectional
+        else "The summary h_n is the last step of output (top layer)"
+    )
+    base_layout(
+        fig, title, height=max(260, 90 + 26 * units), x="time step t (index into output)", y="unit of output"
+    )
+    fig.update_yaxes(autorange="reversed")
+    return fig
+
+
+def _accuracy_traces(history: History, upto: int) -> list[go.Scatter]:
+    tl = history.timeline
+    steps = tl.steps[: upto + 1]
+    return [
+        go.Scatter(
+            x=steps,
+            y=[100 * f["val_accuracy"][name] for f in tl.frames[: upto + 1]],
+            mode="lines+markers",
+            name=READER_SHORT[name],
+            line=dict(color=READER_COLORS[name]),
+            hovertemplate=f"{READERS[name]}<br>step %{{x}}<br>validation accuracy %{{y:.1f}}%<extra></extra>",
+        )
+        for name in READERS
+    ]
+
+
+def _accuracy_title(history: History, i: int) -> str:
+    acc = history.timeline.frames[i]["val_accuracy"]
+    return (
+        f"Validation accuracy: packed {100 * acc['packed']:.0f}%, output[:, -1] {100 * acc['last_padded']:.0f}% "
+        f"({history.timeline.label(i)})"
+    )
+
+
+def _accuracy_layout(fig: go.Figure, history: History, title: str) -> go.Figure:
+    tl = history.timeline
+    values = [100 * v for f in tl.frames for v in f["val_accuracy"].values()]
+    base_layout(fig, title, height=380, x="training step (batches)", y="validation accuracy (%)")
+    fig.update_xaxes(range=[-0.02 * max(tl.steps), 1.02 * max(tl.steps) + 1])
+    fig.update_yaxes(range=[min(values) - 3, max(values) + 3])
+    return fig
+
+
+def live_accuracy(history: History) -> go.Figure:
+    """The readers' validation accuracy so far: redrawn at each snapshot while they train."""
+    last = len(history.timeline) - 1
+    fig = go.Figure(_accuracy_traces(history, last))
+    return _accuracy_layout(fig, history, _accuracy_title(history, last))
+
+
+def accuracy_film(history: History) -> go.Figure:
+    """The same figure as a film over the snapshots: play it to watch the readers part ways."""
+    tl = history.timeline
+    fig = live_accuracy(history)
+    return animate(
+        fig,
+        [_accuracy_traces(history, i) for i in range(len(tl))],
+        [str(s) for s in tl.steps],
+        titles=[_accuracy_title(history, i) for i in range(len(tl))],
+    )
+
+
+def readers_figure(accuracy: Mapping[str, float], seconds: Mapping[str, float], chance: float) -> go.Figure:
+    """Test accuracy against time per epoch: what each way of reading costs and gives."""
+    fig = go.Figure()
+    for name in READERS:
+        fig.add_scatter(
+            x=[seconds[name]],
+            y=[100 * accuracy[name]],
+            mode="markers+text",
+            text=[READER_SHORT[name]],
+            textposition="top center",
+            marker=dict(size=14, color=READER_COLORS[name]),
+            name=READERS[name],
+            hovertemplate=f"{READERS[name]}<br>%{{x:.2f}} s per epoch<br>test accuracy %{{y:.1f}}%<extra></extra>",
+        )
+    fig.add_hline(y=100 * chance, line=dict(dash="dot", color=OKABE_ITO["grey"]), annotation_text="chance")
+    gap = 100 * (accuracy["packed"] - accuracy["last_padded"])
+    ratio = seconds["packed"] / max(seconds["own_last"], 1e-9)
+    title = (
+        f"Packing scores {gap:+.1f} points over output[:, -1] and takes {ratio:.1f}× the own-last-step time"
+    )
+    base_layout(fig, title, height=360, x="time per epoch (s, forward + backward)", y="test accuracy (%)")
+    fig.update_layout(showlegend=False)
+    xs = list(seconds.values())
+    fig.update_xaxes(range=[0, 1.25 * max(xs)])
+    return fig
+
+
+def where_figure(where: Sequence[Where]) -> go.Figure:
+    """How far each candidate place is from the packed h_n: zero only where the summary really is."""
+    labels = [f"{w.direction}: {w.expression} ({w.run})" for w in where]
+    colours = [OKABE_ITO["blue"] if w.difference < 1e-5 else OKABE_ITO["vermillion"] for w in where]
+    fig = go.Figure(
+        go.Bar(
+            x=[w.difference for w in where],
+            y=labels,
+            orientation="h",
+            marker_color=colours,
+            text=[f"{w.difference:.3g}" for w in where],
+            textposition="outside",
+            hovertemplate="%{y}<br>mean |difference| from h_n %{x:.3g}<extra></extra>",
+        )
+    )
+    right = [f"{w.direction} {w.expression} ({w.run})" for w in where if w.difference < 1e-5]
+    title = "Equal to the packed h_n (difference 0): " + ("; ".join(right) if right else "none")
+    base_layout(fig, title, height=120 + 40 * len(where), x="mean |difference| from the packed h_n", y="")
+    fig.update_yaxes(autorange="reversed")
+    fig.update_xaxes(range=[0, 1.3 * max([w.difference for w in where] + [1e-3])])
+    return fig
+
+
+def truncation_figure(runs: Sequence[Truncation]) -> go.Figure:
+    """Milliseconds per chunk: flat with detach(), growing without; failures marked where they happened."""
+    fig = go.Figure()
+    for r in runs:
+        chunks = list(range(1, len(r.milliseconds) + 1))
+        fig.add_scatter(
+            x=chunks,
+            y=list(r.milliseconds),
+            mode="lines+markers",
+            name=TRUNCATIONS[r.mode],
+            line=dict(color=TRUNCATION_COLORS[r.mode]),
+            hovertemplate=f"{TRUNCATIONS[r.mode]}<br>chunk %{{x}}<br>%{{y:.1f}} ms<extra></extra>",
+        )
+        if r.failed_at is not None:
+            fig.add_scatter(
+                x=[r.failed_at],
+                y=[r.milliseconds[-1] if r.milliseconds else 0],
+                mode="markers",
+                marker=dict(symbol="x", size=14, color=TRUNCATION_COLORS[r.mode]),
+                name=f"{TRUNCATIONS[r.mode]}: error",
+                hovertemplate=f"{TRUNCATIONS[r.mode]}<br>error at chunk %{{x}}<extra></extra>",
+            )
+    by_mode = {r.mode: r for r in runs}
+    title = "Time per chunk: flat with detach()"
+    if "growing" in by_mode and "detach" in by_mode:
+        grow, flat = by_mode["growing"].milliseconds, by_mode["detach"].milliseconds
+        if grow and flat:
+            title += f", {grow[-1] / max(np.median(flat), 1e-9):.0f}× slower by chunk {len(grow)} without it"
+    base_layout(fig, title, height=360, x=f"chunk ({CHUNK} characters each)", y="time per chunk (ms)")
+    return fig
+
+
+def positions_figure(runs: Sequence[CharRun]) -> go.Figure:
+    """Held-out loss at each position of a chunk: a zero state starts every chunk blind."""
+    fig = go.Figure()
+    for r in runs:
+        fig.add_scatter(
+            x=list(range(1, CHUNK + 1)),
+            y=list(r.by_position),
+            mode="lines+markers",
+            name=STATE_NAMES[r.stateful],
+            line=dict(color=STATE_COLORS[r.stateful]),
+            hovertemplate=f"{STATE_NAMES[r.stateful]}<br>character %{{x}} of the chunk<br>"
+            "loss %{y:.3f} nats<extra></extra>",
+        )
+    stateful, stateless = (next(r for r in runs if r.stateful is s) for s in (True, False))
+    title = (
+        f"First character of a chunk: {stateless.by_position[0]:.2f} nats from a zero state, "
+        f"{stateful.by_position[0]:.2f} with the carried state"
+    )
+    base_layout(
+        fig, title, height=340, x="position in the chunk (character)", y="held-out loss (nats per character)"
+    )
+    return fig
