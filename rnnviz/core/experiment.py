@@ -44,6 +44,8 @@ class Experiment:
     """cfg -> the experiment whose result run() receives as ``upstream=``, or None when it needs none."""
     export: Callable[[Any, Any], Export] | None = None
     """export(cfg, result) -> the figures, data, weights and reproduce.py offered for download."""
+    film: Callable[[Any, Any], Any] | None = None
+    """film(cfg, result) -> the view's main figure as a training film (core.figures.animate), for benchmarks."""
 
     def prepare(self, cfg: Any) -> Any:
         return self.normalise(cfg) if self.normalise is not None else cfg
