@@ -5,13 +5,24 @@ from pages import ui
 from rnnviz.core.cells import CELLS
 from rnnviz.core.figures import loss_curve, state_heatmap
 from rnnviz.core.reviews import CORPUS_CITATION, Labelled, corpus_path, missing_message
-from rnnviz.views.sentiment.experiment import (
-    EXAMPLES,
-    EXPERIMENT,
+from rnnviz.views.sentiment.experiment import EXAMPLES, EXPERIMENT, SentimentConfig
+from rnnviz.views.sentiment.figures import (
+    accuracy_curve,
+    confusion_figure,
+    live_map,
+    pca_axes,
+    position_maps,
+    reading_figure,
+    readout_latex,
+    state_map,
+    training_film,
+)
+from rnnviz.views.sentiment.film import FILM_SENTENCES
+from rnnviz.views.sentiment.labelled_csv import EXPECTED, parse_labelled_csv
+from rnnviz.views.sentiment.projection import MIN_TSNE_POINTS
+from rnnviz.views.sentiment.reading import (
     NEIGHBOURS,
-    Reading,
-    SentimentConfig,
-    SentimentResult,
+    SentenceReading,
     biggest_change,
     drift,
     has_tsne,
@@ -19,21 +30,16 @@ from rnnviz.views.sentiment.experiment import (
     neighbours,
     read_sentence,
     readout_terms,
+    sentences_in,
     tsne_map,
     word_order_cases,
+    word_order_rows,
 )
-from rnnviz.views.sentiment.figures import (
-    accuracy_curve,
-    confusion_figure,
-    position_maps,
-    reading_figure,
-    state_map,
-)
-from rnnviz.views.sentiment.labelled_csv import EXPECTED, MAX_BYTES, CsvError, parse_labelled_csv
-from rnnviz.views.sentiment.projection import MIN_TSNE_POINTS
+from rnnviz.views.sentiment.result import SentimentResult
 
 PREFIX = "sentiment"
 SENTENCE_KEY = f"{PREFIX}.sentence"
+UPLOAD_KEY = f"{PREFIX}.upload"
 
 st.title("Sentiment hidden states")
 st.caption(
@@ -53,31 +59,27 @@ cfg = ui.settings(
 ui.share_link()
 
 
-@st.cache_resource(max_entries=8, show_spinner=False)
-def _parse_upload(raw: bytes, name: str) -> Labelled:
-    return parse_labelled_csv(raw, name)
-
-
 def data_source() -> Labelled | None:
     """The visitor's upload when it is valid; None for the default corpus (stops the page if that is missing)."""
-    with st.sidebar:
-        st.caption("Data")
-        upload = st.file_uploader(
-            "Your own sentences (CSV)",
-            type=["csv"],
-            help=f"Optional: {EXPECTED}; at most {MAX_BYTES // 2**20} MB.",
-            key=f"{PREFIX}.upload",
-        )
-    if upload is not None:
-        try:
-            return _parse_upload(upload.getvalue(), upload.name)
-        except CsvError as err:
-            st.error(ui.safe_text(f"{upload.name}: {err}"), icon=":material/table_view:")
+    st.sidebar.caption("Data")
+    uploaded = ui.upload(
+        "Your own sentences (CSV)",
+        key=UPLOAD_KEY,
+        types=["csv"],
+        parse=parse_labelled_csv,
+        help=f"Optional: {EXPECTED}.",
+        container=st.sidebar,
+    )
+    if uploaded is not None:
+        return uploaded
     if corpus_path() is None:
         st.info(missing_message(), icon=":material/download:")
         st.stop()
-    if upload is not None:
-        st.info("Training on the default corpus instead.", icon=":material/info:")
+    if st.session_state.get(UPLOAD_KEY) is not None:
+        st.info(
+            "Your file cannot be used (see the sidebar): training on the default corpus instead.",
+            icon=":material/info:",
+        )
     return None
 
 
@@ -91,8 +93,10 @@ res: SentimentResult = ui.run(
     cfg,
     click_to_train="Training takes about 10 s on this server with the default settings; bigger networks "
     "and more epochs take longer.",
+    live=live_map,
     data=data,
 )
+ui.downloads(EXPERIMENT, cfg, res)
 for note in res.notes:
     st.info(ui.safe_text(note), icon=":material/info:")
 ui.training_message(res.history)
@@ -133,27 +137,33 @@ left, right = st.columns(2)
 left.plotly_chart(loss_curve(res.history, log_y=False))
 right.plotly_chart(accuracy_curve(res.history, res.best_epoch, res.baseline_accuracy))
 
+st.subheader("Watch the clouds form")
+if res.history.timeline.frames:
+    st.plotly_chart(training_film(res))
+    st.caption(
+        f"The final hidden states of {len(res.film_index):,} test sentences (at most {FILM_SENTENCES}), "
+        f"recorded at {len(res.history.timeline)} moments of training, from the untrained network (step 0) "
+        "to the last step. Press Play or drag the slider: the film plays in your browser, nothing is "
+        "trained again. Every frame uses the principal axes of the last one, so a dot moves only because "
+        "that sentence's state moved. The model kept for the rest of the page is the one of the best "
+        f"validation epoch ({res.best_epoch}), which may be earlier than the last frame."
+    )
+else:
+    st.info("No snapshots were recorded for this run.", icon=":material/info:")
+
 st.subheader("What word order adds")
 left, right = st.columns([1, 2])
 left.plotly_chart(confusion_figure(res.test_labels, res.test_prob))
 cases, right_count = word_order_cases(res)
 with right:
     if cases:
-        shown = cases[:8]
         st.markdown(
             f"Bag of words knows only *which* words appear. On the {len(cases)} test sentences with a "
             f"negation or *but* where the two models disagree, the network is right "
             f"**{right_count['network']}** times and the bag of words **{right_count['baseline']}** times."
         )
         st.dataframe(
-            pd.DataFrame(
-                {
-                    "sentence": [res.test_texts[i] for i in shown],
-                    "true label": ["positive" if res.test_labels[i] else "negative" for i in shown],
-                    "network": [res.test_prob[i] for i in shown],
-                    "bag of words": [res.baseline_prob[i] for i in shown],
-                }
-            ),
+            pd.DataFrame(word_order_rows(res, cases)),
             hide_index=True,
             column_config={
                 "sentence": st.column_config.TextColumn(width="large"),
@@ -197,12 +207,7 @@ else:
             name="h",
         )
     )
-    wh, b = readout_terms(res, reading.states[-1])
-    sign = "+" if b >= 0 else "-"
-    st.latex(
-        rf"P(\text{{positive}}) = \sigma\left(w^\top h_T + b\right) = \sigma({wh:.3f} {sign} {abs(b):.3f})"
-        rf" = {reading.prob[-1]:.3f}"
-    )
+    st.latex(readout_latex(*readout_terms(res, reading.states[-1]), reading.prob[-1]))
     st.caption(
         "The read-out is one logistic unit on the final hidden state h_T: every picture on this page is a "
         "view of h, and only its projection on w decides the verdict."
@@ -210,7 +215,7 @@ else:
 
 
 @st.fragment
-def hidden_state_map(res: SentimentResult, reading: Reading) -> None:
+def hidden_state_map(res: SentimentResult, reading: SentenceReading) -> None:
     """Changing map, colour or perplexity redraws only this part; t-SNE maps are computed once and kept."""
     st.subheader("Hidden-state map")
     left, mid, right = st.columns(3)
@@ -228,7 +233,6 @@ def hidden_state_map(res: SentimentResult, reading: Reading) -> None:
         colour=view.colour,
         tokens=reading.tokens,
     )
-    pct = res.pca.explained
     pca_title = (
         f"PCA of {len(shown):,} test sentences' final states: silhouette "
         f"{_fmt(map_silhouette(res, 'pca', view.perplexity))} by true label"
@@ -236,7 +240,7 @@ def hidden_state_map(res: SentimentResult, reading: Reading) -> None:
     pca_fig = state_map(
         res.pca_points,
         title=pca_title,
-        axes=(f"PC 1 ({pct[0]:.0%} of variance)", f"PC 2 ({pct[1]:.0%} of variance)"),
+        axes=pca_axes(res.pca),
         trajectory=res.pca.project(reading.states) if reading.tokens else None,
         **common,
     )
@@ -281,27 +285,19 @@ hidden_state_map(res, reading)
 
 st.subheader("States at every position")
 pos = res.positions
-pct = res.pca.explained
-by_step, by_label = position_maps(
-    pos.points,
-    pos.step,
-    pos.label,
-    pos.token,
-    (f"PC 1 ({pct[0]:.0%} of variance)", f"PC 2 ({pct[1]:.0%} of variance)"),
-    drift(pos),
-)
+by_step, by_label = position_maps(pos.points, pos.step, pos.label, pos.token, pca_axes(res.pca), drift(pos))
 left, right = st.columns(2)
 left.plotly_chart(by_step)
 right.plotly_chart(by_label)
 st.caption(
-    f"The state after every token of {len(set(pos.sentence.tolist()))} test sentences, on the same PCA axes as "
+    f"The state after every token of {sentences_in(pos)} test sentences, on the same PCA axes as "
     "the map above. Every sentence starts from the same zero state; each word pushes it, and by the last word "
     "it has moved to the side its verdict lies on."
 )
 
 
 @st.fragment
-def nearest_sentences(res: SentimentResult, reading: Reading) -> None:
+def nearest_sentences(res: SentimentResult, reading: SentenceReading) -> None:
     """Picking another sentence redraws only this table."""
     st.subheader("Nearest neighbours in hidden space")
     options = ([-1] if reading.tokens else []) + list(range(len(res.test_texts)))

@@ -65,6 +65,11 @@ class SentimentModel(nn.Module):
         return self.head(self.drop(self.encode(ids, lengths))).squeeze(-1)
 
 
+def accuracy(prob: np.ndarray, labels: np.ndarray) -> float:
+    """Share of sentences on the right side of 0.5; NaN when there are none."""
+    return float(np.mean((prob > 0.5) == (labels == 1))) if len(labels) else float("nan")
+
+
 def pad(sequences: Sequence[Sequence[int]]) -> tuple[Tensor, Tensor]:
     """Ids padded with PAD_ID into (batch, longest), and the true lengths (on the CPU, as packing needs)."""
     lengths = torch.tensor([len(s) for s in sequences], dtype=torch.int64)

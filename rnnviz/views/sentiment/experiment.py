@@ -14,8 +14,6 @@ from __future__ import annotations
 
 import argparse
 import copy
-import threading
-import weakref
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -23,26 +21,30 @@ import numpy as np
 import torch
 from torch import nn
 
-from rnnviz.core.cells import CELLS, count_parameters
-from rnnviz.core.classifier import MAX_READ_TOKENS, Classifier, SentimentModel, pad
-from rnnviz.core.config import LEARNING_RATES, learning_rate_param, param, seed_param
+from rnnviz.core.cells import count_parameters
+from rnnviz.core.classifier import MAX_READ_TOKENS, Classifier, SentimentModel, accuracy, pad
+from rnnviz.core.config import (
+    LEARNING_RATES,
+    cell_param,
+    hidden_param,
+    layers_param,
+    learning_rate_param,
+    param,
+    seed_param,
+)
 from rnnviz.core.experiment import Experiment, ProgressFn
 from rnnviz.core.fit import History, fit
 from rnnviz.core.reviews import Labelled, rotten_tomatoes, split_by_group
 from rnnviz.core.runtime import TRAINING_BUDGET_S
 from rnnviz.core.seeding import seed_everything
 from rnnviz.core.vocabulary import UNK_ID, Vocab, build_vocab, words
-from rnnviz.views.sentiment.baseline import BagOfWords, fit_bag_of_words
+from rnnviz.views.sentiment.baseline import fit_bag_of_words
+from rnnviz.views.sentiment.export import sentiment_export
+from rnnviz.views.sentiment.film import align, film_sample, state_capture
 from rnnviz.views.sentiment.labelled_csv import read_labelled_csv
-from rnnviz.views.sentiment.projection import (
-    MIN_TSNE_POINTS,
-    Pca,
-    TsneMap,
-    fit_pca,
-    fit_tsne,
-    nearest,
-    silhouette,
-)
+from rnnviz.views.sentiment.projection import Pca, fit_pca, silhouette
+from rnnviz.views.sentiment.reading import map_silhouette
+from rnnviz.views.sentiment.result import EvalScore, PositionSample, SentimentResult, Split
 
 BATCH = 64
 CLIP = 5.0
@@ -51,7 +53,6 @@ MAP_POINTS = 2000
 """Test sentences drawn on the hidden-state map (all of them when there are fewer)."""
 POSITION_SENTENCES = 100
 """Test sentences whose state at every position is drawn on the second map."""
-NEIGHBOURS = 8
 EXAMPLES = (
     "the plot is good but the acting is awful",
     "not bad at all",
@@ -73,7 +74,7 @@ class SentimentConfig:
         max=10,
         unit="times",
     )
-    cell: str = param("gru", label="Cell", help="The recurrent cell type.", choices=CELLS)
+    cell: str = cell_param("gru")
     embed: int = param(
         32,
         label="Embedding size",
@@ -83,16 +84,10 @@ class SentimentConfig:
         step=8,
         unit="dims",
     )
-    hidden: int = param(
-        32,
-        label="Hidden size",
-        help="Units in the hidden state: the sentence's running summary.",
-        min=4,
-        max=128,
-        step=4,
-        unit="units",
+    hidden: int = hidden_param(
+        32, min=4, max=128, help="Units in the hidden state: the sentence's running summary."
     )
-    layers: int = param(1, label="Layers", help="Stacked recurrent layers.", min=1, max=2)
+    layers: int = layers_param(1, max=2)
     bidirectional: bool = param(
         False,
         label="Bidirectional",
@@ -149,94 +144,6 @@ class SentimentConfig:
     )
 
 
-@dataclass(frozen=True)
-class Split:
-    name: str
-    size: int
-    groups: int
-
-
-@dataclass(frozen=True, eq=False)
-class SentimentResult:
-    source: str
-    notes: tuple[str, ...]
-    classifier: Classifier
-    baseline: BagOfWords
-    history: History
-    best_epoch: int
-    """The epoch whose weights were kept (best validation accuracy; 0 if none was validated)."""
-    splits: tuple[Split, Split, Split]
-    grouped: bool
-    """True when the split is by group (movie); uploads have no groups and are split by sentence."""
-    params: int
-    test_texts: tuple[str, ...]
-    test_labels: np.ndarray
-    test_prob: np.ndarray
-    baseline_prob: np.ndarray
-    test_states: np.ndarray
-    """(n_test, state size): the final hidden state of every test sentence."""
-    map_index: np.ndarray
-    """Test sentences on the map (indices into the test arrays)."""
-    pca: Pca
-    pca_points: np.ndarray
-    pca_silhouette: float | None
-    positions: PositionSample
-    eval_score: EvalScore | None
-
-    @property
-    def test_accuracy(self) -> float:
-        return accuracy(self.test_prob, self.test_labels)
-
-    @property
-    def baseline_accuracy(self) -> float:
-        return accuracy(self.baseline_prob, self.test_labels)
-
-    @property
-    def n_train(self) -> int:
-        return self.splits[0].size
-
-    @property
-    def n_test(self) -> int:
-        return self.splits[2].size
-
-
-@dataclass(frozen=True, eq=False)
-class PositionSample:
-    """The state after each token of a few test sentences, projected with the map's PCA."""
-
-    points: np.ndarray
-    step: np.ndarray
-    """1-based position of the token just read."""
-    label: np.ndarray
-    sentence: np.ndarray
-    """Index into the test arrays."""
-    token: tuple[str, ...]
-
-
-@dataclass(frozen=True)
-class EvalScore:
-    name: str
-    accuracy: float
-    n: int
-
-
-@dataclass(frozen=True, eq=False)
-class Reading:
-    """A typed sentence, read one token at a time."""
-
-    tokens: tuple[str, ...]
-    known: np.ndarray
-    states: np.ndarray
-    """(T, state size): the state after the first 1, 2, ..., T tokens."""
-    prob: np.ndarray
-    baseline_prob: np.ndarray
-    notes: tuple[str, ...]
-
-
-def accuracy(prob: np.ndarray, labels: np.ndarray) -> float:
-    return float(np.mean((prob > 0.5) == (labels == 1))) if len(labels) else float("nan")
-
-
 def load_dataset(source: str | Path | Labelled | None) -> Labelled:
     """The default corpus, an already-validated upload, or a CSV file named on the command line."""
     if source is None:
@@ -268,8 +175,13 @@ def train_classifier(
     vocab: Vocab,
     rng: np.random.Generator,
     on_progress: ProgressFn | None,
-) -> tuple[Classifier, History]:
-    """Adam on binary cross-entropy, validated once per epoch; the best epoch's weights are kept."""
+    film_rows: np.ndarray,
+) -> tuple[Classifier, History, Pca | None]:
+    """Adam on binary cross-entropy, validated once per epoch; the best epoch's weights are kept.
+
+    The ``film_rows`` sentences are read at every snapshot; the returned timeline holds them
+    projected on the last snapshot's PCA axes, which are returned too.
+    """
     train, val, _ = parts
     model = SentimentModel(
         len(vocab),
@@ -313,11 +225,15 @@ def train_classifier(
         val_every=steps_per_epoch,
         on_progress=on_progress,
         budget_s=TRAINING_BUDGET_S,
+        capture=state_capture(model, [ids[i] for i in film_rows], labels[film_rows])
+        if len(film_rows)
+        else None,
     )
+    history.timeline, film_axes = align(history.timeline)
     if best["state"] is not None:
         model.load_state_dict(best["state"])
     model.eval()
-    return Classifier(model, vocab), history
+    return Classifier(model, vocab), history, film_axes
 
 
 def run(
@@ -335,7 +251,10 @@ def run(
     labels = np.asarray(dataset.labels, dtype=np.int64)
     vocab = build_vocab((tokens[i] for i in train), cfg.min_freq)
     ids = [vocab.encode(t) or [UNK_ID] for t in tokens]
-    classifier, history = train_classifier(cfg, ids, labels, parts, vocab, rng, on_progress)
+    film_index = film_sample(len(test))
+    classifier, history, film_axes = train_classifier(
+        cfg, ids, labels, parts, vocab, rng, on_progress, test[film_index]
+    )
 
     test_ids = [ids[i] for i in test]
     test_labels = labels[test]
@@ -372,6 +291,8 @@ def run(
         pca_silhouette=silhouette(pca_points, test_labels[map_index]),
         positions=_position_sample(classifier, pca, test_ids, [tokens[i] for i in test], test_labels, rng),
         eval_score=_score(classifier, evaluation) if evaluation is not None else None,
+        film_index=film_index,
+        film_axes=film_axes,
     )
 
 
@@ -395,137 +316,10 @@ def _position_sample(
     )
 
 
-def drift(sample: PositionSample) -> dict[str, tuple[float, float]]:
-    """How the position map changes from the first word to the last, along PC 1.
-
-    'gap' is the mean of positive minus negative sentences; 'spread' is the standard deviation
-    of all of them. Each is given after the first token and after each sentence's last token.
-    """
-    first = sample.step == 1
-    last = np.r_[sample.sentence[1:] != sample.sentence[:-1], True]
-    pc1 = sample.points[:, 0]
-
-    def gap(mask: np.ndarray) -> float:
-        pos, neg = mask & (sample.label == 1), mask & (sample.label == 0)
-        return float(pc1[pos].mean() - pc1[neg].mean()) if pos.any() and neg.any() else 0.0
-
-    return {
-        "gap": (gap(first), gap(last)),
-        "spread": (float(pc1[first].std()), float(pc1[last].std())),
-    }
-
-
 def _score(classifier: Classifier, data: Labelled) -> EvalScore:
     ids = [classifier.vocab.encode(words(t)[:MAX_READ_TOKENS]) for t in data.texts]
     prob = classifier.prob_from_states(classifier.states(ids))
     return EvalScore(data.name, accuracy(prob, np.asarray(data.labels)), len(data))
-
-
-_TSNE_MAPS: weakref.WeakKeyDictionary[SentimentResult, dict[float, TsneMap]] = weakref.WeakKeyDictionary()
-_TSNE_LOCK = threading.Lock()
-
-
-def tsne_map(res: SentimentResult, perplexity: float) -> TsneMap | None:
-    """The t-SNE map of the test states, computed once per result and perplexity.
-
-    Kept beside the result and dropped with it when the bounded result cache evicts it; one
-    t-SNE runs at a time, so a burst of visitors cannot stack them. None when there are too
-    few test sentences for t-SNE to mean anything.
-    """
-    if len(res.map_index) < MIN_TSNE_POINTS:
-        return None
-    with _TSNE_LOCK:
-        maps = _TSNE_MAPS.setdefault(res, {})
-        if perplexity not in maps:
-            shown = res.map_index
-            maps[perplexity] = fit_tsne(
-                res.test_states[shown], perplexity, seed=0, labels=res.test_labels[shown]
-            )
-        return maps[perplexity]
-
-
-def has_tsne(res: SentimentResult, perplexity: float) -> bool:
-    """Whether tsne_map would answer at once, so a page can show PCA while it computes instead."""
-    with _TSNE_LOCK:
-        return perplexity in _TSNE_MAPS.get(res, {})
-
-
-def read_sentence(res: SentimentResult, text: str) -> Reading:
-    """What the model (and the baseline) think after each token of ``text``; no tokens, no pictures."""
-    enc = res.classifier.tokenize(text)
-    if not enc.tokens:
-        return Reading(
-            (), np.zeros(0, bool), np.zeros((0, res.test_states.shape[1])), np.zeros(0), np.zeros(0), ()
-        )
-    states = res.classifier.prefix_states(enc.ids)
-    return Reading(
-        tokens=enc.tokens,
-        known=np.array([res.classifier.vocab.known(t) for t in enc.tokens]),
-        states=states,
-        prob=res.classifier.prob_from_states(states),
-        baseline_prob=res.baseline.prefix_prob(enc.ids),
-        notes=enc.notes,
-    )
-
-
-def biggest_change(reading: Reading) -> int:
-    """The token after which the hidden state moved furthest, from the second token on.
-
-    The first step always moves far (from the zero initial state), so it is only an answer
-    for a one-token sentence.
-    """
-    if len(reading.tokens) == 1:
-        return 0
-    return 1 + int(np.argmax(np.linalg.norm(np.diff(reading.states, axis=0), axis=1)))
-
-
-def readout_terms(res: SentimentResult, state: np.ndarray) -> tuple[float, float]:
-    """w·h and b of the logistic read-out P(positive) = sigmoid(w·h + b), for writing it out with numbers."""
-    head = res.classifier.model.head
-    return float(head.weight.detach().numpy()[0] @ state), float(head.bias.detach()[0])
-
-
-def neighbours(res: SentimentResult, state: np.ndarray, exclude: int | None = None) -> list[dict]:
-    """The test sentences whose hidden states lie closest to ``state``, nearest first."""
-    order, distance = nearest(res.test_states, state, NEIGHBOURS, exclude)
-    return [
-        {
-            "sentence": res.test_texts[i],
-            "label": "positive" if res.test_labels[i] else "negative",
-            "P(positive)": float(res.test_prob[i]),
-            "distance": float(d),
-        }
-        for i, d in zip(order, distance, strict=True)
-    ]
-
-
-def word_order_cases(res: SentimentResult) -> tuple[list[int], dict[str, int]]:
-    """Test sentences with a negation or 'but' on which the network and the baseline disagree.
-
-    Returns their indices (most confident disagreement first) and how often each side is right.
-    """
-    cues = {"not", "n't", "no", "never", "but", "nothing", "hardly"}
-    rnn_says = res.test_prob > 0.5
-    bow_says = res.baseline_prob > 0.5
-    cases = [
-        i
-        for i, text in enumerate(res.test_texts)
-        if rnn_says[i] != bow_says[i] and cues.intersection(words(text))
-    ]
-    cases.sort(key=lambda i: -abs(res.test_prob[i] - res.baseline_prob[i]))
-    truth = res.test_labels == 1
-    return cases, {
-        "network": int(sum(rnn_says[i] == truth[i] for i in cases)),
-        "baseline": int(sum(bow_says[i] == truth[i] for i in cases)),
-    }
-
-
-def map_silhouette(res: SentimentResult, projection: str, perplexity: float) -> float | None:
-    """How well a map separates the true labels (silhouette of its 2-D points)."""
-    if projection == "pca":
-        return res.pca_silhouette
-    tsne = tsne_map(res, perplexity)
-    return tsne.silhouette if tsne is not None else None
 
 
 def report(cfg: SentimentConfig, res: SentimentResult) -> dict:
@@ -543,6 +337,10 @@ def report(cfg: SentimentConfig, res: SentimentResult) -> dict:
     out = {"data": res.source, "metrics": metrics}
     if res.notes:
         out["notes"] = list(res.notes)
+    out["timeline"] = res.history.timeline.json()
+    out["timeline_sentences"] = [
+        {"text": res.test_texts[i], "label": int(res.test_labels[i])} for i in res.film_index
+    ]
     return out
 
 
@@ -570,4 +368,5 @@ EXPERIMENT = Experiment(
     report=report,
     description="Train a recurrent sentiment classifier on review sentences and map its hidden states.",
     add_arguments=add_arguments,
+    export=sentiment_export,
 )

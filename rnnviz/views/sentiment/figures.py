@@ -4,20 +4,25 @@ from __future__ import annotations
 
 import html
 import textwrap
+import weakref
 from collections.abc import Sequence
 from functools import lru_cache
 
 import numpy as np
 import plotly.graph_objects as go
 
+from rnnviz.core.figures import animate
 from rnnviz.core.fit import History
+from rnnviz.core.reviews import LABELS
 from rnnviz.core.style import OKABE_ITO, SERIES, UNIT_SCALE, base_layout, token_label
+from rnnviz.core.timeline import Timeline
+from rnnviz.views.sentiment.projection import Pca, fit_pca
+from rnnviz.views.sentiment.result import SentimentResult
 
 SENTIMENT_COLORS = {0: OKABE_ITO["vermillion"], 1: OKABE_ITO["blue"]}
 """Negative and positive, everywhere on the page; they match the ends of PROB_SCALE."""
 PROB_SCALE = "RdBu"
 """P(positive): red at 0, white at 0.5, blue at 1."""
-LABEL_NAMES = {0: "negative", 1: "positive"}
 MAX_LABELLED_STEPS = 25
 """A trajectory writes its tokens beside the points up to this length; longer ones only in hover."""
 
@@ -33,6 +38,109 @@ def hover_text(text: str, width: int = 60, lines: int = 4) -> str:
     if len(wrapped) > lines:
         shown[-1] += " …"
     return "<br>".join(html.escape(line) for line in shown)
+
+
+def pca_axes(pca: Pca) -> tuple[str, str]:
+    """Axis titles of a PCA map, with the share of the variance each axis shows."""
+    return tuple(f"PC {i + 1} ({share:.0%} of variance)" for i, share in enumerate(pca.explained))
+
+
+def film_title(accuracy: float, sentences: int, when: str) -> str:
+    """A snapshot's finding: how many of the recorded sentences it classifies right, and when."""
+    return f"{accuracy:.0%} of {sentences:,} test sentences classified right at {when}"
+
+
+CLOUD_MARKER = dict(size=6, opacity=0.75, line=dict(width=0))
+
+
+def _at_step(step: int) -> str:
+    return f"%{{text}}<br>P(positive) = %{{customdata:.2f}} at step {step}<extra></extra>"
+
+
+_FILMS: weakref.WeakKeyDictionary[SentimentResult, go.Figure] = weakref.WeakKeyDictionary()
+
+
+def training_film(res: SentimentResult) -> go.Figure:
+    """The result's film, built once (about half a second: every frame's traces are validated) and
+    dropped with the result when the result cache evicts it. Nothing draws on it after it is built."""
+    if res not in _FILMS:
+        shown = res.film_index
+        _FILMS[res] = film_figure(
+            res.history.timeline, res.film_axes, res.test_labels[shown], [res.test_texts[i] for i in shown]
+        )
+    return _FILMS[res]
+
+
+def film_figure(timeline: Timeline, axes: Pca, labels: np.ndarray, texts: Sequence[str]) -> go.Figure:
+    """The recorded test sentences' final states at every snapshot, on the last snapshot's PCA axes.
+
+    Each frame replaces the points and P(positive) of the two clouds (one trace per true label);
+    the sentence texts are sent once, with the figure. Axis ranges cover every frame, so the
+    frame of reference stays still while the points move.
+    """
+    labels = np.asarray(labels)
+    masks = [labels == k for k in (0, 1)]
+    hover = np.array(
+        [f"{hover_text(t)}<br><b>{LABELS[int(y)]}</b>" for t, y in zip(texts, labels, strict=True)]
+    )
+    titles = [
+        film_title(frame["accuracy"], len(labels), timeline.label(i))
+        for i, frame in enumerate(timeline.frames)
+    ]
+    last, step = timeline.frames[-1], timeline.steps[-1]
+    fig = go.Figure()
+    for k, mask in enumerate(masks):
+        fig.add_scatter(
+            x=last["points"][mask, 0],
+            y=last["points"][mask, 1],
+            mode="markers",
+            name=f"{LABELS[k]} ({int(mask.sum())})",
+            marker=dict(**CLOUD_MARKER, color=SENTIMENT_COLORS[k]),
+            text=hover[mask],
+            customdata=last["prob"][mask],
+            hovertemplate=_at_step(step),
+        )
+    base_layout(fig, titles[-1], height=540, x=pca_axes(axes)[0], y=pca_axes(axes)[1])
+    every = np.concatenate([frame["points"] for frame in timeline.frames])
+    low, high = every.min(axis=0), every.max(axis=0)
+    margin = 0.05 * (high - low) + 1e-6
+    fig.update_xaxes(range=[low[0] - margin[0], high[0] + margin[0]])
+    fig.update_yaxes(range=[low[1] - margin[1], high[1] + margin[1]])
+    frames = [
+        [
+            go.Scatter(
+                x=frame["points"][mask, 0],
+                y=frame["points"][mask, 1],
+                customdata=frame["prob"][mask],
+                hovertemplate=_at_step(s),
+            )
+            for mask in masks
+        ]
+        for s, frame in zip(timeline.steps, timeline.frames, strict=True)
+    ]
+    return animate(fig, frames, [str(s) for s in timeline.steps], titles=titles)
+
+
+def live_map(history: History) -> go.Figure:
+    """The latest snapshot's map while training, on its own PCA axes: the final axes are not known yet."""
+    timeline = history.timeline
+    frame, step = timeline.frames[-1], timeline.steps[-1]
+    pca = fit_pca(frame["states"], frame["label"])
+    points = pca.project(frame["states"])
+    fig = go.Figure()
+    for k in (0, 1):
+        mask = frame["label"] == k
+        fig.add_scatter(
+            x=points[mask, 0],
+            y=points[mask, 1],
+            mode="markers",
+            name=LABELS[k],
+            marker=dict(**CLOUD_MARKER, color=SENTIMENT_COLORS[k]),
+            hovertemplate=f"a {LABELS[k]} test sentence at step {step}<extra></extra>",
+        )
+    x, y = pca_axes(pca)
+    base_layout(fig, film_title(frame["accuracy"], len(points), timeline.label(-1)), height=420, x=x, y=y)
+    return fig
 
 
 def accuracy_curve(history: History, best_epoch: int, baseline: float) -> go.Figure:
@@ -76,7 +184,7 @@ def confusion_figure(labels: np.ndarray, prob: np.ndarray) -> go.Figure:
     predicted = (prob > 0.5).astype(int)
     counts = np.array([[np.sum((labels == t) & (predicted == p)) for p in (0, 1)] for t in (0, 1)])
     share = counts / np.maximum(counts.sum(axis=1, keepdims=True), 1)
-    names = [LABEL_NAMES[0], LABEL_NAMES[1]]
+    names = [LABELS[0], LABELS[1]]
     text = [[f"{counts[t, p]}<br>{share[t, p]:.0%}" for p in (0, 1)] for t in (0, 1)]
     fig = go.Figure(
         go.Heatmap(
@@ -118,7 +226,7 @@ def state_map(
     """Each test sentence's final hidden state as one point; optionally a typed sentence's path over it."""
     hover = np.array(
         [
-            f"{hover_text(t)}<br><b>{LABEL_NAMES[int(y)]}</b>, P(positive) = {p:.2f}"
+            f"{hover_text(t)}<br><b>{LABELS[int(y)]}</b>, P(positive) = {p:.2f}"
             for t, y, p in zip(texts, labels, prob, strict=True)
         ]
     )
@@ -149,7 +257,7 @@ def state_map(
                 ("wrong", ~right, dict(color=OKABE_ITO["black"], symbol="x")),
             ]
         else:
-            groups = [(LABEL_NAMES[k], labels == k, dict(color=SENTIMENT_COLORS[k])) for k in (0, 1)]
+            groups = [(LABELS[k], labels == k, dict(color=SENTIMENT_COLORS[k])) for k in (0, 1)]
         for name, mask, style in groups:
             fig.add_scatter(
                 x=points[mask, 0],
@@ -206,7 +314,7 @@ def position_maps(
     """
     hover = np.array(
         [
-            f"after '{token_label(t[:30])}' (t={s})<br>sentence is {LABEL_NAMES[int(y)]}"
+            f"after '{token_label(t[:30])}' (t={s})<br>sentence is {LABELS[int(y)]}"
             for t, s, y in zip(tokens, step, labels, strict=True)
         ]
     )
@@ -243,7 +351,7 @@ def position_maps(
             x=points[mask, 0],
             y=points[mask, 1],
             mode="markers",
-            name=LABEL_NAMES[k],
+            name=LABELS[k],
             marker=dict(**marker, color=SENTIMENT_COLORS[k]),
             text=hover[mask],
             hovertemplate="%{text}<extra></extra>",
@@ -312,3 +420,12 @@ def reading_figure(
     )
     fig.update_yaxes(range=[-0.03, 1.03], tickformat=".0%")
     return fig
+
+
+def readout_latex(wh: float, b: float, prob: float) -> str:
+    """The read-out written out with this sentence's numbers: P(positive) = sigma(w.h + b)."""
+    sign = "+" if b >= 0 else "-"
+    return (
+        rf"P(\text{{positive}}) = \sigma\left(w^\top h_T + b\right) = \sigma({wh:.3f} {sign} {abs(b):.3f})"
+        rf" = {prob:.3f}"
+    )

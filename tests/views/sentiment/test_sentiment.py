@@ -11,10 +11,12 @@ from rnnviz.core.classifier import MAX_READ_TOKENS, Classifier, SentimentModel, 
 from rnnviz.core.reviews import Labelled, clean_text, rotten_tomatoes, split_by_group
 from rnnviz.core.vocabulary import PAD_ID, UNK_ID, build_vocab, words
 from rnnviz.views.sentiment.baseline import fit_bag_of_words
-from rnnviz.views.sentiment.experiment import (
-    EXAMPLES,
+from rnnviz.views.sentiment.experiment import EXAMPLES, SentimentConfig, report, run
+from rnnviz.views.sentiment.labelled_csv import MAX_BYTES, MIN_ROWS, CsvError, parse_labelled_csv
+from rnnviz.views.sentiment.projection import fit_pca, fit_tsne, nearest, silhouette
+from rnnviz.views.sentiment.reading import (
     NEIGHBOURS,
-    SentimentConfig,
+    WORD_ORDER_SHOWN,
     biggest_change,
     drift,
     has_tsne,
@@ -22,13 +24,10 @@ from rnnviz.views.sentiment.experiment import (
     neighbours,
     read_sentence,
     readout_terms,
-    report,
-    run,
     tsne_map,
     word_order_cases,
+    word_order_rows,
 )
-from rnnviz.views.sentiment.labelled_csv import MAX_BYTES, MIN_ROWS, CsvError, parse_labelled_csv
-from rnnviz.views.sentiment.projection import fit_pca, fit_tsne, nearest, silhouette
 
 SMALL = SentimentConfig(embed=16, hidden=16, epochs=2, lr=0.01)
 
@@ -288,6 +287,11 @@ def test_word_order_cases_are_disagreements_with_a_cue(small):
         assert (small.test_prob[i] > 0.5) != (small.baseline_prob[i] > 0.5)
         assert {"not", "n't", "no", "never", "but", "nothing", "hardly"} & set(words(small.test_texts[i]))
     assert right["network"] + right["baseline"] == len(cases)
+    rows = word_order_rows(small, cases)
+    assert len(rows) == min(WORD_ORDER_SHOWN, len(cases))
+    for row, i in zip(rows, cases, strict=False):
+        assert row["sentence"] == small.test_texts[i] and row["network"] == small.test_prob[i]
+        assert row["true label"] == ("positive" if small.test_labels[i] else "negative")
 
 
 def test_neighbours_are_the_closest_test_states_in_order(small):

@@ -1,0 +1,138 @@
+"""What the sentiment view offers for download: its figures, their data with units, the trained
+classifier's weights and a plain-torch script that recomputes the test accuracy from them."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import pandas as pd
+
+from rnnviz.core.export import Export
+from rnnviz.core.figures import loss_curve
+from rnnviz.core.reviews import LABELS
+from rnnviz.core.vocabulary import UNK_ID
+from rnnviz.views.sentiment.figures import (
+    accuracy_curve,
+    confusion_figure,
+    pca_axes,
+    reading_figure,
+    state_map,
+    training_film,
+)
+from rnnviz.views.sentiment.reading import read_sentence
+from rnnviz.views.sentiment.result import SentimentResult
+
+if TYPE_CHECKING:
+    from rnnviz.views.sentiment.experiment import SentimentConfig
+
+REPRODUCE = Path(__file__).with_name("reproduce_template.py")
+TEST_SET_FILE = "test_set.json"
+"""What reproduce.py reads: the model's shape, and each test sentence as token ids with its label."""
+PROBABILITY = "(probability, 0..1)"
+
+
+def test_set(res: SentimentResult) -> dict:
+    """The classifier's shape and the test split as the model reads it (unknown words as <unk>)."""
+    model = res.classifier.model
+    rnn = model.rnn
+    cell = "rnn_relu" if getattr(rnn, "nonlinearity", "") == "relu" else type(rnn).__name__.lower()
+    return {
+        "model": {
+            "cell": cell,
+            "vocab_size": model.embed.num_embeddings,
+            "embed": rnn.input_size,
+            "hidden": rnn.hidden_size,
+            "layers": rnn.num_layers,
+            "bidirectional": rnn.bidirectional,
+        },
+        "ids": [list(res.classifier.tokenize(t).ids) or [UNK_ID] for t in res.test_texts],
+        "labels": [int(y) for y in res.test_labels],
+    }
+
+
+def tables(res: SentimentResult) -> dict[str, pd.DataFrame]:
+    points = res.pca.project(res.test_states)
+    test = pd.DataFrame(
+        {
+            "test sentence (row)": range(res.n_test),
+            "sentence": res.test_texts,
+            "true label": [LABELS[int(y)] for y in res.test_labels],
+            f"network P(positive) {PROBABILITY}": res.test_prob,
+            f"bag of words P(positive) {PROBABILITY}": res.baseline_prob,
+            "PC 1 (final hidden state, projected)": points[:, 0],
+            "PC 2 (final hidden state, projected)": points[:, 1],
+        }
+    )
+    history = res.history
+    out = {
+        "test_sentences": test,
+        "training_loss": pd.DataFrame(
+            {
+                "step (optimiser steps)": range(1, history.steps + 1),
+                "training loss (binary cross-entropy, nats)": history.loss,
+            }
+        ),
+        "validation": pd.DataFrame(
+            {
+                "step (optimiser steps)": history.val_steps,
+                "validation loss (binary cross-entropy, nats)": history.val_loss,
+                "validation accuracy (share right, 0..1)": history.val_accuracy,
+            }
+        ),
+    }
+    timeline = history.timeline
+    if timeline.frames:
+        out["training_film"] = pd.DataFrame(
+            [
+                {
+                    "step (optimiser steps)": step,
+                    "test sentence (row)": int(row),
+                    "PC 1 (hidden state, on the last snapshot's axes)": float(frame["points"][k, 0]),
+                    "PC 2 (hidden state, on the last snapshot's axes)": float(frame["points"][k, 1]),
+                    f"P(positive) {PROBABILITY}": float(frame["prob"][k]),
+                }
+                for step, frame in zip(timeline.steps, timeline.frames, strict=True)
+                for k, row in enumerate(res.film_index)
+            ]
+        )
+    return out
+
+
+def figures(cfg: SentimentConfig, res: SentimentResult) -> dict:
+    shown = res.map_index
+    reading = read_sentence(res, cfg.sentence)
+    out = {
+        "Loss": loss_curve(res.history, log_y=False),
+        "Validation accuracy": accuracy_curve(res.history, res.best_epoch, res.baseline_accuracy),
+        "Confusion on the test sentences": confusion_figure(res.test_labels, res.test_prob),
+        "Hidden-state map (PCA)": state_map(
+            res.pca_points,
+            res.test_labels[shown],
+            res.test_prob[shown],
+            [res.test_texts[i] for i in shown],
+            colour=cfg.colour,
+            title=f"PCA of {len(shown):,} test sentences' final states",
+            axes=pca_axes(res.pca),
+            trajectory=res.pca.project(reading.states) if reading.tokens else None,
+            tokens=reading.tokens,
+        ),
+    }
+    if res.history.timeline.frames:
+        out["The hidden-state map through training"] = training_film(res)
+    if reading.tokens:
+        out["Your sentence, word by word"] = reading_figure(
+            reading.tokens, reading.prob, reading.baseline_prob, reading.known
+        )
+    return out
+
+
+def sentiment_export(cfg: SentimentConfig, res: SentimentResult) -> Export:
+    return Export(
+        figures=figures(cfg, res),
+        tables=tables(res),
+        weights=res.classifier.model.state_dict(),
+        reproduce=REPRODUCE.read_text(encoding="utf-8"),
+        files={TEST_SET_FILE: json.dumps(test_set(res), separators=(",", ":")).encode()},
+    )
