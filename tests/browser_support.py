@@ -40,7 +40,7 @@ def free_port() -> int:
 
 
 @contextmanager
-def streamlit_server(env: dict[str, str] | None = None, timeout_s: float = 60):
+def streamlit_server(env: dict[str, str] | None = None, timeout_s: float = 60, root: Path = ROOT):
     """Start ``streamlit run app.py`` on a free loopback port; yield (base_url, process).
 
     Pre-warming is off unless ``env`` turns it on: a test measures what it asks for, not a background job.
@@ -51,7 +51,7 @@ def streamlit_server(env: dict[str, str] | None = None, timeout_s: float = 60):
         "-m",
         "streamlit",
         "run",
-        str(ROOT / "app.py"),
+        str(root / "app.py"),
         "--server.port",
         str(port),
         "--server.address",
