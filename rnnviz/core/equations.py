@@ -37,11 +37,13 @@ def step_latex(
     h: np.ndarray,
     c: np.ndarray | None,
     units: np.ndarray | None = None,
+    x_tex: str | None = None,
 ) -> list[str]:
     """One LaTeX line per equation of step ``t`` (1-based), for st.latex.
 
     ``units`` selects the rows written out (see :func:`shown_units`); every vector is cut the
-    same way, so each line still holds exactly, row by row.
+    same way, so each line still holds exactly, row by row. ``x_tex`` names the input in LaTeX
+    when it is not a token, e.g. the state of the layer below in a stacked network.
     """
     rows = np.arange(h.size) if units is None else np.asarray(units)
 
@@ -53,9 +55,10 @@ def step_latex(
         act = CELL_TABLE[cell].activation
         wx = weights["W_ih"] @ x
         wh = weights["W_hh"] @ h_prev
+        tex_token = rf"\text{{{tex_text(token)}}}"
         return [
             rf"h_{{{tt}}} = {act}\left(W_{{xh}}\,x_{{{tt}}} + W_{{hh}}\,h_{{{tp}}} + b\right)"
-            rf"\qquad x_{{{tt}}} = \text{{{tex_text(token)}}}",
+            rf"\qquad x_{{{tt}}} = {x_tex if x_tex is not None else tex_token}",
             rf"{act}\left({vec(wx)} + {vec(wh)} + {vec(weights['b'])}\right)"
             rf" = {act}\left({vec(pre['h'])}\right) = {vec(h)}",
         ]

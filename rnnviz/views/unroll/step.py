@@ -15,7 +15,7 @@ if TYPE_CHECKING:
 def step_inputs(res: UnrollResult, layer: int, t: int) -> dict[str, Any]:
     """Keyword arguments of ``core.equations.step_latex`` for step ``t`` of ``layer`` (both 0-based).
 
-    What the cell read (the token's input, or the layer below's state), the state it carried in
+    What the cell read (the token's input, or the state of the layer below), the state it carried in
     (h₀ and c₀ before the first step) and everything it computed.
     """
     s = res.states
@@ -25,7 +25,8 @@ def step_inputs(res: UnrollResult, layer: int, t: int) -> dict[str, Any]:
         c_prev = c[t - 1] if t else res.c0[layer]
     return {
         "t": t + 1,
-        "token": res.tokens[t] if layer == 0 else f"h^{layer}",
+        "token": res.tokens[t] if layer == 0 else "",
+        "x_tex": None if layer == 0 else rf"h^{{({layer})}}_{{{t + 1}}}\text{{, layer {layer}'s state}}",
         "weights": res.weights[layer],
         "x": res.x[t] if layer == 0 else s.h[layer - 1][t],
         "h_prev": h[t - 1] if t else res.h0[layer],

@@ -114,6 +114,13 @@ def test_equations_use_the_models_numbers(cell):
         wh = res.weights[0]["W_hh"] @ s.h[0][t - 1]
         np.testing.assert_allclose(wx + wh + res.weights[0]["b"], s.pre["h"][0][t], atol=1e-5)
         assert column(wx) in lines[1]
+        assert rf"x_{{{t + 1}}} = \text{{{tex_text(res.tokens[t])}}}" in lines[0]
+
+
+def test_an_upper_layer_names_its_input_as_the_state_below():
+    res = run(UnrollConfig(layers=2, hidden=3, train_steps=0))
+    lines = step_latex("rnn", **step_inputs(res, 1, 2))
+    assert r"x_{3} = h^{(1)}_{3}" in lines[0] and r"\text{" in lines[0]
 
 
 def test_first_step_reads_the_initial_state_and_upper_layers_read_the_layer_below():
@@ -125,7 +132,7 @@ def test_first_step_reads_the_initial_state_and_upper_layers_read_the_layer_belo
     upper = step_inputs(res, 1, 5)
     np.testing.assert_array_equal(upper["x"], res.states.h[0][5])
     np.testing.assert_array_equal(upper["h_prev"], res.states.h[1][4])
-    assert upper["t"] == 6 and upper["token"] == "h^1"
+    assert upper["t"] == 6 and upper["x_tex"].startswith("h^{(1)}_{6}")
     # The LSTM's equations hold row by row: c_t = f * c_{t-1} + i * g.
     g = upper["gates"]
     np.testing.assert_allclose(g["f"] * upper["c_prev"] + g["i"] * g["g"], upper["c"], atol=1e-6)
