@@ -9,7 +9,7 @@ from __future__ import annotations
 import html
 import itertools
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any, TypeVar
 from urllib.parse import urlencode
 
@@ -383,6 +383,14 @@ def inline_code(text: str) -> str:
         best = max(best, run)
     fence = "`" * (best + 1)
     return f"{fence} {text.replace(chr(10), ' ')} {fence}"
+
+
+def section(names: Sequence[str], key: str) -> str:
+    """Long pages in parts the reader picks: only the chosen part is built and sent to the browser."""
+    chosen = st.segmented_control(
+        "Show", list(names), default=names[0], key=key, label_visibility="collapsed", width="stretch"
+    )
+    return chosen if chosen in names else names[0]
 
 
 def explain(title: str, body: Callable[[], None], expanded: bool = False) -> None:
