@@ -272,10 +272,14 @@ def _wrong_states(
 
 
 def _try(rnn: torch.nn.RNNBase, x: Tensor, state: Tensor | tuple) -> str | None:
-    """torch's own message for a call, or None when the call went through."""
+    """torch's own message for a call, or None when the call went through.
+
+    torch's checks raise several exception types depending on which one trips first (an LSTM given
+    one tensor of a single row fails with an IndexError while unpacking it).
+    """
     try:
         with torch.no_grad():
             rnn(x, state)
-    except (RuntimeError, ValueError) as err:
+    except (RuntimeError, ValueError, IndexError, TypeError) as err:
         return str(err).splitlines()[0][:300]
     return None

@@ -1,0 +1,253 @@
+"""The PyTorch view: shapes against torch over the whole grid, the readers, carried state, the corrections,
+the --json contract with its timeline, and an export whose reproduce.py gives the run's number."""
+
+import contextlib
+import dataclasses
+import io
+import itertools
+import json
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+import torch
+
+from rnnviz.cli import main
+from rnnviz.core import config as cfgmod
+from rnnviz.core.cells import CELLS
+from rnnviz.core.classifier import pad
+from rnnviz.core.timeline import snapshot_steps
+from rnnviz.views.pytorch import carried, corrections, padding
+from rnnviz.views.pytorch.experiment import PytorchConfig, report, run
+from rnnviz.views.pytorch.figures import accuracy_film, live_accuracy, shapes_figure, slices_figure
+from rnnviz.views.pytorch.readers import READERS, Reader
+from rnnviz.views.pytorch.shapes import Setup, explore, layouts, setup_of, shape
+
+TINY = dict(sentences=500, epochs=1, char_steps=20)
+TINY_FLAGS = ["--sentences", "500", "--epochs", "1", "--char-steps", "20"]
+
+
+def _range(name: str) -> list[int]:
+    spec = cfgmod.spec_of(PytorchConfig, name)
+    return [int(spec.min), int(spec.max)]
+
+
+def _grid():
+    """Every cell, layer count and flag, with each size at its minimum and its maximum."""
+    sizes = itertools.product(*(_range(n) for n in ("batch", "length", "input_size", "hidden")))
+    layers = range(1, int(cfgmod.spec_of(PytorchConfig, "layers").max) + 1)
+    for cell, size, n_layers, bidirectional, batch_first in itertools.product(
+        CELLS, list(sizes), layers, (False, True), (False, True)
+    ):
+        yield Setup(cell, *size, n_layers, bidirectional, batch_first)
+
+
+def test_predicted_shapes_match_torch_over_the_whole_grid():
+    checked = 0
+    for s in _grid():
+        explored = explore(s)
+        assert {name: shape(layout) for name, layout in layouts(s).items()} == explored.measured, s
+        for check in explored.checks:
+            assert check.max_difference == 0.0, (s, check.direction)
+            if s.length > 1 and s.cell != "rnn_relu":  # a ReLU unit may be 0 at every step
+                assert check.wrong_difference > 0, (s, check.direction)
+        checked += 1
+    assert checked == len(CELLS) * 16 * 3 * 2 * 2
+
+
+def test_the_cli_example_gives_the_documented_shapes():
+    s = Setup("lstm", 3, 7, 5, 4, 2, True, True)
+    measured = explore(s).measured
+    assert measured["input"] == (3, 7, 5) and measured["output"] == (3, 7, 8)
+    assert measured["h_n"] == measured["c_n"] == measured["h0"] == (4, 3, 4)
+    time_first = explore(dataclasses.replace(s, batch_first=False, cell="gru")).measured
+    assert time_first["input"] == (7, 3, 5) and time_first["output"] == (7, 3, 8)
+    assert time_first["h_n"] == (4, 3, 4) and "c_n" not in time_first
+
+
+def test_a_batch_first_h0_is_refused_unless_the_sizes_coincide():
+    refused = explore(Setup("gru", 3, 4, 2, 2, 1, True, True)).wrong
+    assert refused[0].error and "Expected hidden size (2, 3, 2)" in refused[0].error
+    silent = explore(Setup("gru", 2, 4, 2, 2, 1, True, True)).wrong[0]
+    assert silent.shape == (2, 2, 2) and silent.error is None and "accepted" in silent.meaning
+    lstm = explore(Setup("lstm", 3, 4, 2, 2, 2, True, True)).wrong
+    assert [w.mistake for w in lstm][-1] == "an LSTM given h0 alone" and all(w.error for w in lstm)
+
+
+def test_figures_of_the_shapes_name_every_tensor():
+    s = Setup("lstm", 3, 7, 5, 4, 2, True, False)
+    text = " ".join(a.text for a in shapes_figure(s).layout.annotations)
+    for name in ("input", "h0", "c0", "output", "h_n", "c_n"):
+        assert f"<b>{name}</b>" in text
+    assert "Time first" in shapes_figure(s).layout.title.text
+    boxes = slices_figure(explore(s)).layout.shapes
+    assert [(b.x0, b.y0) for b in boxes] == [(5.5, -0.5), (-0.5, 3.5)]
+
+
+def _sentences(lengths):
+    rng = np.random.default_rng(0)
+    return [list(rng.integers(2, 20, size=n)) for n in lengths]
+
+
+@pytest.mark.parametrize("cell", ["rnn", "gru", "lstm"])
+def test_own_last_step_equals_packing_one_way_and_output_last_does_not(cell):
+    torch.manual_seed(0)
+    packed = Reader("packed", 20, cell, 6, 5, bidirectional=False).eval()
+    others = {}
+    for name in ("own_last", "last_padded"):
+        others[name] = Reader(name, 20, cell, 6, 5, bidirectional=False).eval()
+        others[name].load_state_dict(packed.state_dict())
+    ids, lengths = pad(_sentences([3, 9, 5, 9]))
+    with torch.no_grad():
+        truth = packed.summary(ids, lengths)
+        torch.testing.assert_close(others["own_last"].summary(ids, lengths), truth)
+        wrong = (others["last_padded"].summary(ids, lengths) - truth).abs().sum(-1)
+    assert wrong[lengths < lengths.max()].min() > 1e-3 and wrong[lengths == lengths.max()].max() < 1e-5
+
+
+def test_bidirectional_summaries_are_where_the_view_says():
+    torch.manual_seed(0)
+    data = padding.Sentences(
+        vocab=None,
+        ids=_sentences([4, 11, 7, 2, 11]),
+        labels=np.zeros(5, dtype=np.int64),
+        train=np.arange(5),
+        val=np.arange(5),
+        test=np.arange(5),
+        corpus_size=5,
+    )
+    reader = Reader("packed", 20, "gru", 6, 5, bidirectional=True)
+    where = {(w.direction, w.expression, w.run): w.difference for w in padding.where_summaries(reader, data)}
+    assert where[("forward", "output[i, length_i - 1, :H]", "padded")] < 1e-6
+    assert where[("backward", "output[:, 0, H:]", "packed")] < 1e-6
+    for key in [
+        ("forward", "output[:, -1, :H]", "padded"),
+        ("backward", "output[:, -1, H:]", "padded"),
+        ("backward", "output[i, length_i - 1, H:]", "padded"),
+        ("backward", "output[:, 0, H:]", "padded"),
+    ]:
+        assert where[key] > 1e-3, key
+
+
+def test_corrections_are_computed_not_quoted():
+    peaks = corrections.derivative_peaks()
+    assert peaks.tanh_peak == pytest.approx(1.0) and peaks.sigmoid_peak == pytest.approx(0.25)
+    assert abs(peaks.tanh_peak_at) < 1e-9
+    vanishing, exploding = corrections.clipping()
+    assert vanishing.total_before < corrections.CLIP_NORM and vanishing.total_after == vanishing.total_before
+    assert vanishing.reach < 1e-6
+    assert exploding.total_before > 1e6 and exploding.total_after == pytest.approx(corrections.CLIP_NORM)
+    assert exploding.reach > 1
+    graph = corrections.carried_graph()
+    assert graph.reaches_first_chunk > 0 and not graph.detached_grad
+    gru = corrections.gru_conventions()
+    assert gru.pytorch_convention < 1e-6 < 1e-2 < gru.swapped_convention
+    leak = corrections.scaler_leak()
+    assert leak.all_mean > leak.train_mean and leak.leaky_error < leak.honest_error
+
+
+def test_truncated_backpropagation_fails_or_grows_without_detach():
+    text = carried.play()
+    runs = {mode: carried.truncation(text, mode, seed=0, chunks=4) for mode in carried.TRUNCATIONS}
+    assert runs["detach"].error is None and len(runs["detach"].milliseconds) == 4
+    assert runs["detach"].reach == carried.CHUNK
+    assert runs["no_detach"].failed_at == 2 and "second time" in runs["no_detach"].error
+    assert runs["retain_graph"].failed_at == 2 and "inplace" in runs["retain_graph"].error
+    assert runs["growing"].error is None and runs["growing"].reach == 4 * carried.CHUNK
+
+
+def test_default_training_records_enough_snapshots():
+    cfg = PytorchConfig()
+    steps = cfg.epochs * -(-cfg.sentences // padding.BATCH)
+    assert len(snapshot_steps(steps)) >= 10
+
+
+@pytest.fixture(scope="module")
+def tiny():
+    cfg = PytorchConfig(**TINY)
+    return cfg, run(cfg)
+
+
+def test_readers_share_a_timeline_and_the_film_replays_it(tiny):
+    cfg, res = tiny
+    tl = res.history.timeline
+    assert tl.steps[0] == 0 and tl.steps[-1] == res.history.steps == -(-cfg.sentences // padding.BATCH)
+    assert all(set(f["val_accuracy"]) == set(READERS) for f in tl.frames)
+    assert {len(v) for v in res.losses.values()} == {res.history.steps}
+    mean = np.mean([res.losses[name] for name in READERS], axis=0)
+    np.testing.assert_allclose(mean, res.history.loss, rtol=1e-5)
+    film = accuracy_film(res.history)
+    assert len(film.frames) == len(tl)
+    assert list(film.frames[0].data[0].x) == [0] and list(film.frames[-1].data[0].x) == tl.steps
+    assert list(live_accuracy(res.history).data[2].y) == [
+        100 * f["val_accuracy"]["packed"] for f in tl.frames
+    ]
+
+
+def test_stateful_and_stateless_character_models_are_scored_on_the_held_out_end(tiny):
+    _, res = tiny
+    assert [r.stateful for r in res.chars] == [True, False]
+    for r in res.chars:
+        assert r.history.steps == TINY["char_steps"]
+        assert r.by_position.shape == (carried.CHUNK,)
+        assert r.held_out_loss == pytest.approx(r.by_position.mean())
+    # From a zero state the first character of a chunk is guessed with no context at all.
+    assert res.stateless.by_position[0] > res.stateless.by_position[1:].mean()
+
+
+@pytest.fixture(scope="module")
+def cli_run(tmp_path_factory):
+    """The issue's command-line example with tiny training, run once for both --json and --export."""
+    folder = tmp_path_factory.mktemp("export")
+    argv = ["pytorch", "--cell", "lstm", "--layers", "2", "--bidirectional", "--batch-first"]
+    argv += ["--batch", "3", "--length", "7", "--input-size", "5", "--hidden", "4", *TINY_FLAGS]
+    printed = io.StringIO()
+    with contextlib.redirect_stdout(printed):
+        assert main([*argv, "--json", "--export", str(folder)]) == 0
+    return json.loads(printed.getvalue()), folder
+
+
+def test_json_contract_shapes_accuracies_and_timeline(cli_run):
+    out, _ = cli_run
+    assert out["config"]["cell"] == "lstm" and out["config"]["sentences"] == 500
+    assert out["shapes"]["input"] == [3, 7, 5] and out["shapes"]["output"] == [3, 7, 8]
+    assert out["shapes"]["h_n"] == out["shapes"]["c_n"] == [4, 3, 4]
+    accuracy = out["metrics"]["padding_accuracy"]
+    assert set(accuracy) == set(READERS) and all(0 <= v <= 1 for v in accuracy.values())
+    assert set(out["metrics"]["epoch_seconds"]) == set(READERS)
+    steps = [entry["step"] for entry in out["timeline"]]
+    assert steps[0] == 0 and all(b > a for a, b in zip(steps, steps[1:], strict=False))
+    assert steps[-1] == -(-500 // padding.BATCH)
+    assert set(out["timeline"][-1]["val_accuracy"]) == set(READERS)
+
+
+def test_gru_shapes_have_no_cell_state():
+    cfg = PytorchConfig(cell="gru", layers=1, bidirectional=False, batch_first=False, **TINY)
+    shapes = explore(setup_of(cfg)).measured
+    assert "c_n" not in shapes and shapes["h_n"] == (1, cfg.batch, cfg.hidden)
+
+
+def test_export_reproduces_the_packed_accuracy_with_plain_torch(tiny, cli_run):
+    out, tmp_path = cli_run
+    metrics = out["metrics"]
+    names = {p.relative_to(tmp_path).as_posix() for p in tmp_path.rglob("*") if p.is_file()}
+    assert {
+        "index.html",
+        "model.safetensors",
+        "reproduce.py",
+        "settings.json",
+        "test_sentences.json",
+    } <= names
+    assert {"data/readers.csv", "data/readers_timeline.csv", "data/truncation.csv"} <= names
+    script = (tmp_path / "reproduce.py").read_text()
+    assert "rnnviz" not in script and "load_file" in script
+    done = subprocess.run(
+        [sys.executable, "reproduce.py"], cwd=tmp_path, capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode == 0, done.stderr
+    last = json.loads(done.stdout.strip().splitlines()[-1])
+    assert last["metric"] == "packed_test_accuracy" and last["metric"] in metrics
+    assert last["value"] == pytest.approx(metrics["packed_test_accuracy"], rel=1e-5)
+    # The same settings trained in this process give the same number: the run is deterministic.
+    assert report(*tiny)["metrics"]["packed_test_accuracy"] == pytest.approx(last["value"], rel=1e-5)
