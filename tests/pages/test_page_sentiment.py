@@ -1,21 +1,17 @@
 """The sentiment page through AppTest: train on click, typed sentences of every kind, uploads, missing corpus."""
 
-import os
+import base64
+import json
 
+import numpy as np
 import pytest
 
 import rnnviz.core.reviews
+from rnnviz.core.config import specs
 from rnnviz.core.data import INSTALL_COMMAND
 from rnnviz.core.runtime import RESULTS
+from rnnviz.views.sentiment.experiment import SentimentConfig
 from tests.apptest import open_page, texts
-from tests.browser_support import (
-    CHROMIUM,
-    EXCEPTIONS_JS,
-    FINISHED_JS,
-    chromium,
-    open_and_wait,
-    streamlit_server,
-)
 
 SMALL = {"embed": "8", "hidden": "8", "epochs": "1"}
 """One epoch of a tiny network on the full corpus: a few seconds."""
@@ -117,18 +113,62 @@ def test_missing_corpus_says_how_to_install_it(monkeypatch):
     assert [b.label for b in at.button] == ["Train"]  # uploaded data still works
 
 
-@pytest.mark.browser
-@pytest.mark.skipif(not os.path.exists(CHROMIUM), reason="needs Debian's chromium (make browser)")
-def test_trained_page_in_a_real_browser():
-    """Click Train in Chromium: progress, then every chart and table, with no exception."""
-    query = "&".join(f"{k}={v}" for k, v in SMALL.items())
-    with streamlit_server() as (base, _), chromium() as browser:
-        pg = browser.new_page(viewport={"width": 1400, "height": 1000})
-        open_and_wait(pg, f"{base}/sentiment?{query}", timeout_s=180)
-        pg.locator('[data-testid="stMain"] button').filter(has_text="Train").click()
-        pg.wait_for_selector('[data-testid="stMetric"]', timeout=180_000)
-        pg.wait_for_function(FINISHED_JS, timeout=180_000, polling=100)
-        assert pg.evaluate(EXCEPTIONS_JS) == []
-        assert pg.locator(".js-plotly-plot").count() >= 6
-        text = pg.inner_text('[data-testid="stMain"]')
-        assert "Test accuracy" in text and "Nearest neighbours in hidden space" in text
+def chart_specs(at) -> list[dict]:
+    """Every chart drawn after training (the live figures drawn while it trained left out)."""
+    return [json.loads(c.proto.spec) for c in at.get("plotly_chart") if not (c.key or "").startswith("live_")]
+
+
+def values(array) -> np.ndarray:
+    """A Plotly array from a chart's JSON: a plain list, or numpy's bytes in base64 ('bdata')."""
+    if isinstance(array, dict):
+        return np.frombuffer(base64.b64decode(array["bdata"]), dtype=array["dtype"])
+    return np.asarray(array)
+
+
+def film_of(at) -> dict:
+    (film,) = [spec for spec in chart_specs(at) if spec.get("frames")]
+    return film
+
+
+def test_the_film_plays_from_the_untrained_network_to_the_last_step(page):
+    film = film_of(page)
+    steps = [s["label"] for s in film["layout"]["sliders"][0]["steps"]]
+    assert steps[0] == "0" and len(steps) == len(film["frames"]) >= 10
+    loss_steps = values(chart_specs(page)[0]["data"][0]["x"])
+    assert int(steps[-1]) == loss_steps[-1] == len(loss_steps)  # the last frame is the last step trained
+    first = values(film["frames"][0]["data"][0]["x"])
+    last = values(film["frames"][-1]["data"][0]["x"])
+    assert len(first) == len(last) > 0 and not np.allclose(first, last)
+    assert film["layout"]["title"]["text"] == film["frames"][-1]["layout"]["title"]["text"]
+    assert "test sentences classified right at step " + steps[-1] in film["layout"]["title"]["text"]
+    assert any("Press Play" in t for t in texts(page, "caption"))
+
+
+HOSTILE = ["NaN", "<script>alert(1)</script>", "9" * 10_000]
+"""Number, markup and size attacks; tests/pages/test_fuzz.py tries every hostile value without training."""
+
+
+@pytest.mark.parametrize("value", HOSTILE)
+def test_every_other_field_hostile_with_training(value):
+    """Sizes stay small so training is quick; every other field gets the same junk, then Train is pressed."""
+    fields = [s.name for s in specs(SentimentConfig) if s.name not in SMALL]
+    at = trained({name: value for name in fields})
+    assert len(film_of(at)["frames"]) >= 10
+    assert len(at.latex) == (1 if at.text_input(key="sentiment.sentence").value.strip() else 0)
+    for md in at.markdown:
+        assert "<script" not in md.value
+    assert not any("<script" in t for t in texts(at, "caption"))
+
+
+def test_sizes_that_clamp_low_train_and_draw():
+    at = trained(
+        {"embed": "-1e308", "hidden": "0", "layers": "-2", "epochs": "-3", "min_freq": "0", "dropout": "-1"}
+    )
+    warnings = " ".join(texts(at, "warning"))
+    assert "below the minimum" in warnings
+    assert at.slider(key="sentiment.hidden").value == 4 and at.slider(key="sentiment.epochs").value == 1
+    film = film_of(at)
+    assert not np.allclose(
+        values(film["frames"][0]["data"][1]["y"]), values(film["frames"][-1]["data"][1]["y"])
+    )
+    assert len(at.dataframe) == 2

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+import plotly.graph_objects as go
 import torch
 from torch import nn
 
@@ -40,6 +41,7 @@ from rnnviz.core.seeding import seed_everything
 from rnnviz.core.vocabulary import UNK_ID, Vocab, build_vocab, words
 from rnnviz.views.sentiment.baseline import fit_bag_of_words
 from rnnviz.views.sentiment.export import sentiment_export
+from rnnviz.views.sentiment.figures import training_film
 from rnnviz.views.sentiment.film import align, film_sample, state_capture
 from rnnviz.views.sentiment.labelled_csv import read_labelled_csv
 from rnnviz.views.sentiment.projection import Pca, fit_pca, silhouette
@@ -344,6 +346,11 @@ def report(cfg: SentimentConfig, res: SentimentResult) -> dict:
     return out
 
 
+def main_film(cfg: SentimentConfig, res: SentimentResult) -> go.Figure | None:
+    """The hidden-state map through training; None when nothing was recorded."""
+    return training_film(res) if res.history.timeline.frames else None
+
+
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--data",
@@ -369,4 +376,5 @@ EXPERIMENT = Experiment(
     description="Train a recurrent sentiment classifier on review sentences and map its hidden states.",
     add_arguments=add_arguments,
     export=sentiment_export,
+    film=main_film,
 )
