@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 import warnings
+from typing import NamedTuple
 
 import numpy as np
 from threadpoolctl import threadpool_limits
@@ -41,7 +42,15 @@ def seasonal_naive(history: np.ndarray, steps: int, season: int) -> np.ndarray:
     return np.resize(last, steps)
 
 
-def detect_season(values: np.ndarray, calendar: int) -> tuple[int, str]:
+class Season(NamedTuple):
+    length: int
+    how: str
+    """How it was found, in words for the page."""
+    in_data: bool
+    """Seen in the data (not just the calendar's or none)."""
+
+
+def detect_season(values: np.ndarray, calendar: int) -> Season:
     """Steps per season and how it was found: the first clear peak of the autocorrelation of the changes.
 
     Changes (first differences) rather than levels, so a trend does not hide the cycle. Only peaks
@@ -64,11 +73,11 @@ def detect_season(values: np.ndarray, calendar: int) -> tuple[int, str]:
             k = min(k for k in peaks if acf[k] >= SEASON_TIE * max(acf[peaks]))
             found = f"the changes correlate {acf[k]:.2f} with themselves {k} steps back"
             if calendar > 1 and abs(k - calendar) <= SEASON_TIE_CALENDAR * calendar:
-                return calendar, f"the calendar's, confirmed by the data ({found})"
-            return int(k), f"detected: {found}"
+                return Season(calendar, f"the calendar's, confirmed by the data ({found})", True)
+            return Season(int(k), f"detected: {found}", True)
     if calendar > 1:
-        return calendar, "the calendar's (no clear peak in the autocorrelation)"
-    return 1, "none found, so seasonal naive equals naive"
+        return Season(calendar, "the calendar's (no clear peak in the autocorrelation)", False)
+    return Season(1, "none found, so seasonal naive equals naive", False)
 
 
 def _design(y: np.ndarray, lags: int, trend: str, first: int) -> tuple[np.ndarray, np.ndarray]:

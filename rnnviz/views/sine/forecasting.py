@@ -18,7 +18,8 @@ from torch import Tensor, nn
 from rnnviz.core.cells import make_rnn
 
 SPLITS = {
-    "random": "Random windows (the seed's way; leaks)",
+    "auto": "Random for synthetic signals (the tutorial's way), by time for real data",
+    "random": "Random windows (the tutorial's way; leaks)",
     "time": "By time: the last 20 % held out",
 }
 SCALERS = {
@@ -26,21 +27,60 @@ SCALERS = {
     "all": "Whole series, future included (leaks)",
 }
 GENERATION = {
-    "window": "Re-run each window from a zero state (the seed's way)",
+    "window": "Re-run each window from a zero state (the tutorial's way)",
     "carry": "Carry the hidden state forward",
+}
+LEARN = {
+    "auto": "Values for synthetic signals, changes over a season for real data",
+    "values": "Values",
+    "changes": "Changes from one step to the next (a trend becomes a constant)",
+    "season": "Changes over one season (removes the trend and the season)",
 }
 VAL_SHARE = 0.2
 
 
+def changes(values: np.ndarray, lag: int) -> np.ndarray:
+    """Row t minus row t - lag, same length: the first ``lag`` changes are unknown, taken equal to the next ones.
+
+    A network that reads and predicts changes needs no value beyond the training range to follow
+    a trend, which min-max scaling of the values themselves cannot give it; over a whole season,
+    the seasonal swing cancels too and what is left is the slow change from one year to the next.
+    """
+    step = values[lag:] - values[:-lag]
+    return np.concatenate([step[:lag], step])
+
+
+def to_values(predicted: np.ndarray, known: np.ndarray, lag: int, *, chained: bool) -> np.ndarray:
+    """Predictions of the learned quantity (target's units) -> predicted values of the target.
+
+    Learning values (``lag`` 0), they are the values. Learning changes over ``lag`` steps, each is
+    added to the value ``lag`` steps before it: the true one when ``chained`` is False (one step
+    ahead, ``known`` holds those values, one per prediction), or, free running, the observed value
+    if it lies before the forecast and the forecast's own earlier value if not (``known`` holds
+    the last ``lag`` observed values).
+    """
+    if lag == 0:
+        return predicted
+    if not chained:
+        return known + predicted
+    out = np.concatenate([np.asarray(known, dtype=float), np.zeros(len(predicted))])
+    for k, change in enumerate(predicted):
+        out[lag + k] = out[k] + change
+    return out[lag:]
+
+
 def windows(values: np.ndarray, size: int) -> tuple[np.ndarray, np.ndarray]:
-    """Every run of ``size`` consecutive values (count, size) and the value after each (count,)."""
+    """Every run of ``size`` consecutive rows (count, size, ...) and the row after each (count, ...)."""
     count = len(values) - size
     index = np.arange(count)[:, None] + np.arange(size)[None, :]
     return values[index], values[size:]
 
 
 def split(count: int, mode: str, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
-    """Training and validation window indices: a random 80/20 draw, or the last 20 % in time."""
+    """Training and validation window indices: a random 80/20 draw, or the last 20 % in time.
+
+    'auto' is resolved by the caller (random for synthetic signals, by time for real data).
+    """
     n_val = math.ceil(VAL_SHARE * count)
     if mode == "random":
         order = rng.permutation(count)
@@ -61,20 +101,23 @@ def neighbour_share(train: np.ndarray, val: np.ndarray) -> float:
 
 @dataclass(frozen=True)
 class Scaler:
-    """Min-max scaling to [-1, 1], the range where tanh units are neither flat nor saturated."""
+    """Min-max scaling of each column to [-1, 1], the range where tanh units are neither flat nor saturated.
 
-    low: float
-    high: float
+    ``low`` and ``high`` hold one value per column (index 0 is the target); a flat column gets
+    a range of 2 around its value, so it scales to 0 instead of dividing by zero.
+    """
+
+    low: np.ndarray
+    high: np.ndarray
 
     @classmethod
     def fit(cls, values: np.ndarray) -> Scaler:
-        low, high = float(np.min(values)), float(np.max(values))
-        if high == low:
-            low, high = low - 1.0, high + 1.0
-        return cls(low, high)
+        low, high = np.min(values, axis=0).astype(float), np.max(values, axis=0).astype(float)
+        flat = high == low
+        return cls(np.where(flat, low - 1.0, low), np.where(flat, high + 1.0, high))
 
     @property
-    def half_range(self) -> float:
+    def half_range(self) -> np.ndarray:
         return (self.high - self.low) / 2
 
     def scale(self, values: np.ndarray) -> np.ndarray:
@@ -88,23 +131,29 @@ State = Tensor | tuple[Tensor, Tensor]
 
 
 class Forecaster(nn.Module):
-    """A fused recurrent module reading one value per step, and a linear read-out of the next value."""
+    """A fused recurrent module reading ``features`` values per step, and a linear read-out of the next ones.
 
-    def __init__(self, cell: str, hidden: int, layers: int) -> None:
+    With several input columns it predicts every one of them (the target is column 0), so that
+    running ahead it can feed back a whole row and never needs the future of any column.
+    """
+
+    def __init__(self, cell: str, hidden: int, layers: int, features: int = 1, window: int = 1) -> None:
         super().__init__()
-        self.rnn = make_rnn(cell, 1, hidden, layers)
-        self.head = nn.Linear(hidden, 1)
+        self.window = window
+        """Values read before each prediction in 'window' generation."""
+        self.rnn = make_rnn(cell, features, hidden, layers)
+        self.head = nn.Linear(hidden, features)
 
     def forward(self, x: Tensor, state: State | None = None) -> tuple[Tensor, State]:
-        """x (batch, time) -> top-layer hidden states (batch, time, hidden) and the final state."""
-        return self.rnn(x.unsqueeze(-1), state)
+        """x (batch, time, features) -> top-layer hidden states (batch, time, hidden) and the final state."""
+        return self.rnn(x, state)
 
     def read_out(self, out: Tensor) -> Tensor:
-        """Hidden states (..., hidden) -> the predicted next values (...)."""
-        return self.head(out).squeeze(-1)
+        """Hidden states (..., hidden) -> the predicted next rows (..., features)."""
+        return self.head(out)
 
     def predict_next(self, x: Tensor) -> Tensor:
-        """x (batch, time) read from a zero state -> the value after each window (batch,)."""
+        """x (batch, time, features) read from a zero state -> the row after each window (batch, features)."""
         return self.read_out(self(x)[0][:, -1])
 
 
@@ -113,13 +162,14 @@ class Run:
     """Predictions over a span, in scaled units, and the top-layer hidden state behind each one."""
 
     prediction: np.ndarray
+    """(steps, features)."""
     hidden: np.ndarray
     """(steps, hidden)."""
 
 
 @torch.no_grad()
 def free_run(model: Forecaster, context: np.ndarray, steps: int, mode: str) -> Run:
-    """Forecast ``steps`` values after ``context`` (the last window), feeding each prediction back.
+    """Forecast ``steps`` rows after ``context`` (the last window, (size, features)), feeding each prediction back.
 
     'window' re-reads the latest ``len(context)`` values from a zero state for every prediction,
     exactly as in training. 'carry' reads the context once, then keeps the hidden state and
@@ -128,7 +178,7 @@ def free_run(model: Forecaster, context: np.ndarray, steps: int, mode: str) -> R
     size = len(context)
     hidden = np.empty((steps, model.rnn.hidden_size), dtype=np.float32)
     if mode == "window":
-        buffer = torch.empty(size + steps)
+        buffer = torch.empty(size + steps, context.shape[1])
         buffer[:size] = torch.from_numpy(context)
         for k in range(steps):
             out, _ = model(buffer[k : k + size].unsqueeze(0))
@@ -137,14 +187,14 @@ def free_run(model: Forecaster, context: np.ndarray, steps: int, mode: str) -> R
             hidden[k] = last.numpy()
         return Run(buffer[size:].numpy(), hidden)
     if mode == "carry":
-        prediction = np.empty(steps, dtype=np.float32)
+        prediction = np.empty((steps, context.shape[1]), dtype=np.float32)
         out, state = model(torch.from_numpy(context).unsqueeze(0))
         for k in range(steps):
             last = out[:, -1]
             pred = model.read_out(last)
-            prediction[k] = pred[0]
+            prediction[k] = pred[0].numpy()
             hidden[k] = last[0].numpy()
-            out, state = model(pred.unsqueeze(0), state)
+            out, state = model(pred.unsqueeze(1), state)
         return Run(prediction, hidden)
     raise ValueError(f"unknown generation mode {mode!r}")
 
@@ -153,7 +203,7 @@ def free_run(model: Forecaster, context: np.ndarray, steps: int, mode: str) -> R
 def teacher_forced(
     model: Forecaster, series: np.ndarray, start: int, steps: int, size: int, mode: str
 ) -> Run:
-    """One-step-ahead predictions of series[start : start + steps], always from the true past.
+    """One-step-ahead predictions of the rows series[start : start + steps], always from the true past.
 
     'window' reads the true window before each target from a zero state (one batched call);
     'carry' reads the true series continuously from ``start - size``, keeping its hidden state.

@@ -28,36 +28,56 @@ SNIFF_LINES = 50
 
 @dataclass(frozen=True)
 class UserSeries:
-    """A parsed series, or a refusal (no values) with the reason in ``notes``.
+    """Parsed numeric columns of equal length, or a refusal (no columns) with the reason in ``notes``.
 
     Equality and hashing use the content digest, so a result cache can key on it cheaply.
     """
 
     name: str
     digest: str
-    values: np.ndarray = field(compare=False, repr=False)
+    columns: dict[str, np.ndarray] = field(compare=False, repr=False)
+    """Column name -> values, in the file's order; the last one is the default target."""
     notes: tuple[str, ...] = field(compare=False, default=())
 
     @property
     def ok(self) -> bool:
-        return len(self.values) > 0
+        return bool(self.columns)
+
+    @property
+    def values(self) -> np.ndarray:
+        """The default target: the last numeric column."""
+        return list(self.columns.values())[-1] if self.columns else np.empty(0)
 
 
 def read_series(source: bytes | str, name: str = "pasted numbers") -> UserSeries:
-    """Pasted text or a file's bytes -> the series in it, with notes on anything dropped or refused.
+    """Pasted text or a file's bytes -> the series in it, with notes on anything dropped, filled or refused.
 
-    Pasted text is a list of numbers in any layout; a file is read as a table (see parse_numbers).
+    Pasted text is a list of numbers in any layout; a file with separators is read as a table of
+    columns (see read_table), otherwise as a list of numbers.
     """
     if isinstance(source, str):
         digest = hashlib.sha256(source.encode("utf-8", "surrogatepass")).hexdigest()[:16]
-        values, notes = parse_numbers(source, table=False)
-        return UserSeries(name, digest, values, tuple(notes))
+        values, notes = parse_numbers(source)
+        return UserSeries(name, digest, {"value": values} if values.size else {}, tuple(notes))
     digest = hashlib.sha256(source).hexdigest()[:16]
     text, error = decode(source)
     if error is not None:
-        return UserSeries(name, digest, np.empty(0), (error,))
-    values, notes = parse_numbers(text, table=True)
-    return UserSeries(name, digest, values, tuple(notes))
+        return UserSeries(name, digest, {}, (error,))
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    delimiter = sniff_delimiter(lines)
+    if delimiter is not None:
+        columns, notes = read_table([line.split(delimiter) for line in lines])
+        return UserSeries(name, digest, columns, tuple(notes))
+    values, notes = parse_numbers(text)
+    return UserSeries(name, digest, {"value": values} if values.size else {}, tuple(notes))
+
+
+def parse_upload(data: bytes, name: str) -> UserSeries:
+    """For the page's upload box: the series, or ValueError with the reasons a reader can act on."""
+    series = read_series(data, name)
+    if not series.ok:
+        raise ValueError(" ".join(series.notes))
+    return series
 
 
 def decode(data: bytes) -> tuple[str, str | None]:
@@ -95,24 +115,17 @@ def decode(data: bytes) -> tuple[str, str | None]:
         return data.decode("cp1252", errors="replace"), None
 
 
-def parse_numbers(text: str, *, table: bool) -> tuple[np.ndarray, list[str]]:
+def parse_numbers(text: str) -> tuple[np.ndarray, list[str]]:
     """Text -> one column of finite numbers (empty when refused) and notes for the visitor.
 
-    With ``table``, rows separated by commas, semicolons or tabs give their last column that
-    holds numbers, so 'date,value' or 'time,value' files work as saved; a first row that is not
-    a number is taken as the column's name. Otherwise, and for a file with one value per line,
-    the text is read as numbers separated by commas, semicolons, spaces or line breaks.
+    One value per line (a first line that is not a number is taken as the column's name), or
+    numbers separated by commas, semicolons, spaces or line breaks in any layout.
     """
     lines = [line.strip() for line in text.splitlines() if line.strip()]
     if not lines:
         return np.empty(0), ["No numbers found: the input is empty."]
-    delimiter = sniff_delimiter(lines) if table else None
     notes: list[str] = []
-    if delimiter is not None:
-        column, notes = pick_column([line.split(delimiter) for line in lines])
-        if column is None:
-            return np.empty(0), notes
-    elif len(lines) > 1 and sum(len(line.split()) == 1 for line in lines) * 2 > len(lines):
+    if len(lines) > 1 and sum(len(line.split()) == 1 for line in lines) * 2 > len(lines):
         column = lines
     else:
         column = text.replace(",", " ").replace(";", " ").split()
@@ -155,20 +168,58 @@ def sniff_delimiter(lines: list[str]) -> str | None:
     return best if best_rows * 2 > len(head) else None
 
 
-def pick_column(rows: list[list[str]]) -> tuple[list[str] | None, list[str]]:
-    """The last column in which most rows hold a number (header included), and notes."""
+def read_table(rows: list[list[str]]) -> tuple[dict[str, np.ndarray], list[str]]:
+    """Rows of cells -> every column that holds numbers (header row optional), and notes.
+
+    A column counts as numeric when most of its cells are numbers; its other cells are missing
+    values, filled by linear interpolation between their neighbours (nearest value at the ends).
+    Columns of text or dates are named and left out; a constant column is kept but reported.
+    """
     notes = []
     width = Counter(len(r) for r in rows).most_common(1)[0][0]
     good = [r for r in rows if len(r) == width]
     if len(good) < len(rows):
         notes.append(f"Skipped {len(rows) - len(good):,} malformed row(s) with a different number of fields.")
-    sample = good[1 : SNIFF_LINES + 1] or good
-    for index in range(width - 1, -1, -1):
-        if np.isfinite(to_numbers([r[index] for r in sample])).sum() * 2 > len(sample):
-            return [r[index] for r in good], notes
-    typical = ", ".join(repr(c.strip()[:12]) for c in sample[0][:3])
-    notes.append(f"No column of numbers found: a typical row reads {typical}.")
-    return None, notes
+    first = to_numbers(good[0])
+    header = [c.strip().strip('"')[:40] for c in good[0]] if np.isnan(first).sum() * 2 > width else None
+    body = good[1:] if header else good
+    names = [(header[i] if header and header[i] else f"column {i + 1}") for i in range(width)]
+    if not body:
+        return {}, [*notes, "No rows of numbers found below the header."]
+    columns: dict[str, np.ndarray] = {}
+    skipped = []
+    for i, name in enumerate(names):
+        numbers = to_numbers([r[i] for r in body])
+        present = np.isfinite(numbers)
+        if present.sum() * 2 <= len(numbers):
+            skipped.append(name)
+            continue
+        if not present.all():
+            notes.append(
+                f"'{name}': filled {int((~present).sum()):,} missing or unreadable value(s) by linear "
+                "interpolation between their neighbours."
+            )
+            numbers = pd.Series(numbers).interpolate(limit_direction="both").to_numpy()
+        if name in columns:
+            name = f"{name} ({i + 1})"
+        columns[name] = numbers
+    if skipped:
+        shown = ", ".join(f"'{n}'" for n in skipped[:5])
+        notes.append(f"Not numbers, so not used: {shown} (text or dates).")
+    if not columns:
+        typical = ", ".join(repr(c.strip()[:12]) for c in body[0][:3])
+        return {}, [*notes, f"No column of numbers found: a typical row reads {typical}."]
+    length = len(body)
+    if length < MIN_POINTS:
+        return {}, [*notes, f"Only {length} rows of numbers found; a series needs at least {MIN_POINTS}."]
+    if length > MAX_POINTS:
+        notes.append(f"The series has {length:,} rows; only the last {MAX_POINTS:,} are used.")
+        columns = {k: v[-MAX_POINTS:] for k, v in columns.items()}
+    flat = [k for k, v in columns.items() if np.ptp(v) == 0]
+    if flat:
+        notes.append("Constant, so nothing to learn from: " + ", ".join(f"'{k}'" for k in flat[:5]) + ".")
+    notes.insert(0, "Numeric columns: " + ", ".join(f"'{k}'" for k in columns) + ".")
+    return columns, notes
 
 
 def to_numbers(cells: list[str]) -> np.ndarray:

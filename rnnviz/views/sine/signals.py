@@ -12,17 +12,20 @@ from collections.abc import Callable
 
 import numpy as np
 
-SIGNALS: dict[str, str] = {
+from rnnviz.views.sine.datasets import REAL
+
+SYNTHETIC: dict[str, str] = {
     "sine": "Sine",
     "two_sines": "Sum of two sines",
     "spring": "Damped spring (simulated)",
     "square": "Square wave",
     "sawtooth": "Sawtooth",
-    "own": "Your own series (paste or upload)",
 }
-"""Signal choices with their display names; 'own' is the visitor's data, read by rnnviz.views.sine.series."""
+SIGNALS: dict[str, str] = {**SYNTHETIC, **REAL, "own": "Your own series (paste or upload)"}
+"""Signal choices with their display names: synthetic, real data sets (rnnviz.views.sine.datasets),
+and 'own', the visitor's data read by rnnviz.views.sine.series."""
 
-BUILT_IN = tuple(name for name in SIGNALS if name != "own")
+BUILT_IN = tuple(SYNTHETIC)
 
 STIFFNESS = 1.0
 """Spring constant over mass, k/m (1/s²): the undamped angular frequency is sqrt(k/m) = 1 rad/s."""
@@ -73,6 +76,25 @@ def period(name: str) -> float:
     if name == "spring":
         return 2 * math.pi / math.sqrt(STIFFNESS - (DAMPING / 2) ** 2)
     return 2 * math.pi
+
+
+def recurrence(name: str, dt: float) -> tuple[float, ...] | None:
+    """Coefficients a_1..a_k with x_{t+1} = a_1 x_t + ... + a_k x_{t-k+1}, exact for the clean signal.
+
+    A sampled sine of angular frequency w obeys x_{t+1} = 2cos(w dt) x_t - x_{t-1}. A sum of two
+    sines needs the product of both characteristic polynomials, four terms. A damped oscillation
+    x = e^{-gt} cos(wt + p) shrinks by r = e^{-g dt} a step: x_{t+1} = 2r cos(w dt) x_t - r^2 x_{t-1}.
+    Square and sawtooth waves jump, so no linear recurrence holds: None.
+    """
+    if name == "sine":
+        return (2 * math.cos(dt), -1.0)
+    if name == "two_sines":
+        a, b = 2 * math.cos(dt), 2 * math.cos(3 * dt)
+        return (a + b, -(2 + a * b), a + b, -1.0)
+    if name == "spring":
+        decay = math.exp(-DAMPING / 2 * dt)
+        return (2 * decay * math.cos(2 * math.pi / period("spring") * dt), -(decay**2))
+    return None
 
 
 def built_in(name: str, t: np.ndarray) -> np.ndarray:
