@@ -5,7 +5,7 @@ import os
 
 import pytest
 
-from rnnviz.views.patterns.experiment import PATTERNS
+from rnnviz.views.patterns.table import PATTERNS
 from tests.browser_support import EXCEPTIONS_JS, FINISHED_JS, chromium, open_and_wait, streamlit_server
 
 pytestmark = pytest.mark.browser

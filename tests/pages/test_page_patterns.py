@@ -1,9 +1,11 @@
 """The patterns page through AppTest: every pattern, hostile links, and typed input of every awkward kind."""
 
+import json
+
 import pytest
 
 from rnnviz.core.runtime import RESULTS
-from rnnviz.views.patterns.experiment import PATTERNS
+from rnnviz.views.patterns.table import PATTERNS
 from tests.apptest import open_page, query, texts
 
 SMALL = [p for p in PATTERNS if p != "seq2seq"]
@@ -99,3 +101,16 @@ def test_hostile_link_gets_warnings_and_safe_values():
     assert "Number: 'nan' is not a number" in warnings
     assert at.selectbox(key="patterns.pattern").value == "many_to_one"
     assert "<img" not in _markdown(at)
+
+
+def test_default_input_replays_training_and_typed_input_does_not():
+    at = open_page("patterns", {"pattern": "aligned"})
+    films = [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
+    films = [f for f in films if f.get("frames")]
+    assert len(films) == 2  # the diagram and the hidden-state heatmap
+    diagram = films[0]
+    assert len(diagram["frames"]) >= 10 and "step 300, loss" in diagram["layout"]["title"]["text"]
+    at.text_input(key="patterns.digits").set_value("9876").run()
+    assert not at.exception
+    assert not [c for c in at.get("plotly_chart") if json.loads(c.proto.spec).get("frames")]
+    assert any("restore it to replay training" in t for t in texts(at, "caption"))

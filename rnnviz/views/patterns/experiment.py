@@ -1,206 +1,53 @@
 """Experiment ``patterns``: every input/output pattern of a recurrent network, each on a tiny task.
 
 The trained network is kept in the result, so the reader's typed input can be answered (and
-its hidden states drawn) without retraining.
+its hidden states drawn) without retraining. While it trains, its answer to the page's default
+input is recorded at each snapshot: the diagram's training film.
 """
 
 from __future__ import annotations
 
 import dataclasses
 from collections import Counter
-from dataclasses import dataclass
 
 import numpy as np
 import torch
 from torch import nn
 
 from rnnviz.core.cells import CELLS, count_parameters, trace
-from rnnviz.core.config import param, seed_param
 from rnnviz.core.experiment import Experiment, ProgressFn
 from rnnviz.core.fit import History, fit
 from rnnviz.core.models import TokenModel
 from rnnviz.core.runtime import TRAINING_BUDGET_S
 from rnnviz.core.seeding import seed_everything
+from rnnviz.core.timeline import Capture, Frame
 from rnnviz.views.patterns import dates
-from rnnviz.views.patterns import tasks as pattern_tasks
+from rnnviz.views.patterns.answers import (
+    DECODE_STEPS,
+    SOURCE,
+    TARGET,
+    answer,
+    date_outputs,
+    film_input,
+    predict,
+    step_answer,
+    step_outputs,
+)
+from rnnviz.views.patterns.dates import DATE_RECIPE
+from rnnviz.views.patterns.export import export
 from rnnviz.views.patterns.probes import probe_accuracy
-from rnnviz.views.patterns.seq2seq import END, GO, PAD, Seq2Seq, Vocab, pad_batch, target_batch
-from rnnviz.views.patterns.tasks import ECHO_DELAY, STEP_TASKS, Batch, StepTask
-
-PATTERNS = {
-    "many_to_one": "Many-to-one: parity",
-    "one_to_many": "One-to-many: spell a number",
-    "aligned": "Many-to-many, aligned: running maximum",
-    "seq2seq": "Encoder-decoder: date converter",
-    "bidirectional": "Bidirectional: largest digit overall",
-    "stacked": "Stacked layers: echo with a delay",
-}
-TRAINING = {"full": "Full", "quarter": "A quarter of the steps", "none": "None: untrained weights"}
-TRAINING_SHARE = {"full": 1.0, "quarter": 0.25, "none": 0.0}
-
-INPUT_FIELD = {
-    "many_to_one": "bits",
-    "one_to_many": "number",
-    "aligned": "digits",
-    "bidirectional": "digits",
-    "stacked": "digits",
-    "seq2seq": "date",
-}
-"""The Config field holding the reader's input for each pattern."""
-
-WIRING_LATEX: dict[str, tuple[str, ...]] = {
-    "many_to_one": (
-        r"h_t = f(x_t,\ h_{t-1}),\quad t = 1, \dots, T",
-        r"\hat y = \operatorname{softmax}(W_y h_T + b_y),\qquad "
-        r"\mathcal{L} = -\log \hat y_{\,y}\quad\text{(the last step only)}",
-    ),
-    "one_to_many": (
-        r"h_1 = f(x,\ h_0),\qquad h_t = f(\mathbf{0},\ h_{t-1})\quad (t > 1)",
-        r"\hat y_t = \operatorname{softmax}(W_y h_t + b_y),\qquad "
-        r"\mathcal{L} = -\sum_{t \le T_{\mathrm{end}}} \log \hat y_{t,\,y_t}",
-    ),
-    "aligned": (
-        r"h_t = f(x_t,\ h_{t-1})",
-        r"\hat y_t = \operatorname{softmax}(W_y h_t + b_y),\qquad "
-        r"\mathcal{L} = -\sum_{t=1}^{T} \log \hat y_{t,\,y_t}",
-    ),
-    "seq2seq": (
-        r"h_t = f_{\mathrm{enc}}(x_t,\ h_{t-1}),\qquad c = h_T",
-        r"s_0 = c,\qquad s_k = f_{\mathrm{dec}}\big([\,e(y_{k-1});\ c\,],\ s_{k-1}\big),\qquad "
-        r"\hat y_k = \operatorname{softmax}(W_y s_k + b_y)",
-        r"\text{training: } y_{k-1} = \text{the true character;}\quad "
-        r"\text{answering: } y_{k-1} = \arg\max \hat y_{k-1}",
-    ),
-    "bidirectional": (
-        r"\overrightarrow{h}_t = f(x_t,\ \overrightarrow{h}_{t-1}),\qquad "
-        r"\overleftarrow{h}_t = g(x_t,\ \overleftarrow{h}_{t+1})",
-        r"\hat y_t = \operatorname{softmax}\big(W_y\,[\,\overrightarrow{h}_t;\ \overleftarrow{h}_t\,] + b_y\big)",
-    ),
-    "stacked": (
-        r"h^{(1)}_t = f_1(x_t,\ h^{(1)}_{t-1}),\qquad h^{(\ell)}_t = f_\ell(h^{(\ell-1)}_t,\ h^{(\ell)}_{t-1})",
-        rf"\hat y_t = \operatorname{{softmax}}(W_y h^{{(L)}}_t + b_y),\quad \text{{scored for }} t > {ECHO_DELAY}",
-    ),
-}
-"""Each wiring in symbols: f is the chosen cell, and the loss says which outputs count."""
+from rnnviz.views.patterns.result import PatternsResult
+from rnnviz.views.patterns.seq2seq import Seq2Seq, pad_batch, target_batch
+from rnnviz.views.patterns.settings import TRAINING_SHARE, PatternsConfig
+from rnnviz.views.patterns.tasks import STEP_TASKS, Batch, StepTask
 
 CLIP = 1.0
 EVAL_BATCHES = 16
 POSITION_BATCH = (512, 16)
 """Sequences and length used to measure accuracy at each position (bidirectional)."""
 PROBE_DELAYS = 6
-
-
-@dataclass(frozen=True)
-class DateRecipe:
-    embed: int = 24
-    hidden: int = 64
-    steps: int = 300
-    batch: int = 64
-    lr: float = 0.01
-    held_out: int = 1000
-    val_every: int = 25
-    val_size: int = 256
-
-
-DATE_RECIPE = DateRecipe()
-SOURCE = Vocab.of(dates.SOURCE_CHARS)
-TARGET = Vocab.of(dates.TARGET_CHARS)
-DECODE_STEPS = len("2023-01-15") + 1
-
-
-@dataclass(frozen=True)
-class PatternsConfig:
-    pattern: str = param(
-        "many_to_one",
-        label="Pattern",
-        help="Which inputs are read and which outputs are scored; each pattern has its own tiny task.",
-        choices=PATTERNS,
-    )
-    cell: str = param("gru", label="Cell", help="The recurrent cell type.", choices=CELLS)
-    training: str = param(
-        "full",
-        label="Training",
-        help="How much of the pattern's training recipe to run; less shows a half-trained network.",
-        choices=TRAINING,
-    )
-    seed: int = seed_param(0, help="Seeds the weights and the generated data.")
-    bits: str = param(
-        "1101001",
-        label="Bits",
-        help="A string of 0s and 1s; other characters are ignored.",
-        max_chars=64,
-        role="view",
-    )
-    number: int = param(42, label="Number", help="The number to spell.", min=0, max=99, role="view")
-    digits: str = param(
-        "3141592653",
-        label="Digits",
-        help="A string of digits 0 to 9; other characters are ignored.",
-        max_chars=64,
-        role="view",
-    )
-    date: str = param(
-        dates.EXAMPLE,
-        label="Date",
-        help="A date such as 'January 15, 2023', 'Jan 15, 2023' or '15 January 2023'.",
-        max_chars=60,
-        role="view",
-    )
-
-
-@dataclass(frozen=True)
-class PatternsResult:
-    pattern: str
-    cell: str
-    model: nn.Module
-    history: History
-    planned_steps: int
-    accuracy: float
-    """Held-out exact match (seq2seq); per sequence or per step on fresh sequences (the others)."""
-    baseline: float
-    """Accuracy of always giving the most common answer: the level that means 'learnt nothing'."""
-    params: int
-    forward_only: TokenModel | None = None
-    """Bidirectional only: the same network reading left to right only, trained the same way."""
-    forward_only_accuracy: float | None = None
-    by_position: np.ndarray | None = None
-    """Bidirectional only: accuracy at each position, rows (bidirectional, forward only)."""
-    probe: np.ndarray | None = None
-    """Stacked only: linear-probe accuracy (layer, delay) for the digit read that many steps ago."""
-    held_out: tuple[tuple[str, str, str], ...] = ()
-    """Seq2seq only: a few (input, expected, answer) from the held-out dates."""
-
-
-@dataclass(frozen=True)
-class Answer:
-    """The network's reply to one input, laid out column by column for the diagram."""
-
-    source: str
-    """The input as the network read it, after cleaning."""
-    inputs: tuple[str | None, ...]
-    """What is fed at each step; None where nothing is."""
-    outputs: tuple[str | None, ...]
-    """The read-out at each step; None where the pattern has no output there (the encoder)."""
-    used: tuple[bool, ...]
-    """Which outputs the pattern scores."""
-    targets: tuple[str | None, ...]
-    """The right output where it is scored and known."""
-    text: str
-    """The answer as one string."""
-    expected: str | None
-    layers: tuple[tuple[np.ndarray, ...], ...]
-    """Hidden states [layer][direction], each (time, hidden); the encoder's for seq2seq."""
-    decoder: np.ndarray | None = None
-    """Seq2seq only: the decoder's hidden state after each output, (steps, hidden)."""
-    split: int | None = None
-    """Seq2seq only: the first decoder column."""
-    forward_only: str | None = None
-    """Bidirectional only: the forward-only network's answer."""
-    notes: tuple[str, ...] = ()
-
-    @property
-    def correct(self) -> bool | None:
-        return None if self.expected is None else self.text == self.expected
+PROBE_SEQUENCES = 256
+"""Sequences whose states fit (first half) and score (second half) the stacked network's probes."""
 
 
 def planned_steps(cfg: PatternsConfig) -> int:
@@ -245,14 +92,9 @@ def _step_loss(model: TokenModel, batch: Batch) -> torch.Tensor:
     return nn.functional.cross_entropy(logits[used], y[used])
 
 
-def _predict(model: TokenModel, batch: Batch) -> np.ndarray:
-    with torch.no_grad():
-        return model(torch.from_numpy(batch.x)).argmax(-1).numpy()
-
-
 def _right(model: TokenModel, batch: Batch) -> np.ndarray:
     """Per step: the output is right or not scored."""
-    return (_predict(model, batch) == batch.y) | ~batch.used
+    return (predict(model, batch) == batch.y) | ~batch.used
 
 
 def step_accuracy(model: TokenModel, batches: list[Batch], metric: str) -> float:
@@ -280,7 +122,9 @@ def _train_step_model(
     on_progress: ProgressFn | None,
     *,
     bidirectional: bool,
+    film: str | None = None,
 ) -> tuple[TokenModel, History]:
+    """One step model; with ``film`` (a pattern name), its answer to that pattern's default input is recorded."""
     model = TokenModel(
         cell, task.input_size, task.hidden, len(task.classes), task.layers, bidirectional=bidirectional
     )
@@ -296,8 +140,35 @@ def _train_step_model(
         val_every=max(1, steps // 10) if task.fresh else 0,
         on_progress=on_progress,
         budget_s=TRAINING_BUDGET_S / (2 if task.bidirectional else 1),
+        capture=step_capture(model, film) if film is not None else None,
     )
     return model, history
+
+
+def step_capture(model: TokenModel, pattern: str) -> Capture:
+    """The film's frame: the answer to the default input, each step's predicted class and hidden states."""
+    example = STEP_TASKS[pattern].read(film_input(pattern))
+
+    def capture() -> Frame:
+        outputs, hidden = step_outputs(model, example.batch)
+        return {
+            "answer": step_answer(pattern, example, outputs, hidden).text,
+            "outputs": outputs,
+            "hidden": hidden,
+        }
+
+    return capture
+
+
+def date_capture(model: Seq2Seq) -> Capture:
+    """The film's frame: the converter's answer to the default date, with encoder and decoder states."""
+    typed = dates.read_date(film_input("seq2seq"))
+
+    def capture() -> Frame:
+        ids, encoder, decoder = date_outputs(model, typed.text, stop=False)
+        return {"answer": TARGET.decode(ids.tolist()), "outputs": ids, "encoder": encoder, "decoder": decoder}
+
+    return capture
 
 
 def _offset(on_progress: ProgressFn | None, done: int, total: int) -> ProgressFn | None:
@@ -309,7 +180,7 @@ def _offset(on_progress: ProgressFn | None, done: int, total: int) -> ProgressFn
 
 def _by_position(models: list[TokenModel], task: StepTask, rng: np.random.Generator) -> np.ndarray:
     batch = task.sample(rng, *POSITION_BATCH)
-    return np.stack([(_predict(m, batch) == batch.y).mean(axis=0) for m in models])
+    return np.stack([(predict(m, batch) == batch.y).mean(axis=0) for m in models])
 
 
 def _probe(model: TokenModel, task: StepTask, batch: Batch) -> np.ndarray:
@@ -349,6 +220,7 @@ def run_steps(cfg: PatternsConfig, on_progress: ProgressFn | None = None) -> Pat
         eval_set,
         _offset(on_progress, 0, runs * steps),
         bidirectional=task.bidirectional,
+        film=cfg.pattern,
     )
     extra: dict = {}
     if task.bidirectional:
@@ -367,7 +239,7 @@ def run_steps(cfg: PatternsConfig, on_progress: ProgressFn | None = None) -> Pat
             by_position=_by_position([model, forward], task, rng),
         )
     if task.layers > 1:
-        extra["probe"] = _probe(model, task, task.sample(rng, 256, task.lengths[1]))
+        extra["probe"] = _probe(model, task, task.sample(rng, PROBE_SEQUENCES, task.lengths[1]))
     return PatternsResult(
         pattern=cfg.pattern,
         cell=cfg.cell,
@@ -377,6 +249,9 @@ def run_steps(cfg: PatternsConfig, on_progress: ProgressFn | None = None) -> Pat
         accuracy=step_accuracy(model, eval_set, task.metric),
         baseline=constant_guess(eval_set, task.metric),
         params=count_parameters(model),
+        eval_set=tuple(eval_set),
+        film=history.timeline if len(history.timeline) else None,
+        film_input=film_input(cfg.pattern),
         **extra,
     )
 
@@ -421,6 +296,7 @@ def run_dates(cfg: PatternsConfig, on_progress: ProgressFn | None = None) -> Pat
         val_every=r.val_every,
         on_progress=on_progress,
         budget_s=TRAINING_BUDGET_S,
+        capture=date_capture(model),
     )
     decoded = model.greedy(held[0], held[1], DECODE_STEPS)
     answers = [TARGET.decode(row) for row in decoded.tokens.tolist()]
@@ -434,6 +310,8 @@ def run_dates(cfg: PatternsConfig, on_progress: ProgressFn | None = None) -> Pat
         accuracy=float(np.mean([want == got for _, want, got in rows])),
         baseline=1 / len(set(held_targets)),
         params=count_parameters(model),
+        film=history.timeline if len(history.timeline) else None,
+        film_input=film_input(cfg.pattern),
         held_out=_held_out_sample(rows),
     )
 
@@ -442,80 +320,6 @@ def run(cfg: PatternsConfig, on_progress: ProgressFn | None = None) -> PatternsR
     if cfg.pattern == "seq2seq":
         return run_dates(cfg, on_progress)
     return run_steps(cfg, on_progress)
-
-
-DISPLAY = {END: pattern_tasks.END, GO: "▶", PAD: "·"}
-"""How the decoder's special tokens are drawn."""
-
-
-def _answer_steps(res: PatternsResult, text: str) -> Answer:
-    task = STEP_TASKS[res.pattern]
-    example = task.read(text)
-    x = torch.from_numpy(example.batch.x)
-    model: TokenModel = res.model
-    with torch.no_grad():
-        init = model.initial_state(1)
-        h0, c0 = init if isinstance(init, tuple) else (init, None)
-        tr = trace(model.rnn, x, h0, c0)
-        predicted = model.head(tr.output)[0].argmax(-1).tolist()
-    used = example.batch.used[0]
-    outputs = tuple(task.classes[i] for i in predicted)
-    targets = tuple(task.classes[y] if u else None for y, u in zip(example.batch.y[0], used, strict=True))
-    scored = lambda labels: "".join(label for label, u in zip(labels, used, strict=True) if u)
-    if res.pattern == "one_to_many":
-        end = pattern_tasks.END
-        said, expected = "".join(outputs).split(end)[0], scored(targets).removesuffix(end)
-    else:
-        said, expected = scored(outputs), scored(targets)
-    forward_only = None
-    if res.forward_only is not None:
-        forward_only = scored(tuple(task.classes[i] for i in _predict(res.forward_only, example.batch)[0]))
-    return Answer(
-        source="".join(i for i in example.inputs if i is not None),
-        inputs=example.inputs,
-        outputs=outputs,
-        used=tuple(bool(u) for u in used),
-        targets=targets,
-        text=said,
-        expected=expected,
-        layers=tuple(tuple(lt.h[0].numpy() for lt in layer) for layer in tr.layers),
-        forward_only=forward_only,
-        notes=example.notes,
-    )
-
-
-def _answer_date(res: PatternsResult, text: str) -> Answer:
-    typed = dates.read_date(text)
-    model: Seq2Seq = res.model
-    source, lengths = pad_batch(SOURCE, [typed.text])
-    decoded = model.greedy(source, lengths, DECODE_STEPS)
-    ids = decoded.tokens[0].tolist()
-    said = [DISPLAY.get(TARGET.tokens[i], TARGET.tokens[i]) for i in ids]
-    with torch.no_grad():
-        tr = trace(model.encoder, model.source_embed(source))
-    want = list(typed.expected) + [pattern_tasks.END] if typed.expected else []
-    n_in, n_out = len(typed.text), len(ids)
-    return Answer(
-        source=typed.text,
-        inputs=tuple(typed.text) + (DISPLAY[GO],) + tuple(said[:-1]),
-        outputs=(None,) * n_in + tuple(said),
-        used=(False,) * n_in + (True,) * n_out,
-        targets=(None,) * n_in + tuple(want[t] if t < len(want) else None for t in range(n_out)),
-        text=TARGET.decode(ids),
-        expected=typed.expected,
-        layers=((tr.layers[0][0].h[0].numpy(),),),
-        decoder=decoded.states[0].numpy(),
-        split=n_in,
-        notes=typed.notes,
-    )
-
-
-def answer(res: PatternsResult, cfg: PatternsConfig) -> Answer:
-    """The trained network's reply to the input in ``cfg`` (the field for its pattern)."""
-    raw = str(getattr(cfg, INPUT_FIELD[res.pattern]))
-    if res.pattern == "seq2seq":
-        return _answer_date(res, raw)
-    return _answer_steps(res, raw)
 
 
 def report(cfg: PatternsConfig, res: PatternsResult) -> dict:
@@ -542,6 +346,7 @@ def report(cfg: PatternsConfig, res: PatternsResult) -> dict:
         out["probe_accuracy_by_layer_and_delay"] = res.probe
     if res.held_out:
         out["held_out_examples"] = [dict(input=i, expected=e, answer=a) for i, e, a in res.held_out]
+    out["timeline"] = res.history.timeline.json()
     if reply.notes:
         out["notes"] = list(reply.notes)
     return out
@@ -554,5 +359,6 @@ EXPERIMENT = Experiment(
     run=run,
     report=report,
     description="Many-to-one, one-to-many, aligned tagging, encoder-decoder, bidirectional and stacked "
-    "networks, each trained on a tiny task.",
+    "networks, each trained on a tiny task and recorded as it learns.",
+    export=export,
 )

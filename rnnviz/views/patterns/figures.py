@@ -2,19 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
 
 import numpy as np
 import plotly.graph_objects as go
 
 from rnnviz.core.cells import CELL_COLORS
-from rnnviz.core.figures import state_heatmap
+from rnnviz.core.figures import animate, state_heatmap
+from rnnviz.core.fit import History
 from rnnviz.core.style import OKABE_ITO, SERIES, UNIT_SCALE, base_layout, token_label
+from rnnviz.views.patterns.answers import Answer, frame_answer
 from rnnviz.views.patterns.tasks import ECHO_DELAY
-
-if TYPE_CHECKING:
-    from rnnviz.views.patterns.experiment import Answer
 
 INPUT_FILL = "rgba(86, 180, 233, 0.35)"
 OUTPUT_FILL = "rgba(230, 159, 0, 0.40)"
@@ -36,6 +35,8 @@ class _Canvas:
     shapes: list[dict] = field(default_factory=list)
     notes: list[dict] = field(default_factory=list)
     hovers: list[tuple[float, float, str]] = field(default_factory=list)
+    labels: list[tuple[float, float, str, str, int]] = field(default_factory=list)
+    """Tokens in the boxes: a text trace rather than annotations, so a training film can replace them."""
 
     def box(self, x: float, y: float, h: float, *, fill: str, line: str, dash="solid", width=1.5) -> None:
         self.shapes.append(
@@ -80,18 +81,36 @@ class _Canvas:
     def hover(self, x: float, y: float, text: str) -> None:
         self.hovers.append((x, y, text))
 
+    def label(self, x: float, y: float, text: str, *, size: int, color: str = "black") -> None:
+        self.labels.append((x, y, text, color, size))
+
+    def traces(self) -> list[go.Scatter]:
+        """The parts that change as the network learns: the tokens in the boxes and the hover texts."""
+        xs, ys, texts, colors, sizes = zip(*self.labels, strict=True) if self.labels else ((),) * 5
+        hx, hy, htexts = zip(*self.hovers, strict=True) if self.hovers else ((), (), ())
+        return [
+            go.Scatter(
+                x=xs,
+                y=ys,
+                text=texts,
+                mode="text",
+                textfont=dict(color=colors, size=sizes),
+                hoverinfo="skip",
+                showlegend=False,
+            ),
+            go.Scatter(
+                x=hx,
+                y=hy,
+                mode="markers",
+                marker=dict(size=24, opacity=0),
+                hovertext=htexts,
+                hoverinfo="text",
+                showlegend=False,
+            ),
+        ]
+
     def figure(self) -> go.Figure:
-        fig = go.Figure()
-        xs, ys, texts = zip(*self.hovers, strict=True) if self.hovers else ((), (), ())
-        fig.add_scatter(
-            x=xs,
-            y=ys,
-            mode="markers",
-            marker=dict(size=24, opacity=0),
-            hovertext=texts,
-            hoverinfo="text",
-            showlegend=False,
-        )
+        fig = go.Figure(self.traces())
         fig.update_layout(shapes=self.shapes, annotations=self.notes)
         return fig
 
@@ -109,14 +128,14 @@ def diagram_title(ans: Answer) -> str:
     return f"{plural(read, 'input')} read, {plural(scored, 'output')} scored: '{ans.text}'{verdict}"
 
 
-def pattern_diagram(ans: Answer, *, cell: str, bidirectional: bool = False) -> go.Figure:
+def _draw(ans: Answer, cell: str, bidirectional: bool) -> tuple[_Canvas, list[float]]:
     """Inputs along the bottom, one recurrent cell per step and layer, outputs on top.
 
     Lit boxes are used: inputs that are fed, outputs that the loss scores. Dashed boxes are
-    not: a read-out that exists but is ignored is written in grey. A bidirectional cell is
-    split in two: the forward pass (top, arrows to the right) and the backward pass (bottom,
-    arrows to the left). For an encoder-decoder the encoder's last state crosses to the
-    decoder as the context vector.
+    not: a read-out that exists but is ignored is written in grey. A wrong output is written in
+    vermillion with the right one above it. A bidirectional cell is split in two: the forward
+    pass (top, arrows to the right) and the backward pass (bottom, arrows to the left). For an
+    encoder-decoder the encoder's last state crosses to the decoder as the context vector.
     """
     steps = len(ans.inputs)
     layers = len(ans.layers)
@@ -140,7 +159,7 @@ def pattern_diagram(ans: Answer, *, cell: str, bidirectional: bool = False) -> g
             if decoding:
                 source = "start token" if t == split else "the decoder's previous output"
             c.hover(x, 0, f"step {t + 1}: {source} '{token_label(token)}'")
-            c.text(x, 0, token_label(token), font=dict(size=font))
+            c.label(x, 0, token_label(token), size=font)
 
         for layer in range(layers):
             y = 1 + layer
@@ -161,18 +180,15 @@ def pattern_diagram(ans: Answer, *, cell: str, bidirectional: bool = False) -> g
         if ans.used[t]:
             want = ans.targets[t]
             wrong = want is not None and want != output
-            c.box(
-                x, out_y, BOX_H, fill=OUTPUT_FILL, line=WRONG if wrong else "#555", width=3 if wrong else 1.5
-            )
+            c.box(x, out_y, BOX_H, fill=OUTPUT_FILL, line="#555")
             c.arrow((x, out_y - 1 + CELL_H / 2), (x, out_y - BOX_H / 2), "#555")
-            c.text(x, out_y, f"<b>{token_label(output)}</b>", font=dict(size=font))
-            if wrong:
-                c.text(x, out_y + 0.42, token_label(want), font=dict(size=font - 2, color=WRONG))
+            c.label(x, out_y, f"<b>{token_label(output)}</b>", size=font, color=WRONG if wrong else "black")
+            c.label(x, out_y + 0.42, token_label(want) if wrong else "", size=font - 2, color=WRONG)
             verdict = "" if want is None else (f", should be '{token_label(want)}'" if wrong else ", right")
             c.hover(x, out_y, f"step {t + 1}: output '{token_label(output)}' (scored{verdict})")
         else:
             c.box(x, out_y, BOX_H, fill="white", line=IDLE, dash="dot")
-            c.text(x, out_y, token_label(output), font=dict(size=font, color=IDLE))
+            c.label(x, out_y, token_label(output), size=font, color=IDLE)
             c.hover(
                 x,
                 out_y,
@@ -206,11 +222,35 @@ def pattern_diagram(ans: Answer, *, cell: str, bidirectional: bool = False) -> g
     if split is not None:
         for lo, hi, text in ((0, split - 1, "encoder: reads"), (split, steps - 1, "decoder: writes")):
             c.text((xs[lo] + xs[hi]) / 2, -0.5, text, font=dict(size=12, color="#555"))
+    return c, xs
+
+
+def pattern_diagram(
+    ans: Answer,
+    *,
+    cell: str,
+    bidirectional: bool = False,
+    film: Sequence[Answer] | None = None,
+    labels: Sequence[str] = (),
+    captions: Sequence[str] = (),
+) -> go.Figure:
+    """Inputs along the bottom, one recurrent cell per step and layer, outputs on top (see ``_draw``).
+
+    With ``film`` (the same input answered at each training snapshot, ``ans`` being the last), the
+    outputs and their verdicts play through training in the browser.
+    """
+    c, xs = _draw(ans, cell, bidirectional)
+    layers, split = len(ans.layers), ans.split
+    out_y = 1 + layers
     fig = c.figure()
     fig.update_xaxes(visible=False, range=[xs[0] - 0.5, xs[-1] + 0.5])
     fig.update_yaxes(visible=False, range=[-0.7 if split is not None else -0.45, out_y + 0.75])
     base_layout(fig, diagram_title(ans), height=150 + 80 * (layers + 1))
     fig.update_layout(margin=dict(l=110))
+    if film:
+        titles = [f"{diagram_title(a)} · {caption}" for a, caption in zip(film, captions, strict=True)]
+        fig.layout.title.text = titles[-1]
+        animate(fig, [_draw(a, cell, bidirectional)[0].traces() for a in film], labels, titles=titles)
     return fig
 
 
@@ -231,52 +271,80 @@ def _cell_states(ans: Answer, layer: int, t: int) -> list[tuple[str, np.ndarray]
     return [(name, d[t]) for name, d in zip(names, directions, strict=True)]
 
 
-def state_figures(ans: Answer, pattern: str) -> list[go.Figure]:
-    """Heatmaps of every hidden state behind the diagram: per layer, per direction, encoder and decoder."""
+@dataclass(frozen=True)
+class _Panel:
+    """One hidden-state heatmap behind the diagram."""
+
+    values: np.ndarray
+    tokens: list[str]
+    title: str
+    name: str
+    highlight: int | None = None
+
+
+def _panels(ans: Answer, pattern: str) -> list[_Panel]:
+    """Every hidden state behind the diagram: per layer, per direction, encoder and decoder."""
     tokens = [token_label(t) if t is not None else "∅" for t in ans.inputs]
-    height = lambda h: min(420, max(220, 60 + 12 * h.shape[1]))
     if ans.split is not None:
-        enc = ans.layers[0][0]
-        outputs = [o or "" for o in ans.outputs[ans.split :]]
         return [
-            state_heatmap(
-                enc,
+            _Panel(
+                ans.layers[0][0],
                 tokens[: ans.split],
-                title=f"Encoder states; the last (t = {ans.split}) is the context",
-                name="h",
-                height=height(enc),
-                highlight=ans.split - 1,
+                f"Encoder states; the last (t = {ans.split}) is the context",
+                "h",
+                ans.split - 1,
             ),
-            state_heatmap(
+            _Panel(
                 ans.decoder,
-                outputs,
-                title="Decoder: one column per character written",
-                name="h",
-                height=height(ans.decoder),
+                [o or "" for o in ans.outputs[ans.split :]],
+                "Decoder: one column per character written",
+                "h",
             ),
         ]
     if pattern == "bidirectional":
         fwd, bwd = ans.layers[0]
         return [
-            state_heatmap(
-                fwd, tokens, title="Forward h→: has read the digits up to t", name="h→", height=height(fwd)
-            ),
-            state_heatmap(
-                bwd,
-                tokens,
-                title="Backward h←: has read the digits from t to the end",
-                name="h←",
-                height=height(bwd),
-            ),
+            _Panel(fwd, tokens, "Forward h→: has read the digits up to t", "h→"),
+            _Panel(bwd, tokens, "Backward h←: has read the digits from t to the end", "h←"),
         ]
+    if len(ans.layers) == 1:
+        return [_Panel(ans.layers[0][0], tokens, "Hidden state h: one column per step", "h")]
+    return [
+        _Panel(h, tokens, f"Layer {layer + 1}: hidden state h", "h") for layer, (h,) in enumerate(ans.layers)
+    ]
+
+
+def state_figures(
+    ans: Answer,
+    pattern: str,
+    *,
+    film: Sequence[Answer] | None = None,
+    labels: Sequence[str] = (),
+    captions: Sequence[str] = (),
+) -> list[go.Figure]:
+    """Heatmaps of every hidden state behind the diagram; with ``film``, each plays through training."""
     figs = []
-    for layer, (h,) in enumerate(ans.layers):
-        title = (
-            f"Layer {layer + 1}: hidden state h"
-            if len(ans.layers) > 1
-            else "Hidden state h: one column per step"
+    frames = [_panels(a, pattern) for a in film] if film else []
+    for k, panel in enumerate(_panels(ans, pattern)):
+        fig = state_heatmap(
+            panel.values,
+            panel.tokens,
+            title=panel.title,
+            name=panel.name,
+            height=min(420, max(220, 60 + 12 * panel.values.shape[1])),
+            highlight=panel.highlight,
         )
-        figs.append(state_heatmap(h, tokens, title=title, name="h", height=height(h)))
+        # Hover reads the value from z, so it stays true in every frame of a film.
+        fig.update_traces(
+            text=None,
+            customdata=[panel.tokens] * panel.values.shape[1],
+            hovertemplate=f"token '%{{customdata}}' (t=%{{x}})<br>unit %{{y}}<br>{panel.name} = %{{z:.3f}}<extra></extra>",
+        )
+        if frames:
+            titles = [f"{panel.title} · {caption}" for caption in captions]
+            fig.layout.title.text = titles[-1]
+            animate(fig, [[go.Heatmap(z=f[k].values.T)] for f in frames], labels, titles=titles)
+        figs.append(fig)
     return figs
 
 
@@ -301,7 +369,13 @@ def position_accuracy(by_position: np.ndarray) -> go.Figure:
         f"Forward only: {first:.0f}% right at position 1, {last:.0f}% at the last; "
         f"bidirectional: {100 * by_position[0].min():.0f}% or better everywhere"
     )
-    base_layout(fig, title, height=320, x="position in the sequence (16 digits)", y="accuracy (%)")
+    base_layout(
+        fig,
+        title,
+        height=320,
+        x=f"position in the sequence ({by_position.shape[1]} digits)",
+        y="accuracy (%)",
+    )
     fig.update_yaxes(range=[0, 102])
     return fig
 
@@ -331,3 +405,16 @@ def probe_heatmap(probe: np.ndarray) -> go.Figure:
         f"{ECHO_DELAY} steps ago, which the output must say"
     )
     return base_layout(fig, title, height=260, x="digit read this many steps ago", y="layer")
+
+
+def live_figure(pattern: str, cell: str) -> Callable[[History], go.Figure]:
+    """The diagram of the default input's answer at the latest snapshot, redrawn while the network trains."""
+
+    def draw(history: History) -> go.Figure:
+        timeline = history.timeline
+        ans = frame_answer(pattern, timeline.frames[-1])
+        fig = pattern_diagram(ans, cell=cell, bidirectional=pattern == "bidirectional")
+        fig.layout.title.text = f"{diagram_title(ans)} · {timeline.label(len(timeline) - 1)}"
+        return fig
+
+    return draw

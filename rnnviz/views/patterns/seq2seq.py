@@ -117,8 +117,8 @@ class Seq2Seq(nn.Module):
         return self.head(out)
 
     @torch.no_grad()
-    def greedy(self, source: Tensor, lengths: Tensor, max_steps: int) -> Decoded:
-        """Feed back the most likely character each step, until every row has said END."""
+    def greedy(self, source: Tensor, lengths: Tensor, max_steps: int, *, stop: bool = True) -> Decoded:
+        """Feed back the most likely character each step, until every row has said END (with ``stop``)."""
         index = self.target_vocab.index
         state = self.encode(source, lengths)
         context = self.context(state)
@@ -131,6 +131,6 @@ class Seq2Seq(nn.Module):
             tokens.append(token)
             states.append(out)
             done |= token[:, 0] == index[END]
-            if done.all():
+            if stop and done.all():
                 break
         return Decoded(tokens=torch.cat(tokens, dim=1), states=torch.cat(states, dim=1))

@@ -6,12 +6,16 @@ import torch
 
 from rnnviz.cli import main
 from rnnviz.core.cells import trace
+from rnnviz.core.fmt import jsonable
 from rnnviz.core.models import TokenModel
 from rnnviz.views.patterns import dates
-from rnnviz.views.patterns.experiment import PATTERNS, PatternsConfig, answer, report, run
+from rnnviz.views.patterns.answers import answer
+from rnnviz.views.patterns.experiment import report, run
 from rnnviz.views.patterns.figures import pattern_diagram, state_figures
 from rnnviz.views.patterns.probes import probe_accuracy
 from rnnviz.views.patterns.seq2seq import GO, Seq2Seq, Vocab, pad_batch, target_batch
+from rnnviz.views.patterns.settings import PatternsConfig
+from rnnviz.views.patterns.table import PATTERNS
 from rnnviz.views.patterns.tasks import (
     END,
     MAX_TYPED,
@@ -245,7 +249,7 @@ def test_same_config_same_numbers():
     a, b = report(cfg, run(cfg)), report(cfg, run(cfg))
     for r in (a, b):
         r["metrics"].pop("train_seconds")
-    assert json.dumps(a) == json.dumps(b)
+    assert json.dumps(jsonable(a)) == json.dumps(jsonable(b))
 
 
 @pytest.mark.slow
