@@ -27,7 +27,7 @@ from rnnviz.views.pytorch.figures import (
     truncation_figure,
     where_figure,
 )
-from rnnviz.views.pytorch.padding import BATCH, TEST_SENTENCES, VAL_SENTENCES, chance
+from rnnviz.views.pytorch.padding import BATCH, NEAR_CHANCE, TEST_SENTENCES, VAL_SENTENCES, chance, verdict
 from rnnviz.views.pytorch.readers import READERS
 from rnnviz.views.pytorch.shapes import code, explore, setup_of
 
@@ -230,21 +230,29 @@ left, right = st.columns(2)
 left.plotly_chart(readers_figure(acc, seconds, chance(res.data)))
 right.plotly_chart(where_figure(res.where))
 gap = acc["packed"] - acc["last_padded"]
+floor = chance(res.data)
+why = {
+    "untrained": f"All three readers are still within {percent(NEAR_CHANCE)} of chance ({floor:.1%}): with this "
+    "little training where they read cannot matter yet. More sentences or epochs make the gap appear.",
+    "padding": "Those steps push the state with the padding's input (a zero embedding) and the recurrent "
+    "weights only, so the state the read-out sees has partly forgotten the sentence, and by a different amount "
+    "for each sentence, depending on who shared its batch.",
+    "held": f"The gap is small: the {CELLS[cfg.reader_cell]} learned to hold its state through the padding's zero "
+    "inputs, which a gated cell can do (its memory gate closes) and a vanilla RNN cannot. Try the vanilla RNN.",
+}[verdict(acc, floor)]
 st.markdown(
     f"**Why the gap ({100 * gap:+.1f} points).** In these test batches, output[:, -1] has read on average "
-    f"**{res.padding_read:.1f} padding tokens** after the sentence's last word. Those steps push the state with "
-    "the padding's input (a zero embedding) and the recurrent weights only, so the state the read-out sees has "
-    "partly forgotten the sentence, and by a different amount for each sentence, depending on who shared its "
-    "batch. A gated cell can learn to hold its state through padding, which shrinks the gap; a vanilla RNN "
-    f"cannot. Reading each sentence's own last step gives {acc['own_last']:.1%} against packing's "
-    f"{acc['packed']:.1%}: "
+    f"**{res.padding_read:.1f} padding tokens** after the sentence's last word. {why}"
+)
+st.markdown(
+    f"Reading each sentence's own last step gives {acc['own_last']:.1%} against packing's {acc['packed']:.1%}: "
     + (
         "for a bidirectional layer the two differ, because without packing the backward direction starts in the "
         "padding and its state at the last word has read one word only (see the bars)."
         if cfg.reader_bidirectional
         else "for a one-way layer they compute the same states (the bars show a difference of ~0), so only "
-        "the cost differs. Packing pays off when a batch's lengths differ a lot and the batch is large; on this "
-        "CPU with small layers its sorting and bookkeeping can cost more than the padding steps it saves."
+        "the cost differs. Packing saves the padding steps but pays for sorting and bookkeeping; which wins "
+        "depends on how much the lengths in a batch differ, the batch size and the hardware."
     )
 )
 if not cfg.reader_bidirectional:

@@ -186,6 +186,20 @@ def chance(data: Sentences) -> float:
     return max(share, 1 - share)
 
 
+NEAR_CHANCE = 0.05
+"""Readers within this much of chance accuracy have not learned enough for where they read to matter."""
+CLEAR_GAP = 0.02
+"""A gap between packing and output[:, -1] above this is more than the noise of one seed."""
+
+
+def verdict(accuracy: dict[str, float], floor: float) -> str:
+    """What the measured gap says: 'untrained' (all near chance), 'padding' (output[:, -1] clearly
+    worse) or 'held' (the cell learned to carry its state through the padding)."""
+    if max(accuracy.values()) < floor + NEAR_CHANCE:
+        return "untrained"
+    return "padding" if accuracy["packed"] - accuracy["last_padded"] > CLEAR_GAP else "held"
+
+
 def padding_read(data: Sentences, rows: np.ndarray) -> float:
     """Mean number of padding tokens after a sentence's end in its batch: what output[:, -1] reads on top."""
     extra = []
