@@ -1,29 +1,33 @@
 import inspect
 
-import pandas as pd
 import streamlit as st
 
 from pages import ui
-from rnnviz.core.cells import MEMORY_GATE
 from rnnviz.core.fmt import percent, sci, tex_number
 from rnnviz.core.init import memory_gate_retention
-from rnnviz.core.memory_model import MEMORY_BUDGET_S, MEMORY_CELLS, VANILLA_CELLS, stop_note
+from rnnviz.core.memory_model import FINAL_LOSS_TAIL, MEMORY_BUDGET_S, MEMORY_CELLS, VANILLA_CELLS, stop_note
 from rnnviz.core.memory_tasks import CHANCE_LOSS
 from rnnviz.views.gradients import bptt
-from rnnviz.views.gradients.experiment import CLIP_STEPS, EXPERIMENT, GradientsConfig
+from rnnviz.views.gradients.experiment import (
+    CLIP_STEPS,
+    EXPERIMENT,
+    PROBE_BATCH,
+    GradientsConfig,
+    main_block,
+    share_of_chance,
+)
 from rnnviz.views.gradients.figures import (
     clipping_figure,
     clipping_title,
-    decay_figure,
-    decay_title,
-    power_tex,
+    decay_film,
+    live_norms,
+    powers_tex,
     products_figure,
 )
 from rnnviz.views.gradients.gradnorms import VANISH_LEVEL
-from rnnviz.views.gradients.jacobians import PRESET_SCALES, jacobian_products
+from rnnviz.views.gradients.jacobians import product_curves
 
 PREFIX = "gradients"
-DIFFERENCE_NAMES = {"h": "∂L/∂h_t, every step"}
 
 st.title("Vanishing & exploding gradients")
 st.caption(
@@ -49,7 +53,9 @@ res = ui.run(
     f"on this server (at most {MEMORY_BUDGET_S:g} s)."
     if cfg.train_steps
     else None,
+    live=live_norms,
 )
+ui.downloads(EXPERIMENT, cfg, res)
 
 chosen = res.curves[res.cell]
 name = MEMORY_CELLS[res.cell]
@@ -61,17 +67,17 @@ for curve in res.curves.values():
 st.header("How far back does the loss reach?", divider="gray")
 if cfg.train_steps:
     st.caption(
-        f"Measured after training on copy-first at length {cfg.length}; final loss as a share of chance: "
-        + ", ".join(
-            f"{MEMORY_CELLS[c.cell]} {percent(c.history.final_loss() / CHANCE_LOSS['copy'])}"
-            for c in res.curves.values()
-        )
-        + "."
+        f"Measured after training on copy-first at length {cfg.length}; final loss (mean of the last "
+        f"{percent(FINAL_LOSS_TAIL)} of steps) as a share of chance: "
+        + ", ".join(f"{MEMORY_CELLS[cell]} {percent(share)}" for cell, share in share_of_chance(res).items())
+        + ". Press Play under the figure to watch each curve while its cell learned: does training open "
+        "the path back in time, or close it?"
     )
 st.markdown(
     f"The loss L is computed at the **last** step only, so the gradient at step t measures how much "
     f"h_t can still change L, T − t steps later. All {cfg.length} norms below come from one forward "
-    "and one backward pass, in float64 so tiny values are measured rather than rounded to zero."
+    f"and one backward pass over {PROBE_BATCH} copy-first sequences (the mean norm is drawn), in float64 "
+    "so tiny values are measured rather than rounded to zero."
 )
 d = chosen.decay
 m = st.columns(4)
@@ -94,10 +100,10 @@ m[2].metric(
     "barely hears the loss.",
 )
 radius = chosen.radius
-main_block = "h" if res.cell in VANILLA_CELLS else MEMORY_GATE[res.cell]
+block = main_block(res.cell)
 m[3].metric(
-    "ρ(W_hh)" if res.cell in VANILLA_CELLS else f"ρ(W_hh), {main_block} block",
-    f"{radius[main_block]:.3g}",
+    "ρ(W_hh)" if res.cell in VANILLA_CELLS else f"ρ(W_hh), {block} block",
+    f"{radius[block]:.3g}",
     help="Spectral radius (largest |eigenvalue|) after the scale slider; per block: "
     + ", ".join(f"{block} {value:.3g}" for block, value in radius.items()),
 )
@@ -108,16 +114,7 @@ def decay_view() -> None:
     """Overlays and the bound are display choices: toggling them redraws this part only."""
     view = ui.view_controls(GradientsConfig, PREFIX, ["overlay", "show_bound"])
     cells = list(res.curves) if view.overlay else [res.cell]
-    norms = {c: res.curves[c].norms for c in cells}
-    show_bound = view.show_bound and res.bound is not None and res.bound_cell in cells
-    fig = decay_figure(
-        norms,
-        res.cell,
-        decay_title(res.cell, {c: res.curves[c].decay for c in cells}, cfg.length),
-        bound=res.bound if show_bound else None,
-        bound_cell=res.bound_cell,
-    )
-    st.plotly_chart(fig)
+    st.plotly_chart(decay_film(res, cells, view.show_bound))
 
 
 decay_view()
@@ -162,8 +159,8 @@ st.latex(
     rf"{gate_value:.3g}^{{{cfg.length - 1}}} = {tex_number(kept)}"
 )
 st.caption(
-    "At bias 0 (close to PyTorch's default) the gate starts near 0.5 and the LSTM's gradient vanishes "
-    "as fast as the vanilla RNN's: set the bias slider to 0 and compare."
+    f"At bias 0 (close to PyTorch's default) the gate starts near {memory_gate_retention(0.0, 1)[0]:g} and the "
+    "LSTM's gradient vanishes as fast as the vanilla RNN's: set the bias slider to 0 and compare."
 )
 
 st.header("A product of Jacobians", divider="gray")
@@ -178,12 +175,9 @@ st.markdown(
 def products_view() -> None:
     view = ui.view_controls(GradientsConfig, PREFIX, ["product_scale", "product_steps"])
     a, n = view.product_scale, view.product_steps
-    curves = jacobian_products((*PRESET_SCALES, a), n, cfg.hidden, cfg.seed)
+    curves = product_curves(a, n, cfg.hidden, cfg.seed)
     st.plotly_chart(products_figure(curves, a))
-    st.latex(
-        rf"0.5^{{10}} = {power_tex(0.5, 10)},\qquad 0.9^{{100}} = {power_tex(0.9, 100)},\qquad "
-        rf"\text{{yours: }} a^n = {a:g}^{{{n}}} = {power_tex(a, n)}"
-    )
+    st.latex(powers_tex(a, n))
     st.caption(
         f"With your a = {a:g}, the matrix product's norm after {n} steps is {sci(curves[a][-1])}: "
         "the same order as aⁿ, up to a factor set by W's other eigenvalues and the start vector."
@@ -214,8 +208,9 @@ c[1].metric(
 )
 c[2].metric(
     "Final loss with clipping",
-    sci(clipped.final_loss()),
-    help="Mean over the last 5% of steps; chance level (always answering 0) is 1.",
+    sci(clipped.final_loss(FINAL_LOSS_TAIL)),
+    help=f"Mean over the last {percent(FINAL_LOSS_TAIL)} of steps; chance level (always answering 0) is "
+    f"{CHANCE_LOSS['copy']:g}.",
 )
 st.plotly_chart(clipping_figure(free, clipped, cfg.max_norm, clipping_title(free, clipped, cfg.max_norm)))
 st.markdown(
@@ -249,24 +244,9 @@ with left:
         help="Over every parameter and every dL/dh_t: float64 rounding, nothing more.",
     )
 with right:
+    st.dataframe(bptt.norms_table(hand).style.format(sci), hide_index=True)
     st.dataframe(
-        pd.DataFrame(
-            {
-                "step t": range(1, hand.steps + 1),
-                "‖∂L/∂h_t‖ by hand": [sci(v) for v in hand.hand.h_norms],
-                "‖∂L/∂h_t‖ autograd": [sci(v) for v in hand.autograd.h_norms],
-            }
-        ),
-        hide_index=True,
-    )
-    st.dataframe(
-        pd.DataFrame(
-            {
-                "gradient": [DIFFERENCE_NAMES.get(k, k) for k in hand.max_difference],
-                "largest |by hand − autograd|": [f"{v:.1e}" for v in hand.max_difference.values()],
-            }
-        ),
-        hide_index=True,
+        bptt.differences_table(hand).style.format("{:.1e}", subset=[bptt.DIFFERENCE_COLUMN]), hide_index=True
     )
 with st.expander("The code that computed the hand-made gradients", icon=":material/code:"):
     st.code(inspect.getsource(bptt.backward), language="python")

@@ -4,9 +4,9 @@ import json
 
 import pytest
 
-from rnnviz.core.fmt import sci
+from rnnviz.core.fmt import percent, sci
 from rnnviz.core.runtime import RESULTS
-from rnnviz.views.gradients.experiment import GradientsConfig, run
+from rnnviz.views.gradients.experiment import GradientsConfig, run, share_of_chance
 from tests.apptest import open_page, query, texts
 
 
@@ -15,8 +15,8 @@ def metric(at, label_start: str) -> str:
 
 
 def figures(at) -> list:
-    """The page's own charts, without the live loss curve drawn while training."""
-    return [c for c in at.get("plotly_chart") if not (c.key or "").startswith("live_loss")]
+    """The page's own charts, without the live loss curve and live main figure drawn while training."""
+    return [c for c in at.get("plotly_chart") if not (c.key or "").startswith("live_")]
 
 
 def chart_titles(at) -> list[str]:
@@ -36,7 +36,7 @@ def test_defaults_render_directly_with_the_experiments_numbers():
     titles = chart_titles(at)
     assert any(t.startswith("Vanilla RNN (tanh): 99 steps back") for t in titles)
     assert any(f"training diverged at step {res.clip_free.diverged_at}" in t for t in titles)
-    assert any("5.6e-17" in str(m.value) or "e-1" in str(m.value) for m in at.metric)
+    assert metric(at, "Largest |by hand") == f"{max(res.by_hand.max_difference.values()):.1e}"
 
 
 def test_view_toggles_and_product_sliders_never_retrain():
@@ -97,7 +97,7 @@ def test_hostile_link_warns_and_uses_safe_values():
             "clip_lr": "3",
         },
         {"length": "200", "cell": "rnn_relu", "init": "orthogonal", "scale": "2"},
-        {"length": "150", "cell": "lstm", "gate_bias": "10", "hidden": "128"},
+        {"length": "150", "cell": "lstm", "gate_bias": "5", "hidden": "128"},
     ],
 )
 def test_slider_extremes_render_without_exception(params):
@@ -130,5 +130,60 @@ def test_nan_training_is_shown_as_a_finding():
     assert not at.exception, at.exception
     notes = " ".join(texts(at, "warning"))
     assert "Vanilla RNN (linear): training diverged at step 1" in notes
-    assert any("final loss as a share of chance: Vanilla RNN (linear) " in t for t in texts(at, "caption"))
+    assert any("steps) as a share of chance: Vanilla RNN (linear) " in t for t in texts(at, "caption"))
     assert len(figures(at)) == 3
+
+
+def chart_specs(at) -> list[dict]:
+    return [json.loads(c.proto.spec) for c in figures(at)]
+
+
+TRAINED = {"length": "12", "hidden": "4", "train_steps": "50"}
+
+
+def test_training_draws_the_curves_as_a_film_with_the_shares_of_chance():
+    at = open_page("gradients", TRAINED)
+    at.button(key="train.gradients").click().run()
+    assert not at.exception, at.exception
+    res = run(GradientsConfig(length=12, hidden=4, train_steps=50))
+    decay = chart_specs(at)[0]
+    assert len(decay["frames"]) == len(res.curves["rnn"].history.timeline) >= 10
+    assert decay["layout"]["title"]["text"].startswith("Step 50: Vanilla RNN (tanh): 11 steps back")
+    assert decay["frames"][0]["layout"]["title"]["text"].startswith("Step 0: ")
+    assert [s["label"] for s in decay["layout"]["sliders"][0]["steps"]][-1] == "50"
+    shares = share_of_chance(res)
+    caption = next(t for t in texts(at, "caption") if "final loss (mean of the last 5% of steps)" in t)
+    assert f"LSTM {percent(shares['lstm'])}" in caption and f"GRU {percent(shares['gru'])}" in caption
+    assert at.get("download_button"), "a trained view offers its download"
+
+
+HOSTILE_TRAINED = {
+    "cell": "<script>alert(1)</script>",
+    "length": "-1e308",
+    "hidden": "1e-9",
+    "init": "🙂" * 30,
+    "scale": "1e999",
+    "gate_bias": "-inf",
+    "train_steps": "49.6",
+    "clip_lr": "nan",
+    "max_norm": "1e308",
+    "overlay": "<b>",
+    "show_bound": "",
+    "product_scale": "-0",
+    "product_steps": "9" * 400,
+    "seed": "-1",
+}
+
+
+def test_hostile_link_with_training_reaches_the_film_safely():
+    at = open_page("gradients", HOSTILE_TRAINED)
+    warnings = " ".join(texts(at, "warning"))
+    assert "Training steps on copy-first: 49.6 is not a whole number; using 50." in warnings
+    assert "Sequence length T: -1e+308 is below the minimum; using 2." in warnings
+    at.button(key="train.gradients").click().run()
+    assert not at.exception, at.exception
+    specs = chart_specs(at)
+    assert len(specs) == 3 and len(specs[0]["frames"]) >= 10
+    assert specs[0]["layout"]["title"]["text"].startswith("Step 50: Vanilla RNN (tanh): 1 steps back")
+    assert at.slider(key="gradients.scale").value == 2.0
+    assert at.slider(key="gradients.product_steps").value == 500

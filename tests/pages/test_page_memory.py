@@ -1,8 +1,14 @@
 """The memory page through AppTest: click to train, the table over lengths, odd links."""
 
+import base64
 import json
 
-from rnnviz.views.memory.experiment import MEMORY_BUDGET_S
+import numpy as np
+import pytest
+
+from rnnviz.core.config import specs
+from rnnviz.views.memory.experiment import EVAL_BATCH, MEMORY_BUDGET_S, MemoryConfig, run
+from rnnviz.views.memory.figures import recall_title
 from tests.apptest import open_page, texts
 
 SMALL = {"length": "10", "hidden": "4", "steps": "50"}
@@ -46,7 +52,18 @@ def test_truncation_window_is_explained_when_it_cuts():
     assert any("gradients flow back only 3 steps" in t for t in texts(at, "info"))
 
 
-def test_hostile_link_is_safe():
+def values(y) -> np.ndarray:
+    """A Plotly JSON array: a list, or a typed array (base64 bytes with a dtype)."""
+    if isinstance(y, dict):
+        return np.frombuffer(base64.b64decode(y["bdata"]), dtype=y["dtype"])
+    return np.asarray(y, dtype=float)
+
+
+def chart_specs(at) -> list[dict]:
+    return [json.loads(c.proto.spec) for c in at.get("plotly_chart") if not (c.key or "").startswith("live_")]
+
+
+def test_hostile_link_is_safe_through_training_and_drawing():
     at = open_page(
         "memory",
         {"task": "🙂", "length": "-1", "gate_bias": "nan", "window": "1e9", "lr": "inf", "steps": "x"},
@@ -57,3 +74,53 @@ def test_hostile_link_is_safe():
     assert "Sequence length T: -1 is below the minimum" in warnings
     assert at.slider(key="memory.window").value == 200
     assert "σ(5) = 0.993" in " ".join(str(m.value) for m in at.markdown)
+    at.button(key="train.memory").click().run()
+    assert not at.exception, at.exception
+    loss, film = chart_specs(at)
+    assert loss["layout"]["title"]["text"].startswith("Copy-first, T = 2, final loss vs chance: RNN ")
+    assert len(film["frames"]) >= 10
+    assert at.dataframe[0].value.set_index("Length T").loc[2, "LSTM"].endswith(("solved", "partly", "failed"))
+
+
+SMALL_SIZES = {"length": "6", "hidden": "3", "steps": "50"}
+
+
+@pytest.mark.parametrize(
+    "value", ["banana", "NaN", "-inf", "inf", "", "١٢٣", "<script>alert(1)</script>", "9" * 10_000]
+)
+def test_every_other_field_hostile_with_training(value):
+    """Sizes stay small so training is quick; every other field gets the same junk, then Train is pressed."""
+    fields = [s.name for s in specs(MemoryConfig) if s.name not in SMALL_SIZES]
+    at = open_page("memory", {**{name: value for name in fields}, **SMALL_SIZES})
+    assert not at.exception, at.exception
+    at.button(key="train.memory").click().run()
+    assert not at.exception, at.exception
+    assert len(chart_specs(at)) == 2
+    assert not any("<script" in str(m.value) for m in at.markdown)
+
+
+def test_sizes_that_clamp_low_train_and_draw():
+    at = open_page(
+        "memory", {"length": "-1e308", "hidden": "0", "steps": "-3", "window": "0", "seed": "1e400"}
+    )
+    at.button(key="train.memory").click().run()
+    assert not at.exception, at.exception
+    assert any("gradients flow back only 1 steps" in t for t in texts(at, "info"))
+    film = chart_specs(at)[1]
+    assert [s["label"] for s in film["layout"]["sliders"][0]["steps"]][-1] == "50"
+
+
+def test_the_answers_film_ends_on_the_trained_models_answers():
+    at = open_page("memory", SMALL)
+    at.button(key="train.memory").click().run()
+    res = run(MemoryConfig(length=10, hidden=4, steps=50))
+    film = chart_specs(at)[1]
+    assert film["layout"]["title"]["text"] == recall_title(
+        {c: r.held_out_loss for c, r in res.runs.items()}, res.chance_loss, 50
+    )
+    lstm = [values(frame["data"][1]["y"]) for frame in film["frames"]]  # the LSTM's panel
+    np.testing.assert_allclose(lstm[-1], res.runs["lstm"].prediction, rtol=1e-6)
+    assert not np.allclose(lstm[0], res.runs["lstm"].prediction)
+    assert f"{EVAL_BATCH} held-out sequences" in " ".join(texts(at, "caption"))
+    assert "last 5% of training steps" in " ".join(texts(at, "caption"))
+    assert at.get("download_button")

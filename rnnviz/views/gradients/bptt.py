@@ -119,6 +119,8 @@ BY_HAND_STEPS = 5
 DIFFERENCE_NAMES = {"h": "∂L/∂h_t, every step"}
 """Row names of the check that are not a parameter's name."""
 
+DIFFERENCE_COLUMN = "largest |by hand − autograd|"
+
 
 @dataclass(frozen=True)
 class ByHand:
@@ -158,6 +160,6 @@ def differences_table(by_hand: ByHand) -> pd.DataFrame:
     return pd.DataFrame(
         {
             "gradient": [DIFFERENCE_NAMES.get(k, k) for k in by_hand.max_difference],
-            "largest |by hand − autograd|": list(by_hand.max_difference.values()),
+            DIFFERENCE_COLUMN: list(by_hand.max_difference.values()),
         }
     )

@@ -12,6 +12,7 @@ import time
 from dataclasses import dataclass
 
 import numpy as np
+import plotly.graph_objects as go
 import torch
 
 from rnnviz.core.cells import GATES, MEMORY_GATE, spectral_radius
@@ -39,6 +40,7 @@ from rnnviz.core.seeding import seed_everything
 from rnnviz.core.timeline import Frame
 from rnnviz.views.gradients import bptt
 from rnnviz.views.gradients.export import export_gradients
+from rnnviz.views.gradients.figures import decay_film
 from rnnviz.views.gradients.gradnorms import Bound, Decay, decay, hidden_grad_norms, vanilla_bound
 
 MAX_LENGTH = 500
@@ -341,6 +343,11 @@ def report(cfg: GradientsConfig, res: GradientsResult) -> dict:
     }
 
 
+def film(cfg: GradientsConfig, res: GradientsResult) -> go.Figure:
+    """The view's main training film: every cell's gradient-norm curve at each snapshot, with the bound."""
+    return decay_film(res, list(res.curves), show_bound=True)
+
+
 EXPERIMENT = Experiment(
     name="gradients",
     title="Vanishing & exploding gradients",
@@ -350,4 +357,5 @@ EXPERIMENT = Experiment(
     description="Measure ||dL/dh_t|| for every step back from the loss, train with and without clipping, "
     "and check a hand-written BPTT against autograd.",
     export=export_gradients,
+    film=film,
 )

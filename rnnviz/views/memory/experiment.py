@@ -38,7 +38,7 @@ from rnnviz.core.memory_model import (
 from rnnviz.core.memory_tasks import CHANCE_LOSS, MEMORY_TASKS, memory_batch
 from rnnviz.core.timeline import Frame
 from rnnviz.views.memory.export import export_memory
-from rnnviz.views.memory.figures import live_recall
+from rnnviz.views.memory.figures import live_recall, recall_film
 from rnnviz.views.memory.findings import ANSWERS, verdict
 
 MAX_LENGTH = 200
@@ -227,6 +227,11 @@ def report(cfg: MemoryConfig, res: MemoryResult) -> dict:
     }
 
 
+def film(cfg: MemoryConfig, res: MemoryResult) -> go.Figure:
+    """The view's main training film: each cell's held-out answers at every snapshot."""
+    return recall_film(res)
+
+
 EXPERIMENT = Experiment(
     name="memory",
     title="Long-range memory",
@@ -235,4 +240,5 @@ EXPERIMENT = Experiment(
     report=report,
     description="Train a vanilla RNN, an LSTM and a GRU on the same memory task, data and step budget.",
     export=export_memory,
+    film=film,
 )
