@@ -313,7 +313,8 @@ def run(
     held_out = len(ids) >= MIN_HELD_OUT_CHARS
     split = int(len(ids) * (1 - HELD_OUT)) if held_out else len(ids)
     test_from = split if held_out else 1
-    test = windows(ids, test_from, len(ids), analysis.EVAL_WINDOWS, analysis.WARM_CHARS)
+    # A short text is read in one pass from its start: windows after it would start without context.
+    test = windows(ids, test_from, len(ids), analysis.EVAL_WINDOWS if held_out else 1, analysis.WARM_CHARS)
     excerpt_at = analysis.excerpt_start(corpus.text, test_from, len(ids))
     excerpt_len = min(analysis.EXCERPT_CHARS, len(ids) - 1 - excerpt_at)
     prompt = analysis.prompt_of(vocab, corpus.text)
@@ -397,7 +398,7 @@ def verdict(res: CharLMResult) -> str:
     net, base = res.nats, res.baseline.nats
     if not math.isfinite(net):
         return "Training diverged, so the network predicts nothing; the n-gram is the only model left."
-    gap = abs(base - net) / base
+    gap = abs(base - net) / max(base, net)  # fewer nats than the loser's, as a share of the loser's
     winner, loser = ("The network", "the n-gram") if net < base else ("The n-gram", "the network")
     return (
         f"{winner} wins on the held-out text: {min(net, base):.3f} against {max(net, base):.3f} nats per "
