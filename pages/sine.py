@@ -1,61 +1,63 @@
 import streamlit as st
 
 from pages import ui
-from rnnviz.core.config import to_query, training_part
 from rnnviz.core.figures import loss_curve
+from rnnviz.views.sine import EXPERIMENT
 from rnnviz.views.sine import lessons as lessons
-from rnnviz.views.sine.experiment import (
-    EXPERIMENT,
-    MAX_HORIZON,
-    OWN_FUTURE_SHARE,
-    SineConfig,
-    forecast_mse,
-    one_step_mse,
-)
+from rnnviz.views.sine.experiment import MAX_HORIZON, SineConfig, forecast_mse, one_step_mse
 from rnnviz.views.sine.figures import (
+    baseline_figure,
     error_figure,
+    film_figure,
     forecast_figure,
     gradient_figure,
     hidden_figure,
+    live_forecast,
     signal_figure,
     teacher_vs_free_figure,
 )
-from rnnviz.views.sine.series import MAX_UPLOAD_MB, UserSeries, read_series
+from rnnviz.views.sine.series import parse_upload
+from rnnviz.views.sine.sources import OWN_FUTURE_SHARE, TABLE_SIGNALS
 
 PREFIX = "sine"
-UPLOAD_KEY = f"{PREFIX}.upload"
 RUNS_KEY = f"{PREFIX}.__runs"
 MAX_RUNS = 8
 
 st.title("Sine extrapolation")
 st.caption(
     "A network reads a window of past values and predicts the next one. Fed its own predictions, it "
-    "forecasts as far ahead as you like, and every error it makes becomes part of its next input."
+    "forecasts as far ahead as you like, and every error it makes becomes part of its next input. On real "
+    "series it must beat the forecasts that need no training at all."
 )
 cfg = ui.settings(
     SineConfig,
     PREFIX,
     groups=[
         ("Signal", ["signal", "noise", "dt"]),
-        ("Data", ["window", "split", "scaler"]),
+        ("Data", ["window", "split", "scaler", "learn", "season"]),
         ("Network", ["cell", "hidden", "layers", "seed"]),
         ("Training", ["epochs", "batch", "lr", "clip", "max_norm"]),
     ],
 )
 
-
-def own_series() -> UserSeries | None:
-    """The upload box and the paste box; an uploaded file wins over pasted numbers."""
+upload = None
+if cfg.signal in TABLE_SIGNALS:
+    with st.container(border=True):
+        st.markdown("**Columns**")
+        ui.view_controls(SineConfig, PREFIX, ["target", "inputs"])
+if cfg.signal == "own":
     with st.container(border=True):
         st.markdown("**Your own series**")
         left, right = st.columns(2)
-        with left:
-            file = st.file_uploader(
-                f"CSV file (up to {MAX_UPLOAD_MB} MB)",
-                type=["csv", "txt", "tsv"],
-                key=UPLOAD_KEY,
-                help="One value per row; with several columns, the last column of numbers is used.",
-            )
+        upload = ui.upload(
+            "CSV file",
+            key=f"{PREFIX}.upload",
+            types=["csv", "txt", "tsv"],
+            parse=parse_upload,
+            help="One value per row, or several columns with a header: pick the target and the extra inputs "
+            "by name above.",
+            container=left,
+        )
         with right:
             ui.view_controls(SineConfig, PREFIX, ["series"])
         st.caption(
@@ -63,48 +65,26 @@ def own_series() -> UserSeries | None:
             "An uploaded file is used rather than pasted numbers. Links carry pasted numbers but "
             "cannot carry an uploaded file: whoever opens your link sees the pasted numbers, or the sine."
         )
-    if file is None:
-        return None
-    cached = st.session_state.get(f"{UPLOAD_KEY}.parsed")
-    if cached is None or cached[0] != file.file_id:
-        cached = (file.file_id, read_series(file.getvalue(), file.name))
-        st.session_state[f"{UPLOAD_KEY}.parsed"] = cached
-    return cached[1]
 
-
-upload = own_series() if cfg.signal == "own" else None
 ui.share_link()
-res = ui.run(EXPERIMENT, cfg, upload=upload)
+res = ui.run(EXPERIMENT, cfg, live=live_forecast, upload=upload)
+ui.downloads(EXPERIMENT, cfg, res)
 for note in res.notes:
     st.info(ui.safe_text(note), icon=":material/info:")
 ui.training_message(res.history)
 
 st.plotly_chart(signal_figure(res))
+st.markdown(lessons.data_note(res))
+st.plotly_chart(film_figure(res))
+st.caption(
+    "Press Play, or drag the training step: the forecast of each snapshot against the truth. "
+    "Replaying costs nothing: every snapshot was recorded while the network trained."
+)
 left, right = st.columns(2)
 left.plotly_chart(
     loss_curve(res.history, title=f"Training and validation loss (scaled units), {res.history.steps} steps")
 )
 right.plotly_chart(gradient_figure(res.history, cfg.max_norm if cfg.clip else None))
-
-
-def remember_run() -> None:
-    """Keep this run's key numbers, so flipping a toggle shows its effect side by side."""
-    changed = {k: v for k, v in to_query(training_part(cfg)).items() if k not in ("v", "series")}
-    settings = ", ".join(f"{k}={v}" for k, v in changed.items()) or "defaults"
-    if res.signal == "own":
-        settings += f" ({res.source})"
-    steps = min(MAX_HORIZON, len(res.future))
-    row = {
-        "settings (training)": settings,
-        "validation MSE": res.val_mse,
-        "one step ahead, future": one_step_mse(res, "window", steps),
-        "forecast MSE, first 100 steps": forecast_mse(res, "window", 100),
-        "forecast steps": steps,
-        "forecast MSE, all steps": forecast_mse(res, "window", steps),
-        "training s": round(res.history.seconds, 2),
-    }
-    runs = [r for r in st.session_state.get(RUNS_KEY, []) if r["settings (training)"] != settings]
-    st.session_state[RUNS_KEY] = [row, *runs][:MAX_RUNS]
 
 
 @st.fragment
@@ -118,11 +98,18 @@ def forecast_views() -> None:
         view = ui.view_controls(SineConfig, PREFIX, ["horizon"], limits=short)
     steps = min(view.horizon, len(res.future))
     m = st.columns(4)
-    m[0].metric("Validation MSE", f"{res.val_mse:.2g}", help="Single steps, on the held-out windows.")
-    m[1].metric("One step ahead, future", f"{one_step_mse(res, view.generation, steps):.2g}")
-    m[2].metric(f"Forecast MSE, {steps:,} steps", f"{forecast_mse(res, view.generation, steps):.2g}")
+    m[0].metric("Validation MSE", f"{res.val_mse:.3g}", help="Single steps, on the held-out windows.")
+    m[1].metric("One step ahead, future", f"{one_step_mse(res, view.generation, steps):.3g}")
+    m[2].metric(f"Forecast MSE, {steps:,} steps", f"{forecast_mse(res, view.generation, steps):.3g}")
     m[3].metric("Training time", f"{res.history.seconds:.2f} s")
     st.plotly_chart(forecast_figure(res, view.generation, steps))
+    st.subheader("Against the baselines")
+    st.markdown(lessons.verdict(res, view.generation, steps))
+    left, right = st.columns([3, 2])
+    left.plotly_chart(baseline_figure(res, view.generation, steps))
+    right.caption("Root mean squared error of each forecaster, in the series' own units")
+    right.dataframe(lessons.baseline_table(res, view.generation, steps), hide_index=True)
+    st.subheader("Why free running is harder")
     st.plotly_chart(error_figure(res, view.generation, steps))
     for line in lessons.update_rules(res, view.generation, steps):
         st.latex(line)
@@ -140,7 +127,11 @@ b.markdown(lessons.scaler_leak(res, cfg))
 a.markdown(lessons.clipping(res, cfg))
 b.markdown(lessons.window_length(res))
 
-remember_run()
+row = lessons.run_row(res, cfg)
+runs = [
+    r for r in st.session_state.get(RUNS_KEY, []) if r["settings (training)"] != row["settings (training)"]
+]
+st.session_state[RUNS_KEY] = [row, *runs][:MAX_RUNS]
 st.subheader("Your runs")
 st.caption("Each training you ran in this session, newest first: flip a toggle and compare.")
 st.dataframe(st.session_state[RUNS_KEY], hide_index=True)

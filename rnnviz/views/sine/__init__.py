@@ -1,7 +1,22 @@
-"""View "Sine extrapolation"."""
+"""View "Sine extrapolation": forecasting a synthetic signal or a real series by feeding predictions back."""
 
+from rnnviz.core.experiment import Experiment
 from rnnviz.views import View
-from rnnviz.views.sine.experiment import EXPERIMENT
+from rnnviz.views.sine.experiment import SineConfig, add_arguments, report, run, without_unused
+from rnnviz.views.sine.export import export
+
+EXPERIMENT = Experiment(
+    name="sine",
+    title="Sine extrapolation",
+    config=SineConfig,
+    run=run,
+    report=report,
+    description="Train on sliding windows of a signal or a real series, then forecast by feeding predictions "
+    "back, against the naive, seasonal-naive and autoregressive baselines.",
+    add_arguments=add_arguments,
+    normalise=without_unused,
+    export=export,
+)
 
 VIEW = View(
     EXPERIMENT,

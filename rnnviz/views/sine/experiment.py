@@ -14,7 +14,7 @@ import torch
 from torch import nn
 
 from rnnviz.core.config import cell_param, hidden_param, layers_param, learning_rate_param, param, seed_param
-from rnnviz.core.experiment import Experiment, ProgressFn
+from rnnviz.core.experiment import ProgressFn
 from rnnviz.core.fit import History, fit
 from rnnviz.core.runtime import TRAINING_BUDGET_S
 from rnnviz.core.seeding import seed_everything
@@ -35,7 +35,7 @@ from rnnviz.views.sine.forecasting import (
     windows,
 )
 from rnnviz.views.sine.series import UserSeries, read_series
-from rnnviz.views.sine.sources import AUTO_INPUTS, MAX_HORIZON, NO_INPUTS, Series, load
+from rnnviz.views.sine.sources import AUTO_INPUTS, MAX_HORIZON, NO_INPUTS, TABLE_SIGNALS, Series, load
 
 CAPTURE_STEPS = 40
 """Free-running steps forecast at each training snapshot: the film of the forecast locking on.
@@ -195,7 +195,7 @@ def without_unused(cfg: SineConfig) -> SineConfig:
     unused = {}
     if cfg.signal != "own":
         unused["series"] = SineConfig.series
-    if cfg.signal not in ("own", "macro"):
+    if cfg.signal not in TABLE_SIGNALS:
         unused["target"], unused["inputs"] = SineConfig.target, SineConfig.inputs
     if cfg.signal in datasets.REAL:
         unused["dt"] = SineConfig.dt
@@ -413,7 +413,7 @@ def run(
     batch = len(train_idx) if cfg.batch == "full" else min(int(cfg.batch), len(train_idx))
     per_epoch = math.ceil(len(train_idx) / batch)
     total = cfg.epochs * per_epoch
-    film_truth = data.truth[n_train : n_train + CAPTURE_STEPS]
+    film_truth = data.truth[n_train : n_train + CAPTURE_STEPS].astype(np.float32)
 
     def loss_fn(index: np.ndarray) -> torch.Tensor:
         return nn.functional.mse_loss(model.predict_next(x_train[index]), y_train[index])
@@ -422,9 +422,9 @@ def run(
         return float(nn.functional.mse_loss(model.predict_next(x_val), y_val))
 
     def capture() -> dict[str, object]:
-        """The first CAPTURE_STEPS of the free-running forecast (target, its units) and their MSE."""
+        """The first CAPTURE_STEPS of the free-running forecast and the truth (target's units), and their MSE."""
         forecast = space.free(model, n_train, len(film_truth), "window")[0].astype(np.float32)
-        return {"forecast": forecast, "mse": _mse(forecast, film_truth)}
+        return {"forecast": forecast, "truth": film_truth, "mse": _mse(forecast, film_truth)}
 
     history = fit(
         model,
@@ -493,6 +493,10 @@ def forecast_errors(res: SineResult, generation: str, horizon: int) -> dict[str,
     return {f"extrap_mse_{k}": forecast_mse(res, generation, k) for k in HORIZONS if k <= steps}
 
 
+CONTENDERS = {"rnn": "network (free running)", **baselines.BASELINES}
+"""Every forecaster compared on the same future, with its name for tables and legends."""
+
+
 def contenders(res: SineResult, generation: str, steps: int) -> dict[str, np.ndarray]:
     """The network's free-running forecast and each baseline's, over the first ``steps`` steps."""
     steps = min(steps, len(res.future))
@@ -527,7 +531,7 @@ def report(cfg: SineConfig, res: SineResult) -> dict:
     return out
 
 
-def _add_arguments(parser: argparse.ArgumentParser) -> None:
+def add_arguments(parser: argparse.ArgumentParser) -> None:
     def csv_file(path: str) -> UserSeries:
         try:
             data = Path(path).read_bytes()
@@ -542,15 +546,3 @@ def _add_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="PATH",
         help="your own series as a CSV file (with --signal own); --target and --inputs pick its columns",
     )
-
-
-EXPERIMENT = Experiment(
-    name="sine",
-    title="Sine extrapolation",
-    config=SineConfig,
-    run=run,
-    report=report,
-    description="Train on sliding windows of a signal, then forecast by feeding predictions back.",
-    add_arguments=_add_arguments,
-    normalise=without_unused,
-)

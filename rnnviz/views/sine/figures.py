@@ -8,10 +8,11 @@ import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from rnnviz.core.figures import state_heatmap
+from rnnviz.core.figures import animate, state_heatmap
 from rnnviz.core.fit import History
 from rnnviz.core.style import OKABE_ITO, SERIES, base_layout
-from rnnviz.views.sine.experiment import SineResult
+from rnnviz.core.timeline import Timeline
+from rnnviz.views.sine.experiment import CONTENDERS, SineResult, contenders
 
 FREE = OKABE_ITO["vermillion"]
 """Free-running forecast: the network fed its own predictions."""
@@ -31,6 +32,13 @@ def _fmt(x: float) -> str:
     return f"{x:.2g}" if np.isfinite(x) else "not a number"
 
 
+def value_title(res: SineResult) -> str:
+    """The target's axis title: its column name and unit for real data, 'value' for a synthetic signal."""
+    if res.data.unit:
+        return f"{res.data.columns[0]} ({res.data.unit})"
+    return "value" if res.data.columns[0] == "value" else res.data.columns[0]
+
+
 def signal_figure(res: SineResult) -> go.Figure:
     """The training span with validation targets marked, and the future the forecast must reach."""
     t = res.time
@@ -43,7 +51,7 @@ def signal_figure(res: SineResult) -> go.Figure:
         mode="lines",
         name="training signal",
         line=dict(color=SERIES["train"], width=1.5),
-        hovertemplate="t = %{x:.2f} s<br>value %{y:.3f}<extra>observed</extra>",
+        hovertemplate=f"{res.data.time_hover}<br>value %{{y:.4g}}<extra>observed</extra>",
     )
     fig.add_scatter(
         x=target_time,
@@ -51,7 +59,7 @@ def signal_figure(res: SineResult) -> go.Figure:
         mode="markers",
         name="validation targets",
         marker=dict(color=SERIES["validation"], size=5),
-        hovertemplate="t = %{x:.2f} s<br>value %{y:.3f}<extra>held out</extra>",
+        hovertemplate=f"{res.data.time_hover}<br>value %{{y:.4g}}<extra>held out</extra>",
     )
     fig.add_scatter(
         x=t[n:],
@@ -59,7 +67,7 @@ def signal_figure(res: SineResult) -> go.Figure:
         mode="lines",
         name="future (to forecast)",
         line=dict(color=SERIES["truth"], width=1, dash="dot"),
-        hovertemplate="t = %{x:.2f} s<br>value %{y:.3f}<extra>future</extra>",
+        hovertemplate=f"{res.data.time_hover}<br>value %{{y:.4g}}<extra>future</extra>",
     )
     fig.add_vrect(x0=t[n], x1=t[-1], fillcolor=FUTURE_SHADE, line_width=0)
     total = len(res.val_windows) + len(res.train_windows)
@@ -69,10 +77,10 @@ def signal_figure(res: SineResult) -> go.Figure:
     else:
         how = "at random"
     title = (
-        f"{html.escape(res.source)}: trained on t < {t[n]:g} s, "
+        f"{html.escape(res.source)}: trained on the first {n:,} {res.data.step}s, "
         f"{len(res.val_windows)} of {total} windows held out {how}"
     )
-    return base_layout(fig, title, height=320, x="time t (s)", y="value")
+    return base_layout(fig, title, height=320, x=res.data.time_title, y=value_title(res))
 
 
 def forecast_figure(res: SineResult, generation: str, horizon: int) -> go.Figure:
@@ -92,7 +100,7 @@ def forecast_figure(res: SineResult, generation: str, horizon: int) -> go.Figure
         mode="lines",
         name="last training values",
         line=dict(color=SERIES["train"], width=1.5),
-        hovertemplate="t = %{x:.2f} s<br>value %{y:.3f}<extra>observed</extra>",
+        hovertemplate=f"{res.data.time_hover}<br>value %{{y:.4g}}<extra>observed</extra>",
     )
     fig.add_scatter(
         x=future_t,
@@ -101,7 +109,7 @@ def forecast_figure(res: SineResult, generation: str, horizon: int) -> go.Figure
         name="truth",
         line=dict(color=SERIES["truth"], width=1.5),
         customdata=step_hover,
-        hovertemplate="step %{customdata} (t = %{x:.2f} s)<br>truth %{y:.3f}<extra></extra>",
+        hovertemplate=f"step %{{customdata}} ({res.data.time_hover})<br>truth %{{y:.4g}}<extra></extra>",
     )
     fig.add_scatter(
         x=future_t,
@@ -112,12 +120,12 @@ def forecast_figure(res: SineResult, generation: str, horizon: int) -> go.Figure
         fill="tonexty",
         fillcolor=ERROR_SHADE,
         customdata=step_hover,
-        hovertemplate="step %{customdata} (t = %{x:.2f} s)<br>forecast %{y:.3f}<extra></extra>",
+        hovertemplate=f"step %{{customdata}} ({res.data.time_hover})<br>forecast %{{y:.4g}}<extra></extra>",
     )
     fig.add_vline(x=t[n], line=dict(color="grey", width=1, dash="dash"))
     mse = cumulative_mse(free, truth)[-1] if steps else float("nan")
-    title = f"Fed its own predictions: MSE {_fmt(mse)} over {steps:,} steps ({steps * res.dt:g} s)"
-    base_layout(fig, title, height=340, x="time t (s)", y="value")
+    title = f"Fed its own predictions: MSE {_fmt(mse)} over {steps:,} {res.data.step}s"
+    base_layout(fig, title, height=340, x=res.data.time_title, y=value_title(res))
     fig.update_layout(legend_traceorder="normal")
     return fig
 
@@ -191,7 +199,7 @@ def teacher_vs_free_figure(res: SineResult, generation: str, horizon: int, span:
                 showlegend=col == 1,
                 line=dict(color=color, width=2, dash=dash),
                 customdata=steps_hover,
-                hovertemplate="step %{customdata} (t = %{x:.2f} s)<br>%{y:.3f}<extra>" + name + "</extra>",
+                hovertemplate=f"step %{{customdata}} ({res.data.time_hover})<br>%{{y:.4g}}<extra>{name}</extra>",
                 row=1,
                 col=col,
             )
@@ -207,9 +215,9 @@ def teacher_vs_free_figure(res: SineResult, generation: str, horizon: int, span:
         f"free running {_fmt(free_mse)}"
     )
     base_layout(fig, title, height=320)
-    fig.update_yaxes(title_text="value", row=1, col=1)
+    fig.update_yaxes(title_text=value_title(res), row=1, col=1)
     for col, (a, b) in enumerate(parts, start=1):
-        fig.update_xaxes(title_text=f"time t (s), steps {a + 1} to {b}", row=1, col=col)
+        fig.update_xaxes(title_text=f"{res.data.time_title}, steps {a + 1} to {b}", row=1, col=col)
     return fig
 
 
@@ -258,3 +266,106 @@ def gradient_figure(history: History, max_norm: float | None) -> go.Figure:
     base_layout(fig, title, height=300, x="training step", y="global gradient norm (log scale)")
     fig.update_yaxes(type="log", exponentformat="power")
     return fig
+
+
+CONTENDER_COLORS = {
+    "rnn": FREE,
+    "naive": OKABE_ITO["grey"],
+    "seasonal_naive": OKABE_ITO["green"],
+    "ar": OKABE_ITO["purple"],
+}
+
+
+def baseline_figure(res: SineResult, generation: str, steps: int) -> go.Figure:
+    """Root mean squared error over the first k steps, network and baselines on the same future."""
+    truth = res.future[: min(steps, len(res.future))]
+    k = np.arange(1, len(truth) + 1)
+    fig = go.Figure()
+    final = {}
+    for name, values in contenders(res, generation, len(truth)).items():
+        rmse = np.sqrt(cumulative_mse(values, truth))
+        final[name] = rmse[-1] if len(rmse) else float("nan")
+        fig.add_scatter(
+            x=k,
+            y=rmse,
+            mode="lines",
+            name=CONTENDERS[name],
+            line=dict(
+                color=CONTENDER_COLORS[name],
+                width=3 if name == "rnn" else 2,
+                dash=None if name == "rnn" else "dot",
+            ),
+            hovertemplate=f"first %{{x}} {res.data.step}s<br>RMSE %{{y:.4g}}<extra>{CONTENDERS[name]}</extra>",
+        )
+    best = min(final, key=lambda n: final[n] if np.isfinite(final[n]) else np.inf)
+    title = f"Over {len(truth):,} {res.data.step}s ahead, the {CONTENDERS[best].split(' (')[0]} errs least"
+    unit = f" ({res.data.unit})" if res.data.unit else ""
+    return base_layout(
+        fig, title, height=340, x=f"{res.data.step}s ahead k", y=f"root mean squared error, steps 1..k{unit}"
+    )
+
+
+def _film_traces(frame: dict, x: np.ndarray, hover: str) -> list[go.Scatter]:
+    return [
+        go.Scatter(
+            x=x,
+            y=frame["truth"],
+            mode="lines",
+            name="truth",
+            line=dict(color=SERIES["truth"], width=1.5),
+            hovertemplate=f"{hover}<br>truth %{{y:.4g}}<extra></extra>",
+        ),
+        go.Scatter(
+            x=x,
+            y=frame["forecast"],
+            mode="lines",
+            name="forecast (free running)",
+            line=dict(color=FREE, width=2),
+            hovertemplate=f"{hover}<br>forecast %{{y:.4g}}<extra></extra>",
+        ),
+    ]
+
+
+def _film_title(timeline: Timeline, i: int) -> str:
+    return f"The first {len(timeline.frames[i]['forecast'])} steps fed back, MSE {_fmt(timeline.frames[i]['mse'])}: {timeline.label(i)}"
+
+
+def live_forecast(history: History) -> go.Figure:
+    """While training: the latest snapshot's free-running forecast against the truth (x in steps ahead)."""
+    frame = history.timeline.frames[-1]
+    steps = np.arange(1, len(frame["forecast"]) + 1)
+    fig = go.Figure(_film_traces(frame, steps, "step %{x}"))
+    return base_layout(
+        fig, _film_title(history.timeline, len(history.timeline) - 1), height=300, x="steps ahead", y="value"
+    )
+
+
+def film_figure(res: SineResult) -> go.Figure:
+    """The free-running forecast at every training snapshot, played in the browser: watch it lock on."""
+    timeline = res.history.timeline
+    x = res.time[res.n_train : res.n_train + len(timeline.frames[-1]["forecast"])]
+    hover = res.data.time_hover
+    fig = go.Figure(_film_traces(timeline.frames[-1], x, hover))
+    base_layout(
+        fig, _film_title(timeline, len(timeline) - 1), height=380, x=res.data.time_title, y=value_title(res)
+    )
+    fig.update_yaxes(range=_film_range(timeline))
+    return animate(
+        fig,
+        [_film_traces(f, x, hover) for f in timeline.frames],
+        [str(s) for s in timeline.steps],
+        titles=[_film_title(timeline, i) for i in range(len(timeline))],
+    )
+
+
+def _film_range(timeline: Timeline) -> list[float]:
+    """A y range that holds the truth and the last forecasts, so the axis does not jump between frames;
+    a wild early forecast may leave it."""
+    truth = np.asarray(timeline.frames[-1]["truth"], dtype=float)
+    late = np.concatenate(
+        [np.asarray(f["forecast"], dtype=float) for f in timeline.frames[len(timeline) // 2 :]]
+    )
+    values = np.concatenate([truth, late[np.isfinite(late)]])
+    low, high = float(values.min()), float(values.max())
+    pad = 0.15 * (high - low or 1.0)
+    return [low - pad, high + pad]

@@ -9,10 +9,23 @@ from __future__ import annotations
 import math
 
 import numpy as np
+import pandas as pd
 
+from rnnviz.core.config import to_query, training_part
 from rnnviz.core.fmt import tex_number
 from rnnviz.views.sine import signals
-from rnnviz.views.sine.experiment import SineConfig, SineResult, forecast_mse, one_step_mse
+from rnnviz.views.sine.baselines import BASELINES
+from rnnviz.views.sine.experiment import (
+    CONTENDERS,
+    MAX_HORIZON,
+    SineConfig,
+    SineResult,
+    contenders,
+    forecast_mse,
+    mse_by_contender,
+    one_step_mse,
+    resolved_split,
+)
 
 
 def _g(x: float) -> str:
@@ -62,8 +75,8 @@ def accumulation(res: SineResult, generation: str, horizon: int) -> str:
         "Free running, each prediction becomes the newest input of the next, so within "
         f"{res.window} steps its inputs are nothing but its own output. The error over the "
         f"first {span} steps is {_g(early)}, over the last {span} {_g(late)}, {trend}.{carry} "
-        f"The validation error ({_g(res.val_mse)}) measured single steps only; change the seed and "
-        "compare your runs below to see how little it says about the long run."
+        f"The validation error ({_g(res.val_mse)}) measured single steps only; change the Seed setting "
+        "and compare your runs below to see how little it says about the long run."
     )
 
 
@@ -73,7 +86,7 @@ def split_leak(res: SineResult, cfg: SineConfig) -> str:
         f"Here the validation MSE is {_g(res.val_mse)} (training {_g(res.train_mse)}); one step ahead "
         f"on the truly unseen future it is {_g(future)}."
     )
-    if cfg.split == "random":
+    if resolved_split(cfg, res.signal) == "random":
         return (
             "**Split by time, not shuffled.** Neighbouring windows overlap: shifted by one step, a "
             f"window shares {res.window - 1} of its {res.window} values. Drawn at random, "
@@ -85,14 +98,15 @@ def split_leak(res: SineResult, cfg: SineConfig) -> str:
     return (
         "**Split by time, not shuffled.** The validation windows all come after the training "
         f"windows, as the future will ({res.neighbour_share:.0%} of them touch a training window, only "
-        f"at the boundary). {measured} Choose *Random windows* to see the shuffled split the seed used, "
+        f"at the boundary). {measured} Choose *Random windows* to see the shuffled split of the tutorial's "
+        "pipeline, "
         "where held-out windows sit between training windows and share all but one value with them."
     )
 
 
 def scaler_leak(res: SineResult, cfg: SineConfig) -> str:
     (a, b), (c, d) = res.train_range, res.whole_range
-    fitted = f"[{res.scaler.low:.3g}, {res.scaler.high:.3g}]"
+    fitted = f"[{res.scaler.low[0]:.3g}, {res.scaler.high[0]:.3g}]"
     intro = (
         "**Fit the scaler on the training span only.** Values are mapped linearly to [-1, 1] using a "
         f"minimum and maximum. The training windows span [{a:.3g}, {b:.3g}]; the whole series, future "
@@ -135,13 +149,15 @@ def clipping(res: SineResult, cfg: SineConfig) -> str:
 
 
 def window_length(res: SineResult) -> str:
-    seconds = res.window * res.dt
-    base = (
-        f"**What window length changes.** Each prediction sees the last {res.window} values ({seconds:g} s). "
-    )
+    seconds = f" ({res.window * res.dt:g} s)" if res.signal in signals.BUILT_IN else ""
+    base = f"**What window length changes.** Each prediction sees the last {res.window} values{seconds}. "
     cycle = res.period_steps()
     if cycle is None:
-        return base + "Longer windows see more of the past but give fewer training windows."
+        return base + (
+            "A real series follows no known equation, so no window is long enough in principle. Longer "
+            "windows see more of the past but give fewer training windows; a window of at least one "
+            f"season ({res.season} {res.data.step}s here) lets the network see where in the cycle it is."
+        )
     share = res.window / cycle
     if res.signal in ("square", "sawtooth"):
         need = math.ceil(cycle / 2) if res.signal == "square" else math.ceil(cycle)
@@ -151,12 +167,112 @@ def window_length(res: SineResult) -> str:
         jump = "flip" if res.signal == "square" else "drop"
         return base + (
             f"That is {share:.0%} of a period ({cycle:.0f} steps). To know when the next {jump} comes, "
-            f"the window must reach back to the last one, {need} steps; {res.window} is {verdict}."
+            f"the window must reach back to the last one, {need} steps; {res.window} is {verdict}. "
+            "No linear recurrence continues a wave that jumps."
         )
-    coefficient = 2 * math.cos(res.dt * 2 * math.pi / signals.period(res.signal))
+    coefficients = signals.recurrence(res.signal, res.dt)
+    needed = {
+        "sine": "For a pure sine two values are enough in principle",
+        "two_sines": "A sum of two sines needs four past values, one pair per frequency",
+        "spring": "A damped oscillation needs two values, with its own coefficients: each swing is smaller",
+    }[res.signal]
     return base + (
-        f"That is {share:.0%} of a period ({cycle:.0f} steps). For a pure sine two values are enough "
-        f"in principle: $x_{{t+1}} = {coefficient:.4f}\\,x_t - x_{{t-1}}$. Longer windows let the network "
-        "average out noise and see slower patterns, at the price of longer back-propagation "
-        "through time and fewer windows."
+        f"That is {share:.0%} of a period ({cycle:.0f} steps). {needed}: ${recurrence_tex(coefficients)}$. "
+        f"{'It fits' if res.window >= len(coefficients) else 'It does not fit'} in a window of {res.window}. "
+        "Longer windows let the network average out noise and see slower patterns, at the price of longer "
+        "back-propagation through time and fewer windows."
     )
+
+
+def recurrence_tex(coefficients: tuple[float, ...]) -> str:
+    """x_{t+1} = a_1 x_t + a_2 x_{t-1} + ..., each coefficient to four decimals with its sign."""
+    terms = []
+    for k, a in enumerate(coefficients):
+        past = "x_t" if k == 0 else f"x_{{t-{k}}}"
+        sign = "-" if a < 0 else ("+" if k else "")
+        value = "" if math.isclose(abs(a), 1.0) else f"{abs(a):.4f}\\,"
+        terms.append(f"{sign} {value}{past}".strip())
+    return "x_{t+1} = " + " ".join(terms)
+
+
+def verdict(res: SineResult, generation: str, steps: int) -> str:
+    """Who forecast best over the horizon, in one plain sentence, including when the network loses."""
+    errors = mse_by_contender(res, generation, steps)
+    steps = min(steps, len(res.future))
+    ranked = sorted(errors, key=lambda n: errors[n] if math.isfinite(errors[n]) else math.inf)
+    name = {k: v.split(" (")[0] for k, v in BASELINES.items()}
+    beaten = [name[b] for b in BASELINES if errors["rnn"] < errors[b]]
+    unit = f" {res.data.unit}" if res.data.unit else ""
+    rmse = {k: math.sqrt(v) if math.isfinite(v) else math.nan for k, v in errors.items()}
+    over = f"Over {steps:,} {res.data.step}s ahead"
+    if ranked[0] == "rnn":
+        return (
+            f"{over}, the network wins: root mean squared error {_g(rmse['rnn'])}{unit}, against "
+            f"{_g(rmse[ranked[1]])}{unit} for the best baseline, {name[ranked[1]]}."
+        )
+    best = name[ranked[0]]
+    if beaten:
+        return (
+            f"{over}, the {best} forecast wins ({_g(rmse[ranked[0]])}{unit} root mean squared error); the "
+            f"network ({_g(rmse['rnn'])}{unit}) beats only the {' and the '.join(beaten)} forecast."
+        )
+    return (
+        f"{over}, the network loses to every baseline: {_g(rmse['rnn'])}{unit} root mean squared error, "
+        f"against {_g(rmse[ranked[0]])}{unit} for the {best} forecast, which needs no training at all."
+    )
+
+
+def baseline_table(res: SineResult, generation: str, steps: int) -> pd.DataFrame:
+    """Root mean squared error of each forecaster at step 1, over steps 1-10 and over the whole horizon."""
+    steps = min(steps, len(res.future))
+    unit = f" ({res.data.unit})" if res.data.unit else ""
+    spans = {f"step 1{unit}": 1, f"steps 1-10{unit}": 10, f"all {steps:,} steps{unit}": steps}
+    rows = []
+    for name in contenders(res, generation, steps):
+        row = {"forecaster": CONTENDERS[name]}
+        for label, k in spans.items():
+            row[label] = math.sqrt(mse_by_contender(res, generation, min(k, steps))[name])
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def data_note(res: SineResult) -> str:
+    """What the network read, where the data come from, and how the season and baselines were set."""
+    columns = res.data.columns
+    read = f"'{columns[0]}'" + (
+        f" plus {', '.join(repr(c) for c in columns[1:])} as extra inputs (it predicts those too, so it can run "
+        "ahead alone)"
+        if len(columns) > 1
+        else " alone"
+    )
+    learned = {
+        "values": "its values",
+        "changes": "its changes from one step to the next",
+        "season": f"its changes over one season ({res.lag} {res.data.step}s)",
+    }[res.learned]
+    return (
+        f"**Data.** {res.source}. The network read {read}, and learned {learned}. Season for the "
+        f"seasonal-naive forecast: {res.season} {res.data.step}s ({res.season_how}). "
+        f"The autoregressive baseline is {res.ar_model}, fitted on the training span only. The baselines read "
+        "the target alone."
+    )
+
+
+def run_row(res: SineResult, cfg: SineConfig) -> dict[str, object]:
+    """This run's key numbers for the page's table of runs, keyed by its training settings."""
+    changed = {k: v for k, v in to_query(training_part(cfg)).items() if k not in ("v", "series")}
+    settings = ", ".join(f"{k}={v}" for k, v in changed.items()) or "defaults"
+    if res.signal == "own":
+        settings += f" ({res.source})"
+    steps = min(MAX_HORIZON, len(res.future))
+    errors = mse_by_contender(res, "window", steps)
+    return {
+        "settings (training)": settings,
+        "validation MSE": res.val_mse,
+        "one step ahead, future": one_step_mse(res, "window", steps),
+        "forecast MSE, first 100 steps": forecast_mse(res, "window", 100),
+        "forecast steps": steps,
+        "forecast MSE, all steps": errors["rnn"],
+        "best baseline MSE": min(v for k, v in errors.items() if k != "rnn"),
+        "training s": round(res.history.seconds, 2),
+    }

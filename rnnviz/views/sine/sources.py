@@ -23,6 +23,8 @@ MIN_TRAIN_WINDOWS = 10
 AUTO_INPUTS = "auto"
 NO_INPUTS = "none"
 SECONDS_HOVER = "t = %{x:.2f} s"
+TABLE_SIGNALS = ("macro", "own")
+"""Signals with several columns to choose the target and extra inputs from."""
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,97 @@
+"""What the Sine view offers for download: its figures, the forecasts as CSV, the weights and reproduce.py."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from rnnviz.core.export import Export
+from rnnviz.views.sine.experiment import CONTENDERS, SineConfig, SineResult, contenders
+from rnnviz.views.sine.figures import baseline_figure, film_figure, forecast_figure, signal_figure
+from rnnviz.views.sine.forecasting import changes
+
+REPRODUCE = Path(__file__).with_name("reproduce_template.py")
+INPUTS_FILE = "inputs.json"
+
+
+def _unit(res: SineResult) -> str:
+    return res.data.unit or "value"
+
+
+def forecast_table(res: SineResult, generation: str, steps: int) -> pd.DataFrame:
+    """Every forecaster's forecast beside the truth, one row per step ahead, in the series' units."""
+    steps = min(steps, len(res.future))
+    unit = _unit(res)
+    time = res.time[res.n_train : res.n_train + steps]
+    time_name = res.data.time_title if res.data.time_title != "time t (s)" else "time t (s)"
+    table = {
+        f"step ahead ({res.data.step}s)": np.arange(1, steps + 1),
+        time_name: time,
+        f"truth ({unit})": res.future[:steps],
+    }
+    for name, values in contenders(res, generation, steps).items():
+        table[f"{CONTENDERS[name]} ({unit})"] = values
+    return pd.DataFrame(table)
+
+
+def timeline_table(res: SineResult) -> pd.DataFrame:
+    """The film: the free-running forecast at each training snapshot, one row per snapshot and step ahead."""
+    rows = []
+    timeline = res.history.timeline
+    for step, loss, frame in zip(timeline.steps, timeline.loss, timeline.frames, strict=True):
+        for k, (forecast, truth) in enumerate(zip(frame["forecast"], frame["truth"], strict=True), start=1):
+            rows.append((step, loss, k, float(forecast), float(truth)))
+    unit = _unit(res)
+    return pd.DataFrame(
+        rows,
+        columns=[
+            "training step",
+            "training loss (scaled units², MSE)",
+            f"step ahead ({res.data.step}s)",
+            f"forecast ({unit})",
+            f"truth ({unit})",
+        ],
+    )
+
+
+def learned_series(res: SineResult) -> np.ndarray:
+    """What the network read, unscaled: the observed columns, or their changes over ``res.lag`` steps."""
+    return changes(res.data.observed, res.lag) if res.lag else res.data.observed
+
+
+def reproduce_inputs(res: SineResult, cfg: SineConfig) -> dict[str, object]:
+    """What reproduce.py needs besides the weights, at full precision (not rounded as in --json)."""
+    steps = min(cfg.horizon, len(res.future))
+    n, size = res.n_train, res.window
+    return {
+        "cell": cfg.cell,
+        "hidden": cfg.hidden,
+        "layers": cfg.layers,
+        "generation": cfg.generation,
+        "low": res.scaler.low.tolist(),
+        "high": res.scaler.high.tolist(),
+        "context": learned_series(res)[n - size : n].tolist(),
+        "lag": res.lag,
+        "known": res.observed[n - res.lag : n].tolist() if res.lag else [],
+        "future": res.future[:steps].tolist(),
+    }
+
+
+def export(cfg: SineConfig, res: SineResult) -> Export:
+    steps = min(cfg.horizon, len(res.future))
+    figures = {
+        "The series and its split": signal_figure(res),
+        "The forecast through training": film_figure(res),
+        "The forecast": forecast_figure(res, cfg.generation, steps),
+        "Against the baselines": baseline_figure(res, cfg.generation, steps),
+    }
+    return Export(
+        figures=figures,
+        tables={"forecasts": forecast_table(res, cfg.generation, steps), "timeline": timeline_table(res)},
+        weights=res.weights,
+        reproduce=REPRODUCE.read_text(),
+        files={INPUTS_FILE: json.dumps(reproduce_inputs(res, cfg)).encode()},
+    )
