@@ -1,0 +1,68 @@
+"""The sentiment page in real headless Chromium: Train on a small link, every chart and table drawn,
+and the hidden-state map's training film plays, its points moving between the first and last frames."""
+
+import os
+
+import pytest
+
+from tests.browser_support import EXCEPTIONS_JS, FINISHED_JS, chromium, open_and_wait, streamlit_server
+
+pytestmark = pytest.mark.browser
+
+if not os.path.exists("/usr/bin/chromium"):
+    pytest.skip("needs Debian's chromium (make browser)", allow_module_level=True)
+
+SMALL = "embed=8&hidden=8&epochs=1&projection=pca"
+"""One epoch of a tiny network on the full corpus (a few seconds); PCA, so no t-SNE wait."""
+FILM = "test sentences classified right"
+"""What the film's title says at every frame."""
+
+FILM_JS = f"""() => [...document.querySelectorAll('.js-plotly-plot')]
+  .find(g => g.layout.title.text.includes('{FILM}') && g._transitionData._frames.length > 1)"""
+
+SHOW_FRAME_JS = f"""async (frame) => {{
+  const g = ({FILM_JS})();
+  await Plotly.animate(g, [frame], {{frame: {{duration: 0, redraw: true}}, transition: {{duration: 0}},
+                                     mode: 'immediate'}});
+  return {{title: g.layout.title.text, x: [...g._fullData[0].x], y: [...g._fullData[1].y]}};
+}}"""
+
+
+@pytest.fixture(scope="module")
+def page():
+    with streamlit_server() as (base, _), chromium() as browser:
+        pg = browser.new_page(viewport={"width": 1400, "height": 1000})
+        open_and_wait(pg, f"{base}/sentiment?{SMALL}", timeout_s=180)
+        pg.locator('[data-testid="stMain"] button').filter(has_text="Train").click()
+        pg.wait_for_selector('[data-testid="stMetric"]', timeout=180_000)
+        pg.wait_for_function(FINISHED_JS, timeout=180_000, polling=100)
+        pg.wait_for_function(f"() => !!({FILM_JS})()", timeout=60_000)
+        yield pg
+
+
+def test_trained_page_draws_everything_without_an_exception(page):
+    assert page.evaluate(EXCEPTIONS_JS) == []
+    assert page.locator(".js-plotly-plot").count() >= 7
+    text = page.inner_text('[data-testid="stMain"]')
+    assert "Test accuracy" in text and "Watch the clouds form" in text
+    assert "Nearest neighbours in hidden space" in text
+
+
+def test_first_and_last_frames_place_the_sentences_differently(page):
+    frames = page.evaluate(f"() => ({FILM_JS})()._transitionData._frames.length")
+    first = page.evaluate(SHOW_FRAME_JS, "0")
+    last = page.evaluate(SHOW_FRAME_JS, str(frames - 1))
+    assert "at step 0" in first["title"] and "at step 0" not in last["title"]
+    assert len(first["x"]) == len(last["x"]) > 0
+    assert first["x"] != last["x"] and first["y"] != last["y"]
+
+
+def test_play_runs_the_film_from_the_untrained_network(page):
+    page.evaluate(SHOW_FRAME_JS, "0")
+    films = page.locator('[data-testid="stPlotlyChart"]', has_text=FILM)  # the live map has no player
+    chart = films.filter(has_text="▶ Play").first
+    chart.get_by_text("▶ Play").click()
+    page.wait_for_function(
+        f"() => !({FILM_JS})().layout.title.text.includes('at step 0,')", timeout=30_000, polling=100
+    )
+    assert page.evaluate(EXCEPTIONS_JS) == []
