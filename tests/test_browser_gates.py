@@ -1,0 +1,53 @@
+"""The gates page in real headless Chromium: the training film plays in the browser, and the gate heatmap
+it shows at the first snapshot differs from the trained network's, which it ends on."""
+
+import json
+import os
+
+import pytest
+
+from tests.browser_support import EXCEPTIONS_JS, chromium, open_and_wait, streamlit_server
+
+pytestmark = pytest.mark.browser
+
+if not os.path.exists("/usr/bin/chromium"):
+    pytest.skip("needs Debian's chromium (make browser)", allow_module_level=True)
+
+FILM_JS = """() => [...document.querySelectorAll('.js-plotly-plot')]
+  .filter(gd => gd.layout && gd.layout.sliders && gd.layout.sliders.length)
+  .map(gd => JSON.stringify([gd.data[0].z, gd.layout.title.text]))"""
+"""Each film on the page: its first heatmap's values and its title, as they are drawn right now."""
+TITLE_JS = """[...document.querySelectorAll('.js-plotly-plot')]
+  .find(gd => gd.layout && gd.layout.sliders && gd.layout.sliders.length).layout.title.text"""
+
+
+@pytest.fixture(scope="module")
+def page():
+    with streamlit_server() as (base, _), chromium() as browser:
+        pg = browser.new_page(viewport={"width": 1400, "height": 1000})
+        pg.base = base
+        yield pg
+
+
+def _grid(page) -> tuple[list, str]:
+    return json.loads(page.evaluate(FILM_JS)[0])
+
+
+def test_playing_the_film_changes_the_gates_and_ends_on_the_trained_network(page):
+    open_and_wait(page, f"{page.base}/gates?train_steps=100&hidden=4", timeout_s=180)
+    assert page.evaluate(EXCEPTIONS_JS) == []
+    assert len(page.evaluate(FILM_JS)) == 2  # the gate grid and the saturation histogram
+    trained, title = _grid(page)
+    assert "step 100" in title
+    film = page.locator(".js-plotly-plot").filter(has=page.locator(".slider-container")).first
+    film.locator(".updatemenu-button", has_text="Play").click()
+    page.wait_for_function(f"() => !({TITLE_JS}).includes('step 100,')", timeout=10_000, polling=20)
+    film.locator(".updatemenu-button", has_text="Pause").click()
+    early, early_title = _grid(page)
+    assert "step 100," not in early_title and early != trained  # an early snapshot: other gate values
+    film.locator(".updatemenu-button", has_text="Play").click()  # on from the paused frame to the end
+    page.wait_for_function(f"() => ({TITLE_JS}).includes('step 100,')", timeout=30_000, polling=50)
+    page.wait_for_timeout(500)
+    last, _ = _grid(page)
+    assert last == trained
+    assert page.evaluate(EXCEPTIONS_JS) == []
