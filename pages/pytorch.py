@@ -28,7 +28,7 @@ from rnnviz.views.pytorch.figures import (
     where_figure,
 )
 from rnnviz.views.pytorch.padding import BATCH, NEAR_CHANCE, TEST_SENTENCES, VAL_SENTENCES, chance, verdict
-from rnnviz.views.pytorch.readers import READERS
+from rnnviz.views.pytorch.readers import READER_SHORT, READERS
 from rnnviz.views.pytorch.shapes import code, explore, setup_of
 
 PREFIX = "pytorch"
@@ -143,7 +143,7 @@ gru = fix.gru_conventions()
 leak = fix.scaler_leak()
 st.info(
     f"**tanh′ peaks at {derivative.tanh_peak:.3g}, not 0.25.** On a grid from -6 to 6, autograd finds the "
-    f"largest slope of tanh to be {derivative.tanh_peak:.4f} (at x = {abs(derivative.tanh_peak_at):.2g}); "
+    f"largest slope of tanh to be {derivative.tanh_peak:.4f} (at x = {abs(round(derivative.tanh_peak_at, 6)):g}); "
     f"{derivative.sigmoid_peak:.4f} is the sigmoid's peak. A tanh RNN's gradient shrinks through small weights "
     "and saturated units, not through a 0.25 factor at every step.",
     icon=":material/functions:",
@@ -214,21 +214,19 @@ ui.training_message(res.history)
 acc, seconds = res.test_accuracy, res.epoch_seconds
 for column, name in zip(st.columns(len(READERS)), READERS, strict=True):
     column.metric(
-        READERS[name],
+        f"Test accuracy, {READER_SHORT[name]}",
         f"{acc[name]:.1%}",
         delta=f"{seconds[name]:.2f} s per epoch",
         delta_color="off",
-        help=f"Test accuracy on {len(res.data.test):,} sentences from unseen movies; time of one epoch's forward "
-        "and backward passes, measured on the same batches for all three.",
+        delta_arrow="off",
+        help=f"{READERS[name]}: accuracy on {len(res.data.test):,} test sentences from unseen movies; the time "
+        "of one epoch's forward and backward passes, measured on the same batches for all three readers.",
     )
 st.plotly_chart(accuracy_film(res.history))
 st.caption(
     "Validation accuracy of the three readers at each snapshot of their training. Press Play, or drag the "
     "slider, to replay it in your browser: nothing is retrained."
 )
-left, right = st.columns(2)
-left.plotly_chart(readers_figure(acc, seconds, chance(res.data)))
-right.plotly_chart(where_figure(res.where))
 gap = acc["packed"] - acc["last_padded"]
 floor = chance(res.data)
 why = {
@@ -237,13 +235,17 @@ why = {
     "padding": "Those steps push the state with the padding's input (a zero embedding) and the recurrent "
     "weights only, so the state the read-out sees has partly forgotten the sentence, and by a different amount "
     "for each sentence, depending on who shared its batch.",
-    "held": f"The gap is small: the {CELLS[cfg.reader_cell]} learned to hold its state through the padding's zero "
-    "inputs, which a gated cell can do (its memory gate closes) and a vanilla RNN cannot. Try the vanilla RNN.",
+    "held": f"The gap is small: the {CELLS[cfg.reader_cell]} kept most of what it had read through the padding's "
+    "zero inputs. A gated cell can learn to (its memory gate closes); a vanilla RNN can only hope its weights "
+    "let the state fade slowly.",
 }[verdict(acc, floor)]
-st.markdown(
+left, right = st.columns([3, 2])
+left.plotly_chart(readers_figure(acc, seconds, floor))
+right.markdown(
     f"**Why the gap ({100 * gap:+.1f} points).** In these test batches, output[:, -1] has read on average "
     f"**{res.padding_read:.1f} padding tokens** after the sentence's last word. {why}"
 )
+st.plotly_chart(where_figure(res.where))
 st.markdown(
     f"Reading each sentence's own last step gives {acc['own_last']:.1%} against packing's {acc['packed']:.1%}: "
     + (
@@ -288,10 +290,12 @@ left.plotly_chart(positions_figure(res.chars))
 stateful, stateless = res.stateful, res.stateless
 with right:
     a, b = st.columns(2)
-    a.metric("Carried state", f"{stateful.held_out_loss:.3f} nats", help="Held-out loss per character.")
+    a.metric(
+        "Carried state (nats/char)", f"{stateful.held_out_loss:.3f}", help="Held-out loss per character."
+    )
     b.metric(
-        "Zero state each chunk",
-        f"{stateless.held_out_loss:.3f} nats",
+        "Zero state (nats/char)",
+        f"{stateless.held_out_loss:.3f}",
         delta=f"{stateless.held_out_loss - stateful.held_out_loss:+.3f}",
         delta_color="inverse",
     )

@@ -151,7 +151,7 @@ class Truncation:
     milliseconds: tuple[float, ...]
     """Wall time of each chunk's forward and backward pass (and update), until it finished or failed."""
     error: str | None
-    """torch's message when a chunk failed, first line only."""
+    """torch's message when a chunk failed, its first sentence only."""
 
     @property
     def failed_at(self) -> int | None:
@@ -184,7 +184,7 @@ def truncation(text: Text, mode: str, seed: int, chunks: int = TRUNCATION_CHUNKS
             if mode != "growing":
                 opt.step()
         except RuntimeError as err:
-            return Truncation(mode, tuple(spent), str(err).splitlines()[0][:300])
+            return Truncation(mode, tuple(spent), str(err).split(". ")[0][:300])
         spent.append(1000 * (time.perf_counter() - tic))
     return Truncation(mode, tuple(spent), None)
 

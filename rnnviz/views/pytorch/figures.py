@@ -22,6 +22,8 @@ ROLE_COLORS = {
     "features": OKABE_ITO["green"],
 }
 """One colour per kind of axis, so 'where is the batch axis?' can be answered at a glance."""
+READER_TEXT_POSITION = {"last_padded": "bottom center", "own_last": "top left", "packed": "top right"}
+"""Label positions that stay apart when two readers score the same (one-way: own last step = packed)."""
 READER_COLORS = {
     "last_padded": OKABE_ITO["vermillion"],
     "own_last": OKABE_ITO["orange"],
@@ -33,7 +35,11 @@ TRUNCATION_COLORS = {
     "retain_graph": OKABE_ITO["purple"],
     "growing": OKABE_ITO["orange"],
 }
+BOX_WIDTH = 1.4
+"""Width of one axis's box in the shapes figure, in units of its row height."""
 STATE_COLORS = {True: OKABE_ITO["blue"], False: OKABE_ITO["orange"]}
+LEGEND_BELOW = dict(orientation="h", x=0, xanchor="left", y=-0.22, yanchor="top")
+"""Legends under the plot, where long entries cannot run into a two-line title."""
 STATE_NAMES = {True: "carried state (stateful)", False: "zero state each chunk (stateless)"}
 
 
@@ -52,21 +58,21 @@ def shapes_figure(s: Setup) -> go.Figure:
             font=dict(size=13),
         )
         for col, axis in enumerate(layout):
-            x0 = col * 1.05
+            x0 = col * (BOX_WIDTH + 0.05)
             fig.add_shape(
                 type="rect",
                 x0=x0,
-                x1=x0 + 1,
-                y0=y - 0.4,
-                y1=y + 0.4,
+                x1=x0 + BOX_WIDTH,
+                y0=y - 0.45,
+                y1=y + 0.45,
                 fillcolor=ROLE_COLORS[axis.role],
                 opacity=0.85,
                 line=dict(color="white", width=1),
             )
             fig.add_annotation(
-                x=x0 + 0.5,
+                x=x0 + BOX_WIDTH / 2,
                 y=y,
-                text=f"{axis.name}<br><b>{axis.size}</b>",
+                text=f"{axis.name.replace(' × ', ' ×<br>')}<br><b>{axis.size}</b>",
                 showarrow=False,
                 font=dict(color="white", size=12),
             )
@@ -75,14 +81,16 @@ def shapes_figure(s: Setup) -> go.Figure:
             x=[None], y=[None], mode="markers", marker=dict(color=colour, size=12, symbol="square"), name=role
         )
     title = (
-        "batch_first=True moves the batch axis of input and output only: h0 and h_n stay (layers × directions, batch, hidden)"
+        "batch_first=True moves the batch axis of input and output only:<br>"
+        "h0 and h_n stay (layers × directions, batch, hidden)"
         if s.batch_first
-        else "Time first everywhere but in the states: h0 and h_n are (layers × directions, batch, hidden)"
+        else "Time first in input and output; the states h0 and h_n<br>are (layers × directions, batch, hidden)"
     )
-    base_layout(fig, title, height=80 + 62 * len(tensors))
-    fig.update_xaxes(visible=False, range=[-2.3, 3.2])
-    fig.update_yaxes(visible=False, range=[-len(tensors) + 0.4, 0.6])
-    fig.update_layout(margin=dict(l=10, r=10, t=60, b=10))
+    base_layout(fig, title, height=150 + 70 * len(tensors))
+    fig.update_xaxes(visible=False, range=[-2.2, 3 * (BOX_WIDTH + 0.05)])
+    fig.update_yaxes(visible=False, range=[-len(tensors) + 0.45, 0.55])
+    fig.update_layout(legend=dict(LEGEND_BELOW, y=0))
+    fig.update_layout(margin=dict(l=10, r=10, t=70, b=10), legend=LEGEND_BELOW)
     return fig
 
 
@@ -113,10 +121,10 @@ def slices_figure(explored: Explored) -> go.Figure:
             colorbar=dict(thickness=10, len=0.9, title="value"),
         )
     )
-    boxes = [(steps - 1, 0, "= h_n forward")]
+    boxes = [(steps - 1, 0)]
     if s.bidirectional:
-        boxes.append((0, s.hidden, "= h_n backward"))
-    for t, first, label in boxes:
+        boxes.append((0, s.hidden))
+    for t, first in boxes:
         fig.add_shape(
             type="rect",
             x0=t - 0.5,
@@ -125,13 +133,10 @@ def slices_figure(explored: Explored) -> go.Figure:
             y1=first + s.hidden - 0.5,
             line=dict(color="black", width=3),
         )
-        fig.add_annotation(
-            x=t, y=first - 0.5, text=label, showarrow=False, yanchor="bottom", font=dict(size=12)
-        )
     title = (
-        "The forward summary is the last step of output, the backward summary its first step"
+        "Boxed: the slices equal to h_n. Forward, the last step;<br>backward, the first step"
         if s.bidirectional
-        else "The summary h_n is the last step of output (top layer)"
+        else "Boxed: the slice equal to h_n, the last step of output"
     )
     base_layout(
         fig, title, height=max(260, 90 + 26 * units), x="time step t (index into output)", y="unit of output"
@@ -201,7 +206,7 @@ def readers_figure(accuracy: Mapping[str, float], seconds: Mapping[str, float], 
             y=[100 * accuracy[name]],
             mode="markers+text",
             text=[READER_SHORT[name]],
-            textposition="top center",
+            textposition=READER_TEXT_POSITION[name],
             marker=dict(size=14, color=READER_COLORS[name]),
             name=READERS[name],
             hovertemplate=f"{READERS[name]}<br>%{{x:.2f}} s per epoch<br>test accuracy %{{y:.1f}}%<extra></extra>",
@@ -210,7 +215,8 @@ def readers_figure(accuracy: Mapping[str, float], seconds: Mapping[str, float], 
     gap = 100 * (accuracy["packed"] - accuracy["last_padded"])
     ratio = seconds["packed"] / max(seconds["own_last"], 1e-9)
     title = (
-        f"Packing scores {gap:+.1f} points over output[:, -1] and takes {ratio:.1f}× the own-last-step time"
+        f"Packing scores {gap:+.1f} points over output[:, -1]<br>"
+        f"and takes {ratio:.1f}× the time of reading each own last step"
     )
     base_layout(fig, title, height=360, x="time per epoch (s, forward + backward)", y="test accuracy (%)")
     fig.update_layout(showlegend=False)
@@ -234,9 +240,9 @@ def where_figure(where: Sequence[Where]) -> go.Figure:
             hovertemplate="%{y}<br>mean |difference| from h_n %{x:.3g}<extra></extra>",
         )
     )
-    right = [f"{w.direction} {w.expression} ({w.run})" for w in where if w.difference < 1e-5]
+    right = [f"{w.direction} {w.expression}, {w.run}" for w in where if w.difference < 1e-5]
     title = "Equal to the packed h_n (difference 0): " + ("; ".join(right) if right else "none")
-    base_layout(fig, title, height=120 + 40 * len(where), x="mean |difference| from the packed h_n", y="")
+    base_layout(fig, title, height=140 + 40 * len(where), x="mean |difference| from the packed h_n", y="")
     fig.update_yaxes(autorange="reversed")
     fig.update_xaxes(range=[0, 1.3 * max([w.difference for w in where] + [1e-3])])
     return fig
@@ -261,7 +267,7 @@ def truncation_figure(runs: Sequence[Truncation]) -> go.Figure:
                 y=[r.milliseconds[-1] if r.milliseconds else 0],
                 mode="markers",
                 marker=dict(symbol="x", size=14, color=TRUNCATION_COLORS[r.mode]),
-                name=f"{TRUNCATIONS[r.mode]}: error",
+                showlegend=False,
                 hovertemplate=f"{TRUNCATIONS[r.mode]}<br>error at chunk %{{x}}<extra></extra>",
             )
     by_mode = {r.mode: r for r in runs}
@@ -269,8 +275,11 @@ def truncation_figure(runs: Sequence[Truncation]) -> go.Figure:
     if "growing" in by_mode and "detach" in by_mode:
         grow, flat = by_mode["growing"].milliseconds, by_mode["detach"].milliseconds
         if grow and flat:
-            title += f", {grow[-1] / max(np.median(flat), 1e-9):.0f}× slower by chunk {len(grow)} without it"
-    base_layout(fig, title, height=360, x=f"chunk ({CHUNK} characters each)", y="time per chunk (ms)")
+            title += (
+                f",<br>{grow[-1] / max(np.median(flat), 1e-9):.0f}× slower by chunk {len(grow)} without it"
+            )
+    base_layout(fig, title, height=440, x=f"chunk ({CHUNK} characters each)", y="time per chunk (ms)")
+    fig.update_layout(legend=LEGEND_BELOW)
     return fig
 
 
@@ -289,7 +298,7 @@ def positions_figure(runs: Sequence[CharRun]) -> go.Figure:
         )
     stateful, stateless = (next(r for r in runs if r.stateful is s) for s in (True, False))
     title = (
-        f"First character of a chunk: {stateless.by_position[0]:.2f} nats from a zero state, "
+        f"First character of a chunk: {stateless.by_position[0]:.2f} nats from a zero state,<br>"
         f"{stateful.by_position[0]:.2f} with the carried state"
     )
     base_layout(

@@ -186,7 +186,7 @@ def chance(data: Sentences) -> float:
     return max(share, 1 - share)
 
 
-NEAR_CHANCE = 0.05
+NEAR_CHANCE = 0.02
 """Readers within this much of chance accuracy have not learned enough for where they read to matter."""
 CLEAR_GAP = 0.02
 """A gap between packing and output[:, -1] above this is more than the noise of one seed."""

@@ -1,0 +1,68 @@
+"""The PyTorch page in real headless Chromium: shapes drawn without training, Train pressed, the readers'
+film played from its first to its last frame, with no exception anywhere."""
+
+import os
+
+import pytest
+
+from tests.browser_support import (
+    EXCEPTIONS_JS,
+    chromium,
+    open_and_wait,
+    streamlit_server,
+    wait_until_finished,
+)
+
+pytestmark = pytest.mark.browser
+
+if not os.path.exists("/usr/bin/chromium"):
+    pytest.skip("needs Debian's chromium (make browser)", allow_module_level=True)
+
+TINY = "sentences=500&epochs=1&char_steps=20"
+
+SHOW_FRAME_JS = """async (frame) => {
+  const g = [...document.querySelectorAll('.js-plotly-plot')]
+    .find(d => d.layout.title.text.startsWith('Validation accuracy'));
+  if (frame !== null) {
+    await Plotly.animate(g, [frame], {frame: {duration: 0, redraw: true}, transition: {duration: 0},
+                                      mode: 'immediate'});
+  }
+  return {title: g.layout.title.text, frames: g._transitionData._frames.length,
+          values: JSON.stringify(g._fullData.map(t => t.y))};
+}"""
+"""Show one frame of the readers' film (null: stay), and report its title, frame count and data."""
+
+
+@pytest.fixture(scope="module")
+def page():
+    with streamlit_server() as (base, _), chromium() as browser:
+        pg = browser.new_page(viewport={"width": 1400, "height": 1000})
+        pg.base = base
+        yield pg
+
+
+def _main_text(page) -> str:
+    return page.inner_text('[data-testid="stMain"]')
+
+
+def test_shapes_and_corrections_draw_before_any_training(page):
+    open_and_wait(page, f"{page.base}/pytorch", timeout_s=180)
+    assert page.evaluate(EXCEPTIONS_JS) == []
+    text = _main_text(page)
+    assert "Expected hidden[0] size (4, 3, 4)" in text and "tanh′ peaks at 1" in text
+    assert page.locator('[data-testid="stPlotlyChart"]').count() >= 2
+    assert "Why the gap" not in text
+
+
+def test_training_then_playing_the_film_changes_the_figure(page):
+    open_and_wait(page, f"{page.base}/pytorch?{TINY}", timeout_s=180)
+    page.get_by_test_id("stBaseButton-primary").click()
+    page.wait_for_timeout(300)
+    wait_until_finished(page, timeout_s=240)
+    assert page.evaluate(EXCEPTIONS_JS) == []
+    assert "Why the gap" in _main_text(page)
+    last = page.evaluate(SHOW_FRAME_JS, None)
+    assert "step 8" in last["title"] and last["frames"] >= 2
+    first = page.evaluate(SHOW_FRAME_JS, "0")
+    assert "step 0" in first["title"] and first["values"] != last["values"]
+    assert page.evaluate(EXCEPTIONS_JS) == []
