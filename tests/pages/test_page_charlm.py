@@ -1,4 +1,4 @@
-"""The character model page through AppTest: links, pasted text of every awkward kind, display-only reruns."""
+"""The character model page through AppTest: Train first, links, pasted and uploaded text, display-only reruns."""
 
 import pytest
 
@@ -6,26 +6,46 @@ from rnnviz.core.runtime import RESULTS
 from rnnviz.views.charlm import corpora as char_corpora
 from tests.apptest import open_page, query, texts
 
-FAST = {"hidden": "16", "train_steps": "50", "seq_len": "16"}
+FAST = {"corpus": "dialogue", "hidden": "16", "train_steps": "40", "seq_len": "16"}
+
+
+def trained(params: dict, upload: tuple[str, bytes] | None = None):
+    at = open_page("charlm", params)
+    if upload is not None:
+        at.file_uploader(key="charlm.upload").set_value((upload[0], upload[1], "text/plain")).run()
+    if at.button(key="train.charlm"):
+        at.button(key="train.charlm").click().run()
+    return at
 
 
 def coloured(at) -> str:
-    return str(at.html[0].proto.body)
+    """The HTML of the written text (the last st.html on the page)."""
+    return str(at.html[-1].proto.body)
 
 
-def test_page_trains_writes_and_lists_units():
+def test_the_page_waits_for_train_then_compares_with_the_ngram():
     at = open_page("charlm", FAST)
+    assert not at.exception and at.button(key="train.charlm") and not at.metric
+    at.button(key="train.charlm").click().run()
     assert not at.exception and not at.warning
-    assert "step    0 │" in at.code[0].value and "step   50 │" in at.code[0].value
-    assert coloured(at).count(" title=") == 301  # the first character, then 300 written
-    assert any("Units that track simple features" in t for t in texts(at, "markdown"))
-    assert len(at.dataframe[0].value) == 4  # one row per feature
+    labels = [m.label for m in at.metric]
+    assert "Best n-gram on it" in labels and any(
+        label.startswith("Network on the held-out") for label in labels
+    )
+    assert any(
+        t.startswith("**The network wins") or t.startswith("**The n-gram wins") for t in texts(at, "markdown")
+    )
+    assert coloured(at).count(" title=") == 301  # the new line it starts from, then 300 written
+    assert "next: " in coloured(at)
+    assert len(at.html) == 1 + 4  # the written text, and an excerpt for each feature but speakers' names
+    assert "**a line of speaker names in capitals**: never changes in this text." in texts(at, "markdown")
 
 
 HOSTILE_VIEW = {
     "unit": "999",
     "position": "-4",
     "layer": "3",
+    "state": "c",
     "temperature": "nan",
     "length": "1e9",
     "sampling_seed": "🙂",
@@ -36,33 +56,33 @@ HOSTILE_VIEW = {
 
 
 def test_hostile_display_settings_are_clamped_with_warnings():
-    at = open_page("charlm", FAST | HOSTILE_VIEW)
+    at = trained(FAST | HOSTILE_VIEW)
     assert not at.exception
     warnings = " ".join(texts(at, "warning"))
     assert "Unit colouring the text: 999 is above the maximum" in warnings
     assert "Feature: 'banana' is not one of" in warnings
     assert at.slider(key="charlm.unit").value == 15  # capped at the trained model's hidden size
     assert at.slider(key="charlm.position").value == 1
-    assert "'<' '=' '>' never occur in the training text" in " ".join(texts(at, "info"))
-    assert "<img" not in coloured(at)
+    assert "never occur in the training text" in " ".join(texts(at, "info"))
+    assert "<img" not in coloured(at) and "c[15]" in coloured(at)
 
 
 PASTED = {
     "empty": "",
     "huge": "all work and no play makes a dull model " * 2600,
-    "emoji": "I 🙂 love 🚀 rockets and 🍕 pizza, 👨‍👩‍👧 family! " * 8,
-    "rtl": "مرحبا بالعالم، هذا نص تجريبي. שלום עולם! " * 8,
-    "control": "tab\there\x00null\x07bell\x1b[31mred\u202eflip " * 8,
+    "emoji": "I 🙂 love 🚀 rockets and 🍕 pizza, 👨‍👩‍👧 family! " * 12,
+    "rtl": "مرحبا بالعالم، هذا نص تجريبي. שלום עולם! " * 12,
+    "control": "tab\there\x00null\x07bell\x1b[31mred\u202eflip " * 12,
     "markup": '<script>alert("x")</script><b>bold</b> <img src=x onerror=alert(1)> & ' * 8,
 }
 
 
 @pytest.mark.parametrize("kind", PASTED)
 def test_pasted_text_from_a_link(kind):
-    at = open_page("charlm", FAST | {"corpus": "custom", "text": PASTED[kind], "prompt": "<s"})
+    at = trained(FAST | {"corpus": "custom", "text": PASTED[kind], "prompt": "<s"})
     assert not at.exception
-    html = coloured(at)
-    assert "<script" not in html and "<b>" not in html and "<img" not in html
+    everything = "".join(str(h.proto.body) for h in at.html)
+    assert "<script" not in everything and "<b>" not in everything and "<img" not in everything
     notes = " ".join(texts(at, "info") + texts(at, "warning"))
     if kind == "empty":
         assert "needs at least" in notes
@@ -70,57 +90,60 @@ def test_pasted_text_from_a_link(kind):
         assert f"cut to {char_corpora.MAX_CHARS} characters" in notes
     if kind == "control":
         assert "control characters were removed" in notes
-    if kind == "markup":
-        assert "&lt;</span><span" in html  # the seed '<s' is shown, escaped, character by character
 
 
-def test_pasted_text_in_the_text_area_retrains_on_it():
-    at = open_page("charlm", FAST | {"corpus": "custom"})
-    assert "needs at least" in " ".join(texts(at, "info"))
-    at.text_area(key="charlm.text").set_value("abc abd abe abf " * 40).run()
-    assert not at.exception and not at.info
-    samples = "".join(line.split("│ ", 1)[1] for line in at.code[0].value.splitlines())
-    assert set(samples) <= set("abcdef ↵")
-    assert query(at)["corpus"] == "custom"
+UPLOADS = {
+    "binary": (b"\x89PNG\r\n\x1a\n\x00\x00" + bytes(range(256)) * 4, "binary file"),
+    "latin-1": ("Café crème brûlée. ".encode("latin-1") * 200, "not UTF-8"),
+    "short": (b"Alas, poor Yorick!", "needs at least"),
+    "empty": (b"", "empty"),
+}
 
 
-def test_writing_settings_never_retrain():
-    at = open_page("charlm", FAST)
+@pytest.mark.parametrize("kind", UPLOADS)
+def test_hostile_uploads_are_refused_with_a_reason_before_anything_trains(kind):
+    raw, reason = UPLOADS[kind]
+    at = open_page("charlm", FAST | {"corpus": "file"})
+    at.file_uploader(key="charlm.upload").set_value(("bad.txt", raw, "text/plain")).run()
+    assert not at.exception
+    errors = " ".join(texts(at, "error"))
+    assert "bad.txt" in errors and reason.split()[-1] in errors
+    assert at.button(key="train.charlm") and len(RESULTS) == 0  # nothing trained on the file
+
+
+def test_an_uploaded_text_is_trained_on():
+    text = "The rain in Spain stays mainly in the plain.\nWhere? In Spain!\n" * 60
+    at = trained(FAST | {"corpus": "file"}, upload=("spain.txt", text.encode()))
+    assert not at.exception and not at.error
+    assert at.metric[0].value == f"{len(text):,}"
+    assert set(coloured(at).split("title=")[0]) <= set(coloured(at))  # page drew the written text
+    assert "upload it again" not in " ".join(texts(at, "info"))
+
+
+def test_display_settings_never_retrain():
+    at = trained(FAST)
     assert len(RESULTS) == 1
     before = coloured(at)
     at.slider(key="charlm.temperature").set_value(1.9).run()
     at.slider(key="charlm.position").set_value(20).run()
-    at.text_input(key="charlm.prompt").set_value("Beautiful").run()
+    at.text_input(key="charlm.prompt").set_value("Ada").run()
+    at.selectbox(key="charlm.feature").set_value("line").run()
     assert not at.exception and len(RESULTS) == 1
     assert coloured(at) != before
-    assert query(at)["temperature"] == "1.9" and query(at)["position"] == "20"
-    at.text_area(key="charlm.text").set_value("not used unless pasted text is chosen").run()
-    assert len(RESULTS) == 1
+    assert query(at)["temperature"] == "1.9" and query(at)["feature"] == "line"
 
 
-def test_the_hello_preset_learns_and_declines_to_correlate_four_characters():
-    at = open_page(
-        "charlm",
-        {
-            "corpus": "hello",
-            "hidden": "16",
-            "train_steps": "150",
-            "lr": "0.03",
-            "prompt": "h",
-            "greedy": "true",
-            "length": "10",
-        },
-    )
+def test_the_hello_preset_has_no_test_text_and_declines_to_correlate():
+    at = trained({"corpus": "hello", "hidden": "16", "train_steps": "150", "lr": "0.03", "length": "10"})
     assert not at.exception and not at.warning
-    assert coloured(at).count(" title=") == 11  # the seed and ten written characters
+    assert "too short to hold out a test part" in " ".join(texts(at, "markdown"))
     assert "too few for a correlation" in " ".join(texts(at, "info"))
-    assert not at.dataframe
 
 
 def test_a_diverged_model_is_reported_not_crashed():
-    at = open_page(
-        "charlm",
+    at = trained(
         {
+            "corpus": "dialogue",
             "cell": "rnn_relu",
             "clip": "0",
             "lr": "0.03",
@@ -129,8 +152,7 @@ def test_a_diverged_model_is_reported_not_crashed():
             "seq_len": "200",
             "train_steps": "100",
             "position": "200",
-        },
+        }
     )
     assert not at.exception
     assert "Training diverged" in " ".join(texts(at, "error"))
-    assert "cannot write" in " ".join(texts(at, "info"))
