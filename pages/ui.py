@@ -304,12 +304,10 @@ def _train_live(
                 )
             if p.note:
                 note.code(p.note, language=None, wrap_lines=True)
-            # Drawing may take at most LIVE_DRAW_SHARE of the time so far: frames are skipped, never queued.
-            if (
-                live is not None
-                and p.new_frame
-                and drawing["seconds"] <= LIVE_DRAW_SHARE * (time.monotonic() - started)
-            ):
+            # Drawing may take at most LIVE_DRAW_SHARE of the time so far: frames are skipped, never queued;
+            # the last one is always drawn, so the box ends on the trained model.
+            affordable = drawing["seconds"] <= LIVE_DRAW_SHARE * (time.monotonic() - started)
+            if live is not None and p.new_frame and (affordable or p.step >= p.total):
                 tic = time.monotonic()
                 main.plotly_chart(live(p.history), key=f"live_main.{next(redraws)}")
                 drawing["seconds"] += time.monotonic() - tic
