@@ -75,7 +75,7 @@ def accumulation(res: SineResult, generation: str, horizon: int) -> str:
         "Free running, each prediction becomes the newest input of the next, so within "
         f"{res.window} steps its inputs are nothing but its own output. The error over the "
         f"first {span} steps is {_g(early)}, over the last {span} {_g(late)}, {trend}.{carry} "
-        f"The validation error ({_g(res.val_mse)}) measured single steps only; change the Seed setting "
+        f"The validation error ({_g(res.val_mse)}) measured single steps only; try another Seed "
         "and compare your runs below to see how little it says about the long run."
     )
 
@@ -112,6 +112,8 @@ def scaler_leak(res: SineResult, cfg: SineConfig) -> str:
         f"minimum and maximum. The training windows span [{a:.3g}, {b:.3g}]; the whole series, future "
         f"included, spans [{c:.3g}, {d:.3g}]. "
     )
+    if res.learned != "values":
+        intro += "This network learns changes, so the scaler is fitted on changes: the same leak, one step removed. "
     if cfg.scaler == "all":
         leak = (
             f"This run fitted the scaler on everything, {fitted}: the network was told the future's "

@@ -111,30 +111,30 @@ def test_same_config_same_numbers_other_seed_other_numbers():
 def test_free_running_and_teacher_forcing_agree_on_the_first_step_only():
     torch.manual_seed(0)
     model = Forecaster("gru", 5, 2)
-    series = np.sin(np.arange(200) * 0.1).astype(np.float32)
+    series = np.sin(np.arange(200) * 0.1).astype(np.float32)[:, None]
     context = series[85:100]
     for mode in ("window", "carry"):
         free = free_run(model, context, 30, mode)
         teacher = teacher_forced(model, series, 100, 30, 15, mode)
-        assert free.prediction[0] == pytest.approx(teacher.prediction[0], abs=1e-6)
+        assert free.prediction[0, 0] == pytest.approx(teacher.prediction[0, 0], abs=1e-6)
         assert free.hidden.shape == teacher.hidden.shape == (30, 5)
         assert not np.allclose(free.prediction[5:], teacher.prediction[5:], atol=1e-4)
     # Window mode re-reads each true window from a zero state: check one step by hand.
     with torch.no_grad():
         by_hand = model.predict_next(torch.from_numpy(series[110:125]).unsqueeze(0))
     teacher = teacher_forced(model, series, 100, 30, 15, "window")
-    assert teacher.prediction[25] == pytest.approx(float(by_hand[0]), abs=1e-6)
+    assert teacher.prediction[25, 0] == pytest.approx(float(by_hand[0, 0]), abs=1e-6)
 
 
 def test_free_running_feeds_predictions_back():
     torch.manual_seed(1)
     model = Forecaster("rnn", 3, 1)
-    context = np.linspace(-1, 1, 8).astype(np.float32)
+    context = np.linspace(-1, 1, 8).astype(np.float32)[:, None]
     run_ = free_run(model, context, 5, "window")
     window = np.concatenate([context, run_.prediction])[4:12]
     with torch.no_grad():
         again = model.predict_next(torch.from_numpy(window).unsqueeze(0))
-    assert run_.prediction[4] == pytest.approx(float(again[0]), abs=1e-6)
+    assert run_.prediction[4, 0] == pytest.approx(float(again[0, 0]), abs=1e-6)
 
 
 def test_longer_training_forecasts_better():
@@ -150,12 +150,14 @@ def test_longer_training_forecasts_better():
 def test_report_has_exactly_the_specified_metrics():
     res = run(SineConfig(**FAST))
     out = report(SineConfig(**FAST), res)
-    assert set(out["metrics"]) == {"train_seconds", "val_mse", *(f"extrap_mse_{k}" for k in HORIZONS)}
-    assert len(out["prediction"]) == len(out["truth"]) == 1000
+    common = {"train_seconds", "val_mse", "forecast_mse", "mse_full_horizon"}
+    assert set(out["metrics"]) == common | {f"extrap_mse_{k}" for k in HORIZONS}
+    assert out["metrics"]["forecast_mse"] == out["metrics"]["mse_full_horizon"]["rnn"]
+    assert len(out["prediction"]) == len(out["future"]) == 1000
     short = report(SineConfig(horizon=200, **FAST), res)
-    assert set(short["metrics"]) == {"train_seconds", "val_mse", "extrap_mse_100"}
+    assert set(short["metrics"]) == common | {"extrap_mse_100"}
     assert len(short["prediction"]) == 200
-    mse = np.mean((np.asarray(out["prediction"]) - out["truth"]) ** 2)
+    mse = np.mean((np.asarray(out["prediction"]) - out["future"]) ** 2)
     assert out["metrics"]["extrap_mse_1000"] == pytest.approx(mse)
 
 
@@ -176,8 +178,8 @@ def test_noise_is_observed_but_forecasts_are_scored_on_the_clean_signal():
 
 def test_time_split_holds_out_the_end_and_scaler_leak_sees_the_future():
     trend = " ".join(f"{0.05 * i + math.sin(i / 3):.4f}" for i in range(300))
-    honest = run(SineConfig(signal="own", series=trend, split="time", **FAST))
-    leaky = run(SineConfig(signal="own", series=trend, split="time", scaler="all", **FAST))
+    honest = run(SineConfig(signal="own", series=trend, split="time", learn="values", **FAST))
+    leaky = run(SineConfig(signal="own", series=trend, split="time", learn="values", scaler="all", **FAST))
     assert honest.val_windows.min() > honest.train_windows.max()
     assert honest.scaler.high == pytest.approx(honest.train_range[1])
     assert leaky.scaler.high == pytest.approx(leaky.whole_range[1]) and leaky.scaler.high > honest.scaler.high
@@ -190,7 +192,7 @@ def test_pasted_series_is_learned_and_its_tail_is_the_future():
     assert res.signal == "own" and res.n_train == 160 and len(res.future) == 40
     np.testing.assert_allclose(res.future, values[160:], atol=1e-5)
     out = report(SineConfig(signal="own", **FAST), res)
-    assert set(out["metrics"]) == {"train_seconds", "val_mse"}  # a 40-step future is too short for 100
+    assert "extrap_mse_100" not in out["metrics"]  # a 40-step future is too short for 100 steps
     assert len(out["prediction"]) == 40
 
 
@@ -293,8 +295,11 @@ def test_other_encodings_are_read(encoded):
 def test_semicolons_decimal_commas_and_junk_values():
     text = "t;v\n" + "\n".join(f"{i};{i / 4:.2f}".replace(".", ",") for i in range(30)) + "\n30;n/a\n31;inf"
     series = read_series(text.encode(), "eu.csv")
-    assert series.ok and series.values[2] == 0.5 and len(series.values) == 30
-    assert any("Dropped 2" in n for n in series.notes)
+    assert series.ok and series.values[2] == 0.5 and len(series.values) == 32
+    assert list(series.columns) == ["t", "v"] and series.values[-1] == 7.25  # the last known value, held
+    assert any("'v': filled 2 missing" in n for n in series.notes)
+    pasted = read_series("1 2 x " + " ".join(str(i) for i in range(30)))
+    assert len(pasted.values) == 32 and any("Dropped 1" in n for n in pasted.notes)
 
 
 def test_a_million_rows_keep_the_most_recent_values():
