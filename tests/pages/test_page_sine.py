@@ -30,8 +30,13 @@ def test_defaults_show_the_forecast_lessons_and_runs():
     text = " ".join(md.value for md in at.markdown)
     for lesson in ("Why errors accumulate", "Split by time", "scaler", "clipping", "window length"):
         assert lesson in text
-    assert "Fed its own predictions: MSE" in _titles(at)
-    assert len(at.dataframe) == 1 and len(at.dataframe[0].value) == 1
+    titles = _titles(at)
+    assert "Fed its own predictions: MSE" in titles and "errs least" in titles
+    assert "The first 40 steps fed back" in titles and '"frames"' in titles  # the training film
+    baselines, runs = at.dataframe
+    assert list(baselines.value["forecaster"])[0] == "network (free running)" and len(baselines.value) == 4
+    assert len(runs.value) == 1
+    assert any("Over 1,000 steps ahead" in md.value for md in at.markdown)
 
 
 def test_hostile_link_warns_and_uses_safe_values():
@@ -48,11 +53,23 @@ def test_hostile_link_warns_and_uses_safe_values():
             "generation": "🙂" * 30,
             "series": "<img src=x onerror=alert(1)>",
             "hidden": "1e308",
+            "season": "-3",
+            "learn": "everything",
+            "target": "<b>x</b>",
+            "inputs": "'; DROP TABLE",
         },
     )
     _assert_clean(at)
     warnings = " ".join(texts(at, "warning"))
-    for expected in ("Signal: 'banana'", "Window: -5 is below", "Time step dt", "Batch size", "Generation"):
+    for expected in (
+        "Signal: 'banana'",
+        "Window: -5 is below",
+        "Time step dt",
+        "Batch size",
+        "Generation",
+        "Season length",
+        "Network learns",
+    ):
         assert expected in warnings
     assert at.selectbox(key="sine.signal").value == "sine"
     assert at.slider(key="sine.window").value == 1
@@ -121,16 +138,52 @@ def test_pasted_series_is_used_and_travels_in_the_link():
         (b"\x00\x01\x02binary\xff\xfe" * 50, "binary file"),
         (b"name\nalice\nbob\ncarol\n" * 10, "No numbers found"),
         (b"x\n1\n2\n3\n", "Only 3 numbers"),
-        (b"a,b\n1,2\n3\n4,5,6\n" + b"7,8\n" * 5, "Only 6 numbers"),
+        (b"a,b\n1,2\n3\n4,5,6\n" + b"7,8\n" * 5, "Only 6 rows of numbers"),
+        (b"date,city\n" + b"2020-01-01,Paris\n" * 30, "No column of numbers"),
     ],
 )
 def test_bad_uploads_explain_and_fall_back_to_the_sine(content, message):
     at = open_page("sine", {**QUICK, "signal": "own"})
     at.file_uploader(key="sine.upload").set_value(("data.csv", content, "text/csv")).run()
     _assert_clean(at)
-    notes = " ".join(texts(at, "info"))
-    assert message in notes and "Showing the sine instead." in notes
+    assert message in " ".join(texts(at, "error"))
+    assert "Paste numbers or upload" in " ".join(texts(at, "info"))
     assert "Sine: trained on" in _titles(at)
+
+
+def test_an_upload_with_several_columns_gaps_and_dates_is_read():
+    rows = "".join(
+        f"2020-{i % 12 + 1:02d}-01,{10 + math.sin(i / 3):.3f},{'' if i % 10 == 5 else i},4\n"
+        for i in range(120)
+    )
+    at = open_page("sine", {**QUICK, "signal": "own", "inputs": "sales, flat, nope"})
+    content = ("month,temp,sales,flat\n" + rows).encode()
+    at.file_uploader(key="sine.upload").set_value(("shop.csv", content, "text/csv")).run()
+    _assert_clean(at)
+    notes = " ".join(texts(at, "info"))
+    for expected in (
+        "'month'",
+        "'sales': filled 12",
+        "Constant, so not read: 'flat'",
+        "No column called 'nope'",
+    ):
+        assert expected in notes
+    assert "plus 'sales' as extra inputs" in " ".join(md.value for md in at.markdown)
+    assert "shop.csv: trained on" in _titles(at)
+
+
+@pytest.mark.parametrize(
+    ("signal", "expected"),
+    [("co2", ["Keeling", "co2 (ppm)"]), ("macro", ["'infl', 'unemp'", "% a year"])],
+)
+def test_real_series_name_their_source_units_and_columns(signal, expected):
+    at = open_page("sine", {"signal": signal, "epochs": "20"})
+    _assert_clean(at)
+    shown = " ".join(md.value for md in at.markdown) + _titles(at) + " ".join(texts(at, "caption"))
+    for text in expected:
+        assert text in shown
+    baselines = at.dataframe[0].value
+    assert any("(ppm)" in c or "(% a year)" in c for c in baselines.columns)
 
 
 def test_good_upload_wins_over_paste_and_a_million_rows_are_capped():

@@ -76,7 +76,7 @@ def detect_season(values: np.ndarray, calendar: int) -> Season:
                 return Season(calendar, f"the calendar's, confirmed by the data ({found})", True)
             return Season(int(k), f"detected: {found}", True)
     if calendar > 1:
-        return Season(calendar, "the calendar's (no clear peak in the autocorrelation)", False)
+        return Season(calendar, "the calendar's, as the autocorrelation shows no clear peak", False)
     return Season(1, "none found, so seasonal naive equals naive", False)
 
 

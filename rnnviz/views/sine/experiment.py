@@ -385,7 +385,7 @@ def run(
     train_idx, val_idx = split(count, resolved_split(cfg, data.signal), rng)
     observed_target = data.observed[:, 0]
     found = (
-        baselines.Season(min(cfg.season, n_train // 2), "chosen", True)
+        baselines.Season(min(cfg.season, n_train // 2), "as chosen", True)
         if cfg.season
         else baselines.detect_season(observed_target[:n_train], data.calendar_season)
     )

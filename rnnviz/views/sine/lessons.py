@@ -13,7 +13,7 @@ import pandas as pd
 
 from rnnviz.core.config import to_query, training_part
 from rnnviz.core.fmt import tex_number
-from rnnviz.views.sine import signals
+from rnnviz.views.sine import datasets, signals
 from rnnviz.views.sine.baselines import BASELINES
 from rnnviz.views.sine.experiment import (
     CONTENDERS,
@@ -252,9 +252,17 @@ def data_note(res: SineResult) -> str:
         "changes": "its changes from one step to the next",
         "season": f"its changes over one season ({res.lag} {res.data.step}s)",
     }[res.learned]
+    origin = f"{res.source}."
+    if res.signal in datasets.REAL:
+        data = datasets.load(res.signal)
+        target = res.data.columns[0]
+        origin = (
+            f"{data.title}: {data.source}. Forecasting '{target}', the {data.descriptions[target]}, in "
+            f"{data.units[target]}, one value a {data.step}. {data.gaps}"
+        ).strip()
     return (
-        f"**Data.** {res.source}. The network read {read}, and learned {learned}. Season for the "
-        f"seasonal-naive forecast: {res.season} {res.data.step}s ({res.season_how}). "
+        f"**Data.** {origin} The network read {read}, and learned {learned}. Season for the "
+        f"seasonal-naive forecast: {res.season} {res.data.step}s, {res.season_how}. "
         f"The autoregressive baseline is {res.ar_model}, fitted on the training span only. The baselines read "
         "the target alone."
     )
