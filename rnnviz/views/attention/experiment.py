@@ -1,0 +1,232 @@
+"""Experiment ``attention``: a plain GRU encoder-decoder and the same network with attention, side by side.
+
+Both models see the same batches from the same seed for the same number of steps. They train in
+one fit loop on the sum of their losses: their parameters are disjoint and Adam scales each
+parameter's step by its own gradient history, so this is exactly two separate trainings, with one
+progress bar, one budget and one snapshot schedule.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import time
+from dataclasses import dataclass
+
+import numpy as np
+import torch
+from torch import Tensor, nn
+
+from rnnviz.core.config import hidden_param, learning_rate_param, param, seed_param, spec_of
+from rnnviz.core.experiment import Experiment, ProgressFn
+from rnnviz.core.fit import History, fit
+from rnnviz.core.runtime import TRAINING_BUDGET_S
+from rnnviz.core.seeding import seed_everything
+from rnnviz.core.timeline import Frame
+from rnnviz.views.attention import cost, tasks
+from rnnviz.views.attention.model import ATTENTION, Seq2Seq
+
+MODELS = ("plain", "attention")
+"""The two networks, in the order every table and legend lists them."""
+MODEL_NAMES = {"plain": "Plain encoder-decoder", "attention": "With attention"}
+BATCH = 64
+CAPTURE_EXAMPLES = 64
+"""Held-out examples scored at each snapshot (the first of them is the one whose alignment is shown)."""
+SCORES = {k: v for k, v in ATTENTION.items() if k != "none"}
+
+
+@dataclass(frozen=True)
+class AttentionConfig:
+    task: str = param("copy", label="Task", help="What the decoder must write.", choices=tasks.TASKS)
+    length: int = param(
+        30,
+        label="String length",
+        help="Digits to reverse or copy. The plain decoder must carry all of them in one state.",
+        min=tasks.MIN_LENGTH,
+        max=tasks.MAX_LENGTH,
+        unit="digits",
+    )
+    score: str = param(
+        "dot", label="Attention score", help="How a decoder state scores each encoder state.", choices=SCORES
+    )
+    hidden: int = hidden_param(64, min=8, max=128, help="Units in every GRU state, in both networks.")
+    steps: int = param(
+        500,
+        label="Training steps",
+        help=f"Adam steps for each network, on fresh batches of {BATCH} examples.",
+        min=0,
+        max=3000,
+        step=100,
+        unit="steps",
+    )
+    lr: float = learning_rate_param(0.01)
+    seed: int = seed_param(0, help="Seeds the data (the same for both networks) and the weights.")
+    text: str = param(
+        "",
+        label="Your input",
+        help="Digits (or a date) for the trained networks to answer; display only, never retrains.",
+        role="view",
+        max_chars=60,
+    )
+
+
+@dataclass(frozen=True)
+class Scores:
+    """Greedy decoding of the held-out examples by one network."""
+
+    answers: np.ndarray
+    """(examples, output steps) token ids."""
+    position_accuracy: np.ndarray
+    """Share of examples right at each output step."""
+    token_accuracy: float
+    exact: float
+    """Share of examples with every token right."""
+
+
+@dataclass(frozen=True)
+class AttentionResult:
+    task: str
+    length: int
+    models: dict[str, Seq2Seq]
+    history: History
+    """Loss of both networks summed; the timeline holds both networks' frames."""
+    losses: dict[str, list[float]]
+    """Each network's own training loss per step."""
+    held_out: tasks.Batch
+    scores: dict[str, Scores]
+    weights: np.ndarray
+    """Attention weights (held-out examples, output steps, input steps)."""
+    cost: list[cost.CostRow]
+    train_seconds: float
+
+
+def normalise(cfg: AttentionConfig) -> AttentionConfig:
+    """The string length means nothing to the date task."""
+    if cfg.task == "dates":
+        return dataclasses.replace(cfg, length=spec_of(AttentionConfig, "length").default)
+    return cfg
+
+
+def build(task: str, hidden: int, score: str) -> dict[str, Seq2Seq]:
+    vocab = tasks.vocabulary(task)
+    kinds = {"plain": "none", "attention": score}
+    return {name: Seq2Seq(len(vocab.source), len(vocab.target), hidden, kinds[name]) for name in MODELS}
+
+
+def decode(model: Seq2Seq, batch: tasks.Batch) -> tuple[Tensor, Tensor | None]:
+    """Greedy answers (examples, steps) and, with attention, the weights behind them."""
+    with torch.no_grad():
+        out = model.steps(batch.source, batch.lengths, 0, batch.target.shape[1])
+    return out.logits.argmax(-1), out.weights
+
+
+def score(model: Seq2Seq, batch: tasks.Batch) -> tuple[Scores, Tensor | None]:
+    answers, weights = decode(model, batch)
+    right = (answers == batch.target).float()
+    return (
+        Scores(
+            answers=answers.numpy(),
+            position_accuracy=right.mean(0).numpy(),
+            token_accuracy=float(right.mean()),
+            exact=float(right.all(1).float().mean()),
+        ),
+        weights,
+    )
+
+
+def _subset(batch: tasks.Batch, n: int) -> tasks.Batch:
+    return tasks.Batch(batch.source[:n], batch.lengths[:n], batch.target[:n])
+
+
+def _recorder(models: dict[str, Seq2Seq], batch: tasks.Batch) -> Frame:
+    def capture() -> Frame:
+        frame: Frame = {}
+        for name, model in models.items():
+            model.eval()
+            found, weights = score(model, batch)
+            frame[f"accuracy_{name}"] = found.position_accuracy.astype(np.float32)
+            if weights is not None:
+                frame["weights"] = weights[0].numpy().astype(np.float32)
+        return frame
+
+    return capture
+
+
+def run(cfg: AttentionConfig, on_progress: ProgressFn | None = None) -> AttentionResult:
+    rng = seed_everything(cfg.seed)
+    data = tasks.make_data(cfg.task, cfg.length, BATCH, rng)
+    models = build(cfg.task, cfg.hidden, cfg.score)
+    pair = nn.ModuleDict(models)
+    losses: dict[str, list[float]] = {name: [] for name in MODELS}
+    entropy = nn.CrossEntropyLoss()
+
+    def loss_fn(batch: tasks.Batch) -> Tensor:
+        total = torch.zeros(())
+        for name, model in models.items():
+            logits = model(batch.source, batch.lengths, batch.target_in).logits
+            loss = entropy(logits.flatten(0, 1), batch.target.flatten())
+            losses[name].append(float(loss.detach()))
+            total = total + loss
+        return total
+
+    start = time.monotonic()
+    history = fit(
+        pair,
+        loss_fn,
+        data.batches,
+        total_steps=cfg.steps,
+        lr=cfg.lr,
+        on_progress=on_progress,
+        budget_s=TRAINING_BUDGET_S,
+        capture=_recorder(models, _subset(data.held_out, CAPTURE_EXAMPLES)),
+    )
+    train_seconds = time.monotonic() - start
+    scores, weights = {}, None
+    for name, model in models.items():
+        scores[name], found = score(model, data.held_out)
+        weights = found if found is not None else weights
+    return AttentionResult(
+        task=cfg.task,
+        length=data.held_out.target.shape[1],
+        models=models,
+        history=history,
+        losses={name: values[: history.steps] for name, values in losses.items()},
+        held_out=data.held_out,
+        scores=scores,
+        weights=weights.numpy(),
+        cost=cost.measure(cfg.hidden),
+        train_seconds=train_seconds,
+    )
+
+
+def metrics(res: AttentionResult) -> dict[str, float]:
+    return {
+        "token_accuracy_attention": res.scores["attention"].token_accuracy,
+        "token_accuracy_plain": res.scores["plain"].token_accuracy,
+        "exact_attention": res.scores["attention"].exact,
+        "exact_plain": res.scores["plain"].exact,
+        "train_seconds": res.train_seconds,
+        "steps_trained": res.history.steps,
+    }
+
+
+def report(cfg: AttentionConfig, res: AttentionResult) -> dict:
+    return {
+        "metrics": metrics(res),
+        "position_accuracy": {name: res.scores[name].position_accuracy for name in MODELS},
+        "cost": [dataclasses.asdict(row) for row in res.cost],
+        "timeline": res.history.timeline.json(),
+    }
+
+
+EXPERIMENT = Experiment(
+    name="attention",
+    title="Attention",
+    config=AttentionConfig,
+    run=run,
+    report=report,
+    description=(
+        "A GRU encoder-decoder squeezes its input into one state; with attention its decoder looks back "
+        "at every input step. Both train side by side on reversing digit strings or converting dates."
+    ),
+    normalise=normalise,
+)

@@ -1,0 +1,111 @@
+"""A GRU encoder-decoder with or without attention, in two equivalent paths.
+
+The decoder starts from the encoder's last state. Without attention that state is all it ever
+sees of the input (the bottleneck). With attention (Luong et al., 2015) each decoder state s_t
+also scores every encoder state h_i, and the softmax of those scores mixes a context vector c_t
+that joins s_t before the output layer. Attention comes after the decoder's GRU step, so with
+teacher forcing the whole decoder runs as one fused GRU call and the attention for all steps is
+one batched matrix product (:meth:`Seq2Seq.forward`, used for training). :meth:`Seq2Seq.steps`
+takes one step at a time, as greedy decoding must; a test proves the two paths agree.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import torch
+from torch import Tensor, nn
+from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
+
+ATTENTION = {
+    "none": "None: the plain encoder-decoder",
+    "dot": "Dot product (Luong)",
+    "additive": "Additive (Bahdanau)",
+}
+"""Score functions, with the names the page and the command line use."""
+
+EMBED = 16
+"""Width of the token embeddings of both vocabularies."""
+
+
+@dataclass(frozen=True)
+class Decoded:
+    logits: Tensor
+    """(batch, steps, target vocabulary)."""
+    weights: Tensor | None
+    """Attention weights (batch, output steps, input steps); None without attention."""
+
+
+class Seq2Seq(nn.Module):
+    def __init__(self, source_size: int, target_size: int, hidden: int, attention: str) -> None:
+        super().__init__()
+        if attention not in ATTENTION:
+            raise ValueError(f"unknown attention {attention!r}; expected one of {', '.join(ATTENTION)}")
+        self.attention = attention
+        self.source_embed = nn.Embedding(source_size, EMBED, padding_idx=0)
+        self.target_embed = nn.Embedding(target_size, EMBED)
+        self.encoder = nn.GRU(EMBED, hidden, batch_first=True)
+        self.decoder = nn.GRU(EMBED, hidden, batch_first=True)
+        if attention == "additive":
+            self.query = nn.Linear(hidden, hidden, bias=False)
+            self.key = nn.Linear(hidden, hidden)
+            self.score = nn.Linear(hidden, 1, bias=False)
+        joined = 2 * hidden if attention != "none" else hidden
+        self.combine = nn.Linear(joined, hidden)
+        self.head = nn.Linear(hidden, target_size)
+
+    def encode(self, source: Tensor, lengths: Tensor) -> tuple[Tensor, Tensor]:
+        """Encoder states (batch, steps, hidden), zero past each length, and each row's last state."""
+        x = self.source_embed(source)
+        if bool((lengths == source.shape[1]).all()):
+            return self.encoder(x)
+        packed = pack_padded_sequence(x, lengths.cpu(), batch_first=True, enforce_sorted=False)
+        out, last = self.encoder(packed)
+        out, _ = pad_packed_sequence(out, batch_first=True, total_length=source.shape[1])
+        return out, last
+
+    def _attend(self, s: Tensor, h: Tensor, mask: Tensor) -> tuple[Tensor, Tensor]:
+        """Weights (batch, T, S) of decoder states s (batch, T, hidden) over encoder states h."""
+        if self.attention == "dot":
+            scores = s @ h.transpose(1, 2)
+        else:
+            keys = self.key(h).unsqueeze(1)
+            scores = self.score(torch.tanh(self.query(s).unsqueeze(2) + keys)).squeeze(-1)
+        weights = torch.softmax(scores.masked_fill(~mask.unsqueeze(1), float("-inf")), dim=-1)
+        return weights @ h, weights
+
+    def _output(self, s: Tensor, h: Tensor, mask: Tensor) -> tuple[Tensor, Tensor | None]:
+        if self.attention == "none":
+            return self.head(torch.tanh(self.combine(s))), None
+        context, weights = self._attend(s, h, mask)
+        return self.head(torch.tanh(self.combine(torch.cat([context, s], dim=-1)))), weights
+
+    def forward(self, source: Tensor, lengths: Tensor, target_in: Tensor) -> Decoded:
+        """Teacher forcing, all decoder steps at once: the true previous tokens are the inputs."""
+        h, last = self.encode(source, lengths)
+        s, _ = self.decoder(self.target_embed(target_in), last)
+        logits, weights = self._output(s, h, _mask(lengths, source.shape[1]))
+        return Decoded(logits, weights)
+
+    def steps(self, source: Tensor, lengths: Tensor, go: int, count: int, target_in: Tensor | None = None) -> Decoded:
+        """One decoder step at a time: feed ``target_in`` (teacher forcing) or, without it, each
+        step's own most likely token (greedy decoding), starting from the token ``go``."""
+        h, state = self.encode(source, lengths)
+        mask = _mask(lengths, source.shape[1])
+        token = torch.full((source.shape[0], 1), go, dtype=torch.long)
+        logits, weights = [], []
+        for t in range(count):
+            if target_in is not None:
+                token = target_in[:, t : t + 1]
+            s, state = self.decoder(self.target_embed(token), state)
+            step_logits, step_weights = self._output(s, h, mask)
+            token = step_logits.argmax(-1)
+            logits.append(step_logits)
+            weights.append(step_weights)
+        stacked = torch.cat(weights, dim=1) if self.attention != "none" else None
+        return Decoded(torch.cat(logits, dim=1), stacked)
+
+
+def _mask(lengths: Tensor, steps: int) -> Tensor:
+    """True where a source position holds a real token, (batch, steps)."""
+    return torch.arange(steps).unsqueeze(0) < lengths.unsqueeze(1)
