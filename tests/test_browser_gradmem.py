@@ -1,0 +1,89 @@
+"""The memory and gradients films in real headless Chromium: after training, dragging the step slider back
+to the start and pressing Play changes what the figure draws, and nothing raises."""
+
+import os
+
+import pytest
+
+from tests.browser_support import (
+    EXCEPTIONS_JS,
+    chromium,
+    open_and_wait,
+    streamlit_server,
+    wait_until_finished,
+)
+
+pytestmark = pytest.mark.browser
+
+if not os.path.exists("/usr/bin/chromium"):
+    pytest.skip("needs Debian's chromium (make browser)", allow_module_level=True)
+
+PLAY_WAIT_MS = 15_000
+"""Long enough for every frame of a film to play (24 frames at 350 ms)."""
+
+TITLE = "g => (g.layout.title.text || '').replace(/<[^>]*>/g, '')"  # Streamlit's theme adds <b>
+FIND_JS = f"""title => [...document.querySelectorAll('.js-plotly-plot')].findIndex(g => ({TITLE})(g).startsWith(title))"""
+TRACE_Y_JS = f"""([index, trace]) => {{
+  const gd = document.querySelectorAll('.js-plotly-plot')[index];
+  // _fullData: Plotly has decoded the typed arrays Python sent (gd.data keeps them base64)
+  return {{y: Array.from(gd._fullData[trace].y, v => v === null ? null : Number(v)), title: ({TITLE})(gd)}};
+}}"""
+
+
+@pytest.fixture(scope="module")
+def page():
+    with streamlit_server() as (base, _), chromium() as browser:
+        pg = browser.new_page(viewport={"width": 1400, "height": 1000})
+        pg.base = base
+        yield pg
+
+
+def train(page, path: str) -> None:
+    open_and_wait(page, f"{page.base}/{path}", timeout_s=180)
+    page.get_by_test_id("stBaseButton-primary").click()
+    page.wait_for_timeout(300)
+    wait_until_finished(page, timeout_s=240)
+    assert page.evaluate(EXCEPTIONS_JS) == []
+
+
+def rewind_and_play(page, title: str, trace: int) -> tuple[dict, dict, dict]:
+    """The figure's trace as opened (the last frame), after dragging the slider to step 0, and after Play."""
+    index = page.evaluate(FIND_JS, title)
+    assert index >= 0, f"no figure titled {title!r}"
+    chart = page.locator(".js-plotly-plot").nth(index)
+    chart.scroll_into_view_if_needed()
+    last = page.evaluate(TRACE_Y_JS, [index, trace])
+    grip = chart.locator(".slider-grip-rect").bounding_box()
+    rail = chart.locator(".slider-rail-touch-rect").bounding_box()
+    y = grip["y"] + grip["height"] / 2
+    page.mouse.move(grip["x"] + grip["width"] / 2, y)
+    page.mouse.down()
+    page.mouse.move(rail["x"] + 2, y, steps=10)
+    page.mouse.up()
+    page.wait_for_timeout(1000)
+    first = page.evaluate(TRACE_Y_JS, [index, trace])
+    chart.get_by_text("▶ Play").click()
+    page.wait_for_timeout(PLAY_WAIT_MS)
+    played = page.evaluate(TRACE_Y_JS, [index, trace])
+    return last, first, played
+
+
+def test_memory_answers_film_plays_from_the_untrained_to_the_trained_answers(page):
+    train(page, "memory?length=6&hidden=3&steps=100")
+    last, first, played = rewind_and_play(page, "Held-out answers at", trace=2)  # the LSTM's panel
+    assert last["title"].startswith("Held-out answers at step 100")
+    assert first["title"].startswith("Held-out answers at step 0")
+    assert first["y"] != last["y"], "the untrained LSTM answers differently"
+    assert played["y"] == last["y"] and played["title"] == last["title"], "Play ends on the trained model"
+    page.screenshot(path="/tmp/shots_gradmem/memory_film.png", full_page=True)
+    assert page.evaluate(EXCEPTIONS_JS) == []
+
+
+def test_gradients_curve_film_shows_the_curve_change_while_the_cell_learns(page):
+    train(page, "gradients?length=20&hidden=4&train_steps=100")
+    last, first, _ = rewind_and_play(page, "Step ", trace=0)
+    assert last["title"].startswith("Step 100: Vanilla RNN (tanh)")
+    assert first["title"].startswith("Step 0: Vanilla RNN (tanh)")
+    assert first["y"] != last["y"]
+    page.screenshot(path="/tmp/shots_gradmem/gradients_film.png", full_page=True)
+    assert page.evaluate(EXCEPTIONS_JS) == []
