@@ -58,7 +58,7 @@ class PytorchConfig:
         help="Each reader reads both ways; shows where the backward direction's summary really is.",
     )
     sentences: int = param(
-        4000,
+        3000,
         label="Training sentences",
         help="Review sentences the readers learn from, a random subset of the training movies' sentences, "
         "so the three trainings fit the server's time budget.",
@@ -67,9 +67,9 @@ class PytorchConfig:
         step=500,
         unit="sentences",
     )
-    epochs: int = param(3, label="Epochs", help="Passes over the training sentences.", min=1, max=6)
+    epochs: int = param(2, label="Epochs", help="Passes over the training sentences.", min=1, max=6)
     char_steps: int = param(
-        250,
+        150,
         label="Character-model steps",
         help="Training steps of each character model (with and without a carried state).",
         min=20,

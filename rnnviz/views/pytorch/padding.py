@@ -30,7 +30,7 @@ EMBED = 32
 HIDDEN = 32
 LR = 0.01
 MIN_FREQ = 2
-VAL_SENTENCES = 256
+VAL_SENTENCES = 128
 """Validation sentences scored at every snapshot: the timeline's accuracies."""
 TEST_SENTENCES = 2000
 """Test sentences (from unseen movies) each reader is scored on."""
