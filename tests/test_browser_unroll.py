@@ -44,11 +44,11 @@ def page():
 def test_the_page_has_two_films_and_no_exception(page):
     assert page.evaluate(EXCEPTIONS_JS) == []
     titles = page.evaluate(FILMS_JS)
-    assert any("Hidden state h" in t for t in titles)
+    assert any("Hidden states h" in t for t in titles)
     assert any("Next-token guesses" in t for t in titles)
 
 
-@pytest.mark.parametrize("title", ["Hidden state h", "Next-token guesses"])
+@pytest.mark.parametrize("title", ["Hidden states h", "Next-token guesses"])
 def test_first_and_last_frames_draw_different_data(page, title):
     last = page.evaluate(LAST_FRAME_JS, title)
     first = page.evaluate(SHOW_FRAME_JS, [title, "0"])
@@ -58,7 +58,7 @@ def test_first_and_last_frames_draw_different_data(page, title):
 
 
 def test_play_button_runs_the_film(page):
-    title = "Hidden state h"
+    title = "Hidden states h"
     page.evaluate(SHOW_FRAME_JS, [title, "0"])
     graph = page.evaluate_handle(FIND_JS, title).as_element()
     graph.query_selector(".updatemenu-button").click()  # the first button: ▶ Play

@@ -26,7 +26,7 @@ def test_defaults_play_the_training_film_of_states_and_guesses():
     assert not at.warning
     labels = [m.label for m in at.metric]
     assert "Loss after training" in labels
-    hidden = _film(at, "Hidden state h, layer 1, step 150")
+    hidden = _film(at, "Hidden states h at step 150")
     guesses = _film(at, "Next-token guesses")
     for fig in (hidden, guesses):
         assert len(fig["frames"]) >= 10
@@ -41,9 +41,9 @@ def test_numbers_that_are_not_finite_are_skipped_with_a_note():
     _assert_clean(at)
     info = " ".join(texts(at, "info"))
     assert "Ignored 3 item(s)" in info and "at least two tokens" in info
-    guesses = _film(at, "Next-value guesses")
+    guesses = _film(at, "Guesses (dots) against the next values")
     assert len(guesses["frames"]) >= 10
-    assert all(v is not None for v in guesses["data"][0]["y"])
+    assert all(v is not None for v in guesses["data"][1]["y"])
 
 
 def test_numbers_with_huge_but_finite_values_train_without_a_traceback():
@@ -66,7 +66,7 @@ def test_zero_training_steps_show_the_untrained_model_as_a_still_frame():
     at = open_page("unroll", {"train_steps": "0", "cell": "gru"})
     _assert_clean(at)
     assert "Loss (untrained)" in [m.label for m in at.metric]
-    hidden = _film(at, "Hidden state h, layer 1, step 0")
+    hidden = _film(at, "Hidden states h at step 0")
     assert not hidden.get("frames") and not hidden["layout"].get("sliders")
     assert any("Untrained" in c for c in texts(at, "caption"))
 
@@ -79,4 +79,4 @@ def test_hostile_text_reaches_every_figure_escaped():
     specs = " ".join(str(chart.proto.spec) for chart in at.get("plotly_chart"))
     assert "<img" not in specs and "&lt;img" in specs
     assert any(r"x_{3} = h^{(1)}_{3}" in str(e.value) for e in at.latex)  # layer 2 reads layer 1's state
-    assert _film(at, "Hidden state h, layer 2")
+    assert _film(at, "Hidden states h, layer 2 at step")

@@ -217,6 +217,19 @@ GUESS_COLORS = {True: OKABE_ITO["blue"], False: OKABE_ITO["orange"]}
 """Bars of next-token guesses: right (blue) or wrong (orange)."""
 
 
+PLAYER_HEIGHT = 120
+"""Pixels added to a figure's height for the training-step slider and its Play / Pause buttons."""
+
+
+def _below_axis_title(fig: go.Figure) -> go.Figure:
+    """Move the player below the x-axis title, which core.figures.animate's default padding overlaps."""
+    if fig.layout.sliders:
+        fig.layout.sliders[0].pad.t = 60
+        fig.layout.updatemenus[0].pad.t = 75
+        fig.update_layout(margin_b=130)
+    return fig
+
+
 def _film_frames(timeline: Timeline, final: Frame) -> tuple[list[Frame], list[str], list[str]]:
     """The frames to play, their slider labels and their captions; the final frame alone when nothing was captured."""
     if not timeline.frames:
@@ -240,11 +253,10 @@ def hidden_film(
     """
     frames, labels, captions = _film_frames(timeline, final)
     values = [hidden_of(f, layer) for f in frames]
-    titles = [
-        f"Hidden state h, layer {layer + 1}" + (f", {c}" if c else "") + ": one column per token read"
-        for c in captions
-    ]
+    which = f", layer {layer + 1}" if "hidden_lower_layers" in final else ""
+    titles = [f"Hidden states h{which}" + (f" at {c}" if c else "") for c in captions]
     fig = state_heatmap(values[-1], tokens, title=titles[-1], name="h", highlight=highlight)
+    fig.update_layout(height=fig.layout.height + PLAYER_HEIGHT)
     shown = [token_label(t) for t in tokens]
     units = values[-1].shape[1]
     hover = [
@@ -257,7 +269,7 @@ def hidden_film(
         text=hover,
         hovertemplate="%{text}<br>h = %{z:.3f}<extra></extra>",
     )
-    return animate(fig, [[go.Heatmap(z=v.T)] for v in values], labels, titles=titles)
+    return _below_axis_title(animate(fig, [[go.Heatmap(z=v.T)] for v in values], labels, titles=titles))
 
 
 def predictions_film(
@@ -270,10 +282,11 @@ def predictions_film(
     frames, labels, captions = _film_frames(timeline, final)
     if values is None:
         fig, traces, titles = _token_guesses(frames, captions, tokens)
+        animated = 0
     else:
         fig, traces, titles = _number_guesses(frames, captions, np.asarray(values, dtype=float))
-    fig.update_layout(title_text=titles[-1])
-    return animate(fig, traces, labels, traces=[0], titles=titles)
+        animated = 1
+    return _below_axis_title(animate(fig, traces, labels, traces=[animated], titles=titles))
 
 
 def _token_guesses(
@@ -309,9 +322,9 @@ def _token_guesses(
     base_layout(
         fig,
         titles[-1],
-        height=320,
+        height=240 + PLAYER_HEIGHT,
         x="time step (token read)",
-        y="probability of the actual next token",
+        y="p(actual next token)",
     )
     fig.update_yaxes(range=[0, 1])
     if len(steps) <= 60:
@@ -322,38 +335,39 @@ def _token_guesses(
 def _number_guesses(
     frames: Sequence[Frame], captions: Sequence[str], values: np.ndarray
 ) -> tuple[go.Figure, list[list[go.Scatter]], list[str]]:
+    """The actual next values as a line (trace 0) and the guesses as dots over it (trace 1, animated)."""
     steps = np.arange(1, len(values))
-    actual = values[1:]
-    traces, titles = [], []
-    for frame, caption in zip(frames, captions, strict=True):
-        guesses = np.asarray(frame["predictions"][:-1], dtype=float)
-        traces.append(
-            [
-                go.Scatter(
-                    x=steps,
-                    y=guesses,
-                    mode="markers",
-                    name="guess",
-                    marker=dict(color=OKABE_ITO["orange"], size=9),
-                    hovertemplate="after step %{x}<br>guess %{y:.3g}<extra></extra>",
-                )
-            ]
-        )
-        error = float(np.mean((guesses - actual) ** 2))
-        titles.append(
-            f"Next-value guesses: mean squared error {error:.3g}" + (f" at {caption}" if caption else "")
-        )
-    fig = go.Figure(traces[-1])
+    guesses = [np.asarray(frame["predictions"][:-1], dtype=float) for frame in frames]
+    traces = [
+        [
+            go.Scatter(
+                x=steps,
+                y=g,
+                mode="markers",
+                name="guess",
+                marker=dict(color=OKABE_ITO["orange"], size=9),
+                hovertemplate="after step %{x}<br>guess %{y:.3g}<extra></extra>",
+            )
+        ]
+        for g in guesses
+    ]
+    titles = ["Guesses (dots) against the next values (line)" + (f" at {c}" if c else "") for c in captions]
+    fig = go.Figure()
     fig.add_scatter(
         x=steps,
-        y=actual,
+        y=values[1:],
         mode="lines+markers",
         name="actual next value",
         line=dict(color=OKABE_ITO["black"]),
         marker=dict(size=5),
         hovertemplate="after step %{x}<br>next value %{y:.3g}<extra></extra>",
     )
-    base_layout(fig, titles[-1], height=320, x="time step (value read)", y="next value")
+    fig.add_traces(traces[-1])
+    base_layout(fig, titles[-1], height=240 + PLAYER_HEIGHT, x="time step (value read)", y="next value")
+    every = np.concatenate([values[1:], *guesses])
+    low, high = float(every.min()), float(every.max())
+    pad = 0.05 * (high - low) or 1.0
+    fig.update_yaxes(range=[low - pad, high + pad])  # fixed, so the axis does not jump between frames
     return fig, traces, titles
 
 

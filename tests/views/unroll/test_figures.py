@@ -41,9 +41,15 @@ def test_predictions_film_counts_right_guesses_per_frame(trained):
 def test_numbers_film_shows_guesses_against_the_actual_values():
     res = run(UnrollConfig(tokenizer="number", text="0.5 1 1.5 1 0.5", hidden=3, train_steps=20))
     fig = predictions_film(res.history.timeline, res.final, res.tokens, res.values)
-    assert list(fig.data[1].y) == [1, 1.5, 1, 0.5]
-    error = float(np.mean((res.final["predictions"][:-1] - np.array([1, 1.5, 1, 0.5])) ** 2))
-    assert f"mean squared error {error:.3g}" in fig.layout.title.text
+    assert list(fig.data[0].y) == [1, 1.5, 1, 0.5]
+    np.testing.assert_array_equal(fig.data[1].y, res.final["predictions"][:-1])
+    timeline = res.history.timeline
+    assert len(fig.frames) == len(timeline) and fig.frames[0].traces == (1,)
+    assert timeline.label(0) in fig.frames[0].layout.title.text
+    # One y range for the whole film holds every guess of every frame.
+    low, high = fig.layout.yaxis.range
+    for frame in timeline.frames:
+        assert low <= frame["predictions"][:-1].min() and frame["predictions"][:-1].max() <= high
 
 
 def test_untrained_film_is_a_still_figure():
