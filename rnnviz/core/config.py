@@ -126,20 +126,33 @@ def learning_rate_param(
 
 
 def cell_param(
-    default: str = "rnn", *, choices: Mapping[str, str] | None = None, help: str = "The recurrent cell type."
+    default: str = "rnn",
+    *,
+    choices: Mapping[str, str] | None = None,
+    help: str = "The recurrent cell type.",
+    role: Role = "train",
 ) -> Any:
     """The cell choice; the offered cells and their names come from the cell table in core.cells."""
-    return param(default, label="Cell", help=help, choices=choices if choices is not None else CELLS)
+    return param(
+        default, label="Cell", help=help, choices=choices if choices is not None else CELLS, role=role
+    )
 
 
 def hidden_param(
-    default: int, *, max: int = 64, min: int = 1, help: str = "Units in each hidden state."
+    default: int,
+    *,
+    max: int = 64,
+    min: int = 1,
+    help: str = "Units in each hidden state.",
+    role: Role = "train",
 ) -> Any:
-    return param(default, label="Hidden size", help=help, min=min, max=max, unit="units")
+    return param(default, label="Hidden size", help=help, min=min, max=max, unit="units", role=role)
 
 
-def layers_param(default: int = 1, *, max: int = 3, help: str = "Stacked recurrent layers.") -> Any:
-    return param(default, label="Layers", help=help, min=1, max=max)
+def layers_param(
+    default: int = 1, *, max: int = 3, help: str = "Stacked recurrent layers.", role: Role = "train"
+) -> Any:
+    return param(default, label="Layers", help=help, min=1, max=max, role=role)
 
 
 GATE_BIAS_MAX = 5.0
