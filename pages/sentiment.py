@@ -52,7 +52,7 @@ cfg = ui.settings(
     PREFIX,
     groups=[
         ("Words", ["min_freq"]),
-        ("Network", ["cell", "embed", "hidden", "layers", "bidirectional", "dropout", "seed"]),
+        ("Network", ["cell", "embedding", "hidden", "layers", "bidirectional", "dropout", "seed"]),
         ("Training", ["epochs", "lr"]),
     ],
 )
@@ -141,7 +141,8 @@ st.subheader("Watch the clouds form")
 if res.history.timeline.frames:
     st.plotly_chart(training_film(res))
     st.caption(
-        f"The final hidden states of {len(res.film_index):,} test sentences (at most {FILM_SENTENCES}), "
+        f"The final hidden states of {len(res.film_index):,} of the {test.size:,} test sentences (up to "
+        f"{FILM_SENTENCES} are followed), "
         f"recorded at {len(res.history.timeline)} moments of training, from the untrained network (step 0) "
         "to the last step. Press Play or drag the slider: the film plays in your browser, nothing is "
         "trained again. Every frame uses the principal axes of the last one, so a dot moves only because "

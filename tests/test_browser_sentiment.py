@@ -12,7 +12,7 @@ pytestmark = pytest.mark.browser
 if not os.path.exists("/usr/bin/chromium"):
     pytest.skip("needs Debian's chromium (make browser)", allow_module_level=True)
 
-SMALL = "embed=8&hidden=8&epochs=1&projection=pca"
+SMALL = "embedding=8&hidden=8&epochs=1&projection=pca"
 """One epoch of a tiny network on the full corpus (a few seconds); PCA, so no t-SNE wait."""
 FILM = "test sentences classified right"
 """What the film's title says at every frame."""

@@ -13,7 +13,7 @@ from rnnviz.core.runtime import RESULTS
 from rnnviz.views.sentiment.experiment import SentimentConfig
 from tests.apptest import open_page, texts
 
-SMALL = {"embed": "8", "hidden": "8", "epochs": "1"}
+SMALL = {"embedding": "8", "hidden": "8", "epochs": "1"}
 """One epoch of a tiny network on the full corpus: a few seconds."""
 
 
@@ -162,11 +162,19 @@ def test_every_other_field_hostile_with_training(value):
 
 def test_sizes_that_clamp_low_train_and_draw():
     at = trained(
-        {"embed": "-1e308", "hidden": "0", "layers": "-2", "epochs": "-3", "min_freq": "0", "dropout": "-1"}
+        {
+            "embedding": "-1e308",
+            "hidden": "0",
+            "layers": "-2",
+            "epochs": "-3",
+            "min_freq": "0",
+            "dropout": "-1",
+        }
     )
     warnings = " ".join(texts(at, "warning"))
     assert "below the minimum" in warnings
     assert at.slider(key="sentiment.hidden").value == 4 and at.slider(key="sentiment.epochs").value == 1
+    assert at.slider(key="sentiment.embedding").value == 8  # a field named 'embed' would be Streamlit's
     film = film_of(at)
     assert not np.allclose(
         values(film["frames"][0]["data"][1]["y"]), values(film["frames"][-1]["data"][1]["y"])

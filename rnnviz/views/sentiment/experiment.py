@@ -77,7 +77,7 @@ class SentimentConfig:
         unit="times",
     )
     cell: str = cell_param("gru")
-    embed: int = param(
+    embedding: int = param(
         32,
         label="Embedding size",
         help="Length of the learned vector that stands for each word.",
@@ -188,7 +188,7 @@ def train_classifier(
     model = SentimentModel(
         len(vocab),
         cfg.cell,
-        cfg.embed,
+        cfg.embedding,
         cfg.hidden,
         cfg.layers,
         bidirectional=cfg.bidirectional,

@@ -21,7 +21,7 @@ from rnnviz.views.sentiment.film import FILM_SENTENCES, align, film_sample, stat
 from rnnviz.views.sentiment.projection import fit_pca
 from tests.views.sentiment.test_sentiment import corpus_subset, csv_bytes, two_blobs
 
-TINY = SentimentConfig(embed=8, hidden=8, epochs=1, projection="pca")
+TINY = SentimentConfig(embedding=8, hidden=8, epochs=1, projection="pca")
 
 
 @pytest.fixture(scope="module")
@@ -120,7 +120,20 @@ def test_live_map_draws_the_latest_raw_frame():
 def test_json_timeline_contract_with_the_default_data(capsys):
     """A real run of the command line on the default corpus: one epoch of a tiny network."""
     assert (
-        main(["sentiment", "--epochs", "1", "--embed", "8", "--hidden", "8", "--projection", "pca", "--json"])
+        main(
+            [
+                "sentiment",
+                "--epochs",
+                "1",
+                "--embedding",
+                "8",
+                "--hidden",
+                "8",
+                "--projection",
+                "pca",
+                "--json",
+            ]
+        )
         == 0
     )
     out = json.loads(capsys.readouterr().out)
@@ -154,7 +167,7 @@ def test_export_reproduces_the_test_accuracy_with_plain_torch(
     upload_csv, tmp_path, capsys, cell, bidirectional
 ):
     folder = tmp_path / "export"
-    flags = ["--cell", cell, "--layers", "2", "--hidden", "8", "--embed", "8", "--epochs", "3"]
+    flags = ["--cell", cell, "--layers", "2", "--hidden", "8", "--embedding", "8", "--epochs", "3"]
     flags += ["--bidirectional" if bidirectional else "--no-bidirectional"]
     args = [
         "sentiment",

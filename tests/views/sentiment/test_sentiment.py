@@ -29,7 +29,7 @@ from rnnviz.views.sentiment.reading import (
     word_order_rows,
 )
 
-SMALL = SentimentConfig(embed=16, hidden=16, epochs=2, lr=0.01)
+SMALL = SentimentConfig(embedding=16, hidden=16, epochs=2, lr=0.01)
 
 
 def corpus_subset(movies: int = 150) -> Labelled:
@@ -381,4 +381,5 @@ def test_cli_reports_a_bad_csv_without_a_traceback(tmp_path, capsys):
 def test_defaults_meet_the_accuracy_and_separation_targets():
     res = run(SentimentConfig())
     assert res.test_accuracy >= 0.72
+    assert len(res.history.timeline) >= 10 and res.history.timeline.steps[-1] == res.history.steps
     assert map_silhouette(res, "tsne", SentimentConfig().perplexity) > 0.1
