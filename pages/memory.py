@@ -7,7 +7,7 @@ from pages import ui
 from rnnviz.core.fmt import percent
 from rnnviz.core.init import memory_gate_retention
 from rnnviz.core.memory_model import FINAL_LOSS_TAIL, MEMORY_BUDGET_S, stop_note
-from rnnviz.core.memory_tasks import CHANCE_LOSS, MEMORY_LENGTHS
+from rnnviz.core.memory_tasks import CHANCE_LOSS, MEMORY_LENGTHS, NOISE_STD
 from rnnviz.views.memory.experiment import EVAL_BATCH, EXPERIMENT, MemoryConfig, live_view
 from rnnviz.views.memory.figures import memory_loss_curves, recall_film
 from rnnviz.views.memory.findings import FAILED, SOLVED, finding, table_row, task_name
@@ -33,7 +33,7 @@ ui.share_link()
 
 task_text = {
     "copy": "**Copy-first.** Step 1 carries a value and a marker; then come T − 1 steps of noise "
-    "(standard deviation 1). At the end the network must say the first value. Always answering 0 "
+    f"(standard deviation {NOISE_STD:g}). At the end the network must say the first value. Always answering 0 "
     f"scores a mean squared error of {CHANCE_LOSS['copy']:.3g}: chance.",
     "adding": "**Adding.** Every step carries a value in [0, 1]; two steps are marked, one in each half. "
     "At the end the network must say the sum of the two marked values. Always answering 1 scores "
@@ -45,8 +45,8 @@ st.markdown(
     f"**Memory-gate bias {cfg.gate_bias:g}.** It sets where the LSTM's forget gate and the GRU's update gate "
     f"start: σ({cfg.gate_bias:g}) = {gate:.3g}, so before any learning a cell keeps {gate:.3g} of its state per "
     f"step, and {kept:.2g} of it after {cfg.length} steps. The gradient rides back along the same gate, "
-    "so this is also how much of the gradient survives the trip back. At bias 0 the gate starts at 0.5: "
-    "half is lost at every step."
+    "so this is also how much of the gradient survives the trip back. At bias 0 the gate starts at "
+    f"{memory_gate_retention(0.0, 1)[0]:g}: half is lost at every step."
 )
 
 res = ui.run(

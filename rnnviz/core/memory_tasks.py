@@ -14,8 +14,11 @@ from torch import Tensor
 
 MEMORY_TASKS = {"copy": "Copy-first: recall the first value", "adding": "Adding: sum the two marked values"}
 
+NOISE_STD = 1.0
+"""Standard deviation of the noise that follows copy-first's value: as loud as the value itself."""
 
-def copy_first(batch: int, length: int, rng: np.random.Generator, noise_std: float = 1.0):
+
+def copy_first(batch: int, length: int, rng: np.random.Generator, noise_std: float = NOISE_STD):
     """Channel 0: a value at t=0, then noise; channel 1 flags t=0. Target: the first value.
 
     The value is standard normal, so always predicting 0 scores MSE 1: the chance level.
