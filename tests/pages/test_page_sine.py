@@ -156,7 +156,7 @@ def test_an_upload_with_several_columns_gaps_and_dates_is_read():
         f"2020-{i % 12 + 1:02d}-01,{10 + math.sin(i / 3):.3f},{'' if i % 10 == 5 else i},4\n"
         for i in range(120)
     )
-    at = open_page("sine", {**QUICK, "signal": "own", "inputs": "sales, flat, nope"})
+    at = open_page("sine", {**QUICK, "signal": "own", "target": "temp", "inputs": "sales, flat, nope"})
     content = ("month,temp,sales,flat\n" + rows).encode()
     at.file_uploader(key="sine.upload").set_value(("shop.csv", content, "text/csv")).run()
     _assert_clean(at)

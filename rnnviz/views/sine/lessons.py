@@ -155,10 +155,15 @@ def window_length(res: SineResult) -> str:
     base = f"**What window length changes.** Each prediction sees the last {res.window} values{seconds}. "
     cycle = res.period_steps()
     if cycle is None:
+        season = (
+            f"; a window of at least one season ({res.season} {res.data.step}s here) lets the network see "
+            "where in the cycle it is"
+            if res.season > 1
+            else ""
+        )
         return base + (
             "A real series follows no known equation, so no window is long enough in principle. Longer "
-            "windows see more of the past but give fewer training windows; a window of at least one "
-            f"season ({res.season} {res.data.step}s here) lets the network see where in the cycle it is."
+            f"windows see more of the past but give fewer training windows{season}."
         )
     share = res.window / cycle
     if res.signal in ("square", "sawtooth"):
