@@ -21,6 +21,7 @@ from rnnviz.core.experiment import Experiment
 from rnnviz.core.figures import loss_curve
 from rnnviz.core.fit import History, Progress
 from rnnviz.core.runtime import (
+    MAX_UPLOAD_MB,
     RESULTS,
     TRAINING_BUDGET_S,
     TRAINING_QUEUE,
@@ -323,10 +324,6 @@ def _train_live(
             label=f"Finished in {time.monotonic() - started:.1f} s", state="complete", expanded=False
         )
     return result
-
-
-MAX_UPLOAD_MB = 5
-"""The app's upload cap: .streamlit/config.toml's server.maxUploadSize says the same to Streamlit."""
 
 
 def upload(

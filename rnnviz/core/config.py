@@ -143,10 +143,13 @@ def hidden_param(
     *,
     max: int = 64,
     min: int = 1,
+    step: int | None = None,
     help: str = "Units in each hidden state.",
     role: Role = "train",
 ) -> Any:
-    return param(default, label="Hidden size", help=help, min=min, max=max, unit="units", role=role)
+    return param(
+        default, label="Hidden size", help=help, min=min, max=max, step=step, unit="units", role=role
+    )
 
 
 def layers_param(
@@ -166,6 +169,9 @@ def gate_bias_param(default: float, *, help: str, step: float = 0.5) -> Any:
 def specs(cls: type) -> tuple[Spec, ...]:
     """The Spec of every field of a Config class, in declaration order."""
     hints = typing.get_type_hints(cls)
+    clash = {f.name for f in dataclasses.fields(cls)} & RESERVED_KEYS
+    if clash:
+        raise TypeError(f"{cls.__name__}: {', '.join(sorted(clash))} are reserved query keys, not settings")
     out = []
     for f in dataclasses.fields(cls):
         meta = f.metadata.get("rnnviz")

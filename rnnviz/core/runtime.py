@@ -31,6 +31,9 @@ TRAINING_SLOTS = int(os.environ.get("RNNVIZ_TRAINING_SLOTS", "2"))
 TRAINING_BUDGET_S = float(os.environ.get("RNNVIZ_TRAINING_BUDGET_S", "30"))
 """Hard wall-clock budget of one training; every experiment's fit loop stops there."""
 
+MAX_UPLOAD_MB = 5
+"""The app's upload cap: .streamlit/config.toml's server.maxUploadSize says the same to Streamlit."""
+
 CACHE_MAX_ENTRIES = int(os.environ.get("RNNVIZ_CACHE_ENTRIES", "64"))
 CACHE_MAX_BYTES = int(float(os.environ.get("RNNVIZ_CACHE_MB", "300")) * 2**20)
 
