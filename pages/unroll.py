@@ -7,11 +7,11 @@ from rnnviz.core.figures import loss_curve, state_heatmap
 from rnnviz.core.fmt import sci
 from rnnviz.views.unroll.experiment import EXPERIMENT, UnrollConfig
 from rnnviz.views.unroll.figures import (
-    hidden_film,
+    guesses_film,
     live_hidden,
-    predictions_film,
+    states_film,
     unrolled_diagram,
-    weight_heatmaps,
+    weight_figures,
 )
 from rnnviz.views.unroll.step import gate_means, step_inputs
 
@@ -58,17 +58,15 @@ m[3].metric(
 )
 
 
+layer = ui.view_controls(UnrollConfig, PREFIX, ["layer"], limits={"layer": cfg.layers}).layer
+layer = min(layer, cfg.layers) - 1
+
+
 @st.fragment
 def inspect_step() -> None:
     """Scrubbing through time only redraws this part; the model is not retrained."""
-    view = ui.view_controls(
-        UnrollConfig,
-        PREFIX,
-        ["step", "layer"],
-        limits={"step": steps, "layer": cfg.layers},
-    )
+    view = ui.view_controls(UnrollConfig, PREFIX, ["step"], limits={"step": steps})
     t = min(view.step, steps) - 1
-    layer = min(view.layer, cfg.layers) - 1
     s = res.states
     c = s.c[layer] if s.c is not None else None
     st.plotly_chart(
@@ -91,17 +89,6 @@ def inspect_step() -> None:
     if means:
         shown = ", ".join(f"{GATE_NAMES[g]} {v:.2f}" for g, v in means.items())
         st.caption(f"Mean gate values at t = {t + 1}: {shown}.")
-
-    st.subheader("Watch it learn")
-    st.caption(
-        "Press ▶ Play, or drag the training-step slider under a figure: the hidden states and the "
-        "guesses as they were at each snapshot of training. It all plays in your browser; nothing retrains."
-        if trained
-        else "Untrained: set Training steps above 0 to watch the states and guesses change as it learns."
-    )
-    left, right = st.columns(2)
-    left.plotly_chart(hidden_film(res.history.timeline, res.final, layer, res.tokens, highlight=t))
-    right.plotly_chart(predictions_film(res.history.timeline, res.final, res.tokens, res.values))
     if c is not None:
         st.plotly_chart(
             state_heatmap(
@@ -116,7 +103,18 @@ def inspect_step() -> None:
 
 inspect_step()
 
-fig_x, fig_h = weight_heatmaps(res.weights[0], cfg.cell, res.radius[0], res.vocab)
+st.subheader("Watch it learn")
+st.caption(
+    "Press ▶ Play, or drag the training-step slider under a figure: the hidden states and the "
+    "guesses as they were at each snapshot of training. It all plays in your browser; nothing retrains."
+    if trained
+    else "Untrained: set Training steps above 0 to watch the states and guesses change as it learns."
+)
+left, right = st.columns(2)
+left.plotly_chart(states_film(res, layer))
+right.plotly_chart(guesses_film(res))
+
+fig_x, fig_h = weight_figures(res)
 left, right = st.columns(2)
 left.plotly_chart(fig_x)
 right.plotly_chart(fig_h)

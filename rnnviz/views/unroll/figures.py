@@ -12,13 +12,14 @@ from plotly.colors import sample_colorscale
 from rnnviz.core.cells import CELL_COLORS, GATES
 from rnnviz.core.figures import animate, state_heatmap
 from rnnviz.core.fit import History
+from rnnviz.core.runtime import by_result
 from rnnviz.core.style import OKABE_ITO, SIGNED_SCALE, base_layout, token_label
 from rnnviz.core.timeline import Frame, Timeline
 from rnnviz.views.unroll.capture import hidden_of
 from rnnviz.views.unroll.sequence import read_sequence
 
 if TYPE_CHECKING:
-    from rnnviz.views.unroll.experiment import UnrollConfig
+    from rnnviz.views.unroll.experiment import UnrollConfig, UnrollResult
 
 WINDOW = 8
 """Steps drawn in the unrolled diagram; the scrubber moves the window."""
@@ -243,8 +244,6 @@ def hidden_film(
     final: Frame,
     layer: int,
     tokens: Sequence[str],
-    *,
-    highlight: int | None = None,
 ) -> go.Figure:
     """The hidden-state heatmap of ``layer`` (0-based) at every snapshot, played by the training-step slider.
 
@@ -255,7 +254,7 @@ def hidden_film(
     values = [hidden_of(f, layer) for f in frames]
     which = f", layer {layer + 1}" if "hidden_lower_layers" in final else ""
     titles = [f"Hidden states h{which}" + (f" at {c}" if c else "") for c in captions]
-    fig = state_heatmap(values[-1], tokens, title=titles[-1], name="h", highlight=highlight)
+    fig = state_heatmap(values[-1], tokens, title=titles[-1], name="h")
     fig.update_layout(height=fig.layout.height + PLAYER_HEIGHT)
     shown = [token_label(t) for t in tokens]
     units = values[-1].shape[1]
@@ -385,3 +384,22 @@ def live_hidden(cfg: UnrollConfig) -> Callable[[History], go.Figure]:
         )
 
     return draw
+
+
+# Built once per cached result and shared by every visitor of it (a class opening one link).
+
+
+@by_result
+def states_film(res: UnrollResult, layer: int) -> go.Figure:
+    return hidden_film(res.history.timeline, res.final, layer, res.tokens)
+
+
+@by_result
+def guesses_film(res: UnrollResult) -> go.Figure:
+    return predictions_film(res.history.timeline, res.final, res.tokens, res.values)
+
+
+@by_result
+def weight_figures(res: UnrollResult) -> tuple[go.Figure, go.Figure]:
+    """The first layer's W_xh and W_hh."""
+    return weight_heatmaps(res.weights[0], res.states.cell, res.radius[0], res.vocab)

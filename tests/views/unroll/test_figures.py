@@ -4,7 +4,7 @@ import pytest
 from rnnviz.core.fit import History
 from rnnviz.core.timeline import Timeline
 from rnnviz.views.unroll.experiment import UnrollConfig, run
-from rnnviz.views.unroll.figures import hidden_film, live_hidden, predictions_film
+from rnnviz.views.unroll.figures import guesses_film, hidden_film, live_hidden, predictions_film, states_film
 
 
 @pytest.fixture(scope="module")
@@ -14,7 +14,7 @@ def trained():
 
 def test_hidden_film_has_one_frame_per_snapshot_and_opens_on_the_trained_model(trained):
     timeline = trained.history.timeline
-    fig = hidden_film(timeline, trained.final, 0, trained.tokens, highlight=2)
+    fig = hidden_film(timeline, trained.final, 0, trained.tokens)
     assert len(fig.frames) == len(timeline)
     np.testing.assert_array_equal(fig.data[0].z, trained.states.h[0].T)
     np.testing.assert_array_equal(fig.frames[-1].data[0].z, trained.states.h[0].T)
@@ -73,3 +73,11 @@ def test_live_figure_draws_the_latest_snapshot():
     fig = live_hidden(cfg)(history)
     assert np.all(np.asarray(fig.data[0].z) == 0.25)
     assert "step 10, loss 0.5" in fig.layout.title.text
+
+
+def test_page_films_are_built_once_per_result_and_layer(trained):
+    assert states_film(trained, 0) is states_film(trained, 0)
+    assert states_film(trained, 1) is not states_film(trained, 0)
+    assert guesses_film(trained) is guesses_film(trained)
+    other = run(UnrollConfig(text="abcabcabc", hidden=4, layers=2, train_steps=40, lr=0.03))
+    assert states_film(other, 0) is not states_film(trained, 0)
