@@ -18,19 +18,19 @@ from torch import Tensor, nn
 
 from rnnviz.core.config import hidden_param, learning_rate_param, param, seed_param, spec_of
 from rnnviz.core.experiment import Experiment, ProgressFn
-from rnnviz.core.fit import History, fit
+from rnnviz.core.fit import fit
 from rnnviz.core.runtime import TRAINING_BUDGET_S
 from rnnviz.core.seeding import seed_everything
 from rnnviz.core.timeline import Frame
 from rnnviz.views.attention import cost, tasks
+from rnnviz.views.attention.export import export
 from rnnviz.views.attention.model import ATTENTION, Seq2Seq
+from rnnviz.views.attention.result import MODELS, AttentionResult, score
 
-MODELS = ("plain", "attention")
-"""The two networks, in the order every table and legend lists them."""
-MODEL_NAMES = {"plain": "Plain encoder-decoder", "attention": "With attention"}
-BATCH = 64
 CAPTURE_EXAMPLES = 64
 """Held-out examples scored at each snapshot (the first of them is the one whose alignment is shown)."""
+SWEEP_LENGTHS = (5, 10, 20, 30, 40)
+"""String lengths the page's sweep lists, filled in as they are trained."""
 SCORES = {k: v for k, v in ATTENTION.items() if k != "none"}
 
 
@@ -52,7 +52,7 @@ class AttentionConfig:
     steps: int = param(
         500,
         label="Training steps",
-        help=f"Adam steps for each network, on fresh batches of {BATCH} examples.",
+        help=f"Adam steps for each network, on fresh batches of {tasks.BATCH} examples.",
         min=0,
         max=3000,
         step=100,
@@ -69,36 +69,6 @@ class AttentionConfig:
     )
 
 
-@dataclass(frozen=True)
-class Scores:
-    """Greedy decoding of the held-out examples by one network."""
-
-    answers: np.ndarray
-    """(examples, output steps) token ids."""
-    position_accuracy: np.ndarray
-    """Share of examples right at each output step."""
-    token_accuracy: float
-    exact: float
-    """Share of examples with every token right."""
-
-
-@dataclass(frozen=True)
-class AttentionResult:
-    task: str
-    length: int
-    models: dict[str, Seq2Seq]
-    history: History
-    """Loss of both networks summed; the timeline holds both networks' frames."""
-    losses: dict[str, list[float]]
-    """Each network's own training loss per step."""
-    held_out: tasks.Batch
-    scores: dict[str, Scores]
-    weights: np.ndarray
-    """Attention weights (held-out examples, output steps, input steps)."""
-    cost: list[cost.CostRow]
-    train_seconds: float
-
-
 def normalise(cfg: AttentionConfig) -> AttentionConfig:
     """The string length means nothing to the date task."""
     if cfg.task == "dates":
@@ -110,27 +80,6 @@ def build(task: str, hidden: int, score: str) -> dict[str, Seq2Seq]:
     vocab = tasks.vocabulary(task)
     kinds = {"plain": "none", "attention": score}
     return {name: Seq2Seq(len(vocab.source), len(vocab.target), hidden, kinds[name]) for name in MODELS}
-
-
-def decode(model: Seq2Seq, batch: tasks.Batch) -> tuple[Tensor, Tensor | None]:
-    """Greedy answers (examples, steps) and, with attention, the weights behind them."""
-    with torch.no_grad():
-        out = model.steps(batch.source, batch.lengths, 0, batch.target.shape[1])
-    return out.logits.argmax(-1), out.weights
-
-
-def score(model: Seq2Seq, batch: tasks.Batch) -> tuple[Scores, Tensor | None]:
-    answers, weights = decode(model, batch)
-    right = (answers == batch.target).float()
-    return (
-        Scores(
-            answers=answers.numpy(),
-            position_accuracy=right.mean(0).numpy(),
-            token_accuracy=float(right.mean()),
-            exact=float(right.all(1).float().mean()),
-        ),
-        weights,
-    )
 
 
 def _subset(batch: tasks.Batch, n: int) -> tasks.Batch:
@@ -145,7 +94,7 @@ def _recorder(models: dict[str, Seq2Seq], batch: tasks.Batch) -> Frame:
             found, weights = score(model, batch)
             frame[f"accuracy_{name}"] = found.position_accuracy.astype(np.float32)
             if weights is not None:
-                frame["weights"] = weights[0].numpy().astype(np.float32)
+                frame["weights"] = weights[0, :, : int(batch.lengths[0])].numpy().astype(np.float32)
         return frame
 
     return capture
@@ -153,7 +102,7 @@ def _recorder(models: dict[str, Seq2Seq], batch: tasks.Batch) -> Frame:
 
 def run(cfg: AttentionConfig, on_progress: ProgressFn | None = None) -> AttentionResult:
     rng = seed_everything(cfg.seed)
-    data = tasks.make_data(cfg.task, cfg.length, BATCH, rng)
+    data = tasks.make_data(cfg.task, cfg.length, tasks.BATCH, rng)
     models = build(cfg.task, cfg.hidden, cfg.score)
     pair = nn.ModuleDict(models)
     losses: dict[str, list[float]] = {name: [] for name in MODELS}
@@ -229,4 +178,5 @@ EXPERIMENT = Experiment(
         "at every input step. Both train side by side on reversing digit strings or converting dates."
     ),
     normalise=normalise,
+    export=export,
 )

@@ -87,7 +87,9 @@ class Seq2Seq(nn.Module):
         logits, weights = self._output(s, h, _mask(lengths, source.shape[1]))
         return Decoded(logits, weights)
 
-    def steps(self, source: Tensor, lengths: Tensor, go: int, count: int, target_in: Tensor | None = None) -> Decoded:
+    def steps(
+        self, source: Tensor, lengths: Tensor, go: int, count: int, target_in: Tensor | None = None
+    ) -> Decoded:
         """One decoder step at a time: feed ``target_in`` (teacher forcing) or, without it, each
         step's own most likely token (greedy decoding), starting from the token ``go``."""
         h, state = self.encode(source, lengths)

@@ -28,6 +28,8 @@ TASKS = {
 DIGIT_TASKS = ("reverse", "copy")
 
 MIN_LENGTH, MAX_LENGTH = 5, 40
+BATCH = 64
+"""Fresh training examples per step."""
 HELD_OUT = 256
 """Held-out examples scored after training (greedy decoding)."""
 

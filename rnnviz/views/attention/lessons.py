@@ -1,0 +1,159 @@
+"""What the page says: findings and captions written from the result, and the prose around them."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+from rnnviz.core.fmt import percent
+from rnnviz.core.runtime import TRAINING_BUDGET_S
+from rnnviz.views.attention import answers, tasks
+from rnnviz.views.attention.cost import CostRow
+from rnnviz.views.attention.result import MODEL_NAMES, AttentionResult
+
+if TYPE_CHECKING:
+    from rnnviz.views.attention.experiment import AttentionConfig
+
+ATTENTION_TEX = {
+    "dot": (
+        r"e_{t,i} = s_t^\top h_i \qquad \alpha_{t,i} = \frac{\exp e_{t,i}}{\sum_j \exp e_{t,j}} \qquad "
+        r"c_t = \sum_i \alpha_{t,i} h_i \qquad \tilde s_t = \tanh(W_c [c_t; s_t] + b_c)"
+    ),
+    "additive": (
+        r"e_{t,i} = v^\top \tanh(W_s s_t + W_h h_i + b) \qquad "
+        r"\alpha_{t,i} = \frac{\exp e_{t,i}}{\sum_j \exp e_{t,j}} \qquad "
+        r"c_t = \sum_i \alpha_{t,i} h_i \qquad \tilde s_t = \tanh(W_c [c_t; s_t] + b_c)"
+    ),
+}
+EQUATION_NOTE = (
+    "h_i: encoder state after input step i; s_t: decoder state at output step t (a GRU step from s_{t-1} "
+    "and the previous token); the next token is softmax(W_y s̃_t). The plain network has no c_t: "
+    "s̃_t = tanh(W_c s_t + b_c). The scores come after the decoder's GRU step (Luong's placement), so with "
+    "teacher forcing one fused GRU call and one batched product cover every output step."
+)
+
+WHEN_RNN = (
+    "**When recurrence wins.** Streaming on a small device: each new token costs one step and the memory "
+    "is one state, however long the stream has run. Small data: the recurrence builds in an order that "
+    "attention must learn. Its cost grows linearly with T."
+)
+WHEN_ATTENTION = (
+    "**When attention wins.** Training on long texts with parallel hardware: every position is computed "
+    "at once, with one sequential step instead of T, and any token reaches any other in one hop instead of "
+    "T. The price is the T × T matrix, quadratic in memory and work, and a cache that grows per token."
+)
+TEACHER_FORCING = (
+    "During training the decoder reads the true previous token (teacher forcing), so all output steps are "
+    "known in advance: the decoder's GRU runs fused over the whole answer, and the attention of every "
+    "step is one batched matrix product. Answering, it must read its own previous token (greedy "
+    "decoding), one step at a time; one wrong token can send the rest astray. Every accuracy on this "
+    "page is greedy decoding of held-out examples that neither network trained on."
+)
+BOTTLENECK = (
+    "The plain decoder starts from the encoder's last state and must write every digit from it. A GRU "
+    "state of a few dozen numbers, trained briefly, keeps the last few digits it read sharply and the "
+    "early ones hardly at all, so the accuracy per output step falls along the answer. Attention gives "
+    "each output step its own mix of all encoder states, so nothing has to survive the whole input."
+)
+
+
+def task_sentence(cfg: AttentionConfig) -> str:
+    if cfg.task == "dates":
+        return (
+            "**Task: convert a date.** The input is a date in words, in one of three spellings; the answer "
+            "is its ISO form, e.g. 'january 15, 2023' → '2023-01-15'."
+        )
+    rule = "backwards" if cfg.task == "reverse" else "in the same order"
+    return (
+        f"**Task: {tasks.TASKS[cfg.task].lower()}.** The input is {cfg.length} random digits; the answer "
+        f"is the same digits {rule}. Each network trains on {tasks.BATCH} fresh strings per step."
+    )
+
+
+def train_prompt(cfg: AttentionConfig) -> str:
+    return (
+        f"Training both networks for {cfg.steps:,} steps takes up to {TRAINING_BUDGET_S:g} s on this "
+        "server, then a few seconds more to time a GRU layer against a self-attention layer."
+    )
+
+
+def headline(res: AttentionResult) -> dict[str, str]:
+    """The four numbers at the top: tokens and whole answers right, for both networks."""
+    unit = "Characters" if res.task == "dates" else "Digits"
+    out = {}
+    for name in MODEL_NAMES:
+        out[f"{unit} right, {name}"] = percent(res.scores[name].token_accuracy)
+    for name in MODEL_NAMES:
+        out[f"Whole answers right, {name}"] = percent(res.scores[name].exact)
+    return out
+
+
+def position_caption(res: AttentionResult) -> str:
+    return (
+        "Press Play, or drag the training step: the share of held-out examples whose token at each output "
+        f"step is right, for both networks at each snapshot. After training: {percent(res.scores['plain'].position_accuracy[0])} "
+        f"of first tokens and {percent(res.scores['plain'].position_accuracy[-1])} of last tokens right "
+        "without attention."
+    )
+
+
+def alignment_finding(res: AttentionResult) -> str:
+    if res.task == "dates":
+        focus = answers.month_focus(answers.held_out_example(res))
+        return f"To write the month's digits the decoder looks at the month's letters ({percent(focus)} of the weight)"
+    share = answers.on_rule_share(res.weights, res.task)
+    where = "the mirrored input step" if res.task == "reverse" else "the input step it is writing"
+    return f"Attention reads {where}: {percent(share)} of output steps on the line"
+
+
+def alignment_caption(res: AttentionResult, example: answers.Answer) -> str:
+    shape = {"reverse": "anti-diagonal", "copy": "diagonal"}.get(res.task)
+    where = (
+        f" A trained network draws an {shape} line: output step t reads input step "
+        + ("T + 1 − t." if res.task == "reverse" else "t.")
+        if shape
+        else ""
+    )
+    return (
+        "Each row is one output step, each column one input step, for a held-out example; a bright cell is "
+        f"where the decoder looked to write that token (each row sums to 1).{where} Press Play to watch the "
+        "alignment form during training. Hover names the tokens."
+    )
+
+
+def typed_finding(res: AttentionResult, answer: answers.Answer) -> str:
+    if res.task == "dates":
+        return f"Your date: the month's digits take {percent(answers.month_focus(answer))} of their weight from its letters"
+    share = answers.on_rule_share(answer.weights, res.task)
+    return f"Your digits: {percent(share)} of output steps read the input step the rule names"
+
+
+def sweep_table(rows: Sequence[dict]) -> list[dict[str, object]]:
+    out = []
+    for row in rows:
+        entry: dict[str, object] = {"String length (digits)": row["length"]}
+        for name in MODEL_NAMES:
+            value = row[name]
+            entry[f"{MODEL_NAMES[name]}: digits right"] = (
+                "not trained yet" if value is None else percent(value)
+            )
+        out.append(entry)
+    return out
+
+
+def cost_table(rows: Sequence[CostRow]) -> list[dict[str, object]]:
+    return [
+        {
+            "T (tokens)": r.length,
+            "GRU fwd+bwd (ms)": round(r.rnn_ms, 2),
+            "attention fwd+bwd (ms)": round(r.attention_ms, 2),
+            "sequential steps, GRU": r.rnn_sequential,
+            "sequential steps, attention": r.attention_sequential,
+            "attention matrix (bytes)": r.attention_matrix_bytes,
+            "GRU state (bytes)": r.rnn_state_bytes,
+            "new token, GRU (µs)": round(r.rnn_token_us, 1),
+            "new token, attention (µs)": round(r.attention_token_us, 1),
+            "key-value cache (bytes)": r.kv_cache_bytes,
+        }
+        for r in rows
+    ]

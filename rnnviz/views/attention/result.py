@@ -1,0 +1,69 @@
+"""What one run of the attention experiment keeps: both trained networks, their scores and the cost table."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import torch
+from torch import Tensor
+
+from rnnviz.core.fit import History
+from rnnviz.views.attention import tasks
+from rnnviz.views.attention.cost import CostRow
+from rnnviz.views.attention.model import Seq2Seq
+
+MODELS = ("plain", "attention")
+"""The two networks, in the order every table and legend lists them."""
+MODEL_NAMES = {"plain": "Plain encoder-decoder", "attention": "With attention"}
+
+
+@dataclass(frozen=True)
+class Scores:
+    """Greedy decoding of the held-out examples by one network."""
+
+    answers: np.ndarray
+    """(examples, output steps) token ids."""
+    position_accuracy: np.ndarray
+    """Share of examples right at each output step."""
+    token_accuracy: float
+    exact: float
+    """Share of examples with every token right."""
+
+
+@dataclass(frozen=True)
+class AttentionResult:
+    task: str
+    length: int
+    models: dict[str, Seq2Seq]
+    history: History
+    """Loss of both networks summed; the timeline holds both networks' frames."""
+    losses: dict[str, list[float]]
+    """Each network's own training loss per step."""
+    held_out: tasks.Batch
+    scores: dict[str, Scores]
+    weights: np.ndarray
+    """Attention weights (held-out examples, output steps, input steps)."""
+    cost: list[CostRow]
+    train_seconds: float
+
+
+def decode(model: Seq2Seq, batch: tasks.Batch) -> tuple[Tensor, Tensor | None]:
+    """Greedy answers (examples, steps) and, with attention, the weights behind them."""
+    with torch.no_grad():
+        out = model.steps(batch.source, batch.lengths, 0, batch.target.shape[1])
+    return out.logits.argmax(-1), out.weights
+
+
+def score(model: Seq2Seq, batch: tasks.Batch) -> tuple[Scores, Tensor | None]:
+    answers, weights = decode(model, batch)
+    right = (answers == batch.target).float()
+    return (
+        Scores(
+            answers=answers.numpy(),
+            position_accuracy=right.mean(0).numpy(),
+            token_accuracy=float(right.mean()),
+            exact=float(right.all(1).float().mean()),
+        ),
+        weights,
+    )

@@ -1,0 +1,176 @@
+"""The attention view: two equal decoding paths, the alignment a trained network learns, the measured
+cost table, typed input, the --json contract and an export whose reproduce.py agrees."""
+
+import json
+import math
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+import torch
+
+from rnnviz import cli
+from rnnviz.views.attention import answers, cost, tasks
+from rnnviz.views.attention.experiment import AttentionConfig, build, normalise, run
+
+TINY = ["--length", "6", "--hidden", "16", "--steps", "40", "--seed", "3"]
+
+
+@pytest.mark.parametrize("task", ["reverse", "dates"])
+@pytest.mark.parametrize("score", ["dot", "additive"])
+def test_batched_teacher_forcing_equals_the_step_by_step_path(task, score):
+    """Training computes every decoder step at once; inspection and greedy decoding go step by step."""
+    torch.manual_seed(0)
+    batch = next(tasks.make_data(task, 7, 8, np.random.default_rng(0)).batches)
+    for model in build(task, 12, score).values():
+        model.eval()
+        fast = model(batch.source, batch.lengths, batch.target_in)
+        slow = model.steps(batch.source, batch.lengths, 0, batch.target.shape[1], batch.target_in)
+        torch.testing.assert_close(fast.logits, slow.logits, atol=1e-5, rtol=1e-5)
+        if model.attention != "none":
+            torch.testing.assert_close(fast.weights, slow.weights, atol=1e-6, rtol=1e-5)
+            assert torch.allclose(fast.weights.sum(-1), torch.ones(()))
+
+
+def test_attention_never_reads_padding():
+    torch.manual_seed(0)
+    batch = next(tasks.make_data("dates", 0, 16, np.random.default_rng(1)).batches)
+    assert int(batch.lengths.min()) < batch.source.shape[1], "the batch must mix lengths"
+    with torch.no_grad():
+        weights = build("dates", 12, "dot")["attention"](batch.source, batch.lengths, batch.target_in).weights
+    padded = torch.arange(batch.source.shape[1]) >= batch.lengths.unsqueeze(1)
+    assert float(weights.masked_select(padded.unsqueeze(1).expand_as(weights)).abs().max()) == 0.0
+
+
+def test_held_out_strings_never_appear_in_training():
+    data = tasks.make_data("copy", 5, 64, np.random.default_rng(0))
+    held = {tuple(row) for row in data.held_out.source.tolist()}
+    for _ in range(50):
+        assert not held & {tuple(row) for row in next(data.batches).source.tolist()}
+
+
+def test_reversal_alignment_is_anti_diagonal():
+    """Issue 14: for at least 90% of output steps the largest weight is within one of the mirrored input."""
+    cfg = AttentionConfig(task="reverse", length=8, hidden=32, steps=500, lr=0.01, seed=0)
+    res = run(cfg)
+    share = answers.on_rule_share(res.weights, "reverse")
+    assert share >= 0.9, share
+    assert res.scores["attention"].token_accuracy > res.scores["plain"].token_accuracy
+    # The rule itself: an exactly anti-diagonal matrix scores 1, a diagonal one does not.
+    assert answers.on_rule_share(np.eye(8)[::-1], "reverse") == 1.0
+    assert answers.on_rule_share(np.eye(8), "reverse") < 0.5
+
+
+def test_attention_matrix_size_is_the_tensor_the_layer_allocates():
+    """The table's T x T figure is read from the layer; here the saved tensors of autograd confirm it."""
+    rows = cost.measure(16, lengths=(8, 40))
+    assert [r.rnn_sequential for r in rows] == [8, 40] and {r.attention_sequential for r in rows} == {1}
+    layer = cost.SelfAttentionLayer(16)
+    for row in rows:
+        saved = []
+
+        def keep(t, saved=saved):
+            saved.append(t)
+            return t
+
+        with torch.autograd.graph.saved_tensors_hooks(keep, lambda t: t):
+            layer(torch.randn(1, row.length, 16, requires_grad=True))
+        squares = [t for t in saved if tuple(t.shape[-2:]) == (row.length, row.length)]
+        assert squares, "the attention weights are saved for the backward pass"
+        assert row.attention_matrix_bytes == max(t.element_size() * t.nelement() for t in squares)
+        assert row.attention_matrix_bytes == 4 * row.length**2
+        assert row.kv_cache_bytes == 2 * row.length * 16 * 4 and row.rnn_state_bytes == 16 * 4
+        assert row.rnn_ms > 0 and row.attention_ms > 0 and row.attention_token_us > 0
+
+
+def test_self_attention_layer_matches_torch_transformer_layer():
+    """The written-out layer is the standard one: same weights, same output as nn.TransformerEncoderLayer."""
+    torch.manual_seed(0)
+    mine = cost.SelfAttentionLayer(16).eval()
+    ref = torch.nn.TransformerEncoderLayer(16, 1, dim_feedforward=32, dropout=0.0, batch_first=True).eval()
+    with torch.no_grad():
+        ref.self_attn.in_proj_weight.copy_(mine.qkv.weight)
+        ref.self_attn.in_proj_bias.copy_(mine.qkv.bias)
+        ref.self_attn.out_proj.weight.copy_(mine.out.weight)
+        ref.self_attn.out_proj.bias.copy_(mine.out.bias)
+        ref.linear1.load_state_dict(mine.ff[0].state_dict())
+        ref.linear2.load_state_dict(mine.ff[2].state_dict())
+        ref.norm1.load_state_dict(mine.norm1.state_dict())
+        ref.norm2.load_state_dict(mine.norm2.state_dict())
+        x = torch.randn(2, 9, 16)
+        torch.testing.assert_close(mine(x), ref(x), atol=1e-5, rtol=1e-5)
+
+
+@pytest.mark.parametrize(
+    ("raw", "text", "fragment"),
+    [
+        ("12a3🙂", "123", "Only the digits 0-9"),
+        ("", "", None),
+        ("1" * 50, "1" * 6, "only the first 6"),
+        ("12", "12", "exactly 6 digits"),
+    ],
+)
+def test_typed_digits_are_cleaned_with_a_reason(raw, text, fragment):
+    typed = tasks.read(raw, "reverse", 6)
+    assert typed.text == text
+    assert typed.expected == (text[::-1] or None)
+    if fragment:
+        assert any(fragment in n for n in typed.notes), typed.notes
+
+
+def test_typed_dates_are_read_and_judged():
+    good = tasks.read("January 15, 2023", "dates", 30)
+    assert good.text == "january 15, 2023" and good.expected == "2023-01-15" and not good.notes
+    bad = tasks.read("31 Feb 2023 🙂", "dates", 30)
+    assert bad.text == "31 feb 2023"
+    assert bad.expected is None and any("does not exist" in n for n in bad.notes)
+    assert any("never seen" in n for n in bad.notes)
+    assert tasks.read("!!!", "dates", 30).text == ""
+
+
+def test_dates_ignore_the_string_length():
+    assert normalise(AttentionConfig(task="dates", length=7)).length == AttentionConfig().length
+    assert normalise(AttentionConfig(task="copy", length=7)).length == 7
+
+
+def test_json_contract(capsys):
+    assert cli.main(["attention", *TINY, "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    m = out["metrics"]
+    for key in ("token_accuracy_attention", "token_accuracy_plain", "exact_attention", "exact_plain"):
+        assert 0 <= m[key] <= 1
+    assert m["train_seconds"] > 0 and m["steps_trained"] == 40
+    assert [r["length"] for r in out["cost"]] == list(cost.LENGTHS)
+    assert all(r["attention_matrix_bytes"] == 4 * r["length"] ** 2 for r in out["cost"])
+    timeline = out["timeline"]
+    steps = [e["step"] for e in timeline]
+    assert steps[0] == 0 and steps[-1] == 40 and len(steps) >= 10
+    assert all(a < b for a, b in zip(steps, steps[1:], strict=False))
+    last = timeline[-1]
+    assert len(last["accuracy_plain"]) == 6 and np.array(last["weights"]).shape == (6, 6)
+    assert last["accuracy_attention"] == pytest.approx(out["position_accuracy"]["attention"], abs=0.2)
+
+
+def test_zero_steps_gives_one_frame_and_untrained_scores(capsys):
+    assert cli.main(["attention", "--length", "5", "--hidden", "8", "--steps", "0", "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert [e["step"] for e in out["timeline"]] == [0]
+    assert out["metrics"]["steps_trained"] == 0
+
+
+def test_export_reproduce_script_recomputes_the_metric(tmp_path, capsys):
+    argv = ["attention", "--task", "dates", "--hidden", "16", "--steps", "30", "--score", "additive"]
+    assert cli.main([*argv, "--json", "--export", str(tmp_path)]) == 0
+    metric = json.loads(capsys.readouterr().out)["metrics"]["token_accuracy_attention"]
+    assert (tmp_path / "index.html").exists() and (tmp_path / "model.safetensors").exists()
+    table = (tmp_path / "data" / "accuracy_per_output_step.csv").read_text().splitlines()
+    assert table[0].startswith("output step (t),") and len(table) == 11
+    done = subprocess.run(
+        [sys.executable, "reproduce.py"], cwd=tmp_path, capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode == 0, done.stderr
+    last = json.loads(done.stdout.strip().splitlines()[-1])
+    assert last["metric"] == "token_accuracy_attention"
+    assert math.isclose(last["value"], metric, rel_tol=1e-5)
+
