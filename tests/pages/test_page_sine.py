@@ -32,7 +32,7 @@ def test_defaults_show_the_forecast_lessons_and_runs():
         assert lesson in text
     titles = _titles(at)
     assert "Fed its own predictions: MSE" in titles and "errs least" in titles
-    assert "The first 40 steps fed back" in titles and '"frames"' in titles  # the training film
+    assert "The first 30 steps fed back" in titles and '"frames"' in titles  # the training film
     baselines, runs = at.dataframe
     assert list(baselines.value["forecaster"])[0] == "network (free running)" and len(baselines.value) == 4
     assert len(runs.value) == 1

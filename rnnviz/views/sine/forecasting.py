@@ -167,7 +167,7 @@ class Run:
     """(steps, hidden)."""
 
 
-@torch.no_grad()
+@torch.inference_mode()
 def free_run(model: Forecaster, context: np.ndarray, steps: int, mode: str) -> Run:
     """Forecast ``steps`` rows after ``context`` (the last window, (size, features)), feeding each prediction back.
 
@@ -199,7 +199,7 @@ def free_run(model: Forecaster, context: np.ndarray, steps: int, mode: str) -> R
     raise ValueError(f"unknown generation mode {mode!r}")
 
 
-@torch.no_grad()
+@torch.inference_mode()
 def teacher_forced(
     model: Forecaster, series: np.ndarray, start: int, steps: int, size: int, mode: str
 ) -> Run:
