@@ -83,15 +83,15 @@ m[0].metric(
     help=f"{len(res.vocab)} different characters: the model's alphabet. Trained on the first {res.split:,}.",
 )
 m[1].metric(
-    f"Network on the {where.split(' (')[0]}",
-    f"{res.nats:.3f} nats/char",
+    f"Network on the {where.split(' (')[0]} (nats/char)",
+    f"{res.nats:.3f}",
     help=f"Mean cross-entropy per character: {bits(res.nats):.3f} bits. The model kept is the running average "
     f"of its weights (decay {AVERAGE_DECAY:g} per step).",
 )
 if res.baseline is not None:
     m[2].metric(
-        "Best n-gram on it",
-        f"{res.baseline.nats:.3f} nats/char",
+        "Best n-gram on it (nats/char)",
+        f"{res.baseline.nats:.3f}",
         delta=f"{res.baseline.nats - res.nats:+.3f} for the network",
         help=f"Interpolated modified Kneser–Ney of order {res.baseline.order} ({bits(res.baseline.nats):.3f} "
         "bits/char), the order chosen on the last tenth of the training text, trained on the same characters.",

@@ -29,7 +29,7 @@ def test_the_page_waits_for_train_then_compares_with_the_ngram():
     at.button(key="train.charlm").click().run()
     assert not at.exception and not at.warning
     labels = [m.label for m in at.metric]
-    assert "Best n-gram on it" in labels and any(
+    assert "Best n-gram on it (nats/char)" in labels and any(
         label.startswith("Network on the held-out") for label in labels
     )
     assert any(

@@ -25,12 +25,14 @@ TOP_UNITS = 10
 LINE_CHARS = 60
 """Characters per row of the film's excerpt grid; longer lines wrap."""
 SAMPLE_LINES = 5
+ROW_PX = 24
+"""Height of one line of text in the film, sample and excerpt alike."""
 """Lines of the sample shown in the film (a sample is about a hundred characters)."""
 
 
 def shown(text: str) -> str:
     """User text made safe for Plotly labels, with whitespace made visible."""
-    return html.escape("".join(visible_whitespace(ch) for ch in text))
+    return html.escape("".join(visible_whitespace(ch) for ch in text), quote=False)
 
 
 def next_chars(chars: str, probs: Sequence[float]) -> str:
@@ -96,8 +98,7 @@ def _sample_trace(frame: Frame) -> go.Scatter:
     )
 
 
-def _film_layout(fig: go.Figure, title: str, rows: int) -> go.Figure:
-    base_layout(fig, title, height=300 + 24 * rows)
+def _film_layout(fig: go.Figure) -> go.Figure:
     fig.update_xaxes(visible=False)
     fig.update_yaxes(visible=False)
     fig.update_xaxes(range=[-0.02, 1], row=1, col=1)
@@ -129,11 +130,13 @@ def film(timeline: Timeline, unit: Unit, layers: int = 1) -> go.Figure:
         [_sample_trace(f), _excerpt_trace(f, unit, bound, f"step {s}")]
         for f, s in zip(frames, timeline.steps, strict=True)
     ]
+    cells = grid(frames[-1]["excerpt"])
+    rows = cells[-1][0] + 1 if cells else 1
     fig = make_subplots(
         rows=2,
         cols=1,
-        row_heights=[0.3, 0.7],
-        vertical_spacing=0.08,
+        row_heights=[SAMPLE_LINES, rows],
+        vertical_spacing=0.12,
         subplot_titles=(
             "Written from a new line at this step",
             f"Held-out excerpt coloured by {unit.name(layers)}",
@@ -141,8 +144,8 @@ def film(timeline: Timeline, unit: Unit, layers: int = 1) -> go.Figure:
     )
     fig.add_trace(data[-1][0], row=1, col=1)
     fig.add_trace(data[-1][1], row=2, col=1)
-    cells = grid(frames[-1]["excerpt"])
-    _film_layout(fig, titles[-1], cells[-1][0] + 1 if cells else 1)
+    base_layout(fig, titles[-1], height=140 + ROW_PX * (SAMPLE_LINES + rows))
+    _film_layout(fig)
     return animate(fig, data, [str(s) for s in timeline.steps], traces=[0, 1], titles=titles)
 
 
