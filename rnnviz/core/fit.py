@@ -107,6 +107,7 @@ def fit(
     after_step: Callable[[], None] | None = None,
     capture: Capture | None = None,
     snapshots: int = SNAPSHOTS,
+    lr_schedule: Callable[[int], float] | None = None,
 ) -> History:
     """Train until ``total_steps`` batches are used, the budget runs out, or the loss diverges.
 
@@ -114,6 +115,7 @@ def fit(
     ``after_step`` runs after each optimiser step (e.g. truncated-BPTT state detaching).
     ``capture`` records the view's frame before the first step and at each of ``snapshots``
     checkpoints, always including the last step trained (also when the budget or divergence ends it).
+    ``lr_schedule(step)`` scales the learning rate of the steps after ``step`` (e.g. a cosine decay).
     """
     params = [p for p in model.parameters() if p.requires_grad]
     opt = make_optimizer(optimizer, params, lr)
@@ -153,6 +155,9 @@ def fit(
             hist.stop, hist.diverged_at = "diverged", step
             break
         opt.step()
+        if lr_schedule is not None:
+            for group in opt.param_groups:
+                group["lr"] = lr * lr_schedule(step)
         if after_step is not None:
             after_step()
         hist.loss.append(value)

@@ -140,3 +140,27 @@ def test_a_slow_progress_report_does_not_run_after_every_step():
     fit(model, loss, range(400), total_steps=400, lr=0.01, on_progress=slow_report, report_every_s=0.02)
     assert calls[-1] == 400
     assert len(calls) < 200  # timed from each report's end, so training gets at least half the time
+
+
+def test_a_learning_rate_schedule_scales_every_later_step():
+    model = torch.nn.Linear(1, 1, bias=False)
+    torch.nn.init.zeros_(model.weight)
+    seen = []
+
+    def loss_fn(_: int) -> torch.Tensor:
+        return -model.weight.sum()  # gradient -1: plain SGD moves the weight by exactly lr each step
+
+    def after() -> None:
+        seen.append(float(model.weight))
+
+    fit(
+        model,
+        loss_fn,
+        range(3),
+        total_steps=3,
+        lr=0.5,
+        optimizer="sgd",
+        lr_schedule=lambda s: 0.1 * s,
+        after_step=after,
+    )
+    assert seen == pytest.approx([0.5, 0.55, 0.65])
