@@ -220,14 +220,16 @@ GUESS_COLORS = {True: OKABE_ITO["blue"], False: OKABE_ITO["orange"]}
 
 PLAYER_HEIGHT = 120
 """Pixels added to a figure's height for the training-step slider and its Play / Pause buttons."""
+GUESSES_HEIGHT = 260
+"""Height of the next-token guesses figure, before room for its player."""
 
 
 def _below_axis_title(fig: go.Figure) -> go.Figure:
-    """Move the player below the x-axis title, which core.figures.animate's default padding overlaps."""
+    """Room for the player, below the x-axis title that core.figures.animate's default padding overlaps."""
     if fig.layout.sliders:
         fig.layout.sliders[0].pad.t = 60
         fig.layout.updatemenus[0].pad.t = 75
-        fig.update_layout(margin_b=130)
+        fig.update_layout(height=fig.layout.height + PLAYER_HEIGHT, margin_b=130)
     return fig
 
 
@@ -255,7 +257,6 @@ def hidden_film(
     which = f", layer {layer + 1}" if "hidden_lower_layers" in final else ""
     titles = [f"Hidden states h{which}" + (f" at {c}" if c else "") for c in captions]
     fig = state_heatmap(values[-1], tokens, title=titles[-1], name="h")
-    fig.update_layout(height=fig.layout.height + PLAYER_HEIGHT)
     shown = [token_label(t) for t in tokens]
     units = values[-1].shape[1]
     hover = [
@@ -321,7 +322,7 @@ def _token_guesses(
     base_layout(
         fig,
         titles[-1],
-        height=240 + PLAYER_HEIGHT,
+        height=GUESSES_HEIGHT,
         x="time step (token read)",
         y="p(actual next token)",
     )
@@ -362,7 +363,7 @@ def _number_guesses(
         hovertemplate="after step %{x}<br>next value %{y:.3g}<extra></extra>",
     )
     fig.add_traces(traces[-1])
-    base_layout(fig, titles[-1], height=240 + PLAYER_HEIGHT, x="time step (value read)", y="next value")
+    base_layout(fig, titles[-1], height=GUESSES_HEIGHT, x="time step (value read)", y="next value")
     every = np.concatenate([values[1:], *guesses])
     low, high = float(every.min()), float(every.max())
     pad = 0.05 * (high - low) or 1.0
