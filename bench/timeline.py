@@ -57,13 +57,14 @@ def main(argv: Sequence[str] | None = None) -> int:
             without_s.append(timed_run(exp, cfg, capture=False)[0])
         on, off = statistics.median(with_s), statistics.median(without_s)
         overhead = (on - off) / off if off > 0 else 0.0
-        history = getattr(result, "history", None)
-        frames = len(history.timeline) if history is not None else 0
         mb = size_of(result) / 2**20
-        film_s = float("nan")
+        frames, film_s = 0, float("nan")
         if exp.film is not None:
+            exp.film(
+                cfg, result
+            )  # the first build in a process warms Plotly up; a server has done so long before
             tic = time.perf_counter()
-            exp.film(cfg, result)
+            frames = len(exp.film(cfg, result).frames)
             film_s = time.perf_counter() - tic
         print(
             f"{view.slug:<10} {on:7.2f} {off:9.2f} {overhead:8.1%} {frames:6d} {mb:9.2f} {film_s:7.3f}",

@@ -3,9 +3,10 @@ import inspect
 import streamlit as st
 
 from pages import ui
+from rnnviz.core.fit import FINAL_LOSS_TAIL
 from rnnviz.core.fmt import percent, sci, tex_number
 from rnnviz.core.init import memory_gate_retention
-from rnnviz.core.memory_model import FINAL_LOSS_TAIL, MEMORY_BUDGET_S, MEMORY_CELLS, VANILLA_CELLS, stop_note
+from rnnviz.core.memory_model import MEMORY_BUDGET_S, MEMORY_CELLS, VANILLA_CELLS, stop_note
 from rnnviz.core.memory_tasks import CHANCE_LOSS
 from rnnviz.views.gradients import bptt
 from rnnviz.views.gradients.experiment import (

@@ -4,9 +4,10 @@ import pandas as pd
 import streamlit as st
 
 from pages import ui
+from rnnviz.core.fit import FINAL_LOSS_TAIL
 from rnnviz.core.fmt import percent
 from rnnviz.core.init import memory_gate_retention
-from rnnviz.core.memory_model import FINAL_LOSS_TAIL, MEMORY_BUDGET_S, stop_note
+from rnnviz.core.memory_model import MEMORY_BUDGET_S, stop_note
 from rnnviz.core.memory_tasks import CHANCE_LOSS, MEMORY_LENGTHS, NOISE_STD
 from rnnviz.views.memory.experiment import EVAL_BATCH, EXPERIMENT, MemoryConfig, live_view
 from rnnviz.views.memory.figures import memory_loss_curves, recall_film

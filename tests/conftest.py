@@ -1,4 +1,8 @@
-import pytest
+import os
+
+os.environ.setdefault("RNNVIZ_PREWARM", "0")  # AppTest may run app.py: pre-warming would fill RESULTS
+
+import pytest  # noqa: E402
 
 from rnnviz.core.runtime import RESULTS, configure_torch
 

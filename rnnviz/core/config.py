@@ -161,9 +161,9 @@ def layers_param(
 GATE_BIAS_MAX = 5.0
 
 
-def gate_bias_param(default: float, *, help: str, step: float = 0.5) -> Any:
+def gate_bias_param(default: float, *, help: str, step: float = 0.5, max: float = GATE_BIAS_MAX) -> Any:
     """The memory gate's starting bias: the LSTM's forget gate and the GRU's update gate (PyTorch's convention)."""
-    return param(default, label="Memory-gate bias at start", help=help, min=0.0, max=GATE_BIAS_MAX, step=step)
+    return param(default, label="Memory-gate bias at start", help=help, min=0.0, max=max, step=step)
 
 
 def specs(cls: type) -> tuple[Spec, ...]:

@@ -122,6 +122,9 @@ FrameTraces = Sequence[BaseTraceType]
 PLAY_MS = 350
 """Milliseconds per frame when a timeline plays."""
 
+FILM_MARGIN_B = 130
+"""Room under a film's axes for the Play button and the step slider, clear of the x-axis title."""
+
 
 def animate(
     fig: go.Figure,
@@ -178,7 +181,7 @@ def animate(
                 len=0.84,
                 y=0,
                 yanchor="top",
-                pad=dict(t=35),
+                pad=dict(t=55),
                 currentvalue=dict(prefix="Training step ", font=dict(size=12)),
                 steps=[
                     dict(
@@ -191,5 +194,5 @@ def animate(
             )
         ],
     )
-    fig.update_layout(margin=dict(b=max(fig.layout.margin.b or 0, 110)))
+    fig.update_layout(margin=dict(b=max(fig.layout.margin.b or 0, FILM_MARGIN_B)))
     return fig

@@ -18,6 +18,9 @@ OPTIMIZERS = {"adam": "Adam", "sgd": "SGD"}
 
 StopReason = Literal["done", "budget", "diverged"]
 
+FINAL_LOSS_TAIL = 0.05
+"""A final loss is the mean over this share of the last steps: less noisy than the last step alone."""
+
 
 @dataclass(frozen=True)
 class Progress:
@@ -59,8 +62,8 @@ class History:
     def steps(self) -> int:
         return len(self.loss)
 
-    def final_loss(self, tail: float = 0.05) -> float:
-        """Mean over the last ``tail`` share of steps: less noisy than the last step alone."""
+    def final_loss(self, tail: float = FINAL_LOSS_TAIL) -> float:
+        """Mean over the last ``tail`` share of steps."""
         finite = [v for v in self.loss if math.isfinite(v)]
         if not finite:
             return float("nan")

@@ -45,10 +45,6 @@ REPORT_EVERY_S = 1.0
 MEMORY_INPUTS = 2
 """Both tasks feed a value channel and a marker channel."""
 
-FINAL_LOSS_TAIL = 0.05
-"""A training's final loss is its mean over this last share of steps: every batch is fresh data, so
-it is a test loss, and the mean is less noisy than the last batch alone."""
-
 
 State = Tensor | tuple[Tensor, Tensor]
 """A recurrent state as torch passes it: h, or (h, c) for the LSTM."""

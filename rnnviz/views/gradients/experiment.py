@@ -18,12 +18,11 @@ import torch
 from rnnviz.core.cells import GATES, MEMORY_GATE, spectral_radius
 from rnnviz.core.config import cell_param, gate_bias_param, hidden_param, param, seed_param
 from rnnviz.core.experiment import Experiment, ProgressFn
-from rnnviz.core.fit import History
+from rnnviz.core.fit import FINAL_LOSS_TAIL, History
 from rnnviz.core.init import DEFAULT_GATE_BIAS, W_HH_INITS
 from rnnviz.core.memory_model import (
     BATCH,
     COMPARED_CELLS,
-    FINAL_LOSS_TAIL,
     MEMORY_BUDGET_S,
     MEMORY_CELLS,
     MEMORY_LR,

@@ -21,12 +21,11 @@ from rnnviz.core.config import (
     seed_param,
 )
 from rnnviz.core.experiment import Experiment, ProgressFn
-from rnnviz.core.fit import History
+from rnnviz.core.fit import FINAL_LOSS_TAIL, History
 from rnnviz.core.init import DEFAULT_GATE_BIAS, memory_gate_retention
 from rnnviz.core.memory_model import (
     BATCH,
     COMPARED_CELLS,
-    FINAL_LOSS_TAIL,
     MEMORY_BUDGET_S,
     MEMORY_CELLS,
     MEMORY_LR,
