@@ -17,6 +17,8 @@ import sys
 import time
 from collections.abc import Sequence
 
+import plotly.graph_objects as go
+
 from rnnviz.core.runtime import configure_torch, run_with_upstream, size_of
 from rnnviz.core.timeline import capturing
 from rnnviz.views import experiments, views
@@ -41,6 +43,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--only", nargs="*", default=None, help="views to measure (default: all)")
     args = parser.parse_args(argv)
     configure_torch()
+    go.Figure(go.Scatter(y=[0, 1])).to_json()  # Plotly's first figure in a process loads its validators
     misses = []
     print(
         f"{'view':<10} {'with s':>7} {'without s':>9} {'overhead':>8} {'frames':>6} {'result MB':>9} {'film s':>7}"
