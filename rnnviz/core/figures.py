@@ -74,13 +74,7 @@ def state_heatmap(
     steps, units = values.shape
     shown = [token_label(t) for t in tokens]
     hover = np.array(
-        [
-            [
-                f"token '{shown[t]}' (t={t + 1})<br>unit {u}<br>{name} = {values[t, u]:.3f}"
-                for t in range(steps)
-            ]
-            for u in range(units)
-        ]
+        [[f"token '{shown[t]}' (t={t + 1})<br>unit {u}" for t in range(steps)] for u in range(units)]
     )
     bound = max(1.0, float(np.abs(values).max())) if signed else 1.0
     fig = go.Figure(
@@ -92,7 +86,7 @@ def state_heatmap(
             zmin=-bound if signed else 0,
             zmax=bound,
             text=hover,
-            hovertemplate="%{text}<extra></extra>",
+            hovertemplate=f"%{{text}}<br>{name} = %{{z:.3f}}<extra></extra>",
             colorbar=dict(thickness=10, len=0.9),
         )
     )
@@ -124,6 +118,10 @@ PLAY_MS = 350
 
 FILM_MARGIN_B = 130
 """Room under a film's axes for the Play button and the step slider, clear of the x-axis title."""
+PLAYER_HEIGHT = 120
+"""Added to a film's height, so its plot area stays the size it was drawn for."""
+DEFAULT_HEIGHT = 450
+"""Plotly's height for a figure that sets none."""
 
 
 def animate(
@@ -167,7 +165,7 @@ def animate(
                 y=0,
                 xanchor="left",
                 yanchor="top",
-                pad=dict(t=50, r=10),
+                pad=dict(t=75, r=10),
                 buttons=[
                     dict(label="▶ Play", method="animate", args=[None, play]),
                     dict(label="❚❚ Pause", method="animate", args=[[None], pause]),
@@ -181,7 +179,7 @@ def animate(
                 len=0.84,
                 y=0,
                 yanchor="top",
-                pad=dict(t=55),
+                pad=dict(t=60),
                 currentvalue=dict(prefix="Training step ", font=dict(size=12)),
                 steps=[
                     dict(
@@ -194,5 +192,8 @@ def animate(
             )
         ],
     )
-    fig.update_layout(margin=dict(b=max(fig.layout.margin.b or 0, FILM_MARGIN_B)))
+    fig.update_layout(
+        height=(fig.layout.height or DEFAULT_HEIGHT) + PLAYER_HEIGHT,
+        margin=dict(b=max(fig.layout.margin.b or 0, FILM_MARGIN_B)),
+    )
     return fig

@@ -218,19 +218,8 @@ GUESS_COLORS = {True: OKABE_ITO["blue"], False: OKABE_ITO["orange"]}
 """Bars of next-token guesses: right (blue) or wrong (orange)."""
 
 
-PLAYER_HEIGHT = 120
-"""Pixels added to a figure's height for the training-step slider and its Play / Pause buttons."""
 GUESSES_HEIGHT = 260
 """Height of the next-token guesses figure, before room for its player."""
-
-
-def _below_axis_title(fig: go.Figure) -> go.Figure:
-    """Room for the player, below the x-axis title that core.figures.animate's default padding overlaps."""
-    if fig.layout.sliders:
-        fig.layout.sliders[0].pad.t = 60
-        fig.layout.updatemenus[0].pad.t = 75
-        fig.update_layout(height=fig.layout.height + PLAYER_HEIGHT, margin_b=130)
-    return fig
 
 
 def _film_frames(timeline: Timeline, final: Frame) -> tuple[list[Frame], list[str], list[str]]:
@@ -257,19 +246,9 @@ def hidden_film(
     which = f", layer {layer + 1}" if "hidden_lower_layers" in final else ""
     titles = [f"Hidden states h{which}" + (f" at {c}" if c else "") for c in captions]
     fig = state_heatmap(values[-1], tokens, title=titles[-1], name="h")
-    shown = [token_label(t) for t in tokens]
-    units = values[-1].shape[1]
-    hover = [
-        [f"token '{shown[t]}' (t={t + 1})<br>unit {u}" for t in range(len(tokens))] for u in range(units)
-    ]
     bound = max(1.0, max(float(np.abs(v).max()) for v in values))
-    fig.update_traces(
-        zmin=-bound,
-        zmax=bound,
-        text=hover,
-        hovertemplate="%{text}<br>h = %{z:.3f}<extra></extra>",
-    )
-    return _below_axis_title(animate(fig, [[go.Heatmap(z=v.T)] for v in values], labels, titles=titles))
+    fig.update_traces(zmin=-bound, zmax=bound)
+    return animate(fig, [[go.Heatmap(z=v.T)] for v in values], labels, titles=titles)
 
 
 def predictions_film(
@@ -286,7 +265,7 @@ def predictions_film(
     else:
         fig, traces, titles = _number_guesses(frames, captions, np.asarray(values, dtype=float))
         animated = 1
-    return _below_axis_title(animate(fig, traces, labels, traces=[animated], titles=titles))
+    return animate(fig, traces, labels, traces=[animated], titles=titles)
 
 
 def _token_guesses(
