@@ -105,10 +105,9 @@ def forecast_views() -> None:
     st.plotly_chart(forecast_figure(res, view.generation, steps))
     st.subheader("Against the baselines")
     st.markdown(lessons.verdict(res, view.generation, steps))
-    left, right = st.columns([3, 2])
-    left.plotly_chart(baseline_figure(res, view.generation, steps))
-    right.caption("Root mean squared error of each forecaster, in the series' own units")
-    right.dataframe(lessons.baseline_table(res, view.generation, steps), hide_index=True)
+    st.plotly_chart(baseline_figure(res, view.generation, steps))
+    st.caption("Root mean squared error of each forecaster, in the series' own units")
+    st.dataframe(lessons.baseline_table(res, view.generation, steps), hide_index=True)
     st.subheader("Why free running is harder")
     st.plotly_chart(error_figure(res, view.generation, steps))
     for line in lessons.update_rules(res, view.generation, steps):

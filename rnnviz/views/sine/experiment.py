@@ -108,7 +108,7 @@ class SineConfig:
         unit="steps",
     )
     split: str = param(
-        "random",
+        "auto",
         label="Validation split",
         help="Which windows are held out to measure the error on data the network did not train on.",
         choices=SPLITS,

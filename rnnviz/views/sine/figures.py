@@ -300,9 +300,9 @@ def baseline_figure(res: SineResult, generation: str, steps: int) -> go.Figure:
     best = min(final, key=lambda n: final[n] if np.isfinite(final[n]) else np.inf)
     title = f"Over {len(truth):,} {res.data.step}s ahead, the {CONTENDERS[best].split(' (')[0]} errs least"
     unit = f" ({res.data.unit})" if res.data.unit else ""
-    return base_layout(
-        fig, title, height=340, x=f"{res.data.step}s ahead k", y=f"root mean squared error, steps 1..k{unit}"
-    )
+    base_layout(fig, title, height=400, x=f"{res.data.step}s ahead k", y=f"RMSE of steps 1..k{unit}")
+    fig.update_layout(legend=dict(orientation="h", x=0, xanchor="left", y=-0.2, yanchor="top"))
+    return fig
 
 
 def _film_traces(frame: dict, x: np.ndarray, hover: str) -> list[go.Scatter]:

@@ -230,7 +230,8 @@ def verdict(res: SineResult, generation: str, steps: int) -> str:
 
 
 def baseline_table(res: SineResult, generation: str, steps: int) -> pd.DataFrame:
-    """Root mean squared error of each forecaster at step 1, over steps 1-10 and over the whole horizon."""
+    """Root mean squared error of each forecaster at step 1, over steps 1-10 and over the whole horizon,
+    to four significant digits."""
     steps = min(steps, len(res.future))
     unit = f" ({res.data.unit})" if res.data.unit else ""
     spans = {f"step 1{unit}": 1, f"steps 1-10{unit}": 10, f"all {steps:,} steps{unit}": steps}
@@ -238,7 +239,7 @@ def baseline_table(res: SineResult, generation: str, steps: int) -> pd.DataFrame
     for name in contenders(res, generation, steps):
         row = {"forecaster": CONTENDERS[name]}
         for label, k in spans.items():
-            row[label] = math.sqrt(mse_by_contender(res, generation, min(k, steps))[name])
+            row[label] = float(f"{math.sqrt(mse_by_contender(res, generation, min(k, steps))[name]):.4g}")
         rows.append(row)
     return pd.DataFrame(rows)
 
