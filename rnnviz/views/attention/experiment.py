@@ -21,14 +21,12 @@ from rnnviz.core.experiment import Experiment, ProgressFn
 from rnnviz.core.fit import fit
 from rnnviz.core.runtime import TRAINING_BUDGET_S
 from rnnviz.core.seeding import seed_everything
-from rnnviz.core.timeline import Frame
+from rnnviz.core.timeline import Capture, Frame
 from rnnviz.views.attention import cost, tasks
 from rnnviz.views.attention.export import export
 from rnnviz.views.attention.model import ATTENTION, Seq2Seq
 from rnnviz.views.attention.result import MODELS, AttentionResult, score
 
-CAPTURE_EXAMPLES = 64
-"""Held-out examples scored at each snapshot (the first of them is the one whose alignment is shown)."""
 SWEEP_LENGTHS = (5, 10, 20, 30, 40)
 """String lengths the page's sweep lists, filled in as they are trained."""
 SCORES = {k: v for k, v in ATTENTION.items() if k != "none"}
@@ -50,7 +48,7 @@ class AttentionConfig:
     )
     hidden: int = hidden_param(64, min=8, max=128, help="Units in every GRU state, in both networks.")
     steps: int = param(
-        500,
+        300,
         label="Training steps",
         help=f"Adam steps for each network, on fresh batches of {tasks.BATCH} examples.",
         min=0,
@@ -82,11 +80,9 @@ def build(task: str, hidden: int, score: str) -> dict[str, Seq2Seq]:
     return {name: Seq2Seq(len(vocab.source), len(vocab.target), hidden, kinds[name]) for name in MODELS}
 
 
-def _subset(batch: tasks.Batch, n: int) -> tasks.Batch:
-    return tasks.Batch(batch.source[:n], batch.lengths[:n], batch.target[:n])
+def _recorder(models: dict[str, Seq2Seq], batch: tasks.Batch) -> Capture:
+    """Every held-out example scored, so the last snapshot is the final result; one example's weights."""
 
-
-def _recorder(models: dict[str, Seq2Seq], batch: tasks.Batch) -> Frame:
     def capture() -> Frame:
         frame: Frame = {}
         for name, model in models.items():
@@ -126,7 +122,7 @@ def run(cfg: AttentionConfig, on_progress: ProgressFn | None = None) -> Attentio
         lr=cfg.lr,
         on_progress=on_progress,
         budget_s=TRAINING_BUDGET_S,
-        capture=_recorder(models, _subset(data.held_out, CAPTURE_EXAMPLES)),
+        capture=_recorder(models, data.held_out),
     )
     train_seconds = time.monotonic() - start
     scores, weights = {}, None

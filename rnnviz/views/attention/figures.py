@@ -14,6 +14,7 @@ from rnnviz.core.fit import History
 from rnnviz.core.fmt import percent
 from rnnviz.core.style import OKABE_ITO, UNIT_SCALE, base_layout, token_label
 from rnnviz.views.attention.cost import CostRow
+from rnnviz.views.attention.tasks import MAX_LENGTH, MIN_LENGTH
 
 MODEL_COLORS = {"plain": OKABE_ITO["vermillion"], "attention": OKABE_ITO["blue"]}
 MODEL_LABELS = {"plain": "plain encoder-decoder", "attention": "with attention"}
@@ -51,7 +52,7 @@ def position_accuracy(accuracy: Mapping[str, np.ndarray], title: str | None = No
         title or accuracy_title(accuracy),
         height=340,
         x="output step (token written)",
-        y="share of held-out examples right",
+        y="held-out examples right",
     )
     fig.update_yaxes(range=[-0.03, 1.03], tickformat=".0%")
     return fig
@@ -174,15 +175,22 @@ def sweep(rows: Sequence[Mapping[str, float | None]], current: int) -> go.Figure
     fig.add_vline(x=current, line=dict(color=OKABE_ITO["grey"], dash="dot"))
     trained = [r for r in rows if r["plain"] is not None]
     worst = min(trained, key=lambda r: r["plain"])
+    if len(trained) > 1:
+        title = (
+            f"Through the bottleneck accuracy falls with length: {percent(worst['plain'])} of digits right "
+            f"at {worst['length']}"
+        )
+    else:
+        title = f"Trained so far at {worst['length']} digits only: train other lengths to fill in the curve"
     base_layout(
         fig,
-        f"Through the bottleneck accuracy falls with length: {percent(worst['plain'])} at "
-        f"{worst['length']} digits",
+        title,
         height=320,
         x="string length (digits)",
         y="held-out digits right",
     )
     fig.update_yaxes(range=[-0.03, 1.03], tickformat=".0%")
+    fig.update_xaxes(range=[MIN_LENGTH - 1, MAX_LENGTH + 1])
     return fig
 
 

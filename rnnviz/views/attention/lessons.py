@@ -107,9 +107,9 @@ def alignment_finding(res: AttentionResult) -> str:
 
 
 def alignment_caption(res: AttentionResult, example: answers.Answer) -> str:
-    shape = {"reverse": "anti-diagonal", "copy": "diagonal"}.get(res.task)
+    shape = {"reverse": "an anti-diagonal", "copy": "a diagonal"}.get(res.task)
     where = (
-        f" A trained network draws an {shape} line: output step t reads input step "
+        f" A trained network draws {shape} line: output step t reads input step "
         + ("T + 1 − t." if res.task == "reverse" else "t.")
         if shape
         else ""

@@ -149,7 +149,7 @@ def test_json_contract(capsys):
     assert all(a < b for a, b in zip(steps, steps[1:], strict=False))
     last = timeline[-1]
     assert len(last["accuracy_plain"]) == 6 and np.array(last["weights"]).shape == (6, 6)
-    assert last["accuracy_attention"] == pytest.approx(out["position_accuracy"]["attention"], abs=0.2)
+    assert last["accuracy_attention"] == pytest.approx(out["position_accuracy"]["attention"], abs=1e-6)
 
 
 def test_zero_steps_gives_one_frame_and_untrained_scores(capsys):
@@ -173,4 +173,3 @@ def test_export_reproduce_script_recomputes_the_metric(tmp_path, capsys):
     last = json.loads(done.stdout.strip().splitlines()[-1])
     assert last["metric"] == "token_accuracy_attention"
     assert math.isclose(last["value"], metric, rel_tol=1e-5)
-

@@ -1,0 +1,67 @@
+"""The attention page in real headless Chromium: train on click, then play the training film and see the
+figure change between the untrained network and the trained one; typed junk never raises."""
+
+import os
+
+import pytest
+
+from tests.browser_support import EXCEPTIONS_JS, FINISHED_JS, chromium, open_and_wait, streamlit_server
+
+pytestmark = pytest.mark.browser
+
+if not os.path.exists("/usr/bin/chromium"):
+    pytest.skip("needs Debian's chromium (make browser)", allow_module_level=True)
+
+FILM = ".js-plotly-plot:has(.slider-rail-touch-rect)"
+"""Charts with a training-step slider; the first is the accuracy per output step."""
+FIRST_FILM_Y = f"""() => {{
+  const gd = document.querySelector('{FILM}');
+  return gd._fullData.map(t => Array.from(t.y));
+}}"""
+
+
+@pytest.fixture(scope="module")
+def page():
+    with streamlit_server() as (base, _), chromium() as browser:
+        pg = browser.new_page(viewport={"width": 1400, "height": 1400})
+        pg.base = base
+        yield pg
+
+
+def _settle(page) -> None:
+    page.wait_for_timeout(300)
+    page.wait_for_function(FINISHED_JS, timeout=300_000, polling=50)
+
+
+def test_training_film_plays_from_the_untrained_network(page):
+    open_and_wait(page, f"{page.base}/attention?length=8&hidden=16&steps=150", timeout_s=180)
+    page.get_by_test_id("stBaseButton-primary").click()
+    _settle(page)
+    assert page.evaluate(EXCEPTIONS_JS) == []
+    chart = page.locator(FILM).first
+    chart.scroll_into_view_if_needed()
+    trained = page.evaluate(FIRST_FILM_Y)
+    rail = chart.locator(".slider-rail-touch-rect").first.bounding_box()
+    grip = chart.locator(".slider-grip-rect").first.bounding_box()
+    middle = grip["y"] + grip["height"] / 2
+    page.mouse.move(grip["x"] + grip["width"] / 2, middle)
+    page.mouse.down()  # drag the training step back to the slider's start: step 0
+    page.mouse.move(rail["x"] + 1, middle, steps=5)
+    page.mouse.up()
+    page.wait_for_timeout(800)
+    untrained = page.evaluate(FIRST_FILM_Y)
+    assert untrained != trained, "step 0 shows the untrained networks"
+    chart.locator(".updatemenu-button", has_text="Play").click()
+    page.wait_for_timeout(12_000)  # 24 frames at 350 ms each
+    assert page.evaluate(FIRST_FILM_Y) == trained, "playing ends on the trained networks"
+    assert "Training step" in chart.inner_text()
+
+
+def test_typed_junk_is_explained_not_raised(page):
+    box = page.get_by_role("textbox", name="Your input", exact=True)
+    box.fill("🙂 <b>12</b>34")
+    box.press("Enter")
+    _settle(page)
+    assert page.evaluate(EXCEPTIONS_JS) == []
+    text = page.inner_text('[data-testid="stMain"]')
+    assert "Only the digits 0-9" in text and "Right answer:" in text
