@@ -298,7 +298,8 @@ def baseline_figure(res: SineResult, generation: str, steps: int) -> go.Figure:
             hovertemplate=f"first %{{x}} {res.data.step}s<br>RMSE %{{y:.4g}}<extra>{CONTENDERS[name]}</extra>",
         )
     best = min(final, key=lambda n: final[n] if np.isfinite(final[n]) else np.inf)
-    title = f"Over {len(truth):,} {res.data.step}s ahead, the {CONTENDERS[best].split(' (')[0]} errs least"
+    winner = "network" if best == "rnn" else f"{CONTENDERS[best].split(' (')[0]} forecast"
+    title = f"Over {len(truth):,} {res.data.step}s ahead, the {winner} errs least"
     unit = f" ({res.data.unit})" if res.data.unit else ""
     base_layout(fig, title, height=400, x=f"{res.data.step}s ahead k", y=f"RMSE of steps 1..k{unit}")
     fig.update_layout(legend=dict(orientation="h", x=0, xanchor="left", y=-0.2, yanchor="top"))
