@@ -137,7 +137,7 @@ def test_sentiment_task_draws_the_shared_classifier_once_trained():
 
     cfg = GatesConfig(task="sentiment", cell="gru")
     tiny = sentiment.run(
-        replace(sentiment.SentimentConfig(), cell="gru", embed=8, hidden=8, epochs=2, min_freq=1),
+        replace(sentiment.SentimentConfig(), cell="gru", embedding=8, hidden=8, epochs=2, min_freq=1),
         data=_tiny_reviews(),
     )
     shared = sentiment.SentimentConfig(**sentiment_upstream(cfg).settings)

@@ -277,7 +277,7 @@ def sentiment_pair():
     from rnnviz.views.sentiment import experiment as sentiment
 
     cfg = GatesConfig(task="sentiment", cell="lstm")
-    scfg = replace(sentiment.SentimentConfig(), cell="lstm", embed=8, hidden=8, epochs=3, min_freq=1)
+    scfg = replace(sentiment.SentimentConfig(), cell="lstm", embedding=8, hidden=8, epochs=3, min_freq=1)
     senti = sentiment.run(scfg, data=_tiny_reviews())
     return cfg, senti, gates_from_sentiment(senti, cfg)
 
