@@ -4,6 +4,7 @@ import pandas as pd
 import streamlit as st
 
 from pages import ui
+from rnnviz.core.cells import GRU_CONVENTION
 from rnnviz.core.fit import FINAL_LOSS_TAIL
 from rnnviz.core.fmt import percent
 from rnnviz.core.init import memory_gate_retention
@@ -48,6 +49,10 @@ st.markdown(
     f"step, and {kept:.2g} of it after {cfg.length} steps. The gradient rides back along the same gate, "
     "so this is also how much of the gradient survives the trip back. At bias 0 the gate starts at "
     f"{memory_gate_retention(0.0, 1)[0]:g}: half is lost at every step."
+)
+st.caption(
+    f"The GRU in PyTorch's convention: ${GRU_CONVENTION}$, so z near 1 keeps the old state and a positive "
+    "update-gate bias keeps memory. Many texts swap z and 1 − z; in theirs the bias would have to be negative."
 )
 
 res = ui.run(

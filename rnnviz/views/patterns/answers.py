@@ -20,13 +20,13 @@ from rnnviz.core.timeline import Frame
 from rnnviz.views.patterns import dates
 from rnnviz.views.patterns import tasks as pattern_tasks
 from rnnviz.views.patterns.result import PatternsResult
-from rnnviz.views.patterns.seq2seq import END, GO, PAD, Seq2Seq, Vocab, pad_batch
+from rnnviz.views.patterns.seq2seq import END, GO, PAD, CharVocab, Seq2Seq, pad_batch
 from rnnviz.views.patterns.settings import PatternsConfig
 from rnnviz.views.patterns.table import PATTERN_TABLE
 from rnnviz.views.patterns.tasks import STEP_TASKS, Batch, Example
 
-SOURCE = Vocab.of(dates.SOURCE_CHARS)
-TARGET = Vocab.of(dates.TARGET_CHARS)
+SOURCE = CharVocab.of(dates.SOURCE_CHARS)
+TARGET = CharVocab.of(dates.TARGET_CHARS)
 DECODE_STEPS = len("2023-01-15") + 1
 """Enough decoder steps for an ISO date and its end mark."""
 

@@ -25,13 +25,13 @@ State = Tensor | tuple[Tensor, Tensor]
 
 
 @dataclass(frozen=True)
-class Vocab:
+class CharVocab:
     """Characters with the special tokens first, so PAD is id 0."""
 
     tokens: tuple[str, ...]
 
     @classmethod
-    def of(cls, chars: Sequence[str]) -> Vocab:
+    def of(cls, chars: Sequence[str]) -> CharVocab:
         return cls(SPECIALS + tuple(chars))
 
     @cached_property
@@ -57,7 +57,7 @@ class Vocab:
         return "".join(out)
 
 
-def pad_batch(vocab: Vocab, texts: Sequence[str]) -> tuple[Tensor, Tensor]:
+def pad_batch(vocab: CharVocab, texts: Sequence[str]) -> tuple[Tensor, Tensor]:
     """Ids padded with PAD on the right, (batch, longest), and each text's length."""
     lengths = torch.tensor([len(t) for t in texts])
     ids = torch.zeros(len(texts), int(lengths.max()), dtype=torch.long)
@@ -66,7 +66,7 @@ def pad_batch(vocab: Vocab, texts: Sequence[str]) -> tuple[Tensor, Tensor]:
     return ids, lengths
 
 
-def target_batch(vocab: Vocab, texts: Sequence[str]) -> tuple[Tensor, Tensor]:
+def target_batch(vocab: CharVocab, texts: Sequence[str]) -> tuple[Tensor, Tensor]:
     """Teacher forcing pair: decoder inputs GO + text, and targets text + END (equal-length texts)."""
     index = vocab.index
     target = torch.tensor([vocab.encode(t) + [index[END]] for t in texts], dtype=torch.long)
@@ -83,7 +83,7 @@ class Decoded:
 
 
 class Seq2Seq(nn.Module):
-    def __init__(self, cell: str, source: Vocab, target: Vocab, embed: int, hidden: int) -> None:
+    def __init__(self, cell: str, source: CharVocab, target: CharVocab, embed: int, hidden: int) -> None:
         super().__init__()
         self.source_vocab, self.target_vocab = source, target
         self.source_embed = nn.Embedding(len(source), embed, padding_idx=0)

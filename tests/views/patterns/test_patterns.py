@@ -13,7 +13,7 @@ from rnnviz.views.patterns.answers import answer
 from rnnviz.views.patterns.experiment import report, run
 from rnnviz.views.patterns.figures import pattern_diagram, state_figures
 from rnnviz.views.patterns.probes import probe_accuracy
-from rnnviz.views.patterns.seq2seq import GO, Seq2Seq, Vocab, pad_batch, target_batch
+from rnnviz.views.patterns.seq2seq import GO, CharVocab, Seq2Seq, pad_batch, target_batch
 from rnnviz.views.patterns.settings import PatternsConfig
 from rnnviz.views.patterns.table import PATTERNS
 from rnnviz.views.patterns.tasks import (
@@ -140,7 +140,7 @@ def test_training_dates_never_include_held_out_ones():
 
 
 def test_vocab_and_teacher_forcing_batches():
-    vocab = Vocab.of("0123456789-")
+    vocab = CharVocab.of("0123456789-")
     assert vocab.decode(vocab.encode("2023-01-15")) == "2023-01-15"
     ids, lengths = pad_batch(vocab, ["12", "3"])
     assert ids.tolist() == [vocab.encode("12"), vocab.encode("3") + [0]] and lengths.tolist() == [2, 1]
@@ -151,7 +151,7 @@ def test_vocab_and_teacher_forcing_batches():
 
 def test_encoder_padding_is_never_read():
     torch.manual_seed(0)
-    source, target = Vocab.of("abc"), Vocab.of("xy")
+    source, target = CharVocab.of("abc"), CharVocab.of("xy")
     model = Seq2Seq("gru", source, target, embed=4, hidden=5)
     alone = model.encode(*pad_batch(source, ["ab"]))
     padded = model.encode(*pad_batch(source, ["ab", "abcabc"]))
