@@ -26,7 +26,7 @@ def test_training_draws_every_figure_and_the_sweep_row_of_its_length():
     at.button(key="train.attention").click().run()
     assert not at.exception, at.exception
     titles = _titles(at)
-    assert any(t.startswith("Held-out digits right:") for t in titles)
+    assert any(t.startswith("Tokens right on held-out examples:") for t in titles)
     assert any(t.startswith("Attention reads the input step it is writing") for t in titles)
     assert any("steps in a row, attention one step" in t for t in titles)
     sweep = at.dataframe[0].value

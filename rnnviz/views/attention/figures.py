@@ -41,7 +41,8 @@ def _accuracy_traces(accuracy: Mapping[str, np.ndarray]) -> list[go.Scatter]:
 def accuracy_title(accuracy: Mapping[str, np.ndarray]) -> str:
     plain, attention = (float(np.mean(accuracy[k])) for k in ("plain", "attention"))
     return (
-        f"Held-out digits right: {percent(attention)} with attention, {percent(plain)} through the bottleneck"
+        f"Tokens right on held-out examples: {percent(attention)} with attention, {percent(plain)} "
+        "through the bottleneck"
     )
 
 
