@@ -7,8 +7,9 @@ VIEW = View(
     EXPERIMENT,
     icon=":material/center_focus_strong:",
     finding=(
-        "An encoder-decoder that must squeeze a 30-digit string into one state gets most digits wrong; "
-        "let its decoder look back at every input step and it reverses them almost perfectly."
+        "An encoder-decoder that must squeeze a long digit string into one state gets most digits wrong; "
+        "let its decoder look back at every input step and it copies them almost perfectly, at the price "
+        "of a matrix that grows with the square of the length."
     ),
     order=55,
 )

@@ -168,7 +168,8 @@ def read(raw: str, task: str, length: int) -> Typed:
 
 
 def typed_batch(task: str, typed: Typed) -> Batch:
-    """One row for the user's text; targets are the expected answer or, without one, the start token."""
+    """One row for the user's text; its target is the right answer or, without one, a stand-in of the same
+    length (only the number of output steps is read from it)."""
     vocab = vocabulary(task)
     steps = dates.TARGET_LENGTH if task == "dates" else len(typed.text)
     answer = typed.expected if typed.expected is not None else vocab.target[1] * steps
