@@ -171,7 +171,7 @@ EXPERIMENT = Experiment(
     report=report,
     description=(
         "A GRU encoder-decoder squeezes its input into one state; with attention its decoder looks back "
-        "at every input step. Both train side by side on reversing digit strings or converting dates."
+        "at every input step. Both train side by side on copying or reversing digit strings, or converting dates."
     ),
     normalise=normalise,
     export=export,
