@@ -4,10 +4,10 @@ import pandas as pd
 import streamlit as st
 
 from pages import ui
+from rnnviz.core.dates import EXAMPLE as DATE_EXAMPLE
+from rnnviz.core.dates import MAX_CHARS as DATE_CHARS
 from rnnviz.views.attention import EXPERIMENT, answers, figures, lessons, tasks
 from rnnviz.views.attention.cost import LENGTHS as COST_LENGTHS
-from rnnviz.views.attention.dates import EXAMPLE as DATE_EXAMPLE
-from rnnviz.views.attention.dates import MAX_CHARS as DATE_CHARS
 from rnnviz.views.attention.experiment import SWEEP_LENGTHS, AttentionConfig
 from rnnviz.views.attention.result import MODEL_NAMES
 

@@ -13,11 +13,11 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
+from rnnviz.core import dates
 from rnnviz.core.cells import trace
 from rnnviz.core.config import spec_of
 from rnnviz.core.models import TokenModel
 from rnnviz.core.timeline import Frame
-from rnnviz.views.patterns import dates
 from rnnviz.views.patterns import tasks as pattern_tasks
 from rnnviz.views.patterns.result import PatternsResult
 from rnnviz.views.patterns.seq2seq import END, GO, PAD, CharVocab, Seq2Seq, pad_batch

@@ -14,6 +14,7 @@ import numpy as np
 import torch
 from torch import nn
 
+from rnnviz.core import dates
 from rnnviz.core.cells import CELLS, count_parameters, trace
 from rnnviz.core.experiment import Experiment, ProgressFn
 from rnnviz.core.fit import History, fit
@@ -21,7 +22,6 @@ from rnnviz.core.models import TokenModel
 from rnnviz.core.runtime import TRAINING_BUDGET_S
 from rnnviz.core.seeding import seed_everything
 from rnnviz.core.timeline import Capture, Frame
-from rnnviz.views.patterns import dates
 from rnnviz.views.patterns.answers import (
     DECODE_STEPS,
     SOURCE,
@@ -33,7 +33,7 @@ from rnnviz.views.patterns.answers import (
     step_answer,
     step_outputs,
 )
-from rnnviz.views.patterns.dates import DATE_RECIPE
+from rnnviz.views.patterns.date_recipe import DATE_RECIPE
 from rnnviz.views.patterns.export import export
 from rnnviz.views.patterns.probes import probe_accuracy
 from rnnviz.views.patterns.result import PatternsResult

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from rnnviz.core import dates
 from rnnviz.core.config import cell_param, param, seed_param
-from rnnviz.views.patterns import dates
 from rnnviz.views.patterns.table import PATTERNS
 from rnnviz.views.patterns.tasks import MAX_TYPED, SPELL_EXAMPLE
 

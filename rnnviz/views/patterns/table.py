@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from rnnviz.views.patterns import dates
+from rnnviz.views.patterns.date_recipe import DATE_RECIPE, RULE
 from rnnviz.views.patterns.tasks import ECHO_DELAY, STEP_TASKS
 
 
@@ -80,8 +80,8 @@ PATTERN_TABLE: dict[str, Pattern] = {
         "state, the *context*), then writes a sequence of a different length from it: translation, or here "
         "converting a written date to ISO format. Training feeds the decoder the true previous character "
         "(teacher forcing); answering feeds it its own (greedy decoding).",
-        f"Exact match on {dates.DATE_RECIPE.held_out:,} held-out dates, never seen in training.",
-        dates.RULE,
+        f"Exact match on {DATE_RECIPE.held_out:,} held-out dates, never seen in training.",
+        RULE,
     ),
     "bidirectional": Pattern(
         "Bidirectional: largest digit overall",

@@ -5,10 +5,10 @@ import pytest
 import torch
 
 from rnnviz.cli import main
+from rnnviz.core import dates
 from rnnviz.core.cells import trace
 from rnnviz.core.fmt import jsonable
 from rnnviz.core.models import TokenModel
-from rnnviz.views.patterns import dates
 from rnnviz.views.patterns.answers import answer
 from rnnviz.views.patterns.experiment import report, run
 from rnnviz.views.patterns.figures import pattern_diagram, state_figures
