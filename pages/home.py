@@ -6,9 +6,9 @@ import streamlit as st
 from rnnviz.views import views
 from rnnviz.views.gallery import gallery
 
+# Home-page pictures are served by Streamlit's static file server: no Python work per visit.
 STATIC = Path(__file__).resolve().parent.parent / "static"
 THUMBNAILS = "thumbnails"
-"""Home-page pictures, served by Streamlit's static file server: no Python work per visit."""
 PER_ROW = 3
 
 st.title("rnnviz: look inside recurrent networks")
