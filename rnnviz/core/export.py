@@ -76,7 +76,9 @@ def standalone_html(
     )
     parts = []
     for i, (name, fig) in enumerate(figures.items()):
-        body = fig.to_html(full_html=False, include_plotlyjs=i == 0, config={"displaylogo": False})
+        body = fig.to_html(
+            full_html=False, include_plotlyjs=i == 0, auto_play=False, config={"displaylogo": False}
+        )
         parts.append(f"<section><h2>{html.escape(name)}</h2>{body}</section>")
     link = html.escape(share_url)
     return f"""<!doctype html>

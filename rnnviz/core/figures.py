@@ -116,9 +116,13 @@ FrameTraces = Sequence[BaseTraceType]
 PLAY_MS = 350
 """Milliseconds per frame when a timeline plays."""
 
-FILM_MARGIN_B = 130
-"""Room under a film's axes for the Play button and the step slider, clear of the x-axis title."""
-PLAYER_HEIGHT = 120
+PLAYER_TOP = 55
+"""Pixels between the plot area and the Play / Pause buttons: clear of the x-axis title."""
+SLIDER_BELOW_BUTTONS = 20
+"""The slider's rail runs under the buttons, full width; its step label sits on the right, beside them."""
+FILM_MARGIN_B = 150
+"""Room under a film's axes for the buttons and the step slider."""
+PLAYER_HEIGHT = 140
 """Added to a film's height, so its plot area stays the size it was drawn for."""
 DEFAULT_HEIGHT = 450
 """Plotly's height for a figure that sets none."""
@@ -165,7 +169,7 @@ def animate(
                 y=0,
                 xanchor="left",
                 yanchor="top",
-                pad=dict(t=75, r=10),
+                pad=dict(t=PLAYER_TOP),
                 buttons=[
                     dict(label="▶ Play", method="animate", args=[None, play]),
                     dict(label="❚❚ Pause", method="animate", args=[[None], pause]),
@@ -175,12 +179,12 @@ def animate(
         sliders=[
             dict(
                 active=len(frames) - 1,
-                x=0.16,
-                len=0.84,
+                x=0,
+                len=1,
                 y=0,
                 yanchor="top",
-                pad=dict(t=60),
-                currentvalue=dict(prefix="Training step ", font=dict(size=12)),
+                pad=dict(t=PLAYER_TOP + SLIDER_BELOW_BUTTONS),
+                currentvalue=dict(prefix="Training step ", xanchor="right", font=dict(size=12)),
                 steps=[
                     dict(
                         label=label,
