@@ -25,7 +25,7 @@ from rnnviz.views.gates.lessons import (
     saturation_finding,
     step_equations,
 )
-from rnnviz.views.gates.reading import inspect_sequence
+from rnnviz.views.gates.reading import Inspection, inspect_sequence
 from rnnviz.views.gates.settings import GatesConfig
 from rnnviz.views.gates.tasks import BATCH, HELD_OUT, SENTIMENT_TRAIN_S
 
@@ -99,6 +99,10 @@ if cfg.cell == "gru":
 ui.downloads(EXPERIMENT, cfg, res)
 
 
+# The parts of the inspection a reader picks one at a time: only the chosen one is built and sent.
+SECTIONS = ("Gates through time", "Saturation", "Conveyor belt", "One step, with numbers")
+
+
 @st.fragment
 def inspect() -> None:
     """Picking, typing and scrubbing redraw only this part: tracing both networks takes milliseconds."""
@@ -125,6 +129,20 @@ def inspect() -> None:
     st.markdown(answer_summary(res.task, ins))
 
     film = view.source == "example" and res.film is not None
+    part = ui.section(SECTIONS, key=f"{PREFIX}.section")
+    if part == SECTIONS[0]:
+        gates_through_time(view, ins, units, unit_notes, film)
+    elif part == SECTIONS[1]:
+        saturation(view, ins)
+    elif part == SECTIONS[2]:
+        belt(view, ins, units, steps)
+    else:
+        one_step(ins, units, steps)
+
+
+def gates_through_time(
+    view: GatesConfig, ins: Inspection, units: tuple[int, ...], unit_notes: list[str], film: bool
+) -> None:
     st.markdown("#### Every gate, units × time")
     st.caption(
         "Sigmoid gates on one scale from 0 (shut) to 1 (open); the candidate, cell and hidden states on a "
@@ -145,6 +163,8 @@ def inspect() -> None:
     why = "your choice" if view.units.strip() and not unit_notes else "the answer depends on them most"
     st.plotly_chart(unit_lines(ins.trained, ins.tokens, cfg.cell, units, why))
 
+
+def saturation(view: GatesConfig, ins: Inspection) -> None:
     st.markdown("#### Saturation: gates become switches")
     st.plotly_chart(saturation_figure(res, ins, view.source))
     st.caption(
@@ -153,6 +173,8 @@ def inspect() -> None:
         f"saturated means beyond ±{1 - SATURATION_MARGIN:g}."
     )
 
+
+def belt(view: GatesConfig, ins: Inspection, units: tuple[int, ...], steps: int) -> None:
     st.markdown("#### The conveyor belt")
     kept = kept_memory(ins, cfg.cell, units)
     if view.compare:
@@ -171,6 +193,8 @@ def inspect() -> None:
     st.latex(derivative)
     st.caption(verdict)
 
+
+def one_step(ins: Inspection, units: tuple[int, ...], steps: int) -> None:
     st.markdown("#### One step, with numbers")
     view = ui.view_controls(GatesConfig, PREFIX, ["step"], limits={"step": steps})
     t = min(view.step, steps) - 1

@@ -13,6 +13,11 @@ def _latex(at) -> str:
     return " ".join(str(e.value) for e in at.latex)
 
 
+def _show(at, part: str):
+    """Pick a part of the inspection: the page builds and sends only the chosen one."""
+    return at.button_group(key="gates.section").set_value(part).run()
+
+
 def test_defaults_state_the_saturation_finding_with_numbers():
     at = open_page("gates")
     assert not at.exception, at.exception
@@ -21,11 +26,12 @@ def test_defaults_state_the_saturation_finding_with_numbers():
     found = re.search(r"On 256 held-out sequences, (\d+)% .* against (\d+)%", markdown)
     assert found, markdown[:500]
     assert int(found.group(1)) > int(found.group(2)) + 30
-    assert r"\prod_{t=2}^{12} f_t" in _latex(at)
-    assert "f_{1}" in _latex(at)
     table = at.dataframe[0].value
     totals = dict(zip(table["cell"], table["total"], strict=True))
     assert totals["GRU"] * 4 == totals["LSTM"] * 3
+    assert r"\prod" not in _latex(at)  # the belt is in a part not shown yet
+    assert r"\prod_{t=2}^{12} f_t" in _latex(_show(at, "Conveyor belt"))
+    assert "f_{1}" in _latex(_show(at, "One step, with numbers"))
 
 
 def test_typing_a_sequence_redraws_without_retraining():
@@ -36,6 +42,7 @@ def test_typing_a_sequence_redraws_without_retraining():
     assert not at.exception and len(RESULTS) == 1
     assert "( x ( y ) ) ( )" in " ".join(texts(at, "markdown"))
     assert query(at)["sequence"] == "(x(y))()"
+    _show(at, "One step, with numbers")
     at.slider(key="gates.step").set_value(5).run()
     assert "f_{5}" in _latex(at) and len(RESULTS) == 1
 
@@ -49,17 +56,23 @@ def test_compare_toggle_draws_both_networks_without_retraining():
     charts = len(at.get("plotly_chart"))
     at.toggle(key="gates.compare").set_value(True).run()
     assert not at.exception and len(RESULTS) == 1
-    assert len(at.get("plotly_chart")) == charts + 2  # the gate grid and the belt, untrained beside trained
+    assert len(at.get("plotly_chart")) == charts + 1  # the gate grid, untrained beside trained
+    belt = len(_show(at, "Conveyor belt").get("plotly_chart"))
+    assert not at.exception and len(RESULTS) == 1
+    at.toggle(key="gates.compare").set_value(False).run()
+    assert len(at.get("plotly_chart")) == belt - 1
 
 
 def test_worked_example_plays_the_training_film_and_typed_input_does_not():
     at = open_page("gates", FAST)
     films = [c for c in _charts(at) if c.get("frames")]
-    assert len(films) == 2  # the gate grid and the saturation histogram
+    assert len(films) == 1  # the gate grid; the saturation histogram plays in its own part
     grid = films[0]
     assert len(grid["frames"]) >= 10 and grid["layout"]["sliders"][0]["steps"][-1]["label"] == "100"
     assert grid["frames"][0]["data"][0]["z"] != grid["frames"][-1]["data"][0]["z"]
     assert "step 100, loss" in grid["layout"]["title"]["text"]
+    assert len([c for c in _charts(_show(at, "Saturation")) if c.get("frames")]) == 1
+    _show(at, "Gates through time")
     at.selectbox(key="gates.source").set_value("typed").run()
     at.text_input(key="gates.sequence").set_value("1 2 3").run()
     assert not at.exception and not [c for c in _charts(at) if c.get("frames")]
@@ -70,7 +83,7 @@ def test_gru_page_names_pytorchs_convention():
     at = open_page("gates", {**FAST, "cell": "gru"})
     info = " ".join(texts(at, "info"))
     assert r"h_t = (1 - z_t) \odot n_t + z_t \odot h_{t-1}" in info and "swapped" in info
-    assert r"h_t = (1 - z_t) \odot n_t + z_t \odot h_{t-1}" in _latex(at)
+    assert r"h_t = (1 - z_t) \odot n_t + z_t \odot h_{t-1}" in _latex(_show(at, "Conveyor belt"))
     lstm = open_page("gates", FAST)
     assert "swapped" not in " ".join(texts(lstm, "info"))
 
@@ -78,8 +91,9 @@ def test_gru_page_names_pytorchs_convention():
 def test_gru_on_brackets_shows_its_own_gates_and_belt():
     at = open_page("gates", {**FAST, "cell": "gru", "task": "brackets"})
     assert not at.exception and not at.warning
-    latex = _latex(at)
-    assert "z_{1}" in latex and "n_{1}" in latex and r"\prod_{t=2}^{11} z_t" in latex
+    assert r"\prod_{t=2}^{11} z_t" in _latex(_show(at, "Conveyor belt"))
+    latex = _latex(_show(at, "One step, with numbers"))
+    assert "z_{1}" in latex and "n_{1}" in latex
     assert "right depth" in " ".join(texts(at, "markdown"))
 
 
@@ -150,4 +164,4 @@ def test_sentiment_task_draws_the_shared_classifier_once_trained():
     markdown = " ".join(texts(at, "markdown"))
     assert "held-out sentences" in markdown and "P(positive)" in markdown
     assert "a good film" in markdown
-    assert r"\prod_{t=2}^{3} z_t" in _latex(at)
+    assert r"\prod_{t=2}^{3} z_t" in _latex(_show(at, "Conveyor belt"))
