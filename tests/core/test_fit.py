@@ -151,7 +151,7 @@ def test_a_learning_rate_schedule_scales_every_later_step():
         return -model.weight.sum()  # gradient -1: plain SGD moves the weight by exactly lr each step
 
     def after() -> None:
-        seen.append(float(model.weight))
+        seen.append(float(model.weight.detach()))
 
     fit(
         model,
