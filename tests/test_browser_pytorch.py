@@ -22,7 +22,7 @@ TINY = "sentences=500&epochs=1&char_steps=20"
 
 SHOW_FRAME_JS = """async (frame) => {
   const g = [...document.querySelectorAll('.js-plotly-plot')]
-    .find(d => d.layout.title.text.startsWith('Validation accuracy'));
+    .find(d => d.layout && d.layout.sliders && d.layout.sliders.length && d.layout.title.text.includes('Validation accuracy'));
   if (frame !== null) {
     await Plotly.animate(g, [frame], {frame: {duration: 0, redraw: true}, transition: {duration: 0},
                                       mode: 'immediate'});
@@ -31,6 +31,9 @@ SHOW_FRAME_JS = """async (frame) => {
           values: JSON.stringify(g._fullData.map(t => t.y))};
 }"""
 """Show one frame of the readers' film (null: stay), and report its title, frame count and data."""
+
+FILM_DRAWN_JS = """() => [...document.querySelectorAll('.js-plotly-plot')]
+  .some(d => d.layout && d.layout.sliders && d.layout.sliders.length && d.layout.title.text.includes('Validation accuracy'))"""
 
 
 @pytest.fixture(scope="module")
@@ -50,6 +53,7 @@ def test_shapes_and_corrections_draw_before_any_training(page):
     assert page.evaluate(EXCEPTIONS_JS) == []
     text = _main_text(page)
     assert "Expected hidden[0] size (4, 3, 4)" in text and "tanh′ peaks at 1" in text
+    page.locator(".js-plotly-plot").nth(1).wait_for(timeout=30_000)  # Plotly's script loads after the run
     assert page.locator('[data-testid="stPlotlyChart"]').count() >= 2
     assert "Why the gap" not in text
 
@@ -61,6 +65,7 @@ def test_training_then_playing_the_film_changes_the_figure(page):
     wait_until_finished(page, timeout_s=240)
     assert page.evaluate(EXCEPTIONS_JS) == []
     assert "Why the gap" in _main_text(page)
+    page.wait_for_function(FILM_DRAWN_JS, timeout=30_000)
     last = page.evaluate(SHOW_FRAME_JS, None)
     assert "step 8" in last["title"] and last["frames"] >= 2
     first = page.evaluate(SHOW_FRAME_JS, "0")
