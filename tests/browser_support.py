@@ -11,8 +11,15 @@ import urllib.request
 from contextlib import contextmanager, suppress
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = "/usr/bin/chromium"
+BROWSER_TESTS = [
+    pytest.mark.browser,
+    pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="needs Debian's chromium (make browser)"),
+]
+"""``pytestmark`` of a module of real-browser tests."""
 CHROMIUM_ARGS = [
     "--headless",
     "--no-sandbox",

@@ -15,3 +15,14 @@ def _fresh_cache():
     RESULTS.clear()
     yield
     RESULTS.clear()
+
+
+@pytest.fixture(scope="module")
+def page():
+    """One app server and one Chromium page for a module of browser tests; ``page.base`` is the app's URL."""
+    from tests.browser_support import chromium, streamlit_server
+
+    with streamlit_server() as (base, _), chromium() as browser:
+        pg = browser.new_page(viewport={"width": 1400, "height": 1000})
+        pg.base = base
+        yield pg

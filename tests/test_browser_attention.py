@@ -1,16 +1,18 @@
 """The attention page in real headless Chromium: train on click, then play the training film and see the
 figure change between the untrained network and the trained one; typed junk never raises."""
 
-import os
-
 import pytest
 
-from tests.browser_support import EXCEPTIONS_JS, FINISHED_JS, chromium, open_and_wait, streamlit_server
+from tests.browser_support import (
+    BROWSER_TESTS,
+    EXCEPTIONS_JS,
+    FINISHED_JS,
+    chromium,
+    open_and_wait,
+    streamlit_server,
+)
 
-pytestmark = pytest.mark.browser
-
-if not os.path.exists("/usr/bin/chromium"):
-    pytest.skip("needs Debian's chromium (make browser)", allow_module_level=True)
+pytestmark = BROWSER_TESTS
 
 FILM = ".js-plotly-plot:has(.slider-rail-touch-rect)"
 """Charts with a training-step slider; the first is the accuracy per output step."""

@@ -2,16 +2,10 @@
 it shows at the first snapshot differs from the trained network's, which it ends on."""
 
 import json
-import os
 
-import pytest
+from tests.browser_support import BROWSER_TESTS, EXCEPTIONS_JS, open_and_wait
 
-from tests.browser_support import EXCEPTIONS_JS, chromium, open_and_wait, streamlit_server
-
-pytestmark = pytest.mark.browser
-
-if not os.path.exists("/usr/bin/chromium"):
-    pytest.skip("needs Debian's chromium (make browser)", allow_module_level=True)
+pytestmark = BROWSER_TESTS
 
 FILM_JS = """() => [...document.querySelectorAll('.js-plotly-plot')]
   .filter(gd => gd.layout && gd.layout.sliders && gd.layout.sliders.length)
@@ -19,14 +13,6 @@ FILM_JS = """() => [...document.querySelectorAll('.js-plotly-plot')]
 """Each film on the page: its first heatmap's values and its title, as they are drawn right now."""
 TITLE_JS = """[...document.querySelectorAll('.js-plotly-plot')]
   .find(gd => gd.layout && gd.layout.sliders && gd.layout.sliders.length).layout.title.text"""
-
-
-@pytest.fixture(scope="module")
-def page():
-    with streamlit_server() as (base, _), chromium() as browser:
-        pg = browser.new_page(viewport={"width": 1400, "height": 1000})
-        pg.base = base
-        yield pg
 
 
 def _grid(page) -> tuple[list, str]:

@@ -1,22 +1,14 @@
 """The memory and gradients films in real headless Chromium: after training, dragging the step slider back
 to the start and pressing Play changes what the figure draws, and nothing raises."""
 
-import os
-
-import pytest
-
 from tests.browser_support import (
+    BROWSER_TESTS,
     EXCEPTIONS_JS,
-    chromium,
     open_and_wait,
-    streamlit_server,
     wait_until_finished,
 )
 
-pytestmark = pytest.mark.browser
-
-if not os.path.exists("/usr/bin/chromium"):
-    pytest.skip("needs Debian's chromium (make browser)", allow_module_level=True)
+pytestmark = BROWSER_TESTS
 
 PLAY_WAIT_MS = 15_000
 """Long enough for every frame of a film to play (24 frames at 350 ms)."""
@@ -28,14 +20,6 @@ TRACE_Y_JS = f"""([index, trace]) => {{
   // _fullData: Plotly has decoded the typed arrays Python sent (gd.data keeps them base64)
   return {{y: Array.from(gd._fullData[trace].y, v => v === null ? null : Number(v)), title: ({TITLE})(gd)}};
 }}"""
-
-
-@pytest.fixture(scope="module")
-def page():
-    with streamlit_server() as (base, _), chromium() as browser:
-        pg = browser.new_page(viewport={"width": 1400, "height": 1000})
-        pg.base = base
-        yield pg
 
 
 def train(page, path: str) -> None:

@@ -1,25 +1,17 @@
 """The patterns page in real headless Chromium: every pattern's diagram, and the date converter's Train
 button and typed input, with no exception anywhere."""
 
-import os
-
 import pytest
 
 from rnnviz.views.patterns.table import PATTERNS
-from tests.browser_support import EXCEPTIONS_JS, FINISHED_JS, chromium, open_and_wait, streamlit_server
+from tests.browser_support import (
+    BROWSER_TESTS,
+    EXCEPTIONS_JS,
+    FINISHED_JS,
+    open_and_wait,
+)
 
-pytestmark = pytest.mark.browser
-
-if not os.path.exists("/usr/bin/chromium"):
-    pytest.skip("needs Debian's chromium (make browser)", allow_module_level=True)
-
-
-@pytest.fixture(scope="module")
-def page():
-    with streamlit_server() as (base, _), chromium() as browser:
-        pg = browser.new_page(viewport={"width": 1400, "height": 1000})
-        pg.base = base
-        yield pg
+pytestmark = BROWSER_TESTS
 
 
 def _main_text(page) -> str:

@@ -1,22 +1,14 @@
 """The PyTorch page in real headless Chromium: shapes drawn without training, Train pressed, the readers'
 film played from its first to its last frame, with no exception anywhere."""
 
-import os
-
-import pytest
-
 from tests.browser_support import (
+    BROWSER_TESTS,
     EXCEPTIONS_JS,
-    chromium,
     open_and_wait,
-    streamlit_server,
     wait_until_finished,
 )
 
-pytestmark = pytest.mark.browser
-
-if not os.path.exists("/usr/bin/chromium"):
-    pytest.skip("needs Debian's chromium (make browser)", allow_module_level=True)
+pytestmark = BROWSER_TESTS
 
 TINY = "sentences=500&epochs=1&char_steps=20"
 
@@ -34,14 +26,6 @@ SHOW_FRAME_JS = """async (frame) => {
 
 FILM_DRAWN_JS = """() => [...document.querySelectorAll('.js-plotly-plot')]
   .some(d => d.layout && d.layout.sliders && d.layout.sliders.length && d.layout.title.text.includes('Validation accuracy'))"""
-
-
-@pytest.fixture(scope="module")
-def page():
-    with streamlit_server() as (base, _), chromium() as browser:
-        pg = browser.new_page(viewport={"width": 1400, "height": 1000})
-        pg.base = base
-        yield pg
 
 
 def _main_text(page) -> str:

@@ -1,16 +1,18 @@
 """The sentiment page in real headless Chromium: Train on a small link, every chart and table drawn,
 and the hidden-state map's training film plays, its points moving between the first and last frames."""
 
-import os
-
 import pytest
 
-from tests.browser_support import EXCEPTIONS_JS, FINISHED_JS, chromium, open_and_wait, streamlit_server
+from tests.browser_support import (
+    BROWSER_TESTS,
+    EXCEPTIONS_JS,
+    FINISHED_JS,
+    chromium,
+    open_and_wait,
+    streamlit_server,
+)
 
-pytestmark = pytest.mark.browser
-
-if not os.path.exists("/usr/bin/chromium"):
-    pytest.skip("needs Debian's chromium (make browser)", allow_module_level=True)
+pytestmark = BROWSER_TESTS
 
 SMALL = "embedding=8&hidden=8&epochs=1&projection=pca"
 """One epoch of a tiny network on the full corpus (a few seconds); PCA, so no t-SNE wait."""

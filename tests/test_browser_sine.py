@@ -1,16 +1,11 @@
 """The sine page in real headless Chromium: the forecast film plays in the browser, its first and last
 frames draw different forecasts, and the CO₂ page draws its baselines."""
 
-import os
-
 import pytest
 
-from tests.browser_support import EXCEPTIONS_JS, chromium, open_and_wait, streamlit_server
+from tests.browser_support import BROWSER_TESTS, EXCEPTIONS_JS, chromium, open_and_wait, streamlit_server
 
-pytestmark = pytest.mark.browser
-
-if not os.path.exists("/usr/bin/chromium"):
-    pytest.skip("needs Debian's chromium (make browser)", allow_module_level=True)
+pytestmark = BROWSER_TESTS
 
 FILM = "steps fed back"
 """Words in the film's title at every frame."""

@@ -1,16 +1,11 @@
 """The unroll page in real headless Chromium: the training film plays in the browser, and its first and
 last frames draw different hidden states and guesses."""
 
-import os
-
 import pytest
 
-from tests.browser_support import EXCEPTIONS_JS, chromium, open_and_wait, streamlit_server
+from tests.browser_support import BROWSER_TESTS, EXCEPTIONS_JS, chromium, open_and_wait, streamlit_server
 
-pytestmark = pytest.mark.browser
-
-if not os.path.exists("/usr/bin/chromium"):
-    pytest.skip("needs Debian's chromium (make browser)", allow_module_level=True)
+pytestmark = BROWSER_TESTS
 
 FILMS_JS = """() => [...document.querySelectorAll('.js-plotly-plot')]
   .filter(g => g._transitionData && g._transitionData._frames && g._transitionData._frames.length > 1)
