@@ -33,7 +33,8 @@ def test_the_page_waits_for_train_then_compares_with_the_ngram():
         label.startswith("Network on the held-out") for label in labels
     )
     assert any(
-        t.startswith("**The network wins") or t.startswith("**The n-gram wins") for t in texts(at, "markdown")
+        t.startswith("**The network wins") or t.startswith("**The n-gram (order")
+        for t in texts(at, "markdown")
     )
     assert coloured(at).count(" title=") == 301  # the new line it starts from, then 300 written
     assert "next: " in coloured(at)

@@ -61,7 +61,7 @@ def frame(
     """One snapshot: the sample, the excerpt with h (and c) of every layer after each character, and the top 5.
 
     The frame carries its own text, so a live figure can be drawn from it alone. States are
-    float16: a frame of a 128-unit LSTM is about 0.1 MB.
+    float16: a frame of a 256-unit LSTM is about 0.2 MB.
     """
     win = windows(ids, at + 1, at + 1 + length, 1, WARM_CHARS)
     logits, _, _ = model(torch.from_numpy(win.inputs))

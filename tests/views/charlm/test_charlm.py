@@ -8,9 +8,12 @@ import torch
 from rnnviz.core.timeline import Timeline
 from rnnviz.views.charlm import corpora as char_corpora
 from rnnviz.views.charlm.experiment import (
+    FINAL_LR_SHARE,
+    WARM_UP_SHARE,
     CharLMConfig,
     chosen_unit,
     effective,
+    lr_factor,
     reading,
     report,
     run,
@@ -203,8 +206,11 @@ def test_the_verdict_names_the_winner_and_the_margin(small):
     _, res = small
     better = dataclasses.replace(res, nats=res.baseline.nats * 0.9)
     worse = dataclasses.replace(res, nats=res.baseline.nats * 1.25)
-    assert verdict(better).startswith("The network wins") and "10.0% fewer" in verdict(better)
-    assert verdict(worse).startswith("The n-gram wins") and "20.0% fewer" in verdict(worse)
+    ngram = f"n-gram (order {res.baseline.order})"  # the order names the n-gram, whichever wins
+    assert verdict(better).startswith("The network wins") and f"for the {ngram}, 10.0% fewer" in verdict(
+        better
+    )
+    assert verdict(worse).startswith(f"The {ngram} wins") and "for the network, 20.0% fewer" in verdict(worse)
     assert "diverged" in verdict(dataclasses.replace(res, nats=float("nan")))
 
 
@@ -377,3 +383,16 @@ def test_probability_bars_show_the_top_five_and_the_next_character():
     )
     assert len(fig.data) == 2 and "&lt;b&gt;" in fig.layout.title.text
     assert list(fig.data[1].x) == ["&lt;", "&gt;", "a", "b", "c", "g"]
+
+
+def test_the_learning_rate_warms_up_then_decays_to_its_floor():
+    total = 600
+    warm = round(WARM_UP_SHARE * total)
+    factors = [lr_factor(step, total) for step in range(1, total + 1)]
+    rising, falling = factors[: warm - 1], factors[warm - 1 :]
+    assert all(a < b for a, b in zip(rising, rising[1:], strict=False))
+    assert rising[0] < 0.2
+    assert falling[0] == pytest.approx(1.0)
+    assert all(a >= b for a, b in zip(falling, falling[1:], strict=False))
+    assert factors[total // 2] == pytest.approx(0.5 + FINAL_LR_SHARE / 2, abs=0.05)
+    assert factors[-1] == pytest.approx(FINAL_LR_SHARE)
