@@ -68,6 +68,18 @@ def _load_from_url(cls: type, prefix: str) -> None:
     st.session_state[_key(prefix, "__locked")] = {n: getattr(cfg, n) for n in locked}
 
 
+def _keep_view_settings(cls: type, prefix: str) -> None:
+    """Keep display-only settings whose widgets this run may not draw (a part of the page not picked).
+
+    Streamlit forgets a widget's value when a run does not draw it; assigning it back keeps it, so the
+    setting, and the link that carries it, survive a visit to another part of the page.
+    """
+    for s in cfgmod.specs(cls):
+        key = _key(prefix, s.name)
+        if s.role == "view" and key in st.session_state:
+            st.session_state[key] = st.session_state[key]
+
+
 def _widget(spec: cfgmod.Spec, key: str) -> None:
     kw = dict(key=key, help=spec.help)
     label = spec.label + (f" ({spec.unit})" if spec.unit and spec.unit not in spec.label else "")
@@ -129,6 +141,7 @@ def settings(
     fragment instead of the page. ``groups`` optionally titles runs of fields.
     """
     _load_from_url(cls, prefix)
+    _keep_view_settings(cls, prefix)
     for note in st.session_state.get(_key(prefix, "__notes"), []):
         st.warning(note, icon=":material/link:")
     locked = st.session_state.get(_key(prefix, "__locked"), {})

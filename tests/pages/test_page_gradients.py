@@ -23,6 +23,25 @@ def chart_titles(at) -> list[str]:
     return [json.loads(c.proto.spec)["layout"]["title"]["text"] for c in figures(at)]
 
 
+SECTIONS = ("How far back", "A product of Jacobians", "Clipping", "BPTT by hand")
+
+
+def show(at, part: str):
+    """Pick a part of the page: only the chosen part is built and sent."""
+    return at.button_group(key="gradients.section").set_value(part).run()
+
+
+def all_figures(at) -> list:
+    """Every part's charts, picking each part in turn, as a reader would; ends back on the first."""
+    found = []
+    for part in SECTIONS:
+        show(at, part)
+        assert not at.exception, (part, at.exception)
+        found += figures(at)
+    show(at, SECTIONS[0])
+    return found
+
+
 def test_defaults_render_directly_with_the_experiments_numbers():
     at = open_page("gradients")
     assert not at.exception and not at.warning
@@ -31,11 +50,13 @@ def test_defaults_render_directly_with_the_experiments_numbers():
     chosen = res.curves["rnn"]
     assert metric(at, "Left at step 1") == f"{sci(1 / chosen.decay.decay_ratio)}×"
     assert metric(at, "Below 1e-6") == f"{chosen.decay.vanish_distance} steps"
+    assert chart_titles(at)[0].startswith("Vanilla RNN (tanh): 99 steps back")
+    assert len(figures(at)) == 1, "the other parts are built only when picked"
+    show(at, "Clipping")
     assert metric(at, "Without clipping, diverged at") == f"step {res.clip_free.diverged_at}"
     assert metric(at, "Clipped at 1, diverged at") == "never"
-    titles = chart_titles(at)
-    assert any(t.startswith("Vanilla RNN (tanh): 99 steps back") for t in titles)
-    assert any(f"training diverged at step {res.clip_free.diverged_at}" in t for t in titles)
+    assert f"training diverged at step {res.clip_free.diverged_at}" in chart_titles(at)[0]
+    show(at, "BPTT by hand")
     assert metric(at, "Largest |by hand") == f"{max(res.by_hand.max_difference.values()):.1e}"
 
 
@@ -44,13 +65,14 @@ def test_view_toggles_and_product_sliders_never_retrain():
     assert len(RESULTS) == 1
     at.toggle(key="gradients.overlay").set_value(False).run()
     at.toggle(key="gradients.show_bound").set_value(False).run()
+    assert chart_titles(at)[0].startswith("Vanilla RNN (tanh)") and "LSTM" not in chart_titles(at)[0]
+    show(at, "A product of Jacobians")
     at.slider(key="gradients.product_scale").set_value(0.05).run()
     at.slider(key="gradients.product_steps").set_value(500).run()
     assert not at.exception and len(RESULTS) == 1
     assert query(at)["overlay"] == "false"
     latex = " ".join(str(e.value) for e in at.latex)
     assert r"0.05^{500} = 3.05 \times 10^{-651}" in latex, "shown through logarithms, not underflowed to 0"
-    assert chart_titles(at)[0].startswith("Vanilla RNN (tanh)") and "LSTM" not in chart_titles(at)[0]
 
 
 HOSTILE = {
@@ -79,7 +101,7 @@ def test_hostile_link_warns_and_uses_safe_values():
     assert "W_hh scale: 'nan' is not a number" in warnings
     assert at.selectbox(key="gradients.cell").value == "rnn"
     assert at.slider(key="gradients.hidden").value == 2
-    assert at.slider(key="gradients.product_scale").value == 2.0
+    assert show(at, "A product of Jacobians").slider(key="gradients.product_scale").value == 2.0
     assert not at.button, "a bad train_steps falls back to 0: untrained, no Train button"
 
 
@@ -104,7 +126,7 @@ def test_slider_extremes_render_without_exception(params):
     at = open_page("gradients", params)
     assert not at.exception, at.exception
     assert not at.warning
-    assert len(figures(at)) == 3
+    assert len(all_figures(at)) == 3
 
 
 def test_exploding_linear_cell_is_reported_not_crashed():
@@ -131,7 +153,7 @@ def test_nan_training_is_shown_as_a_finding():
     notes = " ".join(texts(at, "warning"))
     assert "Vanilla RNN (linear): training diverged at step 1" in notes
     assert any("steps) as a share of chance: Vanilla RNN (linear) " in t for t in texts(at, "caption"))
-    assert len(figures(at)) == 3
+    assert len(all_figures(at)) == 3
 
 
 def chart_specs(at) -> list[dict]:
@@ -183,7 +205,8 @@ def test_hostile_link_with_training_reaches_the_film_safely():
     at.button(key="train.gradients").click().run()
     assert not at.exception, at.exception
     specs = chart_specs(at)
-    assert len(specs) == 3 and len(specs[0]["frames"]) >= 10
+    assert len(specs) == 1 and len(specs[0]["frames"]) >= 10
+    assert len(all_figures(at)) == 3
     assert specs[0]["layout"]["title"]["text"].startswith("Step 50: Vanilla RNN (tanh): 1 steps back")
     assert at.slider(key="gradients.scale").value == 2.0
-    assert at.slider(key="gradients.product_steps").value == 500
+    assert show(at, "A product of Jacobians").slider(key="gradients.product_steps").value == 500
