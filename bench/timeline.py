@@ -23,7 +23,7 @@ from rnnviz.core.runtime import configure_torch, run_with_upstream, size_of
 from rnnviz.core.timeline import capturing
 from rnnviz.views import experiments, views
 
-REPEATS = 3
+REPEATS = 2
 CAPTURE_SHARE = 0.15
 MAX_RESULT_MB = 20.0
 MAX_FILM_S = 0.3
