@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import time
 
+from bench.targets import film_misses, verdict
 from rnnviz.core.runtime import configure_torch, size_of
 from rnnviz.core.timeline import capturing
 from rnnviz.views.attention import answers, figures
@@ -25,9 +26,6 @@ from rnnviz.views.attention.experiment import AttentionConfig, run
 SEEDS = (0, 1, 2)
 MAX_TRAIN_S = 30.0
 MIN_ATTENTION, MAX_PLAIN = 0.95, 0.8
-CAPTURE_SHARE = 0.15
-MAX_RESULT_MB = 20.0
-MAX_FILM_S = 0.3
 
 
 def timed_run(cfg: AttentionConfig):
@@ -84,14 +82,8 @@ def main() -> int:
         f"({overhead:+.1%}); {len(results[0].history.timeline)} snapshots; cached result {mb:.2f} MB; "
         f"both films built in {film_s:.3f} s; cost table measured in {cost_s:.1f} s"
     )
-    if overhead > CAPTURE_SHARE:
-        misses.append(f"capture +{overhead:.0%}")
-    if mb > MAX_RESULT_MB:
-        misses.append(f"result {mb:.1f} MB")
-    if film_s > MAX_FILM_S:
-        misses.append(f"films {film_s:.2f} s")
-    print("targets: met" if not misses else "targets: not met: " + ", ".join(misses))
-    return 0 if not misses else 1
+    misses += film_misses(overhead, mb, film_s)
+    return verdict(misses)
 
 
 if __name__ == "__main__":

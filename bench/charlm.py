@@ -18,14 +18,13 @@ import tempfile
 import time
 from pathlib import Path
 
+from bench.targets import CAPTURE_SHARE, MAX_RESULT_MB
 from rnnviz.core.data import data_file
 from rnnviz.core.runtime import TRAINING_BUDGET_S, configure_torch, size_of
 from rnnviz.core.timeline import capturing
 from rnnviz.views.charlm import corpora
 from rnnviz.views.charlm.experiment import CharLMConfig, run, write
 
-CAPTURE_SHARE = 0.15
-MAX_RESULT_MB = 20
 WARM_TARGET_S = 1.0
 OTHER_TEXT_CHARS = 400_000
 WITHIN = 0.10

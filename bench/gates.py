@@ -18,6 +18,7 @@ import sys
 import time
 from dataclasses import replace
 
+from bench.targets import CAPTURE_SHARE, MAX_RESULT_MB
 from rnnviz.core.runtime import configure_torch, size_of
 from rnnviz.core.timeline import capturing
 from rnnviz.views.gates.experiment import run
@@ -31,8 +32,6 @@ from rnnviz.views.gates.settings import GatesConfig
 SEEDS = (0, 1, 2)
 TRAIN_TARGET_S = 4.0
 MIN_GAIN = 0.10
-CAPTURE_SHARE = 0.15
-MAX_RESULT_MB = 20.0
 
 
 def redraw(res, cfg: GatesConfig) -> None:

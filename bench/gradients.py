@@ -19,6 +19,7 @@ import time
 import numpy as np
 import torch
 
+from bench.targets import film_misses, verdict
 from rnnviz.core.memory_model import build_model
 from rnnviz.core.memory_tasks import copy_first
 from rnnviz.core.runtime import configure_torch, size_of
@@ -31,9 +32,6 @@ MAX_RELATIVE_DIFFERENCE = 1e-4
 REPEATS = 3
 CASES = [("rnn", 100), ("lstm", 100), ("gru", 100), ("rnn", 500)]
 TRAINED_STEPS = 300
-CAPTURE_SHARE = 0.15
-MAX_RESULT_MB = 20.0
-MAX_FILM_S = 0.3
 
 
 def median_seconds(fn, repeats: int = REPEATS) -> float:
@@ -88,14 +86,8 @@ def main() -> int:
         f"trained {TRAINED_STEPS} steps per cell: {with_s:.1f} s with capture, {without_s:.1f} s without "
         f"({overhead:+.1%}); {frames} snapshots per cell; cached result {mb:.2f} MB; film built in {film_s:.3f} s"
     )
-    if overhead > CAPTURE_SHARE:
-        misses.append(f"capture +{overhead:.0%}")
-    if mb > MAX_RESULT_MB:
-        misses.append(f"result {mb:.1f} MB")
-    if film_s > MAX_FILM_S:
-        misses.append(f"film {film_s:.2f} s")
-    print("targets: met" if not misses else "targets: not met: " + ", ".join(misses))
-    return 0 if not misses else 1
+    misses += film_misses(overhead, mb, film_s)
+    return verdict(misses)
 
 
 if __name__ == "__main__":

@@ -16,6 +16,7 @@ from __future__ import annotations
 import sys
 import time
 
+from bench import targets
 from rnnviz.core.fmt import percent
 from rnnviz.core.runtime import configure_torch, size_of
 from rnnviz.core.timeline import capturing
@@ -24,9 +25,6 @@ from rnnviz.views.memory.figures import recall_film
 from rnnviz.views.memory.findings import FAILED, SOLVED, verdict
 
 SEEDS = (0, 1, 2)
-CAPTURE_SHARE = 0.15
-MAX_RESULT_MB = 20.0
-MAX_FILM_S = 0.3
 
 
 def main() -> int:
@@ -68,14 +66,8 @@ def main() -> int:
         f"\nseed 0 training: {with_s:.1f} s with capture, {without.seconds:.1f} s without "
         f"({overhead:+.1%}); {frames} snapshots per cell; cached result {mb:.2f} MB; film built in {film_s:.3f} s"
     )
-    if overhead > CAPTURE_SHARE:
-        misses.append(f"capture +{overhead:.0%}")
-    if mb > MAX_RESULT_MB:
-        misses.append(f"result {mb:.1f} MB")
-    if film_s > MAX_FILM_S:
-        misses.append(f"film {film_s:.2f} s")
-    print("targets: met" if not misses else "targets: not met: " + ", ".join(misses))
-    return 0 if not misses else 1
+    misses += targets.film_misses(overhead, mb, film_s)
+    return targets.verdict(misses)
 
 
 if __name__ == "__main__":

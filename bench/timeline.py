@@ -19,14 +19,12 @@ from collections.abc import Sequence
 
 import plotly.graph_objects as go
 
+from bench.targets import CAPTURE_SHARE, MAX_FILM_S, MAX_RESULT_MB, verdict
 from rnnviz.core.runtime import configure_torch, run_with_upstream, size_of
 from rnnviz.core.timeline import capturing
 from rnnviz.views import experiments, views
 
 REPEATS = 2
-CAPTURE_SHARE = 0.15
-MAX_RESULT_MB = 20.0
-MAX_FILM_S = 0.3
 NOISE_S = 0.05
 """Differences below this are timer noise on short trainings, not capture cost."""
 
@@ -79,8 +77,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             misses.append(f"{view.slug} result {mb:.1f} MB")
         if film_s > MAX_FILM_S:
             misses.append(f"{view.slug} film {film_s:.2f} s")
-    print("targets: met" if not misses else "targets: not met: " + ", ".join(misses))
-    return 0 if not misses else 1
+    return verdict(misses)
 
 
 if __name__ == "__main__":
