@@ -24,6 +24,7 @@ from rnnviz.core.seeding import seed_everything
 from rnnviz.core.timeline import Capture, Frame
 from rnnviz.views.attention import cost, tasks
 from rnnviz.views.attention.export import export
+from rnnviz.views.attention.figures import position_film
 from rnnviz.views.attention.model import ATTENTION, Seq2Seq
 from rnnviz.views.attention.result import MODELS, AttentionResult, score
 
@@ -175,4 +176,5 @@ EXPERIMENT = Experiment(
     ),
     normalise=normalise,
     export=export,
+    film=lambda cfg, res: position_film(res.history),
 )

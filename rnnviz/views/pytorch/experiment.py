@@ -19,6 +19,7 @@ from rnnviz.core.seeding import seed_everything
 from rnnviz.views.pytorch import carried, corrections, padding
 from rnnviz.views.pytorch.carried import TRUNCATIONS, CharRun, Truncation
 from rnnviz.views.pytorch.export import export
+from rnnviz.views.pytorch.figures import accuracy_film
 from rnnviz.views.pytorch.padding import Readers, Sentences, Where
 from rnnviz.views.pytorch.shapes import explore, setup_of
 
@@ -209,4 +210,5 @@ EXPERIMENT = Experiment(
     description="Tensor shapes, padding, carried state and common corrections, measured on real PyTorch "
     "modules: three padding readers trained on review sentences, two character models on Hamlet.",
     export=export,
+    film=lambda cfg, res: accuracy_film(res.history),
 )

@@ -4,6 +4,7 @@ from rnnviz.core.experiment import Experiment
 from rnnviz.views import View
 from rnnviz.views.sine.experiment import SineConfig, add_arguments, report, run, without_unused
 from rnnviz.views.sine.export import export
+from rnnviz.views.sine.figures import film_figure
 
 EXPERIMENT = Experiment(
     name="sine",
@@ -16,6 +17,7 @@ EXPERIMENT = Experiment(
     add_arguments=add_arguments,
     normalise=without_unused,
     export=export,
+    film=lambda cfg, res: film_figure(res),
 )
 
 VIEW = View(
