@@ -5,6 +5,7 @@ import math
 import pytest
 
 from rnnviz.core.runtime import RESULTS
+from rnnviz.views.sine.experiment import CAPTURE_STEPS
 from tests.apptest import open_page, query, texts
 
 QUICK = {"epochs": "20"}
@@ -32,7 +33,7 @@ def test_defaults_show_the_forecast_lessons_and_runs():
         assert lesson in text
     titles = _titles(at)
     assert "Fed its own predictions: MSE" in titles and "errs least" in titles
-    assert "The first 30 steps fed back" in titles and '"frames"' in titles  # the training film
+    assert f"The first {CAPTURE_STEPS} steps fed back" in titles and '"frames"' in titles  # the training film
     baselines, runs = at.dataframe
     assert list(baselines.value["forecaster"])[0] == "network (free running)" and len(baselines.value) == 4
     assert len(runs.value) == 1

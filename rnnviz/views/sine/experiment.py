@@ -37,9 +37,9 @@ from rnnviz.views.sine.forecasting import (
 from rnnviz.views.sine.series import UserSeries, read_series
 from rnnviz.views.sine.sources import AUTO_INPUTS, MAX_HORIZON, NO_INPUTS, TABLE_SIGNALS, Series, load
 
-CAPTURE_STEPS = 30
+CAPTURE_STEPS = 20
 """Free-running steps forecast at each training snapshot: the film of the forecast locking on.
-Each step is one call of the network, so this is what keeps capture within ~15 % of training."""
+Each step is one call of the network, so this is what keeps capture within 15 % of training."""
 HORIZONS = (100, 300, 1000)
 """Steps over which the JSON reports the forecast's mean squared error."""
 VAL_POINTS = 25

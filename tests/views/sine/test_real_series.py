@@ -13,7 +13,7 @@ from rnnviz.cli import main
 from rnnviz.core.config import specs
 from rnnviz.views.sine import EXPERIMENT, baselines, datasets, signals
 from rnnviz.views.sine import lessons as lessons
-from rnnviz.views.sine.experiment import BATCHES, SineConfig, mse_by_contender, report, run
+from rnnviz.views.sine.experiment import BATCHES, CAPTURE_STEPS, SineConfig, mse_by_contender, report, run
 from rnnviz.views.sine.figures import baseline_figure, film_figure, live_forecast
 from rnnviz.views.sine.forecasting import GENERATION, LEARN, SPLITS, changes, to_values
 from rnnviz.views.sine.series import parse_upload
@@ -111,7 +111,7 @@ def test_co2_json_lets_anyone_recompute_the_baselines_and_the_network_beats_naiv
     timeline = out["timeline"]
     steps = [entry["step"] for entry in timeline]
     assert len(timeline) >= 10 and steps[0] == 0 and all(np.diff(steps) > 0)
-    assert steps[-1] == 300 and all(len(entry["forecast"]) == 30 for entry in timeline)
+    assert steps[-1] == 300 and all(len(entry["forecast"]) == CAPTURE_STEPS for entry in timeline)
     assert timeline[0]["forecast"] != timeline[-1]["forecast"]
 
 
@@ -169,7 +169,7 @@ def test_the_film_plays_the_forecast_of_every_snapshot():
     assert len(fig.frames) == len(res.history.timeline) >= 10
     first, last = fig.frames[0].data[1].y, fig.frames[-1].data[1].y
     assert not np.allclose(first, last)
-    np.testing.assert_allclose(fig.data[1].y, res.forecasts["window"].free[:30], atol=1e-5)
+    np.testing.assert_allclose(fig.data[1].y, res.forecasts["window"].free[:CAPTURE_STEPS], atol=1e-5)
     assert "step 30" in fig.frames[-1].layout.title.text
     live = live_forecast(res.history)
     np.testing.assert_allclose(live.data[1].y, last)
