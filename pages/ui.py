@@ -18,7 +18,7 @@ import streamlit as st
 from rnnviz.core import config as cfgmod
 from rnnviz.core import export
 from rnnviz.core.experiment import Experiment
-from rnnviz.core.figures import loss_curve
+from rnnviz.core.figures import live_loss_curve
 from rnnviz.core.fit import History, Progress
 from rnnviz.core.runtime import (
     MAX_UPLOAD_MB,
@@ -313,9 +313,7 @@ def _train_live(
                 text += f", validation accuracy {p.history.val_accuracy[-1]:.1%}"
             bar.progress(p.fraction, text=text)
             if len(p.history.loss) > 1:
-                chart.plotly_chart(
-                    loss_curve(p.history, title="Training…", height=220), key=f"live_loss.{next(redraws)}"
-                )
+                chart.plotly_chart(live_loss_curve(p.history, height=220), key=f"live_loss.{next(redraws)}")
             if p.note:
                 note.code(p.note, language=None, wrap_lines=True)
             # Drawing may take at most LIVE_DRAW_SHARE of the time so far: frames are skipped, never queued;

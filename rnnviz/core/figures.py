@@ -10,6 +10,7 @@ import plotly.graph_objects as go
 from plotly.basedatatypes import BaseTraceType
 
 from rnnviz.core.fit import History
+from rnnviz.core.memo import by_result
 from rnnviz.core.style import (
     SERIES,
     SIGNED_SCALE,
@@ -19,9 +20,11 @@ from rnnviz.core.style import (
 )
 
 
+@by_result
 def loss_curve(
     history: History, *, title: str | None = None, log_y: bool = True, height: int = 300
 ) -> go.Figure:
+    """The loss curve of a finished training, built once per cached result."""
     steps = np.arange(1, len(history.loss) + 1)
     fig = go.Figure()
     fig.add_scatter(
@@ -58,6 +61,11 @@ def loss_curve(
     if log_y:
         fig.update_yaxes(type="log", tickformat=".2g")
     return fig
+
+
+def live_loss_curve(history: History, height: int) -> go.Figure:
+    """The loss so far, while training: the history grows under it, so it is drawn afresh every time."""
+    return loss_curve.__wrapped__(history, title="Training…", height=height)
 
 
 def state_heatmap(

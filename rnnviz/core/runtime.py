@@ -7,11 +7,9 @@ same process, so this is where one visitor's training is kept from starving the 
 from __future__ import annotations
 
 import contextlib
-import functools
 import os
 import sys
 import threading
-import weakref
 from collections import OrderedDict
 from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
@@ -271,35 +269,3 @@ def wait_message(position: int) -> str:
         f"Waiting for a free training slot: position {position} in the queue. "
         f"This server trains {TRAINING_SLOTS} models at a time so every visitor gets a turn."
     )
-
-
-FIGURE_MEMO_ENTRIES = int(os.environ.get("RNNVIZ_FIGURE_MEMO", "512"))
-"""Figures and equations kept per builder; each belongs to one cached result."""
-
-
-def by_result(builder: Callable[..., T]) -> Callable[..., T]:
-    """Build a figure or an equation once per result and arguments, for every visitor of that result.
-
-    A repeat visit finds its result in the cache; without this, each visit would still rebuild every
-    figure from it. Entries die with their result (held by weak reference) and are bounded in number.
-    Callers must not modify what they get back: it is shared.
-    """
-    store: OrderedDict[Hashable, tuple[weakref.ref, T]] = OrderedDict()
-    lock = threading.Lock()
-
-    @functools.wraps(builder)
-    def memoised(result: Any, *args: Hashable, **kwargs: Hashable) -> T:
-        key = (id(result), args, tuple(sorted(kwargs.items())))
-        with lock:
-            hit = store.get(key)
-            if hit is not None and hit[0]() is result:
-                store.move_to_end(key)
-                return hit[1]
-        value = builder(result, *args, **kwargs)
-        with lock:
-            store[key] = (weakref.ref(result), value)
-            while len(store) > FIGURE_MEMO_ENTRIES:
-                store.popitem(last=False)
-        return value
-
-    return memoised

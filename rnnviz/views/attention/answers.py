@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from rnnviz.core.memo import by_result
 from rnnviz.views.attention import tasks
 from rnnviz.views.attention.result import MODELS, AttentionResult, decode
 
@@ -36,6 +37,7 @@ def _answer(res: AttentionResult, batch: tasks.Batch, expected: str | None) -> A
     )
 
 
+@by_result
 def held_out_example(res: AttentionResult, index: int = 0) -> Answer:
     """A held-out example neither network trained on."""
     batch = res.held_out

@@ -12,6 +12,7 @@ from plotly.subplots import make_subplots
 from rnnviz.core.figures import animate
 from rnnviz.core.fit import History
 from rnnviz.core.fmt import percent
+from rnnviz.core.memo import by_result
 from rnnviz.core.style import OKABE_ITO, UNIT_SCALE, base_layout, token_label
 from rnnviz.views.attention.cost import CostRow
 from rnnviz.views.attention.tasks import MAX_LENGTH, MIN_LENGTH
@@ -63,6 +64,7 @@ def _frame_accuracy(frame: Mapping[str, np.ndarray]) -> dict[str, np.ndarray]:
     return {name: frame[f"accuracy_{name}"] for name in MODEL_LABELS}
 
 
+@by_result
 def position_film(history: History) -> go.Figure:
     """Accuracy per output step through training, played in the browser."""
     timeline = history.timeline
@@ -141,6 +143,7 @@ def alignment(
     return fig
 
 
+@by_result
 def alignment_film(
     history: History,
     source: Sequence[str],

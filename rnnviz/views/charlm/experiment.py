@@ -31,6 +31,7 @@ from rnnviz.core.config import (
 )
 from rnnviz.core.experiment import Experiment, ProgressFn
 from rnnviz.core.fit import History, Progress, fit
+from rnnviz.core.memo import by_result
 from rnnviz.core.runtime import TRAINING_BUDGET_S
 from rnnviz.core.seeding import seed_everything
 from rnnviz.core.timeline import Frame
@@ -274,6 +275,7 @@ def _text_file_argument(path: str) -> char_corpora.TextFile:
         raise argparse.ArgumentTypeError(str(err)) from err
 
 
+@by_result
 def write(res: CharLMResult, cfg: CharLMConfig, length: int | None = None) -> Generation:
     """The model's continuation of the Config's seed text, at its temperature and sampling seed."""
     return generate(
@@ -297,6 +299,7 @@ class Reading:
     """Per character, the five likeliest next characters with their probabilities, as hover text."""
 
 
+@by_result
 def reading(res: CharLMResult, gen: Generation, unit: Unit) -> Reading:
     """Read the written text again with the step-by-step cell, which also gives the LSTM's cell state c."""
     ids = np.array([[res.vocab.index(ch) for ch in gen.text]])

@@ -16,6 +16,7 @@ from plotly.subplots import make_subplots
 
 from rnnviz.core.figures import animate
 from rnnviz.core.fit import History
+from rnnviz.core.memo import by_result
 from rnnviz.core.style import OKABE_ITO, SERIES, SIGNED_SCALE, base_layout, visible_whitespace
 from rnnviz.core.timeline import Frame, Timeline
 from rnnviz.views.charlm.features import Ranked, Unit
@@ -115,6 +116,7 @@ def unit_bound(frames: Sequence[Frame], unit: Unit) -> float:
     return max(1.0, largest) if np.isfinite(largest) else 1.0
 
 
+@by_result
 def film(timeline: Timeline, unit: Unit, layers: int = 1) -> go.Figure:
     """The training as a film: what the model writes, and how one unit colours a held-out excerpt.
 

@@ -11,6 +11,7 @@ from plotly.subplots import make_subplots
 from rnnviz.core.cells import CARRIED, CELL_COLORS, GATE_NAMES, GATES, MEMORY_GATE, SIGNED_GATES
 from rnnviz.core.figures import animate
 from rnnviz.core.fit import History
+from rnnviz.core.memo import by_result
 from rnnviz.core.style import (
     GATE_COLORS,
     OKABE_ITO,
@@ -363,6 +364,7 @@ def _film_frames(res: GatesResult) -> list[dict[str, np.ndarray]]:
     return [frame_quantities(f) for f in res.film.frames]
 
 
+@by_result
 def gates_figure(
     res: GatesResult, ins: Inspection, source: str, *, columns: int = 2, untrained: bool = False
 ) -> go.Figure:
@@ -385,6 +387,7 @@ def gates_figure(
     return gate_grid(values, ins.tokens, res.cell, title=grid_title(values, res.cell), columns=columns)
 
 
+@by_result
 def saturation_figure(res: GatesResult, ins: Inspection, source: str) -> go.Figure:
     """Gate values before and after training; for the worked example, through training."""
     if source == "example" and res.film is not None:

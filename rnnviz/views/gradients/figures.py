@@ -13,6 +13,7 @@ from rnnviz.core.cells import CELL_COLORS
 from rnnviz.core.figures import animate, plottable
 from rnnviz.core.fit import History
 from rnnviz.core.fmt import tex_number
+from rnnviz.core.memo import by_result
 from rnnviz.core.memory_model import MEMORY_CELLS, shared_schedule
 from rnnviz.core.style import OKABE_ITO, base_layout
 from rnnviz.views.gradients.gradnorms import Bound, Decay, bound_values, decay
@@ -94,6 +95,7 @@ def _bound_name(factor: float) -> str:
     return f"bound (‖W_hh‖·max|φ'|)^k = {factor:.3g}^k"
 
 
+@by_result
 def decay_film(res: GradientsResult, cells: list[str], show_bound: bool) -> go.Figure:
     """The decay curves of ``cells``; when they were trained, a film of the curves as each cell learned.
 
@@ -185,6 +187,7 @@ def products_figure(curves: dict[float, np.ndarray], yours: float) -> go.Figure:
     return fig
 
 
+@by_result
 def clipping_figure(free: History, clipped: History, max_norm: float, title: str) -> go.Figure:
     """Left: gradient norm per step, before and after clipping. Right: both loss curves."""
     fig = make_subplots(

@@ -14,6 +14,7 @@ from rnnviz.core.cells import CELL_COLORS, CELL_TABLE
 from rnnviz.core.figures import animate, plottable
 from rnnviz.core.fit import History
 from rnnviz.core.fmt import percent
+from rnnviz.core.memo import by_result
 from rnnviz.core.memory_model import MEMORY_CELLS, shared_schedule
 from rnnviz.core.style import SERIES, base_layout
 from rnnviz.views.memory.findings import ANSWERS
@@ -140,6 +141,7 @@ def _answer_range(target: np.ndarray, answers: list[np.ndarray]) -> list[float]:
     return [max(low, float(np.min(target)) - span) - pad, min(high, float(np.max(target)) + span) + pad]
 
 
+@by_result
 def recall_film(res: MemoryResult) -> go.Figure:
     """The recall panels through training: each cell's answers at every snapshot, played in the browser."""
     timelines = {cell: r.history.timeline for cell, r in res.runs.items()}

@@ -16,6 +16,7 @@ import torch
 from rnnviz.core import dates
 from rnnviz.core.cells import trace
 from rnnviz.core.config import spec_of
+from rnnviz.core.memo import by_result
 from rnnviz.core.models import TokenModel
 from rnnviz.core.timeline import Frame
 from rnnviz.views.patterns import tasks as pattern_tasks
@@ -155,6 +156,7 @@ def film_input(pattern: str) -> str:
     return str(spec_of(PatternsConfig, PATTERN_TABLE[pattern].field).default)
 
 
+@by_result
 def answer(res: PatternsResult, cfg: PatternsConfig) -> Answer:
     """The trained network's reply to the input in ``cfg`` (the field for its pattern)."""
     raw = str(getattr(cfg, PATTERN_TABLE[res.pattern].field))
@@ -181,6 +183,7 @@ def frame_answer(pattern: str, frame: Frame, columns: int | None = None) -> Answ
     return step_answer(pattern, example, frame["outputs"], frame["hidden"])
 
 
+@by_result
 def film_answers(res: PatternsResult, reply: Answer) -> list[Answer] | None:
     """The reply at every snapshot of training, when the reply is to the input the film recorded.
 

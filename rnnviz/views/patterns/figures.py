@@ -11,6 +11,7 @@ import plotly.graph_objects as go
 from rnnviz.core.cells import CELL_COLORS
 from rnnviz.core.figures import animate, state_heatmap
 from rnnviz.core.fit import History
+from rnnviz.core.memo import by_result
 from rnnviz.core.style import OKABE_ITO, SERIES, UNIT_SCALE, base_layout, token_label
 from rnnviz.views.patterns.answers import Answer, frame_answer
 from rnnviz.views.patterns.tasks import ECHO_DELAY
@@ -225,6 +226,7 @@ def _draw(ans: Answer, cell: str, bidirectional: bool) -> tuple[_Canvas, list[fl
     return c, xs
 
 
+@by_result
 def pattern_diagram(
     ans: Answer,
     *,
@@ -314,6 +316,7 @@ def _panels(ans: Answer, pattern: str) -> list[_Panel]:
     ]
 
 
+@by_result
 def state_figures(
     ans: Answer,
     pattern: str,

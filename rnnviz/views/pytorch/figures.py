@@ -9,6 +9,7 @@ import plotly.graph_objects as go
 
 from rnnviz.core.figures import animate
 from rnnviz.core.fit import History
+from rnnviz.core.memo import by_result
 from rnnviz.core.style import OKABE_ITO, SIGNED_SCALE, base_layout
 from rnnviz.views.pytorch.carried import CHUNK, TRUNCATIONS, CharRun, Truncation
 from rnnviz.views.pytorch.padding import Where
@@ -185,6 +186,7 @@ def live_accuracy(history: History) -> go.Figure:
     return _accuracy_layout(fig, history, _accuracy_title(history, last))
 
 
+@by_result
 def accuracy_film(history: History) -> go.Figure:
     """The same figure as a film over the snapshots: play it to watch the readers part ways."""
     tl = history.timeline

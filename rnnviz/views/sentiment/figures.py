@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import html
 import textwrap
-import weakref
 from collections.abc import Sequence
 from functools import lru_cache
 
@@ -13,6 +12,7 @@ import plotly.graph_objects as go
 
 from rnnviz.core.figures import animate
 from rnnviz.core.fit import History
+from rnnviz.core.memo import by_result
 from rnnviz.core.reviews import LABELS
 from rnnviz.core.style import OKABE_ITO, SERIES, UNIT_SCALE, base_layout, token_label
 from rnnviz.core.timeline import Timeline
@@ -57,18 +57,13 @@ def _at_step(step: int) -> str:
     return f"%{{text}}<br>P(positive) = %{{customdata:.2f}} at step {step}<extra></extra>"
 
 
-_FILMS: weakref.WeakKeyDictionary[SentimentResult, go.Figure] = weakref.WeakKeyDictionary()
-
-
+@by_result
 def training_film(res: SentimentResult) -> go.Figure:
-    """The result's film, built once (about half a second: every frame's traces are validated) and
-    dropped with the result when the result cache evicts it. Nothing draws on it after it is built."""
-    if res not in _FILMS:
-        shown = res.film_index
-        _FILMS[res] = film_figure(
-            res.history.timeline, res.film_axes, res.test_labels[shown], [res.test_texts[i] for i in shown]
-        )
-    return _FILMS[res]
+    """The result's film (about half a second to build: every frame's traces are validated)."""
+    shown = res.film_index
+    return film_figure(
+        res.history.timeline, res.film_axes, res.test_labels[shown], [res.test_texts[i] for i in shown]
+    )
 
 
 def film_figure(timeline: Timeline, axes: Pca, labels: np.ndarray, texts: Sequence[str]) -> go.Figure:
@@ -179,6 +174,7 @@ def accuracy_curve(history: History, best_epoch: int, baseline: float) -> go.Fig
     return fig
 
 
+@by_result
 def confusion_figure(labels: np.ndarray, prob: np.ndarray) -> go.Figure:
     """Rows are the truth, columns the prediction; colour is the share of each true class."""
     predicted = (prob > 0.5).astype(int)

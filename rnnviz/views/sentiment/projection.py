@@ -16,6 +16,8 @@ from openTSNE import TSNE, TSNEEmbedding
 from sklearn.metrics import silhouette_score
 from threadpoolctl import threadpool_limits
 
+from rnnviz.core.memo import by_result
+
 TSNE_SETTINGS = dict(
     early_exaggeration_iter=75,
     n_iter=200,
@@ -81,6 +83,7 @@ class TsneMap:
     """By the labels given to fit_tsne (None without labels)."""
     embedding: TSNEEmbedding
 
+    @by_result
     def place(self, x: np.ndarray) -> np.ndarray:
         """Positions of new states in this map: each is optimised against the fixed old points."""
         with threadpool_limits(limits=1):

@@ -10,6 +10,7 @@ from plotly.subplots import make_subplots
 
 from rnnviz.core.figures import animate, state_heatmap
 from rnnviz.core.fit import History
+from rnnviz.core.memo import by_result
 from rnnviz.core.style import OKABE_ITO, SERIES, base_layout
 from rnnviz.core.timeline import Timeline
 from rnnviz.views.sine.experiment import CONTENDERS, SineResult, contenders
@@ -39,6 +40,7 @@ def value_title(res: SineResult) -> str:
     return "value" if res.data.columns[0] == "value" else res.data.columns[0]
 
 
+@by_result
 def signal_figure(res: SineResult) -> go.Figure:
     """The training span with validation targets marked, and the future the forecast must reach."""
     t = res.time
@@ -83,6 +85,7 @@ def signal_figure(res: SineResult) -> go.Figure:
     return base_layout(fig, title, height=320, x=res.data.time_title, y=value_title(res))
 
 
+@by_result
 def forecast_figure(res: SineResult, generation: str, horizon: int) -> go.Figure:
     """Free-running forecast against the truth, the gap between them shaded."""
     steps = min(horizon, len(res.future))
@@ -130,6 +133,7 @@ def forecast_figure(res: SineResult, generation: str, horizon: int) -> go.Figure
     return fig
 
 
+@by_result
 def error_figure(res: SineResult, generation: str, horizon: int) -> go.Figure:
     """MSE over the first k steps against k: one step ahead it stays put, free running it grows."""
     steps = min(horizon, len(res.future))
@@ -168,6 +172,7 @@ def error_figure(res: SineResult, generation: str, horizon: int) -> go.Figure:
     return fig
 
 
+@by_result
 def teacher_vs_free_figure(res: SineResult, generation: str, horizon: int, span: int = 100) -> go.Figure:
     """The first and the last ``span`` steps, each predicted one step ahead and free running."""
     steps = min(horizon, len(res.future))
@@ -221,6 +226,7 @@ def teacher_vs_free_figure(res: SineResult, generation: str, horizon: int, span:
     return fig
 
 
+@by_result
 def hidden_figure(res: SineResult, generation: str, horizon: int) -> go.Figure:
     """Units by forecast step: the state each prediction was read from."""
     steps = min(horizon, len(res.future))
@@ -237,6 +243,7 @@ def hidden_figure(res: SineResult, generation: str, horizon: int) -> go.Figure:
     return fig
 
 
+@by_result
 def gradient_figure(history: History, max_norm: float | None) -> go.Figure:
     """Gradient norm of every step before clipping, against the max-norm."""
     steps = np.arange(1, len(history.grad_norm) + 1)
@@ -276,6 +283,7 @@ CONTENDER_COLORS = {
 }
 
 
+@by_result
 def baseline_figure(res: SineResult, generation: str, steps: int) -> go.Figure:
     """Root mean squared error over the first k steps, network and baselines on the same future."""
     truth = res.future[: min(steps, len(res.future))]
@@ -341,6 +349,7 @@ def live_forecast(history: History) -> go.Figure:
     )
 
 
+@by_result
 def film_figure(res: SineResult) -> go.Figure:
     """The free-running forecast at every training snapshot, played in the browser: watch it lock on."""
     timeline = res.history.timeline

@@ -12,7 +12,7 @@ from plotly.colors import sample_colorscale
 from rnnviz.core.cells import CELL_COLORS, GATES
 from rnnviz.core.figures import animate, state_heatmap
 from rnnviz.core.fit import History
-from rnnviz.core.runtime import by_result
+from rnnviz.core.memo import by_result
 from rnnviz.core.style import OKABE_ITO, SIGNED_SCALE, base_layout, token_label
 from rnnviz.core.timeline import Frame, Timeline
 from rnnviz.views.unroll.capture import hidden_of
@@ -25,6 +25,7 @@ WINDOW = 8
 """Steps drawn in the unrolled diagram; the scrubber moves the window."""
 
 
+@by_result
 def unrolled_diagram(
     h: np.ndarray,
     tokens: Sequence[str],

@@ -1,6 +1,8 @@
 from dataclasses import dataclass
 
-from rnnviz.core.runtime import by_result
+import numpy as np
+
+from rnnviz.core.memo import by_result
 
 
 @dataclass(frozen=True)
@@ -41,3 +43,32 @@ def test_an_entry_dies_with_its_result():
     again = Result(5)
     build(again)
     assert calls == [5, 5]
+
+
+def test_lists_and_arrays_are_keyed_by_value():
+    calls = []
+
+    @by_result
+    def build(res: Result, tokens: list[str], values: np.ndarray) -> int:
+        calls.append(tuple(tokens))
+        return len(tokens) + int(values.sum())
+
+    res = Result(1)
+    assert build(res, ["a", "b"], np.arange(3)) == 5
+    assert build(res, ["a", "b"], np.arange(3)) == 5
+    assert build(res, ["a", "b"], np.arange(4)) == 8
+    assert build(res, ["a"], np.arange(3)) == 4
+    assert calls == [("a", "b"), ("a", "b"), ("a",)]
+
+
+def test_an_argument_with_no_value_to_key_by_builds_every_time():
+    calls = []
+
+    @by_result
+    def build(res: Result, picked: set[int]) -> int:
+        calls.append(len(picked))
+        return res.value + len(picked)
+
+    res = Result(1)
+    assert build(res, {1, 2}) == 3 and build(res, {1, 2}) == 3
+    assert calls == [2, 2]
