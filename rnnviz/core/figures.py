@@ -68,6 +68,7 @@ def live_loss_curve(history: History, height: int) -> go.Figure:
     return loss_curve.__wrapped__(history, title="Training…", height=height)
 
 
+@by_result
 def state_heatmap(
     values: np.ndarray,
     tokens: Sequence[str],

@@ -46,6 +46,7 @@ def held_out_example(res: AttentionResult, index: int = 0) -> Answer:
     return _answer(res, one, tasks.vocabulary(res.task).decode(batch.target[index]))
 
 
+@by_result
 def typed_answer(res: AttentionResult, typed: tasks.Typed) -> Answer | None:
     """Both networks' answers to the reader's own text; None when there is nothing to read."""
     if not typed.text:

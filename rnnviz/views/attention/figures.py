@@ -111,6 +111,7 @@ def _heatmap(
     )
 
 
+@by_result
 def alignment(
     weights: np.ndarray,
     source: Sequence[str],

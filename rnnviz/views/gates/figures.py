@@ -171,6 +171,7 @@ def _hover(tokens: Sequence[str], name: str) -> tuple[list[str], str]:
     return shown, f"token '%{{customdata}}' (t=%{{x}})<br>{name} = %{{y:.3f}}<extra></extra>"
 
 
+@by_result
 def unit_lines(
     reading: Reading, tokens: Sequence[str], cell: str, units: Sequence[int], why: str
 ) -> go.Figure:

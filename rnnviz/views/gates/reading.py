@@ -8,6 +8,7 @@ import numpy as np
 import torch
 
 from rnnviz.core.cells import trace
+from rnnviz.core.memo import by_result
 from rnnviz.views.gates.inputs import sequence_inputs
 from rnnviz.views.gates.result import GatesResult, Network
 from rnnviz.views.gates.settings import GatesConfig
@@ -75,6 +76,7 @@ def read(network: Network, inputs: np.ndarray, probability: bool) -> Reading:
     )
 
 
+@by_result
 def inspect_sequence(res: GatesResult, cfg: GatesConfig) -> Inspection:
     """Both networks on the sequence the view fields of ``cfg`` pick; typed input is validated here."""
     tokens, x, target, notes = sequence_inputs(

@@ -44,6 +44,7 @@ LEGEND_BELOW = dict(orientation="h", x=0, xanchor="left", y=-0.22, yanchor="top"
 STATE_NAMES = {True: "carried state (stateful)", False: "zero state each chunk (stateless)"}
 
 
+@by_result
 def shapes_figure(s: Setup) -> go.Figure:
     """Each tensor as a row of boxes, one per axis, coloured by what the axis counts."""
     tensors = layouts(s)
@@ -95,6 +96,7 @@ def shapes_figure(s: Setup) -> go.Figure:
     return fig
 
 
+@by_result
 def slices_figure(explored: Explored) -> go.Figure:
     """The first sequence's output, steps across, units down, with each direction's summary boxed."""
     s = explored.setup

@@ -10,6 +10,7 @@ either refused with a terse message or, when the sizes happen to coincide, silen
 from __future__ import annotations
 
 import dataclasses
+import functools
 from dataclasses import dataclass
 from typing import Any
 
@@ -156,8 +157,12 @@ class Explored:
     wrong: tuple[WrongState, ...]
 
 
+@functools.lru_cache(maxsize=64)
 def explore(s: Setup, seed: int = 0) -> Explored:
-    """Build the module, run it on random input, and read its tensors."""
+    """Build the module, run it on random input, and read its tensors.
+
+    Kept per setup: every visitor of the same settings shares one (read-only) answer and its figures.
+    """
     torch.manual_seed(seed)
     rnn = make_rnn(s.cell, s.input_size, s.hidden, s.layers, bidirectional=s.bidirectional)
     rnn.batch_first = s.batch_first

@@ -138,6 +138,7 @@ def live_map(history: History) -> go.Figure:
     return fig
 
 
+@by_result
 def accuracy_curve(history: History, best_epoch: int, baseline: float) -> go.Figure:
     epochs = np.arange(1, len(history.val_accuracy) + 1)
     acc = np.asarray(history.val_accuracy)
@@ -206,6 +207,7 @@ def confusion_figure(labels: np.ndarray, prob: np.ndarray) -> go.Figure:
     return fig
 
 
+@by_result
 def state_map(
     points: np.ndarray,
     labels: np.ndarray,
@@ -296,6 +298,7 @@ def _add_trajectory(fig: go.Figure, path: np.ndarray, tokens: Sequence[str]) -> 
     )
 
 
+@by_result
 def position_maps(
     points: np.ndarray,
     step: np.ndarray,

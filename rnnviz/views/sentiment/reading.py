@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from rnnviz.core.memo import by_result
 from rnnviz.core.reviews import LABELS
 from rnnviz.core.vocabulary import words
 from rnnviz.views.sentiment.projection import MIN_TSNE_POINTS, TsneMap, fit_tsne, nearest
@@ -62,6 +63,7 @@ def has_tsne(res: SentimentResult, perplexity: float) -> bool:
         return perplexity in _TSNE_MAPS.get(res, {})
 
 
+@by_result
 def read_sentence(res: SentimentResult, text: str) -> SentenceReading:
     """What the model (and the baseline) think after each token of ``text``; no tokens, no pictures."""
     enc = res.classifier.tokenize(text)
@@ -97,6 +99,7 @@ def readout_terms(res: SentimentResult, state: np.ndarray) -> tuple[float, float
     return float(head.weight.detach().numpy()[0] @ state), float(head.bias.detach()[0])
 
 
+@by_result
 def neighbours(res: SentimentResult, state: np.ndarray, exclude: int | None = None) -> list[dict]:
     """The test sentences whose hidden states lie closest to ``state``, nearest first."""
     order, distance = nearest(res.test_states, state, NEIGHBOURS, exclude)
@@ -111,6 +114,7 @@ def neighbours(res: SentimentResult, state: np.ndarray, exclude: int | None = No
     ]
 
 
+@by_result
 def word_order_cases(res: SentimentResult) -> tuple[list[int], dict[str, int]]:
     """Test sentences with a negation or 'but' on which the network and the baseline disagree.
 
@@ -136,6 +140,7 @@ WORD_ORDER_SHOWN = 8
 """Word-order cases listed on the page, most confident disagreement first."""
 
 
+@by_result
 def word_order_rows(res: SentimentResult, cases: list[int]) -> list[dict]:
     """The first WORD_ORDER_SHOWN cases as table rows: sentence, truth and both models' P(positive)."""
     return [
@@ -149,6 +154,7 @@ def word_order_rows(res: SentimentResult, cases: list[int]) -> list[dict]:
     ]
 
 
+@by_result
 def map_silhouette(res: SentimentResult, projection: str, perplexity: float) -> float | None:
     """How well a map separates the true labels (silhouette of its 2-D points)."""
     if projection == "pca":
