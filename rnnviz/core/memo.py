@@ -22,8 +22,8 @@ import torch
 
 T = TypeVar("T")
 
-FIGURE_MEMO_ENTRIES = int(os.environ.get("RNNVIZ_FIGURE_MEMO", "512"))
-"""Figures and equations kept per builder; each belongs to one cached result."""
+FIGURE_MEMO_ENTRIES = int(os.environ.get("RNNVIZ_FIGURE_MEMO", "256"))
+"""Figures and equations kept per builder: what the readers of the cached results are looking at."""
 
 
 def frozen(value: Any) -> Hashable:
@@ -52,10 +52,11 @@ def frozen(value: Any) -> Hashable:
 def by_result(builder: Callable[..., T]) -> Callable[..., T]:
     """Memoise ``builder(anchor, *args, **kwargs)`` while ``anchor`` (a cached result, or part of one) lives.
 
-    The anchor is held by weak reference and keyed by identity: equal results computed twice do not
-    share, and an entry is dropped when its result leaves the cache. Other arguments are keyed by
-    value (:func:`frozen`). Entries are bounded in number. Callers must not modify what they get back:
-    it is shared.
+    An anchor that takes a weak reference (a result, a history, an array) is keyed by identity: equal
+    results computed twice do not share, and its entries go when it leaves the cache. Any other anchor
+    (a list or dict of a result's numbers, a string) and every other argument are keyed by value
+    (:func:`frozen`), and stay until the bound on entries evicts them. Callers must not modify what they
+    get back: it is shared.
     """
     store: OrderedDict[Hashable, T] = OrderedDict()
     anchors: dict[int, weakref.ref] = {}
@@ -67,19 +68,22 @@ def by_result(builder: Callable[..., T]) -> Callable[..., T]:
             for key in [k for k in store if k[0] == anchor_id]:
                 del store[key]
 
-    def watch(anchor: Any) -> None:
+    def anchor_key(anchor: Any) -> Hashable:
         anchor_id = id(anchor)
-        ref = anchors.get(anchor_id)
-        if ref is None or ref() is not anchor:
-            anchors[anchor_id] = weakref.ref(anchor, lambda _: forget(anchor_id))
+        try:
+            ref = anchors.get(anchor_id)
+            if ref is None or ref() is not anchor:
+                anchors[anchor_id] = weakref.ref(anchor, lambda _: forget(anchor_id))
+        except TypeError:
+            return ("value", frozen(anchor))
+        return anchor_id
 
     @functools.wraps(builder)
     def memoised(anchor: Any, *args: Any, **kwargs: Any) -> T:
         try:
-            key = (id(anchor), frozen(args), frozen(kwargs))
             with lock:
-                watch(anchor)
-        except TypeError:  # an argument with no value to key by, or an anchor with no weak reference
+                key = (anchor_key(anchor), frozen(args), frozen(kwargs))
+        except TypeError:  # an argument with no value to key by
             return builder(anchor, *args, **kwargs)
         with lock:
             if key in store:

@@ -72,3 +72,17 @@ def test_an_argument_with_no_value_to_key_by_builds_every_time():
     res = Result(1)
     assert build(res, {1, 2}) == 3 and build(res, {1, 2}) == 3
     assert calls == [2, 2]
+
+
+def test_an_anchor_with_no_weak_reference_is_keyed_by_value():
+    calls = []
+
+    @by_result
+    def build(losses: dict[str, list[float]], scale: int) -> float:
+        calls.append(scale)
+        return sum(losses["train"]) * scale
+
+    assert build({"train": [1.0, 2.0]}, 2) == 6.0
+    assert build({"train": [1.0, 2.0]}, 2) == 6.0
+    assert build({"train": [1.0, 3.0]}, 2) == 8.0
+    assert calls == [2, 2]

@@ -93,7 +93,7 @@ def _heatmap(
     hover = [
         [
             f"output step {t + 1} writes '{token_label(written[t])}' (right: '{token_label(expected[t])}')"
-            f"<br>input step {i + 1} reads '{ins[i]}'<br>weight {weights[t, i]:.2f}"
+            f"<br>input step {i + 1} reads '{ins[i]}'"
             for i in range(in_steps)
         ]
         for t in range(out_steps)
@@ -106,7 +106,7 @@ def _heatmap(
         zmax=1,
         colorscale=UNIT_SCALE,
         text=hover,
-        hovertemplate="%{text}<extra></extra>",
+        hovertemplate="%{text}<br>weight %{z:.2f}<extra></extra>",
         colorbar=dict(thickness=10, len=0.9, title=dict(text="weight", side="right")),
     )
 
@@ -152,18 +152,22 @@ def alignment_film(
     expected: Sequence[str],
     finding: str,
 ) -> go.Figure:
-    """The held-out example's alignment through training; hover keeps the trained model's answer."""
+    """The held-out example's alignment through training; hover keeps the trained model's answer.
+
+    A frame carries only its weights: the hover text (tokens and steps) stays the figure's own.
+    """
     timeline = history.timeline
     frames = [f["weights"] for f in timeline.frames]
     fig = alignment(frames[-1], source, written, expected, f"{finding} ({timeline.label(len(timeline) - 1)})")
     return animate(
         fig,
-        [[_heatmap(w, source, written, expected)] for w in frames],
+        [[go.Heatmap(z=w)] for w in frames],
         [str(s) for s in timeline.steps],
         titles=[f"{finding} ({timeline.label(i)})" for i in range(len(timeline))],
     )
 
 
+@by_result
 def sweep(rows: Sequence[Mapping[str, float | None]], current: int) -> go.Figure:
     """Token accuracy against string length, from the results trained so far."""
     fig = go.Figure()
@@ -199,6 +203,7 @@ def sweep(rows: Sequence[Mapping[str, float | None]], current: int) -> go.Figure
     return fig
 
 
+@by_result
 def cost(rows: Sequence[CostRow]) -> go.Figure:
     """Three panels: training time, memory, and the cost of one more token when streaming."""
     lengths = [r.length for r in rows]
@@ -257,6 +262,7 @@ def cost(rows: Sequence[CostRow]) -> go.Figure:
     return fig
 
 
+@by_result
 def loss_curves(losses: Mapping[str, Sequence[float]]) -> go.Figure:
     fig = go.Figure()
     for name, values in losses.items():

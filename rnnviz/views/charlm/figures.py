@@ -161,6 +161,7 @@ def live_film(history: History) -> go.Figure:
     return film(latest, Unit("h", int(layer), int(index)), layers=spread.shape[0])
 
 
+@by_result
 def coloured_text(
     text: str, values: np.ndarray, seed_len: int, unit: str, hovers: Sequence[str] | None = None
 ) -> str:
@@ -205,6 +206,7 @@ def coloured_text(
     return body + legend
 
 
+@by_result
 def next_char_bars(
     vocab: Sequence[str],
     probs: np.ndarray,
@@ -249,6 +251,7 @@ def next_char_bars(
     return fig
 
 
+@by_result
 def feature_units(ranked: Sequence[Ranked], feature: str, highlight: Unit | None, layers: int) -> go.Figure:
     """The units (of any state and layer) whose activation correlates most with a feature, as signed bars."""
     fig = go.Figure()
@@ -291,6 +294,7 @@ def feature_units(ranked: Sequence[Ranked], feature: str, highlight: Unit | None
     return fig
 
 
+@by_result
 def against_ngram(dev: Sequence[float], test: Sequence[float], order: int, network: float) -> go.Figure:
     """Nats per character of every n-gram order, beside the network's: who predicts the held-out text better."""
     orders = list(range(1, len(test) + 1))

@@ -152,6 +152,7 @@ def live_norms(history: History) -> go.Figure:
     return decay_figure({cell: norms}, cell, title)
 
 
+@by_result
 def products_figure(curves: dict[float, np.ndarray], yours: float) -> go.Figure:
     """||(aW)^n v|| against n for the preset scales, and for the reader's own scale in black."""
     fig = go.Figure()

@@ -35,6 +35,7 @@ def running_mean(values: list[float], window: int = SMOOTHING) -> np.ndarray:
     return (cumulative[1:] - cumulative[starts]) / (np.arange(1, v.size + 1) - starts)
 
 
+@by_result
 def memory_loss_curves(histories: dict[str, History], chance: float, solved: float, title: str) -> go.Figure:
     """Per-batch loss (faint) and its running mean (bold) for each cell, with chance and 'solved' lines."""
     fig = go.Figure()

@@ -201,6 +201,7 @@ def accuracy_film(history: History) -> go.Figure:
     )
 
 
+@by_result
 def readers_figure(accuracy: Mapping[str, float], seconds: Mapping[str, float], chance: float) -> go.Figure:
     """Test accuracy against time per epoch: what each way of reading costs and gives."""
     fig = go.Figure()
@@ -229,6 +230,7 @@ def readers_figure(accuracy: Mapping[str, float], seconds: Mapping[str, float], 
     return fig
 
 
+@by_result
 def where_figure(where: Sequence[Where]) -> go.Figure:
     """How far each candidate place is from the packed h_n: zero only where the summary really is."""
     labels = [f"{w.direction}: {w.expression} ({w.run})" for w in where]
@@ -252,6 +254,7 @@ def where_figure(where: Sequence[Where]) -> go.Figure:
     return fig
 
 
+@by_result
 def truncation_figure(runs: Sequence[Truncation]) -> go.Figure:
     """Milliseconds per chunk: flat with detach(), growing without; failures marked where they happened."""
     fig = go.Figure()
@@ -287,6 +290,7 @@ def truncation_figure(runs: Sequence[Truncation]) -> go.Figure:
     return fig
 
 
+@by_result
 def positions_figure(runs: Sequence[CharRun]) -> go.Figure:
     """Held-out loss at each position of a chunk: a zero state starts every chunk blind."""
     fig = go.Figure()

@@ -366,6 +366,7 @@ def position_maps(
     return by_step, by_label
 
 
+@by_result
 def reading_figure(
     tokens: Sequence[str],
     prob: np.ndarray,
