@@ -38,7 +38,7 @@ nginx:
 	  $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq --no-install-recommends nginx; }
 
 run: install
-	$(BIN)/streamlit run app.py --server.port $(PORT)
+	MALLOC_ARENA_MAX=2 $(BIN)/streamlit run app.py --server.port $(PORT)
 
 # One app process per core behind nginx on $(PORT), sticky by cookie: how the class-size demo is hosted.
 REPLICAS ?= $(shell nproc)

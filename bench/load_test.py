@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 
 import psutil
 
-from deploy.replicas import COOKIE, replicas
+from deploy.replicas import COOKIE, MEMORY_ENV, replicas
 from rnnviz.core.runtime import TRAINING_BUDGET_S
 from rnnviz.views import views
 from tests.browser_support import free_port, streamlit_server
@@ -84,7 +84,7 @@ class PeakRss:
 @contextmanager
 def deployment(replica_count: int) -> Iterator[Deployment]:
     if replica_count <= 1:
-        with streamlit_server() as (base, proc):
+        with streamlit_server(env=MEMORY_ENV) as (base, proc):
             yield Deployment("1 process", int(base.rsplit(":", 1)[1]), [proc.pid])
         return
     port = free_port()

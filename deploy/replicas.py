@@ -23,10 +23,15 @@ import urllib.request
 from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
+from rnnviz.core.store import STORE_ENV
+
 ROOT = Path(__file__).resolve().parent.parent
 TEMPLATE = Path(__file__).with_name("nginx.conf.template")
 COOKIE = "rnnviz_replica"
 HEALTH = "/_stcore/health"
+MEMORY_ENV = {"MALLOC_ARENA_MAX": "2"}
+"""glibc gives each thread that allocates its own arena; with a thread per session and per training,
+freed memory stays spread over many of them. Two arenas keep a replica's memory near what it uses."""
 
 
 def nginx_config(port: int, backends: list[int], run_dir: Path, host: str) -> str:
@@ -72,16 +77,19 @@ def replicas(
     if not Path(nginx).exists():
         raise RuntimeError("nginx is not installed: apt-get install nginx (or: make nginx)")
     slots = max(1, (os.cpu_count() or 1) // count)
-    shared = {
-        **os.environ,
-        # One cookie secret for all replicas: any of them accepts the XSRF cookie another set.
-        "STREAMLIT_SERVER_COOKIE_SECRET": secrets.token_hex(32),
-        "RNNVIZ_TRAINING_SLOTS": str(slots),
-        **(env or {}),
-    }
     backends = [base_port + i for i in range(count)]
     with ExitStack() as stack:
         run_dir = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="rnnviz-nginx-")))
+        shared = {
+            **os.environ,
+            # One cookie secret for all replicas: any of them accepts the XSRF cookie another set.
+            "STREAMLIT_SERVER_COOKIE_SECRET": secrets.token_hex(32),
+            "RNNVIZ_TRAINING_SLOTS": str(slots),
+            # What one replica trains, the others read (rnnviz.core.store): trained once, not once per replica.
+            STORE_ENV: str(run_dir / "results"),
+            **MEMORY_ENV,
+            **(env or {}),
+        }
         procs = []
         for p in backends:
             cmd = [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.port", str(p)]

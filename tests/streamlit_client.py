@@ -29,6 +29,8 @@ class Visit:
     """Time between the first 'waiting for a slot' message and the next message that was not one."""
     errors: list[str] = field(default_factory=list)
     finished: bool = False
+    asked_to_train: bool = False
+    """The page stopped at its Train button: its result was not cached where this visit landed."""
 
 
 TRAIN_LABEL = "Train"
@@ -102,6 +104,7 @@ async def visit(
                         and element.button.label == TRAIN_LABEL
                     ):
                         train_button = element.button.id
+                        result.asked_to_train = True
                     if kind == "delta" and element.WhichOneof("type") == "exception":
                         exc = msg.delta.new_element.exception
                         result.errors.append(f"{exc.type}: {exc.message}"[:300])

@@ -1,4 +1,5 @@
-"""Replicas behind nginx (deploy/replicas.py): pages load through the balancer and a browser stays on one."""
+"""Replicas behind nginx (deploy/replicas.py): pages load through the balancer, a browser stays on one,
+and what one replica trained the others read from their shared store."""
 
 from __future__ import annotations
 
@@ -48,3 +49,14 @@ def test_a_browser_keeps_its_replica_and_a_forged_cookie_gets_a_real_one(balance
 def test_each_replica_serves_a_page_over_the_websocket_through_nginx(balancer, replica):
     result = asyncio.run(visit("127.0.0.1", balancer, "", cookie=f"{COOKIE}={replica}", timeout_s=180))
     assert result.finished and not result.errors, result.errors
+
+
+def test_what_one_replica_trained_the_other_opens_without_training(balancer):
+    page, query = "memory", "length=3&hidden=4&steps=50&seed=11"
+    first = asyncio.run(
+        visit("127.0.0.1", balancer, page, query, cookie=f"{COOKIE}=r0", press_train=True, timeout_s=180)
+    )
+    assert first.finished and first.asked_to_train and not first.errors, first.errors
+    second = asyncio.run(visit("127.0.0.1", balancer, page, query, cookie=f"{COOKIE}=r1", timeout_s=180))
+    assert second.finished and not second.errors, second.errors
+    assert not second.asked_to_train

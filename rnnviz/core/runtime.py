@@ -18,8 +18,10 @@ from typing import Any, TypeVar
 import numpy as np
 import torch
 
+from rnnviz.core import store
 from rnnviz.core.config import training_part
 from rnnviz.core.experiment import Experiment
+from rnnviz.core.store import ResultStore
 
 T = TypeVar("T")
 
@@ -146,11 +148,23 @@ def size_of(obj: Any, _seen: set[int] | None = None) -> int:
 
 
 class ResultCache:
-    """LRU cache bounded by entries and bytes; concurrent requests for one key compute it once."""
+    """LRU cache bounded by entries and bytes; concurrent requests for one key compute it once.
 
-    def __init__(self, max_entries: int, max_bytes: int) -> None:
+    With a shared ``store``, the keys it ``shares`` are computed once across processes (replicas) too:
+    a miss here is looked up in the store before anything is computed, and what is computed is saved.
+    """
+
+    def __init__(
+        self,
+        max_entries: int,
+        max_bytes: int,
+        store: ResultStore | None = None,
+        shares: Callable[[Hashable], bool] = lambda key: True,
+    ) -> None:
         self.max_entries = max_entries
         self.max_bytes = max_bytes
+        self.store = store
+        self.shares = shares
         self._items: OrderedDict[Hashable, tuple[Any, int]] = OrderedDict()
         self._bytes = 0
         self._lock = threading.Lock()
@@ -158,10 +172,15 @@ class ResultCache:
 
     def get(self, key: Hashable) -> Any | None:
         with self._lock:
-            if key not in self._items:
-                return None
-            self._items.move_to_end(key)
-            return self._items[key][0]
+            if key in self._items:
+                self._items.move_to_end(key)
+                return self._items[key][0]
+        if self.store is None or not self.shares(key):
+            return None
+        value = self.store.load(key)
+        if value is not None:
+            self.put(key, value)
+        return value
 
     def get_or_compute(self, key: Hashable, compute: Callable[[], T]) -> T:
         hit = self.get(key)
@@ -173,7 +192,14 @@ class ResultCache:
             hit = self.get(key)
             if hit is not None:
                 return hit
-            value = compute()
+            if self.store is not None and self.shares(key):
+                with self.store.computing(key):
+                    value = self.get(key)
+                    if value is None:
+                        value = compute()
+                        self.store.save(key, value)
+            else:
+                value = compute()
             self.put(key, value)
         with self._lock:
             self._inflight.pop(key, None)
@@ -205,8 +231,13 @@ class ResultCache:
         return len(self._items)
 
 
-RESULTS = ResultCache(CACHE_MAX_ENTRIES, CACHE_MAX_BYTES)
-"""Every experiment's results, keyed by :func:`result_key`."""
+def _from_settings_alone(key: Hashable) -> bool:
+    """A :func:`result_key` with no extra inputs (uploads): safe to share through the store."""
+    return isinstance(key, tuple) and len(key) == 3 and key[2] == ()
+
+
+RESULTS = ResultCache(CACHE_MAX_ENTRIES, CACHE_MAX_BYTES, store.from_env(), _from_settings_alone)
+"""Every experiment's results, keyed by :func:`result_key`; shared by replicas through a store if one is set."""
 
 
 def result_key(exp: Experiment, cfg: Any, extra: Mapping[str, Any] | None = None) -> tuple:
