@@ -21,6 +21,8 @@ from rnnviz.views.sine.sources import OWN_FUTURE_SHARE, TABLE_SIGNALS
 
 PREFIX = "sine"
 RUNS_KEY = f"{PREFIX}.__runs"
+# The forecast's two parts, one shown at a time: only the chosen one is built and sent.
+SECTIONS = ("Against the baselines", "Why free running is harder")
 MAX_RUNS = 8
 
 st.title("Sine extrapolation")
@@ -103,12 +105,12 @@ def forecast_views() -> None:
     m[2].metric(f"Forecast MSE, {steps:,} steps", f"{forecast_mse(res, view.generation, steps):.3g}")
     m[3].metric("Training time", f"{res.history.seconds:.2f} s")
     st.plotly_chart(forecast_figure(res, view.generation, steps))
-    st.subheader("Against the baselines")
     st.markdown(lessons.verdict(res, view.generation, steps))
-    st.plotly_chart(baseline_figure(res, view.generation, steps))
-    st.caption("Root mean squared error of each forecaster, in the series' own units")
-    st.dataframe(lessons.baseline_table(res, view.generation, steps), hide_index=True)
-    st.subheader("Why free running is harder")
+    if ui.section(SECTIONS, key=f"{PREFIX}.section") == SECTIONS[0]:
+        st.plotly_chart(baseline_figure(res, view.generation, steps))
+        st.caption("Root mean squared error of each forecaster, in the series' own units")
+        st.dataframe(lessons.baseline_table(res, view.generation, steps), hide_index=True)
+        return
     st.plotly_chart(error_figure(res, view.generation, steps))
     for line in lessons.update_rules(res, view.generation, steps):
         st.latex(line)

@@ -29,7 +29,7 @@ def test_defaults_show_the_forecast_lessons_and_runs():
     labels = [m.label for m in at.metric]
     assert "Validation MSE" in labels and "Forecast MSE, 1,000 steps" in labels
     text = " ".join(md.value for md in at.markdown)
-    for lesson in ("Why errors accumulate", "Split by time", "scaler", "clipping", "window length"):
+    for lesson in ("Split by time", "scaler", "clipping", "window length"):
         assert lesson in text
     titles = _titles(at)
     assert "Fed its own predictions: MSE" in titles and "errs least" in titles
@@ -38,6 +38,19 @@ def test_defaults_show_the_forecast_lessons_and_runs():
     assert list(baselines.value["forecaster"])[0] == "network (free running)" and len(baselines.value) == 4
     assert len(runs.value) == 1
     assert any("Over 1,000 steps ahead" in md.value for md in at.markdown)
+    # The other part of the forecast is built only when picked.
+    assert "Why errors accumulate" not in text and "Hidden state behind each forecast" not in titles
+
+
+def test_the_free_running_part_is_built_when_picked():
+    at = open_page("sine")
+    at = at.button_group(key="sine.section").set_value("Why free running is harder").run()
+    _assert_clean(at)
+    assert "Why errors accumulate" in " ".join(md.value for md in at.markdown)
+    titles = _titles(at)
+    assert "Hidden state behind each forecast" in titles and "errs least" not in titles
+    (runs,) = at.dataframe
+    assert len(runs.value) == 1
 
 
 def test_hostile_link_warns_and_uses_safe_values():
@@ -114,6 +127,7 @@ def test_display_controls_do_not_retrain():
     assert len(RESULTS) == 1
     at.selectbox(key="sine.generation").set_value("carry").run()
     at.slider(key="sine.horizon").set_value(300).run()
+    at.button_group(key="sine.section").set_value("Why free running is harder").run()
     _assert_clean(at)
     assert len(RESULTS) == 1
     assert query(at)["generation"] == "carry" and query(at)["horizon"] == "300"
