@@ -75,9 +75,9 @@ class Spec:
 
 def param(
     default: Any,
-    *,
     label: str,
     help: str,
+    *,
     min: float | None = None,
     max: float | None = None,
     step: float | None = None,
@@ -88,7 +88,11 @@ def param(
     multiline: bool = False,
     log: bool = False,
 ) -> Any:
-    """Declare a Config field. ``choices`` may be a mapping from value to display label."""
+    """Declare a Config field: its default, the label a reader sees and the help that explains it.
+
+    ``choices`` may be a mapping from value to display label. Label and help may be given by position,
+    so that a declaration reads as one line: ``x: int = param(8, "Label", "Help.", min=1, max=64)``.
+    """
     labels = dict(choices) if isinstance(choices, Mapping) else None
     meta = dict(
         label=label,
@@ -105,6 +109,11 @@ def param(
         log=log,
     )
     return dataclasses.field(default=default, metadata={"rnnviz": meta})
+
+
+def view_param(default: Any, label: str, help: str, **options: Any) -> Any:
+    """A display-only field (role "view"): changing it redraws the figures but never retrains."""
+    return param(default, label, help, role="view", **options)
 
 
 MAX_SEED = 9999
@@ -156,6 +165,37 @@ def layers_param(
     default: int = 1, *, max: int = 3, help: str = "Stacked recurrent layers.", role: Role = "train"
 ) -> Any:
     return param(default, label="Layers", help=help, min=1, max=max, role=role)
+
+
+def length_param(
+    default: int, *, help: str, min: int, max: int, label: str = "Sequence length T", unit: str = "steps"
+) -> Any:
+    """How long a training sequence is: how far back the network must carry what it read."""
+    return param(default, label, help, min=min, max=max, unit=unit)
+
+
+def embedding_param(
+    default: int, *, help: str, min: int, max: int, step: int | None = None, unit: str
+) -> Any:
+    """The size of the learned vector each token becomes before the recurrent layer."""
+    return param(default, "Embedding size", help, min=min, max=max, step=step, unit=unit)
+
+
+def steps_param(
+    default: int, *, help: str, max: int, step: int, min: int = 0, label: str = "Training steps"
+) -> Any:
+    """Optimiser steps; where 0 is allowed, the view shows the network as initialised."""
+    return param(default, label, help, min=min, max=max, step=step, unit="steps")
+
+
+def epochs_param(default: int, *, help: str, max: int, unit: str = "") -> Any:
+    """Passes over a fixed training set (views that draw fresh batches count steps instead)."""
+    return param(default, "Epochs", help, min=1, max=max, unit=unit)
+
+
+def time_step_param(*, help: str, max: int) -> Any:
+    """The step t whose equations a view writes out with numbers (display only)."""
+    return view_param(1, "Time step t", help, min=1, max=max)
 
 
 GATE_BIAS_MAX = 5.0
