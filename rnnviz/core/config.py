@@ -15,7 +15,7 @@ import typing
 import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Literal, TypeVar
+from typing import Any, Literal, TypedDict, TypeVar, Unpack
 
 from rnnviz.core.cells import CELLS
 
@@ -73,45 +73,35 @@ class Spec:
         return str(value)
 
 
-def param(
-    default: Any,
-    label: str,
-    help: str,
-    *,
-    min: float | None = None,
-    max: float | None = None,
-    step: float | None = None,
-    choices: Sequence[Any] | Mapping[Any, str] | None = None,
-    unit: str = "",
-    role: Role = "train",
-    max_chars: int | None = None,
-    multiline: bool = False,
-    log: bool = False,
-) -> Any:
+class Options(TypedDict, total=False):
+    """What a field may declare besides its default, label and help (see Spec for what each means)."""
+
+    min: float | None
+    max: float | None
+    step: float | None
+    choices: Sequence[Any] | Mapping[Any, str]
+    """A mapping gives each value its display label."""
+    unit: str
+    role: Role
+    max_chars: int | None
+    multiline: bool
+    log: bool
+
+
+def param(default: Any, label: str, help: str, **options: Unpack[Options]) -> Any:
     """Declare a Config field: its default, the label a reader sees and the help that explains it.
 
-    ``choices`` may be a mapping from value to display label. Label and help may be given by position,
-    so that a declaration reads as one line: ``x: int = param(8, "Label", "Help.", min=1, max=64)``.
+    Label and help may be given by position, so that a declaration reads as one line:
+    ``x: int = param(8, "Label", "Help.", min=1, max=64)``.
     """
-    labels = dict(choices) if isinstance(choices, Mapping) else None
-    meta = dict(
-        label=label,
-        help=help,
-        min=min,
-        max=max,
-        step=step,
-        choices=tuple(choices) if choices is not None else None,
-        labels=labels,
-        unit=unit,
-        role=role,
-        max_chars=max_chars,
-        multiline=multiline,
-        log=log,
-    )
+    meta: dict[str, Any] = dict(label=label, help=help, **options)
+    choices = options.get("choices")
+    if choices is not None:
+        meta.update(choices=tuple(choices), labels=dict(choices) if isinstance(choices, Mapping) else None)
     return dataclasses.field(default=default, metadata={"rnnviz": meta})
 
 
-def view_param(default: Any, label: str, help: str, **options: Any) -> Any:
+def view_param(default: Any, label: str, help: str, **options: Unpack[Options]) -> Any:
     """A display-only field (role "view"): changing it redraws the figures but never retrains."""
     return param(default, label, help, role="view", **options)
 
