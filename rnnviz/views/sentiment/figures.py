@@ -11,7 +11,7 @@ from functools import lru_cache
 import numpy as np
 import plotly.graph_objects as go
 
-from rnnviz.core.figures import animate
+from rnnviz.core.figures import animate, line_trace
 from rnnviz.core.fit import History
 from rnnviz.core.reviews import LABELS
 from rnnviz.core.style import OKABE_ITO, SERIES, UNIT_SCALE, base_layout, token_label
@@ -146,14 +146,9 @@ def live_map(history: History) -> go.Figure:
 def accuracy_curve(history: History, best_epoch: int, baseline: float) -> go.Figure:
     epochs = np.arange(1, len(history.val_accuracy) + 1)
     acc = np.asarray(history.val_accuracy)
-    fig = go.Figure()
-    fig.add_scatter(
-        x=epochs,
-        y=acc,
-        mode="lines+markers",
-        name="network, validation",
-        line=dict(color=SERIES["validation"]),
-        hovertemplate="epoch %{x}<br>validation accuracy %{y:.1%}<extra></extra>",
+    hover = "epoch %{x}<br>validation accuracy %{y:.1%}<extra></extra>"
+    fig = go.Figure(
+        line_trace(epochs, acc, "network, validation", SERIES["validation"], hover, mode="lines+markers")
     )
     fig.add_hline(
         y=baseline,
