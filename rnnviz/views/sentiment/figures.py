@@ -7,6 +7,7 @@ import textwrap
 import weakref
 from collections.abc import Sequence
 from functools import lru_cache
+from typing import Any
 
 import numpy as np
 import plotly.graph_objects as go
@@ -60,6 +61,15 @@ def _at_step(step: int) -> str:
 _FILMS: weakref.WeakKeyDictionary[SentimentResult, go.Figure] = weakref.WeakKeyDictionary()
 
 
+def _cloud(points: np.ndarray, mask: np.ndarray, label: int, marker: dict, **more: Any) -> go.Scatter:
+    """The points of one true label, in its colour; named after the label unless ``more`` names them."""
+    more.setdefault("name", LABELS[label])
+    color = SENTIMENT_COLORS[label]
+    return go.Scatter(
+        x=points[mask, 0], y=points[mask, 1], mode="markers", marker=dict(**marker, color=color), **more
+    )
+
+
 def training_film(res: SentimentResult) -> go.Figure:
     """The result's film, built once (about half a second: every frame's traces are validated) and
     dropped with the result when the result cache evicts it. Nothing draws on it after it is built."""
@@ -90,16 +100,9 @@ def film_figure(timeline: Timeline, axes: Pca, labels: np.ndarray, texts: Sequen
     last, step = timeline.frames[-1], timeline.steps[-1]
     fig = go.Figure()
     for k, mask in enumerate(masks):
-        fig.add_scatter(
-            x=last["points"][mask, 0],
-            y=last["points"][mask, 1],
-            mode="markers",
-            name=f"{LABELS[k]} ({int(mask.sum())})",
-            marker=dict(**CLOUD_MARKER, color=SENTIMENT_COLORS[k]),
-            text=hover[mask],
-            customdata=last["prob"][mask],
-            hovertemplate=_at_step(step),
-        )
+        name = f"{LABELS[k]} ({int(mask.sum())})"
+        more = dict(text=hover[mask], customdata=last["prob"][mask], hovertemplate=_at_step(step))
+        fig.add_trace(_cloud(last["points"], mask, k, CLOUD_MARKER, name=name, **more))
     base_layout(fig, titles[-1], height=540, x=pca_axes(axes)[0], y=pca_axes(axes)[1])
     every = np.concatenate([frame["points"] for frame in timeline.frames])
     low, high = every.min(axis=0), every.max(axis=0)
@@ -129,15 +132,8 @@ def live_map(history: History) -> go.Figure:
     points = pca.project(frame["states"])
     fig = go.Figure()
     for k in (0, 1):
-        mask = frame["label"] == k
-        fig.add_scatter(
-            x=points[mask, 0],
-            y=points[mask, 1],
-            mode="markers",
-            name=LABELS[k],
-            marker=dict(**CLOUD_MARKER, color=SENTIMENT_COLORS[k]),
-            hovertemplate=f"a {LABELS[k]} test sentence at step {step}<extra></extra>",
-        )
+        hover = f"a {LABELS[k]} test sentence at step {step}<extra></extra>"
+        fig.add_trace(_cloud(points, frame["label"] == k, k, CLOUD_MARKER, hovertemplate=hover))
     x, y = pca_axes(pca)
     base_layout(fig, film_title(frame["accuracy"], len(points), timeline.label(-1)), height=420, x=x, y=y)
     return fig
@@ -331,34 +327,18 @@ def position_maps(
             showlegend=False,
         )
     )
-    spread = drift["spread"]
+    spread, gap = drift["spread"], drift["gap"]
+    layout = dict(height=420, x=axes[0], y=axes[1])
     base_layout(
-        by_step,
-        f"States fan out as words arrive: PC 1 spread {spread[0]:.2f} → {spread[1]:.2f}",
-        height=420,
-        x=axes[0],
-        y=axes[1],
+        by_step, f"States fan out as words arrive: PC 1 spread {spread[0]:.2f} → {spread[1]:.2f}", **layout
     )
     by_label = go.Figure()
     for k in (0, 1):
         mask = labels == k
-        by_label.add_scatter(
-            x=points[mask, 0],
-            y=points[mask, 1],
-            mode="markers",
-            name=LABELS[k],
-            marker=dict(**marker, color=SENTIMENT_COLORS[k]),
-            text=hover[mask],
-            hovertemplate="%{text}<extra></extra>",
+        by_label.add_trace(
+            _cloud(points, mask, k, marker, text=hover[mask], hovertemplate="%{text}<extra></extra>")
         )
-    gap = drift["gap"]
-    base_layout(
-        by_label,
-        f"The classes drift apart: gap along PC 1 {gap[0]:.2f} → {gap[1]:.2f}",
-        height=420,
-        x=axes[0],
-        y=axes[1],
-    )
+    base_layout(by_label, f"The classes drift apart: gap along PC 1 {gap[0]:.2f} → {gap[1]:.2f}", **layout)
     return by_step, by_label
 
 
