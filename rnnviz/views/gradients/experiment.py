@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import plotly.graph_objects as go
@@ -203,15 +204,10 @@ def run(cfg: GradientsConfig, on_progress: ProgressFn | None = None) -> Gradient
             remaining = MEMORY_BUDGET_S - (time.monotonic() - start)
             model, history = train_memory(
                 cell,
-                task="copy",
-                length=cfg.length,
-                hidden=cfg.hidden,
+                **_copy_first(cfg),
                 steps=cfg.train_steps,
                 lr=TRAINING_LR,
-                seed=cfg.seed,
                 gate_bias=cfg.gate_bias,
-                init=cfg.init,
-                scale=cfg.scale,
                 budget_s=max(1.0, remaining / (len(cells) - i)),
                 on_progress=stage_progress(on_progress, i * cfg.train_steps, total_steps, MEMORY_CELLS[cell]),
                 capture=lambda m: measure(m, x, y),
@@ -239,6 +235,13 @@ def run(cfg: GradientsConfig, on_progress: ProgressFn | None = None) -> Gradient
     )
 
 
+def _copy_first(cfg: GradientsConfig) -> dict[str, Any]:
+    """What every network the view trains shares: the copy-first task at length T, its size, seed and W_hh."""
+    return dict(
+        task="copy", length=cfg.length, hidden=cfg.hidden, seed=cfg.seed, init=cfg.init, scale=cfg.scale
+    )
+
+
 def _clipping(
     cfg: GradientsConfig, on_progress: ProgressFn | None, done_before: int, total: int
 ) -> tuple[History, History]:
@@ -247,14 +250,9 @@ def _clipping(
     for i, clip in enumerate((None, cfg.max_norm)):
         _, history = train_memory(
             "rnn",
-            task="copy",
-            length=cfg.length,
-            hidden=cfg.hidden,
+            **_copy_first(cfg),
             steps=CLIP_STEPS,
             lr=cfg.clip_lr,
-            seed=cfg.seed,
-            init=cfg.init,
-            scale=cfg.scale,
             optimizer="sgd",
             clip=clip,
             batch=CLIP_BATCH,
