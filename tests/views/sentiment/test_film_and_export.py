@@ -2,8 +2,6 @@
 
 import json
 import math
-import subprocess
-import sys
 
 import numpy as np
 import pandas as pd
@@ -19,6 +17,7 @@ from rnnviz.views.sentiment.experiment import SentimentConfig, run
 from rnnviz.views.sentiment.figures import film_figure, live_map, training_film
 from rnnviz.views.sentiment.film import FILM_SENTENCES, align, film_sample, state_capture
 from rnnviz.views.sentiment.projection import fit_pca
+from tests.export_support import run_reproduce
 from tests.views.sentiment.test_sentiment import corpus_subset, csv_bytes, two_blobs
 
 TINY = SentimentConfig(embedding=8, hidden=8, epochs=1, projection="pca")
@@ -182,10 +181,7 @@ def test_export_reproduces_the_test_accuracy_with_plain_torch(
     ]
     assert main(args) == 0
     metrics = json.loads(capsys.readouterr().out)["metrics"]
-    done = subprocess.run(
-        [sys.executable, "reproduce.py"], cwd=folder, capture_output=True, text=True, timeout=120, check=True
-    )
-    last = json.loads(done.stdout.strip().splitlines()[-1])
+    last = run_reproduce(folder)
     assert last["metric"] == "test_accuracy" and last["metric"] in metrics
     assert last["value"] == pytest.approx(metrics["test_accuracy"], rel=1e-5)
     assert "rnnviz" not in (folder / "reproduce.py").read_text().split('"""')[-1]  # plain torch, no rnnviz
