@@ -18,7 +18,7 @@ from rnnviz.views.sentiment.figures import film_figure, live_map, training_film
 from rnnviz.views.sentiment.film import FILM_SENTENCES, align, film_sample, state_capture
 from rnnviz.views.sentiment.projection import fit_pca
 from tests.export_support import run_reproduce
-from tests.views.sentiment.test_sentiment import corpus_subset, csv_bytes, two_blobs
+from tests.views.sentiment.test_sentiment import corpus_subset, labelled_csv, two_blobs
 
 TINY = SentimentConfig(embedding=8, hidden=8, epochs=1, projection="pca")
 
@@ -153,12 +153,7 @@ def test_json_timeline_contract_with_the_default_data(capsys):
 
 @pytest.fixture
 def upload_csv(tmp_path):
-    good = ["a wonderful film", "truly moving", "i loved it", "great fun", "superb acting"]
-    bad = ["an awful mess", "so boring", "i hated it", "dull and lifeless", "terrible acting"]
-    rows = [f'"{(good if i % 2 else bad)[i % 5]} {i}",{i % 2}' for i in range(200)]
-    path = tmp_path / "mine.csv"
-    path.write_bytes(csv_bytes(rows))
-    return path
+    return labelled_csv(tmp_path, 200)
 
 
 @pytest.mark.parametrize("cell, bidirectional", [("lstm", True), ("rnn_relu", False)])
