@@ -47,6 +47,13 @@ FILM_JS = """(title) => [...document.querySelectorAll('.js-plotly-plot')]
 LAST_FRAME_JS = f"(title) => ({FILM_JS})(title)._transitionData._frames.length - 1"
 
 
+def open_with_films(page, path: str, *titles: str, timeout_s: float = 180) -> None:
+    """Open a page of the app (``page.base`` + ``path``) and wait until the films titled ``titles`` are drawn."""
+    open_and_wait(page, f"{page.base}/{path}", timeout_s=timeout_s)
+    for title in titles:
+        page.wait_for_function(f"(t) => !!({FILM_JS})(t)", arg=title, timeout=60_000)
+
+
 def show_frame_js(report: str) -> str:
     """JavaScript taking ``[title, frame]``: show that frame of the film as its slider does, then return
     ``report``, an expression of the film's graph div ``g``."""

@@ -6,9 +6,9 @@ import pytest
 from tests.browser_support import (
     BROWSER_TESTS,
     EXCEPTIONS_JS,
-    FILM_JS,
     first_and_last_frames,
     open_and_wait,
+    open_with_films,
     play_film,
 )
 
@@ -23,8 +23,7 @@ FORECAST = "{title: g.layout.title.text, forecast: JSON.stringify(g._fullData[1]
 @pytest.fixture(scope="module", autouse=True)
 def _trained(page):
     """The module's tests look at one page: sine trained for 60 epochs, its film drawn."""
-    open_and_wait(page, f"{page.base}/sine?epochs=60", timeout_s=180)
-    page.wait_for_function(f"() => !!({FILM_JS})('{FILM}')", timeout=60_000)
+    open_with_films(page, "sine?epochs=60", FILM)
 
 
 def test_first_and_last_frames_draw_different_forecasts(page):

@@ -7,7 +7,7 @@ from tests.browser_support import (
     BROWSER_TESTS,
     EXCEPTIONS_JS,
     first_and_last_frames,
-    open_and_wait,
+    open_with_films,
     play_film,
 )
 
@@ -25,8 +25,7 @@ VALUES = "{title: g.layout.title.text, values: JSON.stringify(g._fullData[0].z |
 @pytest.fixture(scope="module", autouse=True)
 def _trained(page):
     """The module's tests look at one page: unroll at its defaults, both films drawn."""
-    open_and_wait(page, f"{page.base}/unroll", timeout_s=180)
-    page.wait_for_function(f"() => ({FILMS_JS})().length >= 2", timeout=60_000)
+    open_with_films(page, "unroll", "Hidden states h", "Next-token guesses")
 
 
 def test_the_page_has_two_films_and_no_exception(page):

@@ -165,7 +165,7 @@ def length_param(
 
 
 def embedding_param(
-    default: int, *, help: str, min: int, max: int, step: int | None = None, unit: str
+    default: int, *, help: str, min: int, max: int, step: int | None = None, unit: str = "dims"
 ) -> Any:
     """The size of the learned vector each token becomes before the recurrent layer."""
     return param(default, "Embedding size", help, min=min, max=max, step=step, unit=unit)

@@ -27,7 +27,6 @@ from rnnviz.core.config import (
     hidden_param,
     layers_param,
     learning_rate_param,
-    length_param,
     param,
     seed_param,
     steps_param,
@@ -117,10 +116,10 @@ class CharLMConfig:
         "Helps long trainings on short texts; slows learning within a short budget.",
         choices=DROPOUTS,
     )
-    seq_len: int = length_param(
+    seq_len: int = param(
         64,
-        label="Sequence length",
-        help="Characters per chunk: how far back the error flows (truncated backpropagation through time).",
+        "Sequence length",
+        "Characters per chunk: how far back the error flows (truncated backpropagation through time).",
         min=4,
         max=200,
         unit="characters",

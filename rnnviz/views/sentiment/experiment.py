@@ -81,12 +81,7 @@ class SentimentConfig:
     )
     cell: str = cell_param("gru")
     embedding: int = embedding_param(
-        32,
-        help="Length of the learned vector that stands for each word.",
-        min=8,
-        max=128,
-        step=8,
-        unit="dims",
+        32, help="Length of the learned vector that stands for each word.", min=8, max=128, step=8
     )
     hidden: int = hidden_param(
         32, min=4, max=128, help="Units in the hidden state: the sentence's running summary."
