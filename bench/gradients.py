@@ -19,7 +19,7 @@ import time
 import numpy as np
 import torch
 
-from bench.targets import film_misses, verdict
+from bench.targets import film_misses, film_seconds, verdict
 from rnnviz.core.memory_model import build_model
 from rnnviz.core.memory_tasks import copy_first
 from rnnviz.core.runtime import configure_torch, size_of
@@ -77,10 +77,7 @@ def main() -> int:
         without_s = median_seconds(lambda: run(trained), 1)
     overhead = with_s / without_s - 1
     mb = size_of(res) / 2**20
-    film(trained, res)  # plotly's first film loads its validators: out of the timing
-    tic = time.perf_counter()
-    film(trained, res)
-    film_s = time.perf_counter() - tic
+    film_s = film_seconds(lambda: film(trained, res))
     frames = len(res.curves["rnn"].history.timeline)
     print(
         f"trained {TRAINED_STEPS} steps per cell: {with_s:.1f} s with capture, {without_s:.1f} s without "

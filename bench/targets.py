@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable
+
 CAPTURE_SHARE = 0.15
 """Recording the film may add at most this share to a training's time."""
 MAX_RESULT_MB = 20.0
@@ -20,6 +23,14 @@ def film_misses(overhead: float, mb: float, film_s: float | None = None) -> list
     if film_s is not None and film_s > MAX_FILM_S:
         misses.append(f"film {film_s:.2f} s > {MAX_FILM_S:g} s")
     return misses
+
+
+def film_seconds(build: Callable[[], object]) -> float:
+    """Seconds to build a film, timed on the second call: plotly's first figures load their validators."""
+    build()
+    tic = time.perf_counter()
+    build()
+    return time.perf_counter() - tic
 
 
 def verdict(misses: list[str]) -> int:

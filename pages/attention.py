@@ -12,6 +12,11 @@ from rnnviz.views.attention.experiment import SWEEP_LENGTHS, AttentionConfig
 from rnnviz.views.attention.result import MODEL_NAMES
 
 PREFIX = "attention"
+SETTING_GROUPS = [
+    ("Task", ["task", "length"]),
+    ("Networks", ["score", "hidden"]),
+    ("Training", ["steps", "lr", "seed"]),
+]
 
 st.title("Attention: the bottleneck and the look back")
 st.caption(
@@ -20,15 +25,7 @@ st.caption(
     "through one vector. With attention it looks back at every input step before writing each token. "
     "Both networks below have the same GRUs, sizes, seed, batches and training steps."
 )
-cfg = ui.settings(
-    AttentionConfig,
-    PREFIX,
-    groups=[
-        ("Task", ["task", "length"]),
-        ("Networks", ["score", "hidden"]),
-        ("Training", ["steps", "lr", "seed"]),
-    ],
-)
+cfg = ui.settings(AttentionConfig, PREFIX, groups=SETTING_GROUPS)
 ui.share_link()
 
 st.markdown(lessons.task_sentence(cfg))

@@ -30,6 +30,11 @@ from rnnviz.views.charlm.figures import (
 from rnnviz.views.charlm.model import TOP_K, softmax
 
 PREFIX = "charlm"
+SETTING_GROUPS = [
+    ("Text", ["corpus", "text"]),
+    ("Network", ["cell", "embedding", "hidden", "layers", "dropout", "seed"]),
+    ("Training", ["seq_len", "carry", "train_steps", "lr", "clip"]),
+]
 
 st.title("Character language model")
 st.caption(
@@ -38,15 +43,7 @@ st.caption(
     "classical model, a Kneser–Ney n-gram that counts what followed each string of characters. "
     "Then it writes, and its units turn out to track words, lines and speakers."
 )
-cfg = ui.settings(
-    CharLMConfig,
-    PREFIX,
-    groups=[
-        ("Text", ["corpus", "text"]),
-        ("Network", ["cell", "embedding", "hidden", "layers", "dropout", "seed"]),
-        ("Training", ["seq_len", "carry", "train_steps", "lr", "clip"]),
-    ],
-)
+cfg = ui.settings(CharLMConfig, PREFIX, groups=SETTING_GROUPS)
 missing = corpora.hamlet_missing()
 if missing is not None and cfg.corpus == corpora.DEFAULT_CORPUS:
     st.info(missing, icon=":material/info:")

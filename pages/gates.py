@@ -30,6 +30,11 @@ from rnnviz.views.gates.settings import GatesConfig
 from rnnviz.views.gates.tasks import BATCH, HELD_OUT, SENTIMENT_TRAIN_S
 
 PREFIX = "gates"
+SETTING_GROUPS = [
+    ("Task", ["task", "length"]),
+    ("Network", ["cell", "hidden", "gate_bias", "seed"]),
+    ("Training", ["train_steps", "lr"]),
+]
 SENTIMENT_TRAINING = (
     "The sentiment task reads the sentiment view's classifier. Training it reads about 10,000 review "
     f"sentences and takes about {SENTIMENT_TRAIN_S} s on this server, once: both views then share it."
@@ -40,15 +45,7 @@ st.caption(
     "Gates are small sigmoid switches, one per unit and per step, that decide what a gated cell writes, "
     "keeps and shows. Train one on a task and watch the switches snap to open or shut."
 )
-cfg = ui.settings(
-    GatesConfig,
-    PREFIX,
-    groups=[
-        ("Task", ["task", "length"]),
-        ("Network", ["cell", "hidden", "gate_bias", "seed"]),
-        ("Training", ["train_steps", "lr"]),
-    ],
-)
+cfg = ui.settings(GatesConfig, PREFIX, groups=SETTING_GROUPS)
 ui.share_link()
 res = ui.run(
     EXPERIMENT,

@@ -29,6 +29,11 @@ from rnnviz.views.gradients.gradnorms import VANISH_LEVEL
 from rnnviz.views.gradients.jacobians import product_curves
 
 PREFIX = "gradients"
+SETTING_GROUPS = [
+    ("Network", ["cell", "length", "hidden", "init", "scale", "gate_bias", "seed"]),
+    ("Measured on", ["train_steps"]),
+    ("Clipping experiment", ["clip_lr", "max_norm"]),
+]
 
 st.title("Vanishing & exploding gradients")
 st.caption(
@@ -37,15 +42,7 @@ st.caption(
     "step, with the same W_hh in every one. So the gradient shrinks or grows geometrically, and gates are "
     "what keep it alive."
 )
-cfg = ui.settings(
-    GradientsConfig,
-    PREFIX,
-    groups=[
-        ("Network", ["cell", "length", "hidden", "init", "scale", "gate_bias", "seed"]),
-        ("Measured on", ["train_steps"]),
-        ("Clipping experiment", ["clip_lr", "max_norm"]),
-    ],
-)
+cfg = ui.settings(GradientsConfig, PREFIX, groups=SETTING_GROUPS)
 ui.share_link()
 res = ui.run(
     EXPERIMENT,

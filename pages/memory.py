@@ -15,6 +15,11 @@ from rnnviz.views.memory.figures import memory_loss_curves, recall_film
 from rnnviz.views.memory.findings import FAILED, SOLVED, finding, table_row, task_name
 
 PREFIX = "memory"
+SETTING_GROUPS = [
+    ("Task", ["task", "length"]),
+    ("What makes gated cells learn", ["gate_bias", "window"]),
+    ("Training", ["hidden", "steps", "lr", "seed"]),
+]
 
 st.title("Long-range memory: RNN, LSTM and GRU side by side")
 st.caption(
@@ -22,15 +27,7 @@ st.caption(
     "the loss at the end only falls if the gradient reaches back that far. A vanilla RNN, an LSTM and a GRU "
     "train on the same data, from the same seed, for the same number of steps."
 )
-cfg = ui.settings(
-    MemoryConfig,
-    PREFIX,
-    groups=[
-        ("Task", ["task", "length"]),
-        ("What makes gated cells learn", ["gate_bias", "window"]),
-        ("Training", ["hidden", "steps", "lr", "seed"]),
-    ],
-)
+cfg = ui.settings(MemoryConfig, PREFIX, groups=SETTING_GROUPS)
 ui.share_link()
 
 task_text = {

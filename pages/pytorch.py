@@ -32,6 +32,11 @@ from rnnviz.views.pytorch.readers import READER_SHORT, READERS
 from rnnviz.views.pytorch.shapes import code, explore, setup_of
 
 PREFIX = "pytorch"
+SETTING_GROUPS = [
+    ("Padding readers", ["reader_cell", "reader_bidirectional", "sentences", "epochs"]),
+    ("Carried state", ["char_steps"]),
+    ("Both", ["seed"]),
+]
 
 st.title("RNNs in PyTorch")
 st.caption(
@@ -39,15 +44,7 @@ st.caption(
     "an h0 of the wrong shape, reading the last output of a padded batch, the backward direction's summary, "
     "and a state carried between chunks without detach()."
 )
-cfg = ui.settings(
-    PytorchConfig,
-    PREFIX,
-    groups=[
-        ("Padding readers", ["reader_cell", "reader_bidirectional", "sentences", "epochs"]),
-        ("Carried state", ["char_steps"]),
-        ("Both", ["seed"]),
-    ],
-)
+cfg = ui.settings(PytorchConfig, PREFIX, groups=SETTING_GROUPS)
 ui.share_link()
 
 st.header("Shapes")

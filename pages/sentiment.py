@@ -38,6 +38,11 @@ from rnnviz.views.sentiment.reading import (
 from rnnviz.views.sentiment.result import SentimentResult
 
 PREFIX = "sentiment"
+SETTING_GROUPS = [
+    ("Words", ["min_freq"]),
+    ("Network", ["cell", "embedding", "hidden", "layers", "bidirectional", "dropout", "seed"]),
+    ("Training", ["epochs", "lr"]),
+]
 SENTENCE_KEY = f"{PREFIX}.sentence"
 UPLOAD_KEY = f"{PREFIX}.upload"
 
@@ -47,15 +52,7 @@ st.caption(
     "the critic liked the film. Its final hidden state is the whole sentence squeezed into a few numbers: "
     "map those numbers in 2-D and see how it has sorted what it read."
 )
-cfg = ui.settings(
-    SentimentConfig,
-    PREFIX,
-    groups=[
-        ("Words", ["min_freq"]),
-        ("Network", ["cell", "embedding", "hidden", "layers", "bidirectional", "dropout", "seed"]),
-        ("Training", ["epochs", "lr"]),
-    ],
-)
+cfg = ui.settings(SentimentConfig, PREFIX, groups=SETTING_GROUPS)
 ui.share_link()
 
 

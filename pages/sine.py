@@ -20,6 +20,12 @@ from rnnviz.views.sine.series import parse_upload
 from rnnviz.views.sine.sources import OWN_FUTURE_SHARE, TABLE_SIGNALS
 
 PREFIX = "sine"
+SETTING_GROUPS = [
+    ("Signal", ["signal", "noise", "dt"]),
+    ("Data", ["window", "split", "scaler", "learn", "season"]),
+    ("Network", ["cell", "hidden", "layers", "seed"]),
+    ("Training", ["epochs", "batch", "lr", "clip", "max_norm"]),
+]
 RUNS_KEY = f"{PREFIX}.__runs"
 # The forecast's two parts, one shown at a time: only the chosen one is built and sent.
 SECTIONS = ("Against the baselines", "Why free running is harder")
@@ -31,16 +37,7 @@ st.caption(
     "forecasts as far ahead as you like, and every error it makes becomes part of its next input. On real "
     "series it must beat the forecasts that need no training at all."
 )
-cfg = ui.settings(
-    SineConfig,
-    PREFIX,
-    groups=[
-        ("Signal", ["signal", "noise", "dt"]),
-        ("Data", ["window", "split", "scaler", "learn", "season"]),
-        ("Network", ["cell", "hidden", "layers", "seed"]),
-        ("Training", ["epochs", "batch", "lr", "clip", "max_norm"]),
-    ],
-)
+cfg = ui.settings(SineConfig, PREFIX, groups=SETTING_GROUPS)
 
 upload = None
 if cfg.signal in TABLE_SIGNALS:

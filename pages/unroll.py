@@ -16,21 +16,18 @@ from rnnviz.views.unroll.figures import (
 from rnnviz.views.unroll.step import gate_means, step_inputs
 
 PREFIX = "unroll"
+SETTING_GROUPS = [
+    ("Input", ["text", "tokenizer"]),
+    ("Network", ["cell", "hidden", "layers", "h0", "seed"]),
+    ("Training", ["train_steps", "lr"]),
+]
 
 st.title("Unrolled hidden states")
 st.caption(
     "A recurrent network reads a sequence one token at a time. At each step one small cell, with the "
     "same weights every time, mixes the new input into the hidden state: the network's working memory."
 )
-cfg = ui.settings(
-    UnrollConfig,
-    PREFIX,
-    groups=[
-        ("Input", ["text", "tokenizer"]),
-        ("Network", ["cell", "hidden", "layers", "h0", "seed"]),
-        ("Training", ["train_steps", "lr"]),
-    ],
-)
+cfg = ui.settings(UnrollConfig, PREFIX, groups=SETTING_GROUPS)
 ui.share_link()
 res = ui.run(EXPERIMENT, cfg, live=live_hidden(cfg))
 ui.downloads(EXPERIMENT, cfg, res)

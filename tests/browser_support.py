@@ -40,6 +40,50 @@ EXCEPTIONS_JS = """() => [...document.querySelectorAll('[data-testid="stExceptio
   .map(e => e.innerText.trim().slice(0, 2000))"""
 
 
+FILM_JS = """(title) => [...document.querySelectorAll('.js-plotly-plot')]
+  .find(g => g._transitionData && g._transitionData._frames && g._transitionData._frames.length > 1
+             && g.layout.title.text.includes(title))"""
+"""The graph div of the first training film (a figure of several frames) whose title contains ``title``."""
+LAST_FRAME_JS = f"(title) => ({FILM_JS})(title)._transitionData._frames.length - 1"
+
+
+def open_with_films(page, path: str, *titles: str, timeout_s: float = 180) -> None:
+    """Open a page of the app (``page.base`` + ``path``) and wait until the films titled ``titles`` are drawn."""
+    open_and_wait(page, f"{page.base}/{path}", timeout_s=timeout_s)
+    for title in titles:
+        page.wait_for_function(f"(t) => !!({FILM_JS})(t)", arg=title, timeout=60_000)
+
+
+def show_frame_js(report: str) -> str:
+    """JavaScript taking ``[title, frame]``: show that frame of the film as its slider does, then return
+    ``report``, an expression of the film's graph div ``g``."""
+    return f"""async ([title, frame]) => {{
+  const g = ({FILM_JS})(title);
+  await Plotly.animate(g, [frame], {{frame: {{duration: 0, redraw: true}}, transition: {{duration: 0}},
+                                    mode: 'immediate'}});
+  return {report};
+}}"""
+
+
+def first_and_last_frames(page, title: str, report: str) -> tuple[dict, dict]:
+    """What ``report`` (an expression of the graph div ``g``) says at the film's first frame and at its last."""
+    show = show_frame_js(report)
+    last = page.evaluate(LAST_FRAME_JS, title)
+    return page.evaluate(show, [title, "0"]), page.evaluate(show, [title, str(last)])
+
+
+def play_film(page, title: str, first: str) -> None:
+    """Rewind the film to its first frame, press its ▶ Play, and wait until its title no longer says ``first``."""
+    page.evaluate(show_frame_js("null"), [title, "0"])
+    graph = page.evaluate_handle(FILM_JS, title).as_element()
+    graph.query_selector(".updatemenu-button").click()  # the first button: ▶ Play
+    page.wait_for_function(
+        f"([t, first]) => !({FILM_JS})(t).layout.title.text.includes(first)",
+        arg=[title, first],
+        timeout=30_000,
+    )
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))

@@ -18,11 +18,15 @@ def _fresh_cache():
 
 
 @pytest.fixture(scope="module")
-def page():
-    """One app server and one Chromium page for a module of browser tests; ``page.base`` is the app's URL."""
+def page(request):
+    """One app server and one Chromium page for a module of browser tests; ``page.base`` is the app's URL.
+
+    A module may set ``VIEWPORT`` (e.g. taller, so that a figure far down the page is drawn).
+    """
     from tests.browser_support import chromium, streamlit_server
 
+    viewport = getattr(request.module, "VIEWPORT", {"width": 1400, "height": 1000})
     with streamlit_server() as (base, _), chromium() as browser:
-        pg = browser.new_page(viewport={"width": 1400, "height": 1000})
+        pg = browser.new_page(viewport=viewport)
         pg.base = base
         yield pg

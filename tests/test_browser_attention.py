@@ -1,18 +1,11 @@
 """The attention page in real headless Chromium: train on click, then play the training film and see the
 figure change between the untrained network and the trained one; typed junk never raises."""
 
-import pytest
-
-from tests.browser_support import (
-    BROWSER_TESTS,
-    EXCEPTIONS_JS,
-    FINISHED_JS,
-    chromium,
-    open_and_wait,
-    streamlit_server,
-)
+from tests.browser_support import BROWSER_TESTS, EXCEPTIONS_JS, FINISHED_JS, open_and_wait
 
 pytestmark = BROWSER_TESTS
+VIEWPORT = {"width": 1400, "height": 1400}
+"""Tall, so that the film below the settings is drawn without scrolling first."""
 
 FILM = ".js-plotly-plot:has(.slider-rail-touch-rect)"
 """Charts with a training-step slider; the first is the accuracy per output step."""
@@ -20,14 +13,6 @@ FIRST_FILM_Y = f"""() => {{
   const gd = document.querySelector('{FILM}');
   return gd._fullData.map(t => Array.from(t.y));
 }}"""
-
-
-@pytest.fixture(scope="module")
-def page():
-    with streamlit_server() as (base, _), chromium() as browser:
-        pg = browser.new_page(viewport={"width": 1400, "height": 1400})
-        pg.base = base
-        yield pg
 
 
 def _settle(page) -> None:

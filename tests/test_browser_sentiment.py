@@ -6,10 +6,11 @@ import pytest
 from tests.browser_support import (
     BROWSER_TESTS,
     EXCEPTIONS_JS,
+    FILM_JS,
     FINISHED_JS,
-    chromium,
+    first_and_last_frames,
     open_and_wait,
-    streamlit_server,
+    show_frame_js,
 )
 
 pytestmark = BROWSER_TESTS
@@ -19,27 +20,18 @@ SMALL = "embedding=8&hidden=8&epochs=1&projection=pca"
 FILM = "test sentences classified right"
 """What the film's title says at every frame."""
 
-FILM_JS = f"""() => [...document.querySelectorAll('.js-plotly-plot')]
-  .find(g => g.layout.title.text.includes('{FILM}') && g._transitionData._frames.length > 1)"""
-
-SHOW_FRAME_JS = f"""async (frame) => {{
-  const g = ({FILM_JS})();
-  await Plotly.animate(g, [frame], {{frame: {{duration: 0, redraw: true}}, transition: {{duration: 0}},
-                                     mode: 'immediate'}});
-  return {{title: g.layout.title.text, x: [...g._fullData[0].x], y: [...g._fullData[1].y]}};
-}}"""
+THE_FILM = f"() => ({FILM_JS})('{FILM}')"
+POINTS = "{title: g.layout.title.text, x: [...g._fullData[0].x], y: [...g._fullData[1].y]}"
 
 
-@pytest.fixture(scope="module")
-def page():
-    with streamlit_server() as (base, _), chromium() as browser:
-        pg = browser.new_page(viewport={"width": 1400, "height": 1000})
-        open_and_wait(pg, f"{base}/sentiment?{SMALL}", timeout_s=180)
-        pg.locator('[data-testid="stMain"] button').filter(has_text="Train").click()
-        pg.wait_for_selector('[data-testid="stMetric"]', timeout=180_000)
-        pg.wait_for_function(FINISHED_JS, timeout=180_000, polling=100)
-        pg.wait_for_function(f"() => !!({FILM_JS})()", timeout=60_000)
-        yield pg
+@pytest.fixture(scope="module", autouse=True)
+def _trained(page):
+    """The module's tests look at one page: sentiment trained on the small link, its film drawn."""
+    open_and_wait(page, f"{page.base}/sentiment?{SMALL}", timeout_s=180)
+    page.locator('[data-testid="stMain"] button').filter(has_text="Train").click()
+    page.wait_for_selector('[data-testid="stMetric"]', timeout=180_000)
+    page.wait_for_function(FINISHED_JS, timeout=180_000, polling=100)
+    page.wait_for_function(f"() => !!({THE_FILM})()", timeout=60_000)
 
 
 def test_trained_page_draws_everything_without_an_exception(page):
@@ -51,20 +43,18 @@ def test_trained_page_draws_everything_without_an_exception(page):
 
 
 def test_first_and_last_frames_place_the_sentences_differently(page):
-    frames = page.evaluate(f"() => ({FILM_JS})()._transitionData._frames.length")
-    first = page.evaluate(SHOW_FRAME_JS, "0")
-    last = page.evaluate(SHOW_FRAME_JS, str(frames - 1))
+    first, last = first_and_last_frames(page, FILM, POINTS)
     assert "at step 0" in first["title"] and "at step 0" not in last["title"]
     assert len(first["x"]) == len(last["x"]) > 0
     assert first["x"] != last["x"] and first["y"] != last["y"]
 
 
 def test_play_runs_the_film_from_the_untrained_network(page):
-    page.evaluate(SHOW_FRAME_JS, "0")
+    page.evaluate(show_frame_js(POINTS), [FILM, "0"])
     films = page.locator('[data-testid="stPlotlyChart"]', has_text=FILM)  # the live map has no player
     chart = films.filter(has_text="▶ Play").first
     chart.get_by_text("▶ Play").click()
     page.wait_for_function(
-        f"() => !({FILM_JS})().layout.title.text.includes('at step 0,')", timeout=30_000, polling=100
+        f"() => !({THE_FILM})().layout.title.text.includes('at step 0,')", timeout=30_000, polling=100
     )
     assert page.evaluate(EXCEPTIONS_JS) == []

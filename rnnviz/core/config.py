@@ -15,7 +15,7 @@ import typing
 import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Literal, TypeVar
+from typing import Any, Literal, TypedDict, TypeVar, Unpack
 
 from rnnviz.core.cells import CELLS
 
@@ -73,38 +73,37 @@ class Spec:
         return str(value)
 
 
-def param(
-    default: Any,
-    *,
-    label: str,
-    help: str,
-    min: float | None = None,
-    max: float | None = None,
-    step: float | None = None,
-    choices: Sequence[Any] | Mapping[Any, str] | None = None,
-    unit: str = "",
-    role: Role = "train",
-    max_chars: int | None = None,
-    multiline: bool = False,
-    log: bool = False,
-) -> Any:
-    """Declare a Config field. ``choices`` may be a mapping from value to display label."""
-    labels = dict(choices) if isinstance(choices, Mapping) else None
-    meta = dict(
-        label=label,
-        help=help,
-        min=min,
-        max=max,
-        step=step,
-        choices=tuple(choices) if choices is not None else None,
-        labels=labels,
-        unit=unit,
-        role=role,
-        max_chars=max_chars,
-        multiline=multiline,
-        log=log,
-    )
+class Options(TypedDict, total=False):
+    """What a field may declare besides its default, label and help (see Spec for what each means)."""
+
+    min: float | None
+    max: float | None
+    step: float | None
+    choices: Sequence[Any] | Mapping[Any, str]
+    """A mapping gives each value its display label."""
+    unit: str
+    role: Role
+    max_chars: int | None
+    multiline: bool
+    log: bool
+
+
+def param(default: Any, label: str, help: str, **options: Unpack[Options]) -> Any:
+    """Declare a Config field: its default, the label a reader sees and the help that explains it.
+
+    Label and help may be given by position, so that a declaration reads as one line:
+    ``x: int = param(8, "Label", "Help.", min=1, max=64)``.
+    """
+    meta: dict[str, Any] = dict(label=label, help=help, **options)
+    choices = options.get("choices")
+    if choices is not None:
+        meta.update(choices=tuple(choices), labels=dict(choices) if isinstance(choices, Mapping) else None)
     return dataclasses.field(default=default, metadata={"rnnviz": meta})
+
+
+def view_param(default: Any, label: str, help: str, **options: Unpack[Options]) -> Any:
+    """A display-only field (role "view"): changing it redraws the figures but never retrains."""
+    return param(default, label, help, role="view", **options)
 
 
 MAX_SEED = 9999
@@ -156,6 +155,37 @@ def layers_param(
     default: int = 1, *, max: int = 3, help: str = "Stacked recurrent layers.", role: Role = "train"
 ) -> Any:
     return param(default, label="Layers", help=help, min=1, max=max, role=role)
+
+
+def length_param(
+    default: int, *, help: str, min: int, max: int, label: str = "Sequence length T", unit: str = "steps"
+) -> Any:
+    """How long a training sequence is: how far back the network must carry what it read."""
+    return param(default, label, help, min=min, max=max, unit=unit)
+
+
+def embedding_param(
+    default: int, *, help: str, min: int, max: int, step: int | None = None, unit: str = "dims"
+) -> Any:
+    """The size of the learned vector each token becomes before the recurrent layer."""
+    return param(default, "Embedding size", help, min=min, max=max, step=step, unit=unit)
+
+
+def steps_param(
+    default: int, *, help: str, max: int, step: int, min: int = 0, label: str = "Training steps"
+) -> Any:
+    """Optimiser steps; where 0 is allowed, the view shows the network as initialised."""
+    return param(default, label, help, min=min, max=max, step=step, unit="steps")
+
+
+def epochs_param(default: int, *, help: str, max: int, unit: str = "") -> Any:
+    """Passes over a fixed training set (views that draw fresh batches count steps instead)."""
+    return param(default, "Epochs", help, min=1, max=max, unit=unit)
+
+
+def time_step_param(*, help: str, max: int) -> Any:
+    """The step t whose equations a view writes out with numbers (display only)."""
+    return view_param(1, "Time step t", help, min=1, max=max)
 
 
 GATE_BIAS_MAX = 5.0

@@ -1,9 +1,10 @@
-"""Figures several pages share: loss curves and units-by-time heatmaps."""
+"""Figures several pages share: loss curves, units-by-time heatmaps, and the line trace they are drawn with."""
 
 from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 import plotly.graph_objects as go
@@ -20,29 +21,48 @@ from rnnviz.core.style import (
 )
 
 
+def line_trace(
+    x: Sequence | np.ndarray,
+    y: Sequence | np.ndarray,
+    name: str,
+    color: str,
+    hover: str,
+    *,
+    width: float | None = None,
+    dash: str | None = None,
+    mode: str = "lines",
+    **more: Any,
+) -> go.Scatter:
+    """One series as a line: its name, colour, width and dash, and a hover template saying what a point is.
+
+    ``more`` goes to go.Scatter unchanged (customdata, fill, legend grouping...).
+    """
+    line = dict(color=color, width=width, dash=dash)
+    return go.Scatter(x=x, y=y, mode=mode, name=name, line=line, hovertemplate=hover, **more)
+
+
 @by_result
 def loss_curve(
     history: History, *, title: str | None = None, log_y: bool = True, height: int = 300
 ) -> go.Figure:
     """The loss curve of a finished training, built once per cached result."""
     steps = np.arange(1, len(history.loss) + 1)
-    fig = go.Figure()
-    fig.add_scatter(
-        x=steps,
-        y=history.loss,
-        mode="lines",
-        name="training loss",
-        line=dict(color=SERIES["train"]),
-        hovertemplate="step %{x}<br>loss %{y:.4g}<extra></extra>",
+    fig = go.Figure(
+        line_trace(
+            steps, history.loss, "training loss", SERIES["train"], "step %{x}<br>loss %{y:.4g}<extra></extra>"
+        )
     )
     if history.val_loss:
-        fig.add_scatter(
-            x=history.val_steps,
-            y=history.val_loss,
-            mode="lines+markers",
-            name="validation loss",
-            line=dict(color=SERIES["validation"]),
-            hovertemplate="step %{x}<br>validation loss %{y:.4g}<extra></extra>",
+        hover = "step %{x}<br>validation loss %{y:.4g}<extra></extra>"
+        fig.add_trace(
+            line_trace(
+                history.val_steps,
+                history.val_loss,
+                "validation loss",
+                SERIES["validation"],
+                hover,
+                mode="lines+markers",
+            )
         )
     if title is None:
         if history.loss:

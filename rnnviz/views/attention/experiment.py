@@ -16,7 +16,16 @@ import numpy as np
 import torch
 from torch import Tensor, nn
 
-from rnnviz.core.config import hidden_param, learning_rate_param, param, seed_param, spec_of
+from rnnviz.core.config import (
+    hidden_param,
+    learning_rate_param,
+    length_param,
+    param,
+    seed_param,
+    spec_of,
+    steps_param,
+    view_param,
+)
 from rnnviz.core.experiment import Experiment, ProgressFn
 from rnnviz.core.fit import fit
 from rnnviz.core.runtime import TRAINING_BUDGET_S
@@ -35,8 +44,8 @@ SCORES = {k: v for k, v in ATTENTION.items() if k != "none"}
 
 @dataclass(frozen=True)
 class AttentionConfig:
-    task: str = param("copy", label="Task", help="What the decoder must write.", choices=tasks.TASKS)
-    length: int = param(
+    task: str = param("copy", "Task", "What the decoder must write.", choices=tasks.TASKS)
+    length: int = length_param(
         30,
         label="String length",
         help="Digits to reverse or copy. The plain decoder must carry all of them in one state.",
@@ -45,25 +54,21 @@ class AttentionConfig:
         unit="digits",
     )
     score: str = param(
-        "dot", label="Attention score", help="How a decoder state scores each encoder state.", choices=SCORES
+        "dot", "Attention score", "How a decoder state scores each encoder state.", choices=SCORES
     )
     hidden: int = hidden_param(64, min=8, max=128, help="Units in every GRU state, in both networks.")
-    steps: int = param(
+    steps: int = steps_param(
         300,
-        label="Training steps",
         help=f"Adam steps for each network, on fresh batches of {tasks.BATCH} examples.",
-        min=0,
         max=3000,
         step=100,
-        unit="steps",
     )
     lr: float = learning_rate_param(0.01)
     seed: int = seed_param(0, help="Seeds the data (the same for both networks) and the weights.")
-    text: str = param(
+    text: str = view_param(
         "",
-        label="Your input",
-        help="Digits (or a date) for the trained networks to answer; display only, never retrains.",
-        role="view",
+        "Your input",
+        "Digits (or a date) for the trained networks to answer; display only, never retrains.",
         max_chars=60,
     )
 

@@ -23,11 +23,14 @@ from rnnviz.core.cells import count_parameters
 from rnnviz.core.config import (
     LEARNING_RATES,
     cell_param,
+    embedding_param,
     hidden_param,
     layers_param,
     learning_rate_param,
     param,
     seed_param,
+    steps_param,
+    view_param,
 )
 from rnnviz.core.experiment import Experiment, ProgressFn
 from rnnviz.core.fit import History, Progress, fit
@@ -84,23 +87,22 @@ LR_CHOICES = (*LEARNING_RATES[1:3], PEAK_LR, LEARNING_RATES[3])
 class CharLMConfig:
     corpus: str = param(
         char_corpora.DEFAULT_CORPUS,
-        label="Training text",
-        help="What the model learns to continue. Built-in texts need no network; the last "
+        "Training text",
+        "What the model learns to continue. Built-in texts need no network; the last "
         f"{HELD_OUT:.0%} of the text is kept for testing.",
         choices=char_corpora.CORPORA,
     )
     text: str = param(
         "",
-        label="Your own text",
-        help=f"Used when the training text is 'Paste your own text': {char_corpora.MIN_CHARS} to "
+        "Your own text",
+        f"Used when the training text is 'Paste your own text': {char_corpora.MIN_CHARS} to "
         f"{char_corpora.MAX_CHARS:,} characters. Longer texts: upload a .txt file.",
         max_chars=char_corpora.MAX_CHARS,
         multiline=True,
     )
     cell: str = cell_param("lstm")
-    embedding: int = param(
+    embedding: int = embedding_param(
         32,
-        label="Embedding size",
         help="Each character becomes a learned vector of this many numbers before the recurrent layer.",
         min=2,
         max=64,
@@ -110,115 +112,102 @@ class CharLMConfig:
     layers: int = layers_param(1)
     dropout: float = param(
         0.0,
-        label="Dropout",
-        help="Share of units zeroed at random between layers and before the output, in training only. "
+        "Dropout",
+        "Share of units zeroed at random between layers and before the output, in training only. "
         "Helps long trainings on short texts; slows learning within a short budget.",
         choices=DROPOUTS,
     )
     seq_len: int = param(
         64,
-        label="Sequence length",
-        help="Characters per chunk: how far back the error flows (truncated backpropagation through time).",
+        "Sequence length",
+        "Characters per chunk: how far back the error flows (truncated backpropagation through time).",
         min=4,
         max=200,
         unit="characters",
     )
     carry: bool = param(
         True,
-        label="Carry the state between chunks",
-        help="On: each chunk starts from the previous chunk's final state, detached, so memory outlives "
+        "Carry the state between chunks",
+        "On: each chunk starts from the previous chunk's final state, detached, so memory outlives "
         "the chunk. Off: every chunk starts from zeros.",
     )
-    train_steps: int = param(
+    train_steps: int = steps_param(
         650,
-        label="Training steps",
         help=f"Adam steps, one chunk of every stream each. The learning rate warms up over the first "
         f"{WARM_UP_SHARE:.0%} of them, then decays along a cosine to {FINAL_LR_SHARE:.0%} of its peak.",
-        min=0,
         max=3000,
         step=50,
-        unit="steps",
     )
     lr: float = learning_rate_param(
         PEAK_LR, choices=LR_CHOICES, help="Adam's step size at the peak of the schedule."
     )
     clip: float = param(
         1.0,
-        label="Gradient clipping",
-        help="Largest gradient norm applied per step; 0 turns clipping off.",
+        "Gradient clipping",
+        "Largest gradient norm applied per step; 0 turns clipping off.",
         choices=(0.0, 0.25, 1.0, 5.0),
     )
     seed: int = seed_param(0, help="Seeds the weights, the order of the chunks and the samples.")
-    feature: str = param(
+    feature: str = view_param(
         "word",
-        label="Feature",
-        help="A property of each character of a play; the search ranks every unit by how well it tracks it.",
+        "Feature",
+        "A property of each character of a play; the search ranks every unit by how well it tracks it.",
         choices=FEATURES,
-        role="view",
     )
-    state: str = param(
+    state: str = view_param(
         "h",
-        label="State",
-        help="Which units to colour by: the hidden state h, or (LSTM) the cell state c.",
+        "State",
+        "Which units to colour by: the hidden state h, or (LSTM) the cell state c.",
         choices={"h": "hidden state h", "c": "cell state c (LSTM)"},
-        role="view",
     )
-    layer: int = param(1, label="Layer", help="Which layer's units to colour by.", min=1, max=3, role="view")
-    unit: int = param(
+    layer: int = view_param(1, "Layer", "Which layer's units to colour by.", min=1, max=3)
+    unit: int = view_param(
         -1,
-        label="Unit colouring the text",
-        help="-1: the unit (of any state and layer) that tracks the chosen feature best.",
+        "Unit colouring the text",
+        "-1: the unit (of any state and layer) that tracks the chosen feature best.",
         min=-1,
         max=MAX_HIDDEN - 1,
-        role="view",
     )
-    prompt: str = param(
+    prompt: str = view_param(
         "",
-        label="Seed text",
-        help="The model reads this, then continues it. Empty: a new line.",
+        "Seed text",
+        "The model reads this, then continues it. Empty: a new line.",
         max_chars=MAX_SEED_CHARS,
-        role="view",
     )
-    length: int = param(
+    length: int = view_param(
         300,
-        label="Characters to write",
-        help="How many characters the model generates after the seed text.",
+        "Characters to write",
+        "How many characters the model generates after the seed text.",
         min=10,
         max=MAX_LENGTH,
         step=10,
-        role="view",
     )
-    temperature: float = param(
+    temperature: float = view_param(
         0.8,
-        label="Temperature",
-        help="Divides the scores before the softmax: low is safe and repetitive, high is varied and "
-        "error-prone.",
+        "Temperature",
+        "Divides the scores before the softmax: low is safe and repetitive, high is varied and error-prone.",
         min=0.1,
         max=2.0,
         step=0.05,
-        role="view",
     )
-    greedy: bool = param(
+    greedy: bool = view_param(
         False,
-        label="Greedy (always the likeliest character)",
-        help="Ignores the temperature and takes the top character every time.",
-        role="view",
+        "Greedy (always the likeliest character)",
+        "Ignores the temperature and takes the top character every time.",
     )
-    sampling_seed: int = param(
+    sampling_seed: int = view_param(
         0,
-        label="Sampling seed",
-        help="Fixes the random draws, so the same settings always write the same text.",
+        "Sampling seed",
+        "Fixes the random draws, so the same settings always write the same text.",
         min=0,
         max=99,
-        role="view",
     )
-    position: int = param(
+    position: int = view_param(
         1,
-        label="Position",
-        help="The character after which the next-character probabilities are shown.",
+        "Position",
+        "The character after which the next-character probabilities are shown.",
         min=1,
         max=MAX_SEED_CHARS + MAX_LENGTH,
-        role="view",
     )
 
 

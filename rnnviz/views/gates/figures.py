@@ -316,39 +316,26 @@ def conveyor_belt(
     )
     steps = np.arange(1, len(tokens) + 1)
     shown = [token_label(t) for t in tokens]
+    lines = (  # values, subplot row, mode, dash, what the hover names
+        (state, 1, "lines+markers", None, f"{carried} = %{{y:.3f}}"),
+        (gate, 2, "lines", "dot", f"{keep} = %{{y:.3f}}"),
+        (path, 2, "lines+markers", None, f"product of {keep} from step 2 to t = %{{y:.3g}}"),
+    )
     for k, unit in enumerate(units):
         color = UNIT_COLORS[k % len(UNIT_COLORS)]
-        common = dict(x=steps, customdata=shown, legendgroup=str(unit), line=dict(color=color))
-        fig.add_scatter(
-            y=state[:, unit],
-            mode="lines+markers",
-            name=f"unit {unit}",
-            hovertemplate=f"unit {unit}<br>token '%{{customdata}}' (t=%{{x}})<br>{carried} = %{{y:.3f}}"
-            "<extra></extra>",
-            row=1,
-            col=1,
-            **common,
-        )
-        fig.add_scatter(
-            y=gate[:, unit],
-            mode="lines",
-            showlegend=False,
-            hovertemplate=f"unit {unit}<br>token '%{{customdata}}' (t=%{{x}})<br>{keep} = %{{y:.3f}}"
-            "<extra></extra>",
-            row=2,
-            col=1,
-            **{**common, "line": dict(color=color, dash="dot")},
-        )
-        fig.add_scatter(
-            y=path[:, unit],
-            mode="lines+markers",
-            showlegend=False,
-            hovertemplate=f"unit {unit}<br>token '%{{customdata}}' (t=%{{x}})<br>product of {keep} "
-            "from step 2 to t = %{y:.3g}<extra></extra>",
-            row=2,
-            col=1,
-            **common,
-        )
+        for values, row, mode, dash, what in lines:
+            fig.add_scatter(
+                x=steps,
+                y=values[:, unit],
+                customdata=shown,
+                mode=mode,
+                legendgroup=str(unit),
+                line=dict(color=color, dash=dash),
+                hovertemplate=f"unit {unit}<br>token '%{{customdata}}' (t=%{{x}})<br>{what}<extra></extra>",
+                row=row,
+                col=1,
+                **(dict(name=f"unit {unit}") if row == 1 else dict(showlegend=False)),
+            )
     fig.update_yaxes(title_text=STATE_NAMES[carried], row=1, col=1)
     fig.update_yaxes(
         title_text=f"{keep} (dotted),<br>∏{keep} from step 1 (solid)", range=[0, 1.05], row=2, col=1

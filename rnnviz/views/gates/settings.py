@@ -11,8 +11,12 @@ from rnnviz.core.config import (
     gate_bias_param,
     hidden_param,
     learning_rate_param,
+    length_param,
     param,
     seed_param,
+    steps_param,
+    time_step_param,
+    view_param,
 )
 from rnnviz.views.gates.inputs import MAX_TOKENS, MAX_UNITS, SOURCES
 from rnnviz.views.gates.tasks import BATCH, TASK_LABELS, TASKS
@@ -20,78 +24,56 @@ from rnnviz.views.gates.tasks import BATCH, TASK_LABELS, TASKS
 
 @dataclass(frozen=True)
 class GatesConfig:
-    task: str = param(
-        "copy", label="Task", help=" ".join(t.help for t in TASKS.values()), choices=TASK_LABELS
-    )
+    task: str = param("copy", "Task", " ".join(t.help for t in TASKS.values()), choices=TASK_LABELS)
     cell: str = cell_param("lstm", choices=GATED_CELLS, help="The gated recurrent cell.")
     hidden: int = hidden_param(8, max=32, help="Units in the hidden state (and the LSTM's cell state).")
-    length: int = param(
+    length: int = length_param(
         12,
         label="Training length",
         help="Steps per training sequence: the longer, the further back the network must remember.",
         min=4,
         max=40,
-        unit="steps",
     )
     gate_bias: float = gate_bias_param(
         1.0,
         help="Initial bias of the LSTM's forget gate and the GRU's update gate, so the untrained network "
         "leans toward keeping its state; 1 is the usual choice, 0 is close to PyTorch's default.",
     )
-    train_steps: int = param(
+    train_steps: int = steps_param(
         400,
-        label="Training steps",
         help=f"Adam steps on minibatches of {BATCH} sequences; 0 leaves the network untrained.",
-        min=0,
         max=2000,
         step=50,
-        unit="steps",
     )
     lr: float = learning_rate_param(0.03, choices=LEARNING_RATES[1:])
     seed: int = seed_param(0, help="Seeds the weights and the training data.")
-    source: str = param(
+    source: str = view_param(
         "example",
-        label="Inspected sequence",
-        help="The sequence whose gates are drawn: the worked example (replayed through training), a "
+        "Inspected sequence",
+        "The sequence whose gates are drawn: the worked example (replayed through training), a "
         "random draw from the task, or your own.",
         choices=SOURCES,
-        role="view",
     )
-    sequence: str = param(
+    sequence: str = view_param(
         "",
-        label="Your sequence",
-        help="Memory task: numbers separated by spaces; the first is the flagged one to recall. "
+        "Your sequence",
+        "Memory task: numbers separated by spaces; the first is the flagged one to recall. "
         "Counting task: brackets ( and ), with letters or digits as filler. Sentiment task: any sentence.",
         max_chars=400,
-        role="view",
     )
-    draw: int = param(
-        1,
-        label="Draw number",
-        help="Which random sequence of the task to inspect.",
-        min=1,
-        max=1000,
-        role="view",
-    )
-    compare: bool = param(
+    draw: int = view_param(1, "Draw number", "Which random sequence of the task to inspect.", min=1, max=1000)
+    compare: bool = view_param(
         False,
-        label="Show untrained",
-        help="Draw the same network before training beside the trained one, on the same input.",
-        role="view",
+        "Show untrained",
+        "Draw the same network before training beside the trained one, on the same input.",
     )
-    units: str = param(
+    units: str = view_param(
         "",
-        label="Units to plot",
-        help=f"Up to {MAX_UNITS} unit numbers separated by spaces, e.g. 0 3 5. Empty picks the units the "
+        "Units to plot",
+        f"Up to {MAX_UNITS} unit numbers separated by spaces, e.g. 0 3 5. Empty picks the units the "
         "answer depends on most.",
         max_chars=40,
-        role="view",
     )
-    step: int = param(
-        1,
-        label="Time step t",
-        help="The step whose gate equations are written out with numbers.",
-        min=1,
-        max=MAX_TOKENS,
-        role="view",
+    step: int = time_step_param(
+        help="The step whose gate equations are written out with numbers.", max=MAX_TOKENS
     )

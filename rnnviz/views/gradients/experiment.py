@@ -10,13 +10,23 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import plotly.graph_objects as go
 import torch
 
 from rnnviz.core.cells import GATES, MEMORY_GATE, spectral_radius
-from rnnviz.core.config import cell_param, gate_bias_param, hidden_param, param, seed_param
+from rnnviz.core.config import (
+    cell_param,
+    gate_bias_param,
+    hidden_param,
+    length_param,
+    param,
+    seed_param,
+    steps_param,
+    view_param,
+)
 from rnnviz.core.experiment import Experiment, ProgressFn
 from rnnviz.core.fit import FINAL_LOSS_TAIL, History
 from rnnviz.core.init import DEFAULT_GATE_BIAS, W_HH_INITS
@@ -58,22 +68,15 @@ class GradientsConfig:
     cell: str = cell_param(
         "rnn", choices=MEMORY_CELLS, help="The recurrent cell whose gradients are measured."
     )
-    length: int = param(
-        100,
-        label="Sequence length T",
-        help="Steps from the first hidden state to the loss.",
-        min=2,
-        max=MAX_LENGTH,
-        unit="steps",
+    length: int = length_param(
+        100, help="Steps from the first hidden state to the loss.", min=2, max=MAX_LENGTH
     )
     hidden: int = hidden_param(32, min=2, max=128, help="Units in the hidden state.")
-    init: str = param(
-        "default", label="W_hh initialisation", help="How each block of W_hh starts.", choices=W_HH_INITS
-    )
+    init: str = param("default", "W_hh initialisation", "How each block of W_hh starts.", choices=W_HH_INITS)
     scale: float = param(
         1.0,
-        label="W_hh scale",
-        help="Multiplies W_hh after initialisation; its spectral radius is multiplied by the same factor.",
+        "W_hh scale",
+        "Multiplies W_hh after initialisation; its spectral radius is multiplied by the same factor.",
         min=0.1,
         max=2.0,
         step=0.05,
@@ -82,62 +85,50 @@ class GradientsConfig:
         DEFAULT_GATE_BIAS,
         help="Initial bias of the LSTM's forget gate and the GRU's update gate; 0 is close to PyTorch's default.",
     )
-    train_steps: int = param(
+    train_steps: int = steps_param(
         0,
         label="Training steps on copy-first",
         help="0 measures the network as initialised. Otherwise every compared cell is first trained on the "
         f"copy-first memory task at length T, as in the memory view (Adam, lr {TRAINING_LR:g}, batches of "
         f"{BATCH}), and its curve is recorded as it learns.",
-        min=0,
         max=1000,
         step=50,
-        unit="steps",
     )
     clip_lr: float = param(
         CLIP_LR,
-        label="Learning rate (clipping experiment)",
-        help=f"Plain SGD step size for the clipping experiment; {CLIP_LR:g} makes the unclipped vanilla RNN "
+        "Learning rate (clipping experiment)",
+        f"Plain SGD step size for the clipping experiment; {CLIP_LR:g} makes the unclipped vanilla RNN "
         "explode.",
         choices=(0.01, 0.03, 0.1, 0.3, 1.0, 3.0),
         log=True,
     )
     max_norm: float = param(
         1.0,
-        label="Clipping max-norm",
-        help="clip_grad_norm_ rescales the whole gradient to this norm whenever it is larger.",
+        "Clipping max-norm",
+        "clip_grad_norm_ rescales the whole gradient to this norm whenever it is larger.",
         min=0.1,
         max=10.0,
         step=0.1,
     )
     seed: int = seed_param(0, help="Seeds the weights and the probe sequences.")
-    overlay: bool = param(
-        True,
-        label="Overlay RNN, LSTM and GRU",
-        help="Draw the three standard cells' curves next to the chosen cell's.",
-        role="view",
+    overlay: bool = view_param(
+        True, "Overlay RNN, LSTM and GRU", "Draw the three standard cells' curves next to the chosen cell's."
     )
-    show_bound: bool = param(
+    show_bound: bool = view_param(
         True,
-        label="Show the vanilla bound",
-        help="(‖W_hh‖ · max|φ'|)^k: no vanilla cell's gradient can decay slower than this allows.",
-        role="view",
+        "Show the vanilla bound",
+        "(‖W_hh‖ · max|φ'|)^k: no vanilla cell's gradient can decay slower than this allows.",
     )
-    product_scale: float = param(
+    product_scale: float = view_param(
         0.9,
-        label="Your scale a",
-        help="A fourth curve for repeated multiplication by a·W, next to 0.5, 1.0 and 1.5.",
+        "Your scale a",
+        "A fourth curve for repeated multiplication by a·W, next to 0.5, 1.0 and 1.5.",
         min=0.05,
         max=2.0,
         step=0.05,
-        role="view",
     )
-    product_steps: int = param(
-        100,
-        label="Steps n",
-        help="How many times the matrix multiplies the vector.",
-        min=1,
-        max=MAX_LENGTH,
-        role="view",
+    product_steps: int = view_param(
+        100, "Steps n", "How many times the matrix multiplies the vector.", min=1, max=MAX_LENGTH
     )
 
 
@@ -213,15 +204,10 @@ def run(cfg: GradientsConfig, on_progress: ProgressFn | None = None) -> Gradient
             remaining = MEMORY_BUDGET_S - (time.monotonic() - start)
             model, history = train_memory(
                 cell,
-                task="copy",
-                length=cfg.length,
-                hidden=cfg.hidden,
+                **_copy_first(cfg),
                 steps=cfg.train_steps,
                 lr=TRAINING_LR,
-                seed=cfg.seed,
                 gate_bias=cfg.gate_bias,
-                init=cfg.init,
-                scale=cfg.scale,
                 budget_s=max(1.0, remaining / (len(cells) - i)),
                 on_progress=stage_progress(on_progress, i * cfg.train_steps, total_steps, MEMORY_CELLS[cell]),
                 capture=lambda m: measure(m, x, y),
@@ -249,6 +235,13 @@ def run(cfg: GradientsConfig, on_progress: ProgressFn | None = None) -> Gradient
     )
 
 
+def _copy_first(cfg: GradientsConfig) -> dict[str, Any]:
+    """What every network the view trains shares: the copy-first task at length T, its size, seed and W_hh."""
+    return dict(
+        task="copy", length=cfg.length, hidden=cfg.hidden, seed=cfg.seed, init=cfg.init, scale=cfg.scale
+    )
+
+
 def _clipping(
     cfg: GradientsConfig, on_progress: ProgressFn | None, done_before: int, total: int
 ) -> tuple[History, History]:
@@ -257,14 +250,9 @@ def _clipping(
     for i, clip in enumerate((None, cfg.max_norm)):
         _, history = train_memory(
             "rnn",
-            task="copy",
-            length=cfg.length,
-            hidden=cfg.hidden,
+            **_copy_first(cfg),
             steps=CLIP_STEPS,
             lr=cfg.clip_lr,
-            seed=cfg.seed,
-            init=cfg.init,
-            scale=cfg.scale,
             optimizer="sgd",
             clip=clip,
             batch=CLIP_BATCH,

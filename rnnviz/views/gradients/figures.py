@@ -10,7 +10,7 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from rnnviz.core.cells import CELL_COLORS
-from rnnviz.core.figures import animate, plottable
+from rnnviz.core.figures import animate, line_trace, plottable
 from rnnviz.core.fit import History
 from rnnviz.core.fmt import tex_number
 from rnnviz.core.memo import by_result
@@ -199,28 +199,14 @@ def clipping_figure(free: History, clipped: History, max_norm: float, title: str
     )
     runs = (("free", "no clipping", free), ("clipped", f"clipped at {max_norm:g}", clipped))
     for key, name, hist in runs:
-        steps = np.arange(1, len(hist.grad_norm) + 1)
-        fig.add_scatter(
-            x=steps,
-            y=plottable(hist.grad_norm),
-            mode="lines",
-            name=f"{name}: norm before clipping",
-            line=dict(color=CLIP_COLORS[key], width=1.8),
-            hovertemplate=f"{name}<br>step %{{x}}<br>gradient norm %{{y:.3g}}<extra></extra>",
-            row=1,
-            col=1,
-        )
-        fig.add_scatter(
-            x=np.arange(1, len(hist.loss) + 1),
-            y=plottable(hist.loss),
-            mode="lines",
-            name=f"{name}: loss",
-            line=dict(color=CLIP_COLORS[key], width=1.8),
-            showlegend=False,
-            hovertemplate=f"{name}<br>step %{{x}}<br>loss %{{y:.3g}}<extra></extra>",
-            row=1,
-            col=2,
-        )
+        for values, what, col in ((hist.grad_norm, "gradient norm", 1), (hist.loss, "loss", 2)):
+            hover = f"{name}<br>step %{{x}}<br>{what} %{{y:.3g}}<extra></extra>"
+            label = f"{name}: norm before clipping" if col == 1 else f"{name}: loss"
+            steps = np.arange(1, len(values) + 1)
+            trace = line_trace(
+                steps, plottable(values), label, CLIP_COLORS[key], hover, width=1.8, showlegend=col == 1
+            )
+            fig.add_trace(trace, row=1, col=col)
         if hist.diverged_at is not None:
             last = [v for v in plottable(hist.grad_norm) if v is not None]
             fig.add_scatter(
@@ -234,15 +220,12 @@ def clipping_figure(free: History, clipped: History, max_norm: float, title: str
                 row=1,
                 col=1,
             )
-    fig.add_scatter(
-        x=np.arange(1, len(clipped.clipped_norm) + 1),
-        y=plottable(clipped.clipped_norm),
-        mode="lines",
-        name="norm actually applied (after clipping)",
-        line=dict(color=CLIP_COLORS["clipped"], dash="dot", width=2),
-        hovertemplate="step %{x}<br>applied norm %{y:.3g}<extra></extra>",
-        row=1,
-        col=1,
+    applied = plottable(clipped.clipped_norm)
+    hover = "step %{x}<br>applied norm %{y:.3g}<extra></extra>"
+    name = "norm actually applied (after clipping)"
+    steps = np.arange(1, len(applied) + 1)
+    fig.add_trace(
+        line_trace(steps, applied, name, CLIP_COLORS["clipped"], hover, width=2, dash="dot"), row=1, col=1
     )
     base_layout(fig, title, height=400)
     fig.update_yaxes(type="log", exponentformat="power")

@@ -17,8 +17,10 @@ from rnnviz.core.config import (
     gate_bias_param,
     hidden_param,
     learning_rate_param,
+    length_param,
     param,
     seed_param,
+    steps_param,
 )
 from rnnviz.core.experiment import Experiment, ProgressFn
 from rnnviz.core.fit import FINAL_LOSS_TAIL, History
@@ -57,35 +59,26 @@ def _gate_help() -> str:
 
 @dataclass(frozen=True)
 class MemoryConfig:
-    task: str = param(
-        "copy", label="Task", help="What must be remembered across the sequence.", choices=MEMORY_TASKS
-    )
-    length: int = param(
-        100,
-        label="Sequence length T",
-        help="Steps between the value to remember and the moment it is asked for.",
-        min=2,
-        max=MAX_LENGTH,
-        unit="steps",
+    task: str = param("copy", "Task", "What must be remembered across the sequence.", choices=MEMORY_TASKS)
+    length: int = length_param(
+        100, help="Steps between the value to remember and the moment it is asked for.", min=2, max=MAX_LENGTH
     )
     gate_bias: float = gate_bias_param(DEFAULT_GATE_BIAS, help=_gate_help())
     window: int = param(
         MAX_LENGTH,
-        label="Truncated BPTT window k",
-        help="Gradients flow back only through the last k steps; k at least the length is full BPTT.",
+        "Truncated BPTT window k",
+        "Gradients flow back only through the last k steps; k at least the length is full BPTT.",
         min=1,
         max=MAX_LENGTH,
         unit="steps",
     )
     hidden: int = hidden_param(32, min=2, help="Units in each cell's hidden state.")
-    steps: int = param(
+    steps: int = steps_param(
         300,
-        label="Training steps",
         help=f"Adam steps for each cell, on fresh batches of {BATCH} sequences.",
         min=50,
         max=2000,
         step=50,
-        unit="steps",
     )
     lr: float = learning_rate_param(MEMORY_LR, choices=LEARNING_RATES[:4])
     seed: int = seed_param(0, help="Seeds the data (the same for every cell) and the weights.")

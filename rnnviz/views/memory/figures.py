@@ -79,6 +79,33 @@ def memory_loss_curves(histories: dict[str, History], chance: float, solved: flo
     return fig
 
 
+def _add_answers(
+    fig: go.Figure, target: np.ndarray, answers: np.ndarray, cell: str, answer: str, who: str = "", **where
+) -> None:
+    """One cell's answers against the right ones, over the diagonal where remembered answers lie."""
+    fig.add_scatter(
+        x=target,
+        y=answers,
+        mode="markers",
+        marker=dict(color=CELL_COLORS[cell], size=5, opacity=0.6),
+        showlegend=False,
+        customdata=np.arange(1, len(target) + 1),
+        hovertemplate=f"{who}sequence %{{customdata}}<br>{answer} %{{x:.3f}}<br>answer given %{{y:.3f}}"
+        "<extra></extra>",
+        **where,
+    )
+    low, high = float(np.min(target)), float(np.max(target))
+    fig.add_scatter(
+        x=[low, high],
+        y=[low, high],
+        mode="lines",
+        line=dict(color=SERIES["truth"], dash="dot", width=1),
+        showlegend=False,
+        hoverinfo="skip",
+        **where,
+    )
+
+
 def recall_scatter(
     predictions: dict[str, np.ndarray], target: np.ndarray, answer: str, title: str
 ) -> go.Figure:
@@ -91,30 +118,8 @@ def recall_scatter(
         shared_yaxes=True,
         horizontal_spacing=0.04,
     )
-    low, high = float(np.min(target)), float(np.max(target))
     for i, cell in enumerate(cells, start=1):
-        fig.add_scatter(
-            x=target,
-            y=predictions[cell],
-            mode="markers",
-            marker=dict(color=CELL_COLORS[cell], size=5, opacity=0.6),
-            showlegend=False,
-            customdata=np.arange(1, len(target) + 1),
-            hovertemplate=f"{MEMORY_CELLS[cell]}<br>sequence %{{customdata}}<br>{answer} %{{x:.3f}}"
-            "<br>answer given %{y:.3f}<extra></extra>",
-            row=1,
-            col=i,
-        )
-        fig.add_scatter(
-            x=[low, high],
-            y=[low, high],
-            mode="lines",
-            line=dict(color=SERIES["truth"], dash="dot", width=1),
-            showlegend=False,
-            hoverinfo="skip",
-            row=1,
-            col=i,
-        )
+        _add_answers(fig, target, predictions[cell], cell, answer, f"{MEMORY_CELLS[cell]}<br>", row=1, col=i)
         fig.update_xaxes(title_text=answer, row=1, col=i)
     fig.update_yaxes(title_text="the model's answer", row=1, col=1)
     base_layout(fig, title, height=360)
@@ -179,23 +184,7 @@ def live_recall(history: History, *, target: np.ndarray, answer: str) -> go.Figu
     frame = history.timeline.frames[i]
     cell = frame["cell"]
     fig = go.Figure()
-    fig.add_scatter(
-        x=target,
-        y=frame["answers"],
-        mode="markers",
-        marker=dict(color=CELL_COLORS[cell], size=5, opacity=0.6),
-        showlegend=False,
-        hovertemplate=f"{answer} %{{x:.3f}}<br>answer given %{{y:.3f}}<extra></extra>",
-    )
-    low, high = float(np.min(target)), float(np.max(target))
-    fig.add_scatter(
-        x=[low, high],
-        y=[low, high],
-        mode="lines",
-        line=dict(color=SERIES["truth"], dash="dot", width=1),
-        showlegend=False,
-        hoverinfo="skip",
-    )
+    _add_answers(fig, target, frame["answers"], cell, answer)
     title = (
         f"{MEMORY_CELLS[cell]} at {history.timeline.label(i)}: "
         f"held-out loss {frame['held_out_loss']:.3g}; remembered answers lie on the diagonal"

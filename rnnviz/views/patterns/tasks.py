@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from typing import Literal
 
 import numpy as np
@@ -199,6 +200,12 @@ def uniform_digits(rng: np.random.Generator, batch: int, length: int) -> np.ndar
     return rng.integers(0, 10, (batch, length))
 
 
+digit_task = partial(
+    symbol_task, symbols=DIGITS, classes=DIGITS, draw=random_digits, lengths=(2, 16), what="digits"
+)
+"""A task that reads digits and answers with a digit at every step: the three tagging patterns."""
+
+
 ONES = [
     "zero",
     "one",
@@ -300,38 +307,25 @@ STEP_TASKS: dict[str, StepTask] = {
         lr=0.02,
         batch=100,
     ),
-    "aligned": symbol_task(
+    "aligned": digit_task(
         rule="Tag every digit with the largest digit read so far.",
-        symbols=DIGITS,
-        classes=DIGITS,
         label=running_max,
-        draw=random_digits,
-        lengths=(2, 16),
         example="3141592653",
-        what="digits",
         hidden=32,
     ),
-    "bidirectional": symbol_task(
+    "bidirectional": digit_task(
         rule="Tag every digit with the largest digit of the whole sequence, including digits not yet read.",
-        symbols=DIGITS,
-        classes=DIGITS,
         label=whole_max,
-        draw=random_digits,
-        lengths=(2, 16),
         example="2718281828",
-        what="digits",
         hidden=24,
         bidirectional=True,
     ),
-    "stacked": symbol_task(
+    "stacked": digit_task(
         rule=f"Repeat each digit {ECHO_DELAY} steps after reading it.",
-        symbols=DIGITS,
-        classes=DIGITS,
         label=echo,
         draw=uniform_digits,
         lengths=(ECHO_DELAY + 1, 16),
         example="8675309",
-        what="digits",
         hidden=32,
         layers=3,
         steps=200,

@@ -237,30 +237,20 @@ def where_summaries(reader: Reader, data: Sentences) -> tuple[Where, ...]:
         packed, _ = pad_packed_sequence(packed, batch_first=True)
         h_n = last[0] if isinstance(last, tuple) else last
     truth = {"forward": h_n[-dirs], "backward": h_n[-1]}
-
-    def gap(direction: str, values: Tensor) -> float:
-        return float((values - truth[direction]).abs().mean())
-
     fwd, bwd = slice(0, H), slice(H, 2 * H)
-    out = [
-        Where("forward", "output[:, -1, :H]", "padded", gap("forward", padded[:, -1, fwd])),
-        Where(
-            "forward",
-            "output[i, length_i - 1, :H]",
-            "padded",
-            gap("forward", padded[index, lengths - 1, fwd]),
-        ),
+    at_length = padded[index, lengths - 1]
+    places = [  # direction, where a reader might look, which run, the values there
+        ("forward", "output[:, -1, :H]", "padded", padded[:, -1, fwd]),
+        ("forward", "output[i, length_i - 1, :H]", "padded", at_length[:, fwd]),
     ]
     if dirs == 2:
-        out += [
-            Where("backward", "output[:, -1, H:]", "padded", gap("backward", padded[:, -1, bwd])),
-            Where(
-                "backward",
-                "output[i, length_i - 1, H:]",
-                "padded",
-                gap("backward", padded[index, lengths - 1, bwd]),
-            ),
-            Where("backward", "output[:, 0, H:]", "padded", gap("backward", padded[:, 0, bwd])),
-            Where("backward", "output[:, 0, H:]", "packed", gap("backward", packed[:, 0, bwd])),
+        places += [
+            ("backward", "output[:, -1, H:]", "padded", padded[:, -1, bwd]),
+            ("backward", "output[i, length_i - 1, H:]", "padded", at_length[:, bwd]),
+            ("backward", "output[:, 0, H:]", "padded", padded[:, 0, bwd]),
+            ("backward", "output[:, 0, H:]", "packed", packed[:, 0, bwd]),
         ]
-    return tuple(out)
+    return tuple(
+        Where(direction, expression, run, float((values - truth[direction]).abs().mean()))
+        for direction, expression, run, values in places
+    )

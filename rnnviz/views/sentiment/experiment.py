@@ -27,11 +27,14 @@ from rnnviz.core.classifier import MAX_READ_TOKENS, Classifier, SentimentModel, 
 from rnnviz.core.config import (
     LEARNING_RATES,
     cell_param,
+    embedding_param,
+    epochs_param,
     hidden_param,
     layers_param,
     learning_rate_param,
     param,
     seed_param,
+    view_param,
 )
 from rnnviz.core.experiment import Experiment, ProgressFn
 from rnnviz.core.fit import History, fit
@@ -70,21 +73,15 @@ EXAMPLES = (
 class SentimentConfig:
     min_freq: int = param(
         2,
-        label="Minimum word count",
-        help="Words seen fewer times in the training sentences share one unknown token, <unk>.",
+        "Minimum word count",
+        "Words seen fewer times in the training sentences share one unknown token, <unk>.",
         min=1,
         max=10,
         unit="times",
     )
     cell: str = cell_param("gru")
-    embedding: int = param(
-        32,
-        label="Embedding size",
-        help="Length of the learned vector that stands for each word.",
-        min=8,
-        max=128,
-        step=8,
-        unit="dims",
+    embedding: int = embedding_param(
+        32, help="Length of the learned vector that stands for each word.", min=8, max=128, step=8
     )
     hidden: int = hidden_param(
         32, min=4, max=128, help="Units in the hidden state: the sentence's running summary."
@@ -92,23 +89,21 @@ class SentimentConfig:
     layers: int = layers_param(1, max=2)
     bidirectional: bool = param(
         False,
-        label="Bidirectional",
-        help="A second set of cells reads each sentence backwards; the classifier sees both final states.",
+        "Bidirectional",
+        "A second set of cells reads each sentence backwards; the classifier sees both final states.",
     )
     dropout: float = param(
         0.3,
-        label="Dropout",
-        help="Share of embedding and hidden values zeroed at random while training, against memorising.",
+        "Dropout",
+        "Share of embedding and hidden values zeroed at random while training, against memorising.",
         min=0.0,
         max=0.6,
         step=0.1,
     )
-    epochs: int = param(
+    epochs: int = epochs_param(
         4,
-        label="Epochs",
         help="Passes over the training sentences. The weights kept are those of the epoch with the best "
         "validation accuracy.",
-        min=1,
         max=20,
         unit="epochs",
     )
@@ -116,33 +111,29 @@ class SentimentConfig:
     seed: int = seed_param(
         0, help="Seeds the split into train, validation and test, the weights and the batch order."
     )
-    sentence: str = param(
+    sentence: str = view_param(
         EXAMPLES[0],
-        label="Your sentence",
-        help="Any text; it is read one token at a time by the trained model.",
+        "Your sentence",
+        "Any text; it is read one token at a time by the trained model.",
         max_chars=2000,
-        role="view",
     )
-    projection: str = param(
+    projection: str = view_param(
         "tsne",
-        label="Map",
-        help="t-SNE keeps neighbours together (clusters show); PCA is a linear view (distances along axes are real).",
+        "Map",
+        "t-SNE keeps neighbours together (clusters show); PCA is a linear view (distances along axes are real).",
         choices={"tsne": "t-SNE", "pca": "PCA"},
-        role="view",
     )
-    colour: str = param(
+    colour: str = view_param(
         "label",
-        label="Colour by",
-        help="What the colour of each test sentence shows.",
+        "Colour by",
+        "What the colour of each test sentence shows.",
         choices={"label": "True label", "probability": "P(positive)", "correct": "Correct or wrong"},
-        role="view",
     )
-    perplexity: int = param(
+    perplexity: int = view_param(
         30,
-        label="t-SNE perplexity",
-        help="Roughly how many neighbours each point tries to keep close in the t-SNE map.",
+        "t-SNE perplexity",
+        "Roughly how many neighbours each point tries to keep close in the t-SNE map.",
         choices=(5, 10, 20, 30, 50),
-        role="view",
     )
 
 

@@ -6,11 +6,12 @@ import html
 import textwrap
 from collections.abc import Sequence
 from functools import lru_cache
+from typing import Any
 
 import numpy as np
 import plotly.graph_objects as go
 
-from rnnviz.core.figures import animate
+from rnnviz.core.figures import animate, line_trace
 from rnnviz.core.fit import History
 from rnnviz.core.memo import by_result
 from rnnviz.core.reviews import LABELS
@@ -57,6 +58,15 @@ def _at_step(step: int) -> str:
     return f"%{{text}}<br>P(positive) = %{{customdata:.2f}} at step {step}<extra></extra>"
 
 
+def _cloud(points: np.ndarray, mask: np.ndarray, label: int, marker: dict, **more: Any) -> go.Scatter:
+    """The points of one true label, in its colour; named after the label unless ``more`` names them."""
+    more.setdefault("name", LABELS[label])
+    color = SENTIMENT_COLORS[label]
+    return go.Scatter(
+        x=points[mask, 0], y=points[mask, 1], mode="markers", marker=dict(**marker, color=color), **more
+    )
+
+
 @by_result
 def training_film(res: SentimentResult) -> go.Figure:
     """The result's film (about half a second to build: every frame's traces are validated)."""
@@ -85,16 +95,9 @@ def film_figure(timeline: Timeline, axes: Pca, labels: np.ndarray, texts: Sequen
     last, step = timeline.frames[-1], timeline.steps[-1]
     fig = go.Figure()
     for k, mask in enumerate(masks):
-        fig.add_scatter(
-            x=last["points"][mask, 0],
-            y=last["points"][mask, 1],
-            mode="markers",
-            name=f"{LABELS[k]} ({int(mask.sum())})",
-            marker=dict(**CLOUD_MARKER, color=SENTIMENT_COLORS[k]),
-            text=hover[mask],
-            customdata=last["prob"][mask],
-            hovertemplate=_at_step(step),
-        )
+        name = f"{LABELS[k]} ({int(mask.sum())})"
+        more = dict(text=hover[mask], customdata=last["prob"][mask], hovertemplate=_at_step(step))
+        fig.add_trace(_cloud(last["points"], mask, k, CLOUD_MARKER, name=name, **more))
     base_layout(fig, titles[-1], height=540, x=pca_axes(axes)[0], y=pca_axes(axes)[1])
     every = np.concatenate([frame["points"] for frame in timeline.frames])
     low, high = every.min(axis=0), every.max(axis=0)
@@ -124,15 +127,8 @@ def live_map(history: History) -> go.Figure:
     points = pca.project(frame["states"])
     fig = go.Figure()
     for k in (0, 1):
-        mask = frame["label"] == k
-        fig.add_scatter(
-            x=points[mask, 0],
-            y=points[mask, 1],
-            mode="markers",
-            name=LABELS[k],
-            marker=dict(**CLOUD_MARKER, color=SENTIMENT_COLORS[k]),
-            hovertemplate=f"a {LABELS[k]} test sentence at step {step}<extra></extra>",
-        )
+        hover = f"a {LABELS[k]} test sentence at step {step}<extra></extra>"
+        fig.add_trace(_cloud(points, frame["label"] == k, k, CLOUD_MARKER, hovertemplate=hover))
     x, y = pca_axes(pca)
     base_layout(fig, film_title(frame["accuracy"], len(points), timeline.label(-1)), height=420, x=x, y=y)
     return fig
@@ -142,14 +138,9 @@ def live_map(history: History) -> go.Figure:
 def accuracy_curve(history: History, best_epoch: int, baseline: float) -> go.Figure:
     epochs = np.arange(1, len(history.val_accuracy) + 1)
     acc = np.asarray(history.val_accuracy)
-    fig = go.Figure()
-    fig.add_scatter(
-        x=epochs,
-        y=acc,
-        mode="lines+markers",
-        name="network, validation",
-        line=dict(color=SERIES["validation"]),
-        hovertemplate="epoch %{x}<br>validation accuracy %{y:.1%}<extra></extra>",
+    hover = "epoch %{x}<br>validation accuracy %{y:.1%}<extra></extra>"
+    fig = go.Figure(
+        line_trace(epochs, acc, "network, validation", SERIES["validation"], hover, mode="lines+markers")
     )
     fig.add_hline(
         y=baseline,
@@ -335,34 +326,18 @@ def position_maps(
             showlegend=False,
         )
     )
-    spread = drift["spread"]
+    spread, gap = drift["spread"], drift["gap"]
+    layout = dict(height=420, x=axes[0], y=axes[1])
     base_layout(
-        by_step,
-        f"States fan out as words arrive: PC 1 spread {spread[0]:.2f} → {spread[1]:.2f}",
-        height=420,
-        x=axes[0],
-        y=axes[1],
+        by_step, f"States fan out as words arrive: PC 1 spread {spread[0]:.2f} → {spread[1]:.2f}", **layout
     )
     by_label = go.Figure()
     for k in (0, 1):
         mask = labels == k
-        by_label.add_scatter(
-            x=points[mask, 0],
-            y=points[mask, 1],
-            mode="markers",
-            name=LABELS[k],
-            marker=dict(**marker, color=SENTIMENT_COLORS[k]),
-            text=hover[mask],
-            hovertemplate="%{text}<extra></extra>",
+        by_label.add_trace(
+            _cloud(points, mask, k, marker, text=hover[mask], hovertemplate="%{text}<extra></extra>")
         )
-    gap = drift["gap"]
-    base_layout(
-        by_label,
-        f"The classes drift apart: gap along PC 1 {gap[0]:.2f} → {gap[1]:.2f}",
-        height=420,
-        x=axes[0],
-        y=axes[1],
-    )
+    base_layout(by_label, f"The classes drift apart: gap along PC 1 {gap[0]:.2f} → {gap[1]:.2f}", **layout)
     return by_step, by_label
 
 

@@ -13,7 +13,16 @@ import numpy as np
 import torch
 from torch import nn
 
-from rnnviz.core.config import cell_param, hidden_param, layers_param, learning_rate_param, param, seed_param
+from rnnviz.core.config import (
+    cell_param,
+    epochs_param,
+    hidden_param,
+    layers_param,
+    learning_rate_param,
+    param,
+    seed_param,
+    view_param,
+)
 from rnnviz.core.experiment import ProgressFn
 from rnnviz.core.fit import History, fit
 from rnnviz.core.runtime import TRAINING_BUDGET_S
@@ -56,13 +65,11 @@ BATCHES = {
 
 @dataclass(frozen=True)
 class SineConfig:
-    signal: str = param(
-        "sine", label="Signal", help="What the network learns to continue.", choices=signals.SIGNALS
-    )
+    signal: str = param("sine", "Signal", "What the network learns to continue.", choices=signals.SIGNALS)
     noise: float = param(
         0.0,
-        label="Noise level",
-        help="Gaussian measurement noise added to the observed signal, as a share of the signal's own "
+        "Noise level",
+        "Gaussian measurement noise added to the observed signal, as a share of the signal's own "
         "standard deviation. Forecasts are scored against the clean signal.",
         min=0.0,
         max=0.5,
@@ -70,30 +77,30 @@ class SineConfig:
     )
     series: str = param(
         "",
-        label="Pasted numbers",
-        help="Your own series: numbers separated by commas, spaces or line breaks (at least 20).",
+        "Pasted numbers",
+        "Your own series: numbers separated by commas, spaces or line breaks (at least 20).",
         max_chars=10_000,
         multiline=True,
     )
     target: str = param(
         "",
-        label="Target column",
-        help="The column to forecast, by name. Empty: the data set's own (US macro: gdp_growth; a file: "
+        "Target column",
+        "The column to forecast, by name. Empty: the data set's own (US macro: gdp_growth; a file: "
         "its last column of numbers that varies).",
         max_chars=40,
     )
     inputs: str = param(
         AUTO_INPUTS,
-        label="Extra input columns",
-        help=f"Columns the network reads beside the target, comma-separated; it predicts them too, so that "
+        "Extra input columns",
+        f"Columns the network reads beside the target, comma-separated; it predicts them too, so that "
         f"it can run ahead on its own. '{AUTO_INPUTS}': the data set's suggestion (US macro: infl, unemp); "
         f"'{NO_INPUTS}': the target alone.",
         max_chars=200,
     )
     dt: float = param(
         0.1,
-        label="Time step dt",
-        help="Seconds between samples of a synthetic signal. For your own series it only labels the time axis.",
+        "Time step dt",
+        "Seconds between samples of a synthetic signal. For your own series it only labels the time axis.",
         min=0.02,
         max=0.5,
         step=0.01,
@@ -101,46 +108,44 @@ class SineConfig:
     )
     window: int = param(
         15,
-        label="Window",
-        help="Past values the network reads before predicting the next one.",
+        "Window",
+        "Past values the network reads before predicting the next one.",
         min=1,
         max=60,
         unit="steps",
     )
     split: str = param(
         "auto",
-        label="Validation split",
-        help="Which windows are held out to measure the error on data the network did not train on.",
+        "Validation split",
+        "Which windows are held out to measure the error on data the network did not train on.",
         choices=SPLITS,
     )
     learn: str = param(
         "auto",
-        label="Network learns",
-        help="What the network reads and predicts. Changes turn a trend into a constant, which a network "
+        "Network learns",
+        "What the network reads and predicts. Changes turn a trend into a constant, which a network "
         "scaled on the training span can continue; forecasts are added back up to values.",
         choices=LEARN,
     )
     scaler: str = param(
         "train",
-        label="Scaler fitted on",
-        help="Values are scaled to [-1, 1] with a minimum and maximum taken from this data.",
+        "Scaler fitted on",
+        "Values are scaled to [-1, 1] with a minimum and maximum taken from this data.",
         choices=SCALERS,
     )
     cell: str = cell_param("rnn")
     hidden: int = hidden_param(10, max=64)
     layers: int = layers_param(1, max=3)
-    epochs: int = param(
+    epochs: int = epochs_param(
         300,
-        label="Epochs",
         help="Passes over the training windows; with a full batch, one Adam step each. The tutorial's "
         "pipeline used 50 epochs of batch 128 (250 steps).",
-        min=1,
         max=500,
     )
     batch: str = param(
         "full",
-        label="Batch size",
-        help="Windows per Adam step. Full batch takes one exact gradient step per epoch.",
+        "Batch size",
+        "Windows per Adam step. Full batch takes one exact gradient step per epoch.",
         choices=BATCHES,
     )
     lr: float = learning_rate_param(
@@ -148,40 +153,38 @@ class SineConfig:
         help="Adam's step size. The tutorial's pipeline used 0.01 with 250 noisy minibatch steps; 300 "
         "exact full-batch steps get further with 0.03.",
     )
-    clip: bool = param(True, label="Clip gradients", help="Rescale any gradient longer than the max-norm.")
+    clip: bool = param(True, "Clip gradients", "Rescale any gradient longer than the max-norm.")
     max_norm: float = param(
         1.0,
-        label="Max-norm",
-        help="Longest gradient (global L2 norm) an Adam step may use when clipping is on.",
+        "Max-norm",
+        "Longest gradient (global L2 norm) an Adam step may use when clipping is on.",
         choices=(0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0),
         log=True,
     )
     seed: int = seed_param(42, help="Seeds the weights, the split, the batches and the noise.")
     season: int = param(
         0,
-        label="Season length",
-        help="Steps per season for the seasonal-naive baseline (it repeats the last season). 0: detect it "
+        "Season length",
+        "Steps per season for the seasonal-naive baseline (it repeats the last season). 0: detect it "
         "from the training span's autocorrelation.",
         min=0,
         max=baselines.MAX_SEASON,
         unit="steps",
     )
-    horizon: int = param(
+    horizon: int = view_param(
         1000,
-        label="Forecast horizon",
-        help="Steps the network forecasts by feeding its predictions back.",
+        "Forecast horizon",
+        "Steps the network forecasts by feeding its predictions back.",
         min=100,
         max=MAX_HORIZON,
         step=100,
         unit="steps",
-        role="view",
     )
-    generation: str = param(
+    generation: str = view_param(
         "window",
-        label="Generation",
-        help="How the network runs ahead: each window read afresh, or one hidden state carried on.",
+        "Generation",
+        "How the network runs ahead: each window read afresh, or one hidden state carried on.",
         choices=GENERATION,
-        role="view",
     )
 
 

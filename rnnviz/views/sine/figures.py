@@ -8,7 +8,7 @@ import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from rnnviz.core.figures import animate, state_heatmap
+from rnnviz.core.figures import animate, line_trace, state_heatmap
 from rnnviz.core.fit import History
 from rnnviz.core.memo import by_result
 from rnnviz.core.style import OKABE_ITO, SERIES, base_layout
@@ -33,6 +33,15 @@ def _fmt(x: float) -> str:
     return f"{x:.2g}" if np.isfinite(x) else "not a number"
 
 
+def _value_hover(res: SineResult, what: str) -> str:
+    return f"{res.data.time_hover}<br>value %{{y:.4g}}<extra>{what}</extra>"
+
+
+def _step_hover(res: SineResult, what: str) -> str:
+    """Hover of a forecast step: its number (customdata), its time and the value ``what`` names."""
+    return f"step %{{customdata}} ({res.data.time_hover})<br>{what} %{{y:.4g}}<extra></extra>"
+
+
 def value_title(res: SineResult) -> str:
     """The target's axis title: its column name and unit for real data, 'value' for a synthetic signal."""
     if res.data.unit:
@@ -47,13 +56,9 @@ def signal_figure(res: SineResult) -> go.Figure:
     n = res.n_train
     target_time = t[res.window + res.val_windows]
     fig = go.Figure()
-    fig.add_scatter(
-        x=t[:n],
-        y=res.observed[:n],
-        mode="lines",
-        name="training signal",
-        line=dict(color=SERIES["train"], width=1.5),
-        hovertemplate=f"{res.data.time_hover}<br>value %{{y:.4g}}<extra>observed</extra>",
+    observed, future = _value_hover(res, "observed"), _value_hover(res, "future")
+    fig.add_trace(
+        line_trace(t[:n], res.observed[:n], "training signal", SERIES["train"], observed, width=1.5)
     )
     fig.add_scatter(
         x=target_time,
@@ -61,15 +66,10 @@ def signal_figure(res: SineResult) -> go.Figure:
         mode="markers",
         name="validation targets",
         marker=dict(color=SERIES["validation"], size=5),
-        hovertemplate=f"{res.data.time_hover}<br>value %{{y:.4g}}<extra>held out</extra>",
+        hovertemplate=_value_hover(res, "held out"),
     )
-    fig.add_scatter(
-        x=t[n:],
-        y=res.truth[n:],
-        mode="lines",
-        name="future (to forecast)",
-        line=dict(color=SERIES["truth"], width=1, dash="dot"),
-        hovertemplate=f"{res.data.time_hover}<br>value %{{y:.4g}}<extra>future</extra>",
+    fig.add_trace(
+        line_trace(t[n:], res.truth[n:], "future (to forecast)", SERIES["truth"], future, width=1, dash="dot")
     )
     fig.add_vrect(x0=t[n], x1=t[-1], fillcolor=FUTURE_SHADE, line_width=0)
     total = len(res.val_windows) + len(res.train_windows)
@@ -95,35 +95,37 @@ def forecast_figure(res: SineResult, generation: str, horizon: int) -> go.Figure
     truth = res.future[:steps]
     future_t = t[n : n + steps]
     context = slice(max(0, n - 4 * res.window), n)
-    step_hover = np.arange(1, steps + 1)
+    numbers = np.arange(1, steps + 1)
+    observed = _value_hover(res, "observed")
     fig = go.Figure()
-    fig.add_scatter(
-        x=t[context],
-        y=res.observed[context],
-        mode="lines",
-        name="last training values",
-        line=dict(color=SERIES["train"], width=1.5),
-        hovertemplate=f"{res.data.time_hover}<br>value %{{y:.4g}}<extra>observed</extra>",
+    fig.add_trace(
+        line_trace(
+            t[context], res.observed[context], "last training values", SERIES["train"], observed, width=1.5
+        )
     )
-    fig.add_scatter(
-        x=future_t,
-        y=truth,
-        mode="lines",
-        name="truth",
-        line=dict(color=SERIES["truth"], width=1.5),
-        customdata=step_hover,
-        hovertemplate=f"step %{{customdata}} ({res.data.time_hover})<br>truth %{{y:.4g}}<extra></extra>",
+    fig.add_trace(
+        line_trace(
+            future_t,
+            truth,
+            "truth",
+            SERIES["truth"],
+            _step_hover(res, "truth"),
+            width=1.5,
+            customdata=numbers,
+        )
     )
-    fig.add_scatter(
-        x=future_t,
-        y=free,
-        mode="lines",
-        name="forecast (free running)",
-        line=dict(color=FREE, width=1.5),
-        fill="tonexty",
-        fillcolor=ERROR_SHADE,
-        customdata=step_hover,
-        hovertemplate=f"step %{{customdata}} ({res.data.time_hover})<br>forecast %{{y:.4g}}<extra></extra>",
+    fig.add_trace(
+        line_trace(
+            future_t,
+            free,
+            "forecast (free running)",
+            FREE,
+            _step_hover(res, "forecast"),
+            width=1.5,
+            fill="tonexty",
+            fillcolor=ERROR_SHADE,
+            customdata=numbers,
+        )
     )
     fig.add_vline(x=t[n], line=dict(color="grey", width=1, dash="dash"))
     mse = cumulative_mse(free, truth)[-1] if steps else float("nan")
@@ -248,14 +250,9 @@ def gradient_figure(history: History, max_norm: float | None) -> go.Figure:
     """Gradient norm of every step before clipping, against the max-norm."""
     steps = np.arange(1, len(history.grad_norm) + 1)
     norms = np.asarray(history.grad_norm, dtype=float)
-    fig = go.Figure()
-    fig.add_scatter(
-        x=steps,
-        y=norms,
-        mode="lines",
-        name="gradient norm before clipping",
-        line=dict(color=SERIES["train"], width=1.5),
-        hovertemplate="step %{x}<br>norm %{y:.3g}<extra></extra>",
+    hover = "step %{x}<br>norm %{y:.3g}<extra></extra>"
+    fig = go.Figure(
+        line_trace(steps, norms, "gradient norm before clipping", SERIES["train"], hover, width=1.5)
     )
     if max_norm is not None:
         clipped = int(np.sum(norms > max_norm))

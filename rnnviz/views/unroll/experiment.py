@@ -15,7 +15,17 @@ from rnnviz.core.cells import (
     spectral_radius,
     states,
 )
-from rnnviz.core.config import cell_param, hidden_param, layers_param, learning_rate_param, param, seed_param
+from rnnviz.core.config import (
+    cell_param,
+    hidden_param,
+    layers_param,
+    learning_rate_param,
+    param,
+    seed_param,
+    steps_param,
+    time_step_param,
+    view_param,
+)
 from rnnviz.core.experiment import Experiment, ProgressFn
 from rnnviz.core.fit import History, fit
 from rnnviz.core.models import H0_MODES, TokenModel
@@ -34,53 +44,31 @@ MAX_LAYERS = 3
 class UnrollConfig:
     text: str = param(
         EXAMPLE_TEXT,
-        label="Input sequence",
-        help=f"Text to read one token at a time (the first {MAX_TOKENS} tokens); "
+        "Input sequence",
+        f"Text to read one token at a time (the first {MAX_TOKENS} tokens); "
         "for Numbers, values separated by spaces.",
         max_chars=400,
     )
-    tokenizer: str = param(
-        "char",
-        label="Tokens",
-        help="How the input is split into steps.",
-        choices=TOKENIZERS,
-    )
+    tokenizer: str = param("char", "Tokens", "How the input is split into steps.", choices=TOKENIZERS)
     cell: str = cell_param()
     hidden: int = hidden_param(8, max=64)
     layers: int = layers_param(1, max=MAX_LAYERS)
     h0: str = param(
         "zeros",
-        label="Initial state h₀",
-        help="Zeros (the usual choice), random (fixed by the seed) or learned with the weights.",
+        "Initial state h₀",
+        "Zeros (the usual choice), random (fixed by the seed) or learned with the weights.",
         choices=H0_MODES,
     )
-    train_steps: int = param(
+    train_steps: int = steps_param(
         150,
-        label="Training steps",
         help="Adam steps of next-token prediction on the input itself; 0 shows the untrained network.",
-        min=0,
         max=1000,
         step=10,
-        unit="steps",
     )
     lr: float = learning_rate_param(0.01)
     seed: int = seed_param(0, help="Seeds the weights and the random initial state.")
-    step: int = param(
-        1,
-        label="Time step t",
-        help="The step whose update equation is written out.",
-        min=1,
-        max=MAX_TOKENS,
-        role="view",
-    )
-    layer: int = param(
-        1,
-        label="Layer shown",
-        help="Which stacked layer the figures show.",
-        min=1,
-        max=MAX_LAYERS,
-        role="view",
-    )
+    step: int = time_step_param(help="The step whose update equation is written out.", max=MAX_TOKENS)
+    layer: int = view_param(1, "Layer shown", "Which stacked layer the figures show.", min=1, max=MAX_LAYERS)
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,7 @@ import plotly.graph_objects as go
 from plotly.colors import sample_colorscale
 
 from rnnviz.core.cells import CELL_COLORS, GATES
-from rnnviz.core.figures import animate, state_heatmap
+from rnnviz.core.figures import animate, line_trace, state_heatmap
 from rnnviz.core.fit import History
 from rnnviz.core.memo import by_result
 from rnnviz.core.style import OKABE_ITO, SIGNED_SCALE, base_layout, token_label
@@ -332,17 +332,12 @@ def _number_guesses(
         for g in guesses
     ]
     titles = ["Guesses (dots) against the next values (line)" + (f" at {c}" if c else "") for c in captions]
-    fig = go.Figure()
-    fig.add_scatter(
-        x=steps,
-        y=values[1:],
-        mode="lines+markers",
-        name="actual next value",
-        line=dict(color=OKABE_ITO["black"]),
-        marker=dict(size=5),
-        hovertemplate="after step %{x}<br>next value %{y:.3g}<extra></extra>",
+    hover = "after step %{x}<br>next value %{y:.3g}<extra></extra>"
+    dots = dict(size=5)
+    actual = line_trace(
+        steps, values[1:], "actual next value", OKABE_ITO["black"], hover, mode="lines+markers", marker=dots
     )
-    fig.add_traces(traces[-1])
+    fig = go.Figure([actual, *traces[-1]])
     base_layout(fig, titles[-1], height=GUESSES_HEIGHT, x="time step (value read)", y="next value")
     every = np.concatenate([values[1:], *guesses])
     low, high = float(every.min()), float(every.max())

@@ -3,8 +3,6 @@ cost table, typed input, the --json contract and an export whose reproduce.py ag
 
 import json
 import math
-import subprocess
-import sys
 
 import numpy as np
 import pytest
@@ -13,6 +11,7 @@ import torch
 from rnnviz import cli
 from rnnviz.views.attention import answers, cost, tasks
 from rnnviz.views.attention.experiment import AttentionConfig, build, normalise, run
+from tests.export_support import run_reproduce
 
 TINY = ["--length", "6", "--hidden", "16", "--steps", "40", "--seed", "3"]
 
@@ -166,10 +165,6 @@ def test_export_reproduce_script_recomputes_the_metric(tmp_path, capsys):
     assert (tmp_path / "index.html").exists() and (tmp_path / "model.safetensors").exists()
     table = (tmp_path / "data" / "accuracy_per_output_step.csv").read_text().splitlines()
     assert table[0].startswith("output step (t),") and len(table) == 11
-    done = subprocess.run(
-        [sys.executable, "reproduce.py"], cwd=tmp_path, capture_output=True, text=True, timeout=120
-    )
-    assert done.returncode == 0, done.stderr
-    last = json.loads(done.stdout.strip().splitlines()[-1])
+    last = run_reproduce(tmp_path)
     assert last["metric"] == "token_accuracy_attention"
     assert math.isclose(last["value"], metric, rel_tol=1e-5)

@@ -2,13 +2,12 @@
 
 import json
 import math
-import subprocess
-import sys
 
 import pandas as pd
 import pytest
 
 from rnnviz.cli import main
+from tests.export_support import run_reproduce
 
 TINY = ["--corpus", "dialogue", "--hidden", "12", "--train-steps", "40", "--seq-len", "16"]
 
@@ -78,10 +77,7 @@ def test_export_reproduces_the_held_out_nats_with_plain_torch(tmp_path, capsys):
     data = _json(capsys, *TINY, "--cell", "gru", "--layers", "2", "--export", str(tmp_path))
     script = (tmp_path / "reproduce.py").read_text()
     assert "rnnviz" not in script and "load_file" in script
-    done = subprocess.run(
-        [sys.executable, "reproduce.py"], cwd=tmp_path, capture_output=True, text=True, check=True
-    )
-    last = json.loads(done.stdout.strip().splitlines()[-1])
+    last = run_reproduce(tmp_path)
     assert last["metric"] == "val_nats_per_char"
     assert math.isclose(last["value"], data["metrics"]["val_nats_per_char"], rel_tol=1e-5)
     samples = pd.read_csv(tmp_path / "data" / "samples_through_training.csv")

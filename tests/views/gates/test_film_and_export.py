@@ -1,8 +1,6 @@
 """The gates view's training film (timeline), its live figure, and its export with reproduce.py."""
 
 import json
-import subprocess
-import sys
 from dataclasses import replace
 
 import numpy as np
@@ -18,6 +16,7 @@ from rnnviz.views.gates.figures import QUANTITIES, gates_figure, live_figure, sa
 from rnnviz.views.gates.reading import inspect_sequence
 from rnnviz.views.gates.settings import GatesConfig
 from rnnviz.views.gates.tasks import BATCH
+from tests.export_support import run_reproduce
 
 SMALL = GatesConfig(hidden=4, length=8, train_steps=60)
 CSV_COLUMNS = {
@@ -92,11 +91,7 @@ def test_export_reproduces_the_held_out_loss(tmp_path, capsys, cell):
     args = ["gates", "--cell", cell, "--task", "brackets", "--hidden", "4", "--train-steps", "60"]
     assert main([*args, "--json", "--export", str(tmp_path)]) == 0
     metrics = json.loads(capsys.readouterr().out)["metrics"]
-    done = subprocess.run(
-        [sys.executable, "reproduce.py"], cwd=tmp_path, capture_output=True, text=True, timeout=120
-    )
-    assert done.returncode == 0, done.stderr
-    last = json.loads(done.stdout.strip().splitlines()[-1])
+    last = run_reproduce(tmp_path)
     assert last["metric"] == "held_out_loss"
     assert last["value"] == pytest.approx(metrics["held_out_loss"], rel=1e-5)
     assert "rnnviz" not in (tmp_path / "reproduce.py").read_text().replace("rnnviz view", "")

@@ -2,8 +2,6 @@
 
 import io
 import json
-import subprocess
-import sys
 from contextlib import redirect_stdout
 
 import numpy as np
@@ -25,6 +23,7 @@ from rnnviz.views.gradients.gradnorms import (
     vanilla_bound,
 )
 from rnnviz.views.gradients.jacobians import jacobian_products
+from tests.export_support import run_reproduce
 
 
 def probe_data(length: int, batch: int = 8, seed: int = 0):
@@ -255,11 +254,7 @@ def test_export_reproduces_the_decay_ratio_with_plain_torch(cell, tmp_path, caps
     names = {p.relative_to(tmp_path).as_posix() for p in tmp_path.rglob("*")}
     assert {"index.html", "model.safetensors", "reproduce.py", "probe.json"} <= names
     assert {"data/grad_norms.csv", "data/grad_norms_through_training.csv", "data/clipping.csv"} <= names
-    out = subprocess.run(
-        [sys.executable, "reproduce.py"], cwd=tmp_path, capture_output=True, text=True, timeout=120
-    )
-    assert out.returncode == 0, out.stderr
-    printed = json.loads(out.stdout.strip().splitlines()[-1])
+    printed = run_reproduce(tmp_path)
     assert printed["metric"] == "decay_ratio"
     assert printed["value"] == pytest.approx(metrics["decay_ratio"], rel=1e-5)
     assert printed["value"] != pytest.approx(metrics["decay_ratio_by_cell"]["lstm"], rel=1e-3)

@@ -4,8 +4,6 @@ import dataclasses
 import io
 import json
 import math
-import subprocess
-import sys
 from contextlib import redirect_stdout
 
 import numpy as np
@@ -21,6 +19,7 @@ from rnnviz.core.timeline import Timeline
 from rnnviz.views.memory.experiment import EVAL_BATCH, MemoryConfig, report, run
 from rnnviz.views.memory.figures import live_recall, recall_film
 from rnnviz.views.memory.findings import FAILED, SOLVED, finding, table_row, verdict
+from tests.export_support import run_reproduce
 
 
 def test_tasks_put_the_answer_where_they_say():
@@ -205,11 +204,7 @@ def test_export_reproduces_the_lstms_held_out_loss(tmp_path, capsys):
         assert (tmp_path / name).exists(), name
     header = (tmp_path / "data" / "answers_through_training.csv").read_text().splitlines()[0]
     assert header == "training step (step),cell,held-out sequence (#),answer (first value)"
-    out = subprocess.run(
-        [sys.executable, "reproduce.py"], cwd=tmp_path, capture_output=True, text=True, timeout=120
-    )
-    assert out.returncode == 0, out.stderr
-    printed = json.loads(out.stdout.strip().splitlines()[-1])
+    printed = run_reproduce(tmp_path)
     assert printed["metric"] == "held_out_loss.lstm"
     assert printed["value"] == pytest.approx(data["metrics"]["held_out_loss"]["lstm"], rel=1e-5)
     assert printed["value"] != pytest.approx(data["metrics"]["held_out_loss"]["gru"], rel=1e-5)

@@ -1,8 +1,6 @@
 """The patterns view's training film (timeline), its live figure, and its export with reproduce.py."""
 
 import json
-import subprocess
-import sys
 
 import numpy as np
 import pandas as pd
@@ -15,6 +13,7 @@ from rnnviz.views.patterns.experiment import EXPERIMENT, run
 from rnnviz.views.patterns.figures import live_figure, pattern_diagram, state_figures
 from rnnviz.views.patterns.settings import PatternsConfig
 from rnnviz.views.patterns.tasks import STEP_TASKS
+from tests.export_support import run_reproduce
 
 
 def test_default_json_timeline_records_the_answer_as_it_forms(capsys):
@@ -70,11 +69,7 @@ def test_export_reproduces_the_accuracy(tmp_path, capsys):
     args = ["patterns", "--pattern", "aligned", "--training", "quarter", "--cell", "lstm"]
     assert main([*args, "--json", "--export", str(tmp_path)]) == 0
     metrics = json.loads(capsys.readouterr().out)["metrics"]
-    done = subprocess.run(
-        [sys.executable, "reproduce.py"], cwd=tmp_path, capture_output=True, text=True, timeout=120
-    )
-    assert done.returncode == 0, done.stderr
-    last = json.loads(done.stdout.strip().splitlines()[-1])
+    last = run_reproduce(tmp_path)
     assert last == {"metric": "accuracy", "value": pytest.approx(metrics["accuracy"], rel=1e-5)}
     hidden = pd.read_csv(tmp_path / "data" / "hidden_states.csv")
     assert {"step (t)", "unit", "h (hidden state)"} <= set(hidden.columns)

@@ -6,8 +6,6 @@ import dataclasses
 import io
 import itertools
 import json
-import subprocess
-import sys
 
 import numpy as np
 import pytest
@@ -23,6 +21,7 @@ from rnnviz.views.pytorch.experiment import PytorchConfig, report, run
 from rnnviz.views.pytorch.figures import accuracy_film, live_accuracy, shapes_figure, slices_figure
 from rnnviz.views.pytorch.readers import READERS, Reader
 from rnnviz.views.pytorch.shapes import Setup, explore, layouts, setup_of, shape
+from tests.export_support import run_reproduce
 
 TINY = dict(sentences=500, epochs=1, char_steps=20)
 TINY_FLAGS = ["--sentences", "500", "--epochs", "1", "--char-steps", "20"]
@@ -242,11 +241,7 @@ def test_export_reproduces_the_packed_accuracy_with_plain_torch(tiny, cli_run):
     assert {"data/readers.csv", "data/readers_timeline.csv", "data/truncation.csv"} <= names
     script = (tmp_path / "reproduce.py").read_text()
     assert "rnnviz" not in script and "load_file" in script
-    done = subprocess.run(
-        [sys.executable, "reproduce.py"], cwd=tmp_path, capture_output=True, text=True, timeout=120
-    )
-    assert done.returncode == 0, done.stderr
-    last = json.loads(done.stdout.strip().splitlines()[-1])
+    last = run_reproduce(tmp_path)
     assert last["metric"] == "packed_test_accuracy" and last["metric"] in metrics
     assert last["value"] == pytest.approx(metrics["packed_test_accuracy"], rel=1e-5)
     # The same settings trained in this process give the same number: the run is deterministic.

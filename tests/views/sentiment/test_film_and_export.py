@@ -2,8 +2,6 @@
 
 import json
 import math
-import subprocess
-import sys
 
 import numpy as np
 import pandas as pd
@@ -19,7 +17,8 @@ from rnnviz.views.sentiment.experiment import SentimentConfig, run
 from rnnviz.views.sentiment.figures import film_figure, live_map, training_film
 from rnnviz.views.sentiment.film import FILM_SENTENCES, align, film_sample, state_capture
 from rnnviz.views.sentiment.projection import fit_pca
-from tests.views.sentiment.test_sentiment import corpus_subset, csv_bytes, two_blobs
+from tests.export_support import run_reproduce
+from tests.views.sentiment.test_sentiment import corpus_subset, labelled_csv, two_blobs
 
 TINY = SentimentConfig(embedding=8, hidden=8, epochs=1, projection="pca")
 
@@ -154,12 +153,7 @@ def test_json_timeline_contract_with_the_default_data(capsys):
 
 @pytest.fixture
 def upload_csv(tmp_path):
-    good = ["a wonderful film", "truly moving", "i loved it", "great fun", "superb acting"]
-    bad = ["an awful mess", "so boring", "i hated it", "dull and lifeless", "terrible acting"]
-    rows = [f'"{(good if i % 2 else bad)[i % 5]} {i}",{i % 2}' for i in range(200)]
-    path = tmp_path / "mine.csv"
-    path.write_bytes(csv_bytes(rows))
-    return path
+    return labelled_csv(tmp_path, 200)
 
 
 @pytest.mark.parametrize("cell, bidirectional", [("lstm", True), ("rnn_relu", False)])
@@ -182,10 +176,7 @@ def test_export_reproduces_the_test_accuracy_with_plain_torch(
     ]
     assert main(args) == 0
     metrics = json.loads(capsys.readouterr().out)["metrics"]
-    done = subprocess.run(
-        [sys.executable, "reproduce.py"], cwd=folder, capture_output=True, text=True, timeout=120, check=True
-    )
-    last = json.loads(done.stdout.strip().splitlines()[-1])
+    last = run_reproduce(folder)
     assert last["metric"] == "test_accuracy" and last["metric"] in metrics
     assert last["value"] == pytest.approx(metrics["test_accuracy"], rel=1e-5)
     assert "rnnviz" not in (folder / "reproduce.py").read_text().split('"""')[-1]  # plain torch, no rnnviz

@@ -335,14 +335,19 @@ def test_examples_are_readable(small):
 # Command line
 
 
-@pytest.fixture
-def upload_csv(tmp_path):
+def labelled_csv(folder, n: int):
+    """A file of ``n`` made-up reviews, negative and positive in turn, that any model can learn."""
     good = ["a wonderful film", "truly moving", "i loved it", "great fun", "superb acting"]
     bad = ["an awful mess", "so boring", "i hated it", "dull and lifeless", "terrible acting"]
-    rows = [f'"{(good if i % 2 else bad)[i % 5]} {i}",{i % 2}' for i in range(120)]
-    path = tmp_path / "mine.csv"
+    rows = [f'"{(good if i % 2 else bad)[i % 5]} {i}",{i % 2}' for i in range(n)]
+    path = folder / "mine.csv"
     path.write_bytes(csv_bytes(rows))
     return path
+
+
+@pytest.fixture
+def upload_csv(tmp_path):
+    return labelled_csv(tmp_path, 120)
 
 
 def test_cli_trains_on_a_csv_scores_another_and_repeats_itself(upload_csv, capsys):

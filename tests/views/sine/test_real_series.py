@@ -3,8 +3,6 @@
 import dataclasses
 import json
 import math
-import subprocess
-import sys
 
 import numpy as np
 import pytest
@@ -17,6 +15,7 @@ from rnnviz.views.sine.experiment import BATCHES, CAPTURE_STEPS, SineConfig, mse
 from rnnviz.views.sine.figures import baseline_figure, film_figure, live_forecast
 from rnnviz.views.sine.forecasting import GENERATION, LEARN, SPLITS, changes, to_values
 from rnnviz.views.sine.series import parse_upload
+from tests.export_support import run_reproduce
 
 FAST = dict(epochs=5, hidden=4)
 
@@ -183,15 +182,7 @@ def test_export_reproduces_the_reported_forecast_error(tmp_path, capsys):
         folder = tmp_path / args[1]
         assert main(["sine", *args, "--export", str(folder), "--json"]) == 0
         metrics = json.loads(capsys.readouterr().out)["metrics"]
-        done = subprocess.run(
-            [sys.executable, "reproduce.py"],
-            cwd=folder,
-            capture_output=True,
-            text=True,
-            check=True,
-            timeout=120,
-        )
-        last = json.loads(done.stdout.strip().splitlines()[-1])
+        last = run_reproduce(folder)
         assert last["metric"] == "forecast_mse"
         assert last["value"] == pytest.approx(metrics["forecast_mse"], rel=1e-5)
         table = (folder / "data" / "forecasts.csv").read_text().splitlines()[0]

@@ -1,8 +1,6 @@
 """The unroll view's command line: the --json timeline contract and --export with reproduce.py."""
 
 import json
-import subprocess
-import sys
 
 import numpy as np
 import pandas as pd
@@ -10,6 +8,7 @@ import pytest
 from safetensors.torch import load_file
 
 from rnnviz.cli import main
+from tests.export_support import run_reproduce
 
 
 def _json(capsys, *args: str) -> dict:
@@ -56,11 +55,7 @@ def test_untrained_json_has_one_frame(capsys):
 def test_export_reproduces_the_loss_after_training(tmp_path, capsys, flags):
     assert main(["unroll", *flags, "--export", str(tmp_path), "--json"]) == 0
     metric = json.loads(capsys.readouterr().out)["metrics"]["loss_after_training"]
-    out = subprocess.run(
-        [sys.executable, "reproduce.py"], cwd=tmp_path, capture_output=True, text=True, timeout=120
-    )
-    assert out.returncode == 0, out.stderr
-    printed = json.loads(out.stdout.strip().splitlines()[-1])
+    printed = run_reproduce(tmp_path)
     assert printed["metric"] == "loss_after_training"
     assert printed["value"] == pytest.approx(metric, rel=1e-5)
     script = (tmp_path / "reproduce.py").read_text()
