@@ -7,6 +7,7 @@ same process, so this is where one visitor's training is kept from starving the 
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import os
 import sys
 import threading
@@ -147,6 +148,16 @@ def size_of(obj: Any, _seen: set[int] | None = None) -> int:
     return sys.getsizeof(obj)
 
 
+def release_memory() -> None:
+    """Give the memory a training freed back to the system.
+
+    glibc keeps freed memory for reuse, so after a training a process stays as large as at its peak;
+    on a small server shared by replicas, that peak would be paid for good by every one of them.
+    """
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+
+
 class ResultCache:
     """LRU cache bounded by entries and bytes; concurrent requests for one key compute it once.
 
@@ -200,6 +211,7 @@ class ResultCache:
                         self.store.save(key, value)
             else:
                 value = compute()
+            release_memory()
             self.put(key, value)
         with self._lock:
             self._inflight.pop(key, None)
@@ -241,8 +253,12 @@ RESULTS = ResultCache(CACHE_MAX_ENTRIES, CACHE_MAX_BYTES, store.from_env(), _fro
 
 
 def result_key(exp: Experiment, cfg: Any, extra: Mapping[str, Any] | None = None) -> tuple:
-    """The cache key of a run: its experiment, the training part of its normalised Config, extra inputs."""
-    return (exp.name, training_part(exp.prepare(cfg)), tuple(sorted((extra or {}).items())))
+    """The cache key of a run: its experiment, the training part of its normalised Config, extra inputs.
+
+    An extra input that is None (no upload) is no input: the key equals the one pre-warming computed.
+    """
+    given = tuple(sorted((k, v) for k, v in (extra or {}).items() if v is not None))
+    return (exp.name, training_part(exp.prepare(cfg)), given)
 
 
 PREWARM = os.environ.get("RNNVIZ_PREWARM", "1") != "0"

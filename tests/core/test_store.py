@@ -1,8 +1,9 @@
 import threading
 import time
 
-from rnnviz.core.runtime import ResultCache, _from_settings_alone
+from rnnviz.core.runtime import ResultCache, _from_settings_alone, result_key
 from rnnviz.core.store import ResultStore
+from rnnviz.views import get
 
 
 def two_replicas(tmp_path):
@@ -53,3 +54,10 @@ def test_a_result_that_cannot_be_pickled_is_kept_in_memory_only(tmp_path):
     unpicklable = {"draw": lambda: 1}
     assert first.get_or_compute(key, lambda: unpicklable) is unpicklable
     assert second.get(key) is None
+
+
+def test_a_page_with_no_upload_finds_what_pre_warming_computed():
+    sine = get("sine")
+    assert result_key(sine, sine.config(), {"upload": None}) == result_key(sine, sine.config())
+    assert _from_settings_alone(result_key(sine, sine.config(), {"upload": None}))
+    assert not _from_settings_alone(result_key(sine, sine.config(), {"upload": b"1,2,3"}))
