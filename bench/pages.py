@@ -1,14 +1,18 @@
-"""Time to "finished running" for every page in a real browser: cold (fresh server) and warm (cached).
+"""Every page in a real browser, as a class meets it: cold (a browser new to the app) and repeat visits.
 
 Run: .venv/bin/python -m bench.pages
-Each page is opened twice on the same fresh server, each time in a new Streamlit session: the first
-visit trains, in a browser that has not loaded the app before (cold); the second is served from the
-result cache, in a browser that has (warm: a returning visitor, or a classmate after the first one).
-Also prints the server's peak memory.
+The server is first given every page's default result, as pre-warming does on a real server (over the
+websocket, pressing Train where a page asks). Then each page is opened in a browser that has never
+loaded the app (cold: Streamlit's scripts and styles are fetched too), and again in the same browser in
+a new session (a repeat visit, or a classmate after the first one). Time until the script run has
+finished, in headless Chromium on this machine. Targets (issue 17): a cold visit within COLD_TARGET_S,
+and a repeat visit at most REPEAT_OVER_HOME_S slower than the home page's repeat visit, which is
+Streamlit's own start-up.
 """
 
 from __future__ import annotations
 
+import asyncio
 import sys
 
 from rnnviz.views import views
@@ -19,19 +23,25 @@ from tests.browser_support import (
     open_and_wait,
     streamlit_server,
 )
+from tests.streamlit_client import visit
 
 COLD_TARGET_S = 5.0
-WARM_TARGET_S = 1.0
+REPEAT_OVER_HOME_S = 0.5
+REPEATS = 3
+"""Repeat visits per page; the median is reported."""
 
 
 def main() -> int:
     paths = [("home", "")] + [(v.slug, v.slug) for v in views()]
     rows = []
     with streamlit_server() as (base, proc), chromium() as browser, PeakRss(proc.pid) as rss:
+        port = int(base.rsplit(":", 1)[1])
+        for _, path in paths:
+            asyncio.run(visit("127.0.0.1", port, path, press_train=True, timeout_s=240))
         for name, path in paths:
             context = browser.new_context(viewport={"width": 1400, "height": 1000})
             times = []
-            for _ in range(2):
+            for _ in range(1 + REPEATS):
                 page = context.new_page()
                 times.append(open_and_wait(page, f"{base}/{path}", timeout_s=180))
                 errors = page.evaluate(EXCEPTIONS_JS)
@@ -39,18 +49,24 @@ def main() -> int:
                 if errors:
                     print(f"{name}: EXCEPTION {errors[0][:200]}")
             context.close()
-            rows.append((name, *times))
+            rows.append((name, times[0], sorted(times[1:])[REPEATS // 2]))
+    home_repeat = rows[0][2]
     print(
-        f"{'page':<12} {'cold s':>7} {'warm s':>7} {'cold/warm':>9}  targets: cold <= {COLD_TARGET_S:g} s, "
-        f"warm <= {WARM_TARGET_S:g} s"
+        f"{'page':<12} {'cold s':>7} {'repeat s':>8} {'repeat - home':>13}  targets: cold <= "
+        f"{COLD_TARGET_S:g} s, repeat <= home's + {REPEAT_OVER_HOME_S:g} s"
     )
-    ok = True
-    for name, cold, warm in rows:
-        flag = "" if cold <= COLD_TARGET_S and warm <= WARM_TARGET_S else "  <-- over target"
-        ok &= not flag
-        print(f"{name:<12} {cold:7.2f} {warm:7.2f} {cold / warm:9.1f}{flag}")
+    over = []
+    for name, cold, repeat in rows:
+        late = cold > COLD_TARGET_S or repeat > home_repeat + REPEAT_OVER_HOME_S
+        if late:
+            over.append(name)
+        print(
+            f"{name:<12} {cold:7.2f} {repeat:8.2f} {repeat - home_repeat:+13.2f}"
+            + ("  <-- over" if late else "")
+        )
     print(f"peak server RSS: {rss.peak / 2**20:.0f} MiB")
-    return 0 if ok else 1
+    print("targets: met" if not over else "targets: not met: " + ", ".join(over))
+    return 0 if not over else 1
 
 
 if __name__ == "__main__":
