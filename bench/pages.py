@@ -34,22 +34,23 @@ REPEATS = 3
 def main() -> int:
     paths = [("home", "")] + [(v.slug, v.slug) for v in views()]
     rows = []
-    with streamlit_server() as (base, proc), chromium() as browser, PeakRss(proc.pid) as rss:
+    with streamlit_server() as (base, proc), PeakRss(proc.pid) as rss:
         port = int(base.rsplit(":", 1)[1])
         for _, path in paths:
             asyncio.run(visit("127.0.0.1", port, path, press_train=True, timeout_s=240))
-        for name, path in paths:
-            context = browser.new_context(viewport={"width": 1400, "height": 1000})
-            times = []
-            for _ in range(1 + REPEATS):
-                page = context.new_page()
-                times.append(open_and_wait(page, f"{base}/{path}", timeout_s=180))
-                errors = page.evaluate(EXCEPTIONS_JS)
-                page.close()
-                if errors:
-                    print(f"{name}: EXCEPTION {errors[0][:200]}")
-            context.close()
-            rows.append((name, times[0], sorted(times[1:])[REPEATS // 2]))
+        with chromium() as browser:
+            for name, path in paths:
+                context = browser.new_context(viewport={"width": 1400, "height": 1000})
+                times = []
+                for _ in range(1 + REPEATS):
+                    page = context.new_page()
+                    times.append(open_and_wait(page, f"{base}/{path}", timeout_s=180))
+                    errors = page.evaluate(EXCEPTIONS_JS)
+                    page.close()
+                    if errors:
+                        print(f"{name}: EXCEPTION {errors[0][:200]}")
+                context.close()
+                rows.append((name, times[0], sorted(times[1:])[REPEATS // 2]))
     home_repeat = rows[0][2]
     print(
         f"{'page':<12} {'cold s':>7} {'repeat s':>8} {'repeat - home':>13}  targets: cold <= "

@@ -44,6 +44,8 @@ SETTING_GROUPS = [
     ("Training", ["epochs", "lr"]),
 ]
 SENTENCE_KEY = f"{PREFIX}.sentence"
+# The hidden space in parts the reader picks: only the chosen one is built and sent.
+SECTIONS = ("Hidden-state map", "States at every position", "Nearest neighbours")
 UPLOAD_KEY = f"{PREFIX}.upload"
 
 st.title("Sentiment hidden states")
@@ -215,7 +217,6 @@ else:
 @st.fragment
 def hidden_state_map(res: SentimentResult, reading: SentenceReading) -> None:
     """Changing map, colour or perplexity redraws only this part; t-SNE maps are computed once and kept."""
-    st.subheader("Hidden-state map")
     left, mid, right = st.columns(3)
     with left:
         view = ui.view_controls(SentimentConfig, PREFIX, ["projection"])
@@ -279,25 +280,25 @@ def _fmt(value: float | None) -> str:
     return "n/a" if value is None else f"{value:.2f}"
 
 
-hidden_state_map(res, reading)
-
-st.subheader("States at every position")
-pos = res.positions
-by_step, by_label = position_maps(pos.points, pos.step, pos.label, pos.token, pca_axes(res.pca), drift(pos))
-left, right = st.columns(2)
-left.plotly_chart(by_step)
-right.plotly_chart(by_label)
-st.caption(
-    f"The state after every token of {sentences_in(pos)} test sentences, on the same PCA axes as "
-    "the map above. Every sentence starts from the same zero state; each word pushes it, and by the last word "
-    "it has moved to the side its verdict lies on."
-)
+def states_at_every_position(res: SentimentResult) -> None:
+    pos = res.positions
+    by_step, by_label = position_maps(
+        pos.points, pos.step, pos.label, pos.token, pca_axes(res.pca), drift(pos)
+    )
+    left, right = st.columns(2)
+    left.plotly_chart(by_step)
+    right.plotly_chart(by_label)
+    st.caption(
+        f"The state after every token of {sentences_in(pos)} test sentences, on the same PCA axes as "
+        "the map. Every sentence starts from the same zero state; each word pushes it, and by the last word "
+        "it has moved to the side its verdict lies on."
+    )
 
 
 @st.fragment
 def nearest_sentences(res: SentimentResult, reading: SentenceReading) -> None:
     """Picking another sentence redraws only this table."""
-    st.subheader("Nearest neighbours in hidden space")
+    st.markdown("#### Nearest neighbours in hidden space")
     options = ([-1] if reading.tokens else []) + list(range(len(res.test_texts)))
     choice = st.selectbox(
         "Sentences the network treats as most alike",
@@ -326,4 +327,11 @@ def nearest_sentences(res: SentimentResult, reading: SentenceReading) -> None:
     )
 
 
-nearest_sentences(res, reading)
+st.subheader("Inside the hidden space")
+part = ui.section(SECTIONS, key=f"{PREFIX}.section")
+if part == SECTIONS[0]:
+    hidden_state_map(res, reading)
+elif part == SECTIONS[1]:
+    states_at_every_position(res)
+else:
+    nearest_sentences(res, reading)

@@ -50,18 +50,23 @@ def test_results_map_and_neighbours_then_display_changes_never_retrain(page):
     titles = " ".join(str(c.proto.spec) for c in page.get("plotly_chart"))
     assert "t-SNE of" in titles and "perplexity 30" in titles
     assert r"P(\text{positive}) = \sigma" in page.latex[0].value
-    assert len(page.dataframe) == 2  # word-order cases and neighbours
+    assert len(page.dataframe) == 1  # word-order cases; the neighbours are a part of their own
 
     before = len(RESULTS)
     page.selectbox(key="sentiment.colour").set_value("probability").run()
     page.selectbox(key="sentiment.projection").set_value("pca").run()
     page.select_slider(key="sentiment.perplexity").set_value(10).run()
-    page.selectbox(key="sentiment.probe").set_value(3).run()
     page.pills(key="sentiment.example").set_value("not a masterpiece").run()
+    assert "PCA of" in " ".join(str(c.proto.spec) for c in page.get("plotly_chart"))
+    page.button_group(key="sentiment.section").set_value("States at every position").run()
+    titles = " ".join(str(c.proto.spec) for c in page.get("plotly_chart"))
+    assert "States fan out" in titles and "PCA of" not in titles  # only the chosen part is built
+    page.button_group(key="sentiment.section").set_value("Nearest neighbours").run()
+    page.selectbox(key="sentiment.probe").set_value(3).run()
+    assert len(page.dataframe) == 2  # word-order cases and neighbours
     assert not page.exception, page.exception
     assert len(RESULTS) == before  # display controls and examples never retrain
     assert page.text_input(key="sentiment.sentence").value == "not a masterpiece"
-    assert "PCA of" in " ".join(str(c.proto.spec) for c in page.get("plotly_chart"))
 
 
 TYPED = [
@@ -179,4 +184,8 @@ def test_sizes_that_clamp_low_train_and_draw():
     assert not np.allclose(
         values(film["frames"][0]["data"][1]["y"]), values(film["frames"][-1]["data"][1]["y"])
     )
+    assert len(at.dataframe) == 1
+    for part in ("States at every position", "Nearest neighbours"):  # the clamped sizes reach every part
+        at.button_group(key="sentiment.section").set_value(part).run()
+        assert not at.exception, at.exception
     assert len(at.dataframe) == 2
