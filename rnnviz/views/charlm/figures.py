@@ -55,25 +55,32 @@ def grid(text: str) -> list[tuple[int, int]]:
     return cells
 
 
-def _excerpt_trace(frame: Frame, unit: Unit, bound: float, step: str) -> go.Heatmap:
+def _excerpt_cells(frame: Frame, unit: Unit) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The excerpt laid out in lines: the unit's value, the glyph and the likeliest next characters per cell."""
     text = frame["excerpt"]
     cells = grid(text)
     rows, cols = (cells[-1][0] + 1, LINE_CHARS) if cells else (1, LINE_CHARS)
     z = np.full((rows, cols), np.nan)
     glyphs = np.full((rows, cols), "", dtype=object)
-    hover = np.full((rows, cols), "", dtype=object)
+    nexts = np.full((rows, cols), "", dtype=object)
     values = np.asarray(frame[unit.state][unit.layer, :, unit.index], dtype=float)
     for t, ((r, c), ch) in enumerate(zip(cells, text, strict=True)):
         z[r, c] = values[t]
         glyphs[r, c] = shown(ch)
-        hover[r, c] = (
-            f"{shown(ch)} (character {t + 1}, {step})<br>{unit.name()} = {values[t]:+.2f}<br>"
-            f"next: {html.escape(next_chars(frame['top_chars'][t], frame['top_p'][t]))}"
-        )
+        nexts[r, c] = html.escape(next_chars(frame["top_chars"][t], frame["top_p"][t]))
+    return z, glyphs, nexts
+
+
+def _excerpt_hover(unit: Unit, step: str) -> str:
+    return f"%{{text}} ({step})<br>{unit.name()} = %{{z:+.2f}}<br>next: %{{customdata}}<extra></extra>"
+
+
+def _excerpt_trace(frame: Frame, unit: Unit, bound: float, step: str) -> go.Heatmap:
+    z, glyphs, nexts = _excerpt_cells(frame, unit)
     return go.Heatmap(
         z=z,
         text=glyphs,
-        customdata=hover,
+        customdata=nexts,
         texttemplate="%{text}",
         textfont=dict(family="monospace", size=13),
         colorscale=SIGNED_SCALE,
@@ -82,8 +89,14 @@ def _excerpt_trace(frame: Frame, unit: Unit, bound: float, step: str) -> go.Heat
         xgap=1,
         ygap=1,
         colorbar=dict(title=dict(text=unit.name()), len=0.6, y=0.3, thickness=12),
-        hovertemplate="%{customdata}<extra></extra>",
+        hovertemplate=_excerpt_hover(unit, step),
     )
+
+
+def _excerpt_frame(frame: Frame, unit: Unit, step: str) -> go.Heatmap:
+    """One snapshot's changes only (the excerpt and its styling stay the figure's): a small film to send."""
+    z, _, nexts = _excerpt_cells(frame, unit)
+    return go.Heatmap(z=z, customdata=nexts, hovertemplate=_excerpt_hover(unit, step))
 
 
 def _sample_trace(frame: Frame) -> go.Scatter:
@@ -129,7 +142,7 @@ def film(timeline: Timeline, unit: Unit, layers: int = 1) -> go.Figure:
         for i in range(len(frames))
     ]
     data = [
-        [_sample_trace(f), _excerpt_trace(f, unit, bound, f"step {s}")]
+        [_sample_trace(f), _excerpt_frame(f, unit, f"step {s}")]
         for f, s in zip(frames, timeline.steps, strict=True)
     ]
     cells = grid(frames[-1]["excerpt"])
@@ -145,7 +158,7 @@ def film(timeline: Timeline, unit: Unit, layers: int = 1) -> go.Figure:
         ),
     )
     fig.add_trace(data[-1][0], row=1, col=1)
-    fig.add_trace(data[-1][1], row=2, col=1)
+    fig.add_trace(_excerpt_trace(frames[-1], unit, bound, f"step {timeline.steps[-1]}"), row=2, col=1)
     base_layout(fig, titles[-1], height=140 + ROW_PX * (SAMPLE_LINES + rows))
     _film_layout(fig)
     return animate(fig, data, [str(s) for s in timeline.steps], traces=[0, 1], titles=titles)
