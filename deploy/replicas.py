@@ -76,7 +76,6 @@ def replicas(
     nginx = shutil.which("nginx") or "/usr/sbin/nginx"
     if not Path(nginx).exists():
         raise RuntimeError("nginx is not installed: apt-get install nginx (or: make nginx)")
-    slots = max(1, (os.cpu_count() or 1) // count)
     backends = [base_port + i for i in range(count)]
     with ExitStack() as stack:
         run_dir = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="rnnviz-nginx-")))
@@ -84,7 +83,7 @@ def replicas(
             **os.environ,
             # One cookie secret for all replicas: any of them accepts the XSRF cookie another set.
             "STREAMLIT_SERVER_COOKIE_SECRET": secrets.token_hex(32),
-            "RNNVIZ_TRAINING_SLOTS": str(slots),
+            "RNNVIZ_TRAINING_SLOTS": "1",  # one training per process: torch's generator is per process
             # What one replica trains, the others read (rnnviz.core.store): trained once, not once per replica.
             STORE_ENV: str(run_dir / "results"),
             **MEMORY_ENV,

@@ -26,8 +26,13 @@ from rnnviz.core.store import ResultStore
 
 T = TypeVar("T")
 
-TRAINING_SLOTS = int(os.environ.get("RNNVIZ_TRAINING_SLOTS", "2"))
-"""How many trainings run at once; the rest wait in a queue. One per core on the 2-core demo host."""
+TRAINING_SLOTS = int(os.environ.get("RNNVIZ_TRAINING_SLOTS", "1"))
+"""How many trainings one process runs at once; the rest wait in a queue.
+
+One, because torch draws weights and dropout masks from one generator per process: two trainings in
+one process interleave their draws, so neither would be the model its settings and seed promise. A
+server uses its cores with one process per core (deploy/replicas.py), each training one model at a time.
+"""
 
 TRAINING_BUDGET_S = float(os.environ.get("RNNVIZ_TRAINING_BUDGET_S", "30"))
 """Hard wall-clock budget of one training; every experiment's fit loop stops there."""
@@ -314,5 +319,6 @@ def run_with_upstream(exp: Experiment, cfg: Any, lookup: Callable[[str], Experim
 def wait_message(position: int) -> str:
     return (
         f"Waiting for a free training slot: position {position} in the queue. "
-        f"This server trains {TRAINING_SLOTS} models at a time so every visitor gets a turn."
+        f"This server trains {TRAINING_SLOTS} model{'s' if TRAINING_SLOTS > 1 else ''} at a time per process "
+        "so every visitor gets a turn."
     )

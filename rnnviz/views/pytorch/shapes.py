@@ -162,14 +162,21 @@ def explore(s: Setup, seed: int = 0) -> Explored:
     """Build the module, run it on random input, and read its tensors.
 
     Kept per setup: every visitor of the same settings shares one (read-only) answer and its figures.
+    It draws from its own generator, never torch's global one: a visitor exploring shapes must not
+    change the random draws of a training running beside it.
     """
-    torch.manual_seed(seed)
-    rnn = make_rnn(s.cell, s.input_size, s.hidden, s.layers, bidirectional=s.bidirectional)
+    gen = torch.Generator().manual_seed(seed)
+    with torch.device("meta"):  # built without initialising, so without drawing from the global generator
+        rnn = make_rnn(s.cell, s.input_size, s.hidden, s.layers, bidirectional=s.bidirectional)
+    rnn = rnn.to_empty(device="cpu")
+    bound = 1 / s.hidden**0.5  # torch's own initialisation of recurrent layers
+    for weight in rnn.parameters():
+        torch.nn.init.uniform_(weight, -bound, bound, generator=gen)
     rnn.batch_first = s.batch_first
     lay = layouts(s)
-    x = torch.randn(shape(lay["input"]))
-    h0 = torch.randn(shape(lay["h0"])) * 0.5
-    state = (h0, torch.randn(shape(lay["h0"])) * 0.5) if s.cell == "lstm" else h0
+    x = torch.randn(shape(lay["input"]), generator=gen)
+    h0 = torch.randn(shape(lay["h0"]), generator=gen) * 0.5
+    state = (h0, torch.randn(shape(lay["h0"]), generator=gen) * 0.5) if s.cell == "lstm" else h0
     with torch.no_grad():
         output, last = rnn(x, state)
     h_n, c_n = last if s.cell == "lstm" else (last, None)
