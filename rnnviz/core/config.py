@@ -178,9 +178,9 @@ def steps_param(
     return param(default, label, help, min=min, max=max, step=step, unit="steps")
 
 
-def epochs_param(default: int, *, help: str, max: int, unit: str = "") -> Any:
+def epochs_param(default: int, *, help: str, max: int) -> Any:
     """Passes over a fixed training set (views that draw fresh batches count steps instead)."""
-    return param(default, "Epochs", help, min=1, max=max, unit=unit)
+    return param(default, "Epochs", help, min=1, max=max)
 
 
 def time_step_param(*, help: str, max: int) -> Any:

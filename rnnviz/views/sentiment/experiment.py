@@ -105,7 +105,6 @@ class SentimentConfig:
         help="Passes over the training sentences. The weights kept are those of the epoch with the best "
         "validation accuracy.",
         max=20,
-        unit="epochs",
     )
     lr: float = learning_rate_param(0.01, choices=LEARNING_RATES[:4])
     seed: int = seed_param(
