@@ -19,10 +19,9 @@ from typing import Any, TypeVar
 import numpy as np
 import torch
 
-from rnnviz.core import store
 from rnnviz.core.config import training_part
 from rnnviz.core.experiment import Experiment
-from rnnviz.core.store import ResultStore
+from rnnviz.core.store import ResultStore, configured_store
 
 T = TypeVar("T")
 
@@ -253,7 +252,7 @@ def _from_settings_alone(key: Hashable) -> bool:
     return isinstance(key, tuple) and len(key) == 3 and key[2] == ()
 
 
-RESULTS = ResultCache(CACHE_MAX_ENTRIES, CACHE_MAX_BYTES, store.from_env(), _from_settings_alone)
+RESULTS = ResultCache(CACHE_MAX_ENTRIES, CACHE_MAX_BYTES, configured_store(), _from_settings_alone)
 """Every experiment's results, keyed by :func:`result_key`; shared by replicas through a store if one is set."""
 
 

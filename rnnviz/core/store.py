@@ -66,6 +66,7 @@ class ResultStore:
                 fcntl.flock(lock, fcntl.LOCK_UN)
 
 
-def from_env() -> ResultStore | None:
+def configured_store() -> ResultStore | None:
+    """The store named by the environment, if any."""
     directory = os.environ.get(STORE_ENV, "").strip()
     return ResultStore(Path(directory)) if directory else None
