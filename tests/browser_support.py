@@ -112,7 +112,7 @@ def streamlit_server(env: dict[str, str] | None = None, timeout_s: float = 60, r
     ]
     log = open(os.devnull, "w")  # noqa: SIM115 - closed in finally
     proc = subprocess.Popen(
-        cmd, cwd=ROOT, env={**os.environ, "RNNVIZ_PREWARM": "0", **(env or {})}, stdout=log, stderr=log
+        cmd, cwd=root, env={**os.environ, "RNNVIZ_PREWARM": "0", **(env or {})}, stdout=log, stderr=log
     )
     base = f"http://127.0.0.1:{port}"
     try:
