@@ -122,8 +122,9 @@ def film_panel() -> None:
         st.caption(
             f"Top: {SAMPLE_CHARS} characters written at temperature {SAMPLE_TEMPERATURE:g} from a new line, with "
             f"the same random draws at every step. Bottom: {EXCERPT_CHARS} characters of the held-out text, "
-            f"each coloured by {label} after reading it (red positive, blue negative); hover a character for "
-            "the five likeliest next ones. Press Play or drag the slider: it replays the training in your browser."
+            f"each coloured by {label} after reading it (red positive, blue negative); hover a character for its "
+            "value and, at the last step, the five likeliest next ones. Press Play or drag the slider: it "
+            "replays the training in your browser."
         )
     ranked = rank(res.search.r[view.feature], TOP_UNITS)
     st.plotly_chart(feature_units(ranked, FEATURES[view.feature], unit, cfg.layers))
