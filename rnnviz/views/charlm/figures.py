@@ -352,6 +352,8 @@ def against_ngram(dev: Sequence[float], test: Sequence[float], order: int, netwo
         y="nats per character (lower is better)",
     )
     fig.update_xaxes(dtick=1)
+    # Half a page wide: a legend above the plot would run into the title; below the curves it hides nothing.
+    fig.update_layout(legend=dict(orientation="v", x=0.02, xanchor="left", y=0.02, yanchor="bottom"))
     upper = max([v for v in test if np.isfinite(v)] + [network if np.isfinite(network) else 0])
     fig.update_yaxes(range=[0, min(upper, 4.5) * 1.05])
     return fig
