@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 PORT ?= 8501
 
-.PHONY: run test install install-dev browser nginx replicas lint bench clean
+.PHONY: run test test-fast install install-dev browser nginx replicas lint bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
@@ -49,6 +49,10 @@ test: install-dev browser nginx
 	$(BIN)/ruff format --check .
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest
+
+# Unit and contract tests only: no pages, servers or browsers.
+test-fast: install-dev
+	$(BIN)/python -m pytest -m "not browser and not page and not server and not slow"
 
 lint: install-dev
 	$(BIN)/ruff format .

@@ -20,7 +20,8 @@ from pathlib import Path
 
 from bench.targets import CAPTURE_SHARE, MAX_RESULT_MB
 from rnnviz.core.data import data_file
-from rnnviz.core.runtime import TRAINING_BUDGET_S, configure_torch, size_of
+from rnnviz.core.fit import training_budget_s
+from rnnviz.core.runtime import configure_torch, size_of
 from rnnviz.core.timeline import capturing
 from rnnviz.views.charlm import corpora
 from rnnviz.views.charlm.experiment import CharLMConfig, run, write
@@ -69,15 +70,19 @@ def main() -> int:
     print(
         f"\ntraining: {res.history.seconds:.1f} s for {res.history.steps} steps with capture "
         f"({1000 * res.history.seconds / res.history.steps:.1f} ms per step), "
-        f"{plain.history.seconds:.1f} s for {plain.history.steps} without; budget {TRAINING_BUDGET_S:g} s "
-        f"({res.history.seconds / TRAINING_BUDGET_S:.2f}x); stop: {res.history.stop}"
+        f"{plain.history.seconds:.1f} s for {plain.history.steps} without; budget {training_budget_s():g} s "
+        f"({res.history.seconds / training_budget_s():.2f}x); stop: {res.history.stop}"
     )
     print(
         f"CPU time of the whole run: {cpu:.1f} s with capture, {plain_cpu:.1f} s without "
         f"({overhead:+.1%}; allowance {CAPTURE_SHARE:.0%})"
     )
-    if res.history.stop != "done" or plain.history.stop != "done" or res.history.seconds > TRAINING_BUDGET_S:
-        failures.append(f"default training did not finish within {TRAINING_BUDGET_S:g} s")
+    if (
+        res.history.stop != "done"
+        or plain.history.stop != "done"
+        or res.history.seconds > training_budget_s()
+    ):
+        failures.append(f"default training did not finish within {training_budget_s():g} s")
     if overhead > CAPTURE_SHARE:
         failures.append(f"capture adds {overhead:.0%}")
     mb = size_of(res) / 2**20

@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 import psutil
 
 from deploy.replicas import COOKIE, MEMORY_ENV, replicas
-from rnnviz.core.runtime import TRAINING_BUDGET_S
+from rnnviz.core.fit import training_budget_s
 from rnnviz.views import views
 from tests.browser_support import free_port, streamlit_server
 from tests.streamlit_client import Visit, crowd, visit
@@ -130,10 +130,10 @@ def scenario_a(
 def scenario_b(dep: Deployment, sessions: int) -> list[str]:
     pages = [p for p in TRAINING_PAGES if p in {v.slug for v in views()}]
     plan = [(pages[i % len(pages)], f"seed={1000 + i}&v=1") for i in range(sessions)]
-    done = asyncio.run(crowd(HOST, dep.port, plan, timeout_s=TRAINING_BUDGET_S * sessions))
+    done = asyncio.run(crowd(HOST, dep.port, plan, timeout_s=training_budget_s() * sessions))
     seconds = [v.seconds for v in done]
     waits = [v.queued_s for v in done]
-    late = [v for v in done if v.seconds > TRAINING_BUDGET_S + v.queued_s + SLACK_S]
+    late = [v for v in done if v.seconds > training_budget_s() + v.queued_s + SLACK_S]
     errors = [e for v in done for e in v.errors]
     print(
         f"  B {sessions} trainings   p50 {statistics.median(seconds):6.2f} s   p95 {percentile(seconds, 0.95):6.2f} s   "

@@ -20,9 +20,10 @@ from collections.abc import Sequence
 import plotly.graph_objects as go
 
 from bench.targets import CAPTURE_SHARE, MAX_FILM_S, MAX_RESULT_MB, verdict
-from rnnviz.core.runtime import configure_torch, run_with_upstream, size_of
+from rnnviz.core.config import training_part
+from rnnviz.core.runtime import configure_torch, size_of, upstream_input
 from rnnviz.core.timeline import capturing
-from rnnviz.views import experiments, views
+from rnnviz.views import get, views
 
 REPEATS = 2
 NOISE_S = 0.05
@@ -32,7 +33,7 @@ NOISE_S = 0.05
 def timed_run(exp, cfg, capture: bool) -> tuple[float, object]:
     with capturing(capture):
         tic = time.perf_counter()
-        result = run_with_upstream(exp, cfg, lambda name: experiments()[name])
+        result = exp.run(training_part(exp.prepare(cfg)), **upstream_input(exp, cfg, get))
         return time.perf_counter() - tic, result
 
 

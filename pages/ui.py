@@ -1,7 +1,7 @@
 """Streamlit glue shared by every page: Config to widgets and URL, cached runs with progress, sharing.
 
-Pages stay thin: they call :func:`settings` for a Config, :func:`run` for a (cached) result,
-and draw the figures that rnnviz builds.
+Pages stay thin: :func:`page` gives them the settings and the (cached or freshly trained) result,
+and they draw the figures that rnnviz builds.
 """
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ from __future__ import annotations
 import html
 import itertools
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any, TypeVar
 from urllib.parse import urlencode
 
@@ -17,25 +17,15 @@ import streamlit as st
 
 from rnnviz.core import config as cfgmod
 from rnnviz.core import export
-from rnnviz.core.experiment import Experiment
+from rnnviz.core.experiment import Experiment, LiveFigure
 from rnnviz.core.figures import live_loss_curve
-from rnnviz.core.fit import History, Progress
-from rnnviz.core.runtime import (
-    MAX_UPLOAD_MB,
-    RESULTS,
-    TRAINING_BUDGET_S,
-    TRAINING_QUEUE,
-    configure_torch,
-    result_key,
-    wait_message,
-)
-from rnnviz.views import experiments
+from rnnviz.core.fit import Progress
+from rnnviz.core.runtime import MAX_UPLOAD_MB, RESULTS, result, result_key, wait_message
+from rnnviz.views import get
 
 C = TypeVar("C")
+R = TypeVar("R")
 T = TypeVar("T")
-
-LiveFigure = Callable[[History], Any]
-"""History (with the timeline so far) -> the view's main figure, drawn from the latest snapshot."""
 
 LIVE_DRAW_SHARE = 0.1
 """Most of a training's wall time that redrawing its live figure may take."""
@@ -68,15 +58,16 @@ def _load_from_url(cls: type, prefix: str) -> None:
     st.session_state[_key(prefix, "__locked")] = {n: getattr(cfg, n) for n in locked}
 
 
-def _keep_view_settings(cls: type, prefix: str) -> None:
-    """Keep display-only settings whose widgets this run may not draw (a part of the page not picked).
+def _keep_unshown_settings(cls: type, prefix: str) -> None:
+    """Keep settings whose widgets this run may not draw: display settings of a part of the page not
+    picked, and settings hidden because they do not apply under the others.
 
     Streamlit forgets a widget's value when a run does not draw it; assigning it back keeps it, so the
-    setting, and the link that carries it, survive a visit to another part of the page.
+    setting survives until it is shown again.
     """
     for s in cfgmod.specs(cls):
         key = _key(prefix, s.name)
-        if s.role == "view" and key in st.session_state:
+        if key in st.session_state:
             st.session_state[key] = st.session_state[key]
 
 
@@ -107,14 +98,14 @@ def _widget(spec: cfgmod.Spec, key: str) -> None:
 
 
 def current(cls: type[C], prefix: str) -> C:
-    """The Config as the widgets (and locked values) say now, validated."""
+    """The Config as the widgets (and locked values) say now, validated; settings that do not apply reset."""
     locked = st.session_state.get(_key(prefix, "__locked"), {})
     values = {}
     for s in cfgmod.specs(cls):
         key = _key(prefix, s.name)
         values[s.name] = locked.get(s.name, st.session_state.get(key, s.default))
     cfg, _ = cfgmod.validate(cls(**values))
-    return cfg
+    return cfgmod.without_inapplicable(cfg)
 
 
 def _sync_url(cfg: Any, prefix: str) -> None:
@@ -141,12 +132,15 @@ def settings(
     fragment instead of the page. ``groups`` optionally titles runs of fields.
     """
     _load_from_url(cls, prefix)
-    _keep_view_settings(cls, prefix)
+    _keep_unshown_settings(cls, prefix)
     for note in st.session_state.get(_key(prefix, "__notes"), []):
         st.warning(note, icon=":material/link:")
     locked = st.session_state.get(_key(prefix, "__locked"), {})
     box = container if container is not None else st.sidebar
-    train_specs = [s for s in cfgmod.specs(cls) if s.role == "train" and s.name not in locked]
+    now = current(cls, prefix)
+    train_specs = [
+        s for s in cfgmod.specs(cls) if s.role == "train" and s.name not in locked and s.applies_to(now)
+    ]
     with box:
         if groups is None:
             for s in train_specs:
@@ -168,8 +162,7 @@ def settings(
 
 
 def view_controls(
-    cls: type[C],
-    prefix: str,
+    exp: Experiment[C, Any],
     names: Iterable[str],
     *,
     limits: dict[str, int] | None = None,
@@ -178,11 +171,13 @@ def view_controls(
 
     ``limits`` caps a field's maximum at what the current result has (e.g. its length).
     """
+    cls, prefix = exp.config, exp.name
     locked = st.session_state.get(_key(prefix, "__locked"), {})
+    now = current(cls, prefix)
     for name in names:
-        if name in locked:
-            continue
         spec = cfgmod.spec_of(cls, name)
+        if name in locked or not spec.applies_to(now):
+            continue
         key = _key(prefix, name)
         if limits and name in limits:
             top = max(int(spec.min), limits[name])
@@ -213,20 +208,15 @@ def _page_link() -> str:
     return base + ("?" + query if query else "")
 
 
-def downloads(exp: Experiment, cfg: Any, result: Any) -> None:
+def downloads(exp: Experiment[C, R], cfg: C, res: R) -> None:
     """The Download menu: the view as a standalone HTML page, its data, weights and reproduce.py, zipped.
 
     Built from the cached result only when clicked (deferred), so it never trains and never slows the page.
     """
-    if exp.export is None or result is None:
-        return
     link = _page_link()
 
     def build() -> bytes:
-        files = export.bundle(
-            exp.title, cfgmod.as_dict(cfg), exp.report(cfg, result), exp.export(cfg, result), link
-        )
-        return export.zip_bytes(files, f"rnnviz-{exp.name}")
+        return export.zip_bytes(exp.bundle(cfg, res, link), f"rnnviz-{exp.name}")
 
     with st.sidebar.popover("Download", icon=":material/download:", width="stretch"):
         st.caption(
@@ -244,7 +234,7 @@ def downloads(exp: Experiment, cfg: Any, result: Any) -> None:
         )
 
 
-def cached(exp: Experiment, cfg: Any, **extra: Any) -> Any | None:
+def cached(exp: Experiment[C, R], cfg: C, **extra: Any) -> R | None:
     """The result for ``cfg`` if it has been trained already (by anyone), else None; never trains.
 
     Lets a page show related results side by side, e.g. a table over lengths filled in as they are trained.
@@ -252,33 +242,45 @@ def cached(exp: Experiment, cfg: Any, **extra: Any) -> Any | None:
     return RESULTS.get(result_key(exp, cfg, extra))
 
 
-def run(
-    exp: Experiment,
-    cfg: Any,
+def page(
+    exp: Experiment[C, R],
     *,
+    intro: str,
+    groups: Iterable[tuple[str, Iterable[str]]] | None = None,
+    inputs: Callable[[C], Mapping[str, Any]] | None = None,
     click_to_train: str | None = None,
-    live: LiveFigure | None = None,
-    **extra: Any,
-) -> Any:
-    """The experiment's result for the training part of ``cfg``: from cache, or trained live.
+) -> tuple[C, R]:
+    """The top of every view's page: title, intro, settings, share link, the run, downloads and notes.
 
-    The experiment's own hook first resets settings that do not apply, and any experiment it builds
-    on runs first (cached too). Live training waits for a free slot (showing its queue position),
-    then shows a progress bar and the loss curve as it falls. With ``click_to_train`` (a sentence
-    such as "Training takes about 20 s."), an uncached result waits for a button press, so that
-    opening a page stays fast and costly training happens only when asked for. With ``live``, the
-    view's main figure is redrawn from each new snapshot while it trains.
+    ``inputs(cfg)`` draws what the run reads besides its settings (an upload) and returns it as the
+    run's extra inputs. With ``click_to_train`` (a sentence such as "Training takes about 20 s."), an
+    uncached result waits for a button press, so that opening a page stays fast and costly training
+    happens only when asked for.
     """
-    cfg = exp.prepare(cfg)
-    key = result_key(exp, cfg, extra)
-    hit = RESULTS.get(key)
+    st.title(exp.title)
+    st.caption(intro)
+    cfg = settings(exp.config, exp.name, groups=groups)
+    share_link()
+    extra = dict(inputs(cfg)) if inputs is not None else {}
+    res = run(exp, cfg, click_to_train=click_to_train, **extra)
+    downloads(exp, cfg, res)
+    for note in res.notes:
+        st.info(safe_text(note), icon=":material/info:")
+    message = res.history.message()
+    if message:
+        (st.error if res.history.stop == "diverged" else st.warning)(message)
+    return cfg, res
+
+
+def run(exp: Experiment[C, R], cfg: C, *, click_to_train: str | None = None, **extra: Any) -> R:
+    """The experiment's result for ``cfg``: from cache, or trained live in the queue.
+
+    Live training waits for a free slot (showing its queue position), then shows a progress bar, the
+    loss curve as it falls and the view's main figure redrawn from each new snapshot.
+    """
+    hit = cached(exp, cfg, **extra)
     if hit is not None:
         return hit
-    up = exp.upstream(cfg) if exp.upstream is not None else None
-    if up is not None:
-        dep = experiments()[up.experiment]
-        upstream = run(dep, dep.config(**up.settings), click_to_train=click_to_train)
-        return RESULTS.get_or_compute(key, lambda: exp.run(cfgmod.training_part(cfg), upstream=upstream))
     if click_to_train is not None:
         ask = st.empty()
         with ask.container():
@@ -286,12 +288,10 @@ def run(
             if not st.button("Train", type="primary", icon=":material/play_arrow:", key=f"train.{exp.name}"):
                 st.stop()
         ask.empty()
-    return _train_live(exp, cfgmod.training_part(cfg), key, extra, live)
+    return _train_live(exp, cfg, extra, exp.live(cfg))
 
 
-def _train_live(
-    exp: Experiment, train_cfg: Any, key: tuple, extra: dict[str, Any], live: LiveFigure | None
-) -> Any:
+def _train_live(exp: Experiment[C, R], cfg: C, extra: dict[str, Any], live: LiveFigure | None) -> R:
     started = time.monotonic()
     with st.status(f"Running: {exp.title.lower()}", expanded=True) as status:
         waiting = st.empty()
@@ -306,6 +306,7 @@ def _train_live(
             waiting.info(wait_message(position), icon=":material/hourglass_top:")
 
         def on_progress(p: Progress) -> None:
+            waiting.empty()
             text = f"Step {p.step} of {p.total}: loss {p.train_loss:.4g}"
             if p.val_loss is not None:
                 text += f", validation {p.val_loss:.4g}"
@@ -324,23 +325,18 @@ def _train_live(
                 main.plotly_chart(live(p.history), key=f"live_main.{next(redraws)}")
                 drawing["seconds"] += time.monotonic() - tic
 
-        def compute() -> Any:
-            with TRAINING_QUEUE.acquire(on_wait):
-                waiting.empty()
-                configure_torch()  # also when this page ran without app.py (AppTest runs page files directly)
-                return exp.run(train_cfg, on_progress=on_progress, **extra)
-
-        result = RESULTS.get_or_compute(key, compute)
+        res = result(exp, cfg, get, on_progress=on_progress, on_wait=on_wait, **extra)
+        waiting.empty()
         status.update(
             label=f"Finished in {time.monotonic() - started:.1f} s", state="complete", expanded=False
         )
-    return result
+    return res
 
 
 def upload(
+    exp: Experiment[Any, Any],
     label: str,
     *,
-    key: str,
     types: list[str],
     parse: Callable[[bytes, str], T],
     help: str,
@@ -352,6 +348,7 @@ def upload(
     shows that message, never a traceback. Nothing uploaded is unpickled or executed.
     """
     box = container if container is not None else st
+    key = _key(exp.name, "upload")
     file = box.file_uploader(f"{label} (up to {MAX_UPLOAD_MB} MB)", type=types, key=key, help=help)
     if file is None:
         return None
@@ -365,12 +362,6 @@ def upload(
     if parsed[2] is not None:
         box.error(safe_text(f"{file.name}: {parsed[2]}"), icon=":material/upload_file:")
     return parsed[1]
-
-
-def training_message(history: Any) -> None:
-    msg = history.message(TRAINING_BUDGET_S)
-    if msg:
-        (st.error if history.stop == "diverged" else st.warning)(msg)
 
 
 _MARKDOWN_SPECIAL = {ch: f"&#{ord(ch)};" for ch in "*_`$[]~\\#|"}

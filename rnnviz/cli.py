@@ -15,8 +15,8 @@ from rnnviz.core import config as cfgmod
 from rnnviz.core import export
 from rnnviz.core.experiment import Experiment
 from rnnviz.core.fmt import jsonable
-from rnnviz.core.runtime import configure_torch, run_with_upstream
-from rnnviz.views import experiments
+from rnnviz.core.runtime import configure_torch, result
+from rnnviz.views import experiments, get
 
 
 def _flag(name: str) -> str:
@@ -30,10 +30,10 @@ def build_parser() -> argparse.ArgumentParser:
     )
     sub = parser.add_subparsers(dest="experiment", metavar="EXPERIMENT", required=True)
     for exp in experiments().values():
-        p = sub.add_parser(exp.name, help=exp.title, description=exp.description or exp.title)
+        p = sub.add_parser(exp.name, help=exp.title, description=exp.description)
         for s in cfgmod.specs(exp.config):
             default = cfgmod.format_value(s, s.default)
-            text = f"{s.help} ({s.describe()}; default {default!r})"
+            text = f"{s.help} ({s.describe()}; default {default!r})".replace("%", "%%")
             if s.kind is bool:
                 p.add_argument(
                     _flag(s.name),
@@ -57,13 +57,12 @@ def build_parser() -> argparse.ArgumentParser:
             action="store_true",
             help="print one JSON object with config and metrics",
         )
-        if exp.export is not None:
-            p.add_argument(
-                "--export",
-                metavar="DIR",
-                default=None,
-                help="write the view's HTML page, data (CSV), weights (safetensors) and reproduce.py to DIR",
-            )
+        p.add_argument(
+            "--export",
+            metavar="DIR",
+            default=None,
+            help="write the view's HTML page, data (CSV), weights (safetensors) and reproduce.py to DIR",
+        )
     return parser
 
 
@@ -87,7 +86,11 @@ def resolve_config(exp: Experiment, args: argparse.Namespace, parser: argparse.A
         if note:
             print(f"note: {note}", file=sys.stderr)
         values[s.name] = value
-    return exp.config(**values)
+    cfg = exp.config(**values)
+    for s in cfgmod.specs(exp.config):
+        if s.name in values and not s.applies_to(cfg):
+            print(f"note: {_flag(s.name)} does not apply with these settings; ignored.", file=sys.stderr)
+    return exp.prepare(cfg)
 
 
 APP_URL = os.environ.get("RNNVIZ_URL", "http://localhost:8501")
@@ -110,15 +113,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         names = {s.name for s in cfgmod.specs(exp.config)} | {"experiment", "json", "export"}
         extra = {k: v for k, v in vars(args).items() if k not in names}
     try:
-        result = run_with_upstream(exp, cfg, lambda name: experiments()[name], **extra)
+        res = result(exp, cfg, get, **extra)
     except ValueError as err:
         print(f"error: {err}", file=sys.stderr)
         return 2
-    report = exp.report(cfg, result)
-    if getattr(args, "export", None):
-        files = export.bundle(
-            exp.title, cfgmod.as_dict(cfg), report, exp.export(cfg, result), share_url(exp, cfg)
-        )
+    report = exp.full_report(cfg, res)
+    if args.export:
+        files = exp.bundle(cfg, res, share_url(exp, cfg))
         print(f"wrote {len(files)} files to {export.write(files, args.export)}", file=sys.stderr)
     if args.json:
         out = {"experiment": exp.name, "config": cfgmod.as_dict(cfg), **report}

@@ -4,14 +4,29 @@ os.environ.setdefault("RNNVIZ_PREWARM", "0")  # AppTest may run app.py: pre-warm
 
 import pytest  # noqa: E402
 
-from rnnviz.core.runtime import RESULTS, configure_torch
+from rnnviz.core.runtime import RESULTS, configure_torch  # noqa: E402
 
 configure_torch()
 
 
-@pytest.fixture(autouse=True)
-def _fresh_cache():
-    """Each test trains what it asks for; no test sees another's cached results."""
+SERVER_TESTS = ("test_load.py", "test_replicas.py")
+
+
+def pytest_collection_modifyitems(items):
+    """The fast tier (``make test-fast``) leaves out whole-app tests: AppTest pages, real servers, browsers."""
+    for item in items:
+        if "pages" in item.path.parts:
+            item.add_marker(pytest.mark.page)
+        elif item.path.name in SERVER_TESTS:
+            item.add_marker(pytest.mark.server)
+
+
+@pytest.fixture
+def fresh_cache():
+    """For tests about training or caching: nothing cached before, nothing left behind.
+
+    Every other test shares trained results (tests/trained.py): a Config trains the same model each time.
+    """
     RESULTS.clear()
     yield
     RESULTS.clear()

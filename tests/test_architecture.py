@@ -95,3 +95,76 @@ def test_views_are_in_reading_order_with_unique_slugs():
     assert len({v.slug for v in found}) == len(found)
     assert [v.order for v in found] == sorted(v.order for v in found)
     assert len({v.order for v in found}) == len(found)
+
+
+VIEW_FILES = (
+    "__init__.py",
+    "settings.py",
+    "result.py",
+    "train.py",
+    "figures.py",
+    "export.py",
+    "reproduce.py",
+    "lessons.py",
+)
+"""The same files in every view package, so a newcomer finds anything by its name."""
+
+LOWER = {"settings": set(), "result": {"settings"}}
+"""What the view's foundations may import of the view's own role-named modules."""
+ROLES = {"settings", "result", "train", "figures", "lessons", "export"}
+
+
+def view_imports(view: str) -> dict[str, set[str]]:
+    """Module stem -> the stems of the same view's modules it imports."""
+    prefix = f"rnnviz.views.{view}"
+    out = {}
+    for path in python_files(PACKAGE / "views" / view):
+        stem = path.stem
+        found = set()
+        for module in imported_modules(path):
+            if module == prefix:
+                found.add("__init__")
+            elif module.startswith(prefix + "."):
+                found.add(module.split(".")[3])
+        out[stem] = found - {stem}
+    return out
+
+
+@pytest.mark.parametrize("view", sorted(VIEW_PACKAGES))
+def test_every_view_has_the_same_files(view):
+    missing = [f for f in VIEW_FILES if not (PACKAGE / "views" / view / f).exists()]
+    assert not missing, f"rnnviz/views/{view} lacks {missing}"
+
+
+@pytest.mark.parametrize("view", sorted(VIEW_PACKAGES))
+def test_imports_inside_a_view_point_one_way(view):
+    graph = view_imports(view)
+    for stem, allowed in LOWER.items():
+        wrong = (graph.get(stem, set()) & (ROLES | {"__init__"})) - allowed
+        assert not wrong, f"{view}/{stem}.py imports {wrong}: settings and result come first"
+    for stem in ROLES:
+        assert "__init__" not in graph.get(stem, set()), f"{view}/{stem}.py imports the view's __init__"
+    assert not graph.get("reproduce"), f"{view}/reproduce.py is a standalone script"
+
+    def reaches(start: str, goal: str, seen: set[str]) -> bool:
+        for nxt in graph.get(start, set()):
+            if nxt == goal or (nxt not in seen and reaches(nxt, goal, seen | {nxt})):
+                return True
+        return False
+
+    circles = [stem for stem in graph if reaches(stem, stem, {stem})]
+    assert not circles, f"import circles in {view}: {circles}"
+
+
+@pytest.mark.parametrize("path", python_files(PACKAGE / "views"), ids=lambda p: str(p.relative_to(ROOT)))
+def test_views_need_no_type_checking_imports_nor_the_server_runtime(path):
+    text = path.read_text(encoding="utf-8")
+    assert "TYPE_CHECKING" not in text
+    assert "rnnviz.core.runtime" not in imported_modules(path)
+
+
+@pytest.mark.parametrize("view", [v.slug for v in views()])
+def test_pages_go_through_the_one_page_helper(view):
+    text = (ROOT / "pages" / f"{view}.py").read_text(encoding="utf-8")
+    assert text.count("ui.page(") == 1
+    assert "PREFIX" not in text and "st.title(" not in text

@@ -13,7 +13,7 @@ import dataclasses
 import math
 import typing
 import unicodedata
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal, TypedDict, TypeVar, Unpack
 
@@ -53,6 +53,11 @@ class Spec:
     max_chars: int | None = None
     multiline: bool = False
     log: bool = False
+    applies: Callable[[Any], bool] | None = None
+    """cfg -> whether this setting means anything under the others (None: always)."""
+
+    def applies_to(self, cfg: Any) -> bool:
+        return self.applies is None or bool(self.applies(cfg))
 
     def describe(self) -> str:
         """Range or choices in words, for --help and messages."""
@@ -86,6 +91,9 @@ class Options(TypedDict, total=False):
     max_chars: int | None
     multiline: bool
     log: bool
+    applies: Callable[[Any], bool]
+    """cfg -> whether the setting means anything under the others; where it does not, it is reset to its
+    default (so it never keys the cache), the settings panel hides it and the command line says so."""
 
 
 def param(default: Any, label: str, help: str, **options: Unpack[Options]) -> Any:
@@ -381,6 +389,12 @@ def to_query(cfg: Any) -> dict[str, str]:
     if out:
         out[VERSION_KEY] = str(SCHEMA_VERSION)
     return out
+
+
+def without_inapplicable(cfg: C) -> C:
+    """The Config with every setting that does not apply reset to its default."""
+    unused = {s.name: s.default for s in specs(type(cfg)) if not s.applies_to(cfg)}
+    return dataclasses.replace(cfg, **unused) if unused else cfg
 
 
 def training_part(cfg: C) -> C:

@@ -1,8 +1,10 @@
-"""What an experiment is: a typed Config, a deterministic run, and a JSON report.
+"""The view contract: what every experiment offers, so pages, the CLI, tests and comparisons treat all alike.
 
-Each view package defines one ``EXPERIMENT``; ``rnnviz.views`` discovers them. An experiment that
-builds on another one's trained model (the gates view reads the sentiment classifier) names it in
-``upstream`` instead of importing it, so views stay independent and share one cached result.
+Each view package assembles one ``EXPERIMENT``; ``rnnviz.views`` discovers them. Every hook is required
+except ``upstream`` and ``add_arguments``: a view that lacks one fails when it is defined, not when a
+page or a test first reaches for it. An experiment that builds on another one's trained model (the gates
+view reads the sentiment classifier) names it in ``upstream`` instead of importing it, so views stay
+independent and share one cached result.
 """
 
 from __future__ import annotations
@@ -10,12 +12,32 @@ from __future__ import annotations
 import argparse
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Generic, Literal, Protocol, TypeVar
 
+import plotly.graph_objects as go
+
+from rnnviz.core import config as cfgmod
+from rnnviz.core import export as exportmod
 from rnnviz.core.export import Export
-from rnnviz.core.fit import Progress
+from rnnviz.core.fit import History, Progress
 
 ProgressFn = Callable[[Progress], None]
+LiveFigure = Callable[[History], go.Figure]
+"""History (with the timeline so far) -> the view's main figure, drawn from the latest snapshot."""
+
+
+class Trained(Protocol):
+    """What the core reads from every result: the training record and the notes for the reader."""
+
+    @property
+    def history(self) -> History: ...
+
+    @property
+    def notes(self) -> tuple[str, ...]: ...
+
+
+C = TypeVar("C")
+R = TypeVar("R", bound=Trained)
 
 
 @dataclass(frozen=True)
@@ -27,25 +49,72 @@ class Upstream:
 
 
 @dataclass(frozen=True)
-class Experiment:
+class Metric(Generic[R]):
+    """The view's headline number: what a comparison ranks variants by and reproduce.py recomputes."""
+
+    name: str
+    """Its key in the report's ``metrics``."""
+    label: str
+    unit: str
+    better: Literal["higher", "lower"]
+    read: Callable[[R], float]
+    help: str
+    """How to read it: what a good value is and what it is measured on."""
+
+    def json(self, res: R) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "label": self.label,
+            "unit": self.unit,
+            "better": self.better,
+            "value": self.read(res),
+        }
+
+
+@dataclass(frozen=True)
+class Experiment(Generic[C, R]):
     name: str
     title: str
-    config: type
-    run: Callable[..., Any]
+    description: str
+    config: type[C]
+    run: Callable[..., R]
     """run(cfg, on_progress=None, **extra) -> result. Deterministic for a given cfg."""
-    report: Callable[[Any, Any], dict[str, Any]]
-    """report(cfg, result) -> {"metrics": {...}, ...extra JSON keys}, for --json."""
-    description: str = ""
+    report: Callable[[C, R], dict[str, Any]]
+    """report(cfg, result) -> {"metrics": {...}, ...}: the view's own JSON keys (see :meth:`full_report`)."""
+    export: Callable[[C, R], Export]
+    """export(cfg, result) -> the figures, data, weights and reproduce.py offered for download."""
+    film: Callable[[C, R], go.Figure]
+    """film(cfg, result) -> the view's main figure as a training film (core.figures.animate)."""
+    live: Callable[[C], LiveFigure | None]
+    """live(cfg) -> how to draw the main figure from the snapshots so far, or None when it has none."""
+    smoke: Mapping[str, Any]
+    """Settings that train in about a second: what the contract test runs every view with."""
+    metric: Metric[R]
+    upstream: Callable[[C], Upstream | None] | None = None
+    """cfg -> the experiment whose result run() receives as ``upstream=``, or None when it needs none."""
     add_arguments: Callable[[argparse.ArgumentParser], None] | None = None
     """Extra command-line options beyond the Config (e.g. a data file); passed to run as keywords."""
-    normalise: Callable[[Any], Any] | None = None
-    """cfg -> cfg with settings that do not apply reset, applied before caching by pages and the CLI alike."""
-    upstream: Callable[[Any], Upstream | None] | None = None
-    """cfg -> the experiment whose result run() receives as ``upstream=``, or None when it needs none."""
-    export: Callable[[Any, Any], Export] | None = None
-    """export(cfg, result) -> the figures, data, weights and reproduce.py offered for download."""
-    film: Callable[[Any, Any], Any] | None = None
-    """film(cfg, result) -> the view's main figure as a training film (core.figures.animate), for benchmarks."""
 
-    def prepare(self, cfg: Any) -> Any:
-        return self.normalise(cfg) if self.normalise is not None else cfg
+    def prepare(self, cfg: C) -> C:
+        """Settings that do not apply reset to their defaults: they never key the cache."""
+        return cfgmod.without_inapplicable(cfg)
+
+    def smoke_config(self) -> C:
+        return self.config(**self.smoke)
+
+    def full_report(self, cfg: C, res: R) -> dict[str, Any]:
+        """The view's report plus the keys every report has: the headline metric, timeline and notes.
+
+        A view may give a leaner ``timeline`` of its own (one unit's values instead of every state).
+        """
+        out = self.report(cfg, res)
+        out["metric"] = self.metric.json(res)
+        out.setdefault("timeline", res.history.timeline.json())
+        out["notes"] = list(res.notes)
+        return out
+
+    def bundle(self, cfg: C, res: R, link: str) -> dict[str, bytes]:
+        """What Download and ``--export`` write: the page, data, weights, reproduce.py and settings."""
+        return exportmod.bundle(
+            self.title, cfgmod.as_dict(cfg), self.full_report(cfg, res), self.export(cfg, res), link
+        )

@@ -4,6 +4,7 @@ and the snapshot timeline."""
 from __future__ import annotations
 
 import math
+import os
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -17,6 +18,19 @@ from rnnviz.core.timeline import SNAPSHOTS, Capture, Timeline, capture_enabled, 
 OPTIMIZERS = {"adam": "Adam", "sgd": "SGD"}
 
 StopReason = Literal["done", "budget", "diverged"]
+
+BUDGET_ENV = "RNNVIZ_TRAINING_BUDGET_S"
+DEFAULT_BUDGET_S = 30.0
+
+
+def training_budget_s() -> float:
+    """Hard wall-clock budget of one training, read when a training starts (a server or a test sets it)."""
+    try:
+        budget = float(os.environ.get(BUDGET_ENV, DEFAULT_BUDGET_S))
+    except ValueError:
+        return DEFAULT_BUDGET_S
+    return budget if math.isfinite(budget) and budget > 0 else DEFAULT_BUDGET_S
+
 
 FINAL_LOSS_TAIL = 0.05
 """A final loss is the mean over this share of the last steps: less noisy than the last step alone."""
@@ -55,6 +69,8 @@ class History:
     stop: StopReason = "done"
     diverged_at: int | None = None
     seconds: float = 0.0
+    budget_s: float = DEFAULT_BUDGET_S
+    """The wall-clock budget this training had."""
     timeline: Timeline = field(default_factory=Timeline)
     """What the view captured at each snapshot; empty when it captures nothing."""
 
@@ -70,11 +86,11 @@ class History:
         n = max(1, int(len(finite) * tail))
         return sum(finite[-n:]) / n
 
-    def message(self, budget_s: float) -> str | None:
+    def message(self) -> str | None:
         """A sentence for the page when training did not simply run to the end."""
         if self.stop == "budget":
             return (
-                f"Training stopped after {self.steps} steps: the {budget_s:g} s compute budget "
+                f"Training stopped after {self.steps} steps: the {self.budget_s:g} s compute budget "
                 "per training ran out. Results below use the model as it was then."
             )
         if self.stop == "diverged":
@@ -106,7 +122,8 @@ def fit(
     val_every: int = 0,
     on_progress: Callable[[Progress], None] | None = None,
     report_every_s: float = 0.15,
-    budget_s: float = 30.0,
+    budget_share: float = 1.0,
+    budget_s: float | None = None,
     after_step: Callable[[], None] | None = None,
     capture: Capture | None = None,
     snapshots: int = SNAPSHOTS,
@@ -119,12 +136,15 @@ def fit(
     ``capture`` records the view's frame before the first step and at each of ``snapshots``
     checkpoints, always including the last step trained (also when the budget or divergence ends it).
     ``lr_schedule(step)`` scales the learning rate of the steps after ``step`` (e.g. a cosine decay).
+    The budget is ``budget_share`` of :func:`training_budget_s` (a run that trains several models gives
+    each a share), unless ``budget_s`` sets it outright.
     """
     params = [p for p in model.parameters() if p.requires_grad]
     opt = make_optimizer(optimizer, params, lr)
-    hist = History()
+    budget = budget_s if budget_s is not None else budget_share * training_budget_s()
+    hist = History(budget_s=budget)
     start = time.monotonic()
-    deadline = start + budget_s
+    deadline = start + budget
     last_report = start
     if not capture_enabled():
         capture = None

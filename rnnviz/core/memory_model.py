@@ -14,10 +14,9 @@ import torch
 from torch import Tensor, nn
 
 from rnnviz.core.cells import CELL_TABLE, LayerTrace, make_rnn, run_layer
-from rnnviz.core.fit import History, Progress, fit
+from rnnviz.core.fit import History, Progress, fit, training_budget_s
 from rnnviz.core.init import init_recurrent, set_memory_gate_bias
 from rnnviz.core.memory_tasks import memory_batches
-from rnnviz.core.runtime import TRAINING_BUDGET_S
 from rnnviz.core.seeding import seed_everything
 from rnnviz.core.timeline import Frame, Timeline
 
@@ -33,8 +32,13 @@ BATCH = 128
 """Sequences per training step. Smaller batches leave the LSTM's first useful gradient buried in
 noise on copy-first at length 100: with 64 it learned on one or two of seeds 0-2, with 128 on all three."""
 
-MEMORY_BUDGET_S = 1.5 * TRAINING_BUDGET_S
-"""Budget of a side-by-side comparison of cells on a memory task: three trainings share it."""
+MEMORY_BUDGET_SHARE = 1.5
+"""A side-by-side comparison of cells on a memory task: three trainings share 1.5 trainings' budget."""
+
+
+def memory_budget_s() -> float:
+    return MEMORY_BUDGET_SHARE * training_budget_s()
+
 
 MEMORY_LR = 0.01
 """Adam's step size for the memory task, where every view that trains on it starts."""
@@ -199,6 +203,6 @@ def stop_note(cell: str, history: History, steps: int) -> str | None:
     if history.stop == "budget":
         return (
             f"{name}: stopped after {history.steps} of {steps} steps, when its share of the "
-            f"{MEMORY_BUDGET_S:g} s budget ran out. Its numbers use the model as it was then."
+            f"{memory_budget_s():g} s budget ran out. Its numbers use the model as it was then."
         )
     return None

@@ -20,7 +20,7 @@ import numpy as np
 import torch
 
 from rnnviz.core.config import training_part
-from rnnviz.core.experiment import Experiment
+from rnnviz.core.experiment import Experiment, ProgressFn
 from rnnviz.core.store import ResultStore, configured_store
 
 T = TypeVar("T")
@@ -32,9 +32,6 @@ One, because torch draws weights and dropout masks from one generator per proces
 one process interleave their draws, so neither would be the model its settings and seed promise. A
 server uses its cores with one process per core (deploy/replicas.py), each training one model at a time.
 """
-
-TRAINING_BUDGET_S = float(os.environ.get("RNNVIZ_TRAINING_BUDGET_S", "30"))
-"""Hard wall-clock budget of one training; every experiment's fit loop stops there."""
 
 MAX_UPLOAD_MB = 5
 """The app's upload cap: .streamlit/config.toml's server.maxUploadSize says the same to Streamlit."""
@@ -203,22 +200,24 @@ class ResultCache:
             return hit
         with self._lock:
             key_lock = self._inflight.setdefault(key, threading.Lock())
-        with key_lock:
-            hit = self.get(key)
-            if hit is not None:
-                return hit
-            if self.store is not None and self.shares(key):
-                with self.store.computing(key):
-                    value = self.get(key)
-                    if value is None:
-                        value = compute()
-                        self.store.save(key, value)
-            else:
-                value = compute()
-            release_memory()
-            self.put(key, value)
-        with self._lock:
-            self._inflight.pop(key, None)
+        try:
+            with key_lock:
+                hit = self.get(key)
+                if hit is not None:
+                    return hit
+                if self.store is not None and self.shares(key):
+                    with self.store.computing(key):
+                        value = self.get(key)
+                        if value is None:
+                            value = compute()
+                            self.store.save(key, value)
+                else:
+                    value = compute()
+                release_memory()
+                self.put(key, value)
+        finally:
+            with self._lock:
+                self._inflight.pop(key, None)
         return value
 
     def put(self, key: Hashable, value: Any) -> None:
@@ -292,27 +291,53 @@ def prewarm(jobs: Iterable[tuple[Experiment, Any]], lookup: Callable[[str], Expe
         with contextlib.suppress(OSError, AttributeError):
             os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), PREWARM_NICE)
         for exp, cfg in pending:
-            key = result_key(exp, cfg)
-            if RESULTS.get(key) is not None:
-                continue
-            with TRAINING_QUEUE.acquire_idle(), contextlib.suppress(Exception):
-                configure_torch()
-                RESULTS.get_or_compute(key, lambda exp=exp, cfg=cfg: run_with_upstream(exp, cfg, lookup))
+            with contextlib.suppress(Exception):
+                result(exp, cfg, lookup, idle=True)
 
     threading.Thread(target=work, name="rnnviz-prewarm", daemon=True).start()
 
 
-def run_with_upstream(exp: Experiment, cfg: Any, lookup: Callable[[str], Experiment], **extra: Any) -> Any:
-    """Run an experiment after the one it builds on (cached too): the CLI and pre-warming share this."""
+def result(
+    exp: Experiment,
+    cfg: Any,
+    lookup: Callable[[str], Experiment],
+    *,
+    on_progress: ProgressFn | None = None,
+    on_wait: Callable[[int], None] | None = None,
+    idle: bool = False,
+    **extra: Any,
+) -> Any:
+    """The experiment's result for ``cfg``: from the cache (or the shared store), or trained in the queue.
+
+    Pages, the command line, pre-warming and tests all come here, so a result is trained once however
+    it is asked for. Settings that do not apply are reset first; the experiment it builds on (``upstream``)
+    is resolved here too, cached and queued like any other run, before this one takes its slot.
+    ``idle`` waits for a slot nobody else wants (pre-warming).
+    """
     cfg = exp.prepare(cfg)
+    key = result_key(exp, cfg, extra)
+    hit = RESULTS.get(key)
+    if hit is not None:
+        return hit
+    extra.update(upstream_input(exp, cfg, lookup, on_wait=on_wait, idle=idle))
+
+    def train() -> Any:
+        with TRAINING_QUEUE.acquire_idle() if idle else TRAINING_QUEUE.acquire(on_wait):
+            configure_torch()  # also where app.py did not run first (AppTest runs page files directly)
+            return exp.run(training_part(cfg), on_progress=on_progress, **extra)
+
+    return RESULTS.get_or_compute(key, train)
+
+
+def upstream_input(
+    exp: Experiment, cfg: Any, lookup: Callable[[str], Experiment], **queueing: Any
+) -> dict[str, Any]:
+    """``{"upstream": result}`` of the experiment this one builds on (cached, queued), or nothing."""
     up = exp.upstream(cfg) if exp.upstream is not None else None
-    if up is not None:
-        dep = lookup(up.experiment)
-        dep_cfg = dep.config(**up.settings)
-        extra["upstream"] = RESULTS.get_or_compute(
-            result_key(dep, dep_cfg), lambda: run_with_upstream(dep, dep_cfg, lookup)
-        )
-    return exp.run(training_part(cfg), **extra)
+    if up is None:
+        return {}
+    dep = lookup(up.experiment)
+    return {"upstream": result(dep, dep.config(**up.settings), lookup, **queueing)}
 
 
 def wait_message(position: int) -> str:

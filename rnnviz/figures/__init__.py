@@ -1,1 +1,0 @@
-"""Plotly figure builders. Pure functions from results to figures, so they can be tested without a browser."""

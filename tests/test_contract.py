@@ -1,0 +1,117 @@
+"""One contract for every view, checked with each view's own smoke settings.
+
+Every view trains, reports its headline metric and a timeline, exports a reproduce.py that recomputes
+that metric from the weights alone, draws its film and live figure, and answers on the command line.
+A new view is covered the moment it is registered.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import subprocess
+import sys
+
+import plotly.graph_objects as go
+import pytest
+
+from rnnviz.core import config as cfgmod
+from rnnviz.core import export
+from rnnviz.views import experiments
+from tests.export_support import run_reproduce
+from tests.trained import trained
+
+NAMES = sorted(experiments())
+
+
+@pytest.fixture(params=NAMES)
+def exp(request):
+    return experiments()[request.param]
+
+
+def smoke_flags(exp) -> list[str]:
+    flags = []
+    for name, value in exp.smoke.items():
+        spec = cfgmod.spec_of(exp.config, name)
+        flag = "--" + name.replace("_", "-")
+        if spec.kind is bool:
+            flags.append(flag if value else "--no-" + name.replace("_", "-"))
+        else:
+            flags += [flag, cfgmod.format_value(spec, value)]
+    return flags
+
+
+def test_smoke_settings_are_valid_and_not_the_defaults(exp):
+    cfg = exp.smoke_config()
+    assert cfgmod.validate(cfg) == (cfg, [])
+    assert exp.prepare(cfg) == cfg, "smoke settings should not set what does not apply"
+    assert cfgmod.training_part(cfg) != cfgmod.training_part(exp.config()), "smoke must train less"
+
+
+def test_report_has_the_metric_the_timeline_and_notes(exp):
+    cfg = exp.smoke_config()
+    res = trained(exp)
+    report = exp.full_report(cfg, res)
+    metric = report["metric"]
+    assert metric["name"] == exp.metric.name and metric["better"] in ("higher", "lower")
+    assert metric["label"] and exp.metric.help
+    assert math.isfinite(metric["value"])
+    assert report["metrics"][exp.metric.name] == pytest.approx(metric["value"])
+    steps = [entry["step"] for entry in report["timeline"]]
+    assert steps[0] == 0 and steps[-1] > 0
+    assert all(a < b for a, b in zip(steps, steps[1:], strict=False))
+    assert report["notes"] == list(res.notes)
+
+
+def test_export_reproduces_the_metric_from_the_weights(exp, tmp_path):
+    cfg = exp.smoke_config()
+    res = trained(exp)
+    export.write(exp.bundle(cfg, res, "http://localhost/x"), tmp_path)
+    printed = run_reproduce(tmp_path)
+    assert printed["metric"] == exp.metric.name
+    assert printed["value"] == pytest.approx(exp.metric.read(res), rel=1e-4, abs=1e-6)
+
+
+def test_film_and_live_figure(exp):
+    cfg = exp.smoke_config()
+    res = trained(exp)
+    film = exp.film(cfg, res)
+    assert isinstance(film, go.Figure) and len(film.frames) >= 2
+    live = exp.live(cfg)
+    if live is not None:
+        assert isinstance(live(res.history), go.Figure)
+
+
+def test_cli_json_matches_the_python_result(exp):
+    done = subprocess.run(
+        [sys.executable, "-m", "rnnviz", exp.name, *smoke_flags(exp), "--json"],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stderr
+    data = json.loads(done.stdout)
+    assert data["experiment"] == exp.name
+    assert data["metric"]["value"] == pytest.approx(exp.metric.read(trained(exp)), rel=1e-6)
+
+
+def test_cli_help_exits_0(exp):
+    done = subprocess.run(
+        [sys.executable, "-m", "rnnviz", exp.name, "--help"], capture_output=True, text=True, timeout=60
+    )
+    assert done.returncode == 0, done.stderr
+    for spec in cfgmod.specs(exp.config):
+        assert "--" + spec.name.replace("_", "-") in done.stdout
+
+
+def test_settings_that_do_not_apply_are_reset(exp):
+    """A setting that does not apply never keys the cache: two Configs that differ only there share a result."""
+    for spec in cfgmod.specs(exp.config):
+        if spec.applies is None:
+            continue
+        cfg = exp.config()
+        if spec.applies_to(cfg):
+            continue
+        other = spec.choices[-1] if spec.choices else spec.max if spec.kind in (int, float) else "x"
+        changed = exp.config(**{spec.name: other})
+        assert exp.prepare(changed) == exp.prepare(cfg), spec.name
