@@ -109,6 +109,13 @@ def param(default: Any, label: str, help: str, **options: Unpack[Options]) -> An
     return dataclasses.field(default=default, metadata={"rnnviz": meta})
 
 
+def only_if(applies: Callable[[Any], bool], declared: Any) -> Any:
+    """A field declared by one of the helpers below that applies only when ``applies(cfg)``:
+    ``hidden: int = only_if(lambda cfg: cfg.task != "sentiment", hidden_param(8))``."""
+    meta = dict(declared.metadata["rnnviz"], applies=applies)
+    return dataclasses.field(default=declared.default, metadata={"rnnviz": meta})
+
+
 def view_param(default: Any, label: str, help: str, **options: Unpack[Options]) -> Any:
     """A display-only field (role "view"): changing it redraws the figures but never retrains."""
     return param(default, label, help, role="view", **options)

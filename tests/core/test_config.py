@@ -112,3 +112,19 @@ def test_unroll_config_formats_floats_exactly():
     cfg = UnrollConfig(lr=0.003)
     back, notes = c.from_query(UnrollConfig, c.to_query(cfg))
     assert back == cfg and notes == []
+
+
+def test_settings_that_do_not_apply_are_reset_and_hidden_from_the_cache_key():
+    from dataclasses import dataclass
+
+    from rnnviz.core.config import hidden_param, only_if, param, specs, without_inapplicable
+
+    @dataclass(frozen=True)
+    class Cfg:
+        clip: bool = param(True, "Clip", "Clip gradients.")
+        max_norm: float = param(1.0, "Max norm", "Clip at.", min=0.1, max=10.0, applies=lambda c: c.clip)
+        hidden: int = only_if(lambda c: c.clip, hidden_param(8))
+
+    assert [s.applies_to(Cfg()) for s in specs(Cfg)] == [True, True, True]
+    assert without_inapplicable(Cfg(max_norm=5.0)) == Cfg(max_norm=5.0)
+    assert without_inapplicable(Cfg(clip=False, max_norm=5.0, hidden=3)) == Cfg(clip=False)
