@@ -81,22 +81,25 @@ class Experiment(Generic[C, R]):
     """run(cfg, on_progress=None, **extra) -> result. Deterministic for a given cfg."""
     report: Callable[[C, R], dict[str, Any]]
     """report(cfg, result) -> {"metrics": {...}, ...}: the view's own JSON keys (see :meth:`full_report`)."""
-    export: Callable[[C, R], Export]
+    export: Callable[[C, R], Export] = None  # TRANSITIONAL
     """export(cfg, result) -> the figures, data, weights and reproduce.py offered for download."""
-    film: Callable[[C, R], go.Figure]
+    film: Callable[[C, R], go.Figure] = None  # TRANSITIONAL
     """film(cfg, result) -> the view's main figure as a training film (core.figures.animate)."""
-    live: Callable[[C], LiveFigure | None]
+    live: Callable[[C], LiveFigure | None] = None  # TRANSITIONAL
     """live(cfg) -> how to draw the main figure from the snapshots so far, or None when it has none."""
-    smoke: Mapping[str, Any]
+    smoke: Mapping[str, Any] = None  # TRANSITIONAL
     """Settings that train in about a second: what the contract test runs every view with."""
-    metric: Metric[R]
+    metric: Metric[R] = None  # TRANSITIONAL
     upstream: Callable[[C], Upstream | None] | None = None
     """cfg -> the experiment whose result run() receives as ``upstream=``, or None when it needs none."""
     add_arguments: Callable[[argparse.ArgumentParser], None] | None = None
     """Extra command-line options beyond the Config (e.g. a data file); passed to run as keywords."""
+    normalise: Any = None  # TRANSITIONAL
 
     def prepare(self, cfg: C) -> C:
         """Settings that do not apply reset to their defaults: they never key the cache."""
+        if self.normalise is not None:  # TRANSITIONAL
+            cfg = self.normalise(cfg)
         return cfgmod.without_inapplicable(cfg)
 
     def smoke_config(self) -> C:
