@@ -4,16 +4,8 @@ import json
 
 import pandas as pd
 import plotly.graph_objects as go
-import pytest
 
 from rnnviz.core import export
-from rnnviz.views import views
-
-
-@pytest.mark.parametrize("view", [v.slug for v in views()])
-def test_every_view_offers_an_export(view):
-    exp = next(v.experiment for v in views() if v.slug == view)
-    assert exp.export is not None
 
 
 def test_the_bundle_holds_an_offline_page_the_data_and_the_settings():

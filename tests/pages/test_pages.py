@@ -67,7 +67,7 @@ def test_unroll_lock_hides_and_fixes_a_control():
     assert any("c_{" in str(e.value) for e in at.latex)
 
 
-def test_scrubbing_time_does_not_retrain():
+def test_scrubbing_time_does_not_retrain(fresh_cache):
     from rnnviz.core.runtime import RESULTS
 
     at = open_page("unroll")
