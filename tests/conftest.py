@@ -32,16 +32,26 @@ def fresh_cache():
     RESULTS.clear()
 
 
+@pytest.fixture(scope="session")
+def app_server():
+    """One app server for every browser test: a default trained for one page is there for the next
+    module too, as it would be for the next visitor."""
+    from tests.browser_support import streamlit_server
+
+    with streamlit_server() as (base, _):
+        yield base
+
+
 @pytest.fixture(scope="module")
-def page(request):
-    """One app server and one Chromium page for a module of browser tests; ``page.base`` is the app's URL.
+def page(request, app_server):
+    """One Chromium page for a module of browser tests; ``page.base`` is the app's URL.
 
     A module may set ``VIEWPORT`` (e.g. taller, so that a figure far down the page is drawn).
     """
-    from tests.browser_support import chromium, streamlit_server
+    from tests.browser_support import chromium
 
     viewport = getattr(request.module, "VIEWPORT", {"width": 1400, "height": 1000})
-    with streamlit_server() as (base, _), chromium() as browser:
+    with chromium() as browser:
         pg = browser.new_page(viewport=viewport)
-        pg.base = base
+        pg.base = app_server
         yield pg
