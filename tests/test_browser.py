@@ -21,14 +21,6 @@ def browser():
         yield b
 
 
-@pytest.fixture(scope="module")
-def page(browser):
-    with streamlit_server() as (base, _):
-        pg = browser.new_page(viewport={"width": 1400, "height": 1000})
-        pg.base = base
-        yield pg
-
-
 @pytest.mark.parametrize("path", PATHS)
 def test_page_renders_without_exception(page, path):
     open_and_wait(page, f"{page.base}/{path}", timeout_s=180)

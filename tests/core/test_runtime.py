@@ -55,7 +55,9 @@ def test_result_trains_the_upstream_first_each_in_its_slot_and_caches_both(fresh
     res = result(top, Toy(seed=1, size=3), lookup)
     assert [(name, busy) for name, _, busy in calls] == [("base", 1), ("top", 1)]
     assert res.value == 13 and res.upstream.value == 21
-    assert result(top, Toy(seed=1, size=3), lookup) is res and result(base, Toy(seed=2), lookup) is res.upstream
+    assert (
+        result(top, Toy(seed=1, size=3), lookup) is res and result(base, Toy(seed=2), lookup) is res.upstream
+    )
     assert len(calls) == 2
 
 
