@@ -248,21 +248,22 @@ def page(
     intro: str,
     groups: Iterable[tuple[str, Iterable[str]]] | None = None,
     inputs: Callable[[C], Mapping[str, Any]] | None = None,
-    click_to_train: str | None = None,
+    click_to_train: str | Callable[[C], str | None] | None = None,
 ) -> tuple[C, R]:
     """The top of every view's page: title, intro, settings, share link, the run, downloads and notes.
 
     ``inputs(cfg)`` draws what the run reads besides its settings (an upload) and returns it as the
     run's extra inputs. With ``click_to_train`` (a sentence such as "Training takes about 20 s."), an
     uncached result waits for a button press, so that opening a page stays fast and costly training
-    happens only when asked for.
+    happens only when asked for; a function of the settings may ask only for some of them.
     """
     st.title(exp.title)
     st.caption(intro)
     cfg = settings(exp.config, exp.name, groups=groups)
     share_link()
     extra = dict(inputs(cfg)) if inputs is not None else {}
-    res = run(exp, cfg, click_to_train=click_to_train, **extra)
+    ask = click_to_train(cfg) if callable(click_to_train) else click_to_train
+    res = run(exp, cfg, click_to_train=ask, **extra)
     downloads(exp, cfg, res)
     for note in res.notes:
         st.info(safe_text(note), icon=":material/info:")
