@@ -1,7 +1,8 @@
 """The sentiment task: the sentiment view's trained classifier, read as a gates result.
 
-The gates view never imports the sentiment view: it names it as its upstream experiment, and
-the app (or the CLI) runs that first and hands its result to ``gates_from_sentiment``.
+The gates view never imports the sentiment view: it names it as its upstream experiment
+(``sentiment_upstream``), the core runtime trains or fetches that result, and ``train.run`` hands it to
+``gates_from_sentiment``. Only the classifier, test sentences, test labels and history are read.
 """
 
 from __future__ import annotations
