@@ -21,13 +21,13 @@ from dataclasses import replace
 from bench.targets import CAPTURE_SHARE, MAX_RESULT_MB
 from rnnviz.core.runtime import configure_torch, size_of
 from rnnviz.core.timeline import capturing
-from rnnviz.views.gates.experiment import run
 from rnnviz.views.gates.figures import conveyor_belt, gates_figure, saturation_figure, unit_lines
 from rnnviz.views.gates.gating import saturated_share
 from rnnviz.views.gates.inputs import choose_units
 from rnnviz.views.gates.lessons import kept_memory, step_equations
 from rnnviz.views.gates.reading import inspect_sequence
 from rnnviz.views.gates.settings import GatesConfig
+from rnnviz.views.gates.train import run
 
 SEEDS = (0, 1, 2)
 TRAIN_TARGET_S = 4.0

@@ -1,100 +1,52 @@
 import streamlit as st
 
 from pages import ui
-from rnnviz.core.cells import CELLS, GRU_CONVENTION
 from rnnviz.core.figures import loss_curve
-from rnnviz.core.fmt import percent
-from rnnviz.views.gates.experiment import EXPERIMENT
-from rnnviz.views.gates.figures import (
-    conveyor_belt,
-    gates_figure,
-    live_figure,
-    saturation_figure,
-    unit_lines,
-)
-from rnnviz.views.gates.gating import SATURATION_MARGIN, parameter_rows, saturated_share
+from rnnviz.views.gates import EXPERIMENT
+from rnnviz.views.gates.figures import conveyor_belt, gates_figure, saturation_figure, unit_lines
+from rnnviz.views.gates.gating import SATURATION_MARGIN, parameter_rows
 from rnnviz.views.gates.inputs import choose_units
 from rnnviz.views.gates.lessons import (
-    GRU_CONVENTION_NOTE,
+    GRU_CONVENTION_INFO,
+    INTRO,
     MEMORY_UPDATE,
-    SATURATED,
+    SENTIMENT_TRAINING,
     answer_summary,
     belt_text,
-    items,
+    block_latex,
+    cell_comparison,
+    headline_stats,
     kept_memory,
     saturation_finding,
     step_equations,
 )
 from rnnviz.views.gates.reading import Inspection, inspect_sequence
 from rnnviz.views.gates.settings import GatesConfig
-from rnnviz.views.gates.tasks import BATCH, HELD_OUT, SENTIMENT_TRAIN_S
 
-PREFIX = "gates"
 SETTING_GROUPS = [
     ("Task", ["task", "length"]),
     ("Network", ["cell", "hidden", "gate_bias", "seed"]),
     ("Training", ["train_steps", "lr"]),
 ]
-SENTIMENT_TRAINING = (
-    "The sentiment task reads the sentiment view's classifier. Training it reads about 10,000 review "
-    f"sentences and takes about {SENTIMENT_TRAIN_S} s on this server, once: both views then share it."
-)
 
-st.title(EXPERIMENT.title)
-st.caption(
-    "Gates are small sigmoid switches, one per unit and per step, that decide what a gated cell writes, "
-    "keeps and shows. Train one on a task and watch the switches snap to open or shut."
-)
-cfg = ui.settings(GatesConfig, PREFIX, groups=SETTING_GROUPS)
-ui.share_link()
-res = ui.run(
-    EXPERIMENT,
-    cfg,
-    click_to_train=SENTIMENT_TRAINING if cfg.task == "sentiment" else None,
-    live=live_figure(cfg.task, cfg.cell) if cfg.task != "sentiment" else None,
-)
-if cfg.task == "sentiment":
-    st.caption(
-        f"This is the sentiment view's {CELLS[cfg.cell]} classifier ({res.hidden} units, reading "
-        f"{res.input_size}-number word vectors), trained there once and shared; its training film plays on "
-        "the sentiment page. Hidden size, training length, memory-gate bias, steps and learning rate in the "
-        "sidebar apply to the other tasks only."
-    )
-ui.training_message(res.history)
 
-trained_share = saturated_share(res.trained.saturation)
-untrained_share = saturated_share(res.untrained.saturation)
-m = st.columns(4)
-m[0].metric(
-    "Held-out loss",
-    f"{res.trained.held_out_loss:.3g}",
-    help=f"{res.loss_name.capitalize()} on {HELD_OUT} held-out {items(res)}. Guessing the best constant "
-    f"scores {res.chance_loss:.3g}; the untrained network scores {res.untrained.held_out_loss:.3g}.",
-)
-m[1].metric(
-    "Saturated gate values",
-    f"{trained_share:.0%}",
-    delta=f"{100 * (trained_share - untrained_share):+.0f} points vs untrained",
-    help=f"Share of sigmoid-gate values {SATURATED} on the held-out {items(res)}.",
-)
-m[2].metric(
-    f"{CELLS[cfg.cell]} parameters", f"{res.params[cfg.cell]['total']:,}", help="Recurrent layer only."
-)
-m[3].metric(
-    "Training time",
-    f"{res.history.seconds:.1f} s",
-    help=f"{res.history.steps} Adam steps of {BATCH} sequences."
-    if cfg.task != "sentiment"
-    else "Trained by the sentiment view.",
-)
+def sentiment_on_click(cfg: GatesConfig) -> dict:
+    """The sentiment task trains the sentiment view's classifier (costly): it waits for a click; the
+    synthetic tasks train at once. ui.page takes one click_to_train for every setting, so the sentiment
+    task asks here, where the settings are known; ui.page then finds the result cached."""
+    if cfg.task == "sentiment":
+        ui.run(EXPERIMENT, cfg, click_to_train=SENTIMENT_TRAINING)
+    return {}
+
+
+cfg, res = ui.page(EXPERIMENT, intro=INTRO, groups=SETTING_GROUPS, inputs=sentiment_on_click)
+
+stats = headline_stats(res)
+for col, stat in zip(st.columns(len(stats)), stats, strict=True):
+    col.metric(stat.label, stat.value, delta=stat.delta, help=stat.help)
 st.markdown(saturation_finding(res))
 if cfg.cell == "gru":
-    st.info(
-        f"PyTorch's GRU convention, used throughout this page: ${GRU_CONVENTION}$. {GRU_CONVENTION_NOTE}",
-        icon=":material/swap_horiz:",
-    )
-ui.downloads(EXPERIMENT, cfg, res)
-
+    st.info(GRU_CONVENTION_INFO, icon=":material/swap_horiz:")
 
 # The parts of the inspection a reader picks one at a time: only the chosen one is built and sent.
 SECTIONS = ("Gates through time", "Saturation", "Conveyor belt", "One step, with numbers")
@@ -106,14 +58,13 @@ def inspect() -> None:
     st.subheader("Inside the gates, step by step")
     pick, detail, units_box, toggle = st.columns([1.2, 1.6, 1, 1], vertical_alignment="bottom")
     with pick:
-        view = ui.view_controls(GatesConfig, PREFIX, ["source"])
+        view = ui.view_controls(EXPERIMENT, ["source"])
     with detail:
-        extra = {"typed": ["sequence"], "random": ["draw"]}.get(view.source, [])
-        view = ui.view_controls(GatesConfig, PREFIX, extra)
+        view = ui.view_controls(EXPERIMENT, ["sequence", "draw"])  # the one that applies to the source
     with units_box:
-        view = ui.view_controls(GatesConfig, PREFIX, ["units"])
+        view = ui.view_controls(EXPERIMENT, ["units"])
     with toggle:
-        view = ui.view_controls(GatesConfig, PREFIX, ["compare"])
+        view = ui.view_controls(EXPERIMENT, ["compare"])
     ins = inspect_sequence(res, view)
     for note in ins.notes:
         st.info(note, icon=":material/info:")
@@ -126,7 +77,7 @@ def inspect() -> None:
     st.markdown(answer_summary(res.task, ins))
 
     film = view.source == "example" and res.film is not None
-    part = ui.section(SECTIONS, key=f"{PREFIX}.section")
+    part = ui.section(SECTIONS, key=f"{EXPERIMENT.name}.section")
     if part == SECTIONS[0]:
         gates_through_time(view, ins, units, unit_notes, film)
     elif part == SECTIONS[1]:
@@ -193,7 +144,7 @@ def belt(view: GatesConfig, ins: Inspection, units: tuple[int, ...], steps: int)
 
 def one_step(ins: Inspection, units: tuple[int, ...], steps: int) -> None:
     st.markdown("#### One step, with numbers")
-    view = ui.view_controls(GatesConfig, PREFIX, ["step"], limits={"step": steps})
+    view = ui.view_controls(EXPERIMENT, ["step"], limits={"step": steps})
     t = min(view.step, steps) - 1
     st.markdown(f"Step t = {t + 1} reads {ui.inline_code(ins.tokens[t])} (trained network).")
     for line in step_equations(res, ins, t, units):
@@ -204,29 +155,7 @@ inspect()
 
 st.subheader("RNN, LSTM or GRU?")
 st.dataframe(parameter_rows(res.params), hide_index=True)
-lstm, gru, rnn = (res.params[c]["total"] for c in ("lstm", "gru", "rnn"))
-blocks = {cell: len(row["blocks"]) for cell, row in res.params.items()}
-hidden, inputs = res.hidden, res.input_size
-st.latex(
-    rf"\text{{one block}} = \underbrace{{H \cdot I}}_{{W}} + \underbrace{{H \cdot H}}_{{U}} + "
-    rf"\underbrace{{2H}}_{{b}} = {hidden}\cdot{inputs} + {hidden}\cdot{hidden} + 2\cdot{hidden} = {rnn}"
-)
-other = "gru" if cfg.cell == "lstm" else "lstm"
-st.markdown(
-    f"- **GRU**: {blocks['gru']} blocks, so always exactly {1 - gru / lstm:.0%} fewer parameters than an "
-    f"LSTM of the same size ({gru:,} vs {lstm:,} here), and one state vector instead of two. Its update "
-    "gate z is the memory gate: its conveyor belt is the hidden state itself.\n"
-    f"- **LSTM**: {blocks['lstm']} blocks ({lstm:,} parameters). The separate cell state keeps a memory while the output "
-    "gate decides how much of it to show.\n"
-    f"- **Vanilla RNN**: {blocks['rnn']} block ({rnn:,} parameters) and no memory gate, so nothing protects a memory from "
-    "being rewritten at every step; fine for short dependencies, and the gradients view shows how it fails "
-    "on long ones.\n\n"
-    f"**Measured here:** the {CELLS[cfg.cell]} reached a held-out loss of {res.trained.held_out_loss:.3g} "
-    f"({percent(res.trained.held_out_loss / res.chance_loss) if res.chance_loss else 'n/a'} of the best "
-    "constant guess) in "
-    f"{res.history.seconds:.1f} s of training. Switch *Cell* to {CELLS[other]} to measure it on the same "
-    "seed and data: on small tasks like these both usually learn, so the GRU's smaller size is free; reach "
-    "for the LSTM when a memory must be kept apart from what the cell shows."
-)
+st.latex(block_latex(res))
+st.markdown(cell_comparison(res))
 
 st.plotly_chart(loss_curve(res.history))

@@ -3,10 +3,17 @@
 import json
 import re
 
-from rnnviz.core.runtime import RESULTS
+from rnnviz.core.config import format_value, spec_of
+from rnnviz.core.runtime import RESULTS, result_key
+from rnnviz.views import get
+from rnnviz.views.gates import EXPERIMENT
+from rnnviz.views.gates.settings import GatesConfig
 from tests.apptest import open_page, query, texts
+from tests.views.gates.upstream import tiny_sentiment
 
-FAST = {"train_steps": "100", "hidden": "4"}
+FAST = {k: format_value(spec_of(GatesConfig, k), v) for k, v in EXPERIMENT.smoke.items()}
+"""The smoke settings as a link says them: trained once per test session, shared with the view's tests."""
+STEPS = EXPERIMENT.smoke["train_steps"]
 
 
 def _latex(at) -> str:
@@ -34,7 +41,7 @@ def test_defaults_state_the_saturation_finding_with_numbers():
     assert "f_{1}" in _latex(_show(at, "One step, with numbers"))
 
 
-def test_typing_a_sequence_redraws_without_retraining():
+def test_typing_a_sequence_redraws_without_retraining(fresh_cache):
     at = open_page("gates", {**FAST, "task": "brackets"})
     assert len(RESULTS) == 1
     at.selectbox(key="gates.source").set_value("typed").run()
@@ -51,7 +58,7 @@ def _charts(at) -> list[dict]:
     return [json.loads(chart.proto.spec) for chart in at.get("plotly_chart")]
 
 
-def test_compare_toggle_draws_both_networks_without_retraining():
+def test_compare_toggle_draws_both_networks_without_retraining(fresh_cache):
     at = open_page("gates", FAST).run()  # the second run draws from the cache, without the live figures
     charts = len(at.get("plotly_chart"))
     at.toggle(key="gates.compare").set_value(True).run()
@@ -68,9 +75,9 @@ def test_worked_example_plays_the_training_film_and_typed_input_does_not():
     films = [c for c in _charts(at) if c.get("frames")]
     assert len(films) == 1  # the gate grid; the saturation histogram plays in its own part
     grid = films[0]
-    assert len(grid["frames"]) >= 10 and grid["layout"]["sliders"][0]["steps"][-1]["label"] == "100"
+    assert len(grid["frames"]) >= 10 and grid["layout"]["sliders"][0]["steps"][-1]["label"] == str(STEPS)
     assert grid["frames"][0]["data"][0]["z"] != grid["frames"][-1]["data"][0]["z"]
-    assert "step 100, loss" in grid["layout"]["title"]["text"]
+    assert f"step {STEPS}, loss" in grid["layout"]["title"]["text"]
     assert len([c for c in _charts(_show(at, "Saturation")) if c.get("frames")]) == 1
     _show(at, "Gates through time")
     at.selectbox(key="gates.source").set_value("typed").run()
@@ -132,36 +139,29 @@ def test_markup_in_brackets_sequence_is_never_rendered():
     assert not any("<img" in m for m in texts(at, "markdown"))
 
 
-def test_sentiment_task_waits_for_a_click_before_training():
+def test_sentiment_task_waits_for_a_click_before_training(fresh_cache):
     at = open_page("gates", {"task": "sentiment"})
     assert not at.exception
     assert [b.label for b in at.button] == ["Train"]
     assert len(RESULTS) == 0
 
 
-def test_sentiment_task_draws_the_shared_classifier_once_trained():
-    """With the sentiment view's model already cached (as after a visit there), the page uses it at once."""
-    from dataclasses import replace
-
-    from rnnviz.core.config import training_part
-    from rnnviz.views.gates.sentiment_adapter import sentiment_upstream
-    from rnnviz.views.gates.settings import GatesConfig
-    from rnnviz.views.sentiment import experiment as sentiment
-    from tests.views.gates.test_gates import _tiny_reviews
-
+def test_sentiment_task_draws_the_shared_classifier_without_training_it_again(fresh_cache):
+    """With the sentiment view's model already cached (as after a visit there), the page reads it."""
     cfg = GatesConfig(task="sentiment", cell="gru")
-    tiny = sentiment.run(
-        replace(sentiment.SentimentConfig(), cell="gru", embedding=8, hidden=8, epochs=2, min_freq=1),
-        data=_tiny_reviews(),
-    )
-    shared = sentiment.SentimentConfig(**sentiment_upstream(cfg).settings)
-    RESULTS.put(("sentiment", training_part(shared), ()), tiny)  # ui.run's cache key
+    upstream = EXPERIMENT.upstream(cfg)
+    sentiment = get(upstream.experiment)
+    RESULTS.put(result_key(sentiment, sentiment.config(**upstream.settings)), tiny_sentiment("gru"))
     at = open_page(
         "gates", {"task": "sentiment", "cell": "gru", "source": "typed", "sequence": "a good film"}
     )
     assert not at.exception, at.exception
-    assert not at.button and len(RESULTS) == 2  # the shared classifier, and this view's reading of it
+    assert [b.label for b in at.button] == ["Train"]  # reading it is quick, but the page asks first
+    at.button(key="train.gates").click().run()
+    assert not at.exception, at.exception
+    assert len(RESULTS) == 2  # the shared classifier, and this view's reading of it
     markdown = " ".join(texts(at, "markdown"))
     assert "held-out sentences" in markdown and "P(positive)" in markdown
     assert "a good film" in markdown
+    assert "sentiment view's GRU classifier" in " ".join(texts(at, "info"))
     assert r"\prod_{t=2}^{3} z_t" in _latex(_show(at, "Conveyor belt"))

@@ -1,7 +1,41 @@
-"""View "LSTM & GRU gates"."""
+"""View "LSTM & GRU gates": train an LSTM or GRU on a task whose gating can be read, then open every gate.
 
+The sentiment task trains nothing here: it names the sentiment view as its upstream experiment, whose
+trained classifier the core hands to ``run`` (see sentiment_adapter).
+"""
+
+from rnnviz.core.experiment import Experiment, Metric
 from rnnviz.views import View
-from rnnviz.views.gates.experiment import EXPERIMENT
+from rnnviz.views.gates.export import export, report
+from rnnviz.views.gates.figures import film, live
+from rnnviz.views.gates.result import GatesResult
+from rnnviz.views.gates.sentiment_adapter import sentiment_upstream
+from rnnviz.views.gates.settings import GatesConfig
+from rnnviz.views.gates.train import run
+
+EXPERIMENT: Experiment[GatesConfig, GatesResult] = Experiment(
+    name="gates",
+    title="LSTM & GRU gates",
+    description="Train an LSTM or GRU on a memory, counting or sentiment task and record every gate at "
+    "every step, before, during and after training.",
+    config=GatesConfig,
+    run=run,
+    report=report,
+    export=export,
+    film=film,
+    live=live,
+    smoke={"hidden": 4, "length": 8, "train_steps": 60},
+    metric=Metric(
+        name="held_out_loss",
+        label="Held-out loss",
+        unit="",
+        better="lower",
+        read=lambda res: res.trained.held_out_loss,
+        help="The trained network's loss on held-out sequences (mean squared error; cross-entropy for "
+        "sentiment). Compare it with chance_loss, the best constant guess: well below it, the network learned.",
+    ),
+    upstream=sentiment_upstream,
+)
 
 VIEW = View(
     EXPERIMENT,

@@ -1,9 +1,11 @@
-"""The gates view as a download: its figures, the gate values as CSV, the weights and reproduce.py."""
+"""The gates view as data: the --json report, and the download with its figures, the gate values as CSV,
+the weights and reproduce.py."""
 
 from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -20,14 +22,45 @@ from rnnviz.views.gates.figures import (
     saturation_figure,
     unit_lines,
 )
+from rnnviz.views.gates.gating import gate_saturation, saturated_share
 from rnnviz.views.gates.inputs import choose_units
 from rnnviz.views.gates.lessons import kept_memory
 from rnnviz.views.gates.reading import Inspection, inspect_sequence
 from rnnviz.views.gates.result import GatesResult
 from rnnviz.views.gates.settings import GatesConfig
 
-SCRIPT = Path(__file__).with_name("reproduce_script.py")
+REPRODUCE = Path(__file__).with_name("reproduce.py").read_text(encoding="utf-8")
+"""The script shipped in an export: recomputes the held-out loss from the weights with plain torch."""
 HELD_OUT_FILE = "held_out.json"
+
+
+def report(cfg: GatesConfig, res: GatesResult) -> dict[str, Any]:
+    """The inspected sequence's gates and states, and the run's numbers; ``held_out_loss`` is the headline."""
+    ins = inspect_sequence(res, cfg)
+    reading = ins.trained
+    out: dict[str, Any] = {"tokens": list(ins.tokens), "gates": reading.gates}
+    if reading.c is not None:
+        out["cell"] = reading.c
+    out["hidden"] = reading.h
+    out["prediction"] = reading.prediction
+    kept = kept_memory(ins, res.cell, choose_units("", res.hidden, res.ranked_units)[0])
+    out["metrics"] = {
+        "saturation": gate_saturation(reading.gates),
+        "saturation_untrained": gate_saturation(ins.untrained.gates),
+        "held_out_saturated_share": {
+            "trained": saturated_share(res.trained.saturation),
+            "untrained": saturated_share(res.untrained.saturation),
+        },
+        "params": {cell: row["total"] for cell, row in res.params.items()},
+        "final_loss": res.history.final_loss() if res.history.steps else None,
+        "held_out_loss": res.trained.held_out_loss,
+        "chance_loss": res.chance_loss,
+        "keep_path": {"unit": kept.unit, "trained": kept.trained, "untrained": kept.untrained},
+        "fused_gap": max(reading.fused_gap, ins.untrained.fused_gap),
+    }
+    if ins.notes:
+        out["sequence_notes"] = list(ins.notes)
+    return out
 
 
 def _column(name: str) -> str:
@@ -114,6 +147,6 @@ def export(cfg: GatesConfig, res: GatesResult) -> Export:
             "timeline": timeline_table(res),
         },
         weights=res.trained.state_dict(),
-        reproduce=SCRIPT.read_text(),
+        reproduce=REPRODUCE,
         files={HELD_OUT_FILE: held_out_json(res)},
     )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import replace
 
 import numpy as np
 import plotly.graph_objects as go
@@ -23,8 +24,9 @@ from rnnviz.core.style import (
 from rnnviz.core.timeline import Frame
 from rnnviz.views.gates.gating import SATURATION_MARGIN, gate_saturation, highway, saturated_share
 from rnnviz.views.gates.inputs import worked_example
-from rnnviz.views.gates.reading import Inspection, Reading
+from rnnviz.views.gates.reading import Inspection, Reading, inspect_sequence
 from rnnviz.views.gates.result import GatesResult
+from rnnviz.views.gates.settings import GatesConfig, trains_here
 
 QUANTITIES = {"lstm": ("f", "i", "g", "o", "c", "h"), "gru": ("r", "z", "n", "h")}
 """What each cell computes per step, in the order a reader meets them in the equations."""
@@ -141,9 +143,15 @@ def gate_film(
     return animate(fig, data, labels, titles=titles)
 
 
-def live_figure(task: str, cell: str) -> Callable[[History], go.Figure]:
-    """The worked example's gate grid at the latest snapshot, redrawn while the network trains."""
-    tokens, _ = worked_example(task)
+def live(cfg: GatesConfig) -> Callable[[History], go.Figure] | None:
+    """The worked example's gate grid at the latest snapshot, redrawn while the network trains.
+
+    None for the sentiment task: its snapshots are the sentiment view's, which hold no gates.
+    """
+    if not trains_here(cfg):
+        return None
+    cell = cfg.cell
+    tokens, _ = worked_example(cfg.task)
 
     def draw(history: History) -> go.Figure:
         timeline = history.timeline
@@ -389,3 +397,13 @@ def saturation_figure(res: GatesResult, ins: Inspection, source: str) -> go.Figu
             [film.label(i) for i in range(len(film))],
         )
     return saturation_histogram(ins.trained.gates, ins.untrained.gates, res.cell)
+
+
+def film(cfg: GatesConfig, res: GatesResult) -> go.Figure:
+    """The worked example's gate grid through training, whatever sequence the settings inspect.
+
+    The sentiment task's classifier was trained by the sentiment view, whose film holds no gates: there
+    the trained grid is drawn still.
+    """
+    example = replace(cfg, source="example")
+    return gates_figure(res, inspect_sequence(res, example), example.source)

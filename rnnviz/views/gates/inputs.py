@@ -5,16 +5,13 @@ Typed input is validated here and never raises: what cannot be used becomes a no
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import numpy as np
 
 from rnnviz.core.memory_tasks import copy_first
 from rnnviz.core.tokens import tokenize
-from rnnviz.views.gates import brackets
-
-if TYPE_CHECKING:
-    from rnnviz.views.gates.result import Corpus
+from rnnviz.views.gates.brackets import EXAMPLE as BRACKETS_EXAMPLE
+from rnnviz.views.gates.brackets import VOCAB, bracket_depth, parse, running_depth
+from rnnviz.views.gates.result import Corpus
 
 SOURCES = {
     "example": "Worked example",
@@ -65,12 +62,12 @@ def _copy_inputs(source: str, text: str, draw: int, length: int) -> SequenceInpu
 
 def _bracket_inputs(source: str, text: str, draw: int, length: int) -> SequenceInputs:
     if source == "random":
-        x, y = brackets.bracket_depth(1, length, np.random.default_rng(draw))
+        x, y = bracket_depth(1, length, np.random.default_rng(draw))
         ids = x[0].argmax(-1)
-        return tuple(brackets.VOCAB[i] for i in ids), x[0], y[0, :, 0].astype(np.float64), []
-    tokens, ids, notes = brackets.parse(text if source == "typed" else brackets.EXAMPLE, MAX_TOKENS)
-    x = np.eye(len(brackets.VOCAB), dtype=np.float32)[ids]
-    return tokens, x, brackets.running_depth(ids).astype(np.float64), list(notes)
+        return tuple(VOCAB[i] for i in ids), x[0], y[0, :, 0].astype(np.float64), []
+    tokens, ids, notes = parse(text if source == "typed" else BRACKETS_EXAMPLE, MAX_TOKENS)
+    x = np.eye(len(VOCAB), dtype=np.float32)[ids]
+    return tokens, x, running_depth(ids).astype(np.float64), list(notes)
 
 
 def _sentence_inputs(corpus: Corpus, source: str, text: str, draw: int) -> SequenceInputs:

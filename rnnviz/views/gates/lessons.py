@@ -6,13 +6,25 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from rnnviz.core.cells import CARRIED, GATE_NAMES, GRU_CONVENTION, MEMORY_GATE
+from rnnviz.core.cells import CARRIED, CELLS, GATE_NAMES, GRU_CONVENTION, MEMORY_GATE
 from rnnviz.core.equations import MAX_UNITS as EQUATION_UNITS
 from rnnviz.core.equations import step_latex
+from rnnviz.core.fmt import percent
 from rnnviz.views.gates.gating import SATURATION_MARGIN, highway, saturated_share
 from rnnviz.views.gates.reading import Inspection, Reading
 from rnnviz.views.gates.result import GatesResult
-from rnnviz.views.gates.tasks import HELD_OUT
+from rnnviz.views.gates.tasks import BATCH, HELD_OUT, SENTIMENT_TRAIN_S
+
+INTRO = (
+    "Gates are small sigmoid switches, one per unit and per step, that decide what a gated cell writes, "
+    "keeps and shows. Train one on a task and watch the switches snap to open or shut."
+)
+
+SENTIMENT_TRAINING = (
+    "The sentiment task reads the sentiment view's classifier. Training it reads about 10,000 review "
+    f"sentences and takes about {SENTIMENT_TRAIN_S} s on this server, once: both views then share it."
+)
+"""Said before the sentiment task trains: the page waits for a click."""
 
 MEMORY_UPDATE = {"lstm": r"c_t = f_t \odot c_{t-1} + i_t \odot g_t", "gru": GRU_CONVENTION}
 """The line of each cell's update where the memory gate multiplies the old state (PyTorch's equations)."""
@@ -25,6 +37,54 @@ GRU_CONVENTION_NOTE = (
     "1 − z swapped; there z near 0 keeps memory, so 'a high update-gate bias keeps memory' holds in "
     "PyTorch's convention only."
 )
+GRU_CONVENTION_INFO = (
+    f"PyTorch's GRU convention, used throughout this page: ${GRU_CONVENTION}$. {GRU_CONVENTION_NOTE}"
+)
+
+
+def shared_classifier_note(cell: str, hidden: int, input_size: int) -> str:
+    """What the sentiment task shows: not a network of its own, but the sentiment view's, shared."""
+    return (
+        f"This is the sentiment view's {CELLS[cell]} classifier ({hidden} units, reading {input_size}-number "
+        "word vectors), trained there once and shared; its training film plays on the sentiment page."
+    )
+
+
+@dataclass(frozen=True)
+class Stat:
+    """One number of the page's headline row: its label, value, change and what it means."""
+
+    label: str
+    value: str
+    help: str
+    delta: str | None = None
+
+
+def headline_stats(res: GatesResult) -> tuple[Stat, ...]:
+    """Held-out loss, saturated share, parameter count and training time, each with how to read it."""
+    trained, untrained = saturated_share(res.trained.saturation), saturated_share(res.untrained.saturation)
+    return (
+        Stat(
+            "Held-out loss",
+            f"{res.trained.held_out_loss:.3g}",
+            f"{res.loss_name.capitalize()} on {HELD_OUT} held-out {items(res)}. Guessing the best constant "
+            f"scores {res.chance_loss:.3g}; the untrained network scores {res.untrained.held_out_loss:.3g}.",
+        ),
+        Stat(
+            "Saturated gate values",
+            f"{trained:.0%}",
+            f"Share of sigmoid-gate values {SATURATED} on the held-out {items(res)}.",
+            delta=f"{100 * (trained - untrained):+.0f} points vs untrained",
+        ),
+        Stat(f"{CELLS[res.cell]} parameters", f"{res.params[res.cell]['total']:,}", "Recurrent layer only."),
+        Stat(
+            "Training time",
+            f"{res.history.seconds:.1f} s",
+            "Trained by the sentiment view."
+            if res.task == "sentiment"
+            else f"{res.history.steps} Adam steps of {BATCH} sequences.",
+        ),
+    )
 
 
 def keep_path(reading: Reading, cell: str) -> np.ndarray:
@@ -162,3 +222,35 @@ def belt_text(cell: str, steps: int, kept: KeptMemory) -> tuple[str, str, str]:
             "carries its memory in a changing state rather than on an unchanged belt."
         )
     return words, latex, verdict
+
+
+def block_latex(res: GatesResult) -> str:
+    """The parameters of one weight block, counted with this network's sizes."""
+    hidden, inputs, block = res.hidden, res.input_size, res.params["rnn"]["total"]
+    return (
+        rf"\text{{one block}} = \underbrace{{H \cdot I}}_{{W}} + \underbrace{{H \cdot H}}_{{U}} + "
+        rf"\underbrace{{2H}}_{{b}} = {hidden}\cdot{inputs} + {hidden}\cdot{hidden} + 2\cdot{hidden} = {block}"
+    )
+
+
+def cell_comparison(res: GatesResult) -> str:
+    """RNN, LSTM or GRU: their parameter counts here, and what this run measured."""
+    lstm, gru, rnn = (res.params[c]["total"] for c in ("lstm", "gru", "rnn"))
+    blocks = {cell: len(row["blocks"]) for cell, row in res.params.items()}
+    other = "gru" if res.cell == "lstm" else "lstm"
+    share = percent(res.trained.held_out_loss / res.chance_loss) if res.chance_loss else "n/a"
+    return (
+        f"- **GRU**: {blocks['gru']} blocks, so always exactly {1 - gru / lstm:.0%} fewer parameters than an "
+        f"LSTM of the same size ({gru:,} vs {lstm:,} here), and one state vector instead of two. Its update "
+        "gate z is the memory gate: its conveyor belt is the hidden state itself.\n"
+        f"- **LSTM**: {blocks['lstm']} blocks ({lstm:,} parameters). The separate cell state keeps a memory "
+        "while the output gate decides how much of it to show.\n"
+        f"- **Vanilla RNN**: {blocks['rnn']} block ({rnn:,} parameters) and no memory gate, so nothing protects "
+        "a memory from being rewritten at every step; fine for short dependencies, and the gradients view "
+        "shows how it fails on long ones.\n\n"
+        f"**Measured here:** the {CELLS[res.cell]} reached a held-out loss of {res.trained.held_out_loss:.3g} "
+        f"({share} of the best constant guess) in {res.history.seconds:.1f} s of training. Switch *Cell* to "
+        f"{CELLS[other]} to measure it on the same seed and data: on small tasks like these both usually "
+        "learn, so the GRU's smaller size is free; reach for the LSTM when a memory must be kept apart from "
+        "what the cell shows."
+    )

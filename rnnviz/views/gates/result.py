@@ -93,3 +93,5 @@ class GatesResult:
     film: Timeline | None = None
     """The worked example's gates at each training snapshot; None for sentiment, trained elsewhere."""
     corpus: Corpus | None = None
+    notes: tuple[str, ...] = ()
+    """What the reader should know about this result beyond the figures (e.g. whose classifier it is)."""

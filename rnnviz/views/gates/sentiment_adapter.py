@@ -1,12 +1,12 @@
 """The sentiment task: the sentiment view's trained classifier, read as a gates result.
 
-The gates view never imports the sentiment view: it names it as its upstream experiment, and
-the app (or the CLI) runs that first and hands its result to ``gates_from_sentiment``.
+The gates view never imports the sentiment view: it names it as its upstream experiment
+(``sentiment_upstream``), the core runtime trains or fetches that result, and ``train.run`` hands it to
+``gates_from_sentiment``. Only the classifier, test sentences, test labels and history are read.
 """
 
 from __future__ import annotations
 
-import dataclasses
 from typing import Any
 
 import numpy as np
@@ -15,16 +15,13 @@ from torch import nn
 
 from rnnviz.core.cells import trace
 from rnnviz.core.classifier import SentimentModel, pad
-from rnnviz.core.config import spec_of
 from rnnviz.core.experiment import Upstream
 from rnnviz.views.gates.gating import gate_saturation, influential_units, parameter_table
 from rnnviz.views.gates.inputs import MAX_TOKENS
+from rnnviz.views.gates.lessons import shared_classifier_note
 from rnnviz.views.gates.result import Corpus, GatesResult, HeldOut, Network, weights_of
 from rnnviz.views.gates.settings import GatesConfig
 from rnnviz.views.gates.tasks import HELD_OUT
-
-SENTIMENT_UNUSED = ("hidden", "length", "gate_bias", "train_steps", "lr")
-"""Settings the sentiment task ignores: the sentiment view's settings decide how its classifier was trained."""
 
 
 def sentiment_upstream(cfg: GatesConfig) -> Upstream | None:
@@ -36,13 +33,6 @@ def sentiment_upstream(cfg: GatesConfig) -> Upstream | None:
     if cfg.task != "sentiment":
         return None
     return Upstream("sentiment", {"cell": cfg.cell, "seed": cfg.seed, "layers": 1, "bidirectional": False})
-
-
-def normalise(cfg: GatesConfig) -> GatesConfig:
-    """Settings the sentiment task ignores are reset, so changing them never trains again."""
-    if cfg.task != "sentiment":
-        return cfg
-    return dataclasses.replace(cfg, **{name: spec_of(GatesConfig, name).default for name in SENTIMENT_UNUSED})
 
 
 def _sentence_network(
@@ -108,4 +98,5 @@ def gates_from_sentiment(senti: Any, cfg: GatesConfig) -> GatesResult:
             sentences=tuple(senti.test_texts),
             labels=np.asarray(senti.test_labels),
         ),
+        notes=(shared_classifier_note(cfg.cell, rnn.hidden_size, rnn.input_size),),
     )

@@ -1,4 +1,8 @@
-"""The gates view's settings: what trains (task, network, training) and what only changes the display."""
+"""The gates view's settings: what trains (task, network, training) and what only changes the display.
+
+The sentiment task trains nothing here: it reads the sentiment view's classifier, so the network and
+training settings apply to the synthetic tasks only, and the panel hides them for sentiment.
+"""
 
 from __future__ import annotations
 
@@ -12,6 +16,7 @@ from rnnviz.core.config import (
     hidden_param,
     learning_rate_param,
     length_param,
+    only_if,
     param,
     seed_param,
     steps_param,
@@ -22,30 +27,46 @@ from rnnviz.views.gates.inputs import MAX_TOKENS, MAX_UNITS, SOURCES
 from rnnviz.views.gates.tasks import BATCH, TASK_LABELS, TASKS
 
 
+def trains_here(cfg: GatesConfig) -> bool:
+    """Whether this view trains the network itself (copy, brackets) rather than reading the sentiment view's."""
+    return cfg.task != "sentiment"
+
+
 @dataclass(frozen=True)
 class GatesConfig:
     task: str = param("copy", "Task", " ".join(t.help for t in TASKS.values()), choices=TASK_LABELS)
     cell: str = cell_param("lstm", choices=GATED_CELLS, help="The gated recurrent cell.")
-    hidden: int = hidden_param(8, max=32, help="Units in the hidden state (and the LSTM's cell state).")
-    length: int = length_param(
-        12,
-        label="Training length",
-        help="Steps per training sequence: the longer, the further back the network must remember.",
-        min=4,
-        max=40,
+    hidden: int = only_if(
+        trains_here, hidden_param(8, max=32, help="Units in the hidden state (and the LSTM's cell state).")
     )
-    gate_bias: float = gate_bias_param(
-        1.0,
-        help="Initial bias of the LSTM's forget gate and the GRU's update gate, so the untrained network "
-        "leans toward keeping its state; 1 is the usual choice, 0 is close to PyTorch's default.",
+    length: int = only_if(
+        trains_here,
+        length_param(
+            12,
+            label="Training length",
+            help="Steps per training sequence: the longer, the further back the network must remember.",
+            min=4,
+            max=40,
+        ),
     )
-    train_steps: int = steps_param(
-        400,
-        help=f"Adam steps on minibatches of {BATCH} sequences; 0 leaves the network untrained.",
-        max=2000,
-        step=50,
+    gate_bias: float = only_if(
+        trains_here,
+        gate_bias_param(
+            1.0,
+            help="Initial bias of the LSTM's forget gate and the GRU's update gate, so the untrained network "
+            "leans toward keeping its state; 1 is the usual choice, 0 is close to PyTorch's default.",
+        ),
     )
-    lr: float = learning_rate_param(0.03, choices=LEARNING_RATES[1:])
+    train_steps: int = only_if(
+        trains_here,
+        steps_param(
+            400,
+            help=f"Adam steps on minibatches of {BATCH} sequences; 0 leaves the network untrained.",
+            max=2000,
+            step=50,
+        ),
+    )
+    lr: float = only_if(trains_here, learning_rate_param(0.03, choices=LEARNING_RATES[1:]))
     seed: int = seed_param(0, help="Seeds the weights and the training data.")
     source: str = view_param(
         "example",
@@ -60,8 +81,16 @@ class GatesConfig:
         "Memory task: numbers separated by spaces; the first is the flagged one to recall. "
         "Counting task: brackets ( and ), with letters or digits as filler. Sentiment task: any sentence.",
         max_chars=400,
+        applies=lambda cfg: cfg.source == "typed",
     )
-    draw: int = view_param(1, "Draw number", "Which random sequence of the task to inspect.", min=1, max=1000)
+    draw: int = view_param(
+        1,
+        "Draw number",
+        "Which random sequence of the task to inspect.",
+        min=1,
+        max=1000,
+        applies=lambda cfg: cfg.source == "random",
+    )
     compare: bool = view_param(
         False,
         "Show untrained",

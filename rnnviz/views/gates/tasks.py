@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from rnnviz.core.memory_tasks import copy_first
-from rnnviz.views.gates import brackets
+from rnnviz.views.gates.brackets import VOCAB, bracket_depth
 
 Generate = Callable[[int, int, np.random.Generator], tuple[np.ndarray, np.ndarray]]
 """(batch, length, rng) -> x (batch, length, input), y (batch, answered steps)."""
@@ -29,7 +29,7 @@ class Task:
 
 
 def _bracket_task(batch: int, length: int, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
-    x, y = brackets.bracket_depth(batch, length, rng)
+    x, y = bracket_depth(batch, length, rng)
     return x, y[..., 0]
 
 
@@ -46,7 +46,7 @@ TASKS: dict[str, Task] = {
     "brackets": Task(
         "Counting: bracket nesting depth",
         "Counting: after each token, say how deeply the brackets are nested; letters are filler.",
-        input_size=len(brackets.VOCAB),
+        input_size=len(VOCAB),
         generate=_bracket_task,
     ),
     "sentiment": Task(

@@ -1,15 +1,12 @@
-import json
 from dataclasses import replace
 
 import numpy as np
 import pytest
 import torch
 
-from rnnviz.cli import main
 from rnnviz.core.cells import GATES, SIGNED_GATES, trace
 from rnnviz.core.equations import column
-from rnnviz.views.gates import brackets
-from rnnviz.views.gates.experiment import run
+from rnnviz.views.gates import EXPERIMENT, brackets
 from rnnviz.views.gates.gating import (
     gate_saturation,
     highway,
@@ -21,18 +18,20 @@ from rnnviz.views.gates.gating import (
 from rnnviz.views.gates.inputs import COPY_LIMIT, MAX_TOKENS, MAX_UNITS, choose_units
 from rnnviz.views.gates.lessons import answer_summary, keep_path, step_equations
 from rnnviz.views.gates.reading import inspect_sequence
-from rnnviz.views.gates.sentiment_adapter import gates_from_sentiment
 from rnnviz.views.gates.settings import GatesConfig
 from rnnviz.views.gates.tasks import HELD_OUT
+from rnnviz.views.gates.train import run
+from tests.trained import trained
+from tests.views.gates.upstream import tiny_sentiment
 
-SMALL = GatesConfig(hidden=4, length=8, train_steps=60)
+SMALL = EXPERIMENT.smoke_config()
 
 
 @pytest.fixture(scope="module")
 def small_runs():
-    """One short training per cell and task, shared by the tests that only read results."""
+    """One short training per cell and task, shared with every other test that reads the same settings."""
     return {
-        (cell, task): run(replace(SMALL, cell=cell, task=task))
+        (cell, task): trained(EXPERIMENT, replace(SMALL, cell=cell, task=task))
         for cell in ("lstm", "gru")
         for task in ("copy", "brackets")
     }
@@ -72,9 +71,12 @@ def test_drawn_gates_are_the_fused_models_gates_and_in_range(small_runs, cell, t
 def test_defaults_train_switch_like_gates_and_a_long_forget_path():
     """The issue's target: with defaults, training measurably saturates the gates."""
     cfg = GatesConfig()
-    res = run(cfg)
-    trained, untrained = saturated_share(res.trained.saturation), saturated_share(res.untrained.saturation)
-    assert trained > untrained + 0.3, (trained, untrained)
+    res = trained(EXPERIMENT, cfg)
+    trained_share, untrained = (
+        saturated_share(res.trained.saturation),
+        saturated_share(res.untrained.saturation),
+    )
+    assert trained_share > untrained + 0.3, (trained_share, untrained)
     assert res.trained.held_out_loss < 0.1 * res.chance_loss
     ins = inspect_sequence(res, cfg)
     unit = res.ranked_units[0]
@@ -83,8 +85,8 @@ def test_defaults_train_switch_like_gates_and_a_long_forget_path():
 
 
 def test_same_config_same_numbers_other_seed_other_numbers():
-    a, b = run(SMALL), run(SMALL)
-    c = run(replace(SMALL, seed=1))
+    a, b = trained(EXPERIMENT), run(SMALL)  # the shared result, and the same settings trained again
+    c = trained(EXPERIMENT, replace(SMALL, seed=1))
     ga, gb, gc = (inspect_sequence(r, SMALL).trained.gates["f"] for r in (a, b, c))
     assert np.array_equal(ga, gb)
     assert not np.allclose(ga, gc)
@@ -95,7 +97,7 @@ def test_same_config_same_numbers_other_seed_other_numbers():
 def test_gate_bias_opens_the_untrained_memory_gate(cell):
     keep = "f" if cell == "lstm" else "z"
     mean_keep = lambda bias: (
-        inspect_sequence(run(replace(SMALL, cell=cell, gate_bias=bias, train_steps=0)), SMALL)
+        inspect_sequence(trained(EXPERIMENT, replace(SMALL, cell=cell, gate_bias=bias, train_steps=0)), SMALL)
         .untrained.gates[keep]
         .mean()
     )
@@ -234,52 +236,51 @@ def test_step_equations_carry_the_models_numbers(small_runs, cell):
     assert column(ins.trained.gates[keep][t]) in line
 
 
-def test_cli_json_has_the_issues_keys_and_is_deterministic(capsys):
-    args = ["gates", "--cell", "lstm", "--hidden", "4", "--train-steps", "40", "--json"]
-    assert main(args) == 0
-    first = capsys.readouterr().out
-    assert main(args) == 0
-    assert capsys.readouterr().out == first
-    data = json.loads(first)
+def test_report_has_the_issues_keys():
+    res = trained(EXPERIMENT)
+    data = EXPERIMENT.full_report(SMALL, res)
     steps = len(data["tokens"])
     assert set(data["gates"]) == {"i", "f", "g", "o"}
     for values in [*data["gates"].values(), data["cell"]]:
-        assert np.array(values).shape == (steps, 4)
+        assert np.array(values).shape == (steps, SMALL.hidden)
     metrics = data["metrics"]
     assert set(metrics["saturation"]) == {"i", "f", "g", "o"}
     recomputed = saturation(np.array(data["gates"]["f"]))
     assert metrics["saturation"]["f"] == pytest.approx(recomputed, abs=1e-6)
     assert metrics["params"]["gru"] * 4 == metrics["params"]["lstm"] * 3
     assert metrics["final_loss"] > 0
+    assert "sequence_notes" not in data  # the worked example needs no note
 
 
-def _tiny_reviews():
-    """A corpus small enough to train in a second, with words whose sentiment is learnable."""
-    from rnnviz.core.reviews import Labelled
+def test_report_keeps_the_notes_on_a_typed_sequence():
+    res = trained(EXPERIMENT)
+    data = EXPERIMENT.full_report(replace(SMALL, source="typed", sequence="1e9 0 1"), res)
+    assert any("clipped" in n for n in data["sequence_notes"])
+    assert data["notes"] == []  # the result's own notes: none for a network trained here
 
-    rng = np.random.default_rng(0)
-    good, bad = ("good", "great", "fine", "lovely"), ("bad", "awful", "dull", "poor")
-    texts, labels, groups = [], [], []
-    for k in range(240):
-        label = int(rng.integers(0, 2))
-        word = rng.choice(good if label else bad)
-        filler = " ".join(
-            rng.choice(["the", "film", "was", "a", "plot", "and"], size=int(rng.integers(1, 6)))
-        )
-        texts.append(f"{filler} {word} {filler}")
-        labels.append(label)
-        groups.append(f"movie{k % 30}")
-    return Labelled("tiny", tuple(texts), tuple(labels), tuple(groups))
+
+def test_sentiment_task_reads_only_the_sentiment_views_model():
+    """The network and training settings do not apply to the sentiment task: they never key its result."""
+    cfg = GatesConfig(task="sentiment", hidden=3, length=30, gate_bias=4.0, train_steps=50, lr=0.1)
+    assert EXPERIMENT.prepare(cfg) == GatesConfig(task="sentiment")
+    assert EXPERIMENT.prepare(replace(SMALL, task="brackets")) == replace(SMALL, task="brackets")
+    assert EXPERIMENT.upstream(cfg).experiment == "sentiment"
+    assert EXPERIMENT.upstream(SMALL) is None
+    assert EXPERIMENT.live(cfg) is None
+
+
+def test_typed_text_and_draw_number_apply_only_to_their_source():
+    typed = GatesConfig(source="typed", sequence="1 2", draw=7)
+    assert EXPERIMENT.prepare(typed) == GatesConfig(source="typed", sequence="1 2")
+    random = GatesConfig(source="random", sequence="1 2", draw=7)
+    assert EXPERIMENT.prepare(random) == GatesConfig(source="random", draw=7)
 
 
 @pytest.fixture(scope="module")
 def sentiment_pair():
-    from rnnviz.views.sentiment import experiment as sentiment
-
     cfg = GatesConfig(task="sentiment", cell="lstm")
-    scfg = replace(sentiment.SentimentConfig(), cell="lstm", embedding=8, hidden=8, epochs=3, min_freq=1)
-    senti = sentiment.run(scfg, data=_tiny_reviews())
-    return cfg, senti, gates_from_sentiment(senti, cfg)
+    senti = tiny_sentiment("lstm")
+    return cfg, senti, run(cfg, upstream=senti)
 
 
 def test_sentiment_task_reads_the_sentiment_views_model(sentiment_pair):
@@ -295,6 +296,7 @@ def test_sentiment_task_reads_the_sentiment_views_model(sentiment_pair):
             np.testing.assert_allclose(values, expected[g][0].numpy(), atol=1e-5)
         assert reading.prediction.min() >= 0 and reading.prediction.max() <= 1  # P(positive)
     assert "labelled" in answer_summary("sentiment", ins)
+    assert res.history is senti.history and "sentiment view's LSTM classifier" in res.notes[0]
 
 
 def test_sentiment_saturation_counts_real_words_only(sentiment_pair):

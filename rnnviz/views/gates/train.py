@@ -1,8 +1,15 @@
-"""Training on the synthetic tasks (copy, brackets), recording the worked example's gates as it learns."""
+"""A gates run: training on the synthetic tasks (copy, brackets), recording the worked example's gates as it
+learns, or reading the sentiment view's trained classifier for the sentiment task.
+
+Training (the cached part) produces two networks from the same initial weights: as initialised and as
+trained. Inspecting a sequence (the display part, reading.py) traces both again, so typing a new sequence
+never retrains.
+"""
 
 from __future__ import annotations
 
 import copy
+from typing import Any
 
 import numpy as np
 import torch
@@ -13,12 +20,12 @@ from rnnviz.core.experiment import ProgressFn
 from rnnviz.core.fit import fit
 from rnnviz.core.init import set_memory_gate_bias
 from rnnviz.core.models import TokenModel
-from rnnviz.core.runtime import TRAINING_BUDGET_S
 from rnnviz.core.seeding import seed_everything
 from rnnviz.core.timeline import Capture, Frame
 from rnnviz.views.gates.gating import gate_saturation, influential_units, parameter_table, saturated_share
 from rnnviz.views.gates.inputs import worked_example
 from rnnviz.views.gates.result import GatesResult, HeldOut, Network, weights_of
+from rnnviz.views.gates.sentiment_adapter import gates_from_sentiment
 from rnnviz.views.gates.settings import GatesConfig
 from rnnviz.views.gates.tasks import BATCH, FILM_SEQUENCES, HELD_OUT, POOL, TASKS
 
@@ -91,7 +98,6 @@ def train_synthetic(cfg: GatesConfig, on_progress: ProgressFn | None = None) -> 
         total_steps=cfg.train_steps,
         lr=cfg.lr,
         on_progress=on_progress,
-        budget_s=TRAINING_BUDGET_S,
         capture=film_capture(model, torch.from_numpy(example).unsqueeze(0), x_eval, y_eval),
     )
     untrained.eval()
@@ -113,3 +119,12 @@ def train_synthetic(cfg: GatesConfig, on_progress: ProgressFn | None = None) -> 
         held_out=HeldOut(inputs=x_eval.numpy(), target=y_eval.numpy()),
         film=history.timeline if len(history.timeline) else None,
     )
+
+
+def run(cfg: GatesConfig, on_progress: ProgressFn | None = None, upstream: Any = None) -> GatesResult:
+    """Train on a synthetic task, or read ``upstream``: the sentiment view's result, resolved by the core."""
+    if cfg.task == "sentiment":
+        if upstream is None:
+            raise ValueError("the sentiment task reads the sentiment view's trained classifier; run it first")
+        return gates_from_sentiment(upstream, cfg)
+    return train_synthetic(cfg, on_progress)
