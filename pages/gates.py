@@ -30,16 +30,12 @@ SETTING_GROUPS = [
 ]
 
 
-def sentiment_on_click(cfg: GatesConfig) -> dict:
-    """The sentiment task trains the sentiment view's classifier (costly): it waits for a click; the
-    synthetic tasks train at once. ui.page takes one click_to_train for every setting, so the sentiment
-    task asks here, where the settings are known; ui.page then finds the result cached."""
-    if cfg.task == "sentiment":
-        ui.run(EXPERIMENT, cfg, click_to_train=SENTIMENT_TRAINING)
-    return {}
-
-
-cfg, res = ui.page(EXPERIMENT, intro=INTRO, groups=SETTING_GROUPS, inputs=sentiment_on_click)
+cfg, res = ui.page(
+    EXPERIMENT,
+    intro=INTRO,
+    groups=SETTING_GROUPS,
+    click_to_train=lambda cfg: SENTIMENT_TRAINING if cfg.task == "sentiment" else None,
+)
 
 stats = headline_stats(res)
 for col, stat in zip(st.columns(len(stats)), stats, strict=True):
