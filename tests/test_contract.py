@@ -109,3 +109,18 @@ def test_settings_that_do_not_apply_are_reset(exp):
         other = spec.choices[-1] if spec.choices else spec.max if spec.kind in (int, float) else "x"
         changed = exp.config(**{spec.name: other})
         assert exp.prepare(changed) == exp.prepare(cfg), spec.name
+
+
+def test_every_claim_is_decided_by_its_own_evidence(exp):
+    cfg = exp.smoke_config()
+    res = trained(exp)
+    claims = exp.claims(cfg, res)
+    assert len({c.id for c in claims}) == len(claims)
+    for c in claims:
+        assert c.text and isinstance(c.holds, bool)
+        assert all(isinstance(v, float) for v in c.evidence.values()), c.id
+        assert c.agrees_with_evidence(), c.id
+        if "low" in c.evidence:
+            assert c.evidence["low"] <= c.evidence["difference"] <= c.evidence["high"], c.id
+            assert ("tie" in c.text) == (c.evidence["low"] <= 0 <= c.evidence["high"]), c.id
+    assert [c.json() for c in claims] == exp.full_report(cfg, res)["claims"]

@@ -8,7 +8,7 @@ compared) goes into the JSON beside it, so a reader can check the sentence again
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -36,6 +36,10 @@ class Interval:
         return {"difference": self.estimate, "low": self.low, "high": self.high}
 
 
+Rule = Callable[[Mapping[str, float]], bool]
+"""Evidence -> whether the finding holds: the claim's condition, stated on its own numbers only."""
+
+
 @dataclass(frozen=True)
 class Claim:
     id: str
@@ -43,14 +47,25 @@ class Claim:
     holds: bool
     """Whether the finding the view looks for is what this run shows (the text says what did happen)."""
     evidence: Mapping[str, float] = field(default_factory=dict)
+    rule: Rule | None = None
+    """How ``holds`` follows from ``evidence``, so a test can recheck every claim from its JSON numbers."""
 
     def json(self) -> dict[str, Any]:
         return {"id": self.id, "text": self.text, "holds": self.holds, "evidence": dict(self.evidence)}
 
+    def agrees_with_evidence(self) -> bool:
+        return self.rule is None or self.rule(self.evidence) == self.holds
 
-def claim(id: str, holds: bool, text: str, otherwise: str, **evidence: float) -> Claim:
-    """The sentence for whichever way this run went, with the numbers that decided it."""
-    return Claim(id, text if holds else otherwise, bool(holds), {k: float(v) for k, v in evidence.items()})
+
+def claim(id: str, rule: Rule, text: str, otherwise: str, **evidence: float) -> Claim:
+    """The sentence for whichever way this run went: ``rule(evidence)`` decides, nothing else.
+
+    ``claim("falls", lambda e: e["last"] < e["first"], "Accuracy falls along the answer.",
+    "Accuracy does not fall along the answer.", first=0.78, last=0.125)``
+    """
+    numbers = {k: float(v) for k, v in evidence.items()}
+    holds = bool(rule(numbers))
+    return Claim(id, text if holds else otherwise, holds, numbers, rule)
 
 
 def comparison(
@@ -83,7 +98,17 @@ def comparison(
         text,
         first_better,
         {**{k: float(v) for k, v in evidence.items()}, **interval.json()},
+        _first_better(better),
     )
+
+
+def _first_better(better: Literal["higher", "lower"]) -> Rule:
+    def rule(e: Mapping[str, float]) -> bool:
+        if e["low"] <= 0 <= e["high"]:
+            return False
+        return (e["difference"] > 0) == (better == "higher")
+
+    return rule
 
 
 def _percentile_interval(estimate: float, samples: np.ndarray) -> Interval:

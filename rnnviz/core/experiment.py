@@ -10,7 +10,7 @@ independent and share one cached result.
 from __future__ import annotations
 
 import argparse
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Generic, Literal, Protocol, TypeVar
 
@@ -18,6 +18,7 @@ import plotly.graph_objects as go
 
 from rnnviz.core import config as cfgmod
 from rnnviz.core import export as exportmod
+from rnnviz.core.claims import Claim
 from rnnviz.core.export import Export
 from rnnviz.core.fit import History, Progress
 
@@ -90,6 +91,8 @@ class Experiment(Generic[C, R]):
     smoke: Mapping[str, Any] = None  # TRANSITIONAL
     """Settings that train in about a second: what the contract test runs every view with."""
     metric: Metric[R] = None  # TRANSITIONAL
+    claims: Callable[[C, R], Sequence[Claim]] = lambda cfg, res: ()  # TRANSITIONAL
+    """claims(cfg, result) -> every finding the page states, computed from this run (lessons.py)."""
     upstream: Callable[[C], Upstream | None] | None = None
     """cfg -> the experiment whose result run() receives as ``upstream=``, or None when it needs none."""
     add_arguments: Callable[[argparse.ArgumentParser], None] | None = None
@@ -106,12 +109,13 @@ class Experiment(Generic[C, R]):
         return self.config(**self.smoke)
 
     def full_report(self, cfg: C, res: R) -> dict[str, Any]:
-        """The view's report plus the keys every report has: the headline metric, timeline and notes.
+        """The view's report plus the keys every report has: the headline metric, claims, timeline, notes.
 
         A view may give a leaner ``timeline`` of its own (one unit's values instead of every state).
         """
         out = self.report(cfg, res)
         out["metric"] = self.metric.json(res)
+        out["claims"] = [c.json() for c in self.claims(cfg, res)]
         out.setdefault("timeline", res.history.timeline.json())
         out["notes"] = list(res.notes)
         return out

@@ -12,8 +12,9 @@ from rnnviz.core.claims import (
 
 
 def test_a_claim_says_what_happened_with_its_evidence():
-    yes = claim("falls", True, "Accuracy falls.", "Accuracy does not fall.", first=0.9, last=0.2)
-    no = claim("falls", False, "Accuracy falls.", "Accuracy does not fall.", first=0.2, last=0.9)
+    falls = lambda e: e["last"] < e["first"]  # noqa: E731
+    yes = claim("falls", falls, "Accuracy falls.", "Accuracy does not fall.", first=0.9, last=0.2)
+    no = claim("falls", falls, "Accuracy falls.", "Accuracy does not fall.", first=0.2, last=0.9)
     assert (yes.text, yes.holds, no.text, no.holds) == (
         "Accuracy falls.",
         True,
@@ -41,6 +42,7 @@ def test_a_comparison_names_a_winner_only_when_its_interval_excludes_zero(interv
     c = comparison("vs", "network", "n-gram", interval, better=better, measure="loss")
     assert c.text.startswith(winner) and c.holds is holds
     assert c.evidence["low"] == interval.low and c.evidence["high"] == interval.high
+    assert c.agrees_with_evidence()
 
 
 def test_paired_bootstrap_finds_a_real_difference_and_a_tie_and_is_seeded():
