@@ -17,10 +17,10 @@ import time
 
 from rnnviz.core.runtime import configure_torch
 from rnnviz.views.patterns.answers import answer
-from rnnviz.views.patterns.experiment import run
 from rnnviz.views.patterns.figures import pattern_diagram, state_figures
 from rnnviz.views.patterns.settings import PatternsConfig
 from rnnviz.views.patterns.table import PATTERNS
+from rnnviz.views.patterns.train import run
 
 DIRECT_RENDER_S = 4.0
 DATE_TARGET_ACCURACY = 0.95

@@ -3,66 +3,62 @@ import streamlit as st
 
 from pages import ui
 from rnnviz.core.figures import loss_curve
-from rnnviz.views.patterns.answers import answer, film_answers
-from rnnviz.views.patterns.experiment import EXPERIMENT, PROBE_SEQUENCES, recipe
-from rnnviz.views.patterns.figures import (
-    live_figure,
-    pattern_diagram,
-    position_accuracy,
-    probe_heatmap,
-    state_figures,
+from rnnviz.views.patterns import EXPERIMENT
+from rnnviz.views.patterns.answers import answer
+from rnnviz.views.patterns.figures import position_accuracy, probe_heatmap, reply_diagram, reply_states
+from rnnviz.views.patterns.lessons import (
+    BIDIRECTIONAL_POSITIONS,
+    CONSTANT_GUESS_HELP,
+    DATE_CLICK_TO_TRAIN,
+    FORWARD_ONLY_HELP,
+    INTRO,
+    PLAY_FILM,
+    PROBE,
+    RESTORE_FOR_FILM,
+    recipe,
 )
-from rnnviz.views.patterns.settings import PatternsConfig
+from rnnviz.views.patterns.settings import INPUT_FIELDS, PatternsConfig
 from rnnviz.views.patterns.table import PATTERN_TABLE
 
-PREFIX = "patterns"
 
-st.title(EXPERIMENT.title)
-st.caption(
-    "One recurrent cell, wired six ways. Which inputs it reads and which outputs are scored decide "
-    "what it can learn. Each pattern trains live on a tiny task; then type your own input and watch the network answer."
-)
-cfg = ui.settings(
-    PatternsConfig,
-    PREFIX,
-    groups=[("Pattern", ["pattern"]), ("Network", ["cell", "training", "seed"])],
-)
-ui.share_link()
-pattern = PATTERN_TABLE[cfg.pattern]
-st.markdown(pattern.about)
-st.caption(f"Task: {pattern.rule} Network: {recipe(cfg)}")
+def pattern_lead(cfg: PatternsConfig) -> dict:
+    """What the reader sees before the run: the pattern, its task, its network and its wiring.
+
+    The date converter then waits for a Train button. ui.page's ``click_to_train`` is one sentence for
+    every setting, so the button that only this pattern needs is asked for here; the run has no extra inputs.
+    """
+    pattern = PATTERN_TABLE[cfg.pattern]
+    st.markdown(pattern.about)
+    st.caption(f"Task: {pattern.rule} Network: {recipe(cfg)}")
+
+    def wiring() -> None:
+        for line in pattern.wiring:
+            st.latex(line)
+
+    ui.explain("The wiring in equations", wiring)
+    if cfg.pattern == "seq2seq" and ui.cached(EXPERIMENT, cfg) is None:
+        ask = st.empty()
+        with ask.container():
+            st.info(DATE_CLICK_TO_TRAIN, icon=":material/model_training:")
+            if not st.button("Train", type="primary", icon=":material/play_arrow:", key="train.patterns"):
+                st.stop()
+        ask.empty()
+    return {}
 
 
-def wiring() -> None:
-    for line in pattern.wiring:
-        st.latex(line)
-
-
-ui.explain("The wiring in equations", wiring)
-res = ui.run(
+cfg, res = ui.page(
     EXPERIMENT,
-    cfg,
-    click_to_train="Training the date converter takes about 5 s on an idle server, longer when it is busy."
-    if cfg.pattern == "seq2seq"
-    else None,
-    live=live_figure(cfg.pattern, cfg.cell),
+    intro=INTRO,
+    groups=[("Pattern", ["pattern"]), ("Network", ["cell", "training", "seed"])],
+    inputs=pattern_lead,
 )
-ui.downloads(EXPERIMENT, cfg, res)
-ui.training_message(res.history)
+pattern = PATTERN_TABLE[cfg.pattern]
 
 m = st.columns(4)
 m[0].metric("Accuracy", f"{100 * res.accuracy:.1f}%", help=pattern.accuracy_help)
-m[1].metric(
-    "Constant guess",
-    f"{100 * res.baseline:.1f}%",
-    help="Accuracy of always giving the commonest answer: the level that means the network learnt nothing.",
-)
+m[1].metric("Constant guess", f"{100 * res.baseline:.1f}%", help=CONSTANT_GUESS_HELP)
 if res.forward_only_accuracy is not None:
-    m[2].metric(
-        "Forward only",
-        f"{100 * res.forward_only_accuracy:.1f}%",
-        help="The same cell and training, reading left to right only.",
-    )
+    m[2].metric("Forward only", f"{100 * res.forward_only_accuracy:.1f}%", help=FORWARD_ONLY_HELP)
 else:
     m[2].metric("Parameters", f"{res.params:,}")
 m[3].metric("Training time", f"{res.history.seconds:.1f} s", help=f"{res.history.steps} steps.")
@@ -71,30 +67,16 @@ m[3].metric("Training time", f"{res.history.seconds:.1f} s", help=f"{res.history
 @st.fragment
 def try_input() -> None:
     """Typing new input only re-runs the trained network; nothing is retrained."""
-    view = ui.view_controls(PatternsConfig, PREFIX, [pattern.field])
+    view = ui.view_controls(EXPERIMENT, INPUT_FIELDS)
     reply = answer(res, view)
     for note in reply.notes:
         st.info(note, icon=":material/info:")
-    film = film_answers(res, reply)
-    steps = [str(s) for s in res.film.steps] if film else []
-    captions = [res.film.label(i) for i in range(len(res.film))] if film else []
-    st.plotly_chart(
-        pattern_diagram(
-            reply,
-            cell=cfg.cell,
-            bidirectional=cfg.pattern == "bidirectional",
-            film=film,
-            labels=steps,
-            captions=captions,
-        ),
-        config={"displayModeBar": False},
-    )
-    if film:
-        st.caption(
-            "Press ▶ Play, or drag the training-step slider, to watch the answer form through training."
-        )
+    diagram = reply_diagram(res, reply)
+    st.plotly_chart(diagram, config={"displayModeBar": False})
+    if diagram.frames:
+        st.caption(PLAY_FILM)
     elif res.history.steps:
-        st.caption("The training film plays on the example input: restore it to replay training.")
+        st.caption(RESTORE_FOR_FILM)
     lines = [
         f"**Read:** {ui.safe_text(reply.source)}",
         f"**Answer:** {ui.safe_text(reply.text) or '(nothing)'}",
@@ -104,7 +86,7 @@ def try_input() -> None:
     if reply.forward_only is not None:
         lines.append(f"**Forward-only network:** {ui.safe_text(reply.forward_only)}")
     st.markdown("  \n".join(lines))
-    figs = state_figures(reply, cfg.pattern, film=film, labels=steps, captions=captions)
+    figs = reply_states(res, reply)
     for col, fig in zip(st.columns(len(figs)), figs, strict=True):
         col.plotly_chart(fig)
 
@@ -113,18 +95,10 @@ try_input()
 
 if res.by_position is not None:
     st.plotly_chart(position_accuracy(res.by_position))
-    st.caption(
-        "At position 1 the forward network has seen one digit, so it can only guess the largest; "
-        "by the last position it has seen them all. The backward pass brings the rest of the "
-        "sequence to every position."
-    )
+    st.caption(BIDIRECTIONAL_POSITIONS)
 if res.probe is not None:
     st.plotly_chart(probe_heatmap(res.probe))
-    st.caption(
-        "A linear read-out is fitted to each layer's hidden states to recover the digit read k steps "
-        f"ago (on half of {PROBE_SEQUENCES} sequences, scored on the other half). Lower layers keep recent digits; "
-        "the top layer keeps what the output needs."
-    )
+    st.caption(PROBE)
 if res.held_out:
     st.subheader("Held-out dates")
     st.dataframe(

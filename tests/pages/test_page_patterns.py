@@ -46,7 +46,7 @@ TYPED_DATES = [
 ]
 
 
-def test_typed_dates_of_every_kind_get_an_answer_or_a_clear_message():
+def test_typed_dates_of_every_kind_get_an_answer_or_a_clear_message(fresh_cache):
     at = open_page("patterns", {"pattern": "seq2seq", "training": "none"})
     at.button(key="train.patterns").click().run()
     trained = len(RESULTS)
@@ -72,7 +72,7 @@ def test_typed_bits_and_digits_are_cleaned_and_answered():
     assert query(at)["pattern"] == "aligned"
 
 
-def test_spelling_slider_changes_the_answer_without_retraining():
+def test_spelling_slider_changes_the_answer_without_retraining(fresh_cache):
     at = open_page("patterns", {"pattern": "one_to_many"})
     trained = len(RESULTS)
     at.slider(key="patterns.number").set_value(17).run()

@@ -19,11 +19,11 @@ from rnnviz.core.config import spec_of
 from rnnviz.core.memo import by_result
 from rnnviz.core.models import TokenModel
 from rnnviz.core.timeline import Frame
-from rnnviz.views.patterns import tasks as pattern_tasks
 from rnnviz.views.patterns.result import PatternsResult
 from rnnviz.views.patterns.seq2seq import END, GO, PAD, CharVocab, Seq2Seq, pad_batch
 from rnnviz.views.patterns.settings import PatternsConfig
 from rnnviz.views.patterns.table import PATTERN_TABLE
+from rnnviz.views.patterns.tasks import END as END_MARK
 from rnnviz.views.patterns.tasks import STEP_TASKS, Batch, Example
 
 SOURCE = CharVocab.of(dates.SOURCE_CHARS)
@@ -31,7 +31,7 @@ TARGET = CharVocab.of(dates.TARGET_CHARS)
 DECODE_STEPS = len("2023-01-15") + 1
 """Enough decoder steps for an ISO date and its end mark."""
 
-DISPLAY = {END: pattern_tasks.END, GO: "▶", PAD: "·"}
+DISPLAY = {END: END_MARK, GO: "▶", PAD: "·"}
 """How the decoder's special tokens are drawn."""
 
 
@@ -92,7 +92,7 @@ def step_answer(
     targets = tuple(task.classes[y] if u else None for y, u in zip(example.batch.y[0], used, strict=True))
     scored = lambda labels: "".join(label for label, u in zip(labels, used, strict=True) if u)
     if pattern == "one_to_many":
-        end = pattern_tasks.END
+        end = END_MARK
         said, expected = "".join(outputs).split(end)[0], scored(targets).removesuffix(end)
     else:
         said, expected = scored(outputs), scored(targets)
@@ -134,7 +134,7 @@ def date_outputs(
 def date_answer(typed: dates.TypedDate, ids: np.ndarray, encoder: np.ndarray, decoder: np.ndarray) -> Answer:
     ids = ids.tolist()
     said = [DISPLAY.get(TARGET.tokens[i], TARGET.tokens[i]) for i in ids]
-    want = list(typed.expected) + [pattern_tasks.END] if typed.expected else []
+    want = list(typed.expected) + [END_MARK] if typed.expected else []
     n_in, n_out = len(typed.text), len(ids)
     return Answer(
         source=typed.text,

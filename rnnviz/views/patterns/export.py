@@ -1,5 +1,5 @@
-"""The patterns view as a download: the diagram and hidden states (with their training films), their data
-as CSV, the weights and, for the step patterns, reproduce.py recomputing the accuracy."""
+"""The patterns view as --json and as a download: the diagram and hidden states (with their training
+films), their data as CSV, the weights and, for the step patterns, reproduce.py recomputing the accuracy."""
 
 from __future__ import annotations
 
@@ -11,14 +11,45 @@ import pandas as pd
 
 from rnnviz.core.export import Export
 from rnnviz.core.figures import loss_curve
-from rnnviz.views.patterns.answers import Answer, answer, film_answers
-from rnnviz.views.patterns.figures import pattern_diagram, position_accuracy, probe_heatmap, state_figures
+from rnnviz.views.patterns.answers import Answer, answer
+from rnnviz.views.patterns.figures import position_accuracy, probe_heatmap, reply_diagram, reply_states
 from rnnviz.views.patterns.result import PatternsResult
 from rnnviz.views.patterns.settings import PatternsConfig
 from rnnviz.views.patterns.tasks import STEP_TASKS
 
-SCRIPT = Path(__file__).with_name("reproduce_script.py")
+REPRODUCE = Path(__file__).with_name("reproduce.py").read_text(encoding="utf-8")
+"""The standalone script shipped with a step pattern's export: it recomputes the accuracy."""
 EVAL_FILE = "eval_set.json"
+METRIC = "accuracy"
+"""The headline number: its key in the report's metrics, and what reproduce.py prints."""
+
+
+def report(cfg: PatternsConfig, res: PatternsResult) -> dict:
+    """For --json: the scores, the answer to the typed input (with its notes) and what the pattern adds."""
+    reply = answer(res, cfg)
+    metrics = {
+        METRIC: res.accuracy,
+        "train_seconds": res.history.seconds,
+        "constant_guess_accuracy": res.baseline,
+        "train_steps": res.history.steps,
+        "params": res.params,
+    }
+    if res.forward_only_accuracy is not None:
+        metrics["forward_only_accuracy"] = res.forward_only_accuracy
+    example = {"input": reply.source, "answer": reply.text, "expected": reply.expected}
+    if reply.notes:
+        example["notes"] = list(reply.notes)
+    out: dict = {"metrics": metrics, "example": example}
+    if res.by_position is not None:
+        out["accuracy_by_position"] = {
+            "bidirectional": res.by_position[0],
+            "forward_only": res.by_position[1],
+        }
+    if res.probe is not None:
+        out["probe_accuracy_by_layer_and_delay"] = res.probe
+    if res.held_out:
+        out["held_out_examples"] = [dict(input=i, expected=e, answer=a) for i, e, a in res.held_out]
+    return out
 
 
 def answer_table(reply: Answer) -> pd.DataFrame:
@@ -80,18 +111,10 @@ def eval_json(res: PatternsResult) -> bytes:
 
 
 def export(cfg: PatternsConfig, res: PatternsResult) -> Export:
+    """The download; the date converter ships no reproduce.py (its greedy decoder is the view's own)."""
     reply = answer(res, cfg)
-    film = film_answers(res, reply)
-    timeline = res.film
-    labels = [str(s) for s in timeline.steps] if film else []
-    captions = [timeline.label(i) for i in range(len(timeline))] if film else []
-    bidirectional = res.pattern == "bidirectional"
-    figures = {
-        "The unrolled network": pattern_diagram(
-            reply, cell=res.cell, bidirectional=bidirectional, film=film, labels=labels, captions=captions
-        )
-    }
-    for k, fig in enumerate(state_figures(reply, res.pattern, film=film, labels=labels, captions=captions)):
+    figures = {"The unrolled network": reply_diagram(res, reply)}
+    for k, fig in enumerate(reply_states(res, reply)):
         figures[f"Hidden states ({k + 1})"] = fig
     tables = {"answer": answer_table(reply), "hidden_states": hidden_table(reply)}
     if len(res.history.timeline):
@@ -123,6 +146,6 @@ def export(cfg: PatternsConfig, res: PatternsResult) -> Export:
         figures=figures,
         tables=tables,
         weights=res.model.state_dict(),
-        reproduce=SCRIPT.read_text() if steps else None,
+        reproduce=REPRODUCE if steps else None,
         files={EVAL_FILE: eval_json(res)} if steps else {},
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
@@ -13,7 +14,10 @@ from rnnviz.core.figures import animate, state_heatmap
 from rnnviz.core.fit import History
 from rnnviz.core.memo import by_result
 from rnnviz.core.style import OKABE_ITO, SERIES, UNIT_SCALE, base_layout, token_label
-from rnnviz.views.patterns.answers import Answer, frame_answer
+from rnnviz.views.patterns.answers import Answer, answer, film_answers, film_input, frame_answer
+from rnnviz.views.patterns.result import PatternsResult
+from rnnviz.views.patterns.settings import PatternsConfig
+from rnnviz.views.patterns.table import PATTERN_TABLE
 from rnnviz.views.patterns.tasks import ECHO_DELAY
 
 INPUT_FILL = "rgba(86, 180, 233, 0.35)"
@@ -410,13 +414,47 @@ def probe_heatmap(probe: np.ndarray) -> go.Figure:
     return base_layout(fig, title, height=260, x="digit read this many steps ago", y="layer")
 
 
-def live_figure(pattern: str, cell: str) -> Callable[[History], go.Figure]:
+def _film_steps(res: PatternsResult) -> tuple[list[str], list[str]]:
+    """The film's slider labels (training steps) and captions ('step 120, loss 0.034')."""
+    timeline = res.history.timeline
+    return [str(s) for s in timeline.steps], [timeline.label(i) for i in range(len(timeline))]
+
+
+def reply_diagram(res: PatternsResult, reply: Answer) -> go.Figure:
+    """The diagram of a reply: a training film when it answers the input the film recorded."""
+    frames = film_answers(res, reply)
+    labels, captions = _film_steps(res) if frames else ([], [])
+    return pattern_diagram(
+        reply,
+        cell=res.cell,
+        bidirectional=res.pattern == "bidirectional",
+        film=frames,
+        labels=labels,
+        captions=captions,
+    )
+
+
+def reply_states(res: PatternsResult, reply: Answer) -> list[go.Figure]:
+    """The hidden states behind a reply; each a training film when the diagram is one."""
+    frames = film_answers(res, reply)
+    labels, captions = _film_steps(res) if frames else ([], [])
+    return state_figures(reply, res.pattern, film=frames, labels=labels, captions=captions)
+
+
+def film(cfg: PatternsConfig, res: PatternsResult) -> go.Figure:
+    """The main figure through training: the diagram of the answer to the pattern's default input,
+    whatever input ``cfg`` types (the snapshots recorded that one)."""
+    recorded = dataclasses.replace(cfg, **{PATTERN_TABLE[res.pattern].field: film_input(res.pattern)})
+    return reply_diagram(res, answer(res, recorded))
+
+
+def live(cfg: PatternsConfig) -> Callable[[History], go.Figure]:
     """The diagram of the default input's answer at the latest snapshot, redrawn while the network trains."""
 
     def draw(history: History) -> go.Figure:
         timeline = history.timeline
-        ans = frame_answer(pattern, timeline.frames[-1])
-        fig = pattern_diagram(ans, cell=cell, bidirectional=pattern == "bidirectional")
+        ans = frame_answer(cfg.pattern, timeline.frames[-1])
+        fig = pattern_diagram(ans, cell=cfg.cell, bidirectional=cfg.pattern == "bidirectional")
         fig.layout.title.text = f"{diagram_title(ans)} · {timeline.label(len(timeline) - 1)}"
         return fig
 

@@ -39,3 +39,8 @@ class PatternsResult:
     """Stacked only: linear-probe accuracy (layer, delay) for the digit read that many steps ago."""
     held_out: tuple[tuple[str, str, str], ...] = ()
     """Seq2seq only: a few (input, expected, answer) from the held-out dates."""
+
+    @property
+    def notes(self) -> tuple[str, ...]:
+        """A run needs no note of its own: notes on a typed input belong to its Answer (``answer``)."""
+        return ()

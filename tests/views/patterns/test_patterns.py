@@ -4,13 +4,13 @@ import numpy as np
 import pytest
 import torch
 
-from rnnviz.cli import main
 from rnnviz.core import dates
 from rnnviz.core.cells import trace
 from rnnviz.core.fmt import jsonable
 from rnnviz.core.models import TokenModel
+from rnnviz.views.patterns import EXPERIMENT
 from rnnviz.views.patterns.answers import answer
-from rnnviz.views.patterns.experiment import report, run
+from rnnviz.views.patterns.export import report
 from rnnviz.views.patterns.figures import pattern_diagram, state_figures
 from rnnviz.views.patterns.probes import probe_accuracy
 from rnnviz.views.patterns.seq2seq import GO, CharVocab, Seq2Seq, pad_batch, target_batch
@@ -27,6 +27,8 @@ from rnnviz.views.patterns.tasks import (
     running_max,
     whole_max,
 )
+from rnnviz.views.patterns.train import run
+from tests.trained import trained
 
 IDS = np.array([[3, 1, 4, 1, 5, 0, 2]])
 
@@ -183,7 +185,7 @@ def test_probe_finds_linear_information_and_not_noise():
 @pytest.mark.parametrize("pattern", sorted(PATTERNS))
 def test_every_pattern_answers_and_draws_its_diagram(pattern):
     cfg = PatternsConfig(pattern=pattern, training="none")
-    res = run(cfg)
+    res = trained(EXPERIMENT, cfg)
     reply = answer(res, cfg)
     columns = len(reply.inputs)
     assert len(reply.outputs) == len(reply.used) == len(reply.targets) == columns
@@ -198,7 +200,7 @@ def test_every_pattern_answers_and_draws_its_diagram(pattern):
 def test_which_inputs_are_read_and_outputs_scored_is_the_pattern():
     def reply(pattern):
         cfg = PatternsConfig(pattern=pattern, training="none")
-        return answer(run(cfg), cfg)
+        return answer(trained(EXPERIMENT, cfg), cfg)
 
     many_to_one = reply("many_to_one")
     assert all(many_to_one.inputs) and many_to_one.used == (False,) * 6 + (True,)
@@ -216,14 +218,14 @@ def test_which_inputs_are_read_and_outputs_scored_is_the_pattern():
 
 def test_small_patterns_learn_their_tasks():
     for pattern in ("many_to_one", "aligned", "one_to_many"):
-        res = run(PatternsConfig(pattern=pattern))
-        assert res.accuracy > 0.95 > res.baseline + 0.3, pattern
         cfg = PatternsConfig(pattern=pattern)
+        res = trained(EXPERIMENT, cfg)
+        assert res.accuracy > 0.95 > res.baseline + 0.3, pattern
         assert answer(res, cfg).correct
 
 
 def test_bidirectional_beats_forward_only_where_the_future_matters():
-    res = run(PatternsConfig(pattern="bidirectional"))
+    res = trained(EXPERIMENT, PatternsConfig(pattern="bidirectional"))
     assert res.accuracy > res.forward_only_accuracy + 0.1
     fwd = res.by_position[1]
     assert fwd[-1] > fwd[0] + 0.3  # forward-only improves as more of the sequence has been read
@@ -239,7 +241,7 @@ def test_two_trainings_report_through_one_progress_bar():
 
 
 def test_stacked_probe_shows_what_each_layer_holds():
-    res = run(PatternsConfig(pattern="stacked"))
+    res = trained(EXPERIMENT, PatternsConfig(pattern="stacked"))
     assert res.probe.shape == (3, 6) and ((res.probe >= 0) & (res.probe <= 1)).all()
     assert res.probe[0, 0] > 0.9  # the first layer knows the digit it has just read
 
@@ -255,16 +257,28 @@ def test_same_config_same_numbers():
 @pytest.mark.slow
 def test_date_converter_meets_its_target_and_answers_typed_dates():
     cfg = PatternsConfig(pattern="seq2seq", date="15 Mar 1987")
-    res = run(cfg)
+    res = trained(EXPERIMENT, cfg)
     assert res.accuracy >= 0.95
     reply = answer(res, cfg)
     assert reply.expected == "1987-03-15" and reply.correct
     assert len(res.held_out) == 6
 
 
-def test_cli_prints_accuracy_and_training_time(capsys):
-    assert main(["patterns", "--pattern", "many_to_one", "--training", "quarter", "--json"]) == 0
-    out = json.loads(capsys.readouterr().out)
-    assert out["config"]["pattern"] == "many_to_one"
+def test_report_gives_accuracy_training_time_and_the_typed_answer():
+    cfg = EXPERIMENT.smoke_config()
+    out = EXPERIMENT.full_report(cfg, trained(EXPERIMENT))
     assert {"accuracy", "train_seconds"} <= set(out["metrics"])
-    assert out["example"]["input"] == "1101001"
+    assert out["example"]["input"] == cfg.digits and "notes" not in out["example"]
+    odd = EXPERIMENT.full_report(
+        PatternsConfig(pattern="aligned", training="quarter", digits="3 1 x"), trained(EXPERIMENT)
+    )
+    assert any("ignored" in n for n in odd["example"]["notes"])
+
+
+def test_each_input_field_applies_to_the_patterns_that_read_it():
+    typed = PatternsConfig(bits="1", number=7, digits="12", date="May 1, 2000")
+    assert EXPERIMENT.prepare(typed) == PatternsConfig(bits="1")
+    dated = PatternsConfig(pattern="seq2seq", bits="1", digits="12", date="May 1, 2000")
+    assert EXPERIMENT.prepare(dated) == PatternsConfig(pattern="seq2seq", date="May 1, 2000")
+    for pattern in ("aligned", "bidirectional", "stacked"):
+        assert EXPERIMENT.prepare(PatternsConfig(pattern=pattern, digits="12", number=7)).digits == "12"

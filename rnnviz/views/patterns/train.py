@@ -1,4 +1,4 @@
-"""Experiment ``patterns``: every input/output pattern of a recurrent network, each on a tiny task.
+"""Training the patterns view: every input/output pattern of a recurrent network, each on a tiny task.
 
 The trained network is kept in the result, so the reader's typed input can be answered (and
 its hidden states drawn) without retraining. While it trains, its answer to the page's default
@@ -15,18 +15,16 @@ import torch
 from torch import nn
 
 from rnnviz.core import dates
-from rnnviz.core.cells import CELLS, count_parameters, trace
-from rnnviz.core.experiment import Experiment, ProgressFn
+from rnnviz.core.cells import count_parameters, trace
+from rnnviz.core.experiment import ProgressFn
 from rnnviz.core.fit import History, fit
 from rnnviz.core.models import TokenModel
-from rnnviz.core.runtime import TRAINING_BUDGET_S
 from rnnviz.core.seeding import seed_everything
 from rnnviz.core.timeline import Capture, Frame
 from rnnviz.views.patterns.answers import (
     DECODE_STEPS,
     SOURCE,
     TARGET,
-    answer,
     date_outputs,
     film_input,
     predict,
@@ -34,7 +32,6 @@ from rnnviz.views.patterns.answers import (
     step_outputs,
 )
 from rnnviz.views.patterns.date_recipe import DATE_RECIPE
-from rnnviz.views.patterns.export import export
 from rnnviz.views.patterns.probes import probe_accuracy
 from rnnviz.views.patterns.result import PatternsResult
 from rnnviz.views.patterns.seq2seq import Seq2Seq, pad_batch, target_batch
@@ -53,32 +50,6 @@ PROBE_SEQUENCES = 256
 def planned_steps(cfg: PatternsConfig) -> int:
     full = DATE_RECIPE.steps if cfg.pattern == "seq2seq" else STEP_TASKS[cfg.pattern].steps
     return round(full * TRAINING_SHARE[cfg.training])
-
-
-def recipe(cfg: PatternsConfig) -> str:
-    """The network and training in one line, for the page and --help readers."""
-    steps = planned_steps(cfg)
-    cell = CELLS[cfg.cell]
-    if cfg.pattern == "seq2seq":
-        r = DATE_RECIPE
-        return (
-            f"{cell} encoder and decoder, {r.hidden} units each, {r.embed}-dimensional character "
-            f"embeddings; {steps} Adam steps of {r.batch} generated dates (years {dates.YEARS[0]}–"
-            f"{dates.YEARS[1]}, {len(dates.FORMATS)} spellings), learning rate {r.lr:g}, clipping at {CLIP:g}."
-        )
-    task = STEP_TASKS[cfg.pattern]
-    layers = f"{task.layers} stacked layers of " if task.layers > 1 else ""
-    direction = "bidirectional " if task.bidirectional else ""
-    data = (
-        "all 100 numbers"
-        if cfg.pattern == "one_to_many"
-        else f"{task.batch} fresh random sequences of length {task.lengths[0]}–{task.lengths[1]}"
-    )
-    text = (
-        f"{direction}{layers}{cell}, {task.hidden} units; {steps} Adam steps of {data}, "
-        f"learning rate {task.lr:g}, clipping at {CLIP:g}."
-    )
-    return text[0].upper() + text[1:]
 
 
 def _tensors(batch: Batch) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
@@ -122,9 +93,13 @@ def _train_step_model(
     on_progress: ProgressFn | None,
     *,
     bidirectional: bool,
+    budget_share: float,
     film: str | None = None,
 ) -> tuple[TokenModel, History]:
-    """One step model; with ``film`` (a pattern name), its answer to that pattern's default input is recorded."""
+    """One step model, given ``budget_share`` of the training budget (a run may train two).
+
+    With ``film`` (a pattern name), its answer to that pattern's default input is recorded.
+    """
     model = TokenModel(
         cell, task.input_size, task.hidden, len(task.classes), task.layers, bidirectional=bidirectional
     )
@@ -139,7 +114,7 @@ def _train_step_model(
         val_fn=lambda: float(np.mean([float(_step_loss(model, b)) for b in eval_set[:4]])),
         val_every=max(1, steps // 10) if task.fresh else 0,
         on_progress=on_progress,
-        budget_s=TRAINING_BUDGET_S / (2 if task.bidirectional else 1),
+        budget_share=budget_share,
         capture=step_capture(model, film) if film is not None else None,
     )
     return model, history
@@ -220,6 +195,7 @@ def run_steps(cfg: PatternsConfig, on_progress: ProgressFn | None = None) -> Pat
         eval_set,
         _offset(on_progress, 0, runs * steps),
         bidirectional=task.bidirectional,
+        budget_share=1 / runs,
         film=cfg.pattern,
     )
     extra: dict = {}
@@ -232,6 +208,7 @@ def run_steps(cfg: PatternsConfig, on_progress: ProgressFn | None = None) -> Pat
             eval_set,
             _offset(on_progress, steps, runs * steps),
             bidirectional=False,
+            budget_share=1 / runs,
         )
         extra = dict(
             forward_only=forward,
@@ -295,7 +272,6 @@ def run_dates(cfg: PatternsConfig, on_progress: ProgressFn | None = None) -> Pat
         val_fn=lambda: float(_date_loss(model, val)),
         val_every=r.val_every,
         on_progress=on_progress,
-        budget_s=TRAINING_BUDGET_S,
         capture=date_capture(model),
     )
     decoded = model.greedy(held[0], held[1], DECODE_STEPS)
@@ -317,48 +293,7 @@ def run_dates(cfg: PatternsConfig, on_progress: ProgressFn | None = None) -> Pat
 
 
 def run(cfg: PatternsConfig, on_progress: ProgressFn | None = None) -> PatternsResult:
+    """Train the chosen pattern's network on its task; the step patterns share one training loop."""
     if cfg.pattern == "seq2seq":
         return run_dates(cfg, on_progress)
     return run_steps(cfg, on_progress)
-
-
-def report(cfg: PatternsConfig, res: PatternsResult) -> dict:
-    reply = answer(res, cfg)
-    metrics = {
-        "accuracy": res.accuracy,
-        "train_seconds": res.history.seconds,
-        "constant_guess_accuracy": res.baseline,
-        "train_steps": res.history.steps,
-        "params": res.params,
-    }
-    if res.forward_only_accuracy is not None:
-        metrics["forward_only_accuracy"] = res.forward_only_accuracy
-    out: dict = {
-        "metrics": metrics,
-        "example": {"input": reply.source, "answer": reply.text, "expected": reply.expected},
-    }
-    if res.by_position is not None:
-        out["accuracy_by_position"] = {
-            "bidirectional": res.by_position[0],
-            "forward_only": res.by_position[1],
-        }
-    if res.probe is not None:
-        out["probe_accuracy_by_layer_and_delay"] = res.probe
-    if res.held_out:
-        out["held_out_examples"] = [dict(input=i, expected=e, answer=a) for i, e, a in res.held_out]
-    out["timeline"] = res.history.timeline.json()
-    if reply.notes:
-        out["notes"] = list(reply.notes)
-    return out
-
-
-EXPERIMENT = Experiment(
-    name="patterns",
-    title="Sequence patterns",
-    config=PatternsConfig,
-    run=run,
-    report=report,
-    description="Many-to-one, one-to-many, aligned tagging, encoder-decoder, bidirectional and stacked "
-    "networks, each trained on a tiny task and recorded as it learns.",
-    export=export,
-)
