@@ -22,11 +22,7 @@ from rnnviz.views.patterns.table import PATTERN_TABLE
 
 
 def pattern_lead(cfg: PatternsConfig) -> dict:
-    """What the reader sees before the run: the pattern, its task, its network and its wiring.
-
-    The date converter then waits for a Train button. ui.page's ``click_to_train`` is one sentence for
-    every setting, so the button that only this pattern needs is asked for here; the run has no extra inputs.
-    """
+    """What the reader sees before the run: the pattern, its task, its network and its wiring."""
     pattern = PATTERN_TABLE[cfg.pattern]
     st.markdown(pattern.about)
     st.caption(f"Task: {pattern.rule} Network: {recipe(cfg)}")
@@ -36,13 +32,6 @@ def pattern_lead(cfg: PatternsConfig) -> dict:
             st.latex(line)
 
     ui.explain("The wiring in equations", wiring)
-    if cfg.pattern == "seq2seq" and ui.cached(EXPERIMENT, cfg) is None:
-        ask = st.empty()
-        with ask.container():
-            st.info(DATE_CLICK_TO_TRAIN, icon=":material/model_training:")
-            if not st.button("Train", type="primary", icon=":material/play_arrow:", key="train.patterns"):
-                st.stop()
-        ask.empty()
     return {}
 
 
@@ -51,6 +40,7 @@ cfg, res = ui.page(
     intro=INTRO,
     groups=[("Pattern", ["pattern"]), ("Network", ["cell", "training", "seed"])],
     inputs=pattern_lead,
+    click_to_train=lambda cfg: DATE_CLICK_TO_TRAIN if cfg.pattern == "seq2seq" else None,
 )
 pattern = PATTERN_TABLE[cfg.pattern]
 
