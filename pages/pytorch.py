@@ -229,12 +229,13 @@ floor = chance(res.data)
 why = {
     "untrained": f"All three readers are still within {percent(NEAR_CHANCE)} of chance ({floor:.1%}): with this "
     "little training where they read cannot matter yet. More sentences or epochs make the gap appear.",
-    "padding": "Those steps push the state with the padding's input (a zero embedding) and the recurrent "
-    "weights only, so the state the read-out sees has partly forgotten the sentence, and by a different amount "
-    "for each sentence, depending on who shared its batch.",
+    "padding": "Those steps move the state through the recurrent weights and the biases (the padding's input "
+    "is a zero embedding and adds nothing), so the state the read-out sees has partly forgotten the sentence, "
+    "and by a different amount for each sentence, depending on who shared its batch.",
     "held": f"The gap is small: the {CELLS[cfg.reader_cell]} kept most of what it had read through the padding's "
-    "zero inputs. A gated cell can learn to (its memory gate closes); a vanilla RNN can only hope its weights "
-    "let the state fade slowly.",
+    "zero inputs. A gated cell can learn to: its memory gate (the LSTM's forget gate, the GRU's update gate) "
+    "stays open, near 1, and keeps the state as it was; a vanilla RNN can only hope its weights and biases let "
+    "the state fade slowly.",
 }[verdict(acc, floor)]
 left, right = st.columns([3, 2])
 left.plotly_chart(readers_figure(acc, seconds, floor))
