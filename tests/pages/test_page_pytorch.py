@@ -1,10 +1,12 @@
 """The PyTorch page through AppTest: shapes and corrections without training, hostile links, Train pressed."""
 
+from rnnviz.core import config as cfgmod
 from rnnviz.core.runtime import RESULTS
+from rnnviz.views.pytorch import EXPERIMENT
 from rnnviz.views.pytorch.readers import READER_SHORT
 from tests.apptest import open_page, query, texts
 
-TINY = {"sentences": "500", "epochs": "1", "char_steps": "20"}
+SMOKE = cfgmod.to_query(EXPERIMENT.smoke_config())
 
 
 def _assert_clean(at):
@@ -23,7 +25,7 @@ def _train(at):
     return at
 
 
-def test_defaults_show_shapes_and_corrections_and_wait_for_train():
+def test_defaults_show_shapes_and_corrections_and_wait_for_train(fresh_cache):
     at = open_page("pytorch")
     _assert_clean(at)
     assert not at.warning
@@ -47,25 +49,29 @@ def test_a_batch_first_h0_that_fits_by_accident_is_flagged():
     assert "torch raised **nothing**" in warnings and "another one's state" in warnings
 
 
-def test_hostile_link_is_clamped_trains_and_display_controls_do_not_retrain():
+def test_hostile_link_is_clamped_trains_and_display_controls_do_not_retrain(fresh_cache):
     at = open_page(
         "pytorch",
         {
-            **TINY,
             "batch": "-3",
             "length": "1e308",
             "cell": "<script>alert(1)</script>",
             "layers": "nan",
             "batch_first": "maybe",
             "reader_cell": "banana",
-            "sentences": "🙂" * 20,
+            "sentences": "-1e9",  # clamped to the minimum: with the others, the smoke settings
             "epochs": "-inf",
             "char_steps": "0",
         },
     )
     _assert_clean(at)
     warnings = " ".join(texts(at, "warning"))
-    for expected in ("Batch size: -3 is below", "Length: 1e+308 is above", "Readers' cell: 'banana'"):
+    for expected in (
+        "Batch size: -3 is below",
+        "Length: 1e+308 is above",
+        "Readers' cell: 'banana'",
+        "Training sentences: -1e+09 is below",
+    ):
         assert expected in warnings
     assert at.slider(key="pytorch.batch").value == 1 and at.slider(key="pytorch.length").value == 12
     _train(at)
@@ -80,7 +86,7 @@ def test_hostile_link_is_clamped_trains_and_display_controls_do_not_retrain():
 
 
 def test_bidirectional_readers_show_where_the_backward_summary_is():
-    at = _train(open_page("pytorch", {**TINY, "reader_bidirectional": "true"}))
+    at = _train(open_page("pytorch", {**SMOKE, "reader_bidirectional": "true"}))
     titles = _titles(at)
     assert "backward output[:, 0, H:], packed" in titles  # the bar at zero: the true summary
     text = " ".join(md.value for md in at.markdown)

@@ -98,7 +98,13 @@ class CharRun:
 
 
 def train_chars(
-    text: Text, *, stateful: bool, steps: int, seed: int, budget_s: float, on_progress: ProgressFn | None
+    text: Text,
+    *,
+    stateful: bool,
+    steps: int,
+    seed: int,
+    budget_share: float,
+    on_progress: ProgressFn | None,
 ) -> CharRun:
     """Train on consecutive chunks; stateful carries each chunk's last state (detached) into the next."""
     torch.manual_seed(seed)
@@ -117,7 +123,13 @@ def train_chars(
         return _loss(logits, y)
 
     history = fit(
-        model, loss_fn, chunk_order(), total_steps=steps, lr=LR, budget_s=budget_s, on_progress=on_progress
+        model,
+        loss_fn,
+        chunk_order(),
+        total_steps=steps,
+        lr=LR,
+        budget_share=budget_share,
+        on_progress=on_progress,
     )
     return CharRun(stateful, history, *_held_out(model, text, stateful=stateful))
 

@@ -1,25 +1,78 @@
-"""The view's download: figures, their data as CSV, the packed reader's weights and reproduce.py."""
+"""What a run of the PyTorch view gives away: the --json report, and the download (figures, their data as
+CSV, the packed reader's weights and reproduce.py, which recomputes its test accuracy with plain torch)."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import Any
 
 import pandas as pd
 
 from rnnviz.core.export import Export
-from rnnviz.views.pytorch import figures, padding
 from rnnviz.views.pytorch.carried import CHUNK, TRUNCATIONS
+from rnnviz.views.pytorch.corrections import (
+    carried_graph,
+    clipping,
+    derivative_peaks,
+    gru_conventions,
+    scaler_leak,
+)
+from rnnviz.views.pytorch.figures import (
+    STATE_NAMES,
+    accuracy_film,
+    positions_figure,
+    readers_figure,
+    shapes_figure,
+    slices_figure,
+    truncation_figure,
+    where_figure,
+)
+from rnnviz.views.pytorch.padding import BATCH, EMBED, HIDDEN
 from rnnviz.views.pytorch.readers import READERS
+from rnnviz.views.pytorch.result import PytorchResult
+from rnnviz.views.pytorch.settings import PytorchConfig
 from rnnviz.views.pytorch.shapes import explore, setup_of
 
-if TYPE_CHECKING:
-    from rnnviz.views.pytorch.experiment import PytorchConfig, PytorchResult
-
-SCRIPT = Path(__file__).with_name("reproduce_script.py")
-"""reproduce.py, kept as a readable script that the tests also run."""
+REPRODUCE = Path(__file__).with_name("reproduce.py").read_text(encoding="utf-8")
+"""reproduce.py, kept as a readable script beside this module."""
 INPUTS_FILE = "test_sentences.json"
+"""What reproduce.py reads besides the weights: the settings and the test sentences as token ids."""
+
+
+def report(cfg: PytorchConfig, res: PytorchResult) -> dict[str, Any]:
+    """The shapes of the explored module, the readers' and character models' numbers and the corrections."""
+    explored = explore(setup_of(cfg))
+    derivative = derivative_peaks()
+    vanishing, exploding = clipping()
+    metrics = {
+        "padding_accuracy": res.test_accuracy,
+        "epoch_seconds": res.epoch_seconds,
+        "packed_test_accuracy": res.test_accuracy["packed"],
+        "padding_tokens_read": res.padding_read,
+        "stateful_loss": res.stateful.held_out_loss,
+        "stateless_loss": res.stateless.held_out_loss,
+        "train_seconds": round(res.history.seconds, 1),
+        "n_train": len(res.data.train),
+        "n_test": len(res.data.test),
+    }
+    return {
+        "shapes": {name: list(size) for name, size in explored.measured.items()},
+        "metrics": metrics,
+        "where": [dataclasses.asdict(w) for w in res.where],
+        "truncation": {
+            t.mode: {"milliseconds": list(t.milliseconds), "error": t.error} for t in res.truncations
+        },
+        "corrections": {
+            "tanh_derivative_peak": derivative.tanh_peak,
+            "sigmoid_derivative_peak": derivative.sigmoid_peak,
+            "clipping": {c.case: dataclasses.asdict(c) for c in (vanishing, exploding)},
+            "carried_state_reaches_first_chunk": carried_graph().reaches_first_chunk,
+            "gru": dataclasses.asdict(gru_conventions()),
+            "scaler": dataclasses.asdict(scaler_leak()),
+        },
+    }
 
 
 def export(cfg: PytorchConfig, res: PytorchResult) -> Export:
@@ -52,7 +105,7 @@ def export(cfg: PytorchConfig, res: PytorchResult) -> Export:
     positions = pd.DataFrame(
         {
             "position in chunk (character)": range(1, CHUNK + 1),
-            **{f"held-out loss, {figures.STATE_NAMES[r.stateful]} (nats)": r.by_position for r in res.chars},
+            **{f"held-out loss, {STATE_NAMES[r.stateful]} (nats)": r.by_position for r in res.chars},
         }
     )
     packed = res.readers.readers["packed"]
@@ -60,23 +113,21 @@ def export(cfg: PytorchConfig, res: PytorchResult) -> Export:
         "cell": cfg.reader_cell,
         "bidirectional": cfg.reader_bidirectional,
         "vocab_size": len(res.data.vocab),
-        "embed": padding.EMBED,
-        "hidden": padding.HIDDEN,
-        "batch": padding.BATCH,
+        "embed": EMBED,
+        "hidden": HIDDEN,
+        "batch": BATCH,
         "ids": [res.data.ids[i] for i in res.data.test],
         "labels": [int(res.data.labels[i]) for i in res.data.test],
     }
     return Export(
         figures={
-            "Tensor shapes": figures.shapes_figure(explored.setup),
-            "Which slice of output is h_n": figures.slices_figure(explored),
-            "Padding readers through training": figures.accuracy_film(res.history),
-            "Accuracy and time per epoch": figures.readers_figure(
-                res.test_accuracy, res.epoch_seconds, padding.chance(res.data)
-            ),
-            "Where the summary is": figures.where_figure(res.where),
-            "Truncated backpropagation": figures.truncation_figure(res.truncations),
-            "Carried state on Hamlet": figures.positions_figure(res.chars),
+            "Tensor shapes": shapes_figure(explored.setup),
+            "Which slice of output is h_n": slices_figure(explored),
+            "Padding readers through training": accuracy_film(res.history),
+            "Accuracy and time per epoch": readers_figure(res.test_accuracy, res.epoch_seconds, res.chance),
+            "Where the summary is": where_figure(res.where),
+            "Truncated backpropagation": truncation_figure(res.truncations),
+            "Carried state on Hamlet": positions_figure(res.chars),
         },
         tables={
             "readers_timeline": timeline,
@@ -85,6 +136,6 @@ def export(cfg: PytorchConfig, res: PytorchResult) -> Export:
             "carried_state": positions,
         },
         weights=packed.state_dict(),
-        reproduce=SCRIPT.read_text(encoding="utf-8"),
+        reproduce=REPRODUCE,
         files={INPUTS_FILE: json.dumps(inputs).encode()},
     )

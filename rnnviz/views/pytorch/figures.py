@@ -5,8 +5,10 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 
 import numpy as np
+import pandas as pd
 import plotly.graph_objects as go
 
+from rnnviz.core.experiment import LiveFigure
 from rnnviz.core.figures import animate
 from rnnviz.core.fit import History
 from rnnviz.core.memo import by_result
@@ -14,6 +16,8 @@ from rnnviz.core.style import OKABE_ITO, SIGNED_SCALE, base_layout
 from rnnviz.views.pytorch.carried import CHUNK, TRUNCATIONS, CharRun, Truncation
 from rnnviz.views.pytorch.padding import Where
 from rnnviz.views.pytorch.readers import READER_SHORT, READERS
+from rnnviz.views.pytorch.result import PytorchResult
+from rnnviz.views.pytorch.settings import PytorchConfig
 from rnnviz.views.pytorch.shapes import Explored, Setup, layouts, shape
 
 ROLE_COLORS = {
@@ -148,6 +152,34 @@ def slices_figure(explored: Explored) -> go.Figure:
     return fig
 
 
+def _values(row: np.ndarray) -> str:
+    return "  ".join(f"{v:+.3f}" for v in row)
+
+
+def slices_table(explored: Explored) -> pd.DataFrame:
+    """Each direction's summary read from output, from h_n, and from the slice often taken instead."""
+    rows = []
+    for check in explored.checks:
+        rows += [
+            {
+                "read from": check.output_slice,
+                "sequence 0": _values(check.from_output[0]),
+                "max |difference| from h_n": check.max_difference,
+            },
+            {
+                "read from": check.h_n_row,
+                "sequence 0": _values(check.from_h_n[0]),
+                "max |difference| from h_n": 0.0,
+            },
+            {
+                "read from": f"{check.wrong_slice} (often taken instead)",
+                "sequence 0": _values(check.from_wrong[0]),
+                "max |difference| from h_n": check.wrong_difference,
+            },
+        ]
+    return pd.DataFrame(rows)
+
+
 def _accuracy_traces(history: History, upto: int) -> list[go.Scatter]:
     tl = history.timeline
     steps = tl.steps[: upto + 1]
@@ -199,6 +231,16 @@ def accuracy_film(history: History) -> go.Figure:
         [str(s) for s in tl.steps],
         titles=[_accuracy_title(history, i) for i in range(len(tl))],
     )
+
+
+def film(cfg: PytorchConfig, res: PytorchResult) -> go.Figure:
+    """The view's main figure as a training film: the three readers' validation accuracy."""
+    return accuracy_film(res.history)
+
+
+def live(cfg: PytorchConfig) -> LiveFigure:
+    """While the readers train, their accuracy so far is redrawn at each snapshot."""
+    return live_accuracy
 
 
 @by_result

@@ -2,8 +2,8 @@
 sentences from movies none of them read about.
 
 The three models start from the same weights and see the same batches in the same order; they differ
-only in where they read a sentence's summary (see ``readers``). They are trained in one fit loop as
-one module whose loss is the mean of theirs: each reader's parameters get exactly its own gradient,
+only in where they read a sentence's summary (see ``readers``). They are trained in one fit loop (see
+``train``) as one module whose loss is the mean of theirs: each reader's parameters get exactly its own gradient,
 and Adam treats every parameter on its own, so this is three trainings sharing one timeline.
 """
 
@@ -15,12 +15,10 @@ from dataclasses import dataclass
 
 import numpy as np
 import torch
-from torch import Tensor, nn
+from torch import nn
 from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
 
 from rnnviz.core.classifier import MAX_READ_TOKENS, pad
-from rnnviz.core.experiment import ProgressFn
-from rnnviz.core.fit import History, fit
 from rnnviz.core.reviews import rotten_tomatoes, split_by_group
 from rnnviz.core.vocabulary import UNK_ID, Vocab, build_vocab, words
 from rnnviz.views.pytorch.readers import READERS, Reader
@@ -101,62 +99,6 @@ def accuracy(reader: Reader, data: Sentences, rows: np.ndarray) -> float:
             ids, lengths = pad([data.ids[i] for i in rows_b])
             correct += int(((reader(ids, lengths) > 0).numpy() == data.labels[rows_b]).sum())
     return correct / len(rows)
-
-
-@dataclass(frozen=True, eq=False)
-class Trained:
-    readers: Readers
-    history: History
-    losses: dict[str, list[float]]
-    """Each reader's own training loss at every step."""
-    capture_seconds: float
-    """Time spent recording the timeline, to report what it costs."""
-
-
-def train(
-    data: Sentences,
-    cell: str,
-    *,
-    bidirectional: bool,
-    epochs: int,
-    seed: int,
-    rng: np.random.Generator,
-    budget_s: float,
-    on_progress: ProgressFn | None,
-) -> Trained:
-    model = Readers(len(data.vocab), cell, bidirectional=bidirectional, seed=seed)
-    losses: dict[str, list[float]] = {name: [] for name in READERS}
-    targets = torch.as_tensor(data.labels, dtype=torch.float32)
-
-    def loss_fn(rows: np.ndarray) -> Tensor:
-        ids, lengths = pad([data.ids[i] for i in rows])
-        total = torch.zeros(())
-        for name, reader in model.readers.items():
-            loss = nn.functional.binary_cross_entropy_with_logits(reader(ids, lengths), targets[rows])
-            losses[name].append(float(loss.detach()))
-            total = total + loss
-        return total / len(READERS)
-
-    spent = {"capture": 0.0}
-
-    def capture() -> dict:
-        tic = time.monotonic()
-        frame = {"val_accuracy": {name: accuracy(r, data, data.val) for name, r in model.readers.items()}}
-        spent["capture"] += time.monotonic() - tic
-        return frame
-
-    steps_per_epoch = -(-len(data.train) // BATCH)
-    history = fit(
-        model,
-        loss_fn,
-        shuffled_batches(data.train, epochs, rng),
-        total_steps=epochs * steps_per_epoch,
-        lr=LR,
-        on_progress=on_progress,
-        budget_s=budget_s,
-        capture=capture,
-    )
-    return Trained(model, history, losses, spent["capture"])
 
 
 def epoch_seconds(model: Readers, data: Sentences, rng: np.random.Generator) -> dict[str, float]:

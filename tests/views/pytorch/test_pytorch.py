@@ -1,30 +1,33 @@
 """The PyTorch view: shapes against torch over the whole grid, the readers, carried state, the corrections,
-the --json contract with its timeline, and an export whose reproduce.py gives the run's number."""
+the report's shapes and timeline, and what its export holds (the contract test runs its reproduce.py)."""
 
-import contextlib
 import dataclasses
-import io
 import itertools
-import json
 
 import numpy as np
 import pytest
 import torch
 
-from rnnviz.cli import main
 from rnnviz.core import config as cfgmod
 from rnnviz.core.cells import CELLS
 from rnnviz.core.classifier import pad
 from rnnviz.core.timeline import snapshot_steps
-from rnnviz.views.pytorch import carried, corrections, padding
-from rnnviz.views.pytorch.experiment import PytorchConfig, report, run
+from rnnviz.views.pytorch import EXPERIMENT
+from rnnviz.views.pytorch.carried import CHUNK, TRUNCATIONS, play, truncation
+from rnnviz.views.pytorch.corrections import (
+    CLIP_NORM,
+    carried_graph,
+    clipping,
+    derivative_peaks,
+    gru_conventions,
+    scaler_leak,
+)
 from rnnviz.views.pytorch.figures import accuracy_film, live_accuracy, shapes_figure, slices_figure
+from rnnviz.views.pytorch.padding import BATCH, Sentences, where_summaries
 from rnnviz.views.pytorch.readers import READERS, Reader
+from rnnviz.views.pytorch.settings import PytorchConfig
 from rnnviz.views.pytorch.shapes import Setup, explore, layouts, setup_of, shape
-from tests.export_support import run_reproduce
-
-TINY = dict(sentences=500, epochs=1, char_steps=20)
-TINY_FLAGS = ["--sentences", "500", "--epochs", "1", "--char-steps", "20"]
+from tests.trained import trained
 
 
 def _range(name: str) -> list[int]:
@@ -107,7 +110,7 @@ def test_own_last_step_equals_packing_one_way_and_output_last_does_not(cell):
 
 def test_bidirectional_summaries_are_where_the_view_says():
     torch.manual_seed(0)
-    data = padding.Sentences(
+    data = Sentences(
         vocab=None,
         ids=_sentences([4, 11, 7, 2, 11]),
         labels=np.zeros(5, dtype=np.int64),
@@ -117,7 +120,7 @@ def test_bidirectional_summaries_are_where_the_view_says():
         corpus_size=5,
     )
     reader = Reader("packed", 20, "gru", 6, 5, bidirectional=True)
-    where = {(w.direction, w.expression, w.run): w.difference for w in padding.where_summaries(reader, data)}
+    where = {(w.direction, w.expression, w.run): w.difference for w in where_summaries(reader, data)}
     assert where[("forward", "output[i, length_i - 1, :H]", "padded")] < 1e-6
     assert where[("backward", "output[:, 0, H:]", "packed")] < 1e-6
     for key in [
@@ -130,48 +133,48 @@ def test_bidirectional_summaries_are_where_the_view_says():
 
 
 def test_corrections_are_computed_not_quoted():
-    peaks = corrections.derivative_peaks()
+    peaks = derivative_peaks()
     assert peaks.tanh_peak == pytest.approx(1.0) and peaks.sigmoid_peak == pytest.approx(0.25)
     assert abs(peaks.tanh_peak_at) < 1e-9
-    vanishing, exploding = corrections.clipping()
-    assert vanishing.total_before < corrections.CLIP_NORM and vanishing.total_after == vanishing.total_before
+    vanishing, exploding = clipping()
+    assert vanishing.total_before < CLIP_NORM and vanishing.total_after == vanishing.total_before
     assert vanishing.reach < 1e-6
-    assert exploding.total_before > 1e6 and exploding.total_after == pytest.approx(corrections.CLIP_NORM)
+    assert exploding.total_before > 1e6 and exploding.total_after == pytest.approx(CLIP_NORM)
     assert exploding.reach > 1
-    graph = corrections.carried_graph()
+    graph = carried_graph()
     assert graph.reaches_first_chunk > 0 and not graph.detached_grad
-    gru = corrections.gru_conventions()
+    gru = gru_conventions()
     assert gru.pytorch_convention < 1e-6 < 1e-2 < gru.swapped_convention
-    leak = corrections.scaler_leak()
+    leak = scaler_leak()
     assert leak.all_mean > leak.train_mean and leak.leaky_error < leak.honest_error
 
 
 def test_truncated_backpropagation_fails_or_grows_without_detach():
-    text = carried.play()
-    runs = {mode: carried.truncation(text, mode, seed=0, chunks=4) for mode in carried.TRUNCATIONS}
+    text = play()
+    runs = {mode: truncation(text, mode, seed=0, chunks=4) for mode in TRUNCATIONS}
     assert runs["detach"].error is None and len(runs["detach"].milliseconds) == 4
-    assert runs["detach"].reach == carried.CHUNK
+    assert runs["detach"].reach == CHUNK
     assert runs["no_detach"].failed_at == 2 and "second time" in runs["no_detach"].error
     assert runs["retain_graph"].failed_at == 2 and "inplace" in runs["retain_graph"].error
-    assert runs["growing"].error is None and runs["growing"].reach == 4 * carried.CHUNK
+    assert runs["growing"].error is None and runs["growing"].reach == 4 * CHUNK
 
 
 def test_default_training_records_enough_snapshots():
     cfg = PytorchConfig()
-    steps = cfg.epochs * -(-cfg.sentences // padding.BATCH)
+    steps = cfg.epochs * -(-cfg.sentences // BATCH)
     assert len(snapshot_steps(steps)) >= 10
 
 
 @pytest.fixture(scope="module")
 def tiny():
-    cfg = PytorchConfig(**TINY)
-    return cfg, run(cfg)
+    """The smoke run: the minimum of every training setting."""
+    return EXPERIMENT.smoke_config(), trained(EXPERIMENT)
 
 
 def test_readers_share_a_timeline_and_the_film_replays_it(tiny):
     cfg, res = tiny
     tl = res.history.timeline
-    assert tl.steps[0] == 0 and tl.steps[-1] == res.history.steps == -(-cfg.sentences // padding.BATCH)
+    assert tl.steps[0] == 0 and tl.steps[-1] == res.history.steps == -(-cfg.sentences // BATCH)
     assert all(set(f["val_accuracy"]) == set(READERS) for f in tl.frames)
     assert {len(v) for v in res.losses.values()} == {res.history.steps}
     mean = np.mean([res.losses[name] for name in READERS], axis=0)
@@ -188,49 +191,36 @@ def test_stateful_and_stateless_character_models_are_scored_on_the_held_out_end(
     _, res = tiny
     assert [r.stateful for r in res.chars] == [True, False]
     for r in res.chars:
-        assert r.history.steps == TINY["char_steps"]
-        assert r.by_position.shape == (carried.CHUNK,)
+        assert r.history.steps == EXPERIMENT.smoke["char_steps"]
+        assert r.by_position.shape == (CHUNK,)
         assert r.held_out_loss == pytest.approx(r.by_position.mean())
     # From a zero state the first character of a chunk is guessed with no context at all.
     assert res.stateless.by_position[0] > res.stateless.by_position[1:].mean()
 
 
-@pytest.fixture(scope="module")
-def cli_run(tmp_path_factory):
-    """The issue's command-line example with tiny training, run once for both --json and --export."""
-    folder = tmp_path_factory.mktemp("export")
-    argv = ["pytorch", "--cell", "lstm", "--layers", "2", "--bidirectional", "--batch-first"]
-    argv += ["--batch", "3", "--length", "7", "--input-size", "5", "--hidden", "4", *TINY_FLAGS]
-    printed = io.StringIO()
-    with contextlib.redirect_stdout(printed):
-        assert main([*argv, "--json", "--export", str(folder)]) == 0
-    return json.loads(printed.getvalue()), folder
-
-
-def test_json_contract_shapes_accuracies_and_timeline(cli_run):
-    out, _ = cli_run
-    assert out["config"]["cell"] == "lstm" and out["config"]["sentences"] == 500
+def test_report_has_the_shapes_the_readers_and_their_timeline(tiny):
+    """The issue's command-line example (the default module), with the smoke training."""
+    cfg, res = tiny
+    out = EXPERIMENT.full_report(cfg, res)
     assert out["shapes"]["input"] == [3, 7, 5] and out["shapes"]["output"] == [3, 7, 8]
     assert out["shapes"]["h_n"] == out["shapes"]["c_n"] == [4, 3, 4]
     accuracy = out["metrics"]["padding_accuracy"]
     assert set(accuracy) == set(READERS) and all(0 <= v <= 1 for v in accuracy.values())
     assert set(out["metrics"]["epoch_seconds"]) == set(READERS)
     steps = [entry["step"] for entry in out["timeline"]]
-    assert steps[0] == 0 and all(b > a for a, b in zip(steps, steps[1:], strict=False))
-    assert steps[-1] == -(-500 // padding.BATCH)
+    assert steps[-1] == -(-cfg.sentences // BATCH)
     assert set(out["timeline"][-1]["val_accuracy"]) == set(READERS)
 
 
 def test_gru_shapes_have_no_cell_state():
-    cfg = PytorchConfig(cell="gru", layers=1, bidirectional=False, batch_first=False, **TINY)
+    cfg = PytorchConfig(cell="gru", layers=1, bidirectional=False, batch_first=False, **EXPERIMENT.smoke)
     shapes = explore(setup_of(cfg)).measured
     assert "c_n" not in shapes and shapes["h_n"] == (1, cfg.batch, cfg.hidden)
 
 
-def test_export_reproduces_the_packed_accuracy_with_plain_torch(tiny, cli_run):
-    out, tmp_path = cli_run
-    metrics = out["metrics"]
-    names = {p.relative_to(tmp_path).as_posix() for p in tmp_path.rglob("*") if p.is_file()}
+def test_export_holds_the_packed_reader_its_test_sentences_and_a_plain_torch_script(tiny):
+    cfg, res = tiny
+    names = set(EXPERIMENT.bundle(cfg, res, "http://localhost/pytorch"))
     assert {
         "index.html",
         "model.safetensors",
@@ -239,13 +229,9 @@ def test_export_reproduces_the_packed_accuracy_with_plain_torch(tiny, cli_run):
         "test_sentences.json",
     } <= names
     assert {"data/readers.csv", "data/readers_timeline.csv", "data/truncation.csv"} <= names
-    script = (tmp_path / "reproduce.py").read_text()
+    script = EXPERIMENT.export(cfg, res).reproduce
     assert "rnnviz" not in script and "load_file" in script
-    last = run_reproduce(tmp_path)
-    assert last["metric"] == "packed_test_accuracy" and last["metric"] in metrics
-    assert last["value"] == pytest.approx(metrics["packed_test_accuracy"], rel=1e-5)
-    # The same settings trained in this process give the same number: the run is deterministic.
-    assert report(*tiny)["metrics"]["packed_test_accuracy"] == pytest.approx(last["value"], rel=1e-5)
+    assert f'"metric": "{EXPERIMENT.metric.name}"' in script
 
 
 def test_exploring_shapes_leaves_the_global_generator_to_the_trainings():
