@@ -21,7 +21,7 @@ from rnnviz.views.patterns.settings import INPUT_FIELDS, PatternsConfig
 from rnnviz.views.patterns.table import PATTERN_TABLE
 
 
-def pattern_lead(cfg: PatternsConfig) -> dict:
+def pattern_lead(cfg: PatternsConfig) -> None:
     """What the reader sees before the run: the pattern, its task, its network and its wiring."""
     pattern = PATTERN_TABLE[cfg.pattern]
     st.markdown(pattern.about)
@@ -32,14 +32,13 @@ def pattern_lead(cfg: PatternsConfig) -> dict:
             st.latex(line)
 
     ui.explain("The wiring in equations", wiring)
-    return {}
 
 
 cfg, res = ui.page(
     EXPERIMENT,
     intro=INTRO,
     groups=[("Pattern", ["pattern"]), ("Network", ["cell", "training", "seed"])],
-    inputs=pattern_lead,
+    before_run=pattern_lead,
     click_to_train=lambda cfg: DATE_CLICK_TO_TRAIN if cfg.pattern == "seq2seq" else None,
 )
 pattern = PATTERN_TABLE[cfg.pattern]

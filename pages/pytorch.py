@@ -88,9 +88,9 @@ def shapes_explorer() -> None:
         )
 
 
-def before_training(cfg: PytorchConfig) -> dict[str, object]:
+def before_training(cfg: PytorchConfig) -> None:
     """Everything that needs no training, above the Train button: the shapes explorer, the corrections
-    (computed in milliseconds) and the padding comparison's setting. The run reads no extra input."""
+    (computed in milliseconds) and the padding comparison's setting."""
     st.header("Shapes")
     shapes_explorer()
     st.header("Five corrections, with numbers")
@@ -106,11 +106,10 @@ def before_training(cfg: PytorchConfig) -> dict[str, object]:
         st.stop()
     st.markdown(readers_lead(cfg))
     st.caption(readers_data(cfg))
-    return {}
 
 
 cfg, res = ui.page(
-    EXPERIMENT, intro=INTRO, groups=SETTING_GROUPS, inputs=before_training, click_to_train=CLICK_TO_TRAIN
+    EXPERIMENT, intro=INTRO, groups=SETTING_GROUPS, before_run=before_training, click_to_train=CLICK_TO_TRAIN
 )
 
 acc, seconds = res.test_accuracy, res.epoch_seconds

@@ -247,13 +247,13 @@ def page(
     *,
     intro: str,
     groups: Iterable[tuple[str, Iterable[str]]] | None = None,
-    inputs: Callable[[C], Mapping[str, Any]] | None = None,
+    before_run: Callable[[C], Mapping[str, Any] | None] | None = None,
     click_to_train: str | Callable[[C], str | None] | None = None,
 ) -> tuple[C, R]:
     """The top of every view's page: title, intro, settings, share link, the run, downloads and notes.
 
-    ``inputs(cfg)`` draws what the run reads besides its settings (an upload) and returns it as the
-    run's extra inputs. With ``click_to_train`` (a sentence such as "Training takes about 20 s."), an
+    ``before_run(cfg)`` draws what the reader sees before the run (a lead, an upload, what needs no
+    training) and returns what the run reads besides its settings (the upload), if anything. With ``click_to_train`` (a sentence such as "Training takes about 20 s."), an
     uncached result waits for a button press, so that opening a page stays fast and costly training
     happens only when asked for; a function of the settings may ask only for some of them.
     """
@@ -261,7 +261,7 @@ def page(
     st.caption(intro)
     cfg = settings(exp.config, exp.name, groups=groups)
     share_link()
-    extra = dict(inputs(cfg)) if inputs is not None else {}
+    extra = dict((before_run(cfg) if before_run is not None else None) or {})
     ask = click_to_train(cfg) if callable(click_to_train) else click_to_train
     res = run(exp, cfg, click_to_train=ask, **extra)
     downloads(exp, cfg, res)
