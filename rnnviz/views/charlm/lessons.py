@@ -119,9 +119,7 @@ def ngram_help(res: CharLMResult) -> str:
 
 
 def training_help(res: CharLMResult) -> str:
-    return (
-        f"{res.history.steps} steps, each one {res.chunk_len}-character chunk of {res.streams} parallel streams."
-    )
+    return f"{res.history.steps} steps, each one {res.chunk_len}-character chunk of {res.streams} parallel streams."
 
 
 def film_caption(unit: str) -> str:
