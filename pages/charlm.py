@@ -4,7 +4,7 @@ from pages import ui
 from rnnviz.core.figures import loss_curve
 from rnnviz.core.style import visible_whitespace
 from rnnviz.views.charlm import EXPERIMENT
-from rnnviz.views.charlm.corpora import DEFAULT_CORPUS, UPLOADED, hamlet_missing, text_file
+from rnnviz.views.charlm.corpora import DEFAULT_CORPUS, UPLOADED, TextFile, hamlet_missing, text_file
 from rnnviz.views.charlm.features import FEATURES, MIN_CHARS, rank
 from rnnviz.views.charlm.figures import (
     TOP_UNITS,
@@ -25,6 +25,7 @@ from rnnviz.views.charlm.lessons import (
     film_caption,
     network_help,
     network_label,
+    ngram_delta,
     ngram_help,
     search_caption,
     softmax_caption,
@@ -36,6 +37,7 @@ from rnnviz.views.charlm.lessons import (
     written_header,
 )
 from rnnviz.views.charlm.model import TOP_K
+from rnnviz.views.charlm.settings import CharLMConfig
 from rnnviz.views.charlm.writing import guess_at, reading, write
 
 SETTING_GROUPS = [
@@ -45,7 +47,7 @@ SETTING_GROUPS = [
 ]
 
 
-def inputs(cfg) -> dict:
+def inputs(cfg: CharLMConfig) -> dict[str, TextFile | None]:
     """Hamlet's absence said before training on the fallback; the uploaded text file, when one is asked for."""
     missing = hamlet_missing()
     if missing is not None and cfg.corpus == DEFAULT_CORPUS:
@@ -79,7 +81,7 @@ if res.baseline is not None:
     m[2].metric(
         "Best n-gram on it (nats/char)",
         f"{res.baseline.nats:.3f}",
-        delta=f"{res.baseline.nats - res.nats:+.3f} for the network",
+        delta=ngram_delta(res),
         help=ngram_help(res),
     )
 m[3].metric("Training", f"{res.history.seconds:.1f} s", help=training_help(res))

@@ -110,6 +110,11 @@ def network_help(res: CharLMResult) -> str:
     )
 
 
+def ngram_delta(res: CharLMResult) -> str:
+    """How many nats per character fewer the network needs than the n-gram (negative: it needs more)."""
+    return f"{res.baseline.nats - res.nats:+.3f} for the network"
+
+
 def ngram_help(res: CharLMResult) -> str:
     b = res.baseline
     return (
