@@ -23,8 +23,10 @@ from rnnviz.core.data import data_file
 from rnnviz.core.fit import training_budget_s
 from rnnviz.core.runtime import configure_torch, size_of
 from rnnviz.core.timeline import capturing
-from rnnviz.views.charlm import corpora
-from rnnviz.views.charlm.experiment import CharLMConfig, run, write
+from rnnviz.views.charlm.corpora import read_text_file
+from rnnviz.views.charlm.settings import CharLMConfig
+from rnnviz.views.charlm.train import run
+from rnnviz.views.charlm.writing import write
 
 WARM_TARGET_S = 1.0
 OTHER_TEXT_CHARS = 400_000
@@ -103,7 +105,7 @@ def main() -> int:
         with tempfile.TemporaryDirectory() as folder:
             path = Path(folder) / "speeches.txt"
             path.write_text(text, encoding="utf-8")
-            other = run(cfg, text_file=corpora.read_text_file(path))
+            other = run(cfg, text_file=read_text_file(path))
         b = other.baseline
         print(f"\nconvention speeches, {len(other.corpus.text):,} characters, given as a text file:")
         print(f"  network {other.nats:.3f} nats/char in {other.history.seconds:.1f} s")

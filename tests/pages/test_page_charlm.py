@@ -2,18 +2,22 @@
 
 import pytest
 
+from rnnviz.core import config as cfgmod
 from rnnviz.core.runtime import RESULTS
+from rnnviz.views.charlm import EXPERIMENT
 from rnnviz.views.charlm import corpora as char_corpora
 from tests.apptest import open_page, query, texts
 
-FAST = {"corpus": "dialogue", "hidden": "16", "train_steps": "40", "seq_len": "16"}
+SMOKE = cfgmod.to_query(EXPERIMENT.smoke_config())
+"""The smoke settings as a link: the page reads the result the other tests trained."""
+HIDDEN = EXPERIMENT.smoke["hidden"]
 
 
 def trained(params: dict, upload: tuple[str, bytes] | None = None):
     at = open_page("charlm", params)
     if upload is not None:
         at.file_uploader(key="charlm.upload").set_value((upload[0], upload[1], "text/plain")).run()
-    if at.button(key="train.charlm"):
+    if any(b.key == "train.charlm" for b in at.button):  # not trained yet by an earlier test
         at.button(key="train.charlm").click().run()
     return at
 
@@ -21,25 +25,6 @@ def trained(params: dict, upload: tuple[str, bytes] | None = None):
 def coloured(at) -> str:
     """The HTML of the written text (the last st.html on the page)."""
     return str(at.html[-1].proto.body)
-
-
-def test_the_page_waits_for_train_then_compares_with_the_ngram():
-    at = open_page("charlm", FAST)
-    assert not at.exception and at.button(key="train.charlm") and not at.metric
-    at.button(key="train.charlm").click().run()
-    assert not at.exception and not at.warning
-    labels = [m.label for m in at.metric]
-    assert "Best n-gram on it (nats/char)" in labels and any(
-        label.startswith("Network on the held-out") for label in labels
-    )
-    assert any(
-        t.startswith("**The network wins") or t.startswith("**The n-gram (order")
-        for t in texts(at, "markdown")
-    )
-    assert coloured(at).count(" title=") == 301  # the new line it starts from, then 300 written
-    assert "next: " in coloured(at)
-    assert len(at.html) == 1 + 4  # the written text, and an excerpt for each feature but speakers' names
-    assert "**a line of speaker names in capitals**: never changes in this text." in texts(at, "markdown")
 
 
 HOSTILE_VIEW = {
@@ -57,15 +42,15 @@ HOSTILE_VIEW = {
 
 
 def test_hostile_display_settings_are_clamped_with_warnings():
-    at = trained(FAST | HOSTILE_VIEW)
+    at = trained(SMOKE | HOSTILE_VIEW)
     assert not at.exception
     warnings = " ".join(texts(at, "warning"))
     assert "Unit colouring the text: 999 is above the maximum" in warnings
     assert "Feature: 'banana' is not one of" in warnings
-    assert at.slider(key="charlm.unit").value == 15  # capped at the trained model's hidden size
+    assert at.slider(key="charlm.unit").value == HIDDEN - 1  # capped at the trained model's hidden size
     assert at.slider(key="charlm.position").value == 1
     assert "never occur in the training text" in " ".join(texts(at, "info"))
-    assert "<img" not in coloured(at) and "c[15]" in coloured(at)
+    assert "<img" not in coloured(at) and f"c[{HIDDEN - 1}]" in coloured(at)
 
 
 PASTED = {
@@ -80,7 +65,7 @@ PASTED = {
 
 @pytest.mark.parametrize("kind", PASTED)
 def test_pasted_text_from_a_link(kind):
-    at = trained(FAST | {"corpus": "custom", "text": PASTED[kind], "prompt": "<s"})
+    at = trained(SMOKE | {"corpus": "custom", "text": PASTED[kind], "prompt": "<s"})
     assert not at.exception
     everything = "".join(str(h.proto.body) for h in at.html)
     assert "<script" not in everything and "<b>" not in everything and "<img" not in everything
@@ -104,17 +89,18 @@ UPLOADS = {
 @pytest.mark.parametrize("kind", UPLOADS)
 def test_hostile_uploads_are_refused_with_a_reason_before_anything_trains(kind):
     raw, reason = UPLOADS[kind]
-    at = open_page("charlm", FAST | {"corpus": "file"})
+    at = open_page("charlm", SMOKE | {"corpus": "file"})
+    before = len(RESULTS)
     at.file_uploader(key="charlm.upload").set_value(("bad.txt", raw, "text/plain")).run()
     assert not at.exception
     errors = " ".join(texts(at, "error"))
     assert "bad.txt" in errors and reason.split()[-1] in errors
-    assert at.button(key="train.charlm") and len(RESULTS) == 0  # nothing trained on the file
+    assert at.button(key="train.charlm") and len(RESULTS) == before  # nothing trained on the file
 
 
 def test_an_uploaded_text_is_trained_on():
     text = "The rain in Spain stays mainly in the plain.\nWhere? In Spain!\n" * 60
-    at = trained(FAST | {"corpus": "file"}, upload=("spain.txt", text.encode()))
+    at = trained(SMOKE | {"corpus": "file"}, upload=("spain.txt", text.encode()))
     assert not at.exception and not at.error
     assert at.metric[0].value == f"{len(text):,}"
     assert set(coloured(at).split("title=")[0]) <= set(coloured(at))  # page drew the written text
@@ -122,14 +108,14 @@ def test_an_uploaded_text_is_trained_on():
 
 
 def test_display_settings_never_retrain():
-    at = trained(FAST)
-    assert len(RESULTS) == 1
+    at = trained(SMOKE)
+    results = len(RESULTS)
     before = coloured(at)
     at.slider(key="charlm.temperature").set_value(1.9).run()
     at.slider(key="charlm.position").set_value(20).run()
     at.text_input(key="charlm.prompt").set_value("Ada").run()
     at.selectbox(key="charlm.feature").set_value("line").run()
-    assert not at.exception and len(RESULTS) == 1
+    assert not at.exception and len(RESULTS) == results
     assert coloured(at) != before
     assert query(at)["temperature"] == "1.9" and query(at)["feature"] == "line"
 
@@ -157,3 +143,22 @@ def test_a_diverged_model_is_reported_not_crashed():
     )
     assert not at.exception
     assert "Training diverged" in " ".join(texts(at, "error"))
+
+
+def test_the_page_waits_for_train_then_compares_with_the_ngram(fresh_cache):
+    at = open_page("charlm", SMOKE | {"corpus": "dialogue"})
+    assert not at.exception and at.button(key="train.charlm") and not at.metric
+    at.button(key="train.charlm").click().run()
+    assert not at.exception and not at.warning
+    labels = [m.label for m in at.metric]
+    assert "Best n-gram on it (nats/char)" in labels and any(
+        label.startswith("Network on the held-out") for label in labels
+    )
+    assert any(
+        t.startswith("**The network wins") or t.startswith("**The n-gram (order")
+        for t in texts(at, "markdown")
+    )
+    assert coloured(at).count(" title=") == 301  # the new line it starts from, then 300 written
+    assert "next: " in coloured(at)
+    assert len(at.html) == 1 + 4  # the written text, and an excerpt for each feature but speakers' names
+    assert "**a line of speaker names in capitals**: never changes in this text." in texts(at, "markdown")

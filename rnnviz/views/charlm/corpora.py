@@ -10,6 +10,7 @@ or one too short to hold out a test part is refused with a message saying which 
 
 from __future__ import annotations
 
+import argparse
 import codecs
 import contextlib
 import io
@@ -63,6 +64,10 @@ Alan laughed. "And when it does not rain?"
 "Soup it is," said Alan. "I will make it now."
 """
 
+PASTED = "custom"
+"""The choice that trains on text pasted into the settings."""
+UPLOADED = "file"
+"""The choice that trains on an uploaded text file (a link cannot carry it)."""
 CORPORA: dict[str, str] = {
     "hamlet": f"{HAMLET_NAME} (175,000 characters)",
     "zen": "The Zen of Python (standard library)",
@@ -70,8 +75,8 @@ CORPORA: dict[str, str] = {
     "dialogue": "A dialogue with quotes (written for rnnviz)",
     "licence": "The Python licence (from the installed Python)",
     "hello": "Tiny: the word “hello”",
-    "custom": "Paste your own text",
-    "file": "Your own .txt file",
+    PASTED: "Paste your own text",
+    UPLOADED: "Your own .txt file",
 }
 DEFAULT_CORPUS = "hamlet"
 FALLBACK_CORPUS = "recurrence"
@@ -227,9 +232,9 @@ def load(name: str, custom: str = "", file: TextFile | None = None) -> Corpus:
     notes: list[str] = []
     if file is not None:
         return Corpus(file.name, file.text, file.notes)
-    if name == "file":
+    if name == UPLOADED:
         notes.append("No text file is loaded (a link cannot carry one): upload it again to train on it.")
-    elif name == "custom":
+    elif name == PASTED:
         text, notes = clean(custom)
         if len(text) > MAX_CHARS:
             notes.append(f"Only the first {MAX_CHARS:,} characters of your text are used.")
@@ -248,3 +253,22 @@ def load(name: str, custom: str = "", file: TextFile | None = None) -> Corpus:
     fallback = DEFAULT_CORPUS if hamlet() is not None else FALLBACK_CORPUS
     notes.append(f"Training on {CORPORA[fallback]} instead.")
     return Corpus(fallback, clean(preset(fallback))[0], tuple(notes))
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """``--text-file PATH``: a text file to train on, checked as an upload is (run's ``text_file=``)."""
+    parser.add_argument(
+        "--text-file",
+        metavar="PATH",
+        type=_text_file_argument,
+        default=None,
+        help=f"train on a UTF-8 .txt file ({MIN_FILE_CHARS:,} characters or more; the first "
+        f"{MAX_FILE_CHARS:,} are used) instead of --corpus",
+    )
+
+
+def _text_file_argument(path: str) -> TextFile:
+    try:
+        return read_text_file(path)
+    except ValueError as err:
+        raise argparse.ArgumentTypeError(str(err)) from err

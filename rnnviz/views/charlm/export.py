@@ -1,33 +1,74 @@
-"""What the character model's Download menu holds: its figures, their data with units, the weights and
-reproduce.py, which recomputes the held-out nats per character with plain torch."""
+"""What the character model's --json report and Download menu hold: its numbers, its figures, their data
+with units, the weights and reproduce.py, which recomputes the held-out nats per character with plain torch."""
 
 from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import Any
 
 import pandas as pd
 
 from rnnviz.core.export import Export
 from rnnviz.core.figures import loss_curve
-from rnnviz.views.charlm.features import FEATURES, Unit, choose, rank
+from rnnviz.views.charlm.features import FEATURES, rank
 from rnnviz.views.charlm.figures import TOP_UNITS, against_ngram, feature_units, film
+from rnnviz.views.charlm.lessons import evaluated_on, verdict
+from rnnviz.views.charlm.model import bits
+from rnnviz.views.charlm.result import CharLMResult
+from rnnviz.views.charlm.settings import CharLMConfig
+from rnnviz.views.charlm.writing import write
 
-if TYPE_CHECKING:  # the experiment imports this module to name its export
-    from rnnviz.views.charlm.experiment import CharLMConfig, CharLMResult
-
-SCRIPT = Path(__file__).with_name("reproduce_script.py")
+REPRODUCE = Path(__file__).with_name("reproduce.py").read_text(encoding="utf-8")
 WINDOWS_FILE = "test_windows.json"
+"""The held-out windows, read by reproduce.py exactly as the run read them."""
 
 
-def _unit(cfg: CharLMConfig, res: CharLMResult) -> Unit:
-    return choose(res.search.r[cfg.feature], state=cfg.state, layer=cfg.layer, unit=cfg.unit)
+def report(cfg: CharLMConfig, res: CharLMResult) -> dict[str, Any]:
+    """The numbers; its timeline is lean: each snapshot's sample and the chosen unit on the excerpt."""
+    unit = res.unit(cfg)
+    base = res.baseline
+    return {
+        "metrics": {
+            "val_nats_per_char": res.nats,
+            "val_bits_per_char": bits(res.nats),
+            "ngram_val_nats_per_char": base.nats if base else None,
+            "ngram_val_bits_per_char": bits(base.nats) if base else None,
+            "ngram_order": base.order if base else None,
+            "corpus_chars": len(res.corpus.text),
+            "train_seconds": res.history.seconds,
+            "final_loss": res.history.final_loss() if res.history.steps else None,
+            "sample": write(res, cfg).text,
+        },
+        "evaluated_on": evaluated_on(res),
+        "verdict": verdict(res),
+        "ngram_nats_by_order": {
+            "held_out_training_text": list(base.dev_nats) if base else None,
+            "test": list(base.test_nats) if base else None,
+        },
+        "units": {
+            name: [
+                {"state": x.unit.state, "layer": x.unit.layer + 1, "unit": x.unit.index, "r": x.r}
+                for x in rank(res.search.r[name], 3)
+            ]
+            for name in FEATURES
+        },
+        "timeline": [
+            {
+                "step": entry["step"],
+                "loss": entry["loss"],
+                "sample": entry["sample"],
+                "unit": [unit.state, unit.layer + 1, unit.index],
+                "unit_values": entry[unit.state][unit.layer, :, unit.index],
+            }
+            for entry in res.history.timeline.json()
+        ],
+    }
 
 
 def tables(cfg: CharLMConfig, res: CharLMResult) -> dict[str, pd.DataFrame]:
     timeline = res.history.timeline
-    unit = _unit(cfg, res)
+    unit = res.unit(cfg)
     name = unit.name(cfg.layers)
     out = {
         "samples_through_training": pd.DataFrame(
@@ -88,12 +129,11 @@ def tables(cfg: CharLMConfig, res: CharLMResult) -> dict[str, pd.DataFrame]:
 
 
 def export(cfg: CharLMConfig, res: CharLMResult) -> Export:
-    unit = _unit(cfg, res)
+    """The Download menu's files; reproduce.py scores the exported weights on test_windows.json."""
+    unit = res.unit(cfg)
     figures = {}
     if len(res.history.timeline):
-        figures["Learning to write, and one unit through training"] = film(
-            res.history.timeline, unit, cfg.layers
-        )
+        figures["Learning to write, and one unit through training"] = film(cfg, res)
     if res.history.steps:
         figures["Training loss"] = loss_curve(res.history)
     if res.baseline is not None:
@@ -116,6 +156,6 @@ def export(cfg: CharLMConfig, res: CharLMResult) -> Export:
         figures=figures,
         tables=tables(cfg, res),
         weights=res.model.state_dict(),
-        reproduce=SCRIPT.read_text(encoding="utf-8"),
+        reproduce=REPRODUCE,
         files={WINDOWS_FILE: json.dumps(windows, ensure_ascii=False).encode()},
     )

@@ -14,21 +14,24 @@ import plotly.graph_objects as go
 from plotly.colors import sample_colorscale
 from plotly.subplots import make_subplots
 
+from rnnviz.core.experiment import LiveFigure
 from rnnviz.core.figures import animate
 from rnnviz.core.fit import History
 from rnnviz.core.memo import by_result
 from rnnviz.core.style import OKABE_ITO, SERIES, SIGNED_SCALE, base_layout, visible_whitespace
 from rnnviz.core.timeline import Frame, Timeline
 from rnnviz.views.charlm.features import Ranked, Unit
+from rnnviz.views.charlm.result import CharLMResult
+from rnnviz.views.charlm.settings import CharLMConfig
 
 TOP_UNITS = 10
 """Bars in the unit ranking of one feature."""
 LINE_CHARS = 60
 """Characters per row of the film's excerpt grid; longer lines wrap."""
 SAMPLE_LINES = 5
+"""Lines of the sample shown in the film (a sample is about a hundred characters)."""
 ROW_PX = 24
 """Height of one line of text in the film, sample and excerpt alike."""
-"""Lines of the sample shown in the film (a sample is about a hundred characters)."""
 
 
 def shown(text: str) -> str:
@@ -137,7 +140,7 @@ def unit_bound(frames: Sequence[Frame], unit: Unit) -> float:
 
 
 @by_result
-def film(timeline: Timeline, unit: Unit, layers: int = 1) -> go.Figure:
+def training_film(timeline: Timeline, unit: Unit, layers: int = 1) -> go.Figure:
     """The training as a film: what the model writes, and how one unit colours a held-out excerpt.
 
     Opens on the last snapshot; the slider and Play replay every snapshot in the browser.
@@ -172,6 +175,11 @@ def film(timeline: Timeline, unit: Unit, layers: int = 1) -> go.Figure:
     return animate(fig, data, [str(s) for s in timeline.steps], traces=[0, 1], titles=titles)
 
 
+def film(cfg: CharLMConfig, res: CharLMResult) -> go.Figure:
+    """The training film, coloured by the unit the settings pick."""
+    return training_film(res.history.timeline, res.unit(cfg), cfg.layers)
+
+
 def live_film(history: History) -> go.Figure:
     """While training: the film's latest frame, coloured by the unit that varies most on the excerpt."""
     timeline = history.timeline
@@ -179,7 +187,12 @@ def live_film(history: History) -> go.Figure:
     spread = np.nan_to_num(np.asarray(last["h"], dtype=float)).std(axis=1)
     layer, index = np.unravel_index(int(spread.argmax()), spread.shape)
     latest = Timeline([timeline.steps[-1]], [timeline.loss[-1]], [last])
-    return film(latest, Unit("h", int(layer), int(index)), layers=spread.shape[0])
+    return training_film(latest, Unit("h", int(layer), int(index)), layers=spread.shape[0])
+
+
+def live(cfg: CharLMConfig) -> LiveFigure:
+    """The live figure needs no setting: the unit the reader picks is chosen after training."""
+    return live_film
 
 
 @by_result

@@ -28,6 +28,11 @@ MAX_STREAMS = 16
 within the budget, 16 streams through 256 units learn more than 32 streams through 128."""
 TOP_K = 5
 """Likeliest next characters shown on hover and in the bars."""
+WARM_CHARS = 100
+"""Characters of preceding text every scored window reads first, so nothing starts from a blank state."""
+EVAL_WINDOWS = 32
+"""Windows the held-out text is read in, side by side."""
+NATS_PER_BIT = math.log(2)
 
 
 class CharModel(nn.Module):
@@ -146,6 +151,11 @@ def windows(ids: np.ndarray, start: int, end: int, count: int, warm: int) -> Win
     return Windows(inputs, targets, warm)
 
 
+def bits(nats: float) -> float:
+    """Nats per character in bits per character, the unit papers on character models quote."""
+    return nats / NATS_PER_BIT
+
+
 @torch.no_grad()
 def nats_per_char(model: CharModel, win: Windows) -> float:
     """Mean cross-entropy of the scored characters, in nats; NaN once a diverged model's scores are not finite."""
@@ -199,6 +209,11 @@ def softmax(logits: np.ndarray, temperature: float) -> np.ndarray:
     with np.errstate(over="ignore", invalid="ignore"):
         z = np.exp(z - z.max(axis=-1, keepdims=True))
         return z / z.sum(axis=-1, keepdims=True)
+
+
+def prompt_of(vocab: Sequence[str], text: str) -> str:
+    """Samples start after a newline, where a play starts a speech; else after the text's first character."""
+    return "\n" if "\n" in vocab else text[0]
 
 
 @dataclass(frozen=True)

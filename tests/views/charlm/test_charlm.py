@@ -6,22 +6,12 @@ import pytest
 import torch
 
 from rnnviz.core.timeline import Timeline
+from rnnviz.views.charlm import EXPERIMENT
 from rnnviz.views.charlm import corpora as char_corpora
-from rnnviz.views.charlm.experiment import (
-    FINAL_LR_SHARE,
-    WARM_UP_SHARE,
-    CharLMConfig,
-    chosen_unit,
-    effective,
-    lr_factor,
-    reading,
-    report,
-    run,
-    verdict,
-    write,
-)
+from rnnviz.views.charlm.export import report
 from rnnviz.views.charlm.features import Unit, choose, correlations, feature_values, rank
-from rnnviz.views.charlm.figures import coloured_text, film, grid, live_film, next_char_bars
+from rnnviz.views.charlm.figures import coloured_text, film, grid, live, next_char_bars, training_film
+from rnnviz.views.charlm.lessons import verdict
 from rnnviz.views.charlm.model import (
     IGNORE,
     CharModel,
@@ -34,14 +24,16 @@ from rnnviz.views.charlm.model import (
     stream_chunks,
     windows,
 )
-
-SMALL = dict(corpus="recurrence", hidden=24, train_steps=60, seq_len=32)
+from rnnviz.views.charlm.settings import FINAL_LR_SHARE, WARM_UP_SHARE, CharLMConfig
+from rnnviz.views.charlm.train import lr_factor, run
+from rnnviz.views.charlm.writing import guess_at, reading, write
+from tests.trained import trained
 
 
 @pytest.fixture(scope="module")
 def small():
-    cfg = CharLMConfig(**SMALL)
-    return cfg, run(cfg)
+    """The smoke settings: a short built-in text and a small LSTM that still learns to write."""
+    return EXPERIMENT.smoke_config(), trained(EXPERIMENT)
 
 
 def test_hamlet_is_the_default_and_a_missing_hamlet_falls_back_with_a_note(monkeypatch):
@@ -164,15 +156,15 @@ def test_step_by_step_states_match_the_fused_layers_and_give_the_cell_state():
 
 
 def test_training_lowers_the_loss_and_records_a_film(small):
-    _, res = small
+    cfg, res = small
     assert res.history.final_loss() < 0.8 * res.history.loss[0]
     timeline = res.history.timeline
-    assert timeline.steps[0] == 0 and timeline.steps[-1] == 60 and len(timeline) >= 10
+    assert timeline.steps[0] == 0 and timeline.steps[-1] == cfg.train_steps and len(timeline) >= 10
     assert all(a < b for a, b in zip(timeline.steps, timeline.steps[1:], strict=False))
     first, last = timeline.frames[0], timeline.frames[-1]
     assert last is res.final and first["excerpt"] == last["excerpt"] == res.excerpt
     assert first["sample"] != last["sample"] and len(last["sample"]) > 0
-    assert last["h"].shape == (1, len(res.excerpt), 24) and last["c"].shape == last["h"].shape
+    assert last["h"].shape == (1, len(res.excerpt), cfg.hidden) and last["c"].shape == last["h"].shape
     assert last["top_p"].shape == (len(res.excerpt), 5) and all(len(t) == 5 for t in last["top_chars"])
     assert (np.diff(last["top_p"].astype(float), axis=1) <= 1e-3).all()  # likeliest first
 
@@ -197,7 +189,7 @@ def test_report_has_the_issue_metrics_and_a_timeline(small):
     assert m["corpus_chars"] == len(res.corpus.text) and m["train_seconds"] > 0
     assert m["sample"] == write(res, cfg).text
     assert [e["step"] for e in out["timeline"]] == res.history.timeline.steps
-    unit = chosen_unit(res, cfg)
+    unit = res.unit(cfg)
     assert len(out["timeline"][-1]["unit_values"]) == len(res.excerpt)
     assert out["timeline"][-1]["unit"] == [unit.state, unit.layer + 1, unit.index]
 
@@ -216,7 +208,7 @@ def test_the_verdict_names_the_winner_and_the_margin(small):
 
 def test_the_hello_model_learns_hello_and_has_no_held_out_text():
     cfg = CharLMConfig(corpus="hello", hidden=16, train_steps=150, lr=0.03)
-    res = run(cfg)
+    res = trained(EXPERIMENT, cfg)
     gen = write(res, dataclasses.replace(cfg, prompt="h", greedy=True), length=4)
     assert gen.text == "hello"
     assert not res.held_out and res.baseline is None and res.nats < 0.2
@@ -324,7 +316,7 @@ def test_every_cell_with_stacked_layers_and_dropout(cell):
     cfg = CharLMConfig(
         corpus="dialogue", cell=cell, layers=2, hidden=8, embedding=4, train_steps=10, seq_len=16, dropout=0.2
     )
-    res = run(cfg)
+    res = trained(EXPERIMENT, cfg)
     gen = write(res, cfg, length=20)
     assert gen.states.shape == (2, 21, 8) and set(res.final) >= {"h", "sample"}
     assert ("c" in res.final) == (cell == "lstm")
@@ -333,22 +325,21 @@ def test_every_cell_with_stacked_layers_and_dropout(cell):
 
 
 def test_pasted_text_only_keys_the_cache_when_used():
-    assert effective(CharLMConfig(text="abc")).text == ""
-    assert effective(CharLMConfig(corpus="custom", text="abc")).text == "abc"
+    assert EXPERIMENT.prepare(CharLMConfig(text="abc")) == CharLMConfig()
+    assert EXPERIMENT.prepare(CharLMConfig(corpus="custom", text="abc")).text == "abc"
 
 
 def test_the_film_has_a_frame_per_snapshot_and_escapes_text(small):
     cfg, res = small
-    unit = chosen_unit(res, cfg)
-    fig = film(res.history.timeline, unit)
+    fig = film(cfg, res)
     timeline = res.history.timeline
     assert len(fig.frames) == len(timeline)
     assert fig.frames[0].layout.title.text.endswith(timeline.label(0))
     heat = fig.data[1]
     assert np.nanmax(np.abs(np.asarray(heat.z, dtype=float))) <= max(1.0, heat.zmax)
     assert list(heat.z[0][: len(res.excerpt)]) != list(fig.frames[0].data[1].z[0][: len(res.excerpt)])
-    live = live_film(res.history)
-    assert not live.frames and "step 60" in live.layout.title.text
+    latest = live(cfg)(res.history)
+    assert not latest.frames and f"step {cfg.train_steps}" in latest.layout.title.text
 
 
 def test_film_text_is_escaped():
@@ -359,7 +350,7 @@ def test_film_text_is_escaped():
         "top_p": np.full((6, 5), 0.2),
         "h": np.zeros((1, 6, 2)),
     }
-    fig = film(Timeline([0, 5], [None, 1.0], [frame, frame]), Unit("h", 0, 1))
+    fig = training_film(Timeline([0, 5], [None, 1.0], [frame, frame]), Unit("h", 0, 1))
     assert "<b>" not in str(fig.data[0].text) and "&lt;b&gt;" in fig.data[0].text[0]
     assert "&lt;" in str(fig.data[1].text) and "<i>" not in str(fig.data[1].customdata)
     assert grid("ab\ncd") == [(0, 0), (0, 1), (0, 2), (1, 0), (1, 1)]
@@ -396,3 +387,16 @@ def test_the_learning_rate_warms_up_then_decays_to_its_floor():
     assert all(a >= b for a, b in zip(falling, falling[1:], strict=False))
     assert factors[total // 2] == pytest.approx(0.5 + FINAL_LR_SHARE / 2, abs=0.05)
     assert factors[-1] == pytest.approx(FINAL_LR_SHARE)
+
+
+def test_the_guess_at_a_position_is_clamped_to_the_written_text(small):
+    cfg, res = small
+    gen = write(res, cfg, length=20)
+    last = guess_at(gen, 999, 0.5)
+    assert last.actual is None and last.context == gen.text
+    first = guess_at(gen, 1, 1.0)
+    assert first.actual == gen.text[1] and first.context == gen.text[0]
+    np.testing.assert_allclose(first.probs, first.probs_t1)
+    assert first.probs[first.top] == first.probs.max() and first.score == pytest.approx(
+        gen.logits[0][first.top]
+    )

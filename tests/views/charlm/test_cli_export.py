@@ -7,9 +7,20 @@ import pandas as pd
 import pytest
 
 from rnnviz.cli import main
+from rnnviz.views.charlm import EXPERIMENT
 from tests.export_support import run_reproduce
 
-TINY = ["--corpus", "dialogue", "--hidden", "12", "--train-steps", "40", "--seq-len", "16"]
+SMOKE = EXPERIMENT.smoke_config()
+FLAGS = [
+    "--hidden",
+    str(SMOKE.hidden),
+    "--train-steps",
+    str(SMOKE.train_steps),
+    "--seq-len",
+    str(SMOKE.seq_len),
+]
+"""The smoke settings as flags, without the corpus: they share the result the other tests trained."""
+CORPUS = ["--corpus", SMOKE.corpus]
 
 
 def _json(capsys, *args: str) -> dict:
@@ -18,7 +29,7 @@ def _json(capsys, *args: str) -> dict:
 
 
 def test_json_has_the_metrics_and_a_timeline_from_step_0_to_the_last(capsys):
-    data = _json(capsys, *TINY)
+    data = _json(capsys, *CORPUS, *FLAGS)
     m = data["metrics"]
     assert {
         "val_nats_per_char",
@@ -30,7 +41,7 @@ def test_json_has_the_metrics_and_a_timeline_from_step_0_to_the_last(capsys):
     assert m["corpus_chars"] > 400 and 1 <= m["ngram_order"] <= 8
     timeline = data["timeline"]
     steps = [e["step"] for e in timeline]
-    assert steps[0] == 0 and steps[-1] == 40 and len(steps) >= 10
+    assert steps[0] == 0 and steps[-1] == SMOKE.train_steps and len(steps) >= 10
     assert all(a < b for a, b in zip(steps, steps[1:], strict=False))
     assert timeline[0]["sample"] != timeline[-1]["sample"]
     assert (
@@ -41,7 +52,7 @@ def test_json_has_the_metrics_and_a_timeline_from_step_0_to_the_last(capsys):
 
 
 def test_untrained_json_has_one_frame(capsys):
-    data = _json(capsys, *TINY[:4], "--train-steps", "0")
+    data = _json(capsys, *CORPUS, *FLAGS, "--train-steps", "0")
     assert [e["step"] for e in data["timeline"]] == [0]
 
 
@@ -49,7 +60,7 @@ def test_a_text_file_is_trained_on(tmp_path, capsys):
     path = tmp_path / "fox.txt"
     text = "The quick brown fox jumps over the lazy dog.\n" * 60
     path.write_text(text, encoding="utf-8")
-    data = _json(capsys, *TINY[2:], "--text-file", str(path))
+    data = _json(capsys, *FLAGS, "--text-file", str(path))
     assert data["metrics"]["corpus_chars"] == len(text)
     assert set(data["metrics"]["sample"]) <= set(text)
 
@@ -67,14 +78,15 @@ def test_hostile_text_files_exit_2_with_the_reason(tmp_path, capsys, content, re
     path = tmp_path / "bad.txt"
     path.write_bytes(content)
     with pytest.raises(SystemExit) as stop:
-        main(["charlm", *TINY[2:], "--text-file", str(path)])
+        main(["charlm", *FLAGS, "--text-file", str(path)])
     assert stop.value.code == 2
     err = capsys.readouterr().err
     assert "bad.txt" in err and reason in err and "Traceback" not in err
 
 
-def test_export_reproduces_the_held_out_nats_with_plain_torch(tmp_path, capsys):
-    data = _json(capsys, *TINY, "--cell", "gru", "--layers", "2", "--export", str(tmp_path))
+def test_a_stacked_gru_export_reproduces_the_held_out_nats_with_plain_torch(tmp_path, capsys):
+    """The contract test checks the smoke LSTM's export; this one the script's other cell and stacked layers."""
+    data = _json(capsys, *CORPUS, *FLAGS, "--cell", "gru", "--layers", "2", "--export", str(tmp_path))
     script = (tmp_path / "reproduce.py").read_text()
     assert "rnnviz" not in script and "load_file" in script
     last = run_reproduce(tmp_path)

@@ -1,20 +1,16 @@
-"""What the view records of a character model: a film frame at each snapshot, and the unit search at the end.
+"""The unit search at the end of a run: which units of the trained model track each feature of a play.
 
-A frame is what the film replays: a short sample written from a fixed seed, and every unit's
-value on a fixed excerpt of held-out text with the five likeliest next characters after each
-character. The search reads a longer stretch of held-out text and ranks every unit by how well
-it tracks each feature of a play.
+The search reads stretches spread over the whole text and ranks every unit (of h and, for an LSTM,
+c, in every layer) by Pearson r between its value after each character and each feature.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
 import torch
 
-from rnnviz.core.timeline import Frame
 from rnnviz.views.charlm.features import (
     BRACKETS,
     FEATURES,
@@ -24,60 +20,14 @@ from rnnviz.views.charlm.features import (
     feature_values,
     rank,
 )
-from rnnviz.views.charlm.model import CharModel, generate, states, top_next, windows
+from rnnviz.views.charlm.model import EVAL_WINDOWS, WARM_CHARS, CharModel, states
 
-WARM_CHARS = 100
-"""Characters of preceding text every scored window reads first, so nothing starts from a blank state."""
-EVAL_WINDOWS = 32
-"""Windows the held-out text is read in, side by side."""
-EXCERPT_CHARS = 200
-"""Characters of held-out text coloured in the film: a few lines of a play."""
-SAMPLE_CHARS = 100
-"""Characters written at each snapshot."""
-SAMPLE_TEMPERATURE = 0.8
 ANALYSIS_CHARS = 8_000
 """Characters the unit search reads: enough lines, quotes and speakers for a stable r."""
 EXAMPLE_CHARS = 200
 """Length of the excerpt that shows each feature's best unit at work."""
 EXAMPLE_STEP = 20
 """Candidate excerpt starts are this far apart; the one where the feature varies most is shown."""
-
-
-def excerpt_start(text: str, start: int, end: int) -> int:
-    """The first line start at or after ``start`` that leaves room for the excerpt (else ``start``)."""
-    at = text.find("\n", start, max(start, end - EXCERPT_CHARS)) + 1
-    return at if at > 0 else start
-
-
-def prompt_of(vocab: Sequence[str], text: str) -> str:
-    """Samples start after a newline, where a play starts a speech; else after the text's first character."""
-    return "\n" if "\n" in vocab else text[0]
-
-
-@torch.no_grad()
-def frame(
-    model: CharModel, vocab: Sequence[str], ids: np.ndarray, at: int, length: int, prompt: str, seed: int
-) -> Frame:
-    """One snapshot: the sample, the excerpt with h (and c) of every layer after each character, and the top 5.
-
-    The frame carries its own text, so a live figure can be drawn from it alone. States are
-    float16: a frame of a 256-unit LSTM is about 0.2 MB.
-    """
-    win = windows(ids, at + 1, at + 1 + length, 1, WARM_CHARS)
-    logits, _, _ = model(torch.from_numpy(win.inputs))
-    top_ids, top_p = top_next(logits[0, win.warm :].numpy())
-    sample = generate(
-        model, vocab, prompt, SAMPLE_CHARS, temperature=SAMPLE_TEMPERATURE, sampling_seed=seed
-    ).text[len(prompt) :]
-    out: Frame = {
-        "sample": sample,
-        "excerpt": "".join(vocab[i] for i in ids[at : at + length]),
-        "top_chars": ["".join(vocab[i] for i in row) for row in top_ids],
-        "top_p": top_p.astype(np.float16),
-    }
-    for kind, values in states(model, win.inputs).items():
-        out[kind] = values[:, 0, win.warm :].astype(np.float16)
-    return out
 
 
 @dataclass(frozen=True)
