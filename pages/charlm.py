@@ -47,7 +47,7 @@ SETTING_GROUPS = [
 ]
 
 
-def inputs(cfg: CharLMConfig) -> dict[str, TextFile | None]:
+def before_run(cfg: CharLMConfig) -> dict[str, TextFile | None]:
     """Hamlet's absence said before training on the fallback; the uploaded text file, when one is asked for."""
     missing = hamlet_missing()
     if missing is not None and cfg.corpus == DEFAULT_CORPUS:
@@ -70,7 +70,7 @@ cfg, res = ui.page(
     EXPERIMENT,
     intro=INTRO,
     groups=SETTING_GROUPS,
-    inputs=inputs,
+    before_run=before_run,
     click_to_train=click_to_train(),
 )
 
