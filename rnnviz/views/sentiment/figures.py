@@ -123,10 +123,19 @@ def film_figure(timeline: Timeline, axes: Pca, labels: np.ndarray, texts: Sequen
     return animate(fig, frames, [str(s) for s in timeline.steps], titles=titles)
 
 
+LIVE_HEIGHT = 420
+
+
 def live_map(history: History) -> go.Figure:
-    """The latest snapshot's map while training, on its own PCA axes: the final axes are not known yet."""
+    """The latest snapshot's map while training, on its own PCA axes: the final axes are not known yet.
+
+    A finished training's frames are already projected (train.align), so its last one is drawn as it is.
+    """
     timeline = history.timeline
     frame, step = timeline.frames[-1], timeline.steps[-1]
+    title = film_title(frame["accuracy"], len(frame["prob"]), timeline.label(-1))
+    if "states" not in frame:
+        return _projected_map(frame, step, title)
     pca = fit_pca(frame["states"], frame["label"])
     points = pca.project(frame["states"])
     fig = go.Figure()
@@ -134,7 +143,32 @@ def live_map(history: History) -> go.Figure:
         hover = f"a {LABELS[k]} test sentence at step {step}<extra></extra>"
         fig.add_trace(_cloud(points, frame["label"] == k, k, CLOUD_MARKER, hovertemplate=hover))
     x, y = pca_axes(pca)
-    base_layout(fig, film_title(frame["accuracy"], len(points), timeline.label(-1)), height=420, x=x, y=y)
+    base_layout(fig, title, height=LIVE_HEIGHT, x=x, y=y)
+    return fig
+
+
+def _projected_map(frame: dict[str, Any], step: int, title: str) -> go.Figure:
+    """An aligned frame: its points on the last snapshot's axes; it keeps no labels, so P(positive) colours it."""
+    points = frame["points"]
+    fig = go.Figure(
+        go.Scatter(
+            x=points[:, 0],
+            y=points[:, 1],
+            mode="markers",
+            name="test sentence",
+            marker=dict(
+                **CLOUD_MARKER,
+                color=frame["prob"],
+                colorscale=PROB_SCALE,
+                cmin=0,
+                cmax=1,
+                colorbar=dict(title="P(positive)", thickness=10, len=0.8),
+            ),
+            hovertemplate=f"P(positive) = %{{marker.color:.2f}} at step {step}<extra></extra>",
+        )
+    )
+    axis = "PC {} (hidden state, on the last snapshot's axes)"
+    base_layout(fig, title, height=LIVE_HEIGHT, x=axis.format(1), y=axis.format(2))
     return fig
 
 
