@@ -193,6 +193,10 @@ def run(
     data: str | Path | Labelled | None = None,
     eval_csv: str | Path | Labelled | None = None,
 ) -> SentimentResult:
+    """Train on ``data`` (an upload, a CSV path, or None for the Rotten Tomatoes corpus); deterministic.
+
+    ``eval_csv`` is another labelled set the trained model is scored on (the command line's --eval-csv).
+    """
     dataset = load_dataset(data)
     evaluation = load_dataset(eval_csv) if eval_csv is not None else None
     rng = seed_everything(cfg.seed)
