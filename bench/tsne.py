@@ -28,8 +28,9 @@ from sklearn.manifold import TSNE as SkTSNE
 from rnnviz.core.reviews import rotten_tomatoes, split_by_group
 from rnnviz.core.runtime import configure_torch
 from rnnviz.core.vocabulary import words
-from rnnviz.views.sentiment.experiment import SentimentConfig, run
 from rnnviz.views.sentiment.projection import fit_tsne, silhouette
+from rnnviz.views.sentiment.settings import SentimentConfig
+from rnnviz.views.sentiment.train import run
 
 POINTS = 2000
 REPEATS = 3

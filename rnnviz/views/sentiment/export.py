@@ -1,11 +1,11 @@
-"""What the sentiment view offers for download: its figures, their data with units, the trained
-classifier's weights and a plain-torch script that recomputes the test accuracy from them."""
+"""What the sentiment view reports (``--json``) and offers for download: its figures, their data with
+units, the trained classifier's weights and a plain-torch script that recomputes the test accuracy."""
 
 from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import Any
 
 import pandas as pd
 
@@ -16,18 +16,16 @@ from rnnviz.core.vocabulary import UNK_ID
 from rnnviz.views.sentiment.figures import (
     accuracy_curve,
     confusion_figure,
-    pca_axes,
+    pca_map,
     reading_figure,
-    state_map,
     training_film,
 )
-from rnnviz.views.sentiment.reading import read_sentence
+from rnnviz.views.sentiment.reading import map_silhouette, read_sentence
 from rnnviz.views.sentiment.result import SentimentResult
+from rnnviz.views.sentiment.settings import SentimentConfig
 
-if TYPE_CHECKING:
-    from rnnviz.views.sentiment.experiment import SentimentConfig
-
-REPRODUCE = Path(__file__).with_name("reproduce_template.py")
+REPRODUCE = Path(__file__).with_name("reproduce.py").read_text(encoding="utf-8")
+"""The standalone script shipped as reproduce.py: it prints the test accuracy, the view's metric."""
 TEST_SET_FILE = "test_set.json"
 """What reproduce.py reads: the model's shape, and each test sentence as token ids with its label."""
 PROBABILITY = "(probability, 0..1)"
@@ -100,24 +98,35 @@ def tables(res: SentimentResult) -> dict[str, pd.DataFrame]:
     return out
 
 
+def report(cfg: SentimentConfig, res: SentimentResult) -> dict[str, Any]:
+    """The numbers of a run, and the sentences the training film follows (the core adds the timeline)."""
+    metrics = {
+        "test_accuracy": res.test_accuracy,
+        "baseline_accuracy": res.baseline_accuracy,
+        "train_seconds": round(res.history.seconds, 1),
+        "n_train": res.n_train,
+        "n_test": res.n_test,
+        "silhouette": map_silhouette(res, cfg.projection, cfg.perplexity),
+    }
+    if res.eval_score is not None:
+        metrics["eval_accuracy"] = res.eval_score.accuracy
+        metrics["n_eval"] = res.eval_score.n
+    return {
+        "data": res.source,
+        "metrics": metrics,
+        "timeline_sentences": [
+            {"text": res.test_texts[i], "label": int(res.test_labels[i])} for i in res.film_index
+        ],
+    }
+
+
 def figures(cfg: SentimentConfig, res: SentimentResult) -> dict:
-    shown = res.map_index
     reading = read_sentence(res, cfg.sentence)
     out = {
         "Loss": loss_curve(res.history, log_y=False),
         "Validation accuracy": accuracy_curve(res.history, res.best_epoch, res.baseline_accuracy),
         "Confusion on the test sentences": confusion_figure(res.test_labels, res.test_prob),
-        "Hidden-state map (PCA)": state_map(
-            res.pca_points,
-            res.test_labels[shown],
-            res.test_prob[shown],
-            [res.test_texts[i] for i in shown],
-            colour=cfg.colour,
-            title=f"PCA of {len(shown):,} test sentences' final states",
-            axes=pca_axes(res.pca),
-            trajectory=res.pca.project(reading.states) if reading.tokens else None,
-            tokens=reading.tokens,
-        ),
+        "Hidden-state map (PCA)": pca_map(res, cfg.colour, reading),
     }
     if res.history.timeline.frames:
         out["The hidden-state map through training"] = training_film(res)
@@ -128,11 +137,11 @@ def figures(cfg: SentimentConfig, res: SentimentResult) -> dict:
     return out
 
 
-def sentiment_export(cfg: SentimentConfig, res: SentimentResult) -> Export:
+def export(cfg: SentimentConfig, res: SentimentResult) -> Export:
     return Export(
         figures=figures(cfg, res),
         tables=tables(res),
         weights=res.classifier.model.state_dict(),
-        reproduce=REPRODUCE.read_text(encoding="utf-8"),
+        reproduce=REPRODUCE,
         files={TEST_SET_FILE: json.dumps(test_set(res), separators=(",", ":")).encode()},
     )

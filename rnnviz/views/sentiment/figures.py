@@ -1,4 +1,5 @@
-"""Figures of the sentiment view: accuracy, confusion, hidden-state maps and a sentence read word by word."""
+"""Figures of the sentiment view: accuracy, confusion, hidden-state maps, a sentence read word by word,
+and the hidden-state map as a training film (``film``) and while it trains (``live``)."""
 
 from __future__ import annotations
 
@@ -11,14 +12,17 @@ from typing import Any
 import numpy as np
 import plotly.graph_objects as go
 
+from rnnviz.core.experiment import LiveFigure
 from rnnviz.core.figures import animate, line_trace
 from rnnviz.core.fit import History
 from rnnviz.core.memo import by_result
 from rnnviz.core.reviews import LABELS
 from rnnviz.core.style import OKABE_ITO, SERIES, UNIT_SCALE, base_layout, token_label
 from rnnviz.core.timeline import Timeline
-from rnnviz.views.sentiment.projection import Pca, fit_pca
+from rnnviz.views.sentiment.projection import Pca, TsneMap, fit_pca
+from rnnviz.views.sentiment.reading import SentenceReading, drift
 from rnnviz.views.sentiment.result import SentimentResult
+from rnnviz.views.sentiment.settings import SentimentConfig
 
 SENTIMENT_COLORS = {0: OKABE_ITO["vermillion"], 1: OKABE_ITO["blue"]}
 """Negative and positive, everywhere on the page; they match the ends of PROB_SCALE."""
@@ -119,10 +123,19 @@ def film_figure(timeline: Timeline, axes: Pca, labels: np.ndarray, texts: Sequen
     return animate(fig, frames, [str(s) for s in timeline.steps], titles=titles)
 
 
+LIVE_HEIGHT = 420
+
+
 def live_map(history: History) -> go.Figure:
-    """The latest snapshot's map while training, on its own PCA axes: the final axes are not known yet."""
+    """The latest snapshot's map while training, on its own PCA axes: the final axes are not known yet.
+
+    A finished training's frames are already projected (train.align), so its last one is drawn as it is.
+    """
     timeline = history.timeline
     frame, step = timeline.frames[-1], timeline.steps[-1]
+    title = film_title(frame["accuracy"], len(frame["prob"]), timeline.label(-1))
+    if "states" not in frame:
+        return _projected_map(frame, step, title)
     pca = fit_pca(frame["states"], frame["label"])
     points = pca.project(frame["states"])
     fig = go.Figure()
@@ -130,8 +143,45 @@ def live_map(history: History) -> go.Figure:
         hover = f"a {LABELS[k]} test sentence at step {step}<extra></extra>"
         fig.add_trace(_cloud(points, frame["label"] == k, k, CLOUD_MARKER, hovertemplate=hover))
     x, y = pca_axes(pca)
-    base_layout(fig, film_title(frame["accuracy"], len(points), timeline.label(-1)), height=420, x=x, y=y)
+    base_layout(fig, title, height=LIVE_HEIGHT, x=x, y=y)
     return fig
+
+
+def _projected_map(frame: dict[str, Any], step: int, title: str) -> go.Figure:
+    """An aligned frame: its points on the last snapshot's axes; it keeps no labels, so P(positive) colours it."""
+    points = frame["points"]
+    fig = go.Figure(
+        go.Scatter(
+            x=points[:, 0],
+            y=points[:, 1],
+            mode="markers",
+            name="test sentence",
+            marker=dict(
+                **CLOUD_MARKER,
+                color=frame["prob"],
+                colorscale=PROB_SCALE,
+                cmin=0,
+                cmax=1,
+                colorbar=dict(title="P(positive)", thickness=10, len=0.8),
+            ),
+            hovertemplate=f"P(positive) = %{{marker.color:.2f}} at step {step}<extra></extra>",
+        )
+    )
+    axis = "PC {} (hidden state, on the last snapshot's axes)"
+    base_layout(fig, title, height=LIVE_HEIGHT, x=axis.format(1), y=axis.format(2))
+    return fig
+
+
+def film(cfg: SentimentConfig, res: SentimentResult) -> go.Figure:
+    """The hidden-state map through training; the trained model's PCA map when nothing was recorded."""
+    if res.history.timeline.frames:
+        return training_film(res)
+    return pca_map(res, cfg.colour)
+
+
+def live(cfg: SentimentConfig) -> LiveFigure:
+    """While training: the map of the latest snapshot (the settings change nothing in it)."""
+    return live_map
 
 
 @by_result
@@ -263,6 +313,56 @@ def state_map(
     return fig
 
 
+def _test_map(
+    res: SentimentResult,
+    points: np.ndarray,
+    colour: str,
+    title: str,
+    axes: tuple[str, str],
+    path: np.ndarray | None,
+    reading: SentenceReading | None,
+) -> go.Figure:
+    """The mapped test sentences (``res.map_index``) at ``points``, with a typed sentence's path if any."""
+    shown = res.map_index
+    return state_map(
+        points,
+        res.test_labels[shown],
+        res.test_prob[shown],
+        [res.test_texts[i] for i in shown],
+        colour=colour,
+        title=title,
+        axes=axes,
+        trajectory=path,
+        tokens=reading.tokens if reading is not None else (),
+    )
+
+
+def pca_map(
+    res: SentimentResult, colour: str, reading: SentenceReading | None = None, *, scored: bool = False
+) -> go.Figure:
+    """The PCA map of the test sentences' final states; ``scored`` adds its silhouette to the title."""
+    title = f"PCA of {len(res.map_index):,} test sentences' final states"
+    if scored:
+        title += f": silhouette {score_text(res.pca_silhouette)} by true label"
+    path = res.pca.project(reading.states) if reading is not None and reading.tokens else None
+    return _test_map(res, res.pca_points, colour, title, pca_axes(res.pca), path, reading)
+
+
+def tsne_figure(res: SentimentResult, tsne: TsneMap, colour: str, reading: SentenceReading) -> go.Figure:
+    """The t-SNE map of the test sentences' final states, a typed sentence placed into it."""
+    title = (
+        f"t-SNE of {len(res.map_index):,} test sentences' final states (perplexity {tsne.perplexity:g}): "
+        f"silhouette {score_text(tsne.silhouette)} by true label"
+    )
+    path = tsne.place(reading.states) if reading.tokens else None
+    return _test_map(res, tsne.points, colour, title, ("t-SNE 1", "t-SNE 2"), path, reading)
+
+
+def score_text(value: float | None) -> str:
+    """A silhouette as the page writes it; 'n/a' when it is undefined."""
+    return "n/a" if value is None else f"{value:.2f}"
+
+
 def _add_trajectory(fig: go.Figure, path: np.ndarray, tokens: Sequence[str]) -> None:
     shown = [token_label(t) for t in tokens]
     labelled = len(path) <= MAX_LABELLED_STEPS
@@ -339,6 +439,12 @@ def position_maps(
         )
     base_layout(by_label, f"The classes drift apart: gap along PC 1 {gap[0]:.2f} → {gap[1]:.2f}", **layout)
     return by_step, by_label
+
+
+def position_figures(res: SentimentResult) -> tuple[go.Figure, go.Figure]:
+    """The states at every position of the sampled sentences, on the map's PCA axes."""
+    pos = res.positions
+    return position_maps(pos.points, pos.step, pos.label, pos.token, pca_axes(res.pca), drift(pos))
 
 
 @by_result

@@ -1,6 +1,5 @@
 """Sentiment view: the hidden-state map through training (timeline, film, live map) and the export."""
 
-import json
 import math
 
 import numpy as np
@@ -9,23 +8,24 @@ import pytest
 import torch
 from safetensors.torch import load_file
 
-from rnnviz.cli import main
+from rnnviz.core import export
 from rnnviz.core.classifier import SentimentModel, accuracy, pad
 from rnnviz.core.fit import History
 from rnnviz.core.timeline import Timeline, capturing
-from rnnviz.views.sentiment.experiment import SentimentConfig, run
-from rnnviz.views.sentiment.figures import film_figure, live_map, training_film
-from rnnviz.views.sentiment.film import FILM_SENTENCES, align, film_sample, state_capture
+from rnnviz.views.sentiment import EXPERIMENT
+from rnnviz.views.sentiment.figures import film, film_figure, live, live_map, training_film
 from rnnviz.views.sentiment.projection import fit_pca
+from rnnviz.views.sentiment.settings import SentimentConfig
+from rnnviz.views.sentiment.train import BATCH, FILM_SENTENCES, align, film_sample, run, state_capture
 from tests.export_support import run_reproduce
-from tests.views.sentiment.test_sentiment import corpus_subset, labelled_csv, two_blobs
-
-TINY = SentimentConfig(embedding=8, hidden=8, epochs=1, projection="pca")
+from tests.trained import trained
+from tests.views.sentiment.test_sentiment import labelled_csv, two_blobs
 
 
 @pytest.fixture(scope="module")
 def tiny():
-    return run(TINY, data=corpus_subset(60))
+    """The smoke settings on the default corpus: one small network, shared with the other tests."""
+    return trained(EXPERIMENT)
 
 
 def test_the_film_follows_a_fixed_sample_of_test_sentences():
@@ -68,11 +68,15 @@ def test_capture_reads_the_model_as_the_classifier_does():
 
 
 def test_capture_changes_nothing_in_the_training(tiny):
+    cfg = EXPERIMENT.smoke_config()
     with capturing(False):
-        blind = run(TINY, data=corpus_subset(60))
+        blind = run(cfg)
     np.testing.assert_array_equal(blind.test_prob, tiny.test_prob)
     assert len(blind.history.timeline) == 0 and blind.film_axes is None
     assert len(tiny.history.timeline) >= 10
+    still = film(cfg, blind)  # nothing recorded: the film is the trained model's map
+    assert not still.frames and "PCA of" in still.layout.title.text
+    assert film(cfg, tiny) is training_film(tiny)
 
 
 def test_the_film_opens_on_the_last_frame_and_moves(tiny):
@@ -104,6 +108,7 @@ def test_a_single_frame_is_a_still_picture():
 
 
 def test_live_map_draws_the_latest_raw_frame():
+    assert live(SentimentConfig()) is live_map
     states, labels = two_blobs(n=30)
     history = History()
     history.timeline.add(
@@ -116,39 +121,31 @@ def test_live_map_draws_the_latest_raw_frame():
     assert np.mean(fig.data[1].x) > np.mean(fig.data[0].x)
 
 
-def test_json_timeline_contract_with_the_default_data(capsys):
-    """A real run of the command line on the default corpus: one epoch of a tiny network."""
-    assert (
-        main(
-            [
-                "sentiment",
-                "--epochs",
-                "1",
-                "--embedding",
-                "8",
-                "--hidden",
-                "8",
-                "--projection",
-                "pca",
-                "--json",
-            ]
-        )
-        == 0
-    )
-    out = json.loads(capsys.readouterr().out)
+def test_live_map_of_a_finished_training_draws_its_projected_last_frame(tiny):
+    fig = live_map(tiny.history)
+    last = tiny.history.timeline.frames[-1]
+    np.testing.assert_allclose(fig.data[0].x, last["points"][:, 0])
+    np.testing.assert_allclose(fig.data[0].marker.color, last["prob"])
+    assert f"{last['accuracy']:.0%} of {len(last['prob'])}" in fig.layout.title.text
+
+
+def test_json_timeline_follows_the_film_sentences(tiny):
+    """The report of a run on the default corpus: the timeline the core adds, and the sentences it follows."""
+    cfg = EXPERIMENT.smoke_config()
+    out = EXPERIMENT.full_report(cfg, tiny)
     timeline = out["timeline"]
     steps = [f["step"] for f in timeline]
     assert len(timeline) >= 10 and steps[0] == 0
     assert all(b > a for a, b in zip(steps, steps[1:], strict=False))
     n = len(out["timeline_sentences"])
     assert n == min(FILM_SENTENCES, out["metrics"]["n_test"])
-    assert steps[-1] == math.ceil(out["metrics"]["n_train"] / 64)  # one epoch of batches of 64
+    assert steps[-1] == cfg.epochs * math.ceil(out["metrics"]["n_train"] / BATCH)  # every epoch's batches
     for frame in timeline:
         assert set(frame) == {"step", "loss", "accuracy", "points", "prob"}
         assert len(frame["points"]) == len(frame["prob"]) == n and 0 <= frame["accuracy"] <= 1
         labels = np.array([s["label"] for s in out["timeline_sentences"]])
         assert frame["accuracy"] == pytest.approx(accuracy(np.array(frame["prob"]), labels), abs=1e-6)
-    assert timeline[0]["points"] != timeline[-1]["points"]
+    assert not np.allclose(timeline[0]["points"], timeline[-1]["points"])
 
 
 @pytest.fixture
@@ -157,25 +154,15 @@ def upload_csv(tmp_path):
 
 
 @pytest.mark.parametrize("cell, bidirectional", [("lstm", True), ("rnn_relu", False)])
-def test_export_reproduces_the_test_accuracy_with_plain_torch(
-    upload_csv, tmp_path, capsys, cell, bidirectional
-):
+def test_export_reproduces_the_test_accuracy_with_plain_torch(upload_csv, tmp_path, cell, bidirectional):
+    """Every cell, two layers, both directions: reproduce.py rebuilds the network from the weights alone."""
     folder = tmp_path / "export"
-    flags = ["--cell", cell, "--layers", "2", "--hidden", "8", "--embedding", "8", "--epochs", "3"]
-    flags += ["--bidirectional" if bidirectional else "--no-bidirectional"]
-    args = [
-        "sentiment",
-        "--data",
-        str(upload_csv),
-        *flags,
-        "--projection",
-        "pca",
-        "--export",
-        str(folder),
-        "--json",
-    ]
-    assert main(args) == 0
-    metrics = json.loads(capsys.readouterr().out)["metrics"]
+    cfg = SentimentConfig(
+        cell=cell, layers=2, hidden=8, embedding=8, epochs=3, bidirectional=bidirectional, projection="pca"
+    )
+    res = trained(EXPERIMENT, cfg, data=str(upload_csv))
+    export.write(EXPERIMENT.bundle(cfg, res, "http://localhost/sentiment"), folder)
+    metrics = EXPERIMENT.report(cfg, res)["metrics"]
     last = run_reproduce(folder)
     assert last["metric"] == "test_accuracy" and last["metric"] in metrics
     assert last["value"] == pytest.approx(metrics["test_accuracy"], rel=1e-5)
@@ -190,11 +177,11 @@ def test_export_reproduces_the_test_accuracy_with_plain_torch(
     } <= set(weights)
     page = (folder / "index.html").read_text()
     assert "The hidden-state map through training" in page and "Plotly" in page
-    film = pd.read_csv(folder / "data" / "training_film.csv")
-    assert list(film.columns[:3]) == [
+    film_table = pd.read_csv(folder / "data" / "training_film.csv")
+    assert list(film_table.columns[:3]) == [
         "step (optimiser steps)",
         "test sentence (row)",
         "PC 1 (hidden state, on the last snapshot's axes)",
     ]
-    assert film["step (optimiser steps)"].iloc[0] == 0
+    assert film_table["step (optimiser steps)"].iloc[0] == 0
     assert len(pd.read_csv(folder / "data" / "test_sentences.csv")) == metrics["n_test"]

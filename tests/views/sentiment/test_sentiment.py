@@ -8,10 +8,12 @@ import torch
 
 from rnnviz.cli import main
 from rnnviz.core.classifier import MAX_READ_TOKENS, Classifier, SentimentModel, pad
-from rnnviz.core.reviews import Labelled, clean_text, rotten_tomatoes, split_by_group
+from rnnviz.core.reviews import clean_text, rotten_tomatoes, split_by_group
+from rnnviz.core.runtime import RESULTS
 from rnnviz.core.vocabulary import PAD_ID, UNK_ID, build_vocab, words
+from rnnviz.views.sentiment import EXPERIMENT
 from rnnviz.views.sentiment.baseline import fit_bag_of_words
-from rnnviz.views.sentiment.experiment import EXAMPLES, SentimentConfig, report, run
+from rnnviz.views.sentiment.export import report
 from rnnviz.views.sentiment.labelled_csv import MAX_BYTES, MIN_ROWS, CsvError, parse_labelled_csv
 from rnnviz.views.sentiment.projection import fit_pca, fit_tsne, nearest, silhouette
 from rnnviz.views.sentiment.reading import (
@@ -28,20 +30,15 @@ from rnnviz.views.sentiment.reading import (
     word_order_cases,
     word_order_rows,
 )
-
-SMALL = SentimentConfig(embedding=16, hidden=16, epochs=2, lr=0.01)
-
-
-def corpus_subset(movies: int = 150) -> Labelled:
-    """Every sentence of the first ``movies`` movies (by name): real data, a few seconds of training."""
-    full = rotten_tomatoes()
-    keep = set(sorted(set(full.groups))[:movies])
-    return full.subset(np.array([i for i, g in enumerate(full.groups) if g in keep]))
+from rnnviz.views.sentiment.settings import EXAMPLES, SentimentConfig
+from rnnviz.views.sentiment.train import run
+from tests.trained import trained
 
 
 @pytest.fixture(scope="module")
 def small():
-    return run(SMALL, data=corpus_subset())
+    """The smoke settings on the default corpus, shared with every other test that reads them."""
+    return trained(EXPERIMENT)
 
 
 def csv_bytes(rows, header="text,label"):
@@ -232,9 +229,10 @@ def test_silhouette_is_undefined_for_one_class_and_nearest_skips_itself():
 
 
 def test_training_is_deterministic_and_keeps_the_best_epoch(small):
-    again = run(SMALL, data=corpus_subset())
+    cfg = EXPERIMENT.smoke_config()
+    again = run(cfg)
     np.testing.assert_array_equal(small.test_prob, again.test_prob)
-    assert len(small.history.val_accuracy) == SMALL.epochs
+    assert len(small.history.val_accuracy) == cfg.epochs
     assert small.best_epoch == int(np.argmax(small.history.val_accuracy)) + 1
     assert small.splits[0].size > small.splits[2].size > 0
     assert small.grouped
@@ -242,7 +240,7 @@ def test_training_is_deterministic_and_keeps_the_best_epoch(small):
 
 def test_result_arrays_agree(small):
     n_test = small.n_test
-    assert small.test_states.shape == (n_test, SMALL.hidden)
+    assert small.test_states.shape == (n_test, EXPERIMENT.smoke_config().hidden)
     assert small.test_prob.shape == small.baseline_prob.shape == (n_test,)
     np.testing.assert_allclose(small.test_prob, small.classifier.prob_from_states(small.test_states))
     assert small.pca_points.shape == (len(small.map_index), 2)
@@ -350,10 +348,11 @@ def upload_csv(tmp_path):
     return labelled_csv(tmp_path, 120)
 
 
-def test_cli_trains_on_a_csv_scores_another_and_repeats_itself(upload_csv, capsys):
+def test_cli_trains_on_a_csv_scores_another_and_repeats_itself(upload_csv, capsys, fresh_cache):
     args = ["sentiment", "--data", str(upload_csv), "--eval-csv", str(upload_csv), "--epochs", "3", "--json"]
     outputs = []
     for _ in range(2):
+        RESULTS.clear()  # trained again, not read back
         assert main(args) == 0
         outputs.append(json.loads(capsys.readouterr().out))
     for out in outputs:
@@ -384,7 +383,7 @@ def test_cli_reports_a_bad_csv_without_a_traceback(tmp_path, capsys):
 
 @pytest.mark.slow
 def test_defaults_meet_the_accuracy_and_separation_targets():
-    res = run(SentimentConfig())
+    res = trained(EXPERIMENT, SentimentConfig())
     assert res.test_accuracy >= 0.72
     assert len(res.history.timeline) >= 10 and res.history.timeline.steps[-1] == res.history.steps
     assert map_silhouette(res, "tsne", SentimentConfig().perplexity) > 0.1

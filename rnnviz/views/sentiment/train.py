@@ -1,55 +1,42 @@
-"""Experiment ``sentiment``: a recurrent classifier on real review sentences, and maps of its hidden states.
+"""Training the sentiment classifier on review sentences, and what it records on the way.
 
-Other views can look inside the same trained model. In a page::
+``run`` splits the corpus by movie, builds the vocabulary, trains the recurrent classifier (keeping
+the best validation epoch), fits the bag-of-words baseline and reads every test sentence through the
+trained model. The snapshot capture records the hidden-state map through training: a fixed sample of
+test sentences read at every snapshot, then every frame projected on the last frame's principal axes,
+so that between frames a point moves only because its hidden state moved (hidden unit i is the same
+unit all through training, so one basis for every frame is a fair comparison).
 
-    res = ui.run(sentiment.EXPERIMENT, sentiment.SentimentConfig(cell="lstm"))
+Other views can look inside the same trained model (the gates view names it as its upstream)::
+
     enc = res.classifier.tokenize("not bad at all")   # tokens, ids, notes on unknown words
     x = res.classifier.embed(enc.ids)                 # (1, time, embed): the recurrent input
     tr = cells.trace(res.classifier.model.rnn, x)     # every gate at every step, zero initial state
-
-Outside Streamlit, ``sentiment.run(SentimentConfig())`` gives the same result (deterministic).
 """
 
 from __future__ import annotations
 
 import argparse
 import copy
-from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-import plotly.graph_objects as go
 import torch
 from torch import nn
 
 from rnnviz.core.cells import count_parameters
 from rnnviz.core.classifier import MAX_READ_TOKENS, Classifier, SentimentModel, accuracy, pad
-from rnnviz.core.config import (
-    LEARNING_RATES,
-    cell_param,
-    embedding_param,
-    epochs_param,
-    hidden_param,
-    layers_param,
-    learning_rate_param,
-    param,
-    seed_param,
-    view_param,
-)
-from rnnviz.core.experiment import Experiment, ProgressFn
+from rnnviz.core.experiment import ProgressFn
 from rnnviz.core.fit import History, fit
 from rnnviz.core.reviews import Labelled, rotten_tomatoes, split_by_group
-from rnnviz.core.runtime import TRAINING_BUDGET_S
 from rnnviz.core.seeding import seed_everything
+from rnnviz.core.timeline import Capture, Frame, Timeline
 from rnnviz.core.vocabulary import UNK_ID, Vocab, build_vocab, words
 from rnnviz.views.sentiment.baseline import fit_bag_of_words
-from rnnviz.views.sentiment.export import sentiment_export
-from rnnviz.views.sentiment.figures import training_film
-from rnnviz.views.sentiment.film import align, film_sample, state_capture
 from rnnviz.views.sentiment.labelled_csv import read_labelled_csv
 from rnnviz.views.sentiment.projection import Pca, fit_pca, silhouette
-from rnnviz.views.sentiment.reading import map_silhouette
 from rnnviz.views.sentiment.result import EvalScore, PositionSample, SentimentResult, Split
+from rnnviz.views.sentiment.settings import SentimentConfig
 
 BATCH = 64
 CLIP = 5.0
@@ -58,82 +45,55 @@ MAP_POINTS = 2000
 """Test sentences drawn on the hidden-state map (all of them when there are fewer)."""
 POSITION_SENTENCES = 100
 """Test sentences whose state at every position is drawn on the second map."""
-EXAMPLES = (
-    "the plot is good but the acting is awful",
-    "not bad at all",
-    "the acting is awful but the plot is good",
-    "i expected to hate it , and i loved it",
-    "a masterpiece",
-    "not a masterpiece",
-)
-"""Contrast sentences: the same words in another order, or one word that flips the meaning."""
 
 
-@dataclass(frozen=True)
-class SentimentConfig:
-    min_freq: int = param(
-        2,
-        "Minimum word count",
-        "Words seen fewer times in the training sentences share one unknown token, <unk>.",
-        min=1,
-        max=10,
-        unit="times",
-    )
-    cell: str = cell_param("gru")
-    embedding: int = embedding_param(
-        32, help="Length of the learned vector that stands for each word.", min=8, max=128, step=8
-    )
-    hidden: int = hidden_param(
-        32, min=4, max=128, help="Units in the hidden state: the sentence's running summary."
-    )
-    layers: int = layers_param(1, max=2)
-    bidirectional: bool = param(
-        False,
-        "Bidirectional",
-        "A second set of cells reads each sentence backwards; the classifier sees both final states.",
-    )
-    dropout: float = param(
-        0.3,
-        "Dropout",
-        "Share of embedding and hidden values zeroed at random while training, against memorising.",
-        min=0.0,
-        max=0.6,
-        step=0.1,
-    )
-    epochs: int = epochs_param(
-        4,
-        help="Passes over the training sentences. The weights kept are those of the epoch with the best "
-        "validation accuracy.",
-        max=20,
-    )
-    lr: float = learning_rate_param(0.01, choices=LEARNING_RATES[:4])
-    seed: int = seed_param(
-        0, help="Seeds the split into train, validation and test, the weights and the batch order."
-    )
-    sentence: str = view_param(
-        EXAMPLES[0],
-        "Your sentence",
-        "Any text; it is read one token at a time by the trained model.",
-        max_chars=2000,
-    )
-    projection: str = view_param(
-        "tsne",
-        "Map",
-        "t-SNE keeps neighbours together (clusters show); PCA is a linear view (distances along axes are real).",
-        choices={"tsne": "t-SNE", "pca": "PCA"},
-    )
-    colour: str = view_param(
-        "label",
-        "Colour by",
-        "What the colour of each test sentence shows.",
-        choices={"label": "True label", "probability": "P(positive)", "correct": "Correct or wrong"},
-    )
-    perplexity: int = view_param(
-        30,
-        "t-SNE perplexity",
-        "Roughly how many neighbours each point tries to keep close in the t-SNE map.",
-        choices=(5, 10, 20, 30, 50),
-    )
+FILM_SENTENCES = 500
+"""Test sentences recorded at each snapshot: enough for two clouds to show, few enough that reading
+them costs a few percent of the training time."""
+
+
+def film_sample(n_test: int) -> np.ndarray:
+    """Evenly spaced test rows: the same for a given split, and no draw from the run's random stream."""
+    count = min(n_test, FILM_SENTENCES)
+    return np.unique(np.linspace(0, n_test - 1, count).round().astype(np.int64))
+
+
+def state_capture(model: SentimentModel, ids: list[list[int]], labels: np.ndarray) -> Capture:
+    """What the map needs at a snapshot: each sentence's final state, P(positive) and the accuracy.
+
+    The labels travel in every frame (one byte per sentence) so that a live figure drawn from the
+    latest frame alone can colour the clouds.
+    """
+    batch, lengths = pad(ids)
+    label = np.asarray(labels, dtype=np.int8)
+
+    def capture() -> Frame:
+        states = torch.nan_to_num(model.encode(batch, lengths))  # a diverged model's states: at the origin
+        prob = torch.sigmoid(model.head(states).squeeze(-1)).numpy()
+        return {"accuracy": accuracy(prob, label), "states": states.numpy(), "prob": prob, "label": label}
+
+    return capture
+
+
+def align(timeline: Timeline) -> tuple[Timeline, Pca | None]:
+    """The timeline with each frame's states replaced by their projection on the last frame's PCA axes.
+
+    Frames keep the accuracy, the 2-D points and P(positive) per sentence: what the film draws and
+    --json reports, a fraction of the raw states' size. An empty timeline (nothing captured) stays empty.
+    """
+    if not timeline.frames:
+        return timeline, None
+    last = timeline.frames[-1]
+    pca = fit_pca(last["states"], last["label"])
+    frames = [
+        {
+            "accuracy": frame["accuracy"],
+            "points": pca.project(frame["states"]).astype(np.float32),
+            "prob": frame["prob"],
+        }
+        for frame in timeline.frames
+    ]
+    return Timeline(list(timeline.steps), list(timeline.loss), frames), pca
 
 
 def load_dataset(source: str | Path | Labelled | None) -> Labelled:
@@ -216,7 +176,6 @@ def train_classifier(
         val_fn=validate,
         val_every=steps_per_epoch,
         on_progress=on_progress,
-        budget_s=TRAINING_BUDGET_S,
         capture=state_capture(model, [ids[i] for i in film_rows], labels[film_rows])
         if len(film_rows)
         else None,
@@ -234,6 +193,10 @@ def run(
     data: str | Path | Labelled | None = None,
     eval_csv: str | Path | Labelled | None = None,
 ) -> SentimentResult:
+    """Train on ``data`` (an upload, a CSV path, or None for the Rotten Tomatoes corpus); deterministic.
+
+    ``eval_csv`` is another labelled set the trained model is scored on (the command line's --eval-csv).
+    """
     dataset = load_dataset(data)
     evaluation = load_dataset(eval_csv) if eval_csv is not None else None
     rng = seed_everything(cfg.seed)
@@ -314,34 +277,8 @@ def _score(classifier: Classifier, data: Labelled) -> EvalScore:
     return EvalScore(data.name, accuracy(prob, np.asarray(data.labels)), len(data))
 
 
-def report(cfg: SentimentConfig, res: SentimentResult) -> dict:
-    metrics = {
-        "test_accuracy": res.test_accuracy,
-        "baseline_accuracy": res.baseline_accuracy,
-        "train_seconds": round(res.history.seconds, 1),
-        "n_train": res.n_train,
-        "n_test": res.n_test,
-        "silhouette": map_silhouette(res, cfg.projection, cfg.perplexity),
-    }
-    if res.eval_score is not None:
-        metrics["eval_accuracy"] = res.eval_score.accuracy
-        metrics["n_eval"] = res.eval_score.n
-    out = {"data": res.source, "metrics": metrics}
-    if res.notes:
-        out["notes"] = list(res.notes)
-    out["timeline"] = res.history.timeline.json()
-    out["timeline_sentences"] = [
-        {"text": res.test_texts[i], "label": int(res.test_labels[i])} for i in res.film_index
-    ]
-    return out
-
-
-def main_film(cfg: SentimentConfig, res: SentimentResult) -> go.Figure | None:
-    """The hidden-state map through training; None when nothing was recorded."""
-    return training_film(res) if res.history.timeline.frames else None
-
-
 def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """The command line's data options, passed to :func:`run` as ``data`` and ``eval_csv``."""
     parser.add_argument(
         "--data",
         metavar="PATH.csv",
@@ -355,16 +292,3 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         default=None,
         help="also score the trained model on this labelled CSV (same format): adds eval_accuracy, n_eval",
     )
-
-
-EXPERIMENT = Experiment(
-    name="sentiment",
-    title="Sentiment hidden states",
-    config=SentimentConfig,
-    run=run,
-    report=report,
-    description="Train a recurrent sentiment classifier on review sentences and map its hidden states.",
-    add_arguments=add_arguments,
-    export=sentiment_export,
-    film=main_film,
-)
