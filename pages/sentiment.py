@@ -93,7 +93,7 @@ def data_source(cfg: SentimentConfig) -> dict[str, Labelled]:
 
 
 cfg, res = ui.page(
-    EXPERIMENT, intro=INTRO, groups=SETTING_GROUPS, inputs=data_source, click_to_train=CLICK_TO_TRAIN
+    EXPERIMENT, intro=INTRO, groups=SETTING_GROUPS, before_run=data_source, click_to_train=CLICK_TO_TRAIN
 )
 
 m = st.columns(4)
