@@ -1,5 +1,6 @@
 import inspect
 
+import numpy as np
 import streamlit as st
 
 from pages import ui
@@ -27,6 +28,10 @@ from rnnviz.views.gradients.figures import (
 )
 from rnnviz.views.gradients.gradnorms import VANISH_LEVEL
 from rnnviz.views.gradients.jacobians import product_curves
+
+FLOAT32_TINY = float(np.finfo(np.float32).tiny)
+FLOAT64_TINY = float(np.finfo(np.float64).tiny)
+"""The smallest normal numbers: below them a value loses precision, and soon underflows to zero."""
 
 PREFIX = "gradients"
 SETTING_GROUPS = [
@@ -104,8 +109,9 @@ def reach() -> None:
     st.markdown(
         f"The loss L is computed at the **last** step only, so the gradient at step t measures how much "
         f"h_t can still change L, T − t steps later. All {cfg.length} norms below come from one forward "
-        f"and one backward pass over {PROBE_BATCH} copy-first sequences (the mean norm is drawn), in float64 "
-        "so tiny values are measured rather than rounded to zero."
+        f"and one backward pass over {PROBE_BATCH} copy-first sequences (the mean norm is drawn), in float64, "
+        f"which holds values down to about {FLOAT64_TINY:.0e} (float32 stops near {FLOAT32_TINY:.0e}): a "
+        "gradient that vanished hundreds of steps back is measured, not rounded to zero."
     )
     d = chosen.decay
     m = st.columns(4)
@@ -124,8 +130,9 @@ def reach() -> None:
         f"Below {VANISH_LEVEL:.0e}× after".replace("e-0", "e-"),
         f"{d.vanish_distance} steps" if d.vanish_distance is not None else "never",
         help=f"Distance from the loss at which the norm first falls below {VANISH_LEVEL:g} times its value at "
-        f"the loss ('never' means not within these {cfg.length} steps). From there on, float32 training "
-        "barely hears the loss.",
+        f"the loss ('never' means not within these {cfg.length} steps). From there on, those steps barely "
+        "shape the update: ∂L/∂W sums one term per time step, and the terms near the loss, "
+        f"{1 / VANISH_LEVEL:,.0f} times larger, swamp the far ones.",
     )
     radius = chosen.radius
     block = main_block(res.cell)
@@ -188,8 +195,9 @@ def products() -> None:
     st.header("A product of Jacobians", divider="gray")
     st.markdown(
         "Strip the cell down to its skeleton: multiply a vector by the same matrix a·W again and again "
-        "(W is random, scaled to spectral radius 1). The norm follows aⁿ, computed here in float64 so that "
-        "1e-30 is shown as 1e-30, not as 0."
+        "(W is random, scaled to spectral radius 1). The norm follows aⁿ, computed here in float64, which "
+        f"holds values down to about {FLOAT64_TINY:.0e}: a product of hundreds of Jacobians falls below "
+        f"float32's smallest normal number, about {FLOAT32_TINY:.0e}, long before that."
     )
 
     products_view()

@@ -122,10 +122,10 @@ def test_decay_reports_where_a_curve_overflows():
 
 
 def test_jacobian_products_scale_exactly_and_stay_representable_in_float64():
-    curves = jacobian_products((0.5, 1.5), 100, 16, seed=3)
-    n = np.arange(101)
+    curves = jacobian_products((0.5, 1.5), 200, 16, seed=3)
+    n = np.arange(201)
     np.testing.assert_allclose(curves[1.5] / curves[0.5], 3.0**n, rtol=1e-9)
-    assert 0 < curves[0.5][100] < 1e-20, "float32 would have flushed this to zero"
+    assert 0 < curves[0.5][200] < np.finfo(np.float32).tiny, "below float32's normal range, still measured"
 
 
 def test_init_modes_and_memory_gate_bias():
