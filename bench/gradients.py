@@ -24,8 +24,10 @@ from rnnviz.core.memory_model import build_model
 from rnnviz.core.memory_tasks import copy_first
 from rnnviz.core.runtime import configure_torch, size_of
 from rnnviz.core.timeline import capturing
-from rnnviz.views.gradients.experiment import PROBE_BATCH, GradientsConfig, film, run
+from rnnviz.views.gradients.figures import film
 from rnnviz.views.gradients.gradnorms import hidden_grad_norms, hidden_grad_norms_per_step
+from rnnviz.views.gradients.settings import PROBE_BATCH, GradientsConfig
+from rnnviz.views.gradients.train import run
 
 MIN_SPEEDUP = 10.0
 MAX_RELATIVE_DIFFERENCE = 1e-4

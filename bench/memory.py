@@ -2,7 +2,7 @@
 what the training film costs.
 
 For each seed, the whole side-by-side run (vanilla RNN, LSTM, GRU; same data and step budget):
-its wall-clock time (target at most MEMORY_BUDGET_S on 2 cores) and each cell's final loss as a share
+its wall-clock time (target at most memory_budget_s() on 2 cores) and each cell's final loss as a share
 of chance. Targets: a gated cell below SOLVED x chance and the vanilla RNN above FAILED x chance, for
 every seed. Then, for seed 0, the same run without capturing snapshots, side by side: capture may add at
 most 15 % to the training time, the cached result with its timeline may weigh at most 20 MB, and the
@@ -18,11 +18,13 @@ import time
 
 from bench import targets
 from rnnviz.core.fmt import percent
+from rnnviz.core.memory_model import memory_budget_s
 from rnnviz.core.runtime import configure_torch, size_of
 from rnnviz.core.timeline import capturing
-from rnnviz.views.memory.experiment import MEMORY_BUDGET_S, MemoryConfig, run
 from rnnviz.views.memory.figures import recall_film
-from rnnviz.views.memory.findings import FAILED, SOLVED, verdict
+from rnnviz.views.memory.lessons import FAILED, SOLVED, verdict
+from rnnviz.views.memory.settings import MemoryConfig
+from rnnviz.views.memory.train import run
 
 SEEDS = (0, 1, 2)
 
@@ -47,7 +49,7 @@ def main() -> int:
             for c in res.runs
         )
         print(f"{seed:>4} {seconds:>8.1f} {cells}")
-        if seconds > MEMORY_BUDGET_S:
+        if seconds > memory_budget_s():
             misses.append(f"seed {seed} took {seconds:.1f} s")
         if not (min(shares["lstm"], shares["gru"]) < SOLVED and shares["rnn"] > FAILED):
             misses.append(f"seed {seed} verdicts")

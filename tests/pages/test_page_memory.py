@@ -7,24 +7,36 @@ import numpy as np
 import pytest
 
 from rnnviz.core.config import specs
-from rnnviz.views.memory.experiment import EVAL_BATCH, MEMORY_BUDGET_S, MemoryConfig, run
+from rnnviz.core.memory_model import memory_budget_s
+from rnnviz.views.memory import EXPERIMENT
 from rnnviz.views.memory.figures import recall_title
+from rnnviz.views.memory.settings import EVAL_BATCH, MemoryConfig
 from tests.apptest import open_page, texts
+from tests.trained import trained
 
-SMALL = {"length": "10", "hidden": "4", "steps": "50"}
+
+def press_train(at) -> None:
+    """Press Train if the page asks for it: a result another test trained already is shown at once."""
+    if any(b.key == "train.memory" for b in at.button):
+        at.button(key="train.memory").click().run()
+
+
+SMALL = {name: str(value) for name, value in EXPERIMENT.smoke.items()}
+"""The smoke settings: length 10, three small cells, 50 steps each."""
 
 
 def test_opens_fast_behind_a_train_button():
     at = open_page("memory")
     assert not at.exception and not at.warning
-    assert any(f"at most {MEMORY_BUDGET_S:g} s" in t for t in texts(at, "info"))
+    assert any(f"at most {memory_budget_s():g} s" in t for t in texts(at, "info"))
     assert at.button(key="train.memory")
     assert not at.dataframe, "nothing is trained until asked"
 
 
-def test_training_fills_the_table_row_of_its_length_only():
+def test_training_fills_the_table_row_of_its_length_only(fresh_cache):
+    """About the cache: only the length trained here has its row filled."""
     at = open_page("memory", SMALL)
-    at.button(key="train.memory").click().run()
+    press_train(at)
     assert not at.exception, at.exception
     table = at.dataframe[0].value
     assert list(table["Length T"]) == [10, 30, 50, 100]
@@ -37,9 +49,9 @@ def test_training_fills_the_table_row_of_its_length_only():
 
 def test_a_length_trained_before_appears_in_the_next_lengths_table():
     at = open_page("memory", SMALL)
-    at.button(key="train.memory").click().run()
+    press_train(at)
     at.slider(key="memory.length").set_value(30).run()
-    at.button(key="train.memory").click().run()
+    press_train(at)
     assert not at.exception
     row = at.dataframe[0].value.set_index("Length T")
     assert "of chance" in row.loc[10, "RNN"] and "of chance" in row.loc[30, "RNN"]
@@ -47,7 +59,7 @@ def test_a_length_trained_before_appears_in_the_next_lengths_table():
 
 def test_truncation_window_is_explained_when_it_cuts():
     at = open_page("memory", {**SMALL, "window": "3"})
-    at.button(key="train.memory").click().run()
+    press_train(at)
     assert not at.exception
     assert any("gradients flow back only 3 steps" in t for t in texts(at, "info"))
 
@@ -74,7 +86,7 @@ def test_hostile_link_is_safe_through_training_and_drawing():
     assert "Sequence length T: -1 is below the minimum" in warnings
     assert at.slider(key="memory.window").value == 200
     assert "σ(5) = 0.993" in " ".join(str(m.value) for m in at.markdown)
-    at.button(key="train.memory").click().run()
+    press_train(at)
     assert not at.exception, at.exception
     loss, film = chart_specs(at)
     assert loss["layout"]["title"]["text"].startswith("Copy-first, T = 2, final loss vs chance: RNN ")
@@ -82,18 +94,15 @@ def test_hostile_link_is_safe_through_training_and_drawing():
     assert at.dataframe[0].value.set_index("Length T").loc[2, "LSTM"].endswith(("solved", "partly", "failed"))
 
 
-SMALL_SIZES = {"length": "6", "hidden": "3", "steps": "50"}
-
-
 @pytest.mark.parametrize(
     "value", ["banana", "NaN", "-inf", "inf", "", "١٢٣", "<script>alert(1)</script>", "9" * 10_000]
 )
 def test_every_other_field_hostile_with_training(value):
     """Sizes stay small so training is quick; every other field gets the same junk, then Train is pressed."""
-    fields = [s.name for s in specs(MemoryConfig) if s.name not in SMALL_SIZES]
-    at = open_page("memory", {**{name: value for name in fields}, **SMALL_SIZES})
+    fields = [s.name for s in specs(MemoryConfig) if s.name not in SMALL]
+    at = open_page("memory", {**{name: value for name in fields}, **SMALL})
     assert not at.exception, at.exception
-    at.button(key="train.memory").click().run()
+    press_train(at)
     assert not at.exception, at.exception
     assert len(chart_specs(at)) == 2
     assert not any("<script" in str(m.value) for m in at.markdown)
@@ -103,7 +112,7 @@ def test_sizes_that_clamp_low_train_and_draw():
     at = open_page(
         "memory", {"length": "-1e308", "hidden": "0", "steps": "-3", "window": "0", "seed": "1e400"}
     )
-    at.button(key="train.memory").click().run()
+    press_train(at)
     assert not at.exception, at.exception
     assert any("gradients flow back only 1 steps" in t for t in texts(at, "info"))
     film = chart_specs(at)[1]
@@ -112,8 +121,8 @@ def test_sizes_that_clamp_low_train_and_draw():
 
 def test_the_answers_film_ends_on_the_trained_models_answers():
     at = open_page("memory", SMALL)
-    at.button(key="train.memory").click().run()
-    res = run(MemoryConfig(length=10, hidden=4, steps=50))
+    press_train(at)
+    res = trained(EXPERIMENT)
     film = chart_specs(at)[1]
     assert film["layout"]["title"]["text"] == recall_title(
         {c: r.held_out_loss for c, r in res.runs.items()}, res.chance_loss, 50

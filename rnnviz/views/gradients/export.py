@@ -1,34 +1,83 @@
-"""Export of the gradients view: its figures, their data with units, the measured cells' weights and a
-script that rebuilds the chosen cell with plain torch and recomputes its decay ratio."""
+"""What the gradients view reports and exports: its numbers for --json, its figures, their data with
+units, the measured cells' weights and a script that rebuilds the chosen cell with plain torch and
+recomputes its decay ratio."""
 
 from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from rnnviz.core.cells import CELL_TABLE
 from rnnviz.core.export import Export
-from rnnviz.core.memory_model import MEMORY_INPUTS
-from rnnviz.views.gradients import bptt
+from rnnviz.core.fit import FINAL_LOSS_TAIL
+from rnnviz.core.memory_model import MEMORY_INPUTS, shared_schedule
+from rnnviz.views.gradients.bptt import differences_table, norms_table
 from rnnviz.views.gradients.figures import (
     clipping_figure,
     clipping_title,
     decay_film,
     products_figure,
+    reader_products,
 )
-from rnnviz.views.gradients.jacobians import product_curves
+from rnnviz.views.gradients.result import GradientsResult
+from rnnviz.views.gradients.settings import GradientsConfig
 
-if TYPE_CHECKING:
-    from rnnviz.views.gradients.experiment import GradientsConfig, GradientsResult
-
-SCRIPT = Path(__file__).with_name("reproduce.py")
+REPRODUCE = Path(__file__).with_name("reproduce.py").read_text()
 """Plain torch, shipped as is: it reads the cell and size from model.json, the sequences from probe.json."""
 
 NORM = "‖∂L/∂h_t‖ (mean over the probe sequences)"
+
+
+def timeline_json(res: GradientsResult) -> list[dict]:
+    """One entry per snapshot step the trained cells share: each cell's training loss and norm curve.
+
+    An untrained network has one entry, at step 0, with no training loss.
+    """
+    if not res.trained:
+        return [
+            {
+                "step": 0,
+                "loss": {cell: None for cell in res.curves},
+                "grad_norms": {cell: c.norms for cell, c in res.curves.items()},
+            }
+        ]
+    timelines = {cell: c.history.timeline for cell, c in res.curves.items()}
+    return [
+        {
+            "step": step,
+            "loss": {cell: timelines[cell].loss[i] for cell, i in index.items()},
+            "grad_norms": {cell: timelines[cell].frames[i]["grad_norms"] for cell, i in index.items()},
+        }
+        for step, index in shared_schedule(timelines)
+    ]
+
+
+def report(cfg: GradientsConfig, res: GradientsResult) -> dict[str, Any]:
+    chosen = res.curves[res.cell]
+    return {
+        "grad_norms": chosen.norms,
+        "metrics": {
+            "decay_ratio": chosen.decay.decay_ratio,
+            "per_step_factor": chosen.decay.per_step,
+            "vanish_distance": chosen.decay.vanish_distance,
+            "overflow_distance": chosen.decay.overflow_distance,
+            "spectral_radius": chosen.radius,
+            "decay_ratio_by_cell": {c: curve.decay.decay_ratio for c, curve in res.curves.items()},
+            "bound_factor": res.bound.factor if res.bound is not None else None,
+            "clipping": {
+                "diverged_at_without_clipping": res.clip_free.diverged_at,
+                "diverged_at_with_clipping": res.clip_clipped.diverged_at,
+                "final_loss_with_clipping": res.clip_clipped.final_loss(FINAL_LOSS_TAIL),
+                "max_grad_norm_without_clipping": max(res.clip_free.grad_norm, default=None),
+            },
+            "bptt_by_hand_max_difference": max(res.by_hand.max_difference.values()),
+        },
+        "timeline": timeline_json(res),
+    }
 
 
 def tables(
@@ -45,7 +94,7 @@ def tables(
     if res.bound is not None:
         norms[f"vanilla bound {CELL_TABLE[res.bound_cell].short} (‖W_hh‖·max|φ'|)^k"] = res.bound.values
     out = {"grad_norms": norms}
-    if all(c.history is not None for c in res.curves.values()):
+    if res.trained:
         out["grad_norms_through_training"] = pd.DataFrame(
             [
                 {"training step (step)": s, "cell": CELL_TABLE[c].short, "step t (step)": t, NORM: v}
@@ -78,13 +127,13 @@ def tables(
             )
         ]
     )
-    out["bptt_by_hand_norms"] = bptt.norms_table(res.by_hand)
-    out["bptt_by_hand_differences"] = bptt.differences_table(res.by_hand)
+    out["bptt_by_hand_norms"] = norms_table(res.by_hand)
+    out["bptt_by_hand_differences"] = differences_table(res.by_hand)
     return out
 
 
-def export_gradients(cfg: GradientsConfig, res: GradientsResult) -> Export:
-    curves = product_curves(cfg.product_scale, cfg.product_steps, cfg.hidden, cfg.seed)
+def export(cfg: GradientsConfig, res: GradientsResult) -> Export:
+    curves = reader_products(cfg)
     free, clipped = res.clip_free, res.clip_clipped
     return Export(
         figures={
@@ -98,7 +147,7 @@ def export_gradients(cfg: GradientsConfig, res: GradientsResult) -> Export:
         weights={
             f"{c}.{k}": v for c, curve in res.curves.items() for k, v in curve.model.state_dict().items()
         },
-        reproduce=SCRIPT.read_text(),
+        reproduce=REPRODUCE,
         files={
             "model.json": json.dumps(
                 {"cell": res.cell, "inputs": MEMORY_INPUTS, "hidden": cfg.hidden}

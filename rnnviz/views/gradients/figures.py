@@ -3,48 +3,26 @@
 from __future__ import annotations
 
 import math
-from typing import TYPE_CHECKING
 
 import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from rnnviz.core.cells import CELL_COLORS
+from rnnviz.core.experiment import LiveFigure
 from rnnviz.core.figures import animate, line_trace, plottable
 from rnnviz.core.fit import History
-from rnnviz.core.fmt import tex_number
 from rnnviz.core.memo import by_result
 from rnnviz.core.memory_model import MEMORY_CELLS, shared_schedule
 from rnnviz.core.style import OKABE_ITO, base_layout
 from rnnviz.views.gradients.gradnorms import Bound, Decay, bound_values, decay
-from rnnviz.views.gradients.jacobians import PRESET_SCALES
-
-if TYPE_CHECKING:
-    from rnnviz.views.gradients.experiment import GradientsResult
+from rnnviz.views.gradients.jacobians import PRESET_SCALES, product_curves
+from rnnviz.views.gradients.result import GradientsResult
+from rnnviz.views.gradients.settings import GradientsConfig
 
 CLIP_COLORS = {"free": OKABE_ITO["vermillion"], "clipped": OKABE_ITO["blue"]}
 SCALE_COLORS = (OKABE_ITO["sky"], OKABE_ITO["grey"], OKABE_ITO["orange"])
 """One per preset scale (0.5, 1.0, 1.5); the reader's own scale is drawn in black."""
-
-WORKED_POWERS = ((0.5, 10), (0.9, 100))
-"""Powers a^n worked out beside the product figure, before the reader's own."""
-
-
-def power_tex(a: float, n: int) -> str:
-    """a^n for the worked examples; through logarithms when float64 would underflow (0.05^500 = 3e-651)."""
-    if a <= 0:
-        return "0"
-    exponent = n * math.log10(a)
-    if abs(exponent) < 300:
-        return tex_number(a**n)
-    whole = math.floor(exponent)
-    return tex_number(10 ** (exponent - whole)) + rf" \times 10^{{{whole}}}"
-
-
-def powers_tex(a: float, n: int) -> str:
-    """The worked examples and the reader's own a^n, as one line of LaTeX."""
-    worked = [rf"{b:g}^{{{k}}} = {power_tex(b, k)}" for b, k in WORKED_POWERS]
-    return r",\qquad ".join([*worked, rf"\text{{yours: }} a^n = {a:g}^{{{n}}} = {power_tex(a, n)}"])
 
 
 def _log_range(curves: list[np.ndarray]) -> list[float] | None:
@@ -143,6 +121,16 @@ def decay_film(res: GradientsResult, cells: list[str], show_bound: bool) -> go.F
     )
 
 
+def film(cfg: GradientsConfig, res: GradientsResult) -> go.Figure:
+    """The view's main training film: every cell's gradient-norm curve at each snapshot, with the bound."""
+    return decay_film(res, list(res.curves), show_bound=True)
+
+
+def live(cfg: GradientsConfig) -> LiveFigure | None:
+    """The curve of the cell in training, redrawn at each snapshot; nothing trains when train_steps is 0."""
+    return live_norms if cfg.train_steps else None
+
+
 def live_norms(history: History) -> go.Figure:
     """While a cell learns copy-first: its gradient-norm curve at the latest snapshot."""
     i = len(history.timeline) - 1
@@ -150,6 +138,11 @@ def live_norms(history: History) -> go.Figure:
     cell, norms = frame["cell"], frame["grad_norms"]
     title = f"At {history.timeline.label(i)}: " + decay_title(cell, {cell: decay(norms)}, len(norms))
     return decay_figure({cell: norms}, cell, title)
+
+
+def reader_products(cfg: GradientsConfig) -> dict[float, np.ndarray]:
+    """The products the settings ask for: the preset scales and the reader's own, on one W of the hidden size."""
+    return product_curves(cfg.product_scale, cfg.product_steps, cfg.hidden, cfg.seed)
 
 
 @by_result

@@ -3,8 +3,9 @@
 Backpropagation through time multiplies the gradient by one Jacobian per step, dh_{t+1}/dh_t,
 and with the same W_hh in every factor the product shrinks or grows geometrically. All T norms
 come from ONE forward and ONE backward pass: autograd returns the gradient with respect to every
-retained per-step hidden state at once. Everything runs in float64 so that a norm of 1e-40 is
-measured, not flushed to zero.
+retained per-step hidden state at once. Everything runs in float64, which holds norms down to
+about 1e-308 where float32 stops near 1e-38: a gradient that vanished hundreds of steps back is
+still measured, not rounded to zero.
 """
 
 from __future__ import annotations
@@ -21,7 +22,8 @@ from rnnviz.core.cells import LayerTrace
 from rnnviz.core.memory_model import VANILLA_CELLS, MemoryModel
 
 VANISH_LEVEL = 1e-6
-"""A gradient a millionth of its size at the loss is, in float32 training, as good as gone."""
+"""Below this share of its size at the loss, a step's gradient barely shapes the update: dL/dW sums one
+term per time step, and the terms near the loss, a million times larger, swamp it."""
 
 
 def _probe_graph(model: MemoryModel, x: Tensor, y: Tensor) -> tuple[Tensor, LayerTrace]:

@@ -1,8 +1,9 @@
 """Repeated multiplication by one matrix: the skeleton of backpropagation through time.
 
 A vanilla cell's gradient is multiplied by (a slope times) the same W_hh at every step back, so
-its size follows ||W^k v||, which shrinks or grows like rho(W)^k. Computed in float64: after 100
-steps at scale 0.5 the norm is about 1e-30, which float32 would print as 0.
+its size follows ||W^k v||, which shrinks or grows like rho(W)^k. Computed in float64, which holds
+values down to about 1e-308: at scale 0.5 the norm falls below float32's smallest normal number
+(about 1e-38) after 126 steps, and float64 still measures it after 500 (about 3e-151).
 """
 
 from __future__ import annotations

@@ -1,7 +1,35 @@
-"""View "Long-range memory"."""
+"""View "Long-range memory": a vanilla RNN, an LSTM and a GRU trained side by side on a long-range memory task."""
 
+from rnnviz.core.experiment import Experiment, Metric
 from rnnviz.views import View
-from rnnviz.views.memory.experiment import EXPERIMENT
+from rnnviz.views.memory.export import export, report
+from rnnviz.views.memory.figures import film, live
+from rnnviz.views.memory.result import HEADLINE_CELL, HEADLINE_METRIC, MemoryResult
+from rnnviz.views.memory.settings import MemoryConfig
+from rnnviz.views.memory.train import run
+
+EXPERIMENT = Experiment[MemoryConfig, MemoryResult](
+    name="memory",
+    title="Long-range memory",
+    description="Train a vanilla RNN, an LSTM and a GRU on the same memory task, data and step budget.",
+    config=MemoryConfig,
+    run=run,
+    report=report,
+    export=export,
+    film=film,
+    live=live,
+    smoke={"length": 10, "hidden": 4, "steps": 50},
+    metric=Metric(
+        name=HEADLINE_METRIC,
+        label="LSTM held-out loss",
+        unit="mean squared error",
+        better="lower",
+        read=lambda res: res.runs[HEADLINE_CELL].held_out_loss,
+        help="The LSTM's mean squared error on held-out sequences after training, the same for every cell. "
+        "Compare it with the chance loss in the report (always answering the best constant): far below "
+        "chance, the LSTM remembers; near it, it does not.",
+    ),
+)
 
 VIEW = View(
     EXPERIMENT,

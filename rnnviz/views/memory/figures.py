@@ -4,23 +4,24 @@ through training."""
 from __future__ import annotations
 
 import math
-from typing import TYPE_CHECKING
+from functools import partial
 
 import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from rnnviz.core.cells import CELL_COLORS, CELL_TABLE
+from rnnviz.core.experiment import LiveFigure
 from rnnviz.core.figures import animate, plottable
 from rnnviz.core.fit import History
 from rnnviz.core.fmt import percent
 from rnnviz.core.memo import by_result
 from rnnviz.core.memory_model import MEMORY_CELLS, shared_schedule
 from rnnviz.core.style import SERIES, base_layout
-from rnnviz.views.memory.findings import ANSWERS
-
-if TYPE_CHECKING:
-    from rnnviz.views.memory.experiment import MemoryResult
+from rnnviz.views.memory.lessons import ANSWERS
+from rnnviz.views.memory.result import MemoryResult
+from rnnviz.views.memory.settings import MemoryConfig
+from rnnviz.views.memory.train import held_out
 
 SMOOTHING = 20
 """Steps in the running mean drawn over each noisy per-batch loss."""
@@ -191,3 +192,14 @@ def live_recall(history: History, *, target: np.ndarray, answer: str) -> go.Figu
     )
     base_layout(fig, title, height=300, x=answer, y="the model's answer")
     return fig
+
+
+def film(cfg: MemoryConfig, res: MemoryResult) -> go.Figure:
+    """The view's main training film: each cell's held-out answers at every snapshot."""
+    return recall_film(res)
+
+
+def live(cfg: MemoryConfig) -> LiveFigure:
+    """The cell in training answering the held-out sequences, at its latest snapshot."""
+    _, y = held_out(cfg)
+    return partial(live_recall, target=y[:, 0], answer=ANSWERS[cfg.task])

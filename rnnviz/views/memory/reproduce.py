@@ -3,7 +3,7 @@
 Run it in the exported folder: python reproduce.py
 It reads the cell type and size from model.json, the weights from model.safetensors (no unpickling)
 and the held-out sequences from held_out.json; its last line is the JSON {"metric": ..., "value": ...},
-the same number as metrics.held_out_loss.<cell> in settings.json.
+the same number as metrics.<cell>_held_out_loss in settings.json.
 """
 
 import json
@@ -38,7 +38,7 @@ def main() -> None:
         answers = head(states[:, -1])  # the read-out at the last step
         loss = nn.functional.mse_loss(answers, y)
     print(f"{cell}: mean squared error {float(loss):.6g} on {len(y)} held-out sequences")
-    print(json.dumps({"metric": f"held_out_loss.{cell}", "value": float(loss)}))
+    print(json.dumps({"metric": f"{cell}_held_out_loss", "value": float(loss)}))
 
 
 if __name__ == "__main__":

@@ -1,20 +1,25 @@
 """Gradient norms through time, their bound, Jacobian products, BPTT by hand, and the gradients experiment."""
 
-import io
-import json
-from contextlib import redirect_stdout
+import dataclasses
 
 import numpy as np
 import pytest
 import torch
 
-from rnnviz.cli import main
+from rnnviz.core import export
 from rnnviz.core.init import init_recurrent, set_memory_gate_bias
-from rnnviz.core.memory_model import build_model, train_memory
+from rnnviz.core.memory_model import build_model
 from rnnviz.core.memory_tasks import copy_first
-from rnnviz.views.gradients import bptt
-from rnnviz.views.gradients.experiment import GradientsConfig, measure, run
-from rnnviz.views.gradients.figures import decay_film, live_norms
+from rnnviz.views.gradients import EXPERIMENT
+from rnnviz.views.gradients.bptt import (
+    Forward,
+    autograd_gradients,
+    backward,
+    forward,
+    max_differences,
+    weights_from,
+)
+from rnnviz.views.gradients.figures import decay_film
 from rnnviz.views.gradients.gradnorms import (
     VANISH_LEVEL,
     decay,
@@ -23,7 +28,13 @@ from rnnviz.views.gradients.gradnorms import (
     vanilla_bound,
 )
 from rnnviz.views.gradients.jacobians import jacobian_products
+from rnnviz.views.gradients.train import measure
 from tests.export_support import run_reproduce
+from tests.trained import trained
+
+SMOKE = EXPERIMENT.smoke_config()
+"""Length 12, hidden 4, every cell trained 50 steps on copy-first."""
+UNTRAINED = dataclasses.replace(SMOKE, train_steps=0)
 
 
 def probe_data(length: int, batch: int = 8, seed: int = 0):
@@ -122,10 +133,10 @@ def test_decay_reports_where_a_curve_overflows():
 
 
 def test_jacobian_products_scale_exactly_and_stay_representable_in_float64():
-    curves = jacobian_products((0.5, 1.5), 100, 16, seed=3)
-    n = np.arange(101)
+    curves = jacobian_products((0.5, 1.5), 200, 16, seed=3)
+    n = np.arange(201)
     np.testing.assert_allclose(curves[1.5] / curves[0.5], 3.0**n, rtol=1e-9)
-    assert 0 < curves[0.5][100] < 1e-20, "float32 would have flushed this to zero"
+    assert 0 < curves[0.5][200] < np.finfo(np.float32).tiny, "below float32's normal range, still measured"
 
 
 def test_init_modes_and_memory_gate_bias():
@@ -147,10 +158,10 @@ def test_init_modes_and_memory_gate_bias():
 
 def test_bptt_by_hand_matches_autograd_and_the_fused_module():
     m = model("rnn", 6, seed=4)
-    w = bptt.weights_from(m.rnn, m.head)
+    w = weights_from(m.rnn, m.head)
     x = np.random.default_rng(1).normal(size=(7, 2))
-    fwd = bptt.forward(w, x, 0.3)
-    diffs = bptt.max_differences(bptt.backward(w, x, 0.3, fwd), bptt.autograd_gradients(w, x, 0.3))
+    fwd = forward(w, x, 0.3)
+    diffs = max_differences(backward(w, x, 0.3, fwd), autograd_gradients(w, x, 0.3))
     assert set(diffs) == {"W_xh", "W_hh", "b", "w_y", "b_y", "h"}
     assert max(diffs.values()) < 1e-12
     with torch.no_grad():
@@ -161,79 +172,65 @@ def test_bptt_by_hand_matches_autograd_and_the_fused_module():
 def test_bptt_by_hand_would_notice_a_wrong_derivative():
     """The check has teeth: dropping the tanh derivative changes the gradients visibly."""
     m = model("rnn", 6, seed=4)
-    w = bptt.weights_from(m.rnn, m.head)
+    w = weights_from(m.rnn, m.head)
     x = np.random.default_rng(1).normal(size=(7, 2))
-    fwd = bptt.forward(w, x, 0.3)
-    wrong = bptt.Forward(h=np.zeros_like(fwd.h), y_hat=fwd.y_hat, loss=fwd.loss)  # 1 - h^2 = 1 everywhere
-    diffs = bptt.max_differences(bptt.backward(w, x, 0.3, wrong), bptt.autograd_gradients(w, x, 0.3))
+    fwd = forward(w, x, 0.3)
+    wrong = Forward(h=np.zeros_like(fwd.h), y_hat=fwd.y_hat, loss=fwd.loss)  # 1 - h^2 = 1 everywhere
+    diffs = max_differences(backward(w, x, 0.3, wrong), autograd_gradients(w, x, 0.3))
     assert diffs["W_xh"] > 1e-3
 
 
-SMALL = GradientsConfig(length=30, hidden=8)
-
-
 def test_experiment_reports_the_chosen_cell_first_and_clipping_as_a_finding():
-    res = run(SMALL)
+    res = trained(EXPERIMENT)
     assert list(res.curves) == ["rnn", "lstm", "gru"]
     assert res.bound_cell == "rnn" and res.bound is not None
     assert res.clip_free.diverged_at is not None, "lr 1 without clipping explodes"
     assert res.clip_free.stop == "diverged"
     assert res.clip_clipped.diverged_at is None
-    assert max(res.clip_clipped.clipped_norm) <= SMALL.max_norm * (1 + 1e-6)
+    assert max(res.clip_clipped.clipped_norm) <= SMOKE.max_norm * (1 + 1e-6)
     assert max(res.by_hand.max_difference.values()) < 1e-12
+    assert res.history is res.curves["rnn"].history, "the chosen cell's training, not the clipping pair's"
+    assert res.notes == (), "every cell trained to the end"
 
 
 def test_experiment_with_a_gated_cell_bounds_the_vanilla_rnn():
-    res = run(GradientsConfig(cell="rnn_linear", length=12, hidden=4))
+    res = trained(EXPERIMENT, dataclasses.replace(UNTRAINED, cell="rnn_linear"))
     assert list(res.curves) == ["rnn_linear", "rnn", "lstm", "gru"]
     assert res.bound_cell == "rnn_linear"
-    res = run(GradientsConfig(cell="gru", length=12, hidden=4))
+    res = trained(EXPERIMENT, dataclasses.replace(UNTRAINED, cell="gru"))
     assert res.bound_cell == "rnn"
 
 
-def cli_json(*args: str) -> str:
-    out = io.StringIO()
-    with redirect_stdout(out):
-        assert main(["gradients", *args, "--json"]) == 0
-    return out.getvalue()
+def test_report_gives_t_norms_and_their_decay_ratio():
+    report = EXPERIMENT.full_report(SMOKE, trained(EXPERIMENT))
+    norms = report["grad_norms"]
+    assert len(norms) == SMOKE.length
+    assert report["metrics"]["decay_ratio"] == pytest.approx(norms[-1] / norms[0], rel=1e-5)
 
 
-def test_cli_prints_t_norms_and_decay_ratio_deterministically():
-    text = cli_json("--cell", "rnn", "--length", "25", "--hidden", "8")
-    assert text == cli_json("--cell", "rnn", "--length", "25", "--hidden", "8")
-    data = json.loads(text)
-    norms = data["grad_norms"]
-    assert len(norms) == 25
-    assert data["metrics"]["decay_ratio"] == pytest.approx(norms[-1] / norms[0], rel=1e-5)
-
-
-TRAINED = ("--length", "12", "--hidden", "4", "--train-steps", "50")
-
-
-def test_timeline_in_json_records_every_cells_curve_while_it_learns(capsys):
-    assert main(["gradients", "--cell", "lstm", *TRAINED, "--json"]) == 0
-    data = json.loads(capsys.readouterr().out)
-    timeline = data["timeline"]
+def test_timeline_records_every_cells_curve_while_it_learns():
+    report = EXPERIMENT.full_report(SMOKE, trained(EXPERIMENT))
+    timeline = report["timeline"]
     steps = [e["step"] for e in timeline]
     assert len(timeline) >= 10
-    assert steps[0] == 0 and steps[-1] == 50 and steps == sorted(set(steps))
+    assert steps[0] == 0 and steps[-1] == SMOKE.train_steps and steps == sorted(set(steps))
     for entry in timeline:
         assert set(entry["grad_norms"]) == {"lstm", "rnn", "gru"}
-        assert all(len(norms) == 12 for norms in entry["grad_norms"].values())
-    last = np.array(timeline[-1]["grad_norms"]["lstm"])
+        assert all(len(norms) == SMOKE.length for norms in entry["grad_norms"].values())
+    last = np.array(timeline[-1]["grad_norms"]["rnn"])
     np.testing.assert_allclose(
-        last, data["grad_norms"], rtol=1e-6, err_msg="the last frame is the final curve"
+        last, report["grad_norms"], rtol=1e-6, err_msg="the last frame is the final curve"
     )
-    assert not np.allclose(timeline[0]["grad_norms"]["lstm"], last), "training changed the curve"
-    assert timeline[0]["loss"]["rnn"] is not None and timeline[-1]["loss"]["gru"] is not None
+    assert not np.allclose(timeline[0]["grad_norms"]["rnn"], last), "training changed the curve"
+    assert timeline[0]["loss"]["lstm"] is not None and timeline[-1]["loss"]["gru"] is not None
 
 
-def test_untrained_network_has_one_snapshot_at_step_0(capsys):
-    assert main(["gradients", "--length", "10", "--hidden", "4", "--json"]) == 0
-    data = json.loads(capsys.readouterr().out)
-    (entry,) = data["timeline"]
+def test_untrained_network_has_one_snapshot_at_step_0():
+    report = EXPERIMENT.full_report(UNTRAINED, trained(EXPERIMENT, UNTRAINED))
+    (entry,) = report["timeline"]
     assert entry["step"] == 0 and entry["loss"] == {"rnn": None, "lstm": None, "gru": None}
-    np.testing.assert_allclose(entry["grad_norms"]["rnn"], data["grad_norms"], rtol=1e-6)
+    np.testing.assert_allclose(entry["grad_norms"]["rnn"], report["grad_norms"], rtol=1e-6)
+    assert EXPERIMENT.live(UNTRAINED) is None, "nothing trains, so nothing is drawn live"
 
 
 def test_capture_measures_gradients_although_the_fit_loop_captures_without_them():
@@ -247,21 +244,22 @@ def test_capture_measures_gradients_although_the_fit_loop_captures_without_them(
     assert measure(linear, x, y)["bound_factor"] == pytest.approx(0.9, rel=1e-5)
 
 
-@pytest.mark.parametrize("cell", ["rnn", "gru"])
-def test_export_reproduces_the_decay_ratio_with_plain_torch(cell, tmp_path, capsys):
-    assert main(["gradients", "--cell", cell, *TRAINED, "--export", str(tmp_path), "--json"]) == 0
-    metrics = json.loads(capsys.readouterr().out)["metrics"]
+def test_export_of_a_gated_cell_reproduces_its_own_decay_ratio_with_plain_torch(tmp_path):
+    """The contract test reproduces the smoke run's vanilla cell; a gated cell's weights are picked out too."""
+    cfg = dataclasses.replace(SMOKE, cell="gru")
+    res = trained(EXPERIMENT, cfg)
+    export.write(EXPERIMENT.bundle(cfg, res, "http://localhost/x"), tmp_path)
     names = {p.relative_to(tmp_path).as_posix() for p in tmp_path.rglob("*")}
     assert {"index.html", "model.safetensors", "reproduce.py", "probe.json"} <= names
     assert {"data/grad_norms.csv", "data/grad_norms_through_training.csv", "data/clipping.csv"} <= names
     printed = run_reproduce(tmp_path)
-    assert printed["metric"] == "decay_ratio"
-    assert printed["value"] == pytest.approx(metrics["decay_ratio"], rel=1e-5)
-    assert printed["value"] != pytest.approx(metrics["decay_ratio_by_cell"]["lstm"], rel=1e-3)
+    assert printed["metric"] == EXPERIMENT.metric.name
+    assert printed["value"] == pytest.approx(res.curves["gru"].decay.decay_ratio, rel=1e-5)
+    assert printed["value"] != pytest.approx(res.curves["lstm"].decay.decay_ratio, rel=1e-3)
 
 
 def test_decay_film_moves_the_curves_and_the_bound_through_training():
-    res = run(GradientsConfig(length=12, hidden=4, train_steps=50))
+    res = trained(EXPERIMENT)
     fig = decay_film(res, list(res.curves), show_bound=True)
     schedule = res.curves["rnn"].history.timeline
     assert len(fig.frames) == len(schedule)
@@ -271,7 +269,7 @@ def test_decay_film_moves_the_curves_and_the_bound_through_training():
     first_bound, last_bound = fig.frames[0].data[3].name, fig.frames[-1].data[3].name
     assert last_bound == f"bound (‖W_hh‖·max|φ'|)^k = {res.bound.factor:.3g}^k" and first_bound != last_bound
     assert not fig_frames_equal(fig.frames[0].data[1].y, fig.frames[-1].data[1].y)
-    untrained = decay_film(run(GradientsConfig(length=12, hidden=4)), ["rnn"], show_bound=False)
+    untrained = decay_film(trained(EXPERIMENT, UNTRAINED), ["rnn"], show_bound=False)
     assert not untrained.frames and len(untrained.data) == 1
 
 
@@ -280,17 +278,8 @@ def fig_frames_equal(a, b) -> bool:
 
 
 def test_live_figure_draws_the_latest_snapshot_of_the_cell_in_training():
-    _, history = train_memory(
-        "lstm",
-        task="copy",
-        length=10,
-        hidden=4,
-        steps=20,
-        lr=0.01,
-        seed=0,
-        budget_s=30,
-        capture=lambda m: measure(m, *probe_data(10)),
-    )
-    fig = live_norms(history)
-    assert fig.layout.title.text.startswith(f"At {history.timeline.label(len(history.timeline) - 1)}: LSTM")
+    history = trained(EXPERIMENT).history
+    fig = EXPERIMENT.live(SMOKE)(history)
+    last = len(history.timeline) - 1
+    assert fig.layout.title.text.startswith(f"At {history.timeline.label(last)}: Vanilla RNN (tanh)")
     np.testing.assert_array_equal(fig.data[0].y, history.timeline.frames[-1]["grad_norms"])

@@ -1,25 +1,24 @@
 """Memory tasks, the memory model's truncated BPTT, and the side-by-side memory experiment."""
 
 import dataclasses
-import io
 import json
 import math
-from contextlib import redirect_stdout
 
 import numpy as np
 import pytest
 import torch
 
-from rnnviz.cli import main
+from rnnviz.core import export
 from rnnviz.core.fit import History, Progress
 from rnnviz.core.fmt import percent
 from rnnviz.core.memory_model import build_model, shared_schedule, stage_progress, stop_note, train_memory
 from rnnviz.core.memory_tasks import CHANCE_LOSS, memory_batch, memory_batches
 from rnnviz.core.timeline import Timeline
-from rnnviz.views.memory.experiment import EVAL_BATCH, MemoryConfig, report, run
+from rnnviz.views.memory import EXPERIMENT
 from rnnviz.views.memory.figures import live_recall, recall_film
-from rnnviz.views.memory.findings import FAILED, SOLVED, finding, table_row, verdict
-from tests.export_support import run_reproduce
+from rnnviz.views.memory.lessons import FAILED, SOLVED, finding, table_row, verdict
+from rnnviz.views.memory.settings import EVAL_BATCH
+from tests.trained import trained
 
 
 def test_tasks_put_the_answer_where_they_say():
@@ -107,52 +106,44 @@ def test_verdict_thresholds():
     )
 
 
-SMALL = MemoryConfig(length=10, hidden=8, steps=50)
+SMOKE = EXPERIMENT.smoke_config()
+"""Length 10, hidden 4, 50 steps per cell on copy-first."""
 
 
 def test_side_by_side_run_trains_three_cells_on_one_budget():
-    res = run(SMALL)
+    res = trained(EXPERIMENT)
     assert list(res.runs) == ["rnn", "lstm", "gru"]
-    assert all(r.history.steps == 50 for r in res.runs.values())
+    assert all(r.history.steps == SMOKE.steps for r in res.runs.values())
     first_losses = {cell: r.history.loss[0] for cell, r in res.runs.items()}
     assert len(set(first_losses.values())) == 3, "different weights"
     assert res.chance_loss == CHANCE_LOSS["copy"]
-    assert res.window is None
+    assert res.window is None and res.notes == ()
+    assert res.history is res.runs["lstm"].history, "the headline cell's training"
     for r in res.runs.values():
         assert r.final_loss == r.history.final_loss()
         assert r.prediction.shape == res.target.shape
-    metrics = report(SMALL, res)["metrics"]
+    metrics = EXPERIMENT.report(SMOKE, res)["metrics"]
     assert set(metrics["final_loss"]) == {"rnn", "lstm", "gru"}
+    assert all(isinstance(v, float) for v in metrics["final_loss"].values())
     assert metrics["chance_loss"] == 1.0
+    assert metrics["lstm_held_out_loss"] == metrics["held_out_loss"]["lstm"]
     row = table_row(10, res)
     assert row["Length T"] == 10 and "of chance" in row["GRU"]
     assert "not trained yet" in table_row(30, None)["LSTM"]
     assert finding(res).startswith("Copy-first, T = 10, final loss vs chance: RNN ")
 
 
-def test_window_shorter_than_the_length_is_recorded():
-    res = run(dataclasses.replace(SMALL, window=4, steps=50))
+def test_window_shorter_than_the_length_is_recorded_and_noted():
+    res = trained(EXPERIMENT, dataclasses.replace(SMOKE, window=4))
     assert res.window == 4
-    assert run(dataclasses.replace(SMALL, window=10)).window is None
+    assert res.notes[-1].startswith("Truncated BPTT: gradients flow back only 4 steps from the loss")
+    assert trained(EXPERIMENT, dataclasses.replace(SMOKE, window=10)).window is None
 
 
 def test_stop_notes_name_the_step_of_divergence():
     hist = History(loss=[1.0, math.nan], stop="diverged", diverged_at=2)
     assert "diverged at step 2" in stop_note("gru", hist, 50)
     assert stop_note("gru", History(loss=[1.0]), 50) is None
-
-
-def test_cli_reports_final_losses_of_all_three_cells_and_chance():
-    out = io.StringIO()
-    with redirect_stdout(out):
-        assert (
-            main(["memory", "--task", "copy", "--length", "6", "--steps", "50", "--hidden", "4", "--json"])
-            == 0
-        )
-    metrics = json.loads(out.getvalue())["metrics"]
-    assert set(metrics["final_loss"]) == {"rnn", "lstm", "gru"}
-    assert metrics["chance_loss"] == 1.0
-    assert all(isinstance(v, float) for v in metrics["final_loss"].values())
 
 
 def test_shared_schedule_keeps_a_cell_that_stopped_early_as_it_stopped():
@@ -168,32 +159,28 @@ def test_shared_schedule_keeps_a_cell_that_stopped_early_as_it_stopped():
     assert shared_schedule({"lstm": full, "rnn": Timeline()}) == []
 
 
-def cli_json(capsys, *args: str) -> dict:
-    assert main(["memory", *args, "--json"]) == 0
-    return json.loads(capsys.readouterr().out)
-
-
-def test_timeline_in_json_holds_every_cells_answers_at_shared_steps(capsys):
-    data = cli_json(capsys, "--length", "6", "--steps", "60", "--hidden", "4")
-    timeline = data["timeline"]
+def test_timeline_holds_every_cells_answers_at_shared_steps():
+    report = EXPERIMENT.full_report(SMOKE, trained(EXPERIMENT))
+    timeline = report["timeline"]
     steps = [e["step"] for e in timeline]
     assert len(timeline) >= 10
-    assert steps[0] == 0 and steps[-1] == 60 and steps == sorted(set(steps))
-    target = np.array(data["held_out_target"])
+    assert steps[0] == 0 and steps[-1] == SMOKE.steps and steps == sorted(set(steps))
+    target = np.array(report["held_out_target"])
     assert target.shape == (EVAL_BATCH,)
     for entry in timeline:
         assert set(entry["answers"]) == {"rnn", "lstm", "gru"}
         assert all(len(a) == EVAL_BATCH for a in entry["answers"].values())
     last, first = timeline[-1], timeline[0]
-    for cell, loss in data["metrics"]["held_out_loss"].items():
+    for cell, loss in report["metrics"]["held_out_loss"].items():
         answers = np.array(last["answers"][cell])
         assert last["held_out_loss"][cell] == pytest.approx(loss, rel=1e-5)
         assert np.mean((answers - target) ** 2) == pytest.approx(loss, rel=1e-4), "answers and loss agree"
         assert not np.allclose(answers, first["answers"][cell]), "training moved the answers"
 
 
-def test_export_reproduces_the_lstms_held_out_loss(tmp_path, capsys):
-    data = cli_json(capsys, "--length", "8", "--steps", "50", "--hidden", "6", "--export", str(tmp_path))
+def test_export_holds_the_lstm_for_reproduce_py_and_the_answers_with_units(tmp_path):
+    """The contract test runs reproduce.py; here, what it reads and the data written beside it."""
+    export.write(EXPERIMENT.bundle(SMOKE, trained(EXPERIMENT), "http://localhost/x"), tmp_path)
     for name in (
         "index.html",
         "model.safetensors",
@@ -204,14 +191,11 @@ def test_export_reproduces_the_lstms_held_out_loss(tmp_path, capsys):
         assert (tmp_path / name).exists(), name
     header = (tmp_path / "data" / "answers_through_training.csv").read_text().splitlines()[0]
     assert header == "training step (step),cell,held-out sequence (#),answer (first value)"
-    printed = run_reproduce(tmp_path)
-    assert printed["metric"] == "held_out_loss.lstm"
-    assert printed["value"] == pytest.approx(data["metrics"]["held_out_loss"]["lstm"], rel=1e-5)
-    assert printed["value"] != pytest.approx(data["metrics"]["held_out_loss"]["gru"], rel=1e-5)
+    assert json.loads((tmp_path / "model.json").read_text())["cell"] == "lstm"
 
 
 def test_recall_film_plays_every_snapshot_and_ends_on_the_trained_answers():
-    res = run(SMALL)
+    res = trained(EXPERIMENT)
     fig = recall_film(res)
     timeline = res.runs["lstm"].history.timeline
     assert len(fig.frames) == len(timeline)
@@ -222,3 +206,5 @@ def test_recall_film_plays_every_snapshot_and_ends_on_the_trained_answers():
     live = live_recall(gru, target=res.target, answer="first value")
     assert live.layout.title.text.startswith(f"GRU at {gru.timeline.label(len(gru.timeline) - 1)}: held-out")
     np.testing.assert_array_equal(live.data[0].y, gru.timeline.frames[-1]["answers"])
+    fig = EXPERIMENT.live(SMOKE)(res.history)
+    assert fig.layout.title.text.startswith("LSTM at "), "the live figure draws the cell in training"
