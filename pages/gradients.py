@@ -32,7 +32,6 @@ from rnnviz.views.gradients.lessons import (
     reach_paragraph,
     trained_caption,
 )
-from rnnviz.views.gradients.settings import GradientsConfig
 
 SETTING_GROUPS = [
     ("Network", ["cell", "length", "hidden", "init", "scale", "gate_bias", "seed"]),
@@ -41,26 +40,7 @@ SETTING_GROUPS = [
 ]
 
 
-def ask_before_training(cfg: GradientsConfig) -> dict:
-    """Only a run that trains the cells waits for a click; the untrained network is measured at once.
-
-    ui.page takes one click_to_train sentence for all settings, so the question is asked here (an input
-    drawn before the run) until it can take a sentence per setting.
-    """
-    text = click_to_train(cfg)
-    if text is not None and ui.cached(EXPERIMENT, cfg) is None:
-        ask = st.empty()
-        with ask.container():
-            st.info(text, icon=":material/model_training:")
-            if not st.button(
-                "Train", type="primary", icon=":material/play_arrow:", key=f"train.{EXPERIMENT.name}"
-            ):
-                st.stop()
-        ask.empty()
-    return {}
-
-
-cfg, res = ui.page(EXPERIMENT, intro=INTRO, groups=SETTING_GROUPS, inputs=ask_before_training)
+cfg, res = ui.page(EXPERIMENT, intro=INTRO, groups=SETTING_GROUPS, click_to_train=click_to_train)
 
 
 def metrics(values: list[PageMetric]) -> None:

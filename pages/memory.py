@@ -26,23 +26,18 @@ SETTING_GROUPS = [
 ]
 
 
-def explain_task(cfg: MemoryConfig) -> dict:
-    """What will be trained, read before pressing Train: the task and where the memory gates start.
-
-    Drawn as the run's inputs (it adds none) because ui.page draws nothing else between the settings
-    and the Train button.
-    """
+def explain_task(cfg: MemoryConfig) -> None:
+    """What will be trained, read before pressing Train: the task and where the memory gates start."""
     st.markdown(TASK_TEXT[cfg.task])
     st.markdown(gate_bias_paragraph(cfg))
     st.caption(GRU_CAPTION)
-    return {}
 
 
 cfg, res = ui.page(
     EXPERIMENT,
     intro=INTRO,
     groups=SETTING_GROUPS,
-    inputs=explain_task,
+    before_run=explain_task,
     click_to_train=click_to_train(),
 )
 
