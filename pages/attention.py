@@ -14,7 +14,6 @@ from rnnviz.views.attention.figures import (
 )
 from rnnviz.views.attention.lessons import (
     ATTENTION_TEX,
-    BOTTLENECK,
     EQUATION_NOTE,
     INTRO,
     LOSS_CAPTION,
@@ -25,6 +24,7 @@ from rnnviz.views.attention.lessons import (
     WHEN_RNN,
     alignment_caption,
     alignment_finding,
+    bottleneck,
     cost_caption,
     cost_table,
     headline,
@@ -125,4 +125,4 @@ st.plotly_chart(loss_curves(res.losses))
 st.caption(LOSS_CAPTION)
 
 ui.explain("Why teacher forcing trains fast and greedy decoding cannot", lambda: st.markdown(TEACHER_FORCING))
-ui.explain("Why the plain network fails on long strings", lambda: st.markdown(BOTTLENECK))
+ui.explain("Why the plain network fails on long strings", lambda: st.markdown(bottleneck(res)))

@@ -46,6 +46,8 @@ def test_training_draws_every_figure_and_the_sweep_row_of_its_length():
     assert row.loc[40, "With attention: digits right"] == "not trained yet"
     cost = at.dataframe[1].value
     assert list(cost["attention matrix (bytes)"]) == [4 * t * t for t in cost["T (tokens)"]]
+    markdown = " ".join(str(m.value) for m in at.markdown)
+    assert "Copying, the first token it writes is the first digit it read" in markdown
 
 
 def test_typed_input_is_answered_and_bad_input_explained():

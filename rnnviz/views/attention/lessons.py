@@ -162,12 +162,52 @@ def cost_table(rows: Sequence[CostRow]) -> list[dict[str, object]]:
     ]
 
 
-BOTTLENECK = (
-    "The plain decoder starts from the encoder's last state and must write every digit from it. A GRU "
-    "state of a few dozen numbers, trained briefly, keeps the last few digits it read sharply and the "
-    "early ones hardly at all, so the accuracy per output step falls along the answer. Attention gives "
-    "each output step its own mix of all encoder states, so nothing has to survive the whole input."
-)
+TREND_MARGIN = 0.05
+"""How far apart the first and last output steps' accuracy must be to call it a fall or a rise: about
+the noise of two shares of the held-out examples."""
+
+
+def bottleneck(res: AttentionResult) -> str:
+    """Why the plain network fails, with the direction its accuracy takes along the answer read from this run.
+
+    Which end of the answer it gets right depends on the task: copying, the first token written is the
+    first digit read; reversing, it is the last one. The mechanism is stated only when the run shows it.
+    """
+    plain = res.scores["plain"].position_accuracy
+    first, last = float(plain[0]), float(plain[-1])
+    ends = f"without attention, {percent(first)} of first tokens right and {percent(last)} of last tokens"
+    if res.task == "reverse":
+        fact = "Reversing, the first token it writes is the last digit it read"
+        mechanism = (
+            "a GRU state of a few dozen numbers, trained briefly, keeps the last digits it read sharply and "
+            "the early ones hardly at all, so the accuracy per output step falls along the answer"
+        )
+    elif res.task == "copy":
+        fact = (
+            "Copying, the first token it writes is the first digit it read, and the one state must carry "
+            "every digit after it too"
+        )
+        mechanism = (
+            "early output steps are right most often and the accuracy falls along the answer as the "
+            "fixed-size state runs out"
+        )
+    else:
+        fact = "Converting a date, every character of the answer is read off that one state"
+        mechanism = None
+    falls = last < first - TREND_MARGIN
+    if falls and mechanism:
+        told = f": {mechanism}"
+    elif falls:
+        told = ". Here the accuracy per output step falls along the answer"
+    elif last > first + TREND_MARGIN:
+        told = ". Here the accuracy per output step rises along the answer"
+    else:
+        told = ". Here the accuracy per output step is about the same at both ends of the answer"
+    return (
+        f"The plain decoder starts from the encoder's last state and must write every token from it. "
+        f"{fact}{told} ({ends}). Attention gives each output step its own mix of all encoder states, so "
+        "nothing has to survive the whole input."
+    )
 
 
 def typed_prompt(cfg: AttentionConfig, res: AttentionResult) -> str:

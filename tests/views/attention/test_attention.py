@@ -1,6 +1,7 @@
 """The attention view: two equal decoding paths, the alignment a trained network learns, the measured
 cost table, typed input, what its report holds and an export whose reproduce.py agrees on the date task."""
 
+import dataclasses
 import math
 
 import numpy as np
@@ -11,6 +12,7 @@ from rnnviz.core import export
 from rnnviz.views.attention import EXPERIMENT
 from rnnviz.views.attention.answers import on_rule_share
 from rnnviz.views.attention.cost import LENGTHS, SelfAttentionLayer, measure
+from rnnviz.views.attention.lessons import bottleneck
 from rnnviz.views.attention.settings import AttentionConfig
 from rnnviz.views.attention.tasks import make_data, read
 from rnnviz.views.attention.train import build
@@ -172,3 +174,29 @@ def test_export_of_the_date_task_with_additive_scores_reproduces_the_metric(tmp_
     last = run_reproduce(tmp_path)
     assert last["metric"] == "token_accuracy_attention"
     assert math.isclose(last["value"], EXPERIMENT.metric.read(res), rel_tol=1e-5)
+
+
+def _with_plain_accuracy(res, task: str, per_step: list[float]):
+    """The result as if the plain network had scored ``per_step`` on ``task``: what the prose reads."""
+    plain = dataclasses.replace(res.scores["plain"], position_accuracy=np.array(per_step))
+    return dataclasses.replace(res, task=task, scores={**res.scores, "plain": plain})
+
+
+def test_bottleneck_states_the_direction_the_run_shows_for_the_task_run():
+    """Issue 23: copying, the first token written is the first digit read; the fall is read from the run."""
+    res = trained(EXPERIMENT)
+    falling_copy = bottleneck(_with_plain_accuracy(res, "copy", [0.78, 0.4, 0.125]))
+    assert "the first token it writes is the first digit it read" in falling_copy
+    assert "early output steps are right most often and the accuracy falls" in falling_copy
+    assert "78% of first tokens right and 12% of last tokens" in falling_copy
+    assert "keeps the last digits" not in falling_copy
+    flat_copy = bottleneck(_with_plain_accuracy(res, "copy", [0.3, 0.5, 0.31]))
+    assert "falls" not in flat_copy and "about the same at both ends" in flat_copy
+    falling_reverse = bottleneck(_with_plain_accuracy(res, "reverse", [0.9, 0.5, 0.2]))
+    assert "the first token it writes is the last digit it read" in falling_reverse
+    assert (
+        "keeps the last digits it read sharply" in falling_reverse
+        and "falls along the answer" in falling_reverse
+    )
+    rising_reverse = bottleneck(_with_plain_accuracy(res, "reverse", [0.2, 0.5, 0.9]))
+    assert "rises along the answer" in rising_reverse and "keeps the last digits" not in rising_reverse
