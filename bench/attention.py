@@ -19,9 +19,11 @@ import time
 from bench.targets import film_misses, film_seconds, verdict
 from rnnviz.core.runtime import configure_torch, size_of
 from rnnviz.core.timeline import capturing
-from rnnviz.views.attention import answers, figures
+from rnnviz.views.attention.answers import held_out_example, on_rule_share
 from rnnviz.views.attention.cost import measure
-from rnnviz.views.attention.experiment import AttentionConfig, run
+from rnnviz.views.attention.figures import alignment_film, position_film
+from rnnviz.views.attention.settings import AttentionConfig
+from rnnviz.views.attention.train import run
 
 SEEDS = (0, 1, 2)
 MAX_TRAIN_S = 30.0
@@ -35,9 +37,9 @@ def timed_run(cfg: AttentionConfig):
 
 
 def film(res) -> None:
-    example = answers.held_out_example(res)
-    figures.alignment_film(res.history, example.source, example.written["attention"], example.expected, "")
-    figures.position_film(res.history)
+    example = held_out_example(res)
+    alignment_film(res.history, example.source, example.written["attention"], example.expected, "")
+    position_film(res.history)
 
 
 def main() -> int:
@@ -55,7 +57,7 @@ def main() -> int:
         res, cpu = timed_run(AttentionConfig(seed=seed))
         results[seed] = res
         att, plain = (res.scores[m].token_accuracy for m in ("attention", "plain"))
-        on_rule = answers.on_rule_share(res.weights, res.task)
+        on_rule = on_rule_share(res.weights, res.task)
         print(
             f"{seed:>4} {res.train_seconds:>8.1f} {cpu:>10.1f} {res.history.steps:>6} {att:>10.3f} "
             f"{plain:>7.3f} {res.scores['attention'].exact:>10.3f} {on_rule:>8.1%}"

@@ -3,10 +3,21 @@ and hostile links that reach the drawing code."""
 
 import json
 
-from rnnviz.views.attention.experiment import SWEEP_LENGTHS
+from rnnviz.views.attention import EXPERIMENT
+from rnnviz.views.attention.answers import SWEEP_LENGTHS
 from tests.apptest import open_page, texts
 
-SMALL = {"length": "6", "hidden": "12", "steps": "30"}
+SMALL = {name: str(value) for name, value in EXPERIMENT.smoke.items()}
+"""The smoke settings, as a link gives them: strings of 6 digits."""
+
+
+def _trained_page(query: dict[str, str]):
+    """The page for ``query`` after training: the Train button is pressed unless another test trained these
+    settings already (results are shared across the session)."""
+    at = open_page("attention", query)
+    if any(b.key == "train.attention" for b in at.button):
+        at.button(key="train.attention").click().run()
+    return at
 
 
 def _titles(at) -> list[str]:
@@ -22,8 +33,7 @@ def test_opens_fast_behind_a_train_button():
 
 
 def test_training_draws_every_figure_and_the_sweep_row_of_its_length():
-    at = open_page("attention", SMALL)
-    at.button(key="train.attention").click().run()
+    at = _trained_page(SMALL)
     assert not at.exception, at.exception
     titles = _titles(at)
     assert any(t.startswith("Tokens right on held-out examples:") for t in titles)
@@ -36,11 +46,12 @@ def test_training_draws_every_figure_and_the_sweep_row_of_its_length():
     assert row.loc[40, "With attention: digits right"] == "not trained yet"
     cost = at.dataframe[1].value
     assert list(cost["attention matrix (bytes)"]) == [4 * t * t for t in cost["T (tokens)"]]
+    markdown = " ".join(str(m.value) for m in at.markdown)
+    assert "Copying, the first token it writes is the first digit it read" in markdown
 
 
 def test_typed_input_is_answered_and_bad_input_explained():
-    at = open_page("attention", SMALL)
-    at.button(key="train.attention").click().run()
+    at = _trained_page(SMALL)
     at.text_input(key="attention.text").set_value("12x3456789").run()
     assert not at.exception, at.exception
     notes = " ".join(texts(at, "info"))

@@ -1,7 +1,37 @@
-"""View "Attention"."""
+"""View "Attention": a plain GRU encoder-decoder and the same network with attention, trained side by side."""
 
+from rnnviz.core.experiment import Experiment, Metric
 from rnnviz.views import View
-from rnnviz.views.attention.experiment import EXPERIMENT
+from rnnviz.views.attention.export import export, report
+from rnnviz.views.attention.figures import film, live
+from rnnviz.views.attention.lessons import METRIC_HELP
+from rnnviz.views.attention.result import AttentionResult
+from rnnviz.views.attention.settings import AttentionConfig
+from rnnviz.views.attention.train import run
+
+EXPERIMENT = Experiment[AttentionConfig, AttentionResult](
+    name="attention",
+    title="Attention",
+    description=(
+        "A GRU encoder-decoder squeezes its input into one state; with attention its decoder looks back "
+        "at every input step. Both train side by side on copying or reversing digit strings, or converting dates."
+    ),
+    config=AttentionConfig,
+    run=run,
+    report=report,
+    export=export,
+    film=film,
+    live=live,
+    smoke={"length": 6, "hidden": 16, "steps": 40, "seed": 3},
+    metric=Metric(
+        name="token_accuracy_attention",
+        label="Tokens right with attention",
+        unit="share of held-out tokens (0..1)",
+        better="higher",
+        read=lambda res: res.scores["attention"].token_accuracy,
+        help=METRIC_HELP,
+    ),
+)
 
 VIEW = View(
     EXPERIMENT,

@@ -3,13 +3,20 @@ the alignment follows the rule of the task."""
 
 from __future__ import annotations
 
+import dataclasses
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
 
 from rnnviz.core.memo import by_result
-from rnnviz.views.attention import tasks
-from rnnviz.views.attention.result import MODELS, AttentionResult, decode
+from rnnviz.views.attention.model import decode
+from rnnviz.views.attention.result import MODELS, AttentionResult
+from rnnviz.views.attention.settings import AttentionConfig
+from rnnviz.views.attention.tasks import Batch, Typed, typed_batch, vocabulary
+
+SWEEP_LENGTHS = (5, 10, 20, 30, 40)
+"""String lengths the page's sweep lists, filled in as they are trained."""
 
 
 @dataclass(frozen=True)
@@ -23,8 +30,8 @@ class Answer:
     """Attention weights of the attentive network, (output steps, input steps)."""
 
 
-def _answer(res: AttentionResult, batch: tasks.Batch, expected: str | None) -> Answer:
-    vocab = tasks.vocabulary(res.task)
+def _answer(res: AttentionResult, batch: Batch, expected: str | None) -> Answer:
+    vocab = vocabulary(res.task)
     written, weights = {}, None
     for name in MODELS:
         ids, found = decode(res.models[name], batch)
@@ -42,16 +49,16 @@ def held_out_example(res: AttentionResult, index: int = 0) -> Answer:
     """A held-out example neither network trained on."""
     batch = res.held_out
     row = slice(index, index + 1)
-    one = tasks.Batch(batch.source[row], batch.lengths[row], batch.target[row])
-    return _answer(res, one, tasks.vocabulary(res.task).decode(batch.target[index]))
+    one = Batch(batch.source[row], batch.lengths[row], batch.target[row])
+    return _answer(res, one, vocabulary(res.task).decode(batch.target[index]))
 
 
 @by_result
-def typed_answer(res: AttentionResult, typed: tasks.Typed) -> Answer | None:
+def typed_answer(res: AttentionResult, typed: Typed) -> Answer | None:
     """Both networks' answers to the reader's own text; None when there is nothing to read."""
     if not typed.text:
         return None
-    return _answer(res, tasks.typed_batch(res.task, typed), typed.expected)
+    return _answer(res, typed_batch(res.task, typed), typed.expected)
 
 
 def mirrored(task: str, out_steps: int, in_steps: int) -> np.ndarray:
@@ -83,3 +90,16 @@ def sweep_row(length: int, res: AttentionResult | None) -> dict[str, float | int
     for name in MODELS:
         row[name] = res.scores[name].token_accuracy if res is not None else None
     return row
+
+
+def sweep_rows(
+    cfg: AttentionConfig,
+    res: AttentionResult,
+    cached: Callable[[AttentionConfig], AttentionResult | None],
+) -> list[dict[str, float | int | None]]:
+    """The sweep over string lengths with these settings: this run, and each other length that
+    ``cached(cfg)`` finds trained already (never training one)."""
+    return [
+        sweep_row(length, res if length == cfg.length else cached(dataclasses.replace(cfg, length=length)))
+        for length in sorted({*SWEEP_LENGTHS, cfg.length})
+    ]

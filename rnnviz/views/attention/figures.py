@@ -3,7 +3,7 @@ the measured cost of recurrence against self-attention."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 
 import numpy as np
 import plotly.graph_objects as go
@@ -14,7 +14,10 @@ from rnnviz.core.fit import History
 from rnnviz.core.fmt import percent
 from rnnviz.core.memo import by_result
 from rnnviz.core.style import OKABE_ITO, UNIT_SCALE, base_layout, token_label
+from rnnviz.views.attention.answers import Answer
 from rnnviz.views.attention.cost import CostRow
+from rnnviz.views.attention.result import AttentionResult
+from rnnviz.views.attention.settings import AttentionConfig
 from rnnviz.views.attention.tasks import MAX_LENGTH, MIN_LENGTH
 
 MODEL_COLORS = {"plain": OKABE_ITO["vermillion"], "attention": OKABE_ITO["blue"]}
@@ -78,11 +81,26 @@ def position_film(history: History) -> go.Figure:
     )
 
 
-def live(history: History) -> go.Figure:
-    """The page's live figure while training: accuracy per output step at the latest snapshot."""
+def accuracy_now(history: History) -> go.Figure:
+    """Accuracy per output step at the latest snapshot: the live figure, and the still of an untrained run."""
     timeline = history.timeline
     frame = _frame_accuracy(timeline.frames[-1])
     return position_accuracy(frame, f"{accuracy_title(frame)} ({timeline.label(len(timeline) - 1)})")
+
+
+def live(cfg: AttentionConfig) -> Callable[[History], go.Figure]:
+    """While training: the accuracy per output step of both networks at the latest snapshot."""
+    return accuracy_now
+
+
+def film(cfg: AttentionConfig, res: AttentionResult) -> go.Figure:
+    """The view's main figure as a training film: both networks' accuracy per output step."""
+    return position_film(res.history)
+
+
+def accuracy_figure(history: History) -> go.Figure:
+    """The film when training took snapshots to play, else the one still there is."""
+    return position_film(history) if len(history.timeline) > 1 else accuracy_now(history)
 
 
 def _heatmap(
@@ -165,6 +183,15 @@ def alignment_film(
         [str(s) for s in timeline.steps],
         titles=[f"{finding} ({timeline.label(i)})" for i in range(len(timeline))],
     )
+
+
+def example_alignment(history: History, example: Answer, finding: str) -> go.Figure:
+    """A held-out example's alignment: as a film through training when there are snapshots to play."""
+    if len(history.timeline) > 1:
+        return alignment_film(
+            history, example.source, example.written["attention"], example.expected, finding
+        )
+    return alignment(example.weights, example.source, example.written["attention"], example.expected, finding)
 
 
 @by_result

@@ -3,16 +3,24 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
 
+from rnnviz.core.dates import EXAMPLE as DATE_EXAMPLE
+from rnnviz.core.dates import MAX_CHARS as DATE_CHARS
+from rnnviz.core.fit import training_budget_s
 from rnnviz.core.fmt import percent
-from rnnviz.core.runtime import TRAINING_BUDGET_S
-from rnnviz.views.attention import answers, tasks
+from rnnviz.views.attention.answers import Answer, held_out_example, month_focus, on_rule_share
+from rnnviz.views.attention.cost import LENGTHS as COST_LENGTHS
 from rnnviz.views.attention.cost import CostRow
 from rnnviz.views.attention.result import MODEL_NAMES, AttentionResult
+from rnnviz.views.attention.settings import AttentionConfig
+from rnnviz.views.attention.tasks import BATCH, TASKS
 
-if TYPE_CHECKING:
-    from rnnviz.views.attention.experiment import AttentionConfig
+INTRO = (
+    "An encoder reads the input one token at a time; a decoder writes the answer. Without attention the "
+    "decoder starts from the encoder's last state and sees nothing else: the whole input must squeeze "
+    "through one vector. With attention it looks back at every input step before writing each token. "
+    "Both networks below have the same GRUs, sizes, seed, batches and training steps."
+)
 
 ATTENTION_TEX = {
     "dot": (
@@ -49,12 +57,6 @@ TEACHER_FORCING = (
     "decoding), one step at a time; one wrong token can send the rest astray. Every accuracy on this "
     "page is greedy decoding of held-out examples that neither network trained on."
 )
-BOTTLENECK = (
-    "The plain decoder starts from the encoder's last state and must write every digit from it. A GRU "
-    "state of a few dozen numbers, trained briefly, keeps the last few digits it read sharply and the "
-    "early ones hardly at all, so the accuracy per output step falls along the answer. Attention gives "
-    "each output step its own mix of all encoder states, so nothing has to survive the whole input."
-)
 
 
 def task_sentence(cfg: AttentionConfig) -> str:
@@ -65,15 +67,16 @@ def task_sentence(cfg: AttentionConfig) -> str:
         )
     rule = "backwards" if cfg.task == "reverse" else "in the same order"
     return (
-        f"**Task: {tasks.TASKS[cfg.task].lower()}.** The input is {cfg.length} random digits; the answer "
-        f"is the same digits {rule}. Each network trains on {tasks.BATCH} fresh strings per step."
+        f"**Task: {TASKS[cfg.task].lower()}.** The input is {cfg.length} random digits; the answer "
+        f"is the same digits {rule}. Each network trains on {BATCH} fresh strings per step."
     )
 
 
-def train_prompt(cfg: AttentionConfig) -> str:
+def train_prompt() -> str:
+    """Asked before training; the budget is read now, as the training will read it."""
     return (
-        f"Training both networks for {cfg.steps:,} steps takes up to {TRAINING_BUDGET_S:g} s on this "
-        "server, then a few seconds more to time a GRU layer against a self-attention layer."
+        f"Training both networks takes up to {training_budget_s():g} s on this server, then a few seconds "
+        "more to time a GRU layer against a self-attention layer."
     )
 
 
@@ -99,14 +102,14 @@ def position_caption(res: AttentionResult) -> str:
 
 def alignment_finding(res: AttentionResult) -> str:
     if res.task == "dates":
-        focus = answers.month_focus(answers.held_out_example(res))
+        focus = month_focus(held_out_example(res))
         return f"To write the month's digits the decoder looks at the month's letters ({percent(focus)} of the weight)"
-    share = answers.on_rule_share(res.weights, res.task)
+    share = on_rule_share(res.weights, res.task)
     where = "the mirrored input step" if res.task == "reverse" else "the input step it is writing"
     return f"Attention reads {where}: {percent(share)} of output steps on the line"
 
 
-def alignment_caption(res: AttentionResult, example: answers.Answer) -> str:
+def alignment_caption(res: AttentionResult, example: Answer) -> str:
     shape = {"reverse": "an anti-diagonal", "copy": "a diagonal"}.get(res.task)
     where = (
         f" A trained network draws {shape} line: output step t reads input step "
@@ -121,10 +124,10 @@ def alignment_caption(res: AttentionResult, example: answers.Answer) -> str:
     )
 
 
-def typed_finding(res: AttentionResult, answer: answers.Answer) -> str:
+def typed_finding(res: AttentionResult, answer: Answer) -> str:
     if res.task == "dates":
-        return f"Your date: the month's digits take {percent(answers.month_focus(answer))} of their weight from its letters"
-    share = answers.on_rule_share(answer.weights, res.task)
+        return f"Your date: the month's digits take {percent(month_focus(answer))} of their weight from its letters"
+    share = on_rule_share(answer.weights, res.task)
     return f"Your digits: {percent(share)} of output steps read the input step the rule names"
 
 
@@ -157,3 +160,82 @@ def cost_table(rows: Sequence[CostRow]) -> list[dict[str, object]]:
         }
         for r in rows
     ]
+
+
+TREND_MARGIN = 0.05
+"""How far apart the first and last output steps' accuracy must be to call it a fall or a rise: about
+the noise of two shares of the held-out examples."""
+
+
+def bottleneck(res: AttentionResult) -> str:
+    """Why the plain network fails, with the direction its accuracy takes along the answer read from this run.
+
+    Which end of the answer it gets right depends on the task: copying, the first token written is the
+    first digit read; reversing, it is the last one. The mechanism is stated only when the run shows it.
+    """
+    plain = res.scores["plain"].position_accuracy
+    first, last = float(plain[0]), float(plain[-1])
+    ends = f"without attention, {percent(first)} of first tokens right and {percent(last)} of last tokens"
+    if res.task == "reverse":
+        fact = "Reversing, the first token it writes is the last digit it read"
+        mechanism = (
+            "a GRU state of a few dozen numbers, trained briefly, keeps the last digits it read sharply and "
+            "the early ones hardly at all, so the accuracy per output step falls along the answer"
+        )
+    elif res.task == "copy":
+        fact = (
+            "Copying, the first token it writes is the first digit it read, and the one state must carry "
+            "every digit after it too"
+        )
+        mechanism = (
+            "early output steps are right most often and the accuracy falls along the answer as the "
+            "fixed-size state runs out"
+        )
+    else:
+        fact = "Converting a date, every character of the answer is read off that one state"
+        mechanism = None
+    falls = last < first - TREND_MARGIN
+    if falls and mechanism:
+        told = f": {mechanism}"
+    elif falls:
+        told = ". Here the accuracy per output step falls along the answer"
+    elif last > first + TREND_MARGIN:
+        told = ". Here the accuracy per output step rises along the answer"
+    else:
+        told = ". Here the accuracy per output step is about the same at both ends of the answer"
+    return (
+        f"The plain decoder starts from the encoder's last state and must write every token from it. "
+        f"{fact}{told} ({ends}). Attention gives each output step its own mix of all encoder states, so "
+        "nothing has to survive the whole input."
+    )
+
+
+def typed_prompt(cfg: AttentionConfig, res: AttentionResult) -> str:
+    if cfg.task == "dates":
+        return f"Type a date such as “{DATE_EXAMPLE}” (at most {DATE_CHARS} characters are read)."
+    return f"Type up to {res.length} digits; the networks were trained on strings of {res.length}."
+
+
+TYPE_SOMETHING = "Type something above to see where the decoder looks."
+
+SWEEP_CAPTION = (
+    "Rows fill in as lengths are trained with these settings (change the string length in the sidebar), "
+    "here or by anyone else on this server. Each is a full training of both networks."
+)
+
+
+def cost_caption(cfg: AttentionConfig) -> str:
+    return (
+        f"One sequence of each length T ({', '.join(map(str, COST_LENGTHS))}) through a GRU layer and a "
+        f"self-attention layer of the same width ({cfg.hidden} units), timed on this machine while you waited; "
+        "the attention-matrix size is read from the tensor the layer allocated."
+    )
+
+
+LOSS_CAPTION = f"Each network's own loss on the training batch of {BATCH} fresh examples at each step."
+
+METRIC_HELP = (
+    "Share of output tokens the network with attention writes right, decoding greedily held-out "
+    "examples neither network trained on (0 to 1; higher is better). The downloaded reproduce.py "
+    "recomputes it from the weights."
+)

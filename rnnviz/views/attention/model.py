@@ -17,6 +17,8 @@ import torch
 from torch import Tensor, nn
 from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
 
+from rnnviz.views.attention.tasks import Batch
+
 ATTENTION = {
     "none": "None: the plain encoder-decoder",
     "dot": "Dot product (Luong)",
@@ -111,3 +113,10 @@ class Seq2Seq(nn.Module):
 def _mask(lengths: Tensor, steps: int) -> Tensor:
     """True where a source position holds a real token, (batch, steps)."""
     return torch.arange(steps).unsqueeze(0) < lengths.unsqueeze(1)
+
+
+def decode(model: Seq2Seq, batch: Batch) -> tuple[Tensor, Tensor | None]:
+    """Greedy answers (examples, steps) and, with attention, the weights behind them."""
+    with torch.no_grad():
+        out = model.steps(batch.source, batch.lengths, 0, batch.target.shape[1])
+    return out.logits.argmax(-1), out.weights

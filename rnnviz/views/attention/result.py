@@ -5,13 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-import torch
-from torch import Tensor
 
 from rnnviz.core.fit import History
-from rnnviz.views.attention import tasks
 from rnnviz.views.attention.cost import CostRow
 from rnnviz.views.attention.model import Seq2Seq
+from rnnviz.views.attention.tasks import Batch
 
 MODELS = ("plain", "attention")
 """The two networks, in the order every table and legend lists them."""
@@ -40,30 +38,14 @@ class AttentionResult:
     """Loss of both networks summed; the timeline holds both networks' frames."""
     losses: dict[str, list[float]]
     """Each network's own training loss per step."""
-    held_out: tasks.Batch
+    held_out: Batch
     scores: dict[str, Scores]
     weights: np.ndarray
     """Attention weights (held-out examples, output steps, input steps)."""
     cost: list[CostRow]
     train_seconds: float
 
-
-def decode(model: Seq2Seq, batch: tasks.Batch) -> tuple[Tensor, Tensor | None]:
-    """Greedy answers (examples, steps) and, with attention, the weights behind them."""
-    with torch.no_grad():
-        out = model.steps(batch.source, batch.lengths, 0, batch.target.shape[1])
-    return out.logits.argmax(-1), out.weights
-
-
-def score(model: Seq2Seq, batch: tasks.Batch) -> tuple[Scores, Tensor | None]:
-    answers, weights = decode(model, batch)
-    right = (answers == batch.target).float()
-    return (
-        Scores(
-            answers=answers.numpy(),
-            position_accuracy=right.mean(0).numpy(),
-            token_accuracy=float(right.mean()),
-            exact=float(right.all(1).float().mean()),
-        ),
-        weights,
-    )
+    @property
+    def notes(self) -> tuple[str, ...]:
+        """Nothing the reader typed is adjusted by a run: settings are clamped before it starts."""
+        return ()

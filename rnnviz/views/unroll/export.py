@@ -1,26 +1,49 @@
-"""What the unroll view offers for download: its figures, their data, the weights and reproduce.py."""
+"""What the unroll view reports (--json) and offers for download: its figures, their data, the weights
+and reproduce.py."""
 
 from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from rnnviz.core.cells import GATES
 from rnnviz.core.export import Export
 from rnnviz.core.figures import loss_curve, state_heatmap
-from rnnviz.views.unroll.capture import hidden_of
 from rnnviz.views.unroll.figures import hidden_film, predictions_film, unrolled_diagram, weight_heatmaps
+from rnnviz.views.unroll.result import UnrollResult, hidden_of
+from rnnviz.views.unroll.settings import UnrollConfig
 
-if TYPE_CHECKING:
-    from rnnviz.views.unroll.experiment import UnrollConfig, UnrollResult
-
-REPRODUCE = Path(__file__).with_name("reproduce.py")
+REPRODUCE = Path(__file__).with_name("reproduce.py").read_text(encoding="utf-8")
 """A plain-torch script kept as a real file in this package, so it stays readable and linted."""
 
 SEQUENCE_FILE = "sequence.json"
+
+
+def report(cfg: UnrollConfig, res: UnrollResult) -> dict[str, Any]:
+    """The --json report: the top layer's states and guesses, and the numbers of the run."""
+    top = -1
+    out = {
+        "tokens": list(res.tokens),
+        "hidden": res.states.h[top],
+        "predictions": res.final["predictions"],
+        "metrics": {
+            "final_loss": res.history.final_loss() if res.history.steps else None,
+            "loss_after_training": res.loss_after,
+            "train_steps": res.history.steps,
+            "spectral_radius": list(res.radius),
+            "params": res.params,
+            "fused_gap": res.fused_gap,
+        },
+    }
+    if res.states.c is not None:
+        out["cell"] = res.states.c[top]
+    if GATES[res.states.cell]:
+        out["gates"] = {g: v[top] for g, v in res.states.gates.items()}
+    return out
 
 
 def state_unit(cell: str) -> str:
@@ -134,6 +157,6 @@ def export(cfg: UnrollConfig, res: UnrollResult) -> Export:
             ),
         },
         weights=res.model_state,
-        reproduce=REPRODUCE.read_text(encoding="utf-8"),
+        reproduce=REPRODUCE,
         files={SEQUENCE_FILE: sequence_json(cfg, res)},
     )

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING
 
 import numpy as np
 import plotly.graph_objects as go
@@ -15,11 +14,9 @@ from rnnviz.core.fit import History
 from rnnviz.core.memo import by_result
 from rnnviz.core.style import OKABE_ITO, SIGNED_SCALE, base_layout, token_label
 from rnnviz.core.timeline import Frame, Timeline
-from rnnviz.views.unroll.capture import hidden_of
+from rnnviz.views.unroll.result import UnrollResult, hidden_of
 from rnnviz.views.unroll.sequence import read_sequence
-
-if TYPE_CHECKING:
-    from rnnviz.views.unroll.experiment import UnrollConfig, UnrollResult
+from rnnviz.views.unroll.settings import UnrollConfig
 
 WINDOW = 8
 """Steps drawn in the unrolled diagram; the scrubber moves the window."""
@@ -346,7 +343,7 @@ def _number_guesses(
     return fig, traces, titles
 
 
-def live_hidden(cfg: UnrollConfig) -> Callable[[History], go.Figure]:
+def live(cfg: UnrollConfig) -> Callable[[History], go.Figure]:
     """The main figure while training: the top layer's hidden states at the latest snapshot."""
     tokens = read_sequence(cfg.text, cfg.tokenizer).tokens
 
@@ -368,6 +365,11 @@ def live_hidden(cfg: UnrollConfig) -> Callable[[History], go.Figure]:
 @by_result
 def states_film(res: UnrollResult, layer: int) -> go.Figure:
     return hidden_film(res.history.timeline, res.final, layer, res.tokens)
+
+
+def film(cfg: UnrollConfig, res: UnrollResult) -> go.Figure:
+    """The view's main figure as a training film: the hidden states of the layer shown."""
+    return states_film(res, cfg.shown_layer)
 
 
 @by_result

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 
 from rnnviz.core.cells import GATES
-
-if TYPE_CHECKING:
-    from rnnviz.views.unroll.experiment import UnrollResult
+from rnnviz.views.unroll.result import UnrollResult
 
 
 def step_inputs(res: UnrollResult, layer: int, t: int) -> dict[str, Any]:

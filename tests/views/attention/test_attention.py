@@ -1,19 +1,23 @@
 """The attention view: two equal decoding paths, the alignment a trained network learns, the measured
-cost table, typed input, the --json contract and an export whose reproduce.py agrees."""
+cost table, typed input, what its report holds and an export whose reproduce.py agrees on the date task."""
 
-import json
+import dataclasses
 import math
 
 import numpy as np
 import pytest
 import torch
 
-from rnnviz import cli
-from rnnviz.views.attention import answers, cost, tasks
-from rnnviz.views.attention.experiment import AttentionConfig, build, normalise, run
+from rnnviz.core import export
+from rnnviz.views.attention import EXPERIMENT
+from rnnviz.views.attention.answers import on_rule_share
+from rnnviz.views.attention.cost import LENGTHS, SelfAttentionLayer, measure
+from rnnviz.views.attention.lessons import bottleneck
+from rnnviz.views.attention.settings import AttentionConfig
+from rnnviz.views.attention.tasks import make_data, read
+from rnnviz.views.attention.train import build
 from tests.export_support import run_reproduce
-
-TINY = ["--length", "6", "--hidden", "16", "--steps", "40", "--seed", "3"]
+from tests.trained import trained
 
 
 @pytest.mark.parametrize("task", ["reverse", "dates"])
@@ -21,7 +25,7 @@ TINY = ["--length", "6", "--hidden", "16", "--steps", "40", "--seed", "3"]
 def test_batched_teacher_forcing_equals_the_step_by_step_path(task, score):
     """Training computes every decoder step at once; inspection and greedy decoding go step by step."""
     torch.manual_seed(0)
-    batch = next(tasks.make_data(task, 7, 8, np.random.default_rng(0)).batches)
+    batch = next(make_data(task, 7, 8, np.random.default_rng(0)).batches)
     for model in build(task, 12, score).values():
         model.eval()
         fast = model(batch.source, batch.lengths, batch.target_in)
@@ -34,7 +38,7 @@ def test_batched_teacher_forcing_equals_the_step_by_step_path(task, score):
 
 def test_attention_never_reads_padding():
     torch.manual_seed(0)
-    batch = next(tasks.make_data("dates", 0, 16, np.random.default_rng(1)).batches)
+    batch = next(make_data("dates", 0, 16, np.random.default_rng(1)).batches)
     assert int(batch.lengths.min()) < batch.source.shape[1], "the batch must mix lengths"
     with torch.no_grad():
         weights = build("dates", 12, "dot")["attention"](batch.source, batch.lengths, batch.target_in).weights
@@ -43,7 +47,7 @@ def test_attention_never_reads_padding():
 
 
 def test_held_out_strings_never_appear_in_training():
-    data = tasks.make_data("copy", 5, 64, np.random.default_rng(0))
+    data = make_data("copy", 5, 64, np.random.default_rng(0))
     held = {tuple(row) for row in data.held_out.source.tolist()}
     for _ in range(50):
         assert not held & {tuple(row) for row in next(data.batches).source.tolist()}
@@ -51,21 +55,22 @@ def test_held_out_strings_never_appear_in_training():
 
 def test_reversal_alignment_is_anti_diagonal():
     """Issue 14: for at least 90% of output steps the largest weight is within one of the mirrored input."""
-    cfg = AttentionConfig(task="reverse", length=8, hidden=32, steps=200, lr=0.01, seed=0)
-    res = run(cfg)
-    share = answers.on_rule_share(res.weights, "reverse")
+    res = trained(
+        EXPERIMENT, AttentionConfig(task="reverse", length=8, hidden=32, steps=200, lr=0.01, seed=0)
+    )
+    share = on_rule_share(res.weights, "reverse")
     assert share >= 0.9, share
     assert res.scores["attention"].token_accuracy > res.scores["plain"].token_accuracy
     # The rule itself: an exactly anti-diagonal matrix scores 1, a diagonal one does not.
-    assert answers.on_rule_share(np.eye(8)[::-1], "reverse") == 1.0
-    assert answers.on_rule_share(np.eye(8), "reverse") < 0.5
+    assert on_rule_share(np.eye(8)[::-1], "reverse") == 1.0
+    assert on_rule_share(np.eye(8), "reverse") < 0.5
 
 
 def test_attention_matrix_size_is_the_tensor_the_layer_allocates():
     """The table's T x T figure is read from the layer; here the saved tensors of autograd confirm it."""
-    rows = cost.measure(16, lengths=(8, 40))
+    rows = measure(16, lengths=(8, 40))
     assert [r.rnn_sequential for r in rows] == [8, 40] and {r.attention_sequential for r in rows} == {1}
-    layer = cost.SelfAttentionLayer(16)
+    layer = SelfAttentionLayer(16)
     for row in rows:
         saved = []
 
@@ -86,7 +91,7 @@ def test_attention_matrix_size_is_the_tensor_the_layer_allocates():
 def test_self_attention_layer_matches_torch_transformer_layer():
     """The written-out layer is the standard one: same weights, same output as nn.TransformerEncoderLayer."""
     torch.manual_seed(0)
-    mine = cost.SelfAttentionLayer(16).eval()
+    mine = SelfAttentionLayer(16).eval()
     ref = torch.nn.TransformerEncoderLayer(16, 1, dim_feedforward=32, dropout=0.0, batch_first=True).eval()
     with torch.no_grad():
         ref.self_attn.in_proj_weight.copy_(mine.qkv.weight)
@@ -111,7 +116,7 @@ def test_self_attention_layer_matches_torch_transformer_layer():
     ],
 )
 def test_typed_digits_are_cleaned_with_a_reason(raw, text, fragment):
-    typed = tasks.read(raw, "reverse", 6)
+    typed = read(raw, "reverse", 6)
     assert typed.text == text
     assert typed.expected == (text[::-1] or None)
     if fragment:
@@ -119,52 +124,79 @@ def test_typed_digits_are_cleaned_with_a_reason(raw, text, fragment):
 
 
 def test_typed_dates_are_read_and_judged():
-    good = tasks.read("January 15, 2023", "dates", 30)
+    good = read("January 15, 2023", "dates", 30)
     assert good.text == "january 15, 2023" and good.expected == "2023-01-15" and not good.notes
-    bad = tasks.read("31 Feb 2023 🙂", "dates", 30)
+    bad = read("31 Feb 2023 🙂", "dates", 30)
     assert bad.text == "31 feb 2023"
     assert bad.expected is None and any("does not exist" in n for n in bad.notes)
     assert any("never seen" in n for n in bad.notes)
-    assert tasks.read("!!!", "dates", 30).text == ""
+    assert read("!!!", "dates", 30).text == ""
 
 
 def test_dates_ignore_the_string_length():
-    assert normalise(AttentionConfig(task="dates", length=7)).length == AttentionConfig().length
-    assert normalise(AttentionConfig(task="copy", length=7)).length == 7
+    assert EXPERIMENT.prepare(AttentionConfig(task="dates", length=7)).length == AttentionConfig().length
+    assert EXPERIMENT.prepare(AttentionConfig(task="copy", length=7)).length == 7
 
 
-def test_json_contract(capsys):
-    assert cli.main(["attention", *TINY, "--json"]) == 0
-    out = json.loads(capsys.readouterr().out)
+def test_report_holds_both_networks_scores_the_cost_table_and_a_timeline_of_both():
+    cfg = EXPERIMENT.smoke_config()
+    out = EXPERIMENT.full_report(cfg, trained(EXPERIMENT))
     m = out["metrics"]
     for key in ("token_accuracy_attention", "token_accuracy_plain", "exact_attention", "exact_plain"):
         assert 0 <= m[key] <= 1
-    assert m["train_seconds"] > 0 and m["steps_trained"] == 40
-    assert [r["length"] for r in out["cost"]] == list(cost.LENGTHS)
+    assert m["train_seconds"] > 0 and m["steps_trained"] == cfg.steps
+    assert [r["length"] for r in out["cost"]] == list(LENGTHS)
     assert all(r["attention_matrix_bytes"] == 4 * r["length"] ** 2 for r in out["cost"])
     timeline = out["timeline"]
     steps = [e["step"] for e in timeline]
-    assert steps[0] == 0 and steps[-1] == 40 and len(steps) >= 10
-    assert all(a < b for a, b in zip(steps, steps[1:], strict=False))
+    assert steps[-1] == cfg.steps and len(steps) >= 10
     last = timeline[-1]
-    assert len(last["accuracy_plain"]) == 6 and np.array(last["weights"]).shape == (6, 6)
+    assert len(last["accuracy_plain"]) == cfg.length
+    assert np.array(last["weights"]).shape == (cfg.length, cfg.length)
     assert last["accuracy_attention"] == pytest.approx(out["position_accuracy"]["attention"], abs=1e-6)
 
 
-def test_zero_steps_gives_one_frame_and_untrained_scores(capsys):
-    assert cli.main(["attention", "--length", "5", "--hidden", "8", "--steps", "0", "--json"]) == 0
-    out = json.loads(capsys.readouterr().out)
+def test_zero_steps_gives_one_frame_and_untrained_scores():
+    cfg = AttentionConfig(length=5, hidden=8, steps=0)
+    out = EXPERIMENT.full_report(cfg, trained(EXPERIMENT, cfg))
     assert [e["step"] for e in out["timeline"]] == [0]
     assert out["metrics"]["steps_trained"] == 0
 
 
-def test_export_reproduce_script_recomputes_the_metric(tmp_path, capsys):
-    argv = ["attention", "--task", "dates", "--hidden", "16", "--steps", "30", "--score", "additive"]
-    assert cli.main([*argv, "--json", "--export", str(tmp_path)]) == 0
-    metric = json.loads(capsys.readouterr().out)["metrics"]["token_accuracy_attention"]
+def test_export_of_the_date_task_with_additive_scores_reproduces_the_metric(tmp_path):
+    """The contract checks the smoke settings (digits, dot product); this is reproduce.py's other branches."""
+    cfg = AttentionConfig(task="dates", hidden=16, steps=30, score="additive")
+    res = trained(EXPERIMENT, cfg)
+    export.write(EXPERIMENT.bundle(cfg, res, "http://localhost/attention"), tmp_path)
     assert (tmp_path / "index.html").exists() and (tmp_path / "model.safetensors").exists()
     table = (tmp_path / "data" / "accuracy_per_output_step.csv").read_text().splitlines()
     assert table[0].startswith("output step (t),") and len(table) == 11
     last = run_reproduce(tmp_path)
     assert last["metric"] == "token_accuracy_attention"
-    assert math.isclose(last["value"], metric, rel_tol=1e-5)
+    assert math.isclose(last["value"], EXPERIMENT.metric.read(res), rel_tol=1e-5)
+
+
+def _with_plain_accuracy(res, task: str, per_step: list[float]):
+    """The result as if the plain network had scored ``per_step`` on ``task``: what the prose reads."""
+    plain = dataclasses.replace(res.scores["plain"], position_accuracy=np.array(per_step))
+    return dataclasses.replace(res, task=task, scores={**res.scores, "plain": plain})
+
+
+def test_bottleneck_states_the_direction_the_run_shows_for_the_task_run():
+    """Issue 23: copying, the first token written is the first digit read; the fall is read from the run."""
+    res = trained(EXPERIMENT)
+    falling_copy = bottleneck(_with_plain_accuracy(res, "copy", [0.78, 0.4, 0.125]))
+    assert "the first token it writes is the first digit it read" in falling_copy
+    assert "early output steps are right most often and the accuracy falls" in falling_copy
+    assert "78% of first tokens right and 12% of last tokens" in falling_copy
+    assert "keeps the last digits" not in falling_copy
+    flat_copy = bottleneck(_with_plain_accuracy(res, "copy", [0.3, 0.5, 0.31]))
+    assert "falls" not in flat_copy and "about the same at both ends" in flat_copy
+    falling_reverse = bottleneck(_with_plain_accuracy(res, "reverse", [0.9, 0.5, 0.2]))
+    assert "the first token it writes is the last digit it read" in falling_reverse
+    assert (
+        "keeps the last digits it read sharply" in falling_reverse
+        and "falls along the answer" in falling_reverse
+    )
+    rising_reverse = bottleneck(_with_plain_accuracy(res, "reverse", [0.2, 0.5, 0.9]))
+    assert "rises along the answer" in rising_reverse and "keeps the last digits" not in rising_reverse

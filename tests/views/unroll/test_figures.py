@@ -3,13 +3,17 @@ import pytest
 
 from rnnviz.core.fit import History
 from rnnviz.core.timeline import Timeline
-from rnnviz.views.unroll.experiment import UnrollConfig, run
-from rnnviz.views.unroll.figures import guesses_film, hidden_film, live_hidden, predictions_film, states_film
+from rnnviz.views.unroll import EXPERIMENT
+from rnnviz.views.unroll.figures import film, guesses_film, hidden_film, live, predictions_film, states_film
+from rnnviz.views.unroll.settings import UnrollConfig
+from rnnviz.views.unroll.train import run
+from tests.trained import trained as shared
 
 
 @pytest.fixture(scope="module")
 def trained():
-    return run(UnrollConfig(text="abcabcabc", hidden=4, layers=2, train_steps=40, lr=0.03))
+    """The smoke settings: a stacked network on "abcabcabc"."""
+    return shared(EXPERIMENT)
 
 
 def test_hidden_film_has_one_frame_per_snapshot_and_opens_on_the_trained_model(trained):
@@ -39,7 +43,9 @@ def test_predictions_film_counts_right_guesses_per_frame(trained):
 
 
 def test_numbers_film_shows_guesses_against_the_actual_values():
-    res = run(UnrollConfig(tokenizer="number", text="0.5 1 1.5 1 0.5", hidden=3, train_steps=20))
+    res = shared(
+        EXPERIMENT, UnrollConfig(tokenizer="number", text="0.5 1 1.5 1 0.5", hidden=3, train_steps=20)
+    )
     fig = predictions_film(res.history.timeline, res.final, res.tokens, res.values)
     assert list(fig.data[0].y) == [1, 1.5, 1, 0.5]
     np.testing.assert_array_equal(fig.data[1].y, res.final["predictions"][:-1])
@@ -53,14 +59,14 @@ def test_numbers_film_shows_guesses_against_the_actual_values():
 
 
 def test_untrained_film_is_a_still_figure():
-    res = run(UnrollConfig(train_steps=0))
+    res = shared(EXPERIMENT, UnrollConfig(train_steps=0))
     fig = hidden_film(res.history.timeline, res.final, 0, res.tokens)
     assert not fig.frames and not fig.layout.sliders
     assert "step 0" in fig.layout.title.text
 
 
 def test_film_without_captured_frames_draws_the_final_model():
-    res = run(UnrollConfig(train_steps=0))
+    res = shared(EXPERIMENT, UnrollConfig(train_steps=0))
     fig = predictions_film(Timeline(), res.final, res.tokens)
     assert not fig.frames and "right" in fig.layout.title.text
 
@@ -70,7 +76,7 @@ def test_live_figure_draws_the_latest_snapshot():
     history = History()
     history.timeline.add(0, None, {"hidden": np.zeros((5, 3))})
     history.timeline.add(10, 0.5, {"hidden": np.full((5, 3), 0.25)})
-    fig = live_hidden(cfg)(history)
+    fig = live(cfg)(history)
     assert np.all(np.asarray(fig.data[0].z) == 0.25)
     assert "step 10, loss 0.5" in fig.layout.title.text
 
@@ -79,5 +85,11 @@ def test_page_films_are_built_once_per_result_and_layer(trained):
     assert states_film(trained, 0) is states_film(trained, 0)
     assert states_film(trained, 1) is not states_film(trained, 0)
     assert guesses_film(trained) is guesses_film(trained)
-    other = run(UnrollConfig(text="abcabcabc", hidden=4, layers=2, train_steps=40, lr=0.03))
+    other = run(EXPERIMENT.smoke_config())  # the same settings, another result object
     assert states_film(other, 0) is not states_film(trained, 0)
+
+
+def test_the_film_plays_the_layer_shown_and_the_top_one_when_fewer_are_stacked(trained):
+    cfg = EXPERIMENT.smoke_config()
+    assert film(cfg, trained) is states_film(trained, cfg.layer - 1)
+    assert film(UnrollConfig(layers=2, layer=3), trained) is states_film(trained, 1)

@@ -4,19 +4,27 @@ import pytest
 from rnnviz.core.cells import GATES
 from rnnviz.core.equations import column, shown_units, step_latex, tex_text
 from rnnviz.core.timeline import capturing
-from rnnviz.views.unroll.capture import hidden_of
-from rnnviz.views.unroll.experiment import UnrollConfig, run
+from rnnviz.views.unroll import EXPERIMENT
+from rnnviz.views.unroll.result import hidden_of
+from rnnviz.views.unroll.settings import UnrollConfig
 from rnnviz.views.unroll.step import gate_means, step_inputs
+from rnnviz.views.unroll.train import run
+from tests.trained import trained
+
+
+def result(**settings):
+    """The shared result for these settings: trained once per test session."""
+    return trained(EXPERIMENT, UnrollConfig(**settings))
 
 
 def test_training_teaches_the_sequence():
-    untrained = run(UnrollConfig(train_steps=0))
-    trained = run(UnrollConfig(train_steps=300, lr=0.03))
+    untrained = result(train_steps=0)
+    learned = result(train_steps=300, lr=0.03)
     assert untrained.history.steps == 0
-    hits = sum(p == t for p, t in zip(trained.predictions[:-1], trained.tokens[1:], strict=True))
-    assert hits >= 0.8 * (len(trained.tokens) - 1)
-    assert trained.fused_gap < 1e-5
-    assert trained.loss_after < 0.5 * untrained.loss_after
+    hits = sum(p == t for p, t in zip(learned.predictions[:-1], learned.tokens[1:], strict=True))
+    assert hits >= 0.8 * (len(learned.tokens) - 1)
+    assert learned.fused_gap < 1e-5
+    assert learned.loss_after < 0.5 * untrained.loss_after
 
 
 def test_same_config_same_numbers_different_seed_different_numbers():
@@ -29,14 +37,14 @@ def test_same_config_same_numbers_different_seed_different_numbers():
 @pytest.mark.parametrize("h0", ["zeros", "random", "learned"])
 @pytest.mark.parametrize("cell", ["rnn", "rnn_relu", "lstm", "gru"])
 def test_every_cell_and_initial_state(cell, h0):
-    res = run(UnrollConfig(cell=cell, h0=h0, layers=2, hidden=3, train_steps=10))
+    res = result(cell=cell, h0=h0, layers=2, hidden=3, train_steps=10)
     assert res.states.h.shape == (2, len(res.tokens), 3)
     assert res.fused_gap < 1e-5
     assert (res.h0 == 0).all() == (h0 == "zeros")
 
 
 def test_numbers_mode_reads_numbers_and_skips_junk():
-    res = run(UnrollConfig(tokenizer="number", text="1 2 x 3 nan 4", train_steps=5))
+    res = result(tokenizer="number", text="1 2 x 3 nan 4", train_steps=5)
     assert res.numeric and res.tokens == ("1", "2", "3", "4")
     assert list(res.values) == [1, 2, 3, 4]
     assert any("not finite numbers" in n for n in res.notes)
@@ -44,12 +52,12 @@ def test_numbers_mode_reads_numbers_and_skips_junk():
 
 @pytest.mark.parametrize("text", ["", "a", "     "])
 def test_too_short_input_falls_back_with_a_note(text):
-    res = run(UnrollConfig(text=text, train_steps=0))
+    res = result(text=text, train_steps=0)
     assert len(res.tokens) >= 2 and res.notes
 
 
 def test_word_tokens_and_long_input_is_capped():
-    res = run(UnrollConfig(tokenizer="word", text="to be " * 70, train_steps=0))
+    res = result(tokenizer="word", text="to be " * 70, train_steps=0)
     assert len(res.tokens) == 120 and res.tokens[:2] == ("to", "be")
 
 
@@ -57,7 +65,7 @@ def test_word_tokens_and_long_input_is_capped():
 
 
 def test_timeline_runs_from_the_untrained_model_to_the_final_one_exactly():
-    res = run(UnrollConfig(layers=2, hidden=4, train_steps=60))
+    res = result(layers=2, hidden=4, train_steps=60)
     timeline = res.history.timeline
     assert timeline.steps[0] == 0 and timeline.steps[-1] == 60 and len(timeline) >= 10
     assert all(a < b for a, b in zip(timeline.steps, timeline.steps[1:], strict=False))
@@ -72,7 +80,7 @@ def test_timeline_runs_from_the_untrained_model_to_the_final_one_exactly():
 
 
 def test_p_next_is_the_probability_of_the_token_that_actually_follows():
-    res = run(UnrollConfig(text="abab", train_steps=0))
+    res = result(text="abab", train_steps=0)
     p = res.final["p_next"]
     assert p.shape == (3,) and ((p > 0) & (p < 1)).all()
     # Cross-entropy is the mean of -log p(the token that follows).
@@ -80,7 +88,7 @@ def test_p_next_is_the_probability_of_the_token_that_actually_follows():
 
 
 def test_untrained_run_has_one_frame_and_numbers_capture_their_guesses():
-    res = run(UnrollConfig(tokenizer="number", text="1 2 3 4", train_steps=0))
+    res = result(tokenizer="number", text="1 2 3 4", train_steps=0)
     assert res.history.timeline.steps == [0]
     guesses = res.final["predictions"]
     assert guesses.shape == (4,) and np.isfinite(guesses).all()
@@ -89,8 +97,8 @@ def test_untrained_run_has_one_frame_and_numbers_capture_their_guesses():
 
 def test_capture_switched_off_leaves_an_empty_timeline_and_the_same_model():
     with capturing(False):
-        off = run(UnrollConfig(train_steps=20))
-    on = run(UnrollConfig(train_steps=20))
+        off = run(UnrollConfig(train_steps=20))  # not through the cache: it must not keep this result
+    on = result(train_steps=20)
     assert len(off.history.timeline) == 0
     assert np.array_equal(off.states.h, on.states.h)
 
@@ -100,7 +108,7 @@ def test_capture_switched_off_leaves_an_empty_timeline_and_the_same_model():
 
 @pytest.mark.parametrize("cell", ["rnn", "lstm", "gru"])
 def test_equations_use_the_models_numbers(cell):
-    res = run(UnrollConfig(cell=cell, hidden=3, train_steps=0))
+    res = result(cell=cell, hidden=3, train_steps=0)
     t = 4
     inputs = step_inputs(res, 0, t)
     lines = step_latex(cell, **inputs)
@@ -118,13 +126,13 @@ def test_equations_use_the_models_numbers(cell):
 
 
 def test_an_upper_layer_names_its_input_as_the_state_below():
-    res = run(UnrollConfig(layers=2, hidden=3, train_steps=0))
+    res = result(layers=2, hidden=3, train_steps=0)
     lines = step_latex("rnn", **step_inputs(res, 1, 2))
     assert r"x_{3} = h^{(1)}_{3}" in lines[0] and r"\text{" in lines[0]
 
 
 def test_first_step_reads_the_initial_state_and_upper_layers_read_the_layer_below():
-    res = run(UnrollConfig(cell="lstm", h0="random", layers=2, hidden=3, train_steps=0))
+    res = result(cell="lstm", h0="random", layers=2, hidden=3, train_steps=0)
     first = step_inputs(res, 0, 0)
     np.testing.assert_array_equal(first["h_prev"], res.h0[0])
     np.testing.assert_array_equal(first["c_prev"], res.c0[0])
@@ -140,7 +148,7 @@ def test_first_step_reads_the_initial_state_and_upper_layers_read_the_layer_belo
 
 @pytest.mark.parametrize("cell", ["rnn", "gru"])
 def test_gate_means_are_each_gates_average(cell):
-    res = run(UnrollConfig(cell=cell, hidden=4, train_steps=0))
+    res = result(cell=cell, hidden=4, train_steps=0)
     means = gate_means(res, 0, 2)
     assert set(means) == set(GATES[cell])
     for g, v in means.items():
