@@ -46,20 +46,19 @@ SETTING_GROUPS = [
 ]
 
 
-def task_and_equations(cfg: AttentionConfig) -> dict:
-    """What the reader sees before pressing Train: the task and both networks' equations. No extra inputs."""
+def task_and_equations(cfg: AttentionConfig) -> None:
+    """What the reader sees before pressing Train: the task and both networks' equations."""
     st.markdown(task_sentence(cfg))
     st.latex(ATTENTION_TEX[cfg.score])
     st.caption(EQUATION_NOTE)
-    return {}
 
 
 cfg, res = ui.page(
     EXPERIMENT,
     intro=INTRO,
     groups=SETTING_GROUPS,
-    inputs=task_and_equations,
-    click_to_train=train_prompt(),
+    before_run=task_and_equations,
+    click_to_train=train_prompt,
 )
 
 columns = st.columns(4)

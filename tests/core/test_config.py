@@ -5,7 +5,7 @@ import pytest
 
 from rnnviz.core import config as c
 from rnnviz.views import experiments
-from rnnviz.views.unroll.experiment import UnrollConfig
+from rnnviz.views.unroll.settings import UnrollConfig
 
 
 @dataclasses.dataclass(frozen=True)

@@ -72,11 +72,11 @@ def task_sentence(cfg: AttentionConfig) -> str:
     )
 
 
-def train_prompt() -> str:
+def train_prompt(cfg: AttentionConfig) -> str:
     """Asked before training; the budget is read now, as the training will read it."""
     return (
-        f"Training both networks takes up to {training_budget_s():g} s on this server, then a few seconds "
-        "more to time a GRU layer against a self-attention layer."
+        f"Training both networks for {cfg.steps:,} steps takes up to {training_budget_s():g} s on this server, "
+        "then a few seconds more to time a GRU layer against a self-attention layer."
     )
 
 
