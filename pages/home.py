@@ -3,8 +3,9 @@ from urllib.parse import parse_qsl
 
 import streamlit as st
 
-from rnnviz.views import views
-from rnnviz.views.gallery import gallery
+from pages import ui
+from rnnviz.views import View, views
+from rnnviz.views.gallery import Link, gallery
 
 # Home-page pictures are served by Streamlit's static file server: no Python work per visit.
 STATIC = Path(__file__).resolve().parent.parent / "static"
@@ -22,6 +23,20 @@ st.markdown(
     "of them, so a link you send reproduces the same trained model and the same pictures. Use "
     "*Share this view* in the sidebar."
 )
+
+
+def headline(view: View, cfg: object) -> str | None:
+    """The headline claim of the result these settings give, once someone (or pre-warming) has trained it."""
+    res = ui.cached(view.experiment, cfg)
+    found = view.experiment.findings(cfg, res) if res is not None else ()
+    return found[0].text if found else None
+
+
+def gallery_label(link: Link) -> str:
+    view = next(v for v in views() if v.slug == link.view)
+    return f"**{link.title}**: {headline(view, link.config()[0]) or link.note}"
+
+
 found = views()
 for start in range(0, len(found), PER_ROW):
     for col, view in zip(st.columns(PER_ROW), found[start : start + PER_ROW], strict=False):
@@ -29,14 +44,14 @@ for start in range(0, len(found), PER_ROW):
             if (STATIC / THUMBNAILS / f"{view.slug}.png").exists():
                 st.markdown(f"![{view.title}](app/static/{THUMBNAILS}/{view.slug}.png)")
             st.page_link(f"pages/{view.slug}.py", label=f"**{view.title}**", icon=view.icon)
-            st.write(view.finding)
+            st.write(headline(view, view.experiment.config()) or view.finding)
 
 st.subheader("Gallery")
 st.caption("Famous settings, ready when the server starts: these links open without waiting for training.")
 for link in gallery():
     st.page_link(
         f"pages/{link.view}.py",
-        label=f"**{link.title}**: {link.note}",
+        label=gallery_label(link),
         icon=":material/star:",
         query_params=dict(parse_qsl(link.query)),
     )

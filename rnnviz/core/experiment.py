@@ -21,6 +21,7 @@ from rnnviz.core import export as exportmod
 from rnnviz.core.claims import Claim
 from rnnviz.core.export import Export
 from rnnviz.core.fit import History, Progress
+from rnnviz.core.memo import by_result
 
 ProgressFn = Callable[[Progress], None]
 LiveFigure = Callable[[History], go.Figure]
@@ -72,6 +73,11 @@ class Metric(Generic[R]):
         }
 
 
+@by_result
+def _claims_of(res: Any, claims: Callable[[Any, Any], Sequence[Claim]], cfg: Any) -> tuple[Claim, ...]:
+    return tuple(claims(cfg, res))
+
+
 @dataclass(frozen=True)
 class Experiment(Generic[C, R]):
     name: str
@@ -108,6 +114,11 @@ class Experiment(Generic[C, R]):
     def smoke_config(self) -> C:
         return self.config(**self.smoke)
 
+    def findings(self, cfg: C, res: R) -> tuple[Claim, ...]:
+        """The run's claims, computed once per cached result for every reader (intervals cost resampling);
+        the first is the view's headline finding."""
+        return _claims_of(res, self.claims, cfg)
+
     def full_report(self, cfg: C, res: R) -> dict[str, Any]:
         """The view's report plus the keys every report has: the headline metric, claims, timeline, notes.
 
@@ -115,7 +126,7 @@ class Experiment(Generic[C, R]):
         """
         out = self.report(cfg, res)
         out["metric"] = self.metric.json(res)
-        out["claims"] = [c.json() for c in self.claims(cfg, res)]
+        out["claims"] = [c.json() for c in self.findings(cfg, res)]
         out.setdefault("timeline", res.history.timeline.json())
         out["notes"] = list(res.notes)
         return out
