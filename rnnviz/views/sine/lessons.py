@@ -1,4 +1,4 @@
-"""The sine view's lessons, written with the trained model's own numbers.
+"""The sine view's prose: the page's fixed captions, and lessons written with the trained model's own numbers.
 
 Each function returns Markdown (or LaTeX) for the page. No visitor text is interpolated here,
 so nothing needs escaping; numbers are formatted to two significant digits.
