@@ -21,7 +21,9 @@ import sys
 from rnnviz.core.runtime import configure_torch
 from rnnviz.core.timeline import capturing
 from rnnviz.views.sine import datasets
-from rnnviz.views.sine.experiment import CONTENDERS, SineConfig, mse_by_contender, run
+from rnnviz.views.sine.scoring import CONTENDERS, mse_by_contender
+from rnnviz.views.sine.settings import SineConfig
+from rnnviz.views.sine.train import run
 
 NAMES = {"rnn": "network", "naive": "naive", "seasonal_naive": "seas. naive", "ar": "AR"}
 

@@ -28,7 +28,9 @@ from torch import nn
 from torch.utils.data import DataLoader, TensorDataset
 
 from rnnviz.core.runtime import configure_torch
-from rnnviz.views.sine.experiment import SineConfig, forecast_errors, run
+from rnnviz.views.sine.scoring import forecast_errors
+from rnnviz.views.sine.settings import SineConfig
+from rnnviz.views.sine.train import run
 
 REPEATS = 3
 TARGET_RATIO = 2.5

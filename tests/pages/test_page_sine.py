@@ -5,7 +5,7 @@ import math
 import pytest
 
 from rnnviz.core.runtime import RESULTS
-from rnnviz.views.sine.experiment import CAPTURE_STEPS
+from rnnviz.views.sine.train import CAPTURE_STEPS
 from tests.apptest import open_page, query, texts
 
 QUICK = {"epochs": "20"}
@@ -122,7 +122,7 @@ def test_slider_extremes(extreme):
     assert not at.warning or all("diverged" in w for w in texts(at, "warning"))
 
 
-def test_display_controls_do_not_retrain():
+def test_display_controls_do_not_retrain(fresh_cache):
     at = open_page("sine", QUICK)
     assert len(RESULTS) == 1
     at.selectbox(key="sine.generation").set_value("carry").run()

@@ -1,12 +1,15 @@
 """View "Sine extrapolation": forecasting a synthetic signal or a real series by feeding predictions back."""
 
-from rnnviz.core.experiment import Experiment
+from rnnviz.core.experiment import Experiment, Metric
 from rnnviz.views import View
-from rnnviz.views.sine.experiment import SineConfig, add_arguments, report, run, without_unused
-from rnnviz.views.sine.export import export
-from rnnviz.views.sine.figures import film_figure
+from rnnviz.views.sine.export import export, report
+from rnnviz.views.sine.figures import film, live
+from rnnviz.views.sine.result import SineResult
+from rnnviz.views.sine.scoring import forecast_mse
+from rnnviz.views.sine.settings import SineConfig
+from rnnviz.views.sine.train import add_arguments, run
 
-EXPERIMENT = Experiment(
+EXPERIMENT: Experiment[SineConfig, SineResult] = Experiment(
     name="sine",
     title="Sine extrapolation",
     config=SineConfig,
@@ -15,9 +18,21 @@ EXPERIMENT = Experiment(
     description="Train on sliding windows of a signal or a real series, then forecast by feeding predictions "
     "back, against the naive, seasonal-naive and autoregressive baselines.",
     add_arguments=add_arguments,
-    normalise=without_unused,
     export=export,
-    film=lambda cfg, res: film_figure(res),
+    film=film,
+    live=live,
+    smoke=dict(epochs=5, hidden=4),
+    metric=Metric(
+        name="forecast_mse",
+        label="Forecast MSE",
+        unit="squared units of the series",
+        better="lower",
+        read=lambda res: forecast_mse(res, SineConfig.generation, SineConfig.horizon),
+        help="Mean squared error of the free-running forecast (each prediction fed back as the next input) "
+        f"against the clean future, over the default horizon of {SineConfig.horizon:,} steps or the whole "
+        "held-back future if shorter, each window re-read from a zero state. 0 is perfect; compare it with "
+        "the baselines'.",
+    ),
 )
 
 VIEW = View(

@@ -120,18 +120,6 @@ def autoregressive(history: np.ndarray, steps: int, season: int) -> tuple[np.nda
     return np.asarray(forecast, dtype=float), f"AR({lags}) with {TRENDS[trend]}"
 
 
-def mse_by_step(forecast: np.ndarray, truth: np.ndarray) -> np.ndarray:
-    """Mean squared error over the first k steps, for every k."""
-    with np.errstate(over="ignore", invalid="ignore"):
-        squared = (np.asarray(forecast, dtype=float) - truth) ** 2
-    return np.cumsum(squared) / np.arange(1, len(squared) + 1)
-
-
-def mse(forecast: np.ndarray, truth: np.ndarray) -> float:
-    value = mse_by_step(forecast, truth)
-    return float(value[-1]) if len(value) else math.nan
-
-
 def forecast_all(history: np.ndarray, steps: int, season: int) -> tuple[dict[str, np.ndarray], str]:
     """Each baseline's forecast of the ``steps`` values after ``history``, and the AR model's description."""
     ar, described = autoregressive(history, steps, season)

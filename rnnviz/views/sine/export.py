@@ -1,4 +1,5 @@
-"""What the Sine view offers for download: its figures, the forecasts as CSV, the weights and reproduce.py."""
+"""What the sine view reports (--json) and offers for download: its figures, the forecasts as CSV, the weights
+and reproduce.py."""
 
 from __future__ import annotations
 
@@ -9,12 +10,34 @@ import numpy as np
 import pandas as pd
 
 from rnnviz.core.export import Export
-from rnnviz.views.sine.experiment import CONTENDERS, SineConfig, SineResult, contenders
-from rnnviz.views.sine.figures import baseline_figure, film_figure, forecast_figure, signal_figure
+from rnnviz.views.sine.figures import baseline_figure, film, forecast_figure, signal_figure
 from rnnviz.views.sine.forecasting import changes
+from rnnviz.views.sine.result import SineResult
+from rnnviz.views.sine.scoring import CONTENDERS, contenders, forecast_errors, forecast_mse, mse_by_contender
+from rnnviz.views.sine.settings import SineConfig
 
-REPRODUCE = Path(__file__).with_name("reproduce_template.py")
+REPRODUCE = Path(__file__).with_name("reproduce.py").read_text(encoding="utf-8")
+"""The standalone script shipped in an export: it recomputes ``forecast_mse`` from the weights."""
 INPUTS_FILE = "inputs.json"
+
+
+def report(cfg: SineConfig, res: SineResult) -> dict:
+    """The --json report: the errors, and the forecast, future and training tail to recompute them from."""
+    steps = res.steps(cfg.horizon)
+    return {
+        "metrics": {
+            "train_seconds": res.history.seconds,
+            "val_mse": res.val_mse,
+            "forecast_mse": forecast_mse(res, cfg.generation, steps),
+            **forecast_errors(res, cfg.generation, cfg.horizon),
+            "mse_full_horizon": mse_by_contender(res, cfg.generation, steps),
+        },
+        "prediction": res.forecasts[cfg.generation].free[:steps],
+        "future": res.future[:steps],
+        "train_tail": res.train_tail(),
+        "season": res.season,
+        "columns": list(res.data.columns),
+    }
 
 
 def _unit(res: SineResult) -> str:
@@ -23,7 +46,7 @@ def _unit(res: SineResult) -> str:
 
 def forecast_table(res: SineResult, generation: str, steps: int) -> pd.DataFrame:
     """Every forecaster's forecast beside the truth, one row per step ahead, in the series' units."""
-    steps = min(steps, len(res.future))
+    steps = res.steps(steps)
     unit = _unit(res)
     time = res.time[res.n_train : res.n_train + steps]
     time_name = res.data.time_title if res.data.time_title != "time t (s)" else "time t (s)"
@@ -64,7 +87,7 @@ def learned_series(res: SineResult) -> np.ndarray:
 
 def reproduce_inputs(res: SineResult, cfg: SineConfig) -> dict[str, object]:
     """What reproduce.py needs besides the weights, at full precision (not rounded as in --json)."""
-    steps = min(cfg.horizon, len(res.future))
+    steps = res.steps(cfg.horizon)
     n, size = res.n_train, res.window
     return {
         "cell": cfg.cell,
@@ -81,10 +104,10 @@ def reproduce_inputs(res: SineResult, cfg: SineConfig) -> dict[str, object]:
 
 
 def export(cfg: SineConfig, res: SineResult) -> Export:
-    steps = min(cfg.horizon, len(res.future))
+    steps = res.steps(cfg.horizon)
     figures = {
         "The series and its split": signal_figure(res),
-        "The forecast through training": film_figure(res),
+        "The forecast through training": film(cfg, res),
         "The forecast": forecast_figure(res, cfg.generation, steps),
         "Against the baselines": baseline_figure(res, cfg.generation, steps),
     }
@@ -92,6 +115,6 @@ def export(cfg: SineConfig, res: SineResult) -> Export:
         figures=figures,
         tables={"forecasts": forecast_table(res, cfg.generation, steps), "timeline": timeline_table(res)},
         weights=res.weights,
-        reproduce=REPRODUCE.read_text(),
+        reproduce=REPRODUCE,
         files={INPUTS_FILE: json.dumps(reproduce_inputs(res, cfg)).encode()},
     )

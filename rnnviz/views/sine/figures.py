@@ -8,12 +8,15 @@ import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
+from rnnviz.core.experiment import LiveFigure
 from rnnviz.core.figures import animate, line_trace, state_heatmap
 from rnnviz.core.fit import History
 from rnnviz.core.memo import by_result
 from rnnviz.core.style import OKABE_ITO, SERIES, base_layout
 from rnnviz.core.timeline import Timeline
-from rnnviz.views.sine.experiment import CONTENDERS, SineResult, contenders
+from rnnviz.views.sine.result import SineResult
+from rnnviz.views.sine.scoring import CONTENDERS, contenders
+from rnnviz.views.sine.settings import SineConfig
 
 FREE = OKABE_ITO["vermillion"]
 """Free-running forecast: the network fed its own predictions."""
@@ -88,7 +91,7 @@ def signal_figure(res: SineResult) -> go.Figure:
 @by_result
 def forecast_figure(res: SineResult, generation: str, horizon: int) -> go.Figure:
     """Free-running forecast against the truth, the gap between them shaded."""
-    steps = min(horizon, len(res.future))
+    steps = res.steps(horizon)
     t = res.time
     n = res.n_train
     free = res.forecasts[generation].free[:steps]
@@ -138,7 +141,7 @@ def forecast_figure(res: SineResult, generation: str, horizon: int) -> go.Figure
 @by_result
 def error_figure(res: SineResult, generation: str, horizon: int) -> go.Figure:
     """MSE over the first k steps against k: one step ahead it stays put, free running it grows."""
-    steps = min(horizon, len(res.future))
+    steps = res.steps(horizon)
     fc = res.forecasts[generation]
     truth = res.future[:steps]
     free = cumulative_mse(fc.free[:steps], truth)
@@ -177,7 +180,7 @@ def error_figure(res: SineResult, generation: str, horizon: int) -> go.Figure:
 @by_result
 def teacher_vs_free_figure(res: SineResult, generation: str, horizon: int, span: int = 100) -> go.Figure:
     """The first and the last ``span`` steps, each predicted one step ahead and free running."""
-    steps = min(horizon, len(res.future))
+    steps = res.steps(horizon)
     span = min(span, steps)
     fc = res.forecasts[generation]
     truth = res.future
@@ -231,7 +234,7 @@ def teacher_vs_free_figure(res: SineResult, generation: str, horizon: int, span:
 @by_result
 def hidden_figure(res: SineResult, generation: str, horizon: int) -> go.Figure:
     """Units by forecast step: the state each prediction was read from."""
-    steps = min(horizon, len(res.future))
+    steps = res.steps(horizon)
     fc = res.forecasts[generation]
     inputs = np.concatenate([res.observed[res.n_train - 1 : res.n_train], fc.free[: steps - 1]])
     how = "each window re-read from zero" if generation == "window" else "carried from step to step"
@@ -283,7 +286,7 @@ CONTENDER_COLORS = {
 @by_result
 def baseline_figure(res: SineResult, generation: str, steps: int) -> go.Figure:
     """Root mean squared error over the first k steps, network and baselines on the same future."""
-    truth = res.future[: min(steps, len(res.future))]
+    truth = res.future[: res.steps(steps)]
     k = np.arange(1, len(truth) + 1)
     fig = go.Figure()
     final = {}
@@ -336,6 +339,11 @@ def _film_title(timeline: Timeline, i: int) -> str:
     return f"The first {len(timeline.frames[i]['forecast'])} steps fed back, MSE {_fmt(timeline.frames[i]['mse'])}: {timeline.label(i)}"
 
 
+def live(cfg: SineConfig) -> LiveFigure:
+    """The live figure of a training: the same whatever the settings."""
+    return live_forecast
+
+
 def live_forecast(history: History) -> go.Figure:
     """While training: the latest snapshot's free-running forecast against the truth (x in steps ahead)."""
     frame = history.timeline.frames[-1]
@@ -346,9 +354,13 @@ def live_forecast(history: History) -> go.Figure:
     )
 
 
-@by_result
-def film_figure(res: SineResult) -> go.Figure:
+def film(cfg: SineConfig, res: SineResult) -> go.Figure:
     """The free-running forecast at every training snapshot, played in the browser: watch it lock on."""
+    return _film(res)
+
+
+@by_result
+def _film(res: SineResult) -> go.Figure:
     timeline = res.history.timeline
     x = res.time[res.n_train : res.n_train + len(timeline.frames[-1]["forecast"])]
     hover = res.data.time_hover

@@ -1,4 +1,4 @@
-"""The sine view's lessons, written with the trained model's own numbers.
+"""The sine view's prose: the page's fixed captions, and lessons written with the trained model's own numbers.
 
 Each function returns Markdown (or LaTeX) for the page. No visitor text is interpolated here,
 so nothing needs escaping; numbers are formatted to two significant digits.
@@ -13,19 +13,33 @@ import pandas as pd
 
 from rnnviz.core.config import to_query, training_part
 from rnnviz.core.fmt import tex_number
-from rnnviz.views.sine import datasets, signals
 from rnnviz.views.sine.baselines import BASELINES
-from rnnviz.views.sine.experiment import (
-    CONTENDERS,
-    MAX_HORIZON,
-    SineConfig,
-    SineResult,
-    contenders,
-    forecast_mse,
-    mse_by_contender,
-    one_step_mse,
-    resolved_split,
+from rnnviz.views.sine.datasets import REAL
+from rnnviz.views.sine.datasets import load as load_real
+from rnnviz.views.sine.result import SineResult
+from rnnviz.views.sine.scoring import CONTENDERS, contenders, forecast_mse, mse_by_contender, one_step_mse
+from rnnviz.views.sine.settings import SineConfig, resolved_split
+from rnnviz.views.sine.signals import BUILT_IN, recurrence
+from rnnviz.views.sine.sources import MAX_HORIZON, OWN_FUTURE_SHARE
+
+INTRO = (
+    "A network reads a window of past values and predicts the next one. Fed its own predictions, it "
+    "forecasts as far ahead as you like, and every error it makes becomes part of its next input. On real "
+    "series it must beat the forecasts that need no training at all."
 )
+OWN_SERIES = (
+    f"The last {OWN_FUTURE_SHARE:.0%} of the series is kept back as the future to forecast. "
+    "An uploaded file is used rather than pasted numbers. Links carry pasted numbers but "
+    "cannot carry an uploaded file: whoever opens your link sees the pasted numbers, or the sine."
+)
+UPLOAD_HELP = (
+    "One value per row, or several columns with a header: pick the target and the extra inputs by name above."
+)
+FILM = (
+    "Press Play, or drag the training step: the forecast of each snapshot against the truth. "
+    "Replaying costs nothing: every snapshot was recorded while the network trained."
+)
+BASELINE_TABLE = "Root mean squared error of each forecaster, in the series' own units"
 
 
 def _g(x: float) -> str:
@@ -34,7 +48,7 @@ def _g(x: float) -> str:
 
 def update_rules(res: SineResult, generation: str, horizon: int) -> list[str]:
     """The two ways of predicting, as equations, with this run's window and errors."""
-    steps = min(horizon, len(res.future))
+    steps = res.steps(horizon)
     last = res.window - 1
     past = rf"_{{t-{last}}}, \dots, " if last else ""
     return [
@@ -46,7 +60,7 @@ def update_rules(res: SineResult, generation: str, horizon: int) -> list[str]:
 
 
 def accumulation(res: SineResult, generation: str, horizon: int) -> str:
-    steps = min(horizon, len(res.future))
+    steps = res.steps(horizon)
     fc = res.forecasts[generation]
     squared = (fc.free[:steps].astype(float) - res.future[:steps]) ** 2
     span = max(1, min(100, steps // 4))
@@ -81,7 +95,7 @@ def accumulation(res: SineResult, generation: str, horizon: int) -> str:
 
 
 def split_leak(res: SineResult, cfg: SineConfig) -> str:
-    future = one_step_mse(res, "window", min(cfg.horizon, len(res.future)))
+    future = one_step_mse(res, "window", res.steps(cfg.horizon))
     measured = (
         f"Here the validation MSE is {_g(res.val_mse)} (training {_g(res.train_mse)}); one step ahead "
         f"on the truly unseen future it is {_g(future)}."
@@ -151,7 +165,7 @@ def clipping(res: SineResult, cfg: SineConfig) -> str:
 
 
 def window_length(res: SineResult) -> str:
-    seconds = f" ({res.window * res.dt:g} s)" if res.signal in signals.BUILT_IN else ""
+    seconds = f" ({res.window * res.dt:g} s)" if res.signal in BUILT_IN else ""
     base = f"**What window length changes.** Each prediction sees the last {res.window} values{seconds}. "
     cycle = res.period_steps()
     if cycle is None:
@@ -177,7 +191,7 @@ def window_length(res: SineResult) -> str:
             f"the window must reach back to the last one, {need} steps; {res.window} is {verdict}. "
             "No linear recurrence continues a wave that jumps."
         )
-    coefficients = signals.recurrence(res.signal, res.dt)
+    coefficients = recurrence(res.signal, res.dt)
     needed = {
         "sine": "For a pure sine two values are enough in principle",
         "two_sines": "A sum of two sines needs four past values, one pair per frequency",
@@ -205,7 +219,7 @@ def recurrence_tex(coefficients: tuple[float, ...]) -> str:
 def verdict(res: SineResult, generation: str, steps: int) -> str:
     """Who forecast best over the horizon, in one plain sentence, including when the network loses."""
     errors = mse_by_contender(res, generation, steps)
-    steps = min(steps, len(res.future))
+    steps = res.steps(steps)
     ranked = sorted(errors, key=lambda n: errors[n] if math.isfinite(errors[n]) else math.inf)
     name = {k: v.split(" (")[0] for k, v in BASELINES.items()}
     beaten = [name[b] for b in BASELINES if errors["rnn"] < errors[b]]
@@ -232,7 +246,7 @@ def verdict(res: SineResult, generation: str, steps: int) -> str:
 def baseline_table(res: SineResult, generation: str, steps: int) -> pd.DataFrame:
     """Root mean squared error of each forecaster at step 1, over steps 1-10 and over the whole horizon,
     to four significant digits."""
-    steps = min(steps, len(res.future))
+    steps = res.steps(steps)
     unit = f" ({res.data.unit})" if res.data.unit else ""
     spans = {f"step 1{unit}": 1, f"steps 1-10{unit}": 10, f"all {steps:,} steps{unit}": steps}
     rows = []
@@ -259,8 +273,8 @@ def data_note(res: SineResult) -> str:
         "season": f"its changes over one season ({res.lag} {res.data.step}s)",
     }[res.learned]
     origin = f"{res.source}."
-    if res.signal in datasets.REAL:
-        data = datasets.load(res.signal)
+    if res.signal in REAL:
+        data = load_real(res.signal)
         target = res.data.columns[0]
         origin = (
             f"{data.title}: {data.source}. Forecasting '{target}', the {data.descriptions[target]}, in "
@@ -280,7 +294,7 @@ def run_row(res: SineResult, cfg: SineConfig) -> dict[str, object]:
     settings = ", ".join(f"{k}={v}" for k, v in changed.items()) or "defaults"
     if res.signal == "own":
         settings += f" ({res.source})"
-    steps = min(MAX_HORIZON, len(res.future))
+    steps = res.steps(MAX_HORIZON)
     errors = mse_by_contender(res, "window", steps)
     return {
         "settings (training)": settings,

@@ -11,8 +11,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from rnnviz.views.sine import datasets, signals
+from rnnviz.views.sine.datasets import REAL
+from rnnviz.views.sine.datasets import load as load_real
 from rnnviz.views.sine.series import UserSeries, read_series
+from rnnviz.views.sine.signals import BUILT_IN, SIGNALS, add_noise, built_in
 
 T_END = 75.0
 """Synthetic signals are learned on t in [0, 75) s, as in the tutorial's pipeline."""
@@ -53,11 +55,11 @@ class Series:
 def _synthetic(name: str, dt: float, noise: float, rng: np.random.Generator, notes: list[str]) -> Series:
     n_train = round(T_END / dt)
     time = np.arange(n_train + MAX_HORIZON) * dt
-    clean = signals.built_in(name, time)
-    observed = signals.add_noise(clean, noise, rng)
+    clean = built_in(name, time)
+    observed = add_noise(clean, noise, rng)
     return Series(
         signal=name,
-        source=signals.SIGNALS[name],
+        source=SIGNALS[name],
         observed=observed[:, None],
         truth=clean,
         columns=("value",),
@@ -112,13 +114,13 @@ def _table(
 ) -> dict[str, object]:
     """Series fields for data given as columns: the chosen ones stacked, the last 20 % kept as the future."""
     clean = np.column_stack([columns[n] for n in names]).astype(float)
-    observed = np.column_stack([signals.add_noise(c, noise, rng) for c in clean.T])
+    observed = np.column_stack([add_noise(c, noise, rng) for c in clean.T])
     n_train = len(clean) - max(1, round(OWN_FUTURE_SHARE * len(clean)))
     return dict(observed=observed, truth=clean[:, 0], columns=names, n_train=n_train)
 
 
 def _real(name: str, target: str, inputs: str, noise: float, rng: np.random.Generator) -> Series:
-    data = datasets.load(name)
+    data = load_real(name)
     chosen, extra, notes = pick_columns(data.columns, data.target, data.inputs, target, inputs)
     dates = np.issubdtype(data.time.dtype, np.datetime64)
     fields = _table(data.columns, (chosen, *extra), noise, rng)
@@ -149,14 +151,10 @@ def load(
     upload: UserSeries | None,
 ) -> Series:
     """The series to learn, falling back to the sine (with reasons) when the visitor's own is unusable."""
-    if signal in signals.BUILT_IN:
-        notes = (
-            [f"A file was given but the signal is {signals.SIGNALS[signal]}; it is not used."]
-            if upload
-            else []
-        )
+    if signal in BUILT_IN:
+        notes = [f"A file was given but the signal is {SIGNALS[signal]}; it is not used."] if upload else []
         return _synthetic(signal, dt, noise, rng, notes)
-    if signal in datasets.REAL:
+    if signal in REAL:
         return _real(signal, target, inputs, noise, rng)
     if upload is not None:
         user = upload

@@ -9,15 +9,21 @@ import pytest
 
 from rnnviz.cli import main
 from rnnviz.core.config import specs
-from rnnviz.views.sine import EXPERIMENT, baselines, datasets, signals
-from rnnviz.views.sine import lessons as lessons
-from rnnviz.views.sine.experiment import BATCHES, CAPTURE_STEPS, SineConfig, mse_by_contender, report, run
-from rnnviz.views.sine.figures import baseline_figure, film_figure, live_forecast
+from rnnviz.views.sine import EXPERIMENT, baselines, datasets, lessons, signals
+from rnnviz.views.sine.export import report
+from rnnviz.views.sine.figures import baseline_figure, film, live
 from rnnviz.views.sine.forecasting import GENERATION, LEARN, SPLITS, changes, to_values
+from rnnviz.views.sine.scoring import mse_by_contender
 from rnnviz.views.sine.series import parse_upload
+from rnnviz.views.sine.settings import BATCHES, SineConfig
+from rnnviz.views.sine.train import CAPTURE_STEPS
 from tests.export_support import run_reproduce
+from tests.trained import trained
 
-FAST = dict(epochs=5, hidden=4)
+
+def smoke(**settings) -> SineConfig:
+    """The smoke settings with some changed."""
+    return SineConfig(**{**EXPERIMENT.smoke, **settings})
 
 
 @pytest.mark.parametrize("name", ["sine", "two_sines", "spring"])
@@ -32,14 +38,14 @@ def test_each_signal_obeys_its_own_recurrence(name, dt):
 
 
 def test_the_window_lesson_gives_each_signal_its_recurrence_or_none():
-    two = run(SineConfig(signal="two_sines", **FAST))
+    two = trained(EXPERIMENT, smoke(signal="two_sines"))
     a, b = 2 * math.cos(0.1), 2 * math.cos(0.3)
     text = lessons.window_length(two)
     assert "four past values" in text and f"{a + b:.4f}" in text and f"{2 + a * b:.4f}" in text
-    spring = lessons.window_length(run(SineConfig(signal="spring", **FAST)))
+    spring = lessons.window_length(trained(EXPERIMENT, smoke(signal="spring")))
     decay = math.exp(-signals.DAMPING / 2 * 0.1)
     assert f"{decay**2:.4f}" in spring and "1.9900" not in spring
-    real = lessons.window_length(run(SineConfig(signal="sunspots", **FAST)))
+    real = lessons.window_length(trained(EXPERIMENT, smoke(signal="sunspots")))
     assert "x_{t+1}" not in real and "no known equation" in real
 
 
@@ -47,7 +53,7 @@ def test_the_reference_pipeline_is_never_called_the_seed():
     shown = [s.help for s in specs(SineConfig)]
     shown += [str(label) for s in specs(SineConfig) if s.labels for label in s.labels.values()]
     shown += [*SPLITS.values(), *GENERATION.values(), *LEARN.values(), *BATCHES.values()]
-    res = run(SineConfig(**FAST))
+    res = trained(EXPERIMENT)
     shown += [lessons.split_leak(res, SineConfig(split=m)) for m in ("random", "time")]
     shown += [lessons.accumulation(res, "window", 1000)]
     assert not [t for t in shown if "the seed" in t.lower() or "seed's" in t.lower()]
@@ -115,13 +121,13 @@ def test_co2_json_lets_anyone_recompute_the_baselines_and_the_network_beats_naiv
 
 
 def test_macro_reads_several_columns_and_names_unknown_ones():
-    res = run(SineConfig(signal="macro", **FAST))
+    res = trained(EXPERIMENT, smoke(signal="macro"))
     assert res.data.columns == ("gdp_growth", "infl", "unemp") and res.data.unit == "% a year"
     assert "plus 'infl', 'unemp'" in lessons.data_note(res)
-    other = run(SineConfig(signal="macro", target="UNEMP", inputs="tbilrate, banana", **FAST))
+    other = trained(EXPERIMENT, smoke(signal="macro", target="UNEMP", inputs="tbilrate, banana"))
     assert other.data.columns == ("unemp", "tbilrate")
     assert any("'banana'" in n for n in other.notes)
-    alone = run(SineConfig(signal="macro", inputs="none", **FAST))
+    alone = trained(EXPERIMENT, smoke(signal="macro", inputs="none"))
     assert alone.data.columns == ("gdp_growth",)
 
 
@@ -135,7 +141,7 @@ def test_uploads_with_dates_gaps_text_and_constant_columns_are_handled():
     assert list(series.columns) == ["temp", "sales", "flat"]
     notes = " ".join(series.notes)
     assert "'date', 'name'" in notes and "'sales': filled 9" in notes and "'flat'" in notes
-    res = run(SineConfig(signal="own", inputs="sales, flat", **FAST), upload=series)
+    res = trained(EXPERIMENT, smoke(signal="own", inputs="sales, flat"), upload=series)
     assert res.data.columns == ("sales", "temp") or res.data.columns[0] == "sales"
     assert "flat" not in res.data.columns and any("Constant, so not read: 'flat'" in n for n in res.notes)
     for bad, message in ((b"a,b\nx,y\n" * 30, "No column of numbers"), (b"", "empty")):
@@ -144,7 +150,7 @@ def test_uploads_with_dates_gaps_text_and_constant_columns_are_handled():
 
 
 def test_the_verdict_names_the_winner_also_when_the_network_loses():
-    res = run(SineConfig(signal="sunspots", **FAST))
+    res = trained(EXPERIMENT, smoke(signal="sunspots"))
     errors = mse_by_contender(res, "window", 1000)
     text = lessons.verdict(res, "window", 1000)
     if min(errors, key=errors.get) != "rnn":
@@ -163,15 +169,16 @@ def test_the_verdict_names_the_winner_also_when_the_network_loses():
 
 
 def test_the_film_plays_the_forecast_of_every_snapshot():
-    res = run(SineConfig(epochs=30))
-    fig = film_figure(res)
+    cfg = SineConfig(epochs=30)
+    res = trained(EXPERIMENT, cfg)
+    fig = film(cfg, res)
     assert len(fig.frames) == len(res.history.timeline) >= 10
     first, last = fig.frames[0].data[1].y, fig.frames[-1].data[1].y
     assert not np.allclose(first, last)
     np.testing.assert_allclose(fig.data[1].y, res.forecasts["window"].free[:CAPTURE_STEPS], atol=1e-5)
     assert "step 30" in fig.frames[-1].layout.title.text
-    live = live_forecast(res.history)
-    np.testing.assert_allclose(live.data[1].y, last)
+    drawn = live(cfg)(res.history)
+    np.testing.assert_allclose(drawn.data[1].y, last)
 
 
 def test_export_reproduces_the_reported_forecast_error(tmp_path, capsys):
@@ -195,5 +202,5 @@ def test_settings_that_do_not_apply_to_a_real_series_are_reset():
     assert EXPERIMENT.prepare(cfg) == SineConfig(signal="co2")
     macro = SineConfig(signal="macro", dt=0.3, target="unemp")
     assert EXPERIMENT.prepare(macro) == SineConfig(signal="macro", target="unemp")
-    out = report(SineConfig(**FAST), run(SineConfig(**FAST)))
+    out = report(EXPERIMENT.smoke_config(), trained(EXPERIMENT))
     assert out["season"] == 63 and out["columns"] == ["value"]

@@ -7,9 +7,9 @@ import pytest
 import torch
 
 from rnnviz.cli import main
-from rnnviz.views.sine import lessons as lessons
-from rnnviz.views.sine import signals
-from rnnviz.views.sine.experiment import HORIZONS, SineConfig, forecast_errors, report, run, without_unused
+from rnnviz.core.runtime import RESULTS
+from rnnviz.views.sine import EXPERIMENT, lessons, signals
+from rnnviz.views.sine.export import report
 from rnnviz.views.sine.figures import (
     cumulative_mse,
     error_figure,
@@ -28,10 +28,19 @@ from rnnviz.views.sine.forecasting import (
     teacher_forced,
     windows,
 )
+from rnnviz.views.sine.scoring import HORIZONS, forecast_errors
 from rnnviz.views.sine.series import MAX_POINTS, MIN_POINTS, read_series
+from rnnviz.views.sine.settings import SineConfig
+from rnnviz.views.sine.train import run
+from tests.trained import trained
 
-FAST = dict(epochs=5, hidden=4)
+SMOKE = EXPERIMENT.smoke
 """A few full-batch steps: enough to exercise everything, quick enough to run often."""
+
+
+def smoke(**settings) -> SineConfig:
+    """The smoke settings with some changed."""
+    return SineConfig(**{**SMOKE, **settings})
 
 
 def test_spring_simulation_matches_the_closed_form():
@@ -87,13 +96,13 @@ def test_scaler_round_trip_and_constant_series():
 
 def test_settings_that_do_not_apply_are_reset():
     cfg = SineConfig(series="1 2 3", clip=False, max_norm=0.1)
-    assert without_unused(cfg) == SineConfig(clip=False)
+    assert EXPERIMENT.prepare(cfg) == SineConfig(clip=False)
     own = SineConfig(signal="own", series="1 2 3", max_norm=0.1)
-    assert without_unused(own) == own
+    assert EXPERIMENT.prepare(own) == own
 
 
 def test_default_has_the_seeds_windows_and_split():
-    res = run(SineConfig(epochs=1))
+    res = trained(EXPERIMENT)
     assert len(res.train_windows) + len(res.val_windows) == 734
     assert (len(res.train_windows), len(res.val_windows)) == (587, 147)
     assert res.n_train == 750 and len(res.future) == 1000
@@ -101,8 +110,8 @@ def test_default_has_the_seeds_windows_and_split():
 
 
 def test_same_config_same_numbers_other_seed_other_numbers():
-    a, b = run(SineConfig(seed=3, **FAST)), run(SineConfig(seed=3, **FAST))
-    c = run(SineConfig(seed=4, **FAST))
+    a, b = run(smoke(seed=3)), run(smoke(seed=3))
+    c = run(smoke(seed=4))
     assert np.array_equal(a.forecasts["window"].free, b.forecasts["window"].free)
     assert a.history.loss == b.history.loss
     assert not np.allclose(a.forecasts["window"].free, c.forecasts["window"].free)
@@ -138,8 +147,8 @@ def test_free_running_feeds_predictions_back():
 
 
 def test_longer_training_forecasts_better():
-    short = run(SineConfig(epochs=5))
-    longer = run(SineConfig(epochs=150, lr=0.03))
+    short = trained(EXPERIMENT, SineConfig(epochs=5))
+    longer = trained(EXPERIMENT, SineConfig(epochs=150, lr=0.03))
     assert longer.val_mse < short.val_mse / 10
     assert (
         forecast_errors(longer, "window", 100)["extrap_mse_100"]
@@ -148,13 +157,13 @@ def test_longer_training_forecasts_better():
 
 
 def test_report_has_exactly_the_specified_metrics():
-    res = run(SineConfig(**FAST))
-    out = report(SineConfig(**FAST), res)
+    res = trained(EXPERIMENT)
+    out = report(EXPERIMENT.smoke_config(), res)
     common = {"train_seconds", "val_mse", "forecast_mse", "mse_full_horizon"}
     assert set(out["metrics"]) == common | {f"extrap_mse_{k}" for k in HORIZONS}
     assert out["metrics"]["forecast_mse"] == out["metrics"]["mse_full_horizon"]["rnn"]
     assert len(out["prediction"]) == len(out["future"]) == 1000
-    short = report(SineConfig(horizon=200, **FAST), res)
+    short = report(smoke(horizon=200), res)
     assert set(short["metrics"]) == common | {"extrap_mse_100"}
     assert len(short["prediction"]) == 200
     mse = np.mean((np.asarray(out["prediction"]) - out["future"]) ** 2)
@@ -164,22 +173,22 @@ def test_report_has_exactly_the_specified_metrics():
 @pytest.mark.parametrize("name", signals.BUILT_IN)
 @pytest.mark.parametrize("cell", ["rnn", "lstm"])
 def test_every_signal_trains_and_forecasts(name, cell):
-    res = run(SineConfig(signal=name, cell=cell, noise=0.1, **FAST))
+    res = trained(EXPERIMENT, smoke(signal=name, cell=cell, noise=0.1))
     assert res.signal == name and not res.notes
     for fc in res.forecasts.values():
         assert np.isfinite(fc.free).all() and np.isfinite(fc.teacher).all()
 
 
 def test_noise_is_observed_but_forecasts_are_scored_on_the_clean_signal():
-    res = run(SineConfig(noise=0.3, **FAST))
+    res = trained(EXPERIMENT, smoke(noise=0.3))
     assert np.std(res.observed - res.truth) == pytest.approx(0.3 * np.std(res.truth), rel=0.1)
     np.testing.assert_allclose(res.future[:3], np.sin(np.arange(750, 753) * 0.1))
 
 
 def test_time_split_holds_out_the_end_and_scaler_leak_sees_the_future():
     trend = " ".join(f"{0.05 * i + math.sin(i / 3):.4f}" for i in range(300))
-    honest = run(SineConfig(signal="own", series=trend, split="time", learn="values", **FAST))
-    leaky = run(SineConfig(signal="own", series=trend, split="time", learn="values", scaler="all", **FAST))
+    honest = trained(EXPERIMENT, smoke(signal="own", series=trend, split="time", learn="values"))
+    leaky = trained(EXPERIMENT, smoke(signal="own", series=trend, split="time", learn="values", scaler="all"))
     assert honest.val_windows.min() > honest.train_windows.max()
     assert honest.scaler.high == pytest.approx(honest.train_range[1])
     assert leaky.scaler.high == pytest.approx(leaky.whole_range[1]) and leaky.scaler.high > honest.scaler.high
@@ -188,19 +197,19 @@ def test_time_split_holds_out_the_end_and_scaler_leak_sees_the_future():
 
 def test_pasted_series_is_learned_and_its_tail_is_the_future():
     values = np.sin(np.arange(200) * 0.2) * 3 + 10
-    res = run(SineConfig(signal="own", series=", ".join(f"{v:.5f}" for v in values), **FAST))
+    res = trained(EXPERIMENT, smoke(signal="own", series=", ".join(f"{v:.5f}" for v in values)))
     assert res.signal == "own" and res.n_train == 160 and len(res.future) == 40
     np.testing.assert_allclose(res.future, values[160:], atol=1e-5)
-    out = report(SineConfig(signal="own", **FAST), res)
+    out = report(smoke(signal="own"), res)
     assert "extrap_mse_100" not in out["metrics"]  # a 40-step future is too short for 100 steps
     assert len(out["prediction"]) == 40
 
 
 def test_upload_wins_over_paste_and_is_ignored_for_built_in_signals():
     upload = read_series(("v\n" + "\n".join(str(i % 7) for i in range(100))).encode(), "mine.csv")
-    res = run(SineConfig(signal="own", series="1 2 3", **FAST), upload=upload)
+    res = trained(EXPERIMENT, smoke(signal="own", series="1 2 3"), upload=upload)
     assert res.source == "mine.csv" and res.truth.max() == 6
-    sine = run(SineConfig(**FAST), upload=upload)
+    sine = trained(EXPERIMENT, upload=upload)
     assert sine.signal == "sine" and "not used" in sine.notes[0]
 
 
@@ -214,14 +223,14 @@ def test_upload_wins_over_paste_and_is_ignored_for_built_in_signals():
     ],
 )
 def test_unusable_own_series_falls_back_to_the_sine_with_a_reason(series, window, reason):
-    res = run(SineConfig(signal="own", series=series, window=window, **FAST))
+    res = trained(EXPERIMENT, smoke(signal="own", series=series, window=window))
     assert res.signal == "sine"
     assert any(reason in n for n in res.notes), res.notes
 
 
 def test_lessons_quote_this_runs_numbers():
-    cfg = SineConfig(**FAST)
-    res = run(cfg)
+    cfg = EXPERIMENT.smoke_config()
+    res = trained(EXPERIMENT)
     assert f"{res.neighbour_share:.0%}" in lessons.split_leak(res, cfg)
     assert "both fits agree" in lessons.scaler_leak(res, cfg)
     assert "1.9900" in lessons.window_length(res)  # 2 cos(0.1)
@@ -229,16 +238,15 @@ def test_lessons_quote_this_runs_numbers():
     assert f"{clipped} of {res.history.steps} steps" in lessons.clipping(res, cfg)
     rules = " ".join(lessons.update_rules(res, "window", 1000))
     assert r"f(\hat x_{t-14}, \dots, \hat x_t)" in rules
-    square = run(SineConfig(signal="square", **FAST))
+    square = trained(EXPERIMENT, smoke(signal="square"))
     assert "not enough" in lessons.window_length(square)
     assert "32 steps; 40 is enough" in lessons.window_length(
-        run(SineConfig(signal="square", window=40, **FAST))
+        trained(EXPERIMENT, smoke(signal="square", window=40))
     )
 
 
 def test_figures_state_their_numbers():
-    cfg = SineConfig(**FAST)
-    res = run(cfg)
+    res = trained(EXPERIMENT)
     mse = forecast_errors(res, "window", 1000)["extrap_mse_1000"]
     assert f"MSE {mse:.2g} over 1,000 steps" in forecast_figure(res, "window", 1000).layout.title.text
     err = error_figure(res, "carry", 300)
@@ -316,12 +324,13 @@ def test_pasted_text_in_any_layout_and_digest_equality():
     assert read_series(b"1\n" * 30, "a.csv") != read_series(b"2\n" * 30, "a.csv")
 
 
-def test_cli_json_is_deterministic_and_reads_a_csv(tmp_path, capsys):
+def test_cli_json_is_deterministic_and_reads_a_csv(tmp_path, capsys, fresh_cache):
     path = tmp_path / "series.csv"
     path.write_text("value\n" + "\n".join(f"{math.sin(i / 5):.5f}" for i in range(150)))
     args = ["sine", "--signal", "own", "--csv", str(path), "--epochs", "3", "--json"]
     outputs = []
     for _ in range(2):
+        RESULTS.clear()  # trained again, not read from the cache
         assert main(args) == 0
         outputs.append(json.loads(capsys.readouterr().out))
     a, b = outputs

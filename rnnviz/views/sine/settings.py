@@ -1,0 +1,202 @@
+"""The sine view's settings: what to learn, how to window, split and scale it, the network and its training.
+
+Pasted numbers mean something only for the visitor's own series, columns only for data with several,
+the time step only for synthetic signals and own series, and the max-norm only when clipping: each
+says so with ``applies=``, so editing it otherwise never retrains.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from rnnviz.core.config import (
+    cell_param,
+    epochs_param,
+    hidden_param,
+    layers_param,
+    learning_rate_param,
+    param,
+    seed_param,
+    view_param,
+)
+from rnnviz.views.sine.baselines import MAX_SEASON, Season
+from rnnviz.views.sine.datasets import REAL
+from rnnviz.views.sine.forecasting import GENERATION, LEARN, SCALERS, SPLITS
+from rnnviz.views.sine.signals import BUILT_IN, SIGNALS
+from rnnviz.views.sine.sources import AUTO_INPUTS, MAX_HORIZON, NO_INPUTS, TABLE_SIGNALS
+
+BATCHES = {
+    "16": "16",
+    "32": "32",
+    "64": "64",
+    "128": "128 (the tutorial's)",
+    "256": "256",
+    "full": "All training windows (full batch)",
+}
+
+
+def is_own(cfg: SineConfig) -> bool:
+    """The visitor's own series: pasted numbers (or an uploaded file) are read."""
+    return cfg.signal == "own"
+
+
+def has_columns(cfg: SineConfig) -> bool:
+    """Data with several columns to pick the target and extra inputs from."""
+    return cfg.signal in TABLE_SIGNALS
+
+
+def is_timed_by_dt(cfg: SineConfig) -> bool:
+    """Synthetic signals are sampled every dt; a real data set has its own dates."""
+    return cfg.signal not in REAL
+
+
+@dataclass(frozen=True)
+class SineConfig:
+    signal: str = param("sine", "Signal", "What the network learns to continue.", choices=SIGNALS)
+    noise: float = param(
+        0.0,
+        "Noise level",
+        "Gaussian measurement noise added to the observed signal, as a share of the signal's own "
+        "standard deviation. Forecasts are scored against the clean signal.",
+        min=0.0,
+        max=0.5,
+        step=0.01,
+    )
+    series: str = param(
+        "",
+        "Pasted numbers",
+        "Your own series: numbers separated by commas, spaces or line breaks (at least 20).",
+        max_chars=10_000,
+        multiline=True,
+        applies=is_own,
+    )
+    target: str = param(
+        "",
+        "Target column",
+        "The column to forecast, by name. Empty: the data set's own (US macro: gdp_growth; a file: "
+        "its last column of numbers that varies).",
+        max_chars=40,
+        applies=has_columns,
+    )
+    inputs: str = param(
+        AUTO_INPUTS,
+        "Extra input columns",
+        f"Columns the network reads beside the target, comma-separated; it predicts them too, so that "
+        f"it can run ahead on its own. '{AUTO_INPUTS}': the data set's suggestion (US macro: infl, unemp); "
+        f"'{NO_INPUTS}': the target alone.",
+        max_chars=200,
+        applies=has_columns,
+    )
+    dt: float = param(
+        0.1,
+        "Time step dt",
+        "Seconds between samples of a synthetic signal. For your own series it only labels the time axis.",
+        min=0.02,
+        max=0.5,
+        step=0.01,
+        unit="s",
+        applies=is_timed_by_dt,
+    )
+    window: int = param(
+        15,
+        "Window",
+        "Past values the network reads before predicting the next one.",
+        min=1,
+        max=60,
+        unit="steps",
+    )
+    split: str = param(
+        "auto",
+        "Validation split",
+        "Which windows are held out to measure the error on data the network did not train on.",
+        choices=SPLITS,
+    )
+    learn: str = param(
+        "auto",
+        "Network learns",
+        "What the network reads and predicts. Changes turn a trend into a constant, which a network "
+        "scaled on the training span can continue; forecasts are added back up to values.",
+        choices=LEARN,
+    )
+    scaler: str = param(
+        "train",
+        "Scaler fitted on",
+        "Values are scaled to [-1, 1] with a minimum and maximum taken from this data.",
+        choices=SCALERS,
+    )
+    cell: str = cell_param("rnn")
+    hidden: int = hidden_param(10, max=64)
+    layers: int = layers_param(1, max=3)
+    epochs: int = epochs_param(
+        300,
+        help="Passes over the training windows; with a full batch, one Adam step each. The tutorial's "
+        "pipeline used 50 epochs of batch 128 (250 steps).",
+        max=500,
+    )
+    batch: str = param(
+        "full",
+        "Batch size",
+        "Windows per Adam step. Full batch takes one exact gradient step per epoch.",
+        choices=BATCHES,
+    )
+    lr: float = learning_rate_param(
+        0.03,
+        help="Adam's step size. The tutorial's pipeline used 0.01 with 250 noisy minibatch steps; 300 "
+        "exact full-batch steps get further with 0.03.",
+    )
+    clip: bool = param(True, "Clip gradients", "Rescale any gradient longer than the max-norm.")
+    max_norm: float = param(
+        1.0,
+        "Max-norm",
+        "Longest gradient (global L2 norm) an Adam step may use when clipping is on.",
+        choices=(0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0),
+        log=True,
+        applies=lambda cfg: cfg.clip,
+    )
+    seed: int = seed_param(42, help="Seeds the weights, the split, the batches and the noise.")
+    season: int = param(
+        0,
+        "Season length",
+        "Steps per season for the seasonal-naive baseline (it repeats the last season). 0: detect it "
+        "from the training span's autocorrelation.",
+        min=0,
+        max=MAX_SEASON,
+        unit="steps",
+    )
+    horizon: int = view_param(
+        1000,
+        "Forecast horizon",
+        "Steps the network forecasts by feeding its predictions back.",
+        min=100,
+        max=MAX_HORIZON,
+        step=100,
+        unit="steps",
+    )
+    generation: str = view_param(
+        "window",
+        "Generation",
+        "How the network runs ahead: each window read afresh, or one hidden state carried on.",
+        choices=GENERATION,
+    )
+
+    @property
+    def max_norm_used(self) -> float | None:
+        """The max-norm gradients are clipped to, or None when clipping is off."""
+        return self.max_norm if self.clip else None
+
+
+def resolved_split(cfg: SineConfig, signal: str) -> str:
+    """'auto' is the tutorial's random split for synthetic signals and the honest split by time for real data."""
+    if cfg.split != "auto":
+        return cfg.split
+    return "random" if signal in BUILT_IN else "time"
+
+
+def resolved_learn(cfg: SineConfig, signal: str, season: Season) -> str:
+    """'auto' learns values of synthetic signals (the tutorial's way) and changes of real data, which trend:
+    over a season when the data show one, else from step to step."""
+    if cfg.learn != "auto":
+        return cfg.learn
+    if signal in BUILT_IN:
+        return "values"
+    return "season" if season.in_data and season.length > 1 else "changes"
