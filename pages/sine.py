@@ -49,7 +49,7 @@ SECTIONS = ("Against the baselines", "Why free running is harder")
 MAX_RUNS = 8
 
 
-def inputs(cfg: SineConfig) -> dict[str, Any]:
+def before_run(cfg: SineConfig) -> dict[str, Any]:
     """The columns to read, and the visitor's own series: pasted numbers or an uploaded file."""
     if has_columns(cfg):
         with st.container(border=True):
@@ -74,7 +74,7 @@ def inputs(cfg: SineConfig) -> dict[str, Any]:
     return {"upload": upload}
 
 
-cfg, res = ui.page(EXPERIMENT, intro=INTRO, groups=SETTING_GROUPS, inputs=inputs)
+cfg, res = ui.page(EXPERIMENT, intro=INTRO, groups=SETTING_GROUPS, before_run=before_run)
 
 st.plotly_chart(signal_figure(res))
 st.markdown(data_note(res))

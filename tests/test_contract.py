@@ -69,7 +69,7 @@ def test_export_reproduces_the_metric_from_the_weights(exp, tmp_path):
     export.write(exp.bundle(cfg, res, "http://localhost/x"), tmp_path)
     printed = run_reproduce(tmp_path)
     assert printed["metric"] == exp.metric.name
-    assert printed["value"] == pytest.approx(exp.metric.read(res), rel=1e-4, abs=1e-6)
+    assert printed["value"] == pytest.approx(exp.metric.read(cfg, res), rel=1e-4, abs=1e-6)
 
 
 def test_film_and_live_figure(exp):
@@ -86,7 +86,7 @@ def test_cli_json_reports_the_same_metric(exp, capsys):
     assert main([exp.name, *smoke_flags(exp), "--json"]) == 0
     data = json.loads(capsys.readouterr().out)
     assert data["experiment"] == exp.name and data["config"] == cfgmod.as_dict(exp.smoke_config())
-    assert data["metric"]["value"] == pytest.approx(exp.metric.read(trained(exp)))
+    assert data["metric"]["value"] == pytest.approx(exp.metric.read(exp.smoke_config(), trained(exp)))
 
 
 def test_cli_help_lists_every_setting(exp, capsys):

@@ -51,7 +51,7 @@ class Upstream:
 
 
 @dataclass(frozen=True)
-class Metric(Generic[R]):
+class Metric(Generic[C, R]):
     """The view's headline number: what a comparison ranks variants by and reproduce.py recomputes."""
 
     name: str
@@ -59,17 +59,18 @@ class Metric(Generic[R]):
     label: str
     unit: str
     better: Literal["higher", "lower"]
-    read: Callable[[R], float]
+    read: Callable[[C, R], float]
+    """(cfg, result) -> the value: display settings may choose what is read (a forecast's horizon)."""
     help: str
     """How to read it: what a good value is and what it is measured on."""
 
-    def json(self, res: R) -> dict[str, Any]:
+    def json(self, cfg: C, res: R) -> dict[str, Any]:
         return {
             "name": self.name,
             "label": self.label,
             "unit": self.unit,
             "better": self.better,
-            "value": self.read(res),
+            "value": self.read(cfg, res),
         }
 
 
@@ -88,27 +89,24 @@ class Experiment(Generic[C, R]):
     """run(cfg, on_progress=None, **extra) -> result. Deterministic for a given cfg."""
     report: Callable[[C, R], dict[str, Any]]
     """report(cfg, result) -> {"metrics": {...}, ...}: the view's own JSON keys (see :meth:`full_report`)."""
-    export: Callable[[C, R], Export] = None  # TRANSITIONAL
+    export: Callable[[C, R], Export]
     """export(cfg, result) -> the figures, data, weights and reproduce.py offered for download."""
-    film: Callable[[C, R], go.Figure] = None  # TRANSITIONAL
+    film: Callable[[C, R], go.Figure]
     """film(cfg, result) -> the view's main figure as a training film (core.figures.animate)."""
-    live: Callable[[C], LiveFigure | None] = None  # TRANSITIONAL
+    live: Callable[[C], LiveFigure | None]
     """live(cfg) -> how to draw the main figure from the snapshots so far, or None when it has none."""
-    smoke: Mapping[str, Any] = None  # TRANSITIONAL
+    smoke: Mapping[str, Any]
     """Settings that train in about a second: what the contract test runs every view with."""
-    metric: Metric[R] = None  # TRANSITIONAL
+    metric: Metric[C, R]
     claims: Callable[[C, R], Sequence[Claim]] = lambda cfg, res: ()  # TRANSITIONAL
     """claims(cfg, result) -> every finding the page states, computed from this run (lessons.py)."""
     upstream: Callable[[C], Upstream | None] | None = None
     """cfg -> the experiment whose result run() receives as ``upstream=``, or None when it needs none."""
     add_arguments: Callable[[argparse.ArgumentParser], None] | None = None
     """Extra command-line options beyond the Config (e.g. a data file); passed to run as keywords."""
-    normalise: Any = None  # TRANSITIONAL
 
     def prepare(self, cfg: C) -> C:
         """Settings that do not apply reset to their defaults: they never key the cache."""
-        if self.normalise is not None:  # TRANSITIONAL
-            cfg = self.normalise(cfg)
         return cfgmod.without_inapplicable(cfg)
 
     def smoke_config(self) -> C:
@@ -125,7 +123,7 @@ class Experiment(Generic[C, R]):
         A view may give a leaner ``timeline`` of its own (one unit's values instead of every state).
         """
         out = self.report(cfg, res)
-        out["metric"] = self.metric.json(res)
+        out["metric"] = self.metric.json(cfg, res)
         out["claims"] = [c.json() for c in self.findings(cfg, res)]
         out.setdefault("timeline", res.history.timeline.json())
         out["notes"] = list(res.notes)

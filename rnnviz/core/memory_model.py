@@ -40,9 +40,6 @@ def memory_budget_s() -> float:
     return MEMORY_BUDGET_SHARE * training_budget_s()
 
 
-MEMORY_BUDGET_S = 45.0  # TRANSITIONAL: removed once the views call memory_budget_s()
-
-
 MEMORY_LR = 0.01
 """Adam's step size for the memory task, where every view that trains on it starts."""
 

@@ -25,7 +25,6 @@ from rnnviz.core.store import ResultStore, configured_store
 
 T = TypeVar("T")
 
-TRAINING_BUDGET_S = 30.0  # TRANSITIONAL: removed once every view lets fit() own its budget
 
 TRAINING_SLOTS = int(os.environ.get("RNNVIZ_TRAINING_SLOTS", "1"))
 """How many trainings one process runs at once; the rest wait in a queue.

@@ -28,7 +28,7 @@ EXPERIMENT = Experiment[AttentionConfig, AttentionResult](
         label="Tokens right with attention",
         unit="share of held-out tokens (0..1)",
         better="higher",
-        read=lambda res: res.scores["attention"].token_accuracy,
+        read=lambda cfg, res: res.scores["attention"].token_accuracy,
         help=METRIC_HELP,
     ),
 )

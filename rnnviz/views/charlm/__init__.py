@@ -28,7 +28,7 @@ EXPERIMENT: Experiment[CharLMConfig, CharLMResult] = Experiment(
         label="Network on held-out text",
         unit="nats/char",
         better="lower",
-        read=lambda res: res.nats,
+        read=lambda cfg, res: res.nats,
         help=METRIC_HELP,
     ),
     add_arguments=add_arguments,

@@ -30,7 +30,7 @@ EXPERIMENT: Experiment[GatesConfig, GatesResult] = Experiment(
         label="Held-out loss",
         unit="",
         better="lower",
-        read=lambda res: res.trained.held_out_loss,
+        read=lambda cfg, res: res.trained.held_out_loss,
         help="The trained network's loss on held-out sequences (mean squared error; cross-entropy for "
         "sentiment). Compare it with chance_loss, the best constant guess: well below it, the network learned.",
     ),

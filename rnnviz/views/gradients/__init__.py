@@ -31,7 +31,7 @@ EXPERIMENT = Experiment[GradientsConfig, GradientsResult](
         label="Decay ratio",
         unit="ratio",
         better="lower",
-        read=lambda res: res.curves[res.cell].decay.decay_ratio,
+        read=lambda cfg, res: res.curves[res.cell].decay.decay_ratio,
         help="‖∂L/∂h_T‖ / ‖∂L/∂h_1‖ for the chosen cell, mean norms over the probe sequences: 1e3 means the "
         "gradient reaching step 1 is a thousandth of its size at the loss. Near 1 the first step is still "
         "heard; below 1 the gradient grows on the way back (0 when it overflowed float64: it exploded).",

@@ -24,7 +24,7 @@ EXPERIMENT = Experiment[MemoryConfig, MemoryResult](
         label="LSTM held-out loss",
         unit="mean squared error",
         better="lower",
-        read=lambda res: res.runs[HEADLINE_CELL].held_out_loss,
+        read=lambda cfg, res: res.runs[HEADLINE_CELL].held_out_loss,
         help="The LSTM's mean squared error on held-out sequences after training, the same for every cell. "
         "Compare it with the chance loss in the report (always answering the best constant): far below "
         "chance, the LSTM remembers; near it, it does not.",

@@ -24,7 +24,7 @@ EXPERIMENT = Experiment(
         label="Accuracy",
         unit="share (0 to 1)",
         better="higher",
-        read=lambda res: res.accuracy,
+        read=lambda cfg, res: res.accuracy,
         help=METRIC_HELP,
     ),
 )

@@ -30,7 +30,7 @@ EXPERIMENT: Experiment[PytorchConfig, PytorchResult] = Experiment(
         label="Test accuracy of the packed reader",
         unit="share",
         better="higher",
-        read=lambda res: res.test_accuracy["packed"],
+        read=lambda cfg, res: res.test_accuracy["packed"],
         help="Share of test sentences, from movies none of the readers saw, that the reader using "
         "pack_padded_sequence classifies right. Compare it with chance: always answering the test set's "
         "commoner label.",

@@ -25,7 +25,7 @@ EXPERIMENT: Experiment[SentimentConfig, SentimentResult] = Experiment(
         label="Test accuracy",
         unit="share right, 0..1",
         better="higher",
-        read=lambda res: res.test_accuracy,
+        read=lambda cfg, res: res.test_accuracy,
         help=METRIC_HELP,
     ),
     add_arguments=add_arguments,

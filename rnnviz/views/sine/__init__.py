@@ -27,7 +27,7 @@ EXPERIMENT: Experiment[SineConfig, SineResult] = Experiment(
         label="Forecast MSE",
         unit="squared units of the series",
         better="lower",
-        read=lambda res: forecast_mse(res, SineConfig.generation, SineConfig.horizon),
+        read=lambda cfg, res: forecast_mse(res, cfg.generation, cfg.horizon),
         help="Mean squared error of the free-running forecast (each prediction fed back as the next input) "
         f"against the clean future, over the default horizon of {SineConfig.horizon:,} steps or the whole "
         "held-back future if shorter, each window re-read from a zero state. 0 is perfect; compare it with "

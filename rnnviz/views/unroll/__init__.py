@@ -25,7 +25,7 @@ EXPERIMENT = Experiment[UnrollConfig, UnrollResult](
         label="Loss after training",
         unit="nats (text) or squared units (numbers)",
         better="lower",
-        read=lambda res: res.loss_after,
+        read=lambda cfg, res: res.loss_after,
         help=METRIC_HELP,
     ),
 )

@@ -173,7 +173,7 @@ def test_export_of_the_date_task_with_additive_scores_reproduces_the_metric(tmp_
     assert table[0].startswith("output step (t),") and len(table) == 11
     last = run_reproduce(tmp_path)
     assert last["metric"] == "token_accuracy_attention"
-    assert math.isclose(last["value"], EXPERIMENT.metric.read(res), rel_tol=1e-5)
+    assert math.isclose(last["value"], EXPERIMENT.metric.read(cfg, res), rel_tol=1e-5)
 
 
 def _with_plain_accuracy(res, task: str, per_step: list[float]):
