@@ -1,7 +1,6 @@
 import streamlit as st
 
 from pages import ui
-from rnnviz.core.figures import loss_curve
 from rnnviz.core.style import visible_whitespace
 from rnnviz.views.charlm import EXPERIMENT
 from rnnviz.views.charlm.corpora import DEFAULT_CORPUS, UPLOADED, TextFile, hamlet_missing, text_file
@@ -12,6 +11,7 @@ from rnnviz.views.charlm.figures import (
     coloured_text,
     feature_units,
     film,
+    losses,
     next_char_bars,
 )
 from rnnviz.views.charlm.lessons import (
@@ -19,8 +19,11 @@ from rnnviz.views.charlm.lessons import (
     LOOKING_AT,
     LOSS_CAPTION,
     NGRAM_CAPTION,
+    PROGRESS_LOSS,
     UPLOAD_HELP,
     UPLOAD_LABEL,
+    best_r,
+    claims,
     click_to_train,
     film_caption,
     network_help,
@@ -33,7 +36,7 @@ from rnnviz.views.charlm.lessons import (
     text_help,
     too_short_to_correlate,
     training_help,
-    verdict,
+    units_lesson,
     written_header,
 )
 from rnnviz.views.charlm.model import TOP_K
@@ -74,18 +77,20 @@ cfg, res = ui.page(
     click_to_train=click_to_train(),
 )
 
+said = {c.id: c.text for c in claims(cfg, res)}
+
 m = st.columns(4)
 m[0].metric("Text (characters)", f"{len(res.corpus.text):,}", help=text_help(res))
 m[1].metric(network_label(res), f"{res.nats:.3f}", help=network_help(res))
 if res.baseline is not None:
     m[2].metric(
-        "Best n-gram on it (nats/char)",
+        f"N-gram (order {res.baseline.order}) on it (nats/char)",
         f"{res.baseline.nats:.3f}",
         delta=ngram_delta(res),
         help=ngram_help(res),
     )
 m[3].metric("Training", f"{res.history.seconds:.1f} s", help=training_help(res))
-st.markdown(f"**{ui.safe_text(verdict(res))}**")
+st.markdown(f"**{said['beats_ngram']}**")
 
 st.subheader("Watch it learn")
 
@@ -107,14 +112,15 @@ def film_panel() -> None:
         st.plotly_chart(film(view, res))
         st.caption(film_caption(unit.name(cfg.layers)))
     ranked = rank(res.search.r[view.feature], TOP_UNITS)
-    st.plotly_chart(feature_units(ranked, FEATURES[view.feature], unit, cfg.layers))
+    untrained = best_r(res.untrained.r[view.feature])
+    st.plotly_chart(feature_units(ranked, FEATURES[view.feature], unit, cfg.layers, untrained))
     st.caption(search_caption(res))
 
 
 film_panel()
 
 left, right = st.columns(2)
-left.plotly_chart(loss_curve(res.history))
+left.plotly_chart(losses(res.history, PROGRESS_LOSS))
 left.caption(LOSS_CAPTION)
 if res.baseline is not None:
     b = res.baseline
@@ -128,13 +134,11 @@ else:
     cards = st.columns(2)
     for i, (feature, label) in enumerate(FEATURES.items()):
         with cards[i % 2]:
+            st.markdown(f"**{label}**: {said['unit_' + feature]}")
             example = res.search.examples.get(feature)
-            if example is None:
-                st.markdown(f"**{label}**: never changes in this text.")
-                continue
-            name = example.best.unit.name(cfg.layers)
-            st.markdown(f"**{label}**: {name}, r = {example.best.r:+.2f}")
-            st.html(coloured_text(example.text, example.values, 0, name))
+            if example is not None:
+                name = example.best.unit.name(cfg.layers)
+                st.html(coloured_text(example.text, example.values, 0, name))
 
 st.subheader("Let it write")
 
@@ -177,5 +181,5 @@ def write_panel() -> None:
 write_panel()
 
 st.subheader("What you are looking at")
-for column, text in zip(st.columns(3), LOOKING_AT, strict=True):
+for column, text in zip(st.columns(3), [*LOOKING_AT, units_lesson(said["units_learned"])], strict=True):
     column.markdown(text)

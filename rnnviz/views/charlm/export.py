@@ -10,10 +10,9 @@ from typing import Any
 import pandas as pd
 
 from rnnviz.core.export import Export
-from rnnviz.core.figures import loss_curve
 from rnnviz.views.charlm.features import FEATURES, rank
-from rnnviz.views.charlm.figures import TOP_UNITS, against_ngram, feature_units, film
-from rnnviz.views.charlm.lessons import evaluated_on, verdict
+from rnnviz.views.charlm.figures import TOP_UNITS, against_ngram, feature_units, film, losses
+from rnnviz.views.charlm.lessons import METRIC_NAME, PROGRESS_LOSS, beats_ngram, best_r, evaluated_on
 from rnnviz.views.charlm.model import bits
 from rnnviz.views.charlm.result import CharLMResult
 from rnnviz.views.charlm.settings import CharLMConfig
@@ -30,10 +29,10 @@ def report(cfg: CharLMConfig, res: CharLMResult) -> dict[str, Any]:
     base = res.baseline
     return {
         "metrics": {
-            "val_nats_per_char": res.nats,
-            "val_bits_per_char": bits(res.nats),
-            "ngram_val_nats_per_char": base.nats if base else None,
-            "ngram_val_bits_per_char": bits(base.nats) if base else None,
+            METRIC_NAME: res.nats,
+            "test_bits_per_char": bits(res.nats),
+            "ngram_test_nats_per_char": base.nats if base else None,
+            "ngram_test_bits_per_char": bits(base.nats) if base else None,
             "ngram_order": base.order if base else None,
             "corpus_chars": len(res.corpus.text),
             "train_seconds": res.history.seconds,
@@ -41,7 +40,7 @@ def report(cfg: CharLMConfig, res: CharLMResult) -> dict[str, Any]:
             "sample": write(res, cfg).text,
         },
         "evaluated_on": evaluated_on(res),
-        "verdict": verdict(res),
+        "verdict": beats_ngram(res).text,
         "ngram_nats_by_order": {
             "held_out_training_text": list(base.dev_nats) if base else None,
             "test": list(base.test_nats) if base else None,
@@ -53,6 +52,7 @@ def report(cfg: CharLMConfig, res: CharLMResult) -> dict[str, Any]:
             ]
             for name in FEATURES
         },
+        "untrained_best_abs_r": {name: best_r(res.untrained.r[name]) for name in FEATURES},
         "timeline": [
             {
                 "step": entry["step"],
@@ -106,14 +106,16 @@ def tables(cfg: CharLMConfig, res: CharLMResult) -> dict[str, pd.DataFrame]:
         "feature_units": pd.DataFrame(
             [
                 {
+                    "network (trained or untrained)": network,
                     "feature": label,
                     "state (h or c)": x.unit.state,
                     "layer": x.unit.layer + 1,
                     "unit": x.unit.index,
                     "r (Pearson, -1..1)": x.r,
                 }
+                for network, search in (("trained", res.search), ("untrained", res.untrained))
                 for feature, label in FEATURES.items()
-                for x in rank(res.search.r[feature], TOP_UNITS)
+                for x in rank(search.r[feature], TOP_UNITS)
             ]
         ),
     }
@@ -135,13 +137,13 @@ def export(cfg: CharLMConfig, res: CharLMResult) -> Export:
     if len(res.history.timeline):
         figures["Learning to write, and one unit through training"] = film(cfg, res)
     if res.history.steps:
-        figures["Training loss"] = loss_curve(res.history)
+        figures["Training loss"] = losses(res.history, PROGRESS_LOSS)
     if res.baseline is not None:
         b = res.baseline
         figures["The network against n-grams"] = against_ngram(b.dev_nats, b.test_nats, b.order, res.nats)
     ranked = rank(res.search.r[cfg.feature], TOP_UNITS)
     figures[f"Units that track “{FEATURES[cfg.feature]}”"] = feature_units(
-        ranked, FEATURES[cfg.feature], unit, cfg.layers
+        ranked, FEATURES[cfg.feature], unit, cfg.layers, best_r(res.untrained.r[cfg.feature])
     )
     windows = {
         "cell": cfg.cell,

@@ -1,9 +1,11 @@
 """Features of a play at each character, and the automatic search for the units that track them.
 
-A unit whose activation correlates strongly with "inside a word" or "position in the line"
-is the kind of interpretable neuron found in character models (Karpathy's char-rnn): nobody
-asked for it, yet predicting the next character made it worth keeping. The search ranks every
-unit of every layer, of the hidden state h and (for the LSTM) the cell state c, by Pearson r.
+A unit whose activation correlates strongly with "position in the line" is the kind of
+interpretable neuron found in character models (Karpathy's char-rnn). Correlation alone proves
+little: an untrained network's units already follow the character just read, so the search also
+ranks the untrained network's units, and what training added is the difference. The search
+ranks every unit of every layer, of the hidden state h and (for the LSTM) the cell state c, by
+Pearson r.
 """
 
 from __future__ import annotations
@@ -19,6 +21,9 @@ FEATURES: dict[str, str] = {
     "speaker": "a line of speaker names in capitals",
     "newline": "just after a newline",
 }
+CURRENT_CHARACTER = frozenset({"word", "newline"})
+"""Features that are a function of the character just read alone: any unit its input drives tracks them,
+trained or not, so a unit that tracks one is not evidence of learning."""
 
 MIN_CHARS = 50
 """Below this many characters a correlation says more about chance than about the unit."""

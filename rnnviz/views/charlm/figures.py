@@ -15,7 +15,7 @@ from plotly.colors import sample_colorscale
 from plotly.subplots import make_subplots
 
 from rnnviz.core.experiment import LiveFigure
-from rnnviz.core.figures import animate
+from rnnviz.core.figures import animate, loss_curve
 from rnnviz.core.fit import History
 from rnnviz.core.memo import by_result
 from rnnviz.core.style import OKABE_ITO, SERIES, SIGNED_SCALE, base_layout, visible_whitespace
@@ -190,6 +190,18 @@ def live_film(history: History) -> go.Figure:
     return training_film(latest, Unit("h", int(layer), int(index)), layers=spread.shape[0])
 
 
+@by_result
+def losses(history: History, test_curve: str) -> go.Figure:
+    """The shared loss curve, its second curve named for what it is: a score on part of the test text."""
+    fig = go.Figure(loss_curve(history))  # a copy: the shared figure is not to be changed
+    fig.update_traces(
+        selector=dict(name="validation loss"),
+        name=test_curve,
+        hovertemplate=f"step %{{x}}<br>{test_curve} %{{y:.4g}}<extra></extra>",
+    )
+    return fig
+
+
 def live(cfg: CharLMConfig) -> LiveFigure:
     """The live figure needs no setting: the unit the reader picks is chosen after training."""
     return live_film
@@ -286,8 +298,11 @@ def next_char_bars(
 
 
 @by_result
-def feature_units(ranked: Sequence[Ranked], feature: str, highlight: Unit | None, layers: int) -> go.Figure:
-    """The units (of any state and layer) whose activation correlates most with a feature, as signed bars."""
+def feature_units(
+    ranked: Sequence[Ranked], feature: str, highlight: Unit | None, layers: int, untrained: float | None
+) -> go.Figure:
+    """The units (of any state and layer) whose activation correlates most with a feature, as signed bars,
+    between dashed lines at ± the untrained network's best |r|: the control a trained unit must clear."""
     fig = go.Figure()
     if not ranked:
         base_layout(
@@ -315,10 +330,17 @@ def feature_units(ranked: Sequence[Ranked], feature: str, highlight: Unit | None
         ),
         hovertemplate="%{x}<br>r = %{y:+.3f}<extra></extra>",
     )
-    best = ranked[0]
+    if untrained is not None:
+        for sign in (1, -1):
+            fig.add_hline(
+                y=sign * untrained,
+                line=dict(color=OKABE_ITO["grey"], dash="dash"),
+                annotation_text=f"untrained network's best: |r| = {untrained:.2f}" if sign > 0 else None,
+                annotation_position="top right",
+            )
     base_layout(
         fig,
-        f"{best.unit.name(layers)} tracks “{feature}” best: r = {best.r:+.2f}",
+        f"The units most correlated with “{feature}”, trained and (dashed) untrained",
         height=300,
         x="unit (h: hidden state, c: cell state; outlined: the one colouring the text)",
         y="correlation r with the feature",
@@ -355,11 +377,9 @@ def against_ngram(dev: Sequence[float], test: Sequence[float], order: int, netwo
         annotation_text=f"network: {network:.3f}",
         annotation_position="top right",
     )
-    base = test[order - 1]
-    winner = "network" if network < base else f"order-{order} n-gram"
     base_layout(
         fig,
-        f"On the test text the {winner} predicts best: {min(network, base):.3f} nats/char",
+        f"Every n-gram order and the network on the test text (order {order} chosen)",
         height=320,
         x="n-gram order (characters, context included)",
         y="nats per character (lower is better)",

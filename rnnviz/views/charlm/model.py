@@ -157,17 +157,18 @@ def bits(nats: float) -> float:
 
 
 @torch.no_grad()
-def nats_per_char(model: CharModel, win: Windows) -> float:
-    """Mean cross-entropy of the scored characters, in nats; NaN once a diverged model's scores are not finite."""
+def char_nats(model: CharModel, win: Windows) -> np.ndarray:
+    """The cross-entropy of each scored character, in nats and in text order: windows follow each other,
+    so their scored positions read row by row are the text read from start to end."""
     logits, _, _ = model(torch.from_numpy(win.inputs))
     targets = torch.from_numpy(win.targets)
-    total = nn.functional.cross_entropy(
-        logits.reshape(-1, logits.shape[-1]).double(),
-        targets.reshape(-1),
-        ignore_index=IGNORE,
-        reduction="sum",
-    )
-    return float(total) / int((targets != IGNORE).sum())
+    scored = targets != IGNORE
+    return nn.functional.cross_entropy(logits[scored].double(), targets[scored], reduction="none").numpy()
+
+
+def nats_per_char(model: CharModel, win: Windows) -> float:
+    """Mean cross-entropy of the scored characters, in nats; NaN once a diverged model's scores are not finite."""
+    return float(char_nats(model, win).mean())
 
 
 @torch.no_grad()

@@ -4,12 +4,12 @@ A network is only impressive if it beats counting. This baseline counts every k-
 training text once (NumPy, no Python loop over characters) and gives every order's
 probabilities in one pass, so the best order can be chosen on held-out training text at the
 cost of one evaluation. Kneser–Ney's lower orders count in how many contexts a string follows
-(continuation counts), not how often it occurs, which is what makes it the strong baseline.
+(continuation counts), not how often it occurs, which is what makes it a strong baseline.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -130,6 +130,9 @@ class Baseline:
     """Nats per character of orders 1..MAX_ORDER on the held-out part of the training text."""
     test_nats: tuple[float, ...]
     """The same orders, retrained on all the training text, on the test text."""
+    char_nats: np.ndarray = field(compare=False)
+    """The chosen order's nats on each test character, in text order (float32): what the network's
+    per-character losses are paired with to put an interval on the difference."""
 
     @property
     def nats(self) -> float:
@@ -147,9 +150,11 @@ def baseline(ids: np.ndarray, split: int, vocab: int, max_order: int = MAX_ORDER
     """
     dev = max(max_order - 1, int(split * (1 - DEV_SHARE)))
     dev_nats = -log_probs(train(ids[:dev], vocab, max_order), ids[:split], dev).mean(axis=1)
-    test_nats = -log_probs(train(ids[:split], vocab, max_order), ids, split).mean(axis=1)
+    test_losses = -log_probs(train(ids[:split], vocab, max_order), ids, split)
+    order = int(np.argmin(dev_nats)) + 1
     return Baseline(
-        order=int(np.argmin(dev_nats)) + 1,
+        order=order,
         dev_nats=tuple(float(v) for v in dev_nats),
-        test_nats=tuple(float(v) for v in test_nats),
+        test_nats=tuple(float(v) for v in test_losses.mean(axis=1)),
+        char_nats=test_losses[order - 1].astype(np.float32),
     )

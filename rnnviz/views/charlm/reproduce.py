@@ -58,7 +58,7 @@ def main() -> None:
         )
     value = float(total) / int((targets != IGNORE).sum())
     print(f"{int((targets != IGNORE).sum())} held-out characters scored")
-    print(json.dumps({"metric": "val_nats_per_char", "value": value}))
+    print(json.dumps({"metric": "test_nats_per_char", "value": value}))
 
 
 if __name__ == "__main__":

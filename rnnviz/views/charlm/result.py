@@ -1,9 +1,11 @@
 """What a character-model run returns: the trained model (so writing never retrains), its score against
-the n-gram on held-out text, the training film and the unit search."""
+the n-gram on held-out text, the training film and the unit search, trained and untrained."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+
+import numpy as np
 
 from rnnviz.core.fit import History
 from rnnviz.core.timeline import Frame
@@ -27,6 +29,8 @@ class CharLMResult:
     """False when the text is too short to hold any out: it is then measured on the training text."""
     nats: float
     """The network's nats per character on the held-out text (or the training text)."""
+    char_nats: np.ndarray
+    """Its nats on each of those characters, in text order (float32): paired with the n-gram's."""
     test: Windows
     """How that text was read: windows side by side, each after a warm-up (reproduce.py reads the same)."""
     baseline: Baseline | None
@@ -36,6 +40,8 @@ class CharLMResult:
     final: Frame
     """The trained model's frame: what the film's last frame shows."""
     search: Search
+    untrained: Search
+    """The same search on the untrained network (the initial weights of this seed): the control."""
     streams: int
     chunk_len: int
     params: int

@@ -2,9 +2,12 @@
 
 Training is truncated backpropagation through time over parallel streams of the first 90% of
 the text. The last 10% is never trained on: it measures nats per character for the network and,
-in the same run, for the best Kneser–Ney character n-gram. Snapshots record samples and every
-unit on a fixed excerpt, so the page replays the training; the result keeps the trained model,
-so writing (seed text, temperature) is display-only and never retrains.
+in the same run, for the Kneser–Ney character n-gram of the order that predicts held-out training
+text best. Both models' losses on each test character are kept, so the page can put an interval on
+their difference. Snapshots record samples and every unit on a fixed excerpt, so the page replays
+the training; the result keeps the trained model, so writing (seed text, temperature) is
+display-only and never retrains. The untrained network (the same seed's initial weights) is searched
+for feature units too: the control for what training added.
 """
 
 from __future__ import annotations
@@ -30,6 +33,7 @@ from rnnviz.views.charlm.model import (
     CharModel,
     Chunk,
     Windows,
+    char_nats,
     detach,
     generate,
     nats_per_char,
@@ -50,8 +54,8 @@ MIN_HELD_OUT_CHARS = 400
 AVERAGE_DECAY = 0.98
 """The model kept is a running average of the trained weights (about the last 50 steps): averaging
 cancels the noise of Adam's last steps that the decayed learning rate leaves, at no extra cost."""
-VAL_EVERY_WINDOW = 4
-"""The validation curve drawn while training reads every 4th test window: a quarter of the cost."""
+PROGRESS_EVERY_WINDOW = 4
+"""The test-text curve drawn while training reads every 4th test window: a quarter of the cost."""
 EXCERPT_CHARS = 200
 """Characters of held-out text coloured in the film: a few lines of a play."""
 SAMPLE_CHARS = 100
@@ -119,10 +123,13 @@ def run(
     excerpt_at = excerpt_start(corpus.text, test_from, len(ids))
     excerpt_len = min(EXCERPT_CHARS, len(ids) - 1 - excerpt_at)
     prompt = prompt_of(vocab, corpus.text)
-    progress_test = Windows(test.inputs[::VAL_EVERY_WINDOW], test.targets[::VAL_EVERY_WINDOW], test.warm)
+    progress_test = Windows(
+        test.inputs[::PROGRESS_EVERY_WINDOW], test.targets[::PROGRESS_EVERY_WINDOW], test.warm
+    )
 
     rng = seed_everything(cfg.seed)
     model = CharModel(cfg.cell, len(vocab), cfg.embedding, cfg.hidden, cfg.layers, cfg.dropout)
+    untrained = copy.deepcopy(model).eval()
     average = copy.deepcopy(model).eval()
     streams, chunk_len = stream_shape(split - 1, cfg.seq_len)
     state = None
@@ -165,6 +172,7 @@ def run(
     )
     if history.stop == "diverged":
         average = model  # the average of a diverged run hides the divergence the page reports
+    scored = char_nats(average, test)
     return CharLMResult(
         corpus=corpus,
         vocab=vocab,
@@ -172,13 +180,15 @@ def run(
         history=history,
         split=split,
         held_out=held_out,
-        nats=nats_per_char(average, test),
+        nats=float(scored.mean()),
+        char_nats=scored.astype(np.float32),
         test=test,
         baseline=baseline(ids, split, len(vocab)) if held_out else None,
         excerpt_at=excerpt_at,
         excerpt=corpus.text[excerpt_at : excerpt_at + excerpt_len],
         final=capture() if history.timeline.frames == [] else history.timeline.frames[-1],
         search=search(average, ids, corpus.text),
+        untrained=search(untrained, ids, corpus.text),
         streams=streams,
         chunk_len=chunk_len,
         params=count_parameters(model),

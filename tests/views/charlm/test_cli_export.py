@@ -32,8 +32,8 @@ def test_json_has_the_metrics_and_a_timeline_from_step_0_to_the_last(capsys):
     data = _json(capsys, *CORPUS, *FLAGS)
     m = data["metrics"]
     assert {
-        "val_nats_per_char",
-        "ngram_val_nats_per_char",
+        "test_nats_per_char",
+        "ngram_test_nats_per_char",
         "ngram_order",
         "corpus_chars",
         "train_seconds",
@@ -48,7 +48,8 @@ def test_json_has_the_metrics_and_a_timeline_from_step_0_to_the_last(capsys):
         len({len(e["unit_values"]) for e in timeline}) == 1
         and timeline[0]["unit_values"] != timeline[-1]["unit_values"]
     )
-    assert data["verdict"].startswith(("The network wins", "The n-gram (order"))
+    assert data["verdict"] == next(c["text"] for c in data["claims"] if c["id"] == "beats_ngram")
+    assert "95% interval" in data["verdict"]
 
 
 def test_untrained_json_has_one_frame(capsys):
@@ -90,8 +91,8 @@ def test_a_stacked_gru_export_reproduces_the_held_out_nats_with_plain_torch(tmp_
     script = (tmp_path / "reproduce.py").read_text()
     assert "rnnviz" not in script and "load_file" in script
     last = run_reproduce(tmp_path)
-    assert last["metric"] == "val_nats_per_char"
-    assert math.isclose(last["value"], data["metrics"]["val_nats_per_char"], rel_tol=1e-5)
+    assert last["metric"] == "test_nats_per_char"
+    assert math.isclose(last["value"], data["metrics"]["test_nats_per_char"], rel_tol=1e-5)
     samples = pd.read_csv(tmp_path / "data" / "samples_through_training.csv")
     assert list(samples.columns) == [
         "step (t)",
@@ -101,7 +102,7 @@ def test_a_stacked_gru_export_reproduces_the_held_out_nats_with_plain_torch(tmp_
     assert samples["step (t)"].tolist() == [e["step"] for e in data["timeline"]]
     ngram = pd.read_csv(tmp_path / "data" / "ngram_by_order.csv")
     assert ngram["test text (nats/char)"][data["metrics"]["ngram_order"] - 1] == pytest.approx(
-        data["metrics"]["ngram_val_nats_per_char"], rel=1e-6
+        data["metrics"]["ngram_test_nats_per_char"], rel=1e-6
     )
     page = (tmp_path / "index.html").read_text()
     assert page.count("Plotly.newPlot") >= 3 and "https://cdn" not in page.split("<body>")[1][:2000]
