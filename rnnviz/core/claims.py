@@ -95,7 +95,7 @@ def comparison(
         text = f"{winner} beats {loser} on {measure} {span}."
     return Claim(
         id,
-        text,
+        text[:1].upper() + text[1:],
         first_better,
         {**{k: float(v) for k, v in evidence.items()}, **interval.json()},
         _first_better(better),

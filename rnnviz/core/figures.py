@@ -43,9 +43,15 @@ def line_trace(
 
 @by_result
 def loss_curve(
-    history: History, *, title: str | None = None, log_y: bool = True, height: int = 300
+    history: History,
+    *,
+    title: str | None = None,
+    log_y: bool = True,
+    height: int = 300,
+    val_label: str = "validation loss",
 ) -> go.Figure:
-    """The loss curve of a finished training, built once per cached result."""
+    """The loss curve of a finished training, built once per cached result; its title says which way the
+    loss went on this run (averaged over the last steps, so one noisy step does not decide it)."""
     steps = np.arange(1, len(history.loss) + 1)
     fig = go.Figure(
         line_trace(
@@ -53,12 +59,12 @@ def loss_curve(
         )
     )
     if history.val_loss:
-        hover = "step %{x}<br>validation loss %{y:.4g}<extra></extra>"
+        hover = f"step %{{x}}<br>{val_label} %{{y:.4g}}<extra></extra>"
         fig.add_trace(
             line_trace(
                 history.val_steps,
                 history.val_loss,
-                "validation loss",
+                val_label,
                 SERIES["validation"],
                 hover,
                 mode="lines+markers",
@@ -66,9 +72,9 @@ def loss_curve(
         )
     if title is None:
         if history.loss:
-            title = (
-                f"Loss fell from {history.loss[0]:.3g} to {history.final_loss():.3g} in {len(steps)} steps"
-            )
+            first, last = history.loss[0], history.final_loss()
+            went = "fell" if last < first else "did not fall"
+            title = f"Loss {went}: {first:.3g} at the start, {last:.3g} at the end of {len(steps)} steps"
         else:
             title = "Not trained: the weights are as initialised"
     base_layout(

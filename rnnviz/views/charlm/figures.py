@@ -190,16 +190,9 @@ def live_film(history: History) -> go.Figure:
     return training_film(latest, Unit("h", int(layer), int(index)), layers=spread.shape[0])
 
 
-@by_result
 def losses(history: History, test_curve: str) -> go.Figure:
-    """The shared loss curve, its second curve named for what it is: a score on part of the test text."""
-    fig = go.Figure(loss_curve(history))  # a copy: the shared figure is not to be changed
-    fig.update_traces(
-        selector=dict(name="validation loss"),
-        name=test_curve,
-        hovertemplate=f"step %{{x}}<br>{test_curve} %{{y:.4g}}<extra></extra>",
-    )
-    return fig
+    """The loss curve, its second curve named for what it is: a score on part of the test text."""
+    return loss_curve(history, val_label=test_curve)
 
 
 def live(cfg: CharLMConfig) -> LiveFigure:

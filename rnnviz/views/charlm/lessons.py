@@ -110,10 +110,6 @@ def _never(_: object) -> bool:
     return False
 
 
-def _capitalised(c: Claim) -> Claim:
-    return dataclasses.replace(c, text=c.text[:1].upper() + c.text[1:])
-
-
 def beats_ngram(res: CharLMResult) -> Claim:
     """Network against n-gram on the test text: the mean difference of their per-character losses, with a
     95% interval from a paired bootstrap over blocks of the test text. A tie when it spans zero."""
@@ -154,7 +150,7 @@ def beats_ngram(res: CharLMResult) -> Claim:
         f" The difference is the network's minus the n-gram's; the interval resamples {len(network)} "
         f"blocks of about {len(res.char_nats) // len(network)} consecutive test characters."
     )
-    return _capitalised(dataclasses.replace(found, text=found.text + how))
+    return dataclasses.replace(found, text=found.text + how)
 
 
 def best_r(r: dict[str, np.ndarray]) -> float | None:
