@@ -32,10 +32,10 @@ def test_a_claim_says_what_happened_with_its_evidence():
 @pytest.mark.parametrize(
     ("interval", "better", "winner", "holds"),
     [
-        (Interval(-0.2, -0.3, -0.1), "lower", "network beats n-gram", True),
-        (Interval(0.2, 0.1, 0.3), "lower", "n-gram beats network", False),
-        (Interval(0.2, 0.1, 0.3), "higher", "network beats n-gram", True),
-        (Interval(0.05, -0.1, 0.2), "lower", "network and n-gram tie", False),
+        (Interval(-0.2, -0.3, -0.1), "lower", "Network beats n-gram", True),
+        (Interval(0.2, 0.1, 0.3), "lower", "N-gram beats network", False),
+        (Interval(0.2, 0.1, 0.3), "higher", "Network beats n-gram", True),
+        (Interval(0.05, -0.1, 0.2), "lower", "Network and n-gram tie", False),
     ],
 )
 def test_a_comparison_names_a_winner_only_when_its_interval_excludes_zero(interval, better, winner, holds):
