@@ -23,7 +23,7 @@ from rnnviz.views.attention.lessons import (
     WHEN_ATTENTION,
     WHEN_RNN,
     alignment_caption,
-    alignment_finding,
+    attention_vs_plain,
     bottleneck,
     cost_caption,
     cost_table,
@@ -34,6 +34,7 @@ from rnnviz.views.attention.lessons import (
     train_prompt,
     typed_finding,
     typed_prompt,
+    where_attention_looks,
 )
 from rnnviz.views.attention.result import MODEL_NAMES
 from rnnviz.views.attention.settings import AttentionConfig
@@ -64,6 +65,7 @@ cfg, res = ui.page(
 columns = st.columns(4)
 for column, (label, value) in zip(columns, headline(res).items(), strict=True):
     column.metric(label, value)
+st.markdown(attention_vs_plain(res).text)
 
 st.plotly_chart(accuracy_figure(res.history))
 if len(res.history.timeline) > 1:
@@ -71,7 +73,7 @@ if len(res.history.timeline) > 1:
 
 example = held_out_example(res)
 st.subheader("Where the decoder looked")
-st.plotly_chart(example_alignment(res.history, example, alignment_finding(res)))
+st.plotly_chart(example_alignment(res.history, example, where_attention_looks(res).text))
 st.caption(alignment_caption(res, example))
 
 
@@ -106,7 +108,7 @@ def typed_input() -> None:
 typed_input()
 
 if cfg.task in DIGIT_TASKS:
-    st.subheader("Where the plain network collapses")
+    st.subheader("Accuracy against string length")
     rows = sweep_rows(cfg, res, lambda other: ui.cached(EXPERIMENT, other))
     st.plotly_chart(sweep(rows, cfg.length))
     st.dataframe(pd.DataFrame(sweep_table(rows)), hide_index=True)
@@ -124,4 +126,4 @@ st.plotly_chart(loss_curves(res.losses))
 st.caption(LOSS_CAPTION)
 
 ui.explain("Why teacher forcing trains fast and greedy decoding cannot", lambda: st.markdown(TEACHER_FORCING))
-ui.explain("Why the plain network fails on long strings", lambda: st.markdown(bottleneck(res)))
+ui.explain("Why one state is a bottleneck", lambda: st.markdown(bottleneck(res).text))

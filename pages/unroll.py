@@ -11,11 +11,14 @@ from rnnviz.views.unroll.lessons import (
     INITIAL_STATE,
     INTRO,
     WORKING_MEMORY,
+    earlier_state_fades,
     film_caption,
+    fused_matches,
     gates_caption,
     loss_label,
     parameter_sharing,
     step_sentence,
+    training_lowers_loss,
     units_caption,
 )
 from rnnviz.views.unroll.step import gate_means, step_inputs
@@ -34,6 +37,8 @@ m[0].metric("Steps (tokens)", steps)
 m[1].metric("Parameters", f"{res.params:,}")
 m[2].metric(loss_label(res), sci(res.loss_after), help=EXPERIMENT.metric.help)
 m[3].metric("Fused vs step-by-step", f"{res.fused_gap:.1e}", help=FUSED_HELP)
+st.markdown(training_lowers_loss(res).text)
+st.caption(fused_matches(res).text)
 
 layer = ui.view_controls(EXPERIMENT, ["layer"], limits={"layer": cfg.layers}).shown_layer
 
@@ -84,6 +89,9 @@ fig_x, fig_h = weight_figures(res)
 left, right = st.columns(2)
 left.plotly_chart(fig_x)
 right.plotly_chart(fig_h)
+fading = earlier_state_fades(res)
+if fading is not None:
+    right.caption(fading.text)
 st.plotly_chart(loss_curve(res.history))
 
 st.subheader("What you are looking at")

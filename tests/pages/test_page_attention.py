@@ -5,7 +5,9 @@ import json
 
 from rnnviz.views.attention import EXPERIMENT
 from rnnviz.views.attention.answers import SWEEP_LENGTHS
+from rnnviz.views.attention.lessons import attention_vs_plain, bottleneck, where_attention_looks
 from tests.apptest import open_page, texts
+from tests.trained import trained
 
 SMALL = {name: str(value) for name, value in EXPERIMENT.smoke.items()}
 """The smoke settings, as a link gives them: strings of 6 digits."""
@@ -37,7 +39,8 @@ def test_training_draws_every_figure_and_the_sweep_row_of_its_length():
     assert not at.exception, at.exception
     titles = _titles(at)
     assert any(t.startswith("Tokens right on held-out examples:") for t in titles)
-    assert any(t.startswith("Attention reads the input step it is writing") for t in titles)
+    res = trained(EXPERIMENT)
+    assert any(t.startswith(where_attention_looks(res).text) for t in titles)
     assert any("steps in a row, attention one step" in t for t in titles)
     sweep = at.dataframe[0].value
     assert list(sweep["String length (digits)"]) == sorted({*SWEEP_LENGTHS, 6})
@@ -47,7 +50,8 @@ def test_training_draws_every_figure_and_the_sweep_row_of_its_length():
     cost = at.dataframe[1].value
     assert list(cost["attention matrix (bytes)"]) == [4 * t * t for t in cost["T (tokens)"]]
     markdown = " ".join(str(m.value) for m in at.markdown)
-    assert "Copying, the first token it writes is the first digit it read" in markdown
+    assert attention_vs_plain(res).text in markdown and bottleneck(res).text in markdown
+    assert "output step t writes the digit read at input step t" in markdown
 
 
 def test_typed_input_is_answered_and_bad_input_explained():

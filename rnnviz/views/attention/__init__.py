@@ -4,7 +4,7 @@ from rnnviz.core.experiment import Experiment, Metric
 from rnnviz.views import View
 from rnnviz.views.attention.export import export, report
 from rnnviz.views.attention.figures import film, live
-from rnnviz.views.attention.lessons import METRIC_HELP
+from rnnviz.views.attention.lessons import METRIC_HELP, claims
 from rnnviz.views.attention.result import AttentionResult
 from rnnviz.views.attention.settings import AttentionConfig
 from rnnviz.views.attention.train import run
@@ -22,6 +22,7 @@ EXPERIMENT = Experiment[AttentionConfig, AttentionResult](
     export=export,
     film=film,
     live=live,
+    claims=claims,
     smoke={"length": 6, "hidden": 16, "steps": 40, "seed": 3},
     metric=Metric(
         name="token_accuracy_attention",
@@ -37,9 +38,9 @@ VIEW = View(
     EXPERIMENT,
     icon=":material/center_focus_strong:",
     finding=(
-        "An encoder-decoder that must squeeze a long digit string into one state gets most digits wrong; "
-        "let its decoder look back at every input step and it copies them almost perfectly, at the price "
-        "of a matrix that grows with the square of the length."
+        "Expect an encoder-decoder that must squeeze a long digit string into one state to get many "
+        "digits wrong, and the same network whose decoder looks back at every input step to get far more "
+        "right, at the price of a matrix that grows with the square of the length."
     ),
     order=55,
 )

@@ -14,7 +14,7 @@ import pandas as pd
 from rnnviz.core.export import Export
 from rnnviz.views.attention.answers import held_out_example
 from rnnviz.views.attention.figures import accuracy_figure, alignment, cost, loss_curves
-from rnnviz.views.attention.lessons import alignment_finding, cost_table
+from rnnviz.views.attention.lessons import cost_table, where_attention_looks
 from rnnviz.views.attention.model import EMBED
 from rnnviz.views.attention.result import MODEL_NAMES, MODELS, AttentionResult
 from rnnviz.views.attention.settings import AttentionConfig
@@ -112,7 +112,7 @@ def export(cfg: AttentionConfig, res: AttentionResult) -> Export:
             example.source,
             example.written["attention"],
             example.expected,
-            alignment_finding(res),
+            where_attention_looks(res).text,
         ),
         "What recurrence costs": cost(res.cost),
         "Training loss": loss_curves(res.losses),

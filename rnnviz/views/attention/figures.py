@@ -16,6 +16,7 @@ from rnnviz.core.memo import by_result
 from rnnviz.core.style import OKABE_ITO, UNIT_SCALE, base_layout, token_label
 from rnnviz.views.attention.answers import Answer
 from rnnviz.views.attention.cost import CostRow
+from rnnviz.views.attention.lessons import length_trend
 from rnnviz.views.attention.result import AttentionResult
 from rnnviz.views.attention.settings import AttentionConfig
 from rnnviz.views.attention.tasks import MAX_LENGTH, MIN_LENGTH
@@ -196,7 +197,8 @@ def example_alignment(history: History, example: Answer, finding: str) -> go.Fig
 
 @by_result
 def sweep(rows: Sequence[Mapping[str, float | None]], current: int) -> go.Figure:
-    """Token accuracy against string length, from the results trained so far."""
+    """Token accuracy against string length, from the results trained so far; the title is the claim
+    those lengths support."""
     fig = go.Figure()
     for name in MODEL_LABELS:
         points = [(r["length"], r[name]) for r in rows if r[name] is not None]
@@ -209,18 +211,9 @@ def sweep(rows: Sequence[Mapping[str, float | None]], current: int) -> go.Figure
             hovertemplate=f"{MODEL_LABELS[name]}<br>length %{{x}}: %{{y:.0%}} of digits right<extra></extra>",
         )
     fig.add_vline(x=current, line=dict(color=OKABE_ITO["grey"], dash="dot"))
-    trained = [r for r in rows if r["plain"] is not None]
-    worst = min(trained, key=lambda r: r["plain"])
-    if len(trained) > 1:
-        title = (
-            f"Through the bottleneck accuracy falls with length: {percent(worst['plain'])} of digits right "
-            f"at {worst['length']}"
-        )
-    else:
-        title = f"Trained so far at {worst['length']} digits only: train other lengths to fill in the curve"
     base_layout(
         fig,
-        title,
+        length_trend(rows).text,
         height=320,
         x="string length (digits)",
         y="held-out digits right",

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
+import numpy as np
+
+from rnnviz.core.claims import Claim, claim, comparison, paired_accuracy, paired_bootstrap
 from rnnviz.core.dates import EXAMPLE as DATE_EXAMPLE
 from rnnviz.core.dates import MAX_CHARS as DATE_CHARS
 from rnnviz.core.fit import training_budget_s
@@ -100,15 +103,6 @@ def position_caption(res: AttentionResult) -> str:
     )
 
 
-def alignment_finding(res: AttentionResult) -> str:
-    if res.task == "dates":
-        focus = month_focus(held_out_example(res))
-        return f"To write the month's digits the decoder looks at the month's letters ({percent(focus)} of the weight)"
-    share = on_rule_share(res.weights, res.task)
-    where = "the mirrored input step" if res.task == "reverse" else "the input step it is writing"
-    return f"Attention reads {where}: {percent(share)} of output steps on the line"
-
-
 def alignment_caption(res: AttentionResult, example: Answer) -> str:
     shape = {"reverse": "an anti-diagonal", "copy": "a diagonal"}.get(res.task)
     where = (
@@ -163,50 +157,141 @@ def cost_table(rows: Sequence[CostRow]) -> list[dict[str, object]]:
 
 
 TREND_MARGIN = 0.05
-"""How far apart the first and last output steps' accuracy must be to call it a fall or a rise: about
-the noise of two shares of the held-out examples."""
+"""How far apart two trained lengths' accuracies must be to call it a fall or a rise: about the noise
+of two token accuracies over the held-out strings of two separate runs."""
+
+ON_RULE = 0.5
+"""Share of output steps whose largest weight must sit within one input step of where the rule points
+to say attention reads there: most of them (by chance about 3 / length do)."""
+MONTH_FOCUS = 0.5
+"""Share of the month digits' weight that must fall on the month's letters to say the decoder looks there."""
 
 
-def bottleneck(res: AttentionResult) -> str:
-    """Why the plain network fails, with the direction its accuracy takes along the answer read from this run.
+def _unit(res: AttentionResult) -> str:
+    return "characters" if res.task == "dates" else "digits"
 
-    Which end of the answer it gets right depends on the task: copying, the first token written is the
-    first digit read; reversing, it is the last one. The mechanism is stated only when the run shows it.
+
+def claims(cfg: AttentionConfig, res: AttentionResult) -> list[Claim]:
+    """What this run shows, headline first: attention against the plain network, then why the plain one
+    fails where it does, then where attention looks."""
+    return [attention_vs_plain(res), bottleneck(res), where_attention_looks(res)]
+
+
+def attention_vs_plain(res: AttentionResult) -> Claim:
+    """Both networks answer the same held-out strings, so each string's share of tokens right is paired;
+    the bootstrap resamples strings, not tokens, because the tokens of one answer are not independent."""
+    per_string = {name: res.scores[name].right.mean(1) for name in MODEL_NAMES}
+    return comparison(
+        "attention_vs_plain",
+        "The network with attention",
+        "the plain encoder-decoder",
+        paired_bootstrap(per_string["attention"], per_string["plain"]),
+        better="higher",
+        measure=f"the share of {_unit(res)} right per held-out string",
+        fmt="{:.3f}",
+        attention=res.scores["attention"].token_accuracy,
+        plain=res.scores["plain"].token_accuracy,
+        strings=len(per_string["plain"]),
+    )
+
+
+BOTTLENECK_FACT = {
+    "copy": (
+        "Copying, output step t writes the digit read at input step t, so every digit spends the same "
+        "number of steps in a recurrent state (the rest of the input, then t decoder steps): distance "
+        "alone favours neither end of the answer"
+    ),
+    "reverse": (
+        "Reversing, output step t writes the digit read t steps before the end, so it has spent 2t − 1 "
+        "steps in a recurrent state: the later the output step, the longer its digit had to survive"
+    ),
+    "dates": "Converting a date, every character of the answer is read off that one state",
+}
+
+
+def bottleneck(res: AttentionResult) -> Claim:
+    """Whether the plain network's accuracy falls from the first output step to the last, on the same
+    held-out strings (paired, McNemar's setting), with the mechanism that fits the task run.
+
+    Which digit the first output step writes depends on the task: copying, the first one read;
+    reversing, the last one. The sentence says which, and only the direction this run measured.
     """
-    plain = res.scores["plain"].position_accuracy
-    first, last = float(plain[0]), float(plain[-1])
-    ends = f"without attention, {percent(first)} of first tokens right and {percent(last)} of last tokens"
-    if res.task == "reverse":
-        fact = "Reversing, the first token it writes is the last digit it read"
-        mechanism = (
-            "a GRU state of a few dozen numbers, trained briefly, keeps the last digits it read sharply and "
-            "the early ones hardly at all, so the accuracy per output step falls along the answer"
-        )
-    elif res.task == "copy":
-        fact = (
-            "Copying, the first token it writes is the first digit it read, and the one state must carry "
-            "every digit after it too"
-        )
-        mechanism = (
-            "early output steps are right most often and the accuracy falls along the answer as the "
-            "fixed-size state runs out"
-        )
+    right = res.scores["plain"].right
+    first, last = right[:, 0], right[:, -1]
+    fall = paired_accuracy(first, last)
+    ends = (
+        f"{percent(first.mean())} of first tokens right and {percent(last.mean())} of last tokens "
+        f"(difference {fall.estimate:.2f}, 95% interval {fall.low:.2f} to {fall.high:.2f})"
+    )
+    lead = f"The plain decoder starts from the encoder's last state and must write every token from it. {BOTTLENECK_FACT[res.task]}."
+    close = " Attention gives each output step its own mix of all encoder states, so nothing has to survive the whole input."
+    if fall.high < 0:
+        otherwise = f"Here the accuracy rises along the answer: {ends}."
     else:
-        fact = "Converting a date, every character of the answer is read off that one state"
-        mechanism = None
-    falls = last < first - TREND_MARGIN
-    if falls and mechanism:
-        told = f": {mechanism}"
-    elif falls:
-        told = ". Here the accuracy per output step falls along the answer"
-    elif last > first + TREND_MARGIN:
-        told = ". Here the accuracy per output step rises along the answer"
+        otherwise = f"Here the first and last output steps tie within this run's noise: {ends}."
+    return claim(
+        "bottleneck",
+        lambda e: e["low"] > 0,
+        f"{lead} Here the accuracy falls along the answer: {ends}.{close}",
+        f"{lead} {otherwise}{close}",
+        first=first.mean(),
+        last=last.mean(),
+        **fall.json(),
+    )
+
+
+def where_attention_looks(res: AttentionResult) -> Claim:
+    """Where the decoder with attention looks, against where the task says it should."""
+    if res.task == "dates":
+        focus = month_focus(held_out_example(res))
+        return claim(
+            "alignment",
+            lambda e: e["month_focus"] > MONTH_FOCUS,
+            f"To write the month's digits the decoder looks at the month's letters ({percent(focus)} of the weight)",
+            f"To write the month's digits the decoder puts only {percent(focus)} of its weight on the month's letters",
+            month_focus=focus,
+        )
+    share = on_rule_share(res.weights, res.task)
+    where = "the mirrored input step" if res.task == "reverse" else "the input step it is writing"
+    return claim(
+        "alignment",
+        lambda e: e["on_rule"] > ON_RULE,
+        f"Attention reads {where}: {percent(share)} of output steps on the line",
+        f"Attention does not follow the line: only {percent(share)} of output steps look within one step of {where}",
+        on_rule=share,
+    )
+
+
+def length_trend(rows: Sequence[Mapping[str, float | None]]) -> Claim:
+    """Whether the plain network's accuracy falls with string length, read from the lengths trained so
+    far: it holds only when the longest is clearly below the shortest and no longer length is clearly
+    better than the one before it."""
+    trained = sorted((int(r["length"]), float(r["plain"])) for r in rows if r["plain"] is not None)
+    (shortest, at_shortest), (longest, at_longest) = trained[0], trained[-1]
+    accuracies = [a for _, a in trained]
+    if len(trained) < 2:
+        otherwise = f"Trained so far at {shortest} digits only: train other lengths to fill in the curve"
     else:
-        told = ". Here the accuracy per output step is about the same at both ends of the answer"
-    return (
-        f"The plain decoder starts from the encoder's last state and must write every token from it. "
-        f"{fact}{told} ({ends}). Attention gives each output step its own mix of all encoder states, so "
-        "nothing has to survive the whole input."
+        otherwise = (
+            f"Through the bottleneck accuracy does not fall steadily with length here: "
+            f"{percent(at_shortest)} of digits right at {shortest}, {percent(at_longest)} at {longest}"
+        )
+    return claim(
+        "falls_with_length",
+        lambda e: (
+            e["lengths_trained"] >= 2
+            and e["plain_shortest"] - e["plain_longest"] > TREND_MARGIN
+            and e["largest_rise"] <= TREND_MARGIN
+        ),
+        f"Through the bottleneck accuracy falls with length: {percent(at_shortest)} of digits right at "
+        f"{shortest}, {percent(at_longest)} at {longest}",
+        otherwise,
+        lengths_trained=len(trained),
+        shortest=shortest,
+        longest=longest,
+        plain_shortest=at_shortest,
+        plain_longest=at_longest,
+        largest_rise=float(np.max(np.diff(accuracies), initial=0.0)),
     )
 
 

@@ -22,6 +22,9 @@ class Scores:
 
     answers: np.ndarray
     """(examples, output steps) token ids."""
+    right: np.ndarray
+    """(examples, output steps) bool: each held-out token right or not. Both networks answer the same
+    strings, so comparisons between them (and between output steps) are paired per string."""
     position_accuracy: np.ndarray
     """Share of examples right at each output step."""
     token_accuracy: float

@@ -38,6 +38,7 @@ def score(model: Seq2Seq, batch: Batch) -> tuple[Scores, Tensor | None]:
     return (
         Scores(
             answers=answers.numpy(),
+            right=right.bool().numpy(),
             position_accuracy=right.mean(0).numpy(),
             token_accuracy=float(right.mean()),
             exact=float(right.all(1).float().mean()),

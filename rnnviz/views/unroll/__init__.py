@@ -4,7 +4,7 @@ from rnnviz.core.experiment import Experiment, Metric
 from rnnviz.views import View
 from rnnviz.views.unroll.export import export, report
 from rnnviz.views.unroll.figures import film, live
-from rnnviz.views.unroll.lessons import METRIC_HELP
+from rnnviz.views.unroll.lessons import METRIC_HELP, claims
 from rnnviz.views.unroll.result import UnrollResult
 from rnnviz.views.unroll.settings import UnrollConfig
 from rnnviz.views.unroll.train import run
@@ -19,6 +19,7 @@ EXPERIMENT = Experiment[UnrollConfig, UnrollResult](
     export=export,
     film=film,
     live=live,
+    claims=claims,
     smoke={"text": "abcabcabc", "hidden": 4, "layers": 2, "train_steps": 40, "lr": 0.03},
     metric=Metric(
         name="loss_after_training",
@@ -34,8 +35,8 @@ VIEW = View(
     EXPERIMENT,
     icon=":material/view_week:",
     finding=(
-        "A recurrent network is one small cell applied at every step, with the same weights, "
-        "carrying a hidden state forward as working memory."
+        "Expect one small cell, with the same weights at every step, to carry a hidden state forward as "
+        "working memory, and its guesses of the next token to improve as it trains on the sequence."
     ),
     order=10,
 )

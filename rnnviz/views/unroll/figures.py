@@ -17,6 +17,7 @@ from rnnviz.core.timeline import Frame, Timeline
 from rnnviz.views.unroll.result import UnrollResult, hidden_of
 from rnnviz.views.unroll.sequence import read_sequence
 from rnnviz.views.unroll.settings import UnrollConfig
+from rnnviz.views.unroll.step import spectral_norm
 
 WINDOW = 8
 """Steps drawn in the unrolled diagram; the scrubber moves the window."""
@@ -161,7 +162,8 @@ def weight_heatmaps(
     radius: dict[str, float],
     vocab: Sequence[str],
 ) -> tuple[go.Figure, go.Figure]:
-    """W_xh and W_hh with the spectral radius of each recurrent block in the title."""
+    """W_xh and W_hh with the spectral radius of each recurrent block in the title (and, for a vanilla
+    cell, ‖W_hh‖₂: what decides whether an earlier state must fade, stated by the lessons' claim)."""
     names = GATES[cell] or ("h",)
     hidden = weights["W_hh"].shape[1]
     row_labels = [f"{g}·{u}" if len(names) > 1 else str(u) for g in names for u in range(hidden)]
@@ -169,9 +171,10 @@ def weight_heatmaps(
     w_ih, w_hh = weights["W_ih"], weights["W_hh"]
     fig_x = _matrix(w_ih, row_labels, cols, "W_ih")
     if "h" in radius:
-        rho = radius["h"]
-        verdict = "below 1: alone it shrinks the state" if rho < 1 else "above 1: alone it can grow the state"
-        title = f"W<sub>hh</sub>: spectral radius {rho:.2f}, {verdict}"
+        title = (
+            f"W<sub>hh</sub>: spectral radius {radius['h']:.2f}, largest singular value "
+            f"‖W<sub>hh</sub>‖₂ {spectral_norm(weights['W_hh']):.2f}"
+        )
     else:
         radii = ", ".join(f"{k} {v:.2f}" for k, v in radius.items())
         title = f"W<sub>hh</sub> gate blocks; spectral radius per block: {radii}"

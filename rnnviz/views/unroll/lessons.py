@@ -4,8 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 
+import numpy as np
+
 from rnnviz.core.cells import CELLS, GATE_NAMES
+from rnnviz.core.claims import Claim, claim, comparison, paired_bootstrap
 from rnnviz.views.unroll.result import UnrollResult
+from rnnviz.views.unroll.settings import UnrollConfig
+from rnnviz.views.unroll.step import largest_slope, spectral_norm
 
 INTRO = (
     "A recurrent network reads a sequence one token at a time. At each step one small cell, with the "
@@ -19,8 +24,8 @@ METRIC_HELP = (
 )
 
 FUSED_HELP = (
-    "Largest difference between torch's fused module and the instrumented cell drawn here: "
-    "the pictures show the trained model's own numbers."
+    "Largest difference between torch's fused module and the instrumented cell drawn here, over every "
+    "hidden state of the sequence."
 )
 
 WORKING_MEMORY = (
@@ -78,5 +83,91 @@ def parameter_sharing(cell: str) -> str:
     return (
         "**Parameter sharing.** The diagram repeats one cell, and the weight heatmaps are its only "
         f"weights: {CELLS[cell]} uses the same W_xh and W_hh at every step. That is why it reads "
-        "sequences of any length, and why gradients multiply by the same W_hh again and again."
+        "sequences of any length, and why a gradient through time meets the same W_hh again and again, "
+        "each time scaled by that step's own slope of the nonlinearity."
+    )
+
+
+LOSS_BLOCK = 5
+"""Tokens per bootstrap block: neighbouring guesses share the state, so their losses move together."""
+FUSED_TOLERANCE = 1e-4
+"""Largest fused-vs-step-by-step difference still called a match: float32 rounding over a sequence stays
+far below it, a misread weight block far above."""
+
+
+def claims(cfg: UnrollConfig, res: UnrollResult) -> list[Claim]:
+    """What this run shows, headline first: training lowered the loss, the drawn cell is the trained one,
+    and (vanilla cells) whether the recurrent weights guarantee that an earlier state fades."""
+    found = [training_lowers_loss(res), fused_matches(res)]
+    fading = earlier_state_fades(res)
+    return found + ([fading] if fading is not None else [])
+
+
+def training_lowers_loss(res: UnrollResult) -> Claim:
+    """The same guesses scored before and after training, paired per target step; the sequence is also the
+    training data, so this says how well it learned the sequence, not how well it would predict another."""
+    measure = "squared error of each next value" if res.numeric else "next-token cross-entropy (nats)"
+    losses = np.concatenate([res.token_loss_before, res.token_loss_after])
+    overflowed = float(np.sum(~np.isfinite(losses)))
+    if overflowed:
+        return claim(
+            "training_lowers_loss",
+            lambda e: e["overflowed"] == 0,
+            "",
+            f"The {measure} overflows float32 on this sequence, so it cannot tell whether training helped.",
+            overflowed=overflowed,
+        )
+    return comparison(
+        "training_lowers_loss",
+        "The trained network",
+        "the network before training",
+        paired_bootstrap(res.token_loss_after, res.token_loss_before, block=LOSS_BLOCK),
+        better="lower",
+        measure=f"{measure} on the sequence it trained on",
+        loss_before=float(res.token_loss_before.mean()),
+        loss_after=res.loss_after,
+        steps_trained=res.history.steps,
+    )
+
+
+def fused_matches(res: UnrollResult) -> Claim:
+    return claim(
+        "fused_matches",
+        lambda e: e["fused_gap"] <= FUSED_TOLERANCE,
+        f"The step-by-step cell drawn here matches torch's fused module (largest difference "
+        f"{res.fused_gap:.1e}, within {FUSED_TOLERANCE:.0e}): "
+        "the pictures show the trained model's own numbers.",
+        f"The step-by-step cell drawn here differs from torch's fused module by up to {res.fused_gap:.1e}: "
+        "the pictures may not show the trained model's own numbers.",
+        fused_gap=res.fused_gap,
+        tolerance=FUSED_TOLERANCE,
+    )
+
+
+def earlier_state_fades(res: UnrollResult) -> Claim | None:
+    """Whether layer 1's recurrence is a contraction on this sequence (Pascanu et al. 2013).
+
+    Each step's Jacobian is diag(φ′) W_hh with a diagonal that changes every step, so the spectral
+    radius of W_hh guarantees nothing (W = [[1, 1], [-1, -0.9]] has radius 0.32, diag(1, 0) W has 1.0);
+    ‖W_hh‖₂ · max φ′ < 1 bounds every step, hence their product. None for gated cells.
+    """
+    slope = largest_slope(res)
+    if slope is None:
+        return None
+    norm = spectral_norm(res.weights[0]["W_hh"])
+    radius = res.radius[0]["h"]
+    bound = norm * slope
+    return claim(
+        "earlier_state_fades",
+        lambda e: e["norm"] * e["largest_slope"] < 1,
+        f"‖W_hh‖₂ = {norm:.2f} and φ′ stays at or below {slope:.2f} on this sequence, so each step's "
+        f"Jacobian diag(φ′) W_hh stretches no vector by more than {bound:.2f} < 1: what an earlier state "
+        f"adds fades at least geometrically (spectral radius {radius:.2f}; Pascanu et al. 2013).",
+        f"‖W_hh‖₂ · max φ′ = {bound:.2f} ≥ 1 on this sequence (spectral radius {radius:.2f}), so nothing "
+        "guarantees that an earlier state's influence fades: each step's Jacobian is diag(φ′) W_hh with a "
+        "diagonal that changes every step, and a spectral radius below 1 alone bounds none of their "
+        "products; ‖W_hh‖₂ · max φ′ < 1 does (Pascanu et al. 2013).",
+        norm=norm,
+        largest_slope=slope,
+        radius=radius,
     )

@@ -33,6 +33,10 @@ class UnrollResult:
     """The model's next-token guess after each step, as text."""
     loss_after: float
     """The trained model's loss on the sequence: what reproduce.py recomputes from the weights."""
+    token_loss_before: np.ndarray
+    """(time - 1,) float32: each next-token guess's loss with the initial weights, before any step."""
+    token_loss_after: np.ndarray
+    """(time - 1,) float32: the same guesses' losses after training; their mean is ``loss_after``."""
     history: History
     model_state: dict[str, torch.Tensor]
     """The trained weights (and initial state), for export."""

@@ -52,6 +52,14 @@ def read_sequence(text: str, tokenizer: str) -> Sequence:
     return Sequence(toks.tokens, vocab, toks.values, toks.notes)
 
 
+def next_token_losses(out: Tensor, target: Tensor, numeric: bool) -> Tensor:
+    """The training objective per target step, (time - 1,): each guess's own cross-entropy (text) or
+    squared error (numbers); their mean is :func:`next_token_loss`."""
+    if numeric:
+        return nn.functional.mse_loss(out, target, reduction="none")[0, :, 0]
+    return nn.functional.cross_entropy(out[0], target, reduction="none")
+
+
 def next_token_loss(out: Tensor, target: Tensor, numeric: bool) -> Tensor:
     """The training objective: guess token t+1 after reading tokens 1..t.
 

@@ -39,3 +39,24 @@ def step_inputs(res: UnrollResult, layer: int, t: int) -> dict[str, Any]:
 def gate_means(res: UnrollResult, layer: int, t: int) -> dict[str, float]:
     """Each gate's mean over units at step ``t``: how open it is, in one number; empty for a vanilla cell."""
     return {g: float(np.mean(res.states.gates[g][layer][t])) for g in GATES[res.states.cell]}
+
+
+def spectral_norm(w: np.ndarray) -> float:
+    """Largest singular value: the most W stretches any vector, in one step (not only in the long run)."""
+    return float(np.linalg.norm(w.astype(np.float64), 2))
+
+
+SLOPES = {
+    "rnn": lambda pre: 1.0 - np.tanh(pre) ** 2,
+    "rnn_relu": lambda pre: (pre > 0).astype(np.float64),
+}
+"""φ′ of each vanilla cell's nonlinearity at its pre-activations: the diagonal of every step's Jacobian."""
+
+
+def largest_slope(res: UnrollResult, layer: int = 0) -> float | None:
+    """The largest φ′ this sequence met in ``layer``: with ‖W_hh‖₂ it bounds every step's Jacobian
+    diag(φ′) W_hh. None for gated cells, whose Jacobian has more terms than this."""
+    slope = SLOPES.get(res.states.cell)
+    if slope is None:
+        return None
+    return float(slope(res.states.pre["h"][layer].astype(np.float64)).max())

@@ -15,7 +15,7 @@ from rnnviz.core.models import TokenModel
 from rnnviz.core.seeding import seed_everything
 from rnnviz.core.timeline import Frame
 from rnnviz.views.unroll.result import UnrollResult
-from rnnviz.views.unroll.sequence import Sequence, next_token_loss, read_sequence
+from rnnviz.views.unroll.sequence import Sequence, next_token_loss, next_token_losses, read_sequence
 from rnnviz.views.unroll.settings import UnrollConfig
 
 
@@ -80,6 +80,12 @@ def run(cfg: UnrollConfig, on_progress: ProgressFn | None = None) -> UnrollResul
     def loss_fn(_: Any) -> torch.Tensor:
         return next_token_loss(model(x[:, :-1]), target, seq.numeric)
 
+    def token_losses() -> np.ndarray:
+        with torch.no_grad():
+            return next_token_losses(model(x[:, :-1]), target, seq.numeric).numpy().astype(np.float32)
+
+    before = token_losses()
+
     history = fit(
         model,
         loss_fn,
@@ -94,6 +100,7 @@ def run(cfg: UnrollConfig, on_progress: ProgressFn | None = None) -> UnrollResul
         tr, final = look(model, x, seq)
         fused, _ = model.rnn(x, model.initial_state(1))
         loss_after = float(loss_fn(None))
+    after = token_losses()
     h0, c0 = initial_state(model)
     weights = layer_weights(model, cfg.layers)
 
@@ -110,6 +117,8 @@ def run(cfg: UnrollConfig, on_progress: ProgressFn | None = None) -> UnrollResul
         final=final,
         predictions=prediction_labels(final),
         loss_after=loss_after,
+        token_loss_before=before,
+        token_loss_after=after,
         history=history,
         model_state={k: v.detach().clone() for k, v in model.state_dict().items()},
         params=count_parameters(model),

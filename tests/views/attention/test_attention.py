@@ -3,18 +3,26 @@ cost table, typed input, what its report holds and an export whose reproduce.py 
 
 import dataclasses
 import math
+import re
 
 import numpy as np
 import pytest
 import torch
 
 from rnnviz.core import export
-from rnnviz.views.attention import EXPERIMENT
+from rnnviz.views.attention import EXPERIMENT, VIEW
 from rnnviz.views.attention.answers import on_rule_share
 from rnnviz.views.attention.cost import LENGTHS, SelfAttentionLayer, measure
-from rnnviz.views.attention.lessons import bottleneck
+from rnnviz.views.attention.figures import sweep
+from rnnviz.views.attention.lessons import (
+    attention_vs_plain,
+    bottleneck,
+    claims,
+    length_trend,
+    where_attention_looks,
+)
 from rnnviz.views.attention.settings import AttentionConfig
-from rnnviz.views.attention.tasks import make_data, read
+from rnnviz.views.attention.tasks import HELD_OUT, make_data, read
 from rnnviz.views.attention.train import build
 from tests.export_support import run_reproduce
 from tests.trained import trained
@@ -176,27 +184,87 @@ def test_export_of_the_date_task_with_additive_scores_reproduces_the_metric(tmp_
     assert math.isclose(last["value"], EXPERIMENT.metric.read(cfg, res), rel_tol=1e-5)
 
 
-def _with_plain_accuracy(res, task: str, per_step: list[float]):
-    """The result as if the plain network had scored ``per_step`` on ``task``: what the prose reads."""
-    plain = dataclasses.replace(res.scores["plain"], position_accuracy=np.array(per_step))
+def _with_plain_right(res, task: str, right: np.ndarray):
+    """The result as if the plain network had got ``right`` (strings, output steps) on ``task``."""
+    plain = dataclasses.replace(res.scores["plain"], right=right.astype(bool))
     return dataclasses.replace(res, task=task, scores={**res.scores, "plain": plain})
 
 
-def test_bottleneck_states_the_direction_the_run_shows_for_the_task_run():
-    """Issue 23: copying, the first token written is the first digit read; the fall is read from the run."""
+def _ends(first: float, last: float, strings: int = 200, steps: int = 6) -> np.ndarray:
+    """Per-string correctness with the given share of first and last output steps right."""
+    right = np.zeros((strings, steps), dtype=bool)
+    right[: int(first * strings), 0] = True
+    right[: int(last * strings), -1] = True
+    return right
+
+
+def test_bottleneck_states_the_mechanism_of_the_task_and_the_direction_the_run_shows():
+    """Issue 23 item 2: copying, output step t writes the digit read at step t (every digit waits as long);
+    reversing, later output steps wait longer. The direction is decided by the first and last steps'
+    paired accuracies, and says tie when their interval spans zero."""
     res = trained(EXPERIMENT)
-    falling_copy = bottleneck(_with_plain_accuracy(res, "copy", [0.78, 0.4, 0.125]))
-    assert "the first token it writes is the first digit it read" in falling_copy
-    assert "early output steps are right most often and the accuracy falls" in falling_copy
-    assert "78% of first tokens right and 12% of last tokens" in falling_copy
-    assert "keeps the last digits" not in falling_copy
-    flat_copy = bottleneck(_with_plain_accuracy(res, "copy", [0.3, 0.5, 0.31]))
-    assert "falls" not in flat_copy and "about the same at both ends" in flat_copy
-    falling_reverse = bottleneck(_with_plain_accuracy(res, "reverse", [0.9, 0.5, 0.2]))
-    assert "the first token it writes is the last digit it read" in falling_reverse
-    assert (
-        "keeps the last digits it read sharply" in falling_reverse
-        and "falls along the answer" in falling_reverse
+    falling_copy = bottleneck(_with_plain_right(res, "copy", _ends(0.78, 0.125)))
+    assert falling_copy.holds and falling_copy.evidence["low"] > 0
+    assert falling_copy.evidence["first"] == pytest.approx(0.78) and falling_copy.evidence["last"] == 0.125
+    assert "output step t writes the digit read at input step t" in falling_copy.text
+    assert "falls along the answer" in falling_copy.text and "78% of first tokens right" in falling_copy.text
+    assert "keeps the last digits" not in falling_copy.text and "longer its digit" not in falling_copy.text
+    flat_copy = bottleneck(_with_plain_right(res, "copy", _ends(0.3, 0.31)))
+    assert not flat_copy.holds and "tie" in flat_copy.text and "falls" not in flat_copy.text
+    falling_reverse = bottleneck(_with_plain_right(res, "reverse", _ends(0.9, 0.2)))
+    assert falling_reverse.holds and "the longer its digit had to survive" in falling_reverse.text
+    rising_reverse = bottleneck(_with_plain_right(res, "reverse", _ends(0.2, 0.9)))
+    assert not rising_reverse.holds and "rises along the answer" in rising_reverse.text
+    for found in (falling_copy, flat_copy, falling_reverse, rising_reverse):
+        assert found.agrees_with_evidence()
+
+
+def test_attention_against_plain_is_paired_per_held_out_string():
+    """The headline: a paired bootstrap over the same held-out strings; equal answers tie."""
+    res = trained(EXPERIMENT)
+    first = claims(EXPERIMENT.smoke_config(), res)[0]
+    assert first.id == "attention_vs_plain" and first.evidence["strings"] == HELD_OUT
+    assert first.evidence["difference"] == pytest.approx(
+        res.scores["attention"].token_accuracy - res.scores["plain"].token_accuracy, abs=1e-6
     )
-    rising_reverse = bottleneck(_with_plain_accuracy(res, "reverse", [0.2, 0.5, 0.9]))
-    assert "rises along the answer" in rising_reverse and "keeps the last digits" not in rising_reverse
+    same = dataclasses.replace(res, scores={**res.scores, "plain": res.scores["attention"]})
+    tied = attention_vs_plain(same)
+    assert not tied.holds and "tie" in tied.text
+    ones = np.ones_like(res.scores["plain"].right)
+    lost = attention_vs_plain(_with_plain_right(res, res.task, ones))
+    assert not lost.holds and lost.text.startswith("the plain encoder-decoder beats")
+
+
+def test_alignment_claim_reads_the_weights_against_the_rule():
+    res = trained(EXPERIMENT)
+    steps = res.weights.shape[1]
+    on_line = dataclasses.replace(res, weights=np.broadcast_to(np.eye(steps), res.weights.shape))
+    assert where_attention_looks(on_line).holds
+    off_line = dataclasses.replace(res, weights=np.broadcast_to(np.eye(steps)[::-1], res.weights.shape))
+    found = where_attention_looks(off_line)
+    assert not found.holds and found.text.startswith("Attention does not follow the line")
+
+
+def _rows(*points):
+    return [{"length": n, "plain": p, "attention": None if p is None else 1.0} for n, p in points]
+
+
+def test_length_sweep_says_falls_only_when_the_trained_lengths_fall():
+    """Issue 23 item 12: two or more lengths trained no longer make "falls with length" true by themselves."""
+    rising = length_trend(_rows((5, 0.3), (10, None), (30, 0.6)))
+    assert not rising.holds and "does not fall steadily" in rising.text
+    assert "falls with length" not in sweep(_rows((5, 0.3), (10, None), (30, 0.6)), 30).layout.title.text
+    bumpy = length_trend(_rows((5, 0.9), (10, 0.4), (20, 0.7), (30, 0.3)))
+    assert not bumpy.holds and bumpy.evidence["largest_rise"] == pytest.approx(0.3)
+    falling = length_trend(_rows((5, 0.9), (10, 0.7), (30, 0.2)))
+    assert falling.holds and falling.text.startswith("Through the bottleneck accuracy falls with length")
+    assert falling.evidence["plain_longest"] == 0.2 and falling.evidence["longest"] == 30
+    alone = length_trend(_rows((5, None), (6, 0.4)))
+    assert not alone.holds and alone.text.startswith("Trained so far at 6 digits only")
+    for found in (rising, bumpy, falling, alone):
+        assert found.agrees_with_evidence()
+
+
+def test_home_card_finding_is_an_expectation_without_typed_numbers():
+    """Issue 23 item 13: the card's text before a result exists measures nothing."""
+    assert VIEW.finding.startswith("Expect") and not re.search(r"\d", VIEW.finding)

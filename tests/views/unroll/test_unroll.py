@@ -1,10 +1,15 @@
+import dataclasses
+import re
+
 import numpy as np
 import pytest
 
 from rnnviz.core.cells import GATES
 from rnnviz.core.equations import column, shown_units, step_latex, tex_text
 from rnnviz.core.timeline import capturing
-from rnnviz.views.unroll import EXPERIMENT
+from rnnviz.views.unroll import EXPERIMENT, VIEW
+from rnnviz.views.unroll.figures import weight_heatmaps
+from rnnviz.views.unroll.lessons import claims, earlier_state_fades, fused_matches, training_lowers_loss
 from rnnviz.views.unroll.result import hidden_of
 from rnnviz.views.unroll.settings import UnrollConfig
 from rnnviz.views.unroll.step import gate_means, step_inputs
@@ -181,3 +186,70 @@ def test_tokens_are_escaped_for_latex():
     assert tex_text("a_b$") == r"a\_b\$"
     assert tex_text("\\x{") == r"\textbackslash{}x\{"
     assert tex_text("\x00") == "?"
+
+
+def test_training_lowers_the_loss_with_a_paired_interval_and_ties_untrained():
+    """The headline claim: the same guesses scored before and after, a block bootstrap over target steps."""
+    res = trained(EXPERIMENT)
+    first = claims(EXPERIMENT.smoke_config(), res)[0]
+    assert first.id == "training_lowers_loss" and first.holds, first.text
+    assert first.evidence["loss_after"] == pytest.approx(float(res.token_loss_after.mean()), rel=1e-5)
+    assert first.evidence["high"] < 0
+    untrained = result(train_steps=0)
+    np.testing.assert_array_equal(untrained.token_loss_before, untrained.token_loss_after)
+    tied = training_lowers_loss(untrained)
+    assert not tied.holds and "tie" in tied.text and tied.agrees_with_evidence()
+
+
+def test_fused_claim_is_decided_by_the_measured_gap():
+    res = trained(EXPERIMENT)
+    assert fused_matches(res).holds
+    off = fused_matches(dataclasses.replace(res, fused_gap=1e-2))
+    assert not off.holds and "differs" in off.text and off.agrees_with_evidence()
+
+
+def _with_w_hh(res, w_hh: np.ndarray):
+    """The result as if layer 1's W_hh were ``w_hh`` (embedded top-left in a matrix of the run's size)."""
+    full = np.zeros_like(res.weights[0]["W_hh"], dtype=np.float64)
+    full[: len(w_hh), : len(w_hh)] = w_hh
+    radius = {"h": float(np.abs(np.linalg.eigvals(full)).max())}
+    return dataclasses.replace(res, weights=({**res.weights[0], "W_hh": full},), radius=(radius,))
+
+
+def test_a_spectral_radius_below_one_alone_is_no_promise_that_the_state_fades():
+    """Issue 23 item 7: the Jacobian is diag(φ′) W_hh with a diagonal that changes every step. The issue's
+    W has radius 0.32, yet diag(1, 0) W has radius 1; only ‖W_hh‖₂ · max φ′ < 1 guarantees a fade."""
+    w = np.array([[1.0, 1.0], [-1.0, -0.9]])
+    assert np.abs(np.linalg.eigvals(w)).max() < 0.33
+    assert np.abs(np.linalg.eigvals(np.diag([1.0, 0.0]) @ w)).max() == pytest.approx(1.0)
+    res = trained(EXPERIMENT)
+    small_radius = _with_w_hh(res, w)
+    found = earlier_state_fades(small_radius)
+    assert small_radius.radius[0]["h"] < 1 and not found.holds and found.agrees_with_evidence()
+    assert "nothing guarantees" in found.text and "Pascanu" in found.text
+    _, fig_h = weight_heatmaps(small_radius.weights[0], "rnn", small_radius.radius[0], small_radius.vocab)
+    assert "shrinks the state" not in fig_h.layout.title.text
+    contracting = earlier_state_fades(_with_w_hh(res, 0.5 * np.eye(2)))
+    assert contracting.holds and contracting.evidence["norm"] == pytest.approx(0.5)
+    assert "fades at least geometrically" in contracting.text
+
+
+def test_gated_cells_state_no_contraction_claim():
+    res = trained(EXPERIMENT)
+    gated = dataclasses.replace(res, states=dataclasses.replace(res.states, cell="lstm"))
+    assert earlier_state_fades(gated) is None
+    assert [c.id for c in claims(EXPERIMENT.smoke_config(), gated)] == [
+        "training_lowers_loss",
+        "fused_matches",
+    ]
+
+
+def test_home_card_finding_is_an_expectation_without_typed_numbers():
+    assert VIEW.finding.startswith("Expect") and not re.search(r"\d", VIEW.finding)
+
+
+def test_an_overflowing_loss_is_said_so_rather_than_compared():
+    res = result(tokenizer="number", text="1e300 -1e300 1e-300 0 5", train_steps=30)
+    found = training_lowers_loss(res)
+    assert not found.holds and "overflows" in found.text and found.agrees_with_evidence()
+    assert all(np.isfinite(v) for v in found.evidence.values())
