@@ -183,7 +183,7 @@ def attention_vs_plain(res: AttentionResult) -> Claim:
     per_string = {name: res.scores[name].right.mean(1) for name in MODEL_NAMES}
     return comparison(
         "attention_vs_plain",
-        "The network with attention",
+        "the network with attention",
         "the plain encoder-decoder",
         paired_bootstrap(per_string["attention"], per_string["plain"]),
         better="higher",

@@ -119,7 +119,7 @@ def training_lowers_loss(res: UnrollResult) -> Claim:
         )
     return comparison(
         "training_lowers_loss",
-        "The trained network",
+        "the trained network",
         "the network before training",
         paired_bootstrap(res.token_loss_after, res.token_loss_before, block=LOSS_BLOCK),
         better="lower",

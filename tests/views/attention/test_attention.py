@@ -232,7 +232,7 @@ def test_attention_against_plain_is_paired_per_held_out_string():
     assert not tied.holds and "tie" in tied.text
     ones = np.ones_like(res.scores["plain"].right)
     lost = attention_vs_plain(_with_plain_right(res, res.task, ones))
-    assert not lost.holds and lost.text.startswith("the plain encoder-decoder beats")
+    assert not lost.holds and lost.text.startswith("The plain encoder-decoder beats")
 
 
 def test_alignment_claim_reads_the_weights_against_the_rule():
