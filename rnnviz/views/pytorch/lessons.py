@@ -81,60 +81,122 @@ def h_n_rows(s: Setup) -> str:
     )
 
 
-def tanh_peak() -> str:
+SAME = 1e-6
+"""Two computed numbers closer than this are the same number (float rounding apart)."""
+
+
+def tanh_peak() -> Claim:
     d = derivative_peaks()
-    return (
-        f"**tanh′ peaks at {d.tanh_peak:.3g}, not 0.25.** On a grid from -6 to 6, autograd finds the "
-        f"largest slope of tanh to be {d.tanh_peak:.4f} (at x = {abs(round(d.tanh_peak_at, 6)):g}); "
-        f"{d.sigmoid_peak:.4f} is the sigmoid's peak. A tanh RNN's gradient shrinks through small weights "
-        "and saturated units, not through a 0.25 factor at every step."
+    body = (
+        f"On a grid from -6 to 6, autograd finds the largest slope of tanh to be {d.tanh_peak:.4f} (at x = "
+        f"{abs(round(d.tanh_peak_at, 6)):g}); {d.sigmoid_peak:.4f} is the sigmoid's peak."
+    )
+    return claim(
+        "tanh_slope_peaks_at_one",
+        lambda e: abs(e["tanh_peak"] - 1) < SAME and abs(e["sigmoid_peak"] - 0.25) < SAME,
+        f"**tanh′ peaks at {d.tanh_peak:.3g}, not 0.25.** {body} A tanh RNN's gradient shrinks through small "
+        "weights and saturated units, not through a 0.25 factor at every step.",
+        f"**tanh′ peaks at {d.tanh_peak:.4f} on this grid.** {body}",
+        tanh_peak=d.tanh_peak,
+        sigmoid_peak=d.sigmoid_peak,
     )
 
 
-def clipping_reach() -> str:
+def _clipping_works(e: Mapping[str, float]) -> bool:
+    """Clipping leaves the vanishing gradient as it was and brings the exploding one down to max_norm."""
+    untouched = abs(e["vanishing_after"] - e["vanishing_before"]) <= SAME * e["vanishing_before"]
+    tamed = (
+        e["exploding_before"] > e["max_norm"]
+        and abs(e["exploding_after"] - e["max_norm"]) < SAME * e["max_norm"]
+    )
+    return untouched and tamed
+
+
+def clipping_reach() -> Claim:
     vanishing, exploding = clipping()
-    return (
-        f"**Clipping tames exploding gradients and does nothing for vanishing ones.** A linear recurrence of "
-        f"{CLIP_LENGTH} steps, loss on the last state, clip_grad_norm_ at max_norm={CLIP_NORM:g}. "
-        f"Vanishing (spectral radius {RADIUS['vanishing']:g}): gradient norm {sci(vanishing.total_before)} "
-        f"before and {sci(vanishing.total_after)} after clipping, and ‖∂L/∂h₁‖ stays {sci(vanishing.first_step)}. "
-        f"Exploding (radius {RADIUS['exploding']:g}): {sci(exploding.total_before)} is clipped to "
-        f"{sci(exploding.total_after)}. Clipping rescales the whole gradient, so the share that reaches step 1 "
-        f"(‖∂L/∂h₁‖ / ‖∂L/∂h_T‖ = {sci(vanishing.reach)} when vanishing) is the same before and after."
+    body = (
+        f"A linear recurrence of {CLIP_LENGTH} steps, loss on the last state, clip_grad_norm_ at "
+        f"max_norm={CLIP_NORM:g}. Vanishing (spectral radius {RADIUS['vanishing']:g}): gradient norm "
+        f"{sci(vanishing.total_before)} before and {sci(vanishing.total_after)} after clipping, and ‖∂L/∂h₁‖ "
+        f"stays {sci(vanishing.first_step)}. Exploding (radius {RADIUS['exploding']:g}): "
+        f"{sci(exploding.total_before)} is clipped to {sci(exploding.total_after)}. Clipping rescales the whole "
+        f"gradient, so the share that reaches step 1 (‖∂L/∂h₁‖ / ‖∂L/∂h_T‖ = {sci(vanishing.reach)} when "
+        "vanishing) is the same before and after."
+    )
+    return claim(
+        "clipping_only_tames_exploding",
+        _clipping_works,
+        f"**Clipping tames exploding gradients and does nothing for vanishing ones.** {body}",
+        f"**Clipping, measured.** {body}",
+        vanishing_before=vanishing.total_before,
+        vanishing_after=vanishing.total_after,
+        exploding_before=exploding.total_before,
+        exploding_after=exploding.total_after,
+        max_norm=CLIP_NORM,
     )
 
 
-def no_automatic_detach() -> str:
+def no_automatic_detach() -> Claim:
     graph = carried_graph()
-    return (
-        f"**nn.RNN does not detach a state you pass back in.** Chunk 1's final state passed to chunk 2 as it "
-        f"is: chunk 2's loss sends a gradient of norm {sci(graph.reaches_first_chunk)} into chunk 1's input. "
-        f"With `h.detach()`, chunk 1's input gets {'a gradient' if graph.detached_grad else 'no gradient at all'}. "
-        "Truncated backpropagation is yours to write: see *Carried state* below for what forgetting it costs."
+    body = (
+        f"Chunk 1's final state passed to chunk 2 as it is: chunk 2's loss sends a gradient of norm "
+        f"{sci(graph.reaches_first_chunk)} into chunk 1's input. With `h.detach()`, chunk 1's input gets "
+        f"{'a gradient' if graph.detached_grad else 'no gradient at all'}."
+    )
+    return claim(
+        "state_is_not_detached_for_you",
+        lambda e: e["gradient_into_chunk_1"] > 0 and e["detached_gradient"] == 0,
+        f"**nn.RNN does not detach a state you pass back in.** {body} Truncated backpropagation is yours to "
+        "write: see *Carried state* below for what forgetting it costs.",
+        f"**Passing a state back in, measured.** {body}",
+        gradient_into_chunk_1=graph.reaches_first_chunk,
+        detached_gradient=float(graph.detached_grad),
     )
 
 
-def gru_convention() -> str:
+def gru_convention() -> Claim:
     gru = gru_conventions()
-    return (
+    return claim(
+        "gru_update_gate_keeps",
+        lambda e: e["pytorch_convention_error"] < SAME < e["swapped_convention_error"],
         f"**GRU conventions differ.** PyTorch updates with the formula below: z near 1 *keeps* the old state. "
         f"Written that way by hand from nn.GRU's own weights, the states match nn.GRU to "
         f"{sci(gru.pytorch_convention)}; with z and 1 − z swapped, as in many texts, they are off by up to "
         f"{sci(gru.swapped_convention)}. So 'a positive update-gate bias keeps memory' holds in PyTorch's "
-        "convention only; the gates and memory pages use it too."
+        "convention only; the gates and memory pages use it too.",
+        f"**GRU conventions, measured.** Written by hand from nn.GRU's own weights with the formula below, the "
+        f"states differ from nn.GRU by {sci(gru.pytorch_convention)}; with z and 1 − z swapped, by "
+        f"{sci(gru.swapped_convention)}.",
+        pytorch_convention_error=gru.pytorch_convention,
+        swapped_convention_error=gru.swapped_convention,
     )
 
 
-def scaler_leaks() -> str:
+def scaler_leaks() -> Claim:
     leak = scaler_leak()
-    return (
-        f"**A scaler fitted on all the data leaks the future.** A rising series of {leak.points} points, the last "
-        f"{percent(leak.test_share)} held out. Its training mean is {leak.train_mean:.2f}, but the mean of all "
-        f"of it is {leak.all_mean:.2f}: a scaler fitted on everything already knows the test period is higher. "
-        f"A predictor that knows nothing (it always answers 0 in scaled units, the scaler's mean) has test MSE "
-        f"{leak.honest_error:.1f} with the honest scaler and {leak.leaky_error:.1f} with the leaky one: it looks "
-        f"{leak.honest_error / leak.leaky_error:.1f}× better for having seen the future."
+    body = (
+        f"A rising series of {leak.points} points, the last {percent(leak.test_share)} held out. Its training "
+        f"mean is {leak.train_mean:.2f}, but the mean of all of it is {leak.all_mean:.2f}. A predictor that "
+        f"knows nothing (it always answers 0 in scaled units, the scaler's mean) has test MSE "
+        f"{leak.honest_error:.1f} with the honest scaler and {leak.leaky_error:.1f} with the leaky one"
     )
+    return claim(
+        "scaler_leaks_the_future",
+        lambda e: e["all_mean"] > e["train_mean"] and e["leaky_error"] < e["honest_error"],
+        f"**A scaler fitted on all the data leaks the future.** {body}: it looks "
+        f"{leak.honest_error / leak.leaky_error:.1f}× better for having seen the future, because a scaler "
+        "fitted on everything already knows the test period is higher.",
+        f"**A scaler fitted on all the data, measured.** {body}.",
+        train_mean=leak.train_mean,
+        all_mean=leak.all_mean,
+        honest_error=leak.honest_error,
+        leaky_error=leak.leaky_error,
+    )
+
+
+def corrections() -> list[Claim]:
+    """The five corrections: computed in milliseconds, with no training, so the page shows them first."""
+    return [tanh_peak(), clipping_reach(), no_automatic_detach(), gru_convention(), scaler_leaks()]
 
 
 def readers_lead(cfg: PytorchConfig) -> str:
@@ -367,6 +429,7 @@ def claims(cfg: PytorchConfig, res: PytorchResult) -> list[Claim]:
         detach_is_needed(res),
         growing_graph_slows(res),
         carried_state_helps(res),
+        *corrections(),
     ]
 
 

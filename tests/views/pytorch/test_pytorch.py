@@ -24,7 +24,7 @@ from rnnviz.views.pytorch.corrections import (
     scaler_leak,
 )
 from rnnviz.views.pytorch.figures import accuracy_film, live_accuracy, shapes_figure, slices_figure
-from rnnviz.views.pytorch.lessons import claims_by_id, click_to_train
+from rnnviz.views.pytorch.lessons import claims_by_id, click_to_train, corrections
 from rnnviz.views.pytorch.padding import BATCH, Sentences, where_summaries
 from rnnviz.views.pytorch.readers import READERS, Reader
 from rnnviz.views.pytorch.settings import BUDGET_SHARES, PytorchConfig
@@ -327,3 +327,18 @@ def test_click_to_train_names_the_budget_not_a_typed_time(monkeypatch):
     monkeypatch.setenv(BUDGET_ENV, "40")
     text = click_to_train(PytorchConfig())
     assert "about 20 s" not in text and f"{40 * sum(BUDGET_SHARES.values()):g} s" in text and "40 s" in text
+
+
+def test_corrections_are_claims_that_hold_and_would_fail_on_other_numbers():
+    found = {c.id: c for c in corrections()}
+    assert all(c.holds and c.agrees_with_evidence() for c in found.values())
+    broken = {
+        "tanh_slope_peaks_at_one": {"tanh_peak": 0.25},
+        "clipping_only_tames_exploding": {"vanishing_after": 0.0},
+        "state_is_not_detached_for_you": {"detached_gradient": 1.0},
+        "gru_update_gate_keeps": {"pytorch_convention_error": 0.1},
+        "scaler_leaks_the_future": {"leaky_error": 1e9},
+    }
+    assert set(broken) == set(found)
+    for name, numbers in broken.items():
+        assert not found[name].rule({**found[name].evidence, **numbers}), name
