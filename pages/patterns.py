@@ -9,16 +9,20 @@ from rnnviz.views.patterns.figures import position_accuracy, probe_heatmap, repl
 from rnnviz.views.patterns.lessons import (
     BIDIRECTIONAL_POSITIONS,
     CONSTANT_GUESS_HELP,
-    DATE_CLICK_TO_TRAIN,
     FORWARD_ONLY_HELP,
     INTRO,
     PLAY_FILM,
     PROBE,
     RESTORE_FOR_FILM,
+    claims_by_id,
+    click_to_train,
     recipe,
 )
 from rnnviz.views.patterns.settings import INPUT_FIELDS, PatternsConfig
 from rnnviz.views.patterns.table import PATTERN_TABLE
+
+POSITION_CLAIMS = ("forward_only_improves_along_the_sequence", "bidirectional_right_from_the_start")
+LAYER_CLAIMS = ("first_layer_keeps_the_digit_just_read", "top_layer_keeps_the_echo")
 
 
 def pattern_lead(cfg: PatternsConfig) -> None:
@@ -39,9 +43,10 @@ cfg, res = ui.page(
     intro=INTRO,
     groups=[("Pattern", ["pattern"]), ("Network", ["cell", "training", "seed"])],
     before_run=pattern_lead,
-    click_to_train=lambda cfg: DATE_CLICK_TO_TRAIN if cfg.pattern == "seq2seq" else None,
+    click_to_train=click_to_train,
 )
 pattern = PATTERN_TABLE[cfg.pattern]
+found = claims_by_id(cfg, res)
 
 m = st.columns(4)
 m[0].metric("Accuracy", f"{100 * res.accuracy:.1f}%", help=pattern.accuracy_help)
@@ -51,6 +56,9 @@ if res.forward_only_accuracy is not None:
 else:
     m[2].metric("Parameters", f"{res.params:,}")
 m[3].metric("Training time", f"{res.history.seconds:.1f} s", help=f"{res.history.steps} steps.")
+st.markdown(found["beats_constant_guess"].text)
+if "bidirectional_beats_forward_only" in found:
+    st.markdown(found["bidirectional_beats_forward_only"].text)
 
 
 @st.fragment
@@ -84,10 +92,12 @@ try_input()
 
 if res.by_position is not None:
     st.plotly_chart(position_accuracy(res.by_position))
-    st.caption(BIDIRECTIONAL_POSITIONS)
+    positions = (found[name].text for name in POSITION_CLAIMS)
+    st.caption(" ".join([BIDIRECTIONAL_POSITIONS, *positions]))
 if res.probe is not None:
     st.plotly_chart(probe_heatmap(res.probe))
-    st.caption(PROBE)
+    st.markdown(f"**{found['layers_share_the_work'].text}**")
+    st.caption(" ".join([PROBE, *(found[name].text for name in LAYER_CLAIMS)]))
 if res.held_out:
     st.subheader("Held-out dates")
     st.dataframe(

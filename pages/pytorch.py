@@ -17,25 +17,23 @@ from rnnviz.views.pytorch.figures import (
 )
 from rnnviz.views.pytorch.lessons import (
     CARRIED_LEAD,
-    CLICK_TO_TRAIN,
     FILM_CAPTION,
     INTRO,
     TRY_BIDIRECTIONAL,
     accuracy_help,
+    claims_by_id,
+    click_to_train,
     clipping_reach,
     gru_convention,
     h_n_rows,
     measured_shapes,
     no_automatic_detach,
-    own_last_against_packed,
     readers_data,
     readers_lead,
     scaler_leaks,
     stateful_story,
     tanh_peak,
     truncation_failure,
-    truncation_story,
-    why_the_gap,
 )
 from rnnviz.views.pytorch.readers import READER_SHORT, READERS
 from rnnviz.views.pytorch.settings import PytorchConfig
@@ -94,12 +92,12 @@ def before_training(cfg: PytorchConfig) -> None:
     st.header("Shapes")
     shapes_explorer()
     st.header("Five corrections, with numbers")
-    st.info(tanh_peak(), icon=":material/functions:")
-    st.info(clipping_reach(), icon=":material/content_cut:")
-    st.info(no_automatic_detach(), icon=":material/link:")
-    st.info(gru_convention(), icon=":material/swap_horiz:")
+    st.info(tanh_peak().text, icon=":material/functions:")
+    st.info(clipping_reach().text, icon=":material/content_cut:")
+    st.info(no_automatic_detach().text, icon=":material/link:")
+    st.info(gru_convention().text, icon=":material/swap_horiz:")
     st.latex(GRU_CONVENTION)
-    st.info(scaler_leaks(), icon=":material/visibility:")
+    st.info(scaler_leaks().text, icon=":material/visibility:")
     st.header("Padding, measured")
     if corpus_path() is None or hamlet() is None:
         st.info(missing_message(), icon=":material/download:")
@@ -109,9 +107,10 @@ def before_training(cfg: PytorchConfig) -> None:
 
 
 cfg, res = ui.page(
-    EXPERIMENT, intro=INTRO, groups=SETTING_GROUPS, before_run=before_training, click_to_train=CLICK_TO_TRAIN
+    EXPERIMENT, intro=INTRO, groups=SETTING_GROUPS, before_run=before_training, click_to_train=click_to_train
 )
 
+found = claims_by_id(cfg, res)
 acc, seconds = res.test_accuracy, res.epoch_seconds
 for column, name in zip(st.columns(len(READERS)), READERS, strict=True):
     column.metric(
@@ -126,9 +125,17 @@ st.plotly_chart(accuracy_film(res.history))
 st.caption(FILM_CAPTION)
 left, right = st.columns([3, 2])
 left.plotly_chart(readers_figure(acc, seconds, res.chance))
-right.markdown(why_the_gap(cfg, res))
+with right:
+    for name in (
+        "packed_vs_last_padded",
+        "packed_vs_own_last",
+        "own_last_vs_last_padded",
+        "packed_vs_constant_guess",
+    ):
+        st.markdown(found[name].text)
+    st.markdown(f"**What the gap says.** {found['padding_costs_accuracy'].text}")
 st.plotly_chart(where_figure(res.where))
-st.markdown(own_last_against_packed(cfg, res))
+st.markdown(found["own_last_step_is_h_n"].text)
 if not cfg.reader_bidirectional:
     st.caption(TRY_BIDIRECTIONAL)
 
@@ -140,7 +147,7 @@ with right:
     for t in res.truncations:
         if t.error is not None:
             st.error(truncation_failure(t) + ui.inline_code(t.error), icon=":material/error:")
-    st.markdown(truncation_story(res))
+    st.markdown(f"{found['detach_is_needed'].text} {found['growing_graph_slows'].text}")
 st.subheader("Stateful or stateless chunks")
 left, right = st.columns([3, 2])
 left.plotly_chart(positions_figure(res.chars))
@@ -156,4 +163,4 @@ with right:
         delta=f"{stateless.held_out_loss - stateful.held_out_loss:+.3f}",
         delta_color="inverse",
     )
-    st.markdown(stateful_story(res))
+    st.markdown(f"{found['carried_state_helps'].text} {stateful_story(res)}")

@@ -39,7 +39,7 @@ def test_shapes_and_corrections_draw_before_any_training(page):
     assert "Expected hidden[0] size (4, 3, 4)" in text and "tanh′ peaks at 1" in text
     page.locator(".js-plotly-plot").nth(1).wait_for(timeout=30_000)  # Plotly's script loads after the run
     assert page.locator('[data-testid="stPlotlyChart"]').count() >= 2
-    assert "Why the gap" not in text
+    assert "What the gap says" not in text
 
 
 def test_training_then_playing_the_film_changes_the_figure(page):
@@ -48,7 +48,7 @@ def test_training_then_playing_the_film_changes_the_figure(page):
     page.wait_for_timeout(300)
     wait_until_finished(page, timeout_s=240)
     assert page.evaluate(EXCEPTIONS_JS) == []
-    assert "Why the gap" in _main_text(page)
+    assert "What the gap says" in _main_text(page)
     page.wait_for_function(FILM_DRAWN_JS, timeout=30_000)
     last = page.evaluate(SHOW_FRAME_JS, None)
     assert "step 8" in last["title"] and last["frames"] >= 2

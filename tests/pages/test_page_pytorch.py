@@ -90,5 +90,5 @@ def test_bidirectional_readers_show_where_the_backward_summary_is():
     titles = _titles(at)
     assert "backward output[:, 0, H:], packed" in titles  # the bar at zero: the true summary
     text = " ".join(md.value for md in at.markdown)
-    assert "for a bidirectional layer the two differ" in text
+    assert "the backward direction starts in the padding" in text
     assert any("fails at chunk 2" in e for e in texts(at, "error"))

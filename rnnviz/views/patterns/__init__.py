@@ -4,7 +4,7 @@ from rnnviz.core.experiment import Experiment, Metric
 from rnnviz.views import View
 from rnnviz.views.patterns.export import METRIC, export, report
 from rnnviz.views.patterns.figures import film, live
-from rnnviz.views.patterns.lessons import DESCRIPTION, FINDING, METRIC_HELP
+from rnnviz.views.patterns.lessons import DESCRIPTION, FINDING, METRIC_HELP, claims
 from rnnviz.views.patterns.settings import PatternsConfig
 from rnnviz.views.patterns.train import run
 
@@ -18,6 +18,7 @@ EXPERIMENT = Experiment(
     export=export,
     film=film,
     live=live,
+    claims=claims,
     smoke={"pattern": "aligned", "training": "quarter", "cell": "lstm"},
     metric=Metric(
         name=METRIC,

@@ -390,7 +390,6 @@ def position_accuracy(by_position: np.ndarray) -> go.Figure:
 def probe_heatmap(probe: np.ndarray) -> go.Figure:
     """Which layer holds the digit read k steps ago, as a linear read-out can find it."""
     layers, delays = probe.shape
-    best = [int(np.argmax(probe[:, k])) + 1 for k in range(delays)]
     text = [[f"{100 * probe[layer, k]:.0f}%" for k in range(delays)] for layer in range(layers)]
     fig = go.Figure(
         go.Heatmap(
@@ -407,10 +406,7 @@ def probe_heatmap(probe: np.ndarray) -> go.Figure:
         )
     )
     fig.update_yaxes(autorange="reversed")
-    title = (
-        f"Layer {best[0]} holds the digit just read best; layer {best[ECHO_DELAY]} the one read "
-        f"{ECHO_DELAY} steps ago, which the output must say"
-    )
+    title = f"A linear read-out of the digit read k steps ago, from each layer (the output must say k = {ECHO_DELAY})"
     return base_layout(fig, title, height=260, x="digit read this many steps ago", y="layer")
 
 

@@ -32,8 +32,8 @@ from rnnviz.views.patterns.answers import (
     step_outputs,
 )
 from rnnviz.views.patterns.date_recipe import DATE_RECIPE
-from rnnviz.views.patterns.probes import probe_accuracy
-from rnnviz.views.patterns.result import PatternsResult
+from rnnviz.views.patterns.probes import probe_correct
+from rnnviz.views.patterns.result import ItemScores, PatternsResult
 from rnnviz.views.patterns.seq2seq import Seq2Seq, pad_batch, target_batch
 from rnnviz.views.patterns.settings import TRAINING_SHARE, PatternsConfig
 from rnnviz.views.patterns.tasks import STEP_TASKS, Batch, StepTask
@@ -75,13 +75,50 @@ def step_accuracy(model: TokenModel, batches: list[Batch], metric: str) -> float
     return hits / sum(int(b.used.sum()) for b in batches)
 
 
+def _rows(batches: list[Batch]) -> Counter:
+    return Counter(tuple(y[u].tolist()) for b in batches for y, u in zip(b.y, b.used, strict=True))
+
+
 def constant_guess(batches: list[Batch], metric: str) -> float:
     """Accuracy of always giving the most common answer (per step), or the most common whole answer."""
     if metric == "sequence":
-        rows = Counter(tuple(y[u].tolist()) for b in batches for y, u in zip(b.y, b.used, strict=True))
+        rows = _rows(batches)
         return max(rows.values()) / rows.total()
     targets = np.concatenate([b.y[b.used] for b in batches])
     return float(np.bincount(targets).max() / len(targets))
+
+
+def _right_per_item(right: list[np.ndarray], batches: list[Batch], metric: str) -> np.ndarray:
+    """Per sequence: 1 if all its scored outputs are right (sequence metric), else how many are right."""
+    if metric == "sequence":
+        return np.concatenate([r.all(axis=1) for r in right]).astype(np.float32)
+    return np.concatenate([(r & b.used).sum(axis=1) for r, b in zip(right, batches, strict=True)]).astype(
+        np.float32
+    )
+
+
+def item_scores(
+    model: TokenModel, batches: list[Batch], metric: str, forward_only: TokenModel | None = None
+) -> ItemScores:
+    """The network's, the constant guess's (and the forward-only network's) right outputs per sequence."""
+    if metric == "sequence":
+        commonest = _rows(batches).most_common(1)[0][0]
+        constant = [
+            np.array([tuple(y[u].tolist()) == commonest for y, u in zip(b.y, b.used, strict=True)])[:, None]
+            for b in batches
+        ]
+        scored = np.ones(sum(len(b.y) for b in batches), dtype=np.float32)
+    else:
+        commonest = int(np.bincount(np.concatenate([b.y[b.used] for b in batches])).argmax())
+        constant = [b.y == commonest for b in batches]
+        scored = np.concatenate([b.used.sum(axis=1) for b in batches]).astype(np.float32)
+    network = lambda m: _right_per_item([_right(m, b) for b in batches], batches, metric)
+    return ItemScores(
+        right=network(model),
+        constant_right=_right_per_item(constant, batches, metric),
+        scored=scored,
+        forward_only_right=None if forward_only is None else network(forward_only),
+    )
 
 
 def _train_step_model(
@@ -153,13 +190,14 @@ def _offset(on_progress: ProgressFn | None, done: int, total: int) -> ProgressFn
     return lambda p: on_progress(dataclasses.replace(p, step=done + p.step, total=total))
 
 
-def _by_position(models: list[TokenModel], task: StepTask, rng: np.random.Generator) -> np.ndarray:
+def _position_right(models: list[TokenModel], task: StepTask, rng: np.random.Generator) -> np.ndarray:
+    """(models, sequences, positions): whether each model tags each position of fresh sequences right."""
     batch = task.sample(rng, *POSITION_BATCH)
-    return np.stack([(predict(m, batch) == batch.y).mean(axis=0) for m in models])
+    return np.stack([predict(m, batch) == batch.y for m in models])
 
 
-def _probe(model: TokenModel, task: StepTask, batch: Batch) -> np.ndarray:
-    """For each layer and delay k, can a linear read-out recover the digit read k steps ago?
+def _probe(model: TokenModel, task: StepTask, batch: Batch) -> tuple[np.ndarray, ...]:
+    """For each delay k, layer and held-out state: can a linear read-out recover the digit read k steps ago?
 
     Fitted on the first half of the sequences and scored on the second half.
     """
@@ -168,17 +206,23 @@ def _probe(model: TokenModel, task: StepTask, batch: Batch) -> np.ndarray:
     ids = batch.x.argmax(-1)
     length = ids.shape[1]
     half = len(ids) // 2
-    out = np.zeros((len(tr.layers), PROBE_DELAYS))
-    for layer, (lt,) in enumerate(tr.layers):
-        h = lt.h.numpy()
-        for k in range(PROBE_DELAYS):
-            states, labels = h[:, k:], ids[:, : length - k]
-            out[layer, k] = probe_accuracy(
-                (states[:half].reshape(-1, h.shape[-1]), labels[:half].reshape(-1)),
-                (states[half:].reshape(-1, h.shape[-1]), labels[half:].reshape(-1)),
-                classes=task.input_size,
+    states = [lt.h.numpy() for (lt,) in tr.layers]
+    by_delay = []
+    for k in range(PROBE_DELAYS):
+        labels = ids[:, : length - k]
+        by_delay.append(
+            np.stack(
+                [
+                    probe_correct(
+                        (h[:half, k:].reshape(-1, h.shape[-1]), labels[:half].reshape(-1)),
+                        (h[half:, k:].reshape(-1, h.shape[-1]), labels[half:].reshape(-1)),
+                        classes=task.input_size,
+                    )
+                    for h in states
+                ]
             )
-    return out
+        )
+    return tuple(by_delay)
 
 
 def run_steps(cfg: PatternsConfig, on_progress: ProgressFn | None = None) -> PatternsResult:
@@ -213,10 +257,11 @@ def run_steps(cfg: PatternsConfig, on_progress: ProgressFn | None = None) -> Pat
         extra = dict(
             forward_only=forward,
             forward_only_accuracy=step_accuracy(forward, eval_set, task.metric),
-            by_position=_by_position([model, forward], task, rng),
+            position_right=_position_right([model, forward], task, rng),
         )
     if task.layers > 1:
-        extra["probe"] = _probe(model, task, task.sample(rng, PROBE_SEQUENCES, task.lengths[1]))
+        extra["probe_right"] = _probe(model, task, task.sample(rng, PROBE_SEQUENCES, task.lengths[1]))
+    items = eval_set if task.fresh else eval_set[:1]  # a generator's repertoire: each of its inputs once
     return PatternsResult(
         pattern=cfg.pattern,
         cell=cfg.cell,
@@ -226,6 +271,7 @@ def run_steps(cfg: PatternsConfig, on_progress: ProgressFn | None = None) -> Pat
         accuracy=step_accuracy(model, eval_set, task.metric),
         baseline=constant_guess(eval_set, task.metric),
         params=count_parameters(model),
+        items=item_scores(model, items, task.metric, extra.get("forward_only")),
         eval_set=tuple(eval_set),
         film=history.timeline if len(history.timeline) else None,
         film_input=film_input(cfg.pattern),
@@ -277,6 +323,7 @@ def run_dates(cfg: PatternsConfig, on_progress: ProgressFn | None = None) -> Pat
     decoded = model.greedy(held[0], held[1], DECODE_STEPS)
     answers = [TARGET.decode(row) for row in decoded.tokens.tolist()]
     rows = list(zip(held_sources, held_targets, answers, strict=True))
+    commonest = Counter(held_targets).most_common(1)[0][0]
     return PatternsResult(
         pattern=cfg.pattern,
         cell=cfg.cell,
@@ -286,6 +333,11 @@ def run_dates(cfg: PatternsConfig, on_progress: ProgressFn | None = None) -> Pat
         accuracy=float(np.mean([want == got for _, want, got in rows])),
         baseline=1 / len(set(held_targets)),
         params=count_parameters(model),
+        items=ItemScores(
+            right=np.array([want == got for _, want, got in rows], dtype=np.float32),
+            constant_right=np.array([want == commonest for want in held_targets], dtype=np.float32),
+            scored=np.ones(len(rows), dtype=np.float32),
+        ),
         film=history.timeline if len(history.timeline) else None,
         film_input=film_input(cfg.pattern),
         held_out=_held_out_sample(rows),

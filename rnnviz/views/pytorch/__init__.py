@@ -9,6 +9,7 @@ from rnnviz.core.experiment import Experiment, Metric
 from rnnviz.views import View
 from rnnviz.views.pytorch.export import export, report
 from rnnviz.views.pytorch.figures import film, live
+from rnnviz.views.pytorch.lessons import claims
 from rnnviz.views.pytorch.result import PytorchResult
 from rnnviz.views.pytorch.settings import PytorchConfig
 from rnnviz.views.pytorch.train import run
@@ -24,6 +25,7 @@ EXPERIMENT: Experiment[PytorchConfig, PytorchResult] = Experiment(
     export=export,
     film=film,
     live=live,
+    claims=claims,
     smoke={"sentences": 500, "epochs": 1, "char_steps": 20},
     metric=Metric(
         name="packed_test_accuracy",
@@ -42,8 +44,8 @@ VIEW = View(
     icon=":material/code:",
     finding=(
         "Shapes, padding and carried state, the mistakes every tutorial warns about, made on purpose "
-        "and measured: output[:, -1] of a padded batch reads the padding, and a state carried without "
-        "detach() breaks training."
+        "and measured: see whether reading output[:, -1] of a padded batch costs accuracy against "
+        "packing, and what a state carried without detach() does to training."
     ),
     order=90,
 )

@@ -95,6 +95,9 @@ class CharRun:
     """Mean cross-entropy per held-out character, in nats, read the way the model was trained."""
     by_position: np.ndarray
     """(CHUNK,) held-out loss at each position within a chunk."""
+    by_stream: np.ndarray
+    """(STREAMS,) float32 held-out loss of each stream, a contiguous piece of the play's end: the items
+    a paired bootstrap resamples to compare the two models."""
 
 
 def train_chars(
@@ -134,18 +137,19 @@ def train_chars(
     return CharRun(stateful, history, *_held_out(model, text, stateful=stateful))
 
 
-def _held_out(model: CharModel, text: Text, *, stateful: bool) -> tuple[float, np.ndarray]:
-    total = torch.zeros(CHUNK)
+def _held_out(model: CharModel, text: Text, *, stateful: bool) -> tuple[float, np.ndarray, np.ndarray]:
+    """Mean loss per held-out character, and the same by position in a chunk and by stream."""
+    totals = torch.zeros(STREAMS, CHUNK)
     state = None
     with torch.no_grad():
         for k in range(text.chunks("held_out")):
             x, y = text.chunk("held_out", k)
             logits, last = model(x, state if stateful else None)
             state = last
-            per_char = nn.functional.cross_entropy(logits.transpose(1, 2), y, reduction="none")
-            total += per_char.mean(0)
-    by_position = (total / text.chunks("held_out")).numpy().astype(np.float64)
-    return float(by_position.mean()), by_position
+            totals += nn.functional.cross_entropy(logits.transpose(1, 2), y, reduction="none")
+    mean = totals / text.chunks("held_out")
+    by_position = mean.mean(0).numpy().astype(np.float64)
+    return float(by_position.mean()), by_position, mean.mean(1).numpy().astype(np.float32)
 
 
 TRUNCATIONS = {

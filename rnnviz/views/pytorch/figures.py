@@ -14,7 +14,7 @@ from rnnviz.core.fit import History
 from rnnviz.core.memo import by_result
 from rnnviz.core.style import OKABE_ITO, SIGNED_SCALE, base_layout
 from rnnviz.views.pytorch.carried import CHUNK, TRUNCATIONS, CharRun, Truncation
-from rnnviz.views.pytorch.padding import Where
+from rnnviz.views.pytorch.padding import SAME_STATE, Where
 from rnnviz.views.pytorch.readers import READER_SHORT, READERS
 from rnnviz.views.pytorch.result import PytorchResult
 from rnnviz.views.pytorch.settings import PytorchConfig
@@ -262,8 +262,8 @@ def readers_figure(accuracy: Mapping[str, float], seconds: Mapping[str, float], 
     gap = 100 * (accuracy["packed"] - accuracy["last_padded"])
     ratio = seconds["packed"] / max(seconds["own_last"], 1e-9)
     title = (
-        f"Packing scores {gap:+.1f} points over output[:, -1]<br>"
-        f"and takes {ratio:.1f}× the time of reading each own last step"
+        f"Packing minus output[:, -1]: {gap:+.1f} points of test accuracy;<br>"
+        f"packing takes {ratio:.1f}× the time of reading each own last step"
     )
     base_layout(fig, title, height=360, x="time per epoch (s, forward + backward)", y="test accuracy (%)")
     fig.update_layout(showlegend=False)
@@ -276,7 +276,7 @@ def readers_figure(accuracy: Mapping[str, float], seconds: Mapping[str, float], 
 def where_figure(where: Sequence[Where]) -> go.Figure:
     """How far each candidate place is from the packed h_n: zero only where the summary really is."""
     labels = [f"{w.direction}: {w.expression} ({w.run})" for w in where]
-    colours = [OKABE_ITO["blue"] if w.difference < 1e-5 else OKABE_ITO["vermillion"] for w in where]
+    colours = [OKABE_ITO["blue"] if w.difference < SAME_STATE else OKABE_ITO["vermillion"] for w in where]
     fig = go.Figure(
         go.Bar(
             x=[w.difference for w in where],
@@ -288,7 +288,7 @@ def where_figure(where: Sequence[Where]) -> go.Figure:
             hovertemplate="%{y}<br>mean |difference| from h_n %{x:.3g}<extra></extra>",
         )
     )
-    right = [f"{w.direction} {w.expression}, {w.run}" for w in where if w.difference < 1e-5]
+    right = [f"{w.direction} {w.expression}, {w.run}" for w in where if w.difference < SAME_STATE]
     title = "Equal to the packed h_n (difference 0): " + ("; ".join(right) if right else "none")
     base_layout(fig, title, height=140 + 40 * len(where), x="mean |difference| from the packed h_n", y="")
     fig.update_yaxes(autorange="reversed")
@@ -320,12 +320,13 @@ def truncation_figure(runs: Sequence[Truncation]) -> go.Figure:
                 hovertemplate=f"{TRUNCATIONS[r.mode]}<br>error at chunk %{{x}}<extra></extra>",
             )
     by_mode = {r.mode: r for r in runs}
-    title = "Time per chunk: flat with detach()"
+    title = "Time per chunk of each way of carrying the state"
     if "growing" in by_mode and "detach" in by_mode:
         grow, flat = by_mode["growing"].milliseconds, by_mode["detach"].milliseconds
         if grow and flat:
             title += (
-                f",<br>{grow[-1] / max(np.median(flat), 1e-9):.0f}× slower by chunk {len(grow)} without it"
+                f":<br>chunk {len(grow)} of the growing graph takes {grow[-1] / max(np.median(flat), 1e-9):.1f}× "
+                "the median chunk with detach()"
             )
     base_layout(fig, title, height=440, x=f"chunk ({CHUNK} characters each)", y="time per chunk (ms)")
     fig.update_layout(legend=LEGEND_BELOW)

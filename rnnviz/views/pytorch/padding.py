@@ -91,14 +91,20 @@ class Readers(nn.Module):
         self.readers = nn.ModuleDict(models)
 
 
-def accuracy(reader: Reader, data: Sentences, rows: np.ndarray) -> float:
-    """Share of ``rows`` classified right, read BATCH at a time in the given order."""
-    correct = 0
+def correct(reader: Reader, data: Sentences, rows: np.ndarray) -> np.ndarray:
+    """Whether each of ``rows`` is classified right, read BATCH at a time in the given order: kept per
+    sentence so two readers can be compared on the same sentences (paired accuracy)."""
+    right = []
     with torch.no_grad():
         for rows_b in batches(rows):
             ids, lengths = pad([data.ids[i] for i in rows_b])
-            correct += int(((reader(ids, lengths) > 0).numpy() == data.labels[rows_b]).sum())
-    return correct / len(rows)
+            right.append((reader(ids, lengths) > 0).numpy() == data.labels[rows_b])
+    return np.concatenate(right)
+
+
+def accuracy(reader: Reader, data: Sentences, rows: np.ndarray) -> float:
+    """Share of ``rows`` classified right."""
+    return float(correct(reader, data, rows).mean())
 
 
 def epoch_seconds(model: Readers, data: Sentences, rng: np.random.Generator) -> dict[str, float]:
@@ -122,24 +128,15 @@ def epoch_seconds(model: Readers, data: Sentences, rng: np.random.Generator) -> 
     return {name: seconds * per_epoch for name, seconds in spent.items()}
 
 
-def chance(data: Sentences) -> float:
-    """Accuracy of always answering the test set's commoner label: the floor every reader must beat."""
-    share = float(np.mean(data.labels[data.test]))
-    return max(share, 1 - share)
+def commoner_label_correct(data: Sentences) -> np.ndarray:
+    """Whether always answering the test set's commoner label is right, per test sentence: the floor
+    every reader must beat, on the same sentences the readers are scored on."""
+    labels = data.labels[data.test]
+    return labels == int(labels.mean() >= 0.5)
 
 
-NEAR_CHANCE = 0.02
-"""Readers within this much of chance accuracy have not learned enough for where they read to matter."""
-CLEAR_GAP = 0.02
-"""A gap between packing and output[:, -1] above this is more than the noise of one seed."""
-
-
-def verdict(accuracy: dict[str, float], floor: float) -> str:
-    """What the measured gap says: 'untrained' (all near chance), 'padding' (output[:, -1] clearly
-    worse) or 'held' (the cell learned to carry its state through the padding)."""
-    if max(accuracy.values()) < floor + NEAR_CHANCE:
-        return "untrained"
-    return "padding" if accuracy["packed"] - accuracy["last_padded"] > CLEAR_GAP else "held"
+SAME_STATE = 1e-5
+"""A mean |difference| from the packed h_n below this is the same state up to float rounding."""
 
 
 def padding_read(data: Sentences, rows: np.ndarray) -> float:

@@ -29,6 +29,12 @@ READERS = {
 """Reader name -> what it reads, as a legend says it."""
 
 READER_SHORT = {"last_padded": "output[:, -1]", "own_last": "own last step", "packed": "packed"}
+READER_CODE = {
+    "last_padded": "output[:, -1]",
+    "own_last": "output[i, length_i - 1]",
+    "packed": "pack_padded_sequence",
+}
+"""Each reader as the code it runs: how a verdict names it, at the start of a sentence or inside one."""
 
 
 class Reader(nn.Module):

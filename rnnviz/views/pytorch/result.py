@@ -5,9 +5,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numpy as np
+
 from rnnviz.core.fit import History
 from rnnviz.views.pytorch.carried import CharRun, Truncation
-from rnnviz.views.pytorch.padding import Readers, Sentences, Where, chance
+from rnnviz.views.pytorch.padding import Readers, Sentences, Where, commoner_label_correct
 
 
 @dataclass(frozen=True, eq=False)
@@ -18,7 +20,8 @@ class PytorchResult:
     """The three readers' joint training: loss is their mean; the timeline holds their accuracies."""
     losses: dict[str, list[float]]
     capture_seconds: float
-    test_accuracy: dict[str, float]
+    test_correct: dict[str, np.ndarray]
+    """Reader -> whether it classified each test sentence right (bool, in ``data.test`` order)."""
     epoch_seconds: dict[str, float]
     padding_read: float
     """Mean padding tokens after a test sentence's end in its batch."""
@@ -36,9 +39,18 @@ class PytorchResult:
         return self.chars[1]
 
     @property
+    def test_accuracy(self) -> dict[str, float]:
+        return {name: float(right.mean()) for name, right in self.test_correct.items()}
+
+    @property
+    def chance_correct(self) -> np.ndarray:
+        """Whether always answering the commoner label is right on each test sentence."""
+        return commoner_label_correct(self.data)
+
+    @property
     def chance(self) -> float:
         """The test accuracy of always answering the commoner label: the floor every reader must beat."""
-        return chance(self.data)
+        return float(self.chance_correct.mean())
 
     @property
     def gap(self) -> float:

@@ -1,3 +1,4 @@
+import dataclasses
 import json
 
 import numpy as np
@@ -6,15 +7,18 @@ import torch
 
 from rnnviz.core import dates
 from rnnviz.core.cells import trace
+from rnnviz.core.fit import BUDGET_ENV
 from rnnviz.core.fmt import jsonable
 from rnnviz.core.models import TokenModel
 from rnnviz.views.patterns import EXPERIMENT
 from rnnviz.views.patterns.answers import answer
+from rnnviz.views.patterns.date_recipe import DATE_RECIPE
 from rnnviz.views.patterns.export import report
 from rnnviz.views.patterns.figures import pattern_diagram, state_figures
+from rnnviz.views.patterns.lessons import claims_by_id, click_to_train
 from rnnviz.views.patterns.probes import probe_accuracy
 from rnnviz.views.patterns.seq2seq import GO, CharVocab, Seq2Seq, pad_batch, target_batch
-from rnnviz.views.patterns.settings import PatternsConfig
+from rnnviz.views.patterns.settings import TRAINING_SHARE, PatternsConfig
 from rnnviz.views.patterns.table import PATTERNS
 from rnnviz.views.patterns.tasks import (
     END,
@@ -282,3 +286,74 @@ def test_each_input_field_applies_to_the_patterns_that_read_it():
     assert EXPERIMENT.prepare(dated) == PatternsConfig(pattern="seq2seq", date="May 1, 2000")
     for pattern in ("aligned", "bidirectional", "stacked"):
         assert EXPERIMENT.prepare(PatternsConfig(pattern=pattern, digits="12", number=7)).digits == "12"
+
+
+def _claims(cfg, res):
+    found = claims_by_id(cfg, res)
+    assert all(c.agrees_with_evidence() for c in found.values())
+    return found
+
+
+def test_per_item_scores_give_back_the_accuracy_and_the_constant_guess():
+    cfg = EXPERIMENT.smoke_config()
+    res = trained(EXPERIMENT)
+    items = res.items
+    assert items.per_output(items.right).mean() == pytest.approx(res.accuracy, rel=1e-5)
+    assert items.per_output(items.constant_right).mean() == pytest.approx(res.baseline, rel=1e-5)
+    c = _claims(cfg, res)["beats_constant_guess"]
+    assert c.evidence["difference"] == pytest.approx(res.accuracy - res.baseline, abs=1e-5)
+    spell = PatternsConfig(pattern="one_to_many", training="none")
+    repertoire = trained(EXPERIMENT, spell).items
+    assert len(repertoire.right) == 100  # each number once: repeats would narrow the interval falsely
+
+
+def test_the_network_beats_the_constant_guess_only_when_trained():
+    cfg = EXPERIMENT.smoke_config()
+    learned = _claims(cfg, trained(EXPERIMENT))["beats_constant_guess"]
+    assert learned.holds and learned.text.startswith("The network beats always giving the commonest answer")
+    blank = dataclasses.replace(cfg, training="none")
+    untrained = _claims(blank, trained(EXPERIMENT, blank))["beats_constant_guess"]
+    assert not untrained.holds and not untrained.text.startswith("The network beats")
+    assert untrained.text[0].isupper()
+
+
+def test_bidirectional_claims_follow_their_numbers():
+    cfg = PatternsConfig(pattern="bidirectional")
+    res = trained(EXPERIMENT, cfg)
+    found = _claims(cfg, res)
+    assert EXPERIMENT.claims(cfg, res)[0].id == "beats_constant_guess"
+    for name in (
+        "bidirectional_beats_forward_only",
+        "forward_only_improves_along_the_sequence",
+        "bidirectional_right_from_the_start",
+    ):
+        assert found[name].holds, found[name].text
+    items = res.items
+    swapped_items = dataclasses.replace(items, right=items.forward_only_right, forward_only_right=items.right)
+    swapped = dataclasses.replace(res, items=swapped_items, position_right=res.position_right[::-1, :, ::-1])
+    other = _claims(cfg, swapped)
+    assert not other["bidirectional_beats_forward_only"].holds
+    assert other["bidirectional_beats_forward_only"].text.startswith("The forward-only network beats")
+    assert not other["forward_only_improves_along_the_sequence"].holds
+    assert not other["bidirectional_right_from_the_start"].holds
+
+
+def test_the_division_of_work_between_layers_is_decided_by_the_probes():
+    """Issue 23 item 12: 'Lower layers keep recent digits...' was printed whatever the probes showed."""
+    cfg = PatternsConfig(pattern="stacked")
+    res = trained(EXPERIMENT, cfg)
+    share = _claims(cfg, res)["layers_share_the_work"]
+    assert share.holds and share.text.startswith("Lower layers keep recent digits")
+    upside_down = dataclasses.replace(res, probe_right=tuple(r[::-1] for r in res.probe_right))
+    other = _claims(cfg, upside_down)["layers_share_the_work"]
+    assert not other.holds and "Lower layers keep recent digits" not in other.text
+    assert f"read best from layer {len(res.probe_right[0])}" in other.text
+
+
+def test_date_click_to_train_names_the_steps_and_budget_not_a_typed_time(monkeypatch):
+    """Issue 23 item 13: 'about 5 s' was typed; the sentence now follows the recipe and the budget."""
+    monkeypatch.setenv(BUDGET_ENV, "40")
+    text = click_to_train(PatternsConfig(pattern="seq2seq", training="quarter"))
+    assert "about 5 s" not in text and "40 s" in text
+    assert f"{round(DATE_RECIPE.steps * TRAINING_SHARE['quarter'])} Adam steps" in text
+    assert click_to_train(PatternsConfig(pattern="aligned")) is None

@@ -11,9 +11,10 @@ import torch
 from rnnviz.core import config as cfgmod
 from rnnviz.core.cells import CELLS
 from rnnviz.core.classifier import pad
+from rnnviz.core.fit import BUDGET_ENV
 from rnnviz.core.timeline import snapshot_steps
 from rnnviz.views.pytorch import EXPERIMENT
-from rnnviz.views.pytorch.carried import CHUNK, TRUNCATIONS, play, truncation
+from rnnviz.views.pytorch.carried import CHUNK, STREAMS, TRUNCATIONS, play, truncation
 from rnnviz.views.pytorch.corrections import (
     CLIP_NORM,
     carried_graph,
@@ -23,9 +24,10 @@ from rnnviz.views.pytorch.corrections import (
     scaler_leak,
 )
 from rnnviz.views.pytorch.figures import accuracy_film, live_accuracy, shapes_figure, slices_figure
+from rnnviz.views.pytorch.lessons import claims_by_id, click_to_train, corrections
 from rnnviz.views.pytorch.padding import BATCH, Sentences, where_summaries
 from rnnviz.views.pytorch.readers import READERS, Reader
-from rnnviz.views.pytorch.settings import PytorchConfig
+from rnnviz.views.pytorch.settings import BUDGET_SHARES, PytorchConfig
 from rnnviz.views.pytorch.shapes import Setup, explore, layouts, setup_of, shape
 from tests.trained import trained
 
@@ -244,3 +246,99 @@ def test_exploring_shapes_leaves_the_global_generator_to_the_trainings():
     torch.manual_seed(123)  # whatever a training beside it drew does not change what the explorer shows
     assert np.array_equal(explore(s).output, first.output)
     assert float(np.abs(first.output).max()) > 0
+
+
+def _with_correct(res, **right):
+    """The same run with the readers' per-sentence scores replaced: a claim's other outcomes, cheaply."""
+    n = len(res.data.test)
+    fill = {name: np.resize(np.asarray(v, dtype=bool), n) for name, v in right.items()}
+    return dataclasses.replace(res, test_correct={**res.test_correct, **fill})
+
+
+def test_reader_comparisons_are_paired_on_the_test_sentences(tiny):
+    cfg, res = tiny
+    assert {name: len(v) for name, v in res.test_correct.items()} == dict.fromkeys(
+        READERS, len(res.data.test)
+    )
+    found = claims_by_id(cfg, res)
+    for name in ("packed_vs_last_padded", "packed_vs_own_last", "own_last_vs_last_padded"):
+        first, second = name.split("_vs_")
+        c = found[name]
+        assert c.evidence["difference"] == pytest.approx(res.test_accuracy[first] - res.test_accuracy[second])
+        assert c.evidence["low"] <= c.evidence["difference"] <= c.evidence["high"]
+    assert EXPERIMENT.claims(cfg, res)[0].id == "packed_vs_last_padded"  # the headline
+
+
+def test_packing_wins_only_when_the_interval_says_so(tiny):
+    cfg, res = tiny
+    mostly = [True] * 9 + [False]
+    better = claims_by_id(cfg, _with_correct(res, packed=[True], last_padded=mostly))["packed_vs_last_padded"]
+    assert better.holds and better.text.startswith("pack_padded_sequence beats output[:, -1]")
+    worse = claims_by_id(cfg, _with_correct(res, packed=mostly, last_padded=[True]))["packed_vs_last_padded"]
+    assert not worse.holds and worse.text.startswith("output[:, -1] beats pack_padded_sequence")
+
+
+def _gap_cause(cfg, res, **right):
+    return claims_by_id(cfg, _with_correct(res, **right))["padding_costs_accuracy"]
+
+
+def test_the_gap_is_called_small_only_when_it_is_a_tie(tiny):
+    """Issue 23 item 12: 'The gap is small' was printed also when output[:, -1] beat packing."""
+    cfg, res = tiny
+    learned = res.chance_correct | (np.arange(len(res.data.test)) % 3 == 0)  # well above the constant guess
+    every = np.arange(len(res.data.test))
+    reversed_ = _gap_cause(cfg, res, packed=every % 10 != 0, last_padded=[True])
+    assert reversed_.evidence["packed_over_chance_low"] > 0 > reversed_.evidence["gap_high"]
+    assert not reversed_.holds and "scores higher than packing" in reversed_.text
+    assert "within this run's noise" not in reversed_.text
+    costly = _gap_cause(cfg, res, packed=learned, last_padded=res.chance_correct)
+    assert costly.holds and "partly forgotten" in costly.text
+    tie = _gap_cause(cfg, res, packed=learned, last_padded=learned)
+    assert not tie.holds and "within this run's noise" in tie.text and "stays open, near 1" in tie.text
+    untrained = _gap_cause(cfg, res, packed=res.chance_correct, last_padded=~res.chance_correct)
+    assert not untrained.holds and "does not beat always answering the commoner label" in untrained.text
+    for c in (reversed_, costly, tie, untrained):
+        assert c.agrees_with_evidence()
+
+
+def test_carried_state_verdict_follows_the_streams(tiny):
+    cfg, res = tiny
+    helps = claims_by_id(cfg, res)["carried_state_helps"]
+    swapped = dataclasses.replace(res, chars=(res.stateless, res.stateful))
+    hurts = claims_by_id(cfg, swapped)["carried_state_helps"]
+    assert helps.holds != hurts.holds or helps.evidence["low"] <= 0 <= helps.evidence["high"]
+    assert helps.evidence["difference"] == pytest.approx(-hurts.evidence["difference"])
+    for r in res.chars:
+        assert r.by_stream.shape == (STREAMS,) and r.by_stream.mean() == pytest.approx(
+            r.held_out_loss, rel=1e-5
+        )
+
+
+def test_own_last_step_is_the_summary_one_way_only(tiny):
+    cfg, res = tiny
+    assert claims_by_id(cfg, res)["own_last_step_is_h_n"].holds
+    both = dataclasses.replace(cfg, reader_bidirectional=True)
+    c = claims_by_id(both, trained(EXPERIMENT, both))["own_last_step_is_h_n"]
+    assert not c.holds and "the backward direction starts in the padding" in c.text
+
+
+def test_click_to_train_names_the_budget_not_a_typed_time(monkeypatch):
+    """Issue 23 item 13: 'about 20 s' was typed; the sentence now follows the server's budget."""
+    monkeypatch.setenv(BUDGET_ENV, "40")
+    text = click_to_train(PytorchConfig())
+    assert "about 20 s" not in text and f"{40 * sum(BUDGET_SHARES.values()):g} s" in text and "40 s" in text
+
+
+def test_corrections_are_claims_that_hold_and_would_fail_on_other_numbers():
+    found = {c.id: c for c in corrections()}
+    assert all(c.holds and c.agrees_with_evidence() for c in found.values())
+    broken = {
+        "tanh_slope_peaks_at_one": {"tanh_peak": 0.25},
+        "clipping_only_tames_exploding": {"vanishing_after": 0.0},
+        "state_is_not_detached_for_you": {"detached_gradient": 1.0},
+        "gru_update_gate_keeps": {"pytorch_convention_error": 0.1},
+        "scaler_leaks_the_future": {"leaky_error": 1e9},
+    }
+    assert set(broken) == set(found)
+    for name, numbers in broken.items():
+        assert not found[name].rule({**found[name].evidence, **numbers}), name
