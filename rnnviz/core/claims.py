@@ -146,7 +146,7 @@ def paired_accuracy(first_correct: np.ndarray, second_correct: np.ndarray) -> In
     only_second = float(np.sum(~a & b))
     d = (only_first - only_second) / n
     se = math.sqrt(max(only_first + only_second - n * d * d, 0.0)) / n
-    return Interval(d, d - Z * se, d + Z * se)
+    return Interval(d, max(d - Z * se, -1.0), min(d + Z * se, 1.0))  # a difference of shares lies in [-1, 1]
 
 
 def diebold_mariano(first_loss: np.ndarray, second_loss: np.ndarray, horizon: int = 1) -> Interval:

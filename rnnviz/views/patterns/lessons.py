@@ -4,7 +4,6 @@ things are compared on the same held-out items)."""
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Mapping
 
 import numpy as np
@@ -91,11 +90,6 @@ def recipe(cfg: PatternsConfig) -> str:
     return text[0].upper() + text[1:]
 
 
-def _sentence(c: Claim) -> Claim:
-    """A comparison names the winner first: start its sentence with a capital whichever one won."""
-    return dataclasses.replace(c, text=c.text[0].upper() + c.text[1:])
-
-
 def _items_interval(items: ItemScores, first: np.ndarray, second: np.ndarray, metric: str) -> Interval:
     """Two scorings of the same held-out items: paired accuracy when an item is one answer, else a
     bootstrap over items (the outputs of one sequence are not independent)."""
@@ -127,36 +121,32 @@ def learns_the_task(res: PatternsResult) -> Claim:
     """The network against always giving the commonest answer, on the same held-out items."""
     metric = _metric(res)
     items = res.items
-    return _sentence(
-        comparison(
-            "beats_constant_guess",
-            "the network",
-            "always giving the commonest answer",
-            _items_interval(items, items.right, items.constant_right, metric),
-            better="higher",
-            measure=_measure(res),
-            fmt="{:+.1%}",
-            accuracy=res.accuracy,
-            constant_guess_accuracy=res.baseline,
-        )
+    return comparison(
+        "beats_constant_guess",
+        "the network",
+        "always giving the commonest answer",
+        _items_interval(items, items.right, items.constant_right, metric),
+        better="higher",
+        measure=_measure(res),
+        fmt="{:+.1%}",
+        accuracy=res.accuracy,
+        constant_guess_accuracy=res.baseline,
     )
 
 
 def future_helps(res: PatternsResult) -> Claim:
     """Bidirectional against forward-only, trained the same way, on the same fresh sequences."""
     items = res.items
-    return _sentence(
-        comparison(
-            "bidirectional_beats_forward_only",
-            "the bidirectional network",
-            "the forward-only network",
-            _items_interval(items, items.right, items.forward_only_right, "step"),
-            better="higher",
-            measure=f"the share of {STEP_MEASURE}",
-            fmt="{:+.1%}",
-            bidirectional_accuracy=res.accuracy,
-            forward_only_accuracy=float(res.forward_only_accuracy),
-        )
+    return comparison(
+        "bidirectional_beats_forward_only",
+        "the bidirectional network",
+        "the forward-only network",
+        _items_interval(items, items.right, items.forward_only_right, "step"),
+        better="higher",
+        measure=f"the share of {STEP_MEASURE}",
+        fmt="{:+.1%}",
+        bidirectional_accuracy=res.accuracy,
+        forward_only_accuracy=float(res.forward_only_accuracy),
     )
 
 
@@ -166,31 +156,27 @@ def positions(res: PatternsResult) -> list[Claim]:
     both, forward = res.position_right
     by_position = res.by_position
     return [
-        _sentence(
-            comparison(
-                "forward_only_improves_along_the_sequence",
-                "the forward-only network's last tag",
-                "the forward-only network's first tag",
-                paired_accuracy(forward[:, -1], forward[:, 0]),
-                better="higher",
-                measure="accuracy",
-                fmt="{:+.1%}",
-                first_position=float(by_position[1, 0]),
-                last_position=float(by_position[1, -1]),
-            )
+        comparison(
+            "forward_only_improves_along_the_sequence",
+            "the forward-only network's last tag",
+            "the forward-only network's first tag",
+            paired_accuracy(forward[:, -1], forward[:, 0]),
+            better="higher",
+            measure="accuracy",
+            fmt="{:+.1%}",
+            first_position=float(by_position[1, 0]),
+            last_position=float(by_position[1, -1]),
         ),
-        _sentence(
-            comparison(
-                "bidirectional_right_from_the_start",
-                "the bidirectional network's first tag",
-                "the forward-only network's first tag",
-                paired_accuracy(both[:, 0], forward[:, 0]),
-                better="higher",
-                measure="accuracy",
-                fmt="{:+.1%}",
-                bidirectional_first=float(by_position[0, 0]),
-                forward_only_first=float(by_position[1, 0]),
-            )
+        comparison(
+            "bidirectional_right_from_the_start",
+            "the bidirectional network's first tag",
+            "the forward-only network's first tag",
+            paired_accuracy(both[:, 0], forward[:, 0]),
+            better="higher",
+            measure="accuracy",
+            fmt="{:+.1%}",
+            bidirectional_first=float(by_position[0, 0]),
+            forward_only_first=float(by_position[1, 0]),
         ),
     ]
 
@@ -198,20 +184,18 @@ def positions(res: PatternsResult) -> list[Claim]:
 def _layer_comparison(res: PatternsResult, id: str, delay: int, first: int, second: int) -> Claim:
     right = res.probe_right[delay]
     what = "the digit just read" if delay == 0 else f"the digit read {delay} steps ago"
-    return _sentence(
-        comparison(
-            id,
-            f"layer {first + 1}",
-            f"layer {second + 1}",
-            paired_accuracy(right[first], right[second]),
-            better="higher",
-            measure=f"a linear read-out of {what}",
-            fmt="{:+.1%}",
-            **{
-                f"layer_{first + 1}": float(right[first].mean()),
-                f"layer_{second + 1}": float(right[second].mean()),
-            },
-        )
+    return comparison(
+        id,
+        f"layer {first + 1}",
+        f"layer {second + 1}",
+        paired_accuracy(right[first], right[second]),
+        better="higher",
+        measure=f"a linear read-out of {what}",
+        fmt="{:+.1%}",
+        **{
+            f"layer_{first + 1}": float(right[first].mean()),
+            f"layer_{second + 1}": float(right[second].mean()),
+        },
     )
 
 
