@@ -10,14 +10,15 @@ from rnnviz.views.gates.lessons import (
     GRU_CONVENTION_INFO,
     INTRO,
     MEMORY_UPDATE,
-    SENTIMENT_TRAINING,
     answer_summary,
     belt_text,
     block_latex,
     cell_comparison,
+    findings,
     headline_stats,
     kept_memory,
-    saturation_finding,
+    memory_path,
+    sentiment_training,
     step_equations,
 )
 from rnnviz.views.gates.reading import Inspection, inspect_sequence
@@ -34,13 +35,14 @@ cfg, res = ui.page(
     EXPERIMENT,
     intro=INTRO,
     groups=SETTING_GROUPS,
-    click_to_train=lambda cfg: SENTIMENT_TRAINING if cfg.task == "sentiment" else None,
+    click_to_train=lambda cfg: sentiment_training() if cfg.task == "sentiment" else None,
 )
+found = findings(cfg, res)
 
 stats = headline_stats(res)
 for col, stat in zip(st.columns(len(stats)), stats, strict=True):
     col.metric(stat.label, stat.value, delta=stat.delta, help=stat.help)
-st.markdown(saturation_finding(res))
+st.markdown(found["gates_switch"].text)
 if cfg.cell == "gru":
     st.info(GRU_CONVENTION_INFO, icon=":material/swap_horiz:")
 
@@ -131,11 +133,11 @@ def belt(view: GatesConfig, ins: Inspection, units: tuple[int, ...], steps: int)
         )
     else:
         st.plotly_chart(conveyor_belt(ins.trained, ins.tokens, cfg.cell, units, kept.unit))
-    words, derivative, verdict = belt_text(cfg.cell, steps, kept)
+    words, derivative = belt_text(cfg.cell, steps, kept)
     st.markdown(words)
     st.latex(MEMORY_UPDATE[cfg.cell])
     st.latex(derivative)
-    st.caption(verdict)
+    st.caption(memory_path(cfg.cell, kept).text)
 
 
 def one_step(ins: Inspection, units: tuple[int, ...], steps: int) -> None:
@@ -152,6 +154,6 @@ inspect()
 st.subheader("RNN, LSTM or GRU?")
 st.dataframe(parameter_rows(res.params), hide_index=True)
 st.latex(block_latex(res))
-st.markdown(cell_comparison(res))
+st.markdown(cell_comparison(res, found["learned"]))
 
 st.plotly_chart(loss_curve(res.history))

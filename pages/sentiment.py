@@ -18,21 +18,24 @@ from rnnviz.views.sentiment.figures import (
 from rnnviz.views.sentiment.labelled_csv import parse_labelled_csv
 from rnnviz.views.sentiment.lessons import (
     BASELINE_HELP,
-    CLICK_TO_TRAIN,
     CORPUS_CAPTION,
     INTRO,
     MAP_CAPTION,
     NO_SNAPSHOTS,
     NO_WORD_ORDER_CASES,
     READOUT,
+    SHUFFLED_HELP,
     TOO_FEW_FOR_TSNE,
     TYPE_A_SENTENCE,
     UNUSABLE_UPLOAD,
     UPLOAD_HELP,
     UPLOAD_LABEL,
+    WORD_ORDER_CASES,
     accuracy_delta,
     accuracy_help,
+    click_to_train,
     film_caption,
+    findings,
     heatmap_title,
     neighbours_caption,
     positions_caption,
@@ -41,7 +44,6 @@ from rnnviz.views.sentiment.lessons import (
     training_help,
     tsne_pending,
     upload_caption,
-    word_order_summary,
 )
 from rnnviz.views.sentiment.projection import MIN_TSNE_POINTS
 from rnnviz.views.sentiment.reading import (
@@ -93,14 +95,17 @@ def data_source(cfg: SentimentConfig) -> dict[str, Labelled]:
 
 
 cfg, res = ui.page(
-    EXPERIMENT, intro=INTRO, groups=SETTING_GROUPS, before_run=data_source, click_to_train=CLICK_TO_TRAIN
+    EXPERIMENT, intro=INTRO, groups=SETTING_GROUPS, before_run=data_source, click_to_train=click_to_train
 )
+found = findings(cfg, res)
 
-m = st.columns(4)
+m = st.columns(5)
 m[0].metric("Test accuracy", f"{res.test_accuracy:.1%}", delta=accuracy_delta(res), help=accuracy_help(res))
 m[1].metric("Bag-of-words baseline", f"{res.baseline_accuracy:.1%}", help=BASELINE_HELP)
-m[2].metric("Test sentences", f"{res.n_test:,}", help=split_help(cfg, res))
-m[3].metric("Training time", f"{res.history.seconds:.1f} s", help=training_help(cfg, res))
+m[2].metric("Shuffled-words network", f"{res.shuffled_accuracy:.1%}", help=SHUFFLED_HELP)
+m[3].metric("Test sentences", f"{res.n_test:,}", help=split_help(cfg, res))
+m[4].metric("Training time", f"{res.history.seconds:.1f} s", help=training_help(cfg, res))
+st.markdown(found["beats_bag_of_words"].text)
 st.caption(split_caption(res))
 
 left, right = st.columns(2)
@@ -117,10 +122,12 @@ else:
 st.subheader("What word order adds")
 left, right = st.columns([1, 2])
 left.plotly_chart(confusion_figure(res.test_labels, res.test_prob))
-cases, right_count = word_order_cases(res)
+cases = word_order_cases(res)
 with right:
+    st.markdown(found["word_order_helps"].text)
+    st.markdown(found["word_order_on_cues"].text)
     if cases:
-        st.markdown(word_order_summary(cases, right_count))
+        st.caption(WORD_ORDER_CASES)
         st.dataframe(
             pd.DataFrame(word_order_rows(res, cases)),
             hide_index=True,
@@ -128,6 +135,9 @@ with right:
                 "sentence": st.column_config.TextColumn(width="large"),
                 "true label": st.column_config.TextColumn(width="small"),
                 "network": st.column_config.NumberColumn("network P(pos)", format="%.2f", width="small"),
+                "shuffled words": st.column_config.NumberColumn(
+                    "shuffled words P(pos)", format="%.2f", width="small"
+                ),
                 "bag of words": st.column_config.NumberColumn(
                     "bag of words P(pos)", format="%.2f", width="small"
                 ),
@@ -164,8 +174,11 @@ else:
 
 
 @st.fragment
-def hidden_state_map(res: SentimentResult, reading: SentenceReading) -> None:
-    """Changing map, colour or perplexity redraws only this part; t-SNE maps are computed once and kept."""
+def hidden_state_map(res: SentimentResult, reading: SentenceReading, separation: str) -> None:
+    """Changing map, colour or perplexity redraws only this part; t-SNE maps are computed once and kept.
+
+    ``separation`` is the finding under either map, measured in the hidden space itself.
+    """
     left, mid, right = st.columns(3)
     with left:
         view = ui.view_controls(EXPERIMENT, ["projection"])
@@ -173,23 +186,26 @@ def hidden_state_map(res: SentimentResult, reading: SentenceReading) -> None:
         view = ui.view_controls(EXPERIMENT, ["colour"])
     with right:
         view = ui.view_controls(EXPERIMENT, ["perplexity"])
-    pca_fig = pca_map(res, view.colour, reading, scored=True)
+    pca_fig = pca_map(res, view.colour, reading)
     slot = st.empty()
     if view.projection == "pca" or len(res.map_index) < MIN_TSNE_POINTS:
         slot.plotly_chart(pca_fig)
         if view.projection == "tsne":
             st.info(TOO_FEW_FOR_TSNE, icon=":material/info:")
-        return
-    if not has_tsne(res, view.perplexity):
-        with slot.container():
-            st.plotly_chart(pca_fig)
-            st.caption(tsne_pending(len(res.map_index), view.perplexity))
-    slot.plotly_chart(tsne_figure(res, tsne_map(res, view.perplexity), view.colour, reading))
-    st.caption(MAP_CAPTION)
+    else:
+        if not has_tsne(res, view.perplexity):
+            with slot.container():
+                st.plotly_chart(pca_fig)
+                st.caption(tsne_pending(len(res.map_index), view.perplexity))
+        slot.plotly_chart(tsne_figure(res, tsne_map(res, view.perplexity), view.colour, reading))
+        st.caption(MAP_CAPTION)
+    st.markdown(separation)
 
 
 def states_at_every_position(res: SentimentResult) -> None:
-    by_step, by_label = position_figures(res)
+    by_step, by_label = position_figures(
+        res, (found["states_fan_out"].text, found["classes_drift_apart"].text)
+    )
     left, right = st.columns(2)
     left.plotly_chart(by_step)
     right.plotly_chart(by_label)
@@ -227,7 +243,7 @@ def nearest_sentences(res: SentimentResult, reading: SentenceReading) -> None:
 st.subheader("Inside the hidden space")
 part = ui.section(SECTIONS, key=f"{KEY}.section")
 if part == SECTIONS[0]:
-    hidden_state_map(res, reading)
+    hidden_state_map(res, reading, found["clouds_separate"].text)
 elif part == SECTIONS[1]:
     states_at_every_position(res)
 else:

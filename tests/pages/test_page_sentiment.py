@@ -61,6 +61,9 @@ def test_results_map_and_neighbours_then_display_changes_never_retrain(page):
     assert "t-SNE of" in titles and "perplexity 30" in titles
     assert r"P(\text{positive}) = \sigma" in page.latex[0].value
     assert len(page.dataframe) == 1  # word-order cases; the neighbours are a part of their own
+    markdown = " ".join(texts(page, "markdown"))
+    assert "the same network trained and tested on shuffled words" in markdown  # the word-order control
+    assert "95% interval" in markdown and "hidden space (measured there" in markdown  # under the map
 
     before = len(RESULTS)
     page.selectbox(key="sentiment.colour").set_value("probability").run()
@@ -70,7 +73,7 @@ def test_results_map_and_neighbours_then_display_changes_never_retrain(page):
     assert "PCA of" in " ".join(str(c.proto.spec) for c in page.get("plotly_chart"))
     page.button_group(key="sentiment.section").set_value("States at every position").run()
     titles = " ".join(str(c.proto.spec) for c in page.get("plotly_chart"))
-    assert "States fan out" in titles and "PCA of" not in titles  # only the chosen part is built
+    assert "fan out as words arrive" in titles and "PCA of" not in titles  # only the chosen part is built
     page.button_group(key="sentiment.section").set_value("Nearest neighbours").run()
     page.selectbox(key="sentiment.probe").set_value(3).run()
     assert len(page.dataframe) == 2  # word-order cases and neighbours

@@ -8,6 +8,7 @@ from rnnviz.core.experiment import Experiment, Metric
 from rnnviz.views import View
 from rnnviz.views.gates.export import export, report
 from rnnviz.views.gates.figures import film, live
+from rnnviz.views.gates.lessons import FINDING, claims
 from rnnviz.views.gates.result import GatesResult
 from rnnviz.views.gates.sentiment_adapter import sentiment_upstream
 from rnnviz.views.gates.settings import GatesConfig
@@ -34,15 +35,8 @@ EXPERIMENT: Experiment[GatesConfig, GatesResult] = Experiment(
         help="The trained network's loss on held-out sequences (mean squared error; cross-entropy for "
         "sentiment). Compare it with chance_loss, the best constant guess: well below it, the network learned.",
     ),
+    claims=claims,
     upstream=sentiment_upstream,
 )
 
-VIEW = View(
-    EXPERIMENT,
-    icon=":material/tune:",
-    finding=(
-        "Gates are learned switches: training drives them to fully open or shut, and a forget gate "
-        "held near 1 carries memory, and gradient, across many steps."
-    ),
-    order=40,
-)
+VIEW = View(EXPERIMENT, icon=":material/tune:", finding=FINDING, order=40)

@@ -19,13 +19,18 @@ There the nonlinearity is nearly flat: the gate acts as a switch, fully shut or 
 COMPARED_CELLS = ("rnn", "lstm", "gru")
 
 
+def _ends(signed: bool) -> tuple[float, float]:
+    """The gate's saturated ends: values below the first or above the second."""
+    top = 1.0 - SATURATION_MARGIN
+    return (-top if signed else SATURATION_MARGIN), top
+
+
 def saturation(values: np.ndarray, signed: bool = False) -> dict[str, float]:
     """Shares of values at the low and high ends of the gate's range."""
     v = np.asarray(values, dtype=float)
     if v.size == 0:
         return {"low": 0.0, "high": 0.0}
-    top = 1.0 - SATURATION_MARGIN
-    bottom = -top if signed else SATURATION_MARGIN
+    bottom, top = _ends(signed)
     return {"low": float(np.mean(v < bottom)), "high": float(np.mean(v > top))}
 
 
@@ -37,6 +42,27 @@ def saturated_share(sat: Mapping[str, Mapping[str, float]]) -> float:
     """Mean share of saturated values over the sigmoid gates: one number for 'how switch-like'."""
     shares = [s["low"] + s["high"] for g, s in sat.items() if g not in SIGNED_GATES]
     return float(np.mean(shares)) if shares else 0.0
+
+
+def saturated_per_item(gates: Mapping[str, np.ndarray], real: np.ndarray | None = None) -> np.ndarray:
+    """One score per held-out item whose mean is the saturated share of ``gates`` (float32).
+
+    ``gates`` are (items, time, units); ``real`` (items, time) marks the steps that count (a padded
+    sentence's real words). Each item scores its saturated sigmoid-gate values divided by the mean
+    number of values per item, so that a paired bootstrap over items resamples the pooled share, and
+    items of unequal length weigh by their length, as in :func:`saturated_share`.
+    """
+    sigmoid = [np.asarray(v) for g, v in gates.items() if g not in SIGNED_GATES]
+    if not sigmoid:
+        return np.zeros(0, dtype=np.float32)
+    items, steps, units = sigmoid[0].shape
+    real = np.ones((items, steps), dtype=bool) if real is None else np.asarray(real, dtype=bool)
+    bottom, top = _ends(signed=False)
+    counts = np.mean(
+        [(((v < bottom) | (v > top)) & real[..., None]).sum(axis=(1, 2)) for v in sigmoid], axis=0
+    )
+    per_item = real.sum(axis=1).mean() * units
+    return (counts / per_item if per_item else np.zeros(items)).astype(np.float32)
 
 
 def highway(keep: np.ndarray) -> np.ndarray:

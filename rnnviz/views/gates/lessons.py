@@ -1,30 +1,49 @@
-"""What the gates page says in words and equations, computed from one result and one inspected sequence."""
+"""What the gates page says in words and equations, computed from one result and one inspected sequence,
+and the findings (claims) this run's numbers decide."""
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 
 import numpy as np
 
 from rnnviz.core.cells import CARRIED, CELLS, GATE_NAMES, GRU_CONVENTION, MEMORY_GATE
+from rnnviz.core.claims import Claim, Interval, claim, comparison, paired_bootstrap
 from rnnviz.core.equations import MAX_UNITS as EQUATION_UNITS
 from rnnviz.core.equations import step_latex
-from rnnviz.core.fmt import percent
+from rnnviz.core.fit import training_budget_s
+from rnnviz.core.reviews import corpus_path, rotten_tomatoes
 from rnnviz.views.gates.gating import SATURATION_MARGIN, highway, saturated_share
-from rnnviz.views.gates.reading import Inspection, Reading
+from rnnviz.views.gates.inputs import choose_units
+from rnnviz.views.gates.reading import Inspection, Reading, inspect_sequence
 from rnnviz.views.gates.result import GatesResult
-from rnnviz.views.gates.tasks import BATCH, HELD_OUT, SENTIMENT_TRAIN_S
+from rnnviz.views.gates.settings import GatesConfig
+from rnnviz.views.gates.tasks import BATCH
 
 INTRO = (
     "Gates are small sigmoid switches, one per unit and per step, that decide what a gated cell writes, "
-    "keeps and shows. Train one on a task and watch the switches snap to open or shut."
+    "keeps and shows. Train one on a task and watch whether the switches snap to open or shut."
+)
+FINDING = (
+    "Train a gated cell and see whether its gates become switches, fully open or shut, and how much of a "
+    "memory, and of a gradient, a memory gate near 1 carries across many steps."
 )
 
-SENTIMENT_TRAINING = (
-    "The sentiment task reads the sentiment view's classifier. Training it reads about 10,000 review "
-    f"sentences and takes about {SENTIMENT_TRAIN_S} s on this server, once: both views then share it."
-)
-"""Said before the sentiment task trains: the page waits for a click."""
+
+def sentiment_training() -> str:
+    """Said before the sentiment task trains (the page waits for a click): the corpus and budget, read now."""
+    corpus = (
+        f"the {len(rotten_tomatoes()):,} sentences of its review corpus"
+        if corpus_path() is not None
+        else "its review corpus"
+    )
+    return (
+        f"The sentiment task reads the sentiment view's classifier. Training it reads {corpus}, split by "
+        f"movie into training, validation and test sentences, and stops at the {training_budget_s():g} s "
+        "compute budget at the latest, once: both views then share it."
+    )
+
 
 MEMORY_UPDATE = {"lstm": r"c_t = f_t \odot c_{t-1} + i_t \odot g_t", "gru": GRU_CONVENTION}
 """The line of each cell's update where the memory gate multiplies the old state (PyTorch's equations)."""
@@ -67,7 +86,7 @@ def headline_stats(res: GatesResult) -> tuple[Stat, ...]:
         Stat(
             "Held-out loss",
             f"{res.trained.held_out_loss:.3g}",
-            f"{res.loss_name.capitalize()} on {HELD_OUT} held-out {items(res)}. Guessing the best constant "
+            f"{res.loss_name.capitalize()} on {held_out(res)} held-out {items(res)}. Guessing the best constant "
             f"scores {res.chance_loss:.3g}; the untrained network scores {res.untrained.held_out_loss:.3g}.",
         ),
         Stat(
@@ -165,37 +184,13 @@ def items(res: GatesResult) -> str:
     return "sentences" if res.task == "sentiment" else "sequences"
 
 
-def saturation_finding(res: GatesResult) -> str:
-    """The page's headline: did training make the gates switch-like, measured on held-out data."""
-    trained, untrained = saturated_share(res.trained.saturation), saturated_share(res.untrained.saturation)
-    things = items(res)
-    if res.history.steps == 0:
-        return "**Untrained.** Both networks below are the same: set training steps above 0 to compare."
-    if trained > untrained:
-        before = (
-            "an untrained network of the same shape"
-            if res.task == "sentiment"
-            else "the same network before training"
-        )
-        return (
-            f"**Training made the gates switch-like.** On {HELD_OUT} held-out {things}, {trained:.0%} "
-            f"of the sigmoid-gate values are saturated ({SATURATED}) after training, against "
-            f"{untrained:.0%} for {before}. The loss fell from {res.untrained.held_out_loss:.3g} to "
-            f"{res.trained.held_out_loss:.3g} (best constant guess: {res.chance_loss:.3g})."
-        )
-    advice = (
-        "The sentiment view's settings decide how this classifier was trained."
-        if res.task == "sentiment"
-        else "Try more training steps or a shorter training length."
-    )
-    return (
-        f"**Here training did not saturate the gates:** on {HELD_OUT} held-out {things}, {trained:.0%} "
-        f"of sigmoid-gate values are saturated after training, {untrained:.0%} before. {advice}"
-    )
+def held_out(res: GatesResult) -> int:
+    """How many held-out items scored the networks (fewer sentences than HELD_OUT when the test set is small)."""
+    return len(res.trained.item_loss)
 
 
-def belt_text(cell: str, steps: int, kept: KeptMemory) -> tuple[str, str, str]:
-    """The conveyor belt in words, the derivative along it in LaTeX, and what training did to it."""
+def belt_text(cell: str, steps: int, kept: KeptMemory) -> tuple[str, str]:
+    """The conveyor belt in words and the derivative along it in LaTeX (what training did: memory_path)."""
     keep = MEMORY_GATE[cell]
     carried = CARRIED[cell]
     words = (
@@ -210,18 +205,7 @@ def belt_text(cell: str, steps: int, kept: KeptMemory) -> tuple[str, str, str]:
         rf" = \prod_{{t=2}}^{{{steps}}} {keep}_t = {kept.trained:.3g}\ \text{{trained}},\quad"
         rf" {kept.untrained:.3g}\ \text{{untrained}}"
     )
-    if kept.trained > kept.untrained:
-        verdict = (
-            "Training raised the memory gate where memory must survive. A vanilla RNN has no such path: its "
-            "gradient is multiplied by W_hh and tanh′ at every step and fades or explodes geometrically "
-            "(see the vanishing-gradients view)."
-        )
-    else:
-        verdict = (
-            f"Here training lowered it: each dip of {keep} lets new input overwrite the unit, so this network "
-            "carries its memory in a changing state rather than on an unchanged belt."
-        )
-    return words, latex, verdict
+    return words, latex
 
 
 def block_latex(res: GatesResult) -> str:
@@ -233,12 +217,11 @@ def block_latex(res: GatesResult) -> str:
     )
 
 
-def cell_comparison(res: GatesResult) -> str:
-    """RNN, LSTM or GRU: their parameter counts here, and what this run measured."""
+def cell_comparison(res: GatesResult, measured: Claim) -> str:
+    """RNN, LSTM or GRU: their parameter counts here, and what this run measured (the ``learned`` claim)."""
     lstm, gru, rnn = (res.params[c]["total"] for c in ("lstm", "gru", "rnn"))
     blocks = {cell: len(row["blocks"]) for cell, row in res.params.items()}
     other = "gru" if res.cell == "lstm" else "lstm"
-    share = percent(res.trained.held_out_loss / res.chance_loss) if res.chance_loss else "n/a"
     return (
         f"- **GRU**: {blocks['gru']} blocks, so always exactly {1 - gru / lstm:.0%} fewer parameters than an "
         f"LSTM of the same size ({gru:,} vs {lstm:,} here), and one state vector instead of two. Its update "
@@ -248,9 +231,116 @@ def cell_comparison(res: GatesResult) -> str:
         f"- **Vanilla RNN**: {blocks['rnn']} block ({rnn:,} parameters) and no memory gate, so nothing protects "
         "a memory from being rewritten at every step; fine for short dependencies, and the gradients view "
         "shows how it fails on long ones.\n\n"
-        f"**Measured here:** the {CELLS[res.cell]} reached a held-out loss of {res.trained.held_out_loss:.3g} "
-        f"({share} of the best constant guess) in {res.history.seconds:.1f} s of training. Switch *Cell* to "
-        f"{CELLS[other]} to measure it on the same seed and data: on small tasks like these both usually "
-        "learn, so the GRU's smaller size is free; reach for the LSTM when a memory must be kept apart from "
-        "what the cell shows."
+        f"**Measured here**, for the {CELLS[res.cell]} after {res.history.seconds:.1f} s of training: "
+        f"{measured.text} Switch *Cell* to {CELLS[other]} to measure it on the same seed and data; whether "
+        "the GRU's smaller size costs anything is a question each task answers for itself."
     )
+
+
+# Findings: each decided by this run's numbers (core.claims), headline first.
+
+
+def _capitalised(found: Claim) -> Claim:
+    """A comparison's sentence with a capital letter: it opens with whichever side won."""
+    return dataclasses.replace(found, text=found.text[:1].upper() + found.text[1:])
+
+
+def _points(interval: Interval) -> str:
+    """A difference of two shares and its interval, in percentage points."""
+    return (
+        f"(difference {100 * interval.estimate:+.1f} points, 95% interval {100 * interval.low:+.1f} to "
+        f"{100 * interval.high:+.1f})"
+    )
+
+
+def _advice(res: GatesResult) -> str:
+    if res.task == "sentiment":
+        return "The sentiment view's settings decide how this classifier was trained."
+    if res.history.steps == 0:
+        return "Set training steps above 0 to compare."
+    return "Try more training steps or a shorter training length."
+
+
+def _switch_like(e: dict[str, float]) -> bool:
+    return e["low"] > 0
+
+
+def gates_switch(res: GatesResult) -> Claim:
+    """Did training make the gates switch-like: saturated shares paired on the same held-out items."""
+    interval = paired_bootstrap(res.trained.item_saturation, res.untrained.item_saturation)
+    after, before = saturated_share(res.trained.saturation), saturated_share(res.untrained.saturation)
+    reference = (
+        "an untrained network of the same shape"
+        if res.task == "sentiment"
+        else "the same network before training"
+    )
+    measured = (
+        f"on {held_out(res)} held-out {items(res)}, {after:.0%} of the sigmoid-gate values are saturated "
+        f"({SATURATED}) after training, against {before:.0%} for {reference} {_points(interval)}."
+    )
+    if interval.low > 0:
+        text = f"**Training made the gates switch-like.** {measured[0].upper()}{measured[1:]}"
+    elif interval.spans_zero:
+        text = f"**Training left the gates as switch-like as before (a tie within this run's noise):** {measured} {_advice(res)}"
+    else:
+        text = f"**Here training made the gates less switch-like:** {measured} {_advice(res)}"
+    evidence = {
+        "trained_share": after,
+        "untrained_share": before,
+        "items": float(held_out(res)),
+        **interval.json(),
+    }
+    return Claim("gates_switch", text, _switch_like(evidence), evidence, _switch_like)
+
+
+def learned(res: GatesResult) -> Claim:
+    """The trained network against the best constant guess, paired on the same held-out items."""
+    return _capitalised(
+        comparison(
+            "learned",
+            "the trained network",
+            "the best constant guess",
+            paired_bootstrap(res.trained.item_loss, res.chance_item_loss),
+            better="lower",
+            measure=f"held-out {res.loss_name} over {held_out(res)} {items(res)}",
+            trained_loss=res.trained.held_out_loss,
+            chance_loss=res.chance_loss,
+            untrained_loss=res.untrained.held_out_loss,
+        )
+    )
+
+
+def memory_path(cell: str, kept: KeptMemory) -> Claim:
+    """What training did to the drawn unit that keeps most: the memory-gate product on this sequence."""
+    keep = MEMORY_GATE[cell]
+    numbers = f"{kept.untrained:.3g} untrained, {kept.trained:.3g} trained"
+    lowered = (
+        f"each dip of {keep} lets new input overwrite the unit, so this network carries its memory in a "
+        "changing state rather than on an unchanged belt."
+        if kept.trained < kept.untrained
+        else "training has not changed it."
+    )
+    return claim(
+        "memory_path",
+        lambda e: e["trained"] > e["untrained"],
+        f"On this sequence training raised unit {kept.unit}'s product of {keep} ({numbers}): more of step 1's "
+        "memory survives to the end. A vanilla RNN has no such path: its gradient is multiplied by "
+        "diag(tanh′) W_hh at every step, and nothing holds that product near 1 (see the vanishing-gradients "
+        "view).",
+        f"On this sequence training did not raise unit {kept.unit}'s product of {keep} ({numbers}): {lowered}",
+        unit=kept.unit,
+        trained=kept.trained,
+        untrained=kept.untrained,
+    )
+
+
+def claims(cfg: GatesConfig, res: GatesResult) -> list[Claim]:
+    """Every finding the page states, headline first; the belt's is read on the sequence ``cfg`` inspects."""
+    units, _ = choose_units(cfg.units, res.hidden, res.ranked_units)
+    kept = kept_memory(inspect_sequence(res, cfg), res.cell, units)
+    return [gates_switch(res), learned(res), memory_path(res.cell, kept)]
+
+
+def findings(cfg: GatesConfig, res: GatesResult) -> dict[str, Claim]:
+    """The claims by id, for the page to place each where it belongs."""
+    return {found.id: found for found in claims(cfg, res)}

@@ -33,6 +33,10 @@ class Network:
     saturation: dict[str, dict[str, float]]
     """Per gate, shares of saturated values over the held-out sequences."""
     held_out_loss: float
+    item_loss: np.ndarray
+    """The loss of each held-out item (float32): what a paired interval against another model resamples."""
+    item_saturation: np.ndarray
+    """Each held-out item's saturated sigmoid-gate values (gating.saturated_per_item; mean = the share)."""
 
     def state_dict(self) -> dict[str, torch.Tensor]:
         """Every tensor the network reads, named as reproduce.py loads them."""
@@ -83,6 +87,8 @@ class GatesResult:
     history: History
     chance_loss: float
     """Held-out loss of the best constant guess: the loss of a network that learned nothing."""
+    chance_item_loss: np.ndarray
+    """The best constant guess's loss on each held-out item (float32), paired with Network.item_loss."""
     loss_name: str
     """'mean squared error' for the synthetic tasks, 'cross-entropy' for sentiment."""
     ranked_units: tuple[int, ...]

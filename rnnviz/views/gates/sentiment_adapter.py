@@ -16,7 +16,7 @@ from torch import nn
 from rnnviz.core.cells import trace
 from rnnviz.core.classifier import SentimentModel, pad
 from rnnviz.core.experiment import Upstream
-from rnnviz.views.gates.gating import gate_saturation, influential_units, parameter_table
+from rnnviz.views.gates.gating import gate_saturation, influential_units, parameter_table, saturated_per_item
 from rnnviz.views.gates.inputs import MAX_TOKENS
 from rnnviz.views.gates.lessons import shared_classifier_note
 from rnnviz.views.gates.result import Corpus, GatesResult, HeldOut, Network, weights_of
@@ -47,7 +47,9 @@ def _sentence_network(
         top = trace(model.rnn, model.embed(ids)).top
         real = torch.arange(ids.shape[1])[None, :] < lengths[:, None]
         last = top.h[torch.arange(len(lengths)), lengths - 1]
-        loss = float(nn.functional.binary_cross_entropy_with_logits(model.head(last)[:, 0], labels))
+        logits = model.head(last)[:, 0]
+        loss = float(nn.functional.binary_cross_entropy_with_logits(logits, labels))
+        item_loss = nn.functional.binary_cross_entropy_with_logits(logits, labels, reduction="none")
     network = Network(
         rnn=model.rnn,
         head=model.head,
@@ -55,8 +57,17 @@ def _sentence_network(
         weights=weights_of(model.rnn),
         saturation=gate_saturation({g: v[real].numpy() for g, v in top.gates.items()}),
         held_out_loss=loss,
+        item_loss=item_loss.numpy().astype(np.float32),
+        item_saturation=saturated_per_item({g: v.numpy() for g, v in top.gates.items()}, real.numpy()),
     )
     return network, last.numpy()
+
+
+def constant_guess_loss(labels: np.ndarray, p: float) -> np.ndarray:
+    """Each sentence's cross-entropy under the best constant guess, P(positive) = the positive share ``p``."""
+    if not 0 < p < 1:
+        return np.zeros(len(labels), dtype=np.float32)
+    return (-(labels * np.log(p) + (1 - labels) * np.log(1 - p))).astype(np.float32)
 
 
 def gates_from_sentiment(senti: Any, cfg: GatesConfig) -> GatesResult:
@@ -80,6 +91,7 @@ def gates_from_sentiment(senti: Any, cfg: GatesConfig) -> GatesResult:
     trained_net, last = _sentence_network(trained, ids, lengths, labels)
     untrained_net, _ = _sentence_network(twin, ids, lengths, labels)
     p = float(labels.mean())
+    y = labels.numpy()
     return GatesResult(
         task="sentiment",
         cell=cfg.cell,
@@ -89,6 +101,7 @@ def gates_from_sentiment(senti: Any, cfg: GatesConfig) -> GatesResult:
         untrained=untrained_net,
         history=senti.history,
         chance_loss=float(-(p * np.log(p) + (1 - p) * np.log(1 - p))) if 0 < p < 1 else 0.0,
+        chance_item_loss=constant_guess_loss(y, p),
         loss_name="cross-entropy",
         ranked_units=influential_units(last, trained.head.weight[0].detach().numpy()),
         params=parameter_table(rnn.input_size, rnn.hidden_size),

@@ -33,9 +33,6 @@ def _bracket_task(batch: int, length: int, rng: np.random.Generator) -> tuple[np
     return x, y[..., 0]
 
 
-SENTIMENT_TRAIN_S = 10
-"""Roughly how long the sentiment view's default classifier takes to train on the demo server."""
-
 TASKS: dict[str, Task] = {
     "copy": Task(
         "Memory: recall the flagged first value through noise",
@@ -52,7 +49,7 @@ TASKS: dict[str, Task] = {
     "sentiment": Task(
         "Sentiment: a review sentence, read by the sentiment view's classifier",
         "Sentiment: positive or negative, for a movie-review sentence (trains the sentiment view's "
-        f"classifier, about {SENTIMENT_TRAIN_S} s, once).",
+        "classifier once, within the compute budget, unless that view has trained it already).",
     ),
 }
 """Copy answers once, after the last step; brackets after every step. y's width says which."""

@@ -22,7 +22,13 @@ from rnnviz.core.init import set_memory_gate_bias
 from rnnviz.core.models import TokenModel
 from rnnviz.core.seeding import seed_everything
 from rnnviz.core.timeline import Capture, Frame
-from rnnviz.views.gates.gating import gate_saturation, influential_units, parameter_table, saturated_share
+from rnnviz.views.gates.gating import (
+    gate_saturation,
+    influential_units,
+    parameter_table,
+    saturated_per_item,
+    saturated_share,
+)
 from rnnviz.views.gates.inputs import worked_example
 from rnnviz.views.gates.result import GatesResult, HeldOut, Network, weights_of
 from rnnviz.views.gates.sentiment_adapter import gates_from_sentiment
@@ -38,7 +44,9 @@ def answers(model: TokenModel, x: torch.Tensor, answered: int) -> torch.Tensor:
 def _network(model: TokenModel, x_eval: torch.Tensor, y_eval: torch.Tensor) -> Network:
     with torch.no_grad():
         gates = {g: v.numpy() for g, v in trace(model.rnn, x_eval).top.gates.items()}
-        loss = float(nn.functional.mse_loss(answers(model, x_eval, y_eval.shape[1]), y_eval))
+        predicted = answers(model, x_eval, y_eval.shape[1])
+        loss = float(nn.functional.mse_loss(predicted, y_eval))
+        item_loss = ((predicted - y_eval) ** 2).mean(dim=1)
     return Network(
         rnn=model.rnn,
         head=model.head,
@@ -46,6 +54,8 @@ def _network(model: TokenModel, x_eval: torch.Tensor, y_eval: torch.Tensor) -> N
         weights=weights_of(model.rnn),
         saturation=gate_saturation(gates),
         held_out_loss=loss,
+        item_loss=item_loss.numpy().astype(np.float32),
+        item_saturation=saturated_per_item(gates),
     )
 
 
@@ -113,6 +123,7 @@ def train_synthetic(cfg: GatesConfig, on_progress: ProgressFn | None = None) -> 
         untrained=_network(untrained, x_eval, y_eval),
         history=history,
         chance_loss=float(y_eval.var(unbiased=False)),
+        chance_item_loss=((y_eval - y_eval.mean()) ** 2).mean(dim=1).numpy().astype(np.float32),
         loss_name="mean squared error",
         ranked_units=ranked,
         params=parameter_table(task.input_size, cfg.hidden),

@@ -4,7 +4,7 @@ from rnnviz.core.experiment import Experiment, Metric
 from rnnviz.views import View
 from rnnviz.views.sentiment.export import export, report
 from rnnviz.views.sentiment.figures import film, live
-from rnnviz.views.sentiment.lessons import DESCRIPTION, FINDING, METRIC_HELP
+from rnnviz.views.sentiment.lessons import DESCRIPTION, FINDING, METRIC_HELP, claims
 from rnnviz.views.sentiment.result import SentimentResult
 from rnnviz.views.sentiment.settings import SentimentConfig
 from rnnviz.views.sentiment.train import add_arguments, run
@@ -28,6 +28,7 @@ EXPERIMENT: Experiment[SentimentConfig, SentimentResult] = Experiment(
         read=lambda cfg, res: res.test_accuracy,
         help=METRIC_HELP,
     ),
+    claims=claims,
     add_arguments=add_arguments,
 )
 

@@ -20,7 +20,7 @@ from rnnviz.views.sentiment.figures import (
     reading_figure,
     training_film,
 )
-from rnnviz.views.sentiment.reading import map_silhouette, read_sentence
+from rnnviz.views.sentiment.reading import read_sentence
 from rnnviz.views.sentiment.result import SentimentResult
 from rnnviz.views.sentiment.settings import SentimentConfig
 
@@ -59,6 +59,7 @@ def tables(res: SentimentResult) -> dict[str, pd.DataFrame]:
             "true label": [LABELS[int(y)] for y in res.test_labels],
             f"network P(positive) {PROBABILITY}": res.test_prob,
             f"bag of words P(positive) {PROBABILITY}": res.baseline_prob,
+            f"shuffled-words network P(positive) {PROBABILITY}": res.shuffled_prob,
             "PC 1 (final hidden state, projected)": points[:, 0],
             "PC 2 (final hidden state, projected)": points[:, 1],
         }
@@ -103,10 +104,11 @@ def report(cfg: SentimentConfig, res: SentimentResult) -> dict[str, Any]:
     metrics = {
         "test_accuracy": res.test_accuracy,
         "baseline_accuracy": res.baseline_accuracy,
+        "shuffled_accuracy": res.shuffled_accuracy,
         "train_seconds": round(res.history.seconds, 1),
         "n_train": res.n_train,
         "n_test": res.n_test,
-        "silhouette": map_silhouette(res, cfg.projection, cfg.perplexity),
+        "silhouette": res.hidden_silhouette,
     }
     if res.eval_score is not None:
         metrics["eval_accuracy"] = res.eval_score.accuracy

@@ -20,7 +20,7 @@ from rnnviz.core.reviews import LABELS
 from rnnviz.core.style import OKABE_ITO, SERIES, UNIT_SCALE, base_layout, token_label
 from rnnviz.core.timeline import Timeline
 from rnnviz.views.sentiment.projection import Pca, TsneMap, fit_pca
-from rnnviz.views.sentiment.reading import SentenceReading, drift
+from rnnviz.views.sentiment.reading import SentenceReading
 from rnnviz.views.sentiment.result import SentimentResult
 from rnnviz.views.sentiment.settings import SentimentConfig
 
@@ -337,30 +337,18 @@ def _test_map(
     )
 
 
-def pca_map(
-    res: SentimentResult, colour: str, reading: SentenceReading | None = None, *, scored: bool = False
-) -> go.Figure:
-    """The PCA map of the test sentences' final states; ``scored`` adds its silhouette to the title."""
+def pca_map(res: SentimentResult, colour: str, reading: SentenceReading | None = None) -> go.Figure:
+    """The PCA map of the test sentences' final states (their separation is measured in hidden space)."""
     title = f"PCA of {len(res.map_index):,} test sentences' final states"
-    if scored:
-        title += f": silhouette {score_text(res.pca_silhouette)} by true label"
     path = res.pca.project(reading.states) if reading is not None and reading.tokens else None
     return _test_map(res, res.pca_points, colour, title, pca_axes(res.pca), path, reading)
 
 
 def tsne_figure(res: SentimentResult, tsne: TsneMap, colour: str, reading: SentenceReading) -> go.Figure:
     """The t-SNE map of the test sentences' final states, a typed sentence placed into it."""
-    title = (
-        f"t-SNE of {len(res.map_index):,} test sentences' final states (perplexity {tsne.perplexity:g}): "
-        f"silhouette {score_text(tsne.silhouette)} by true label"
-    )
+    title = f"t-SNE of {len(res.map_index):,} test sentences' final states (perplexity {tsne.perplexity:g})"
     path = tsne.place(reading.states) if reading.tokens else None
     return _test_map(res, tsne.points, colour, title, ("t-SNE 1", "t-SNE 2"), path, reading)
-
-
-def score_text(value: float | None) -> str:
-    """A silhouette as the page writes it; 'n/a' when it is undefined."""
-    return "n/a" if value is None else f"{value:.2f}"
 
 
 def _add_trajectory(fig: go.Figure, path: np.ndarray, tokens: Sequence[str]) -> None:
@@ -396,11 +384,11 @@ def position_maps(
     labels: np.ndarray,
     tokens: Sequence[str],
     axes: tuple[str, str],
-    drift: dict[str, tuple[float, float]],
+    titles: tuple[str, str],
 ) -> tuple[go.Figure, go.Figure]:
     """The state after every word of a sample of sentences, coloured by position and by label.
 
-    ``drift`` holds the spread and the class gap along PC 1 after the first and the last token.
+    ``titles`` are the findings each map shows: whether the states fan out, whether the classes drift apart.
     """
     hover = np.array(
         [
@@ -426,25 +414,22 @@ def position_maps(
             showlegend=False,
         )
     )
-    spread, gap = drift["spread"], drift["gap"]
     layout = dict(height=420, x=axes[0], y=axes[1])
-    base_layout(
-        by_step, f"States fan out as words arrive: PC 1 spread {spread[0]:.2f} → {spread[1]:.2f}", **layout
-    )
+    base_layout(by_step, titles[0], **layout)
     by_label = go.Figure()
     for k in (0, 1):
         mask = labels == k
         by_label.add_trace(
             _cloud(points, mask, k, marker, text=hover[mask], hovertemplate="%{text}<extra></extra>")
         )
-    base_layout(by_label, f"The classes drift apart: gap along PC 1 {gap[0]:.2f} → {gap[1]:.2f}", **layout)
+    base_layout(by_label, titles[1], **layout)
     return by_step, by_label
 
 
-def position_figures(res: SentimentResult) -> tuple[go.Figure, go.Figure]:
-    """The states at every position of the sampled sentences, on the map's PCA axes."""
+def position_figures(res: SentimentResult, titles: tuple[str, str]) -> tuple[go.Figure, go.Figure]:
+    """The states at every position of the sampled sentences, on the map's PCA axes, under their findings."""
     pos = res.positions
-    return position_maps(pos.points, pos.step, pos.label, pos.token, pca_axes(res.pca), drift(pos))
+    return position_maps(pos.points, pos.step, pos.label, pos.token, pca_axes(res.pca), titles)
 
 
 @by_result

@@ -1,29 +1,43 @@
-"""The sentiment view's prose: what the page says, and the sentences that put a run's numbers in words."""
+"""The sentiment view's prose: what the page says, and the findings (claims) this run's numbers decide."""
 
 from __future__ import annotations
 
+import dataclasses
+import math
+
+import numpy as np
+
 from rnnviz.core.cells import CELLS
+from rnnviz.core.claims import Claim, claim, comparison, paired_accuracy
+from rnnviz.core.fit import training_budget_s
 from rnnviz.core.reviews import CORPUS_CITATION
 from rnnviz.views.sentiment.labelled_csv import EXPECTED
-from rnnviz.views.sentiment.reading import NEIGHBOURS
+from rnnviz.views.sentiment.reading import NEIGHBOURS, cue_sentences, drift
 from rnnviz.views.sentiment.result import SentimentResult
 from rnnviz.views.sentiment.settings import SentimentConfig
 from rnnviz.views.sentiment.train import FILM_SENTENCES
 
 DESCRIPTION = "Train a recurrent sentiment classifier on review sentences and map its hidden states."
 FINDING = (
-    "Trained on real review sentences, a network sorts them into a positive and a negative "
-    "cloud of hidden states, and read word by word it changes its mind at a 'but'."
+    "A network reads real review sentences word by word: see whether it beats a bag of words on the same "
+    "test sentences, whether word order is what helps, and how its hidden states sort the sentences."
 )
 INTRO = (
     "A recurrent network reads movie-review sentences one word at a time and must say, at the end, whether "
     "the critic liked the film. Its final hidden state is the whole sentence squeezed into a few numbers: "
     "map those numbers in 2-D and see how it has sorted what it read."
 )
-CLICK_TO_TRAIN = (
-    "Training takes about 10 s on this server with the default settings; bigger networks "
-    "and more epochs take longer."
-)
+
+
+def click_to_train(cfg: SentimentConfig) -> str:
+    """What pressing Train starts: two trainings within one budget (read when asked, as training reads it)."""
+    return (
+        f"Training reads the training sentences {cfg.epochs} time(s), twice: once in order, once with "
+        f"each sentence's words shuffled (the word-order control). Both stop at the "
+        f"{training_budget_s():g} s compute budget at the latest; bigger networks and more epochs take longer."
+    )
+
+
 METRIC_HELP = (
     "Share of the held-out test sentences (from movies never read in training) whose sentiment the "
     "network gets right; the bag-of-words baseline on the same split is the bar to clear."
@@ -91,16 +105,19 @@ def film_caption(res: SentimentResult) -> str:
     )
 
 
-def word_order_summary(cases: list[int], right: dict[str, int]) -> str:
-    """Who is right where the network and the bag of words disagree on a negation or 'but'."""
-    return (
-        f"Bag of words knows only *which* words appear. On the {len(cases)} test sentences with a "
-        f"negation or *but* where the two models disagree, the network is right "
-        f"**{right['network']}** times and the bag of words **{right['baseline']}** times."
-    )
-
-
-NO_WORD_ORDER_CASES = "On this test set the two models agree on every sentence with a negation or *but*."
+NO_WORD_ORDER_CASES = (
+    "On this test set the network and its shuffled-words control agree on every sentence with a negation "
+    "or *but*."
+)
+WORD_ORDER_CASES = (
+    "The sentences with a negation or *but* on which word order changed the verdict: the network and the "
+    "same network trained on shuffled words disagree. Most confident disagreement first; the bag of words "
+    "beside them."
+)
+SHUFFLED_HELP = (
+    "The same network, same settings, trained and tested on sentences whose words are shuffled: it "
+    "differs from the network in word order only."
+)
 
 TYPE_A_SENTENCE = "Type a sentence above (or pick a contrast) to watch the network read it."
 
@@ -125,21 +142,169 @@ MAP_CAPTION = (
     "Each dot is one test sentence's final hidden state; the black path is your sentence, one point per "
     "token read, ending at the star. t-SNE keeps each point's nearest neighbours close but bends distances "
     "between clusters; your sentence is placed into the finished map without moving the other points. "
-    "Silhouette: +1 means the two classes form tight, separate clouds, 0 that they overlap."
+    "The silhouette is therefore measured in the hidden space itself, not on this map: +1 means the two "
+    "classes form tight, separate clouds, 0 that they overlap."
 )
 
 
 def positions_caption(sentences: int) -> str:
     return (
-        f"The state after every token of {sentences} test sentences, on the same PCA axes as "
-        "the map. Every sentence starts from the same zero state; each word pushes it, and by the last word "
-        "it has moved to the side its verdict lies on."
+        f"The state after every token of {sentences} test sentences, on the same PCA axes as the map. Every "
+        "sentence starts from the same zero state and each word pushes it; the titles say how far the states "
+        "spread and how far the classes part along PC 1 from the first word to the last."
     )
 
 
 def neighbours_caption(res: SentimentResult) -> str:
     return (
         f"The {NEIGHBOURS} test sentences whose final hidden states are closest (Euclidean distance between "
-        f"{res.test_states.shape[1]}-number states). Compare their verdicts and their topics: the network "
-        "keeps what it needs for sentiment."
+        f"{res.test_states.shape[1]}-number states). Compare their verdicts and their topics."
     )
+
+
+# Findings: each decided by this run's numbers (core.claims), in the order the page shows them.
+
+ACCURACY = "{:+.1%}"
+"""How a difference of two accuracies is written in a comparison's interval."""
+
+
+def _capitalised(found: Claim) -> Claim:
+    """A comparison's sentence with a capital letter: it opens with whichever model won."""
+    return dataclasses.replace(found, text=found.text[:1].upper() + found.text[1:])
+
+
+def _right(prob: np.ndarray, labels: np.ndarray) -> np.ndarray:
+    return (np.asarray(prob) > 0.5) == (np.asarray(labels) == 1)
+
+
+def beats_bag_of_words(res: SentimentResult) -> Claim:
+    """The network against the bag of words, paired on the same test sentences (McNemar's setting)."""
+    interval = paired_accuracy(
+        _right(res.test_prob, res.test_labels), _right(res.baseline_prob, res.test_labels)
+    )
+    return _capitalised(
+        comparison(
+            "beats_bag_of_words",
+            "the network",
+            "the bag of words",
+            interval,
+            better="higher",
+            measure=f"accuracy over the {res.n_test:,} test sentences",
+            fmt=ACCURACY,
+            network_accuracy=res.test_accuracy,
+            baseline_accuracy=res.baseline_accuracy,
+            test_sentences=res.n_test,
+        )
+    )
+
+
+IN_ORDER = "the network reading words in order"
+SHUFFLED = "the same network trained and tested on shuffled words"
+
+
+def word_order_helps(res: SentimentResult) -> Claim:
+    """What word order adds: the network against its shuffled-words control, on every test sentence."""
+    right, control = _right(res.test_prob, res.test_labels), _right(res.shuffled_prob, res.test_labels)
+    return _capitalised(
+        comparison(
+            "word_order_helps",
+            IN_ORDER,
+            SHUFFLED,
+            paired_accuracy(right, control),
+            better="higher",
+            measure=f"accuracy over the {res.n_test:,} test sentences",
+            fmt=ACCURACY,
+            network_accuracy=res.test_accuracy,
+            shuffled_accuracy=res.shuffled_accuracy,
+            test_sentences=res.n_test,
+        )
+    )
+
+
+def word_order_on_cues(res: SentimentResult) -> Claim:
+    """The same comparison on the sentences where order should matter most: a negation or 'but'."""
+    cues = cue_sentences(res)
+    count = int(cues.sum())
+    if not count:
+        return claim(
+            "word_order_on_cues",
+            lambda e: e["cue_sentences"] > 0,
+            "",
+            "No test sentence has a negation or *but*, so order cannot be compared where it should matter most.",
+            cue_sentences=0,
+        )
+    labels = res.test_labels[cues]
+    right, control = _right(res.test_prob[cues], labels), _right(res.shuffled_prob[cues], labels)
+    return _capitalised(
+        comparison(
+            "word_order_on_cues",
+            IN_ORDER,
+            SHUFFLED,
+            paired_accuracy(right, control),
+            better="higher",
+            measure=f"accuracy over the {count:,} test sentences with a negation or *but*",
+            fmt=ACCURACY,
+            network_accuracy=float(right.mean()),
+            shuffled_accuracy=float(control.mean()),
+            cue_sentences=count,
+        )
+    )
+
+
+def clouds_separate(res: SentimentResult) -> Claim:
+    """Whether the final states sort by true label, measured in the hidden space (not on a 2-D map)."""
+    score = math.nan if res.hidden_silhouette is None else res.hidden_silhouette
+    where = f"In the {res.test_states.shape[1]}-number hidden space (measured there, not on a map)"
+    shown = f"silhouette {score:.2f} by true label over {len(res.map_index):,} test sentences"
+    return claim(
+        "clouds_separate",
+        lambda e: e["silhouette"] > 0,
+        f"{where}, positive and negative sentences form two clouds: {shown}, above 0, so a sentence lies "
+        "nearer its own class than the other on average.",
+        f"{where}, positive and negative sentences overlap: {shown}, not above 0.",
+        silhouette=score,
+        sentences=len(res.map_index),
+    )
+
+
+def states_fan_out(res: SentimentResult) -> Claim:
+    spread = drift(res.positions)["spread"]
+    numbers = f"PC 1 spread {spread[0]:.2f} → {spread[1]:.2f}"
+    return claim(
+        "states_fan_out",
+        lambda e: e["spread_last"] > e["spread_first"],
+        f"States fan out as words arrive: {numbers}",
+        f"States do not fan out as words arrive: {numbers}",
+        spread_first=spread[0],
+        spread_last=spread[1],
+    )
+
+
+def classes_drift_apart(res: SentimentResult) -> Claim:
+    gap = drift(res.positions)["gap"]
+    numbers = f"gap along PC 1 {gap[0]:.2f} → {gap[1]:.2f}"
+    return claim(
+        "classes_drift_apart",
+        lambda e: e["gap_last"] > e["gap_first"],
+        f"The classes drift apart: {numbers}",
+        f"The classes do not drift apart: {numbers}",
+        gap_first=gap[0],
+        gap_last=gap[1],
+    )
+
+
+def claims(cfg: SentimentConfig, res: SentimentResult) -> list[Claim]:
+    """Every finding the page states, headline first (the home card shows it)."""
+    return [
+        beats_bag_of_words(res),
+        word_order_helps(res),
+        word_order_on_cues(res),
+        clouds_separate(res),
+        states_fan_out(res),
+        classes_drift_apart(res),
+    ]
+
+
+def findings(cfg: SentimentConfig, res: SentimentResult) -> dict[str, Claim]:
+    """The claims by id, for the page to place each where it belongs."""
+    return {found.id: found for found in claims(cfg, res)}

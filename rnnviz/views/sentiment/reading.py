@@ -114,26 +114,26 @@ def neighbours(res: SentimentResult, state: np.ndarray, exclude: int | None = No
     ]
 
 
-@by_result
-def word_order_cases(res: SentimentResult) -> tuple[list[int], dict[str, int]]:
-    """Test sentences with a negation or 'but' on which the network and the baseline disagree.
+CUES = frozenset({"not", "n't", "no", "never", "but", "nothing", "hardly"})
+"""Words whose meaning depends on where they stand: a negation, or a 'but' that turns the sentence."""
 
-    Returns their indices (most confident disagreement first) and how often each side is right.
+
+@by_result
+def cue_sentences(res: SentimentResult) -> np.ndarray:
+    """Which test sentences contain a negation or 'but' (a boolean mask over the test arrays)."""
+    return np.array([bool(CUES.intersection(words(text))) for text in res.test_texts], dtype=bool)
+
+
+@by_result
+def word_order_cases(res: SentimentResult) -> list[int]:
+    """Test sentences with a negation or 'but' on which the network and its shuffled-words control disagree.
+
+    The two differ in word order only, so these are the sentences where order changed the verdict;
+    most confident disagreement first.
     """
-    cues = {"not", "n't", "no", "never", "but", "nothing", "hardly"}
-    rnn_says = res.test_prob > 0.5
-    bow_says = res.baseline_prob > 0.5
-    cases = [
-        i
-        for i, text in enumerate(res.test_texts)
-        if rnn_says[i] != bow_says[i] and cues.intersection(words(text))
-    ]
-    cases.sort(key=lambda i: -abs(res.test_prob[i] - res.baseline_prob[i]))
-    truth = res.test_labels == 1
-    return cases, {
-        "network": int(sum(rnn_says[i] == truth[i] for i in cases)),
-        "baseline": int(sum(bow_says[i] == truth[i] for i in cases)),
-    }
+    in_order, shuffled = res.test_prob > 0.5, res.shuffled_prob > 0.5
+    cases = [int(i) for i in np.flatnonzero(cue_sentences(res) & (in_order != shuffled))]
+    return sorted(cases, key=lambda i: -abs(float(res.test_prob[i]) - float(res.shuffled_prob[i])))
 
 
 WORD_ORDER_SHOWN = 8
@@ -142,25 +142,17 @@ WORD_ORDER_SHOWN = 8
 
 @by_result
 def word_order_rows(res: SentimentResult, cases: list[int]) -> list[dict]:
-    """The first WORD_ORDER_SHOWN cases as table rows: sentence, truth and both models' P(positive)."""
+    """The first WORD_ORDER_SHOWN cases as table rows: sentence, truth and each model's P(positive)."""
     return [
         {
             "sentence": res.test_texts[i],
             "true label": LABELS[int(res.test_labels[i])],
             "network": float(res.test_prob[i]),
+            "shuffled words": float(res.shuffled_prob[i]),
             "bag of words": float(res.baseline_prob[i]),
         }
         for i in cases[:WORD_ORDER_SHOWN]
     ]
-
-
-@by_result
-def map_silhouette(res: SentimentResult, projection: str, perplexity: float) -> float | None:
-    """How well a map separates the true labels (silhouette of its 2-D points)."""
-    if projection == "pca":
-        return res.pca_silhouette
-    tsne = tsne_map(res, perplexity)
-    return tsne.silhouette if tsne is not None else None
 
 
 def drift(sample: PositionSample) -> dict[str, tuple[float, float]]:

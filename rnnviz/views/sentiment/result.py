@@ -46,13 +46,20 @@ class SentimentResult:
     """Test sentences on the map (indices into the test arrays)."""
     pca: Pca
     pca_points: np.ndarray
-    pca_silhouette: float | None
+    hidden_silhouette: float | None
+    """Silhouette by true label of the mapped sentences' final states in the hidden space itself: PCA
+    drops dimensions and t-SNE bends distances, so neither map's own silhouette measures the states."""
     positions: PositionSample
     eval_score: EvalScore | None
     film_index: np.ndarray
     """Test sentences recorded at every snapshot (indices into the test arrays): history.timeline's points."""
     film_axes: Pca | None
     """The last snapshot's PCA, on which every snapshot is projected; None when nothing was recorded."""
+    shuffled_prob: np.ndarray
+    """P(positive) per test sentence (float32) of the word-order control: the same network, same
+    settings, trained and tested on sentences whose words are shuffled. It differs from the network
+    in word order only, where the bag of words also differs in embeddings, capacity and non-linearity."""
+    shuffled_history: History
 
     @property
     def test_accuracy(self) -> float:
@@ -61,6 +68,10 @@ class SentimentResult:
     @property
     def baseline_accuracy(self) -> float:
         return accuracy(self.baseline_prob, self.test_labels)
+
+    @property
+    def shuffled_accuracy(self) -> float:
+        return accuracy(self.shuffled_prob, self.test_labels)
 
     @property
     def n_train(self) -> int:

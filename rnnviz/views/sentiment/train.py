@@ -1,8 +1,8 @@
 """Training the sentiment classifier on review sentences, and what it records on the way.
 
 ``run`` splits the corpus by movie, builds the vocabulary, trains the recurrent classifier (keeping
-the best validation epoch), fits the bag-of-words baseline and reads every test sentence through the
-trained model. The snapshot capture records the hidden-state map through training: a fixed sample of
+the best validation epoch), fits the bag-of-words baseline, trains the word-order control (the same
+network on shuffled words) and reads every test sentence through the trained models. The snapshot capture records the hidden-state map through training: a fixed sample of
 test sentences read at every snapshot, then every frame projected on the last frame's principal axes,
 so that between frames a point moves only because its hidden state moved (hidden unit i is the same
 unit all through training, so one basis for every frame is a fair comparison).
@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import copy
+import dataclasses
 from pathlib import Path
 
 import numpy as np
@@ -27,7 +28,7 @@ from torch import nn
 from rnnviz.core.cells import count_parameters
 from rnnviz.core.classifier import MAX_READ_TOKENS, Classifier, SentimentModel, accuracy, pad
 from rnnviz.core.experiment import ProgressFn
-from rnnviz.core.fit import History, fit
+from rnnviz.core.fit import History, Progress, fit
 from rnnviz.core.reviews import Labelled, rotten_tomatoes, split_by_group
 from rnnviz.core.seeding import seed_everything
 from rnnviz.core.timeline import Capture, Frame, Timeline
@@ -45,6 +46,13 @@ MAP_POINTS = 2000
 """Test sentences drawn on the hidden-state map (all of them when there are fewer)."""
 POSITION_SENTENCES = 100
 """Test sentences whose state at every position is drawn on the second map."""
+BUDGET_SHARE = 0.5
+"""Of the training budget, for each of the two trainings (the network and its shuffled-words control):
+equal shares, so that a budget cut never leaves only the control undertrained."""
+SHUFFLED_STREAM = 1
+"""The control draws its word shuffles and batch order from a stream of its own (seeded with the run's
+seed and this number), so adding it changes nothing else in a run."""
+STAGES = ("Training the network", "Training the same network on shuffled words (the word-order control)")
 
 
 FILM_SENTENCES = 500
@@ -170,12 +178,13 @@ def train_classifier(
         model,
         loss_fn,
         length_batches(np.array([len(ids[i]) for i in train]), cfg.epochs, rng),
-        total_steps=cfg.epochs * steps_per_epoch,
+        total_steps=planned_steps(cfg, len(train)),
         lr=cfg.lr,
         clip=CLIP,
         val_fn=validate,
         val_every=steps_per_epoch,
         on_progress=on_progress,
+        budget_share=BUDGET_SHARE,
         capture=state_capture(model, [ids[i] for i in film_rows], labels[film_rows])
         if len(film_rows)
         else None,
@@ -185,6 +194,49 @@ def train_classifier(
         model.load_state_dict(best["state"])
     model.eval()
     return Classifier(model, vocab), history, film_axes
+
+
+def planned_steps(cfg: SentimentConfig, train_size: int) -> int:
+    return cfg.epochs * -(-train_size // BATCH)
+
+
+def shuffle_words(ids: list[list[int]], rng: np.random.Generator) -> list[list[int]]:
+    """Every sentence's tokens in a random order: the same words, no word order."""
+    return [[sentence[k] for k in rng.permutation(len(sentence))] for sentence in ids]
+
+
+def _stage(on_progress: ProgressFn | None, stage: int, steps: int) -> ProgressFn | None:
+    """One progress bar over both trainings: the control's steps count after the network's."""
+    if on_progress is None:
+        return None
+
+    def report(p: Progress) -> None:
+        on_progress(
+            dataclasses.replace(p, step=stage * steps + p.step, total=len(STAGES) * steps, note=STAGES[stage])
+        )
+
+    return report
+
+
+def shuffled_control(
+    cfg: SentimentConfig,
+    ids: list[list[int]],
+    labels: np.ndarray,
+    parts: tuple[np.ndarray, np.ndarray, np.ndarray],
+    vocab: Vocab,
+    on_progress: ProgressFn | None,
+) -> tuple[np.ndarray, History]:
+    """The same network with the same settings, trained and tested on shuffled words: its test P(positive).
+
+    What it misses against the network is word order and nothing else, so the gap between the two is
+    what word order adds (the bag of words differs in embeddings, capacity and non-linearity too).
+    """
+    rng = np.random.default_rng([cfg.seed, SHUFFLED_STREAM])
+    shuffled = shuffle_words(ids, rng)
+    no_film = np.zeros(0, dtype=np.int64)
+    control, history, _ = train_classifier(cfg, shuffled, labels, parts, vocab, rng, on_progress, no_film)
+    test = [shuffled[i] for i in parts[2]]
+    return control.prob_from_states(control.states(test)).astype(np.float32), history
 
 
 def run(
@@ -207,14 +259,18 @@ def run(
     vocab = build_vocab((tokens[i] for i in train), cfg.min_freq)
     ids = [vocab.encode(t) or [UNK_ID] for t in tokens]
     film_index = film_sample(len(test))
+    steps = planned_steps(cfg, len(train))
     classifier, history, film_axes = train_classifier(
-        cfg, ids, labels, parts, vocab, rng, on_progress, test[film_index]
+        cfg, ids, labels, parts, vocab, rng, _stage(on_progress, 0, steps), test[film_index]
     )
 
     test_ids = [ids[i] for i in test]
     test_labels = labels[test]
     test_states = classifier.states(test_ids)
     baseline = fit_bag_of_words([ids[i] for i in train], labels[train], len(vocab))
+    shuffled_prob, shuffled_history = shuffled_control(
+        cfg, ids, labels, parts, vocab, _stage(on_progress, 1, steps)
+    )
 
     map_index = np.arange(len(test))
     if len(test) > MAP_POINTS:
@@ -243,11 +299,13 @@ def run(
         map_index=map_index,
         pca=pca,
         pca_points=pca_points,
-        pca_silhouette=silhouette(pca_points, test_labels[map_index]),
+        hidden_silhouette=silhouette(test_states[map_index], test_labels[map_index]),
         positions=_position_sample(classifier, pca, test_ids, [tokens[i] for i in test], test_labels, rng),
         eval_score=_score(classifier, evaluation) if evaluation is not None else None,
         film_index=film_index,
         film_axes=film_axes,
+        shuffled_prob=shuffled_prob,
+        shuffled_history=shuffled_history,
     )
 
 

@@ -14,7 +14,9 @@ from rnnviz.core.vocabulary import PAD_ID, UNK_ID, build_vocab, words
 from rnnviz.views.sentiment import EXPERIMENT
 from rnnviz.views.sentiment.baseline import fit_bag_of_words
 from rnnviz.views.sentiment.export import report
+from rnnviz.views.sentiment.figures import pca_map, tsne_figure
 from rnnviz.views.sentiment.labelled_csv import MAX_BYTES, MIN_ROWS, CsvError, parse_labelled_csv
+from rnnviz.views.sentiment.lessons import findings
 from rnnviz.views.sentiment.projection import fit_pca, fit_tsne, nearest, silhouette
 from rnnviz.views.sentiment.reading import (
     NEIGHBOURS,
@@ -22,7 +24,6 @@ from rnnviz.views.sentiment.reading import (
     biggest_change,
     drift,
     has_tsne,
-    map_silhouette,
     neighbours,
     read_sentence,
     readout_terms,
@@ -279,16 +280,18 @@ def test_any_typed_text_gives_a_reading_or_a_note(small, text, note):
         assert reading.tokens == ()
 
 
-def test_word_order_cases_are_disagreements_with_a_cue(small):
-    cases, right = word_order_cases(small)
+def test_word_order_cases_are_disagreements_with_the_shuffled_control_on_a_cue(small):
+    """Item 11: the cases set the network against the same network on shuffled words, not the bag of words."""
+    cases = word_order_cases(small)
+    assert cases
     for i in cases:
-        assert (small.test_prob[i] > 0.5) != (small.baseline_prob[i] > 0.5)
+        assert (small.test_prob[i] > 0.5) != (small.shuffled_prob[i] > 0.5)
         assert {"not", "n't", "no", "never", "but", "nothing", "hardly"} & set(words(small.test_texts[i]))
-    assert right["network"] + right["baseline"] == len(cases)
     rows = word_order_rows(small, cases)
     assert len(rows) == min(WORD_ORDER_SHOWN, len(cases))
     for row, i in zip(rows, cases, strict=False):
         assert row["sentence"] == small.test_texts[i] and row["network"] == small.test_prob[i]
+        assert row["shuffled words"] == small.shuffled_prob[i]
         assert row["true label"] == ("positive" if small.test_labels[i] else "negative")
 
 
@@ -301,22 +304,39 @@ def test_neighbours_are_the_closest_test_states_in_order(small):
     assert len(rows) == NEIGHBOURS
 
 
-def test_tsne_map_is_computed_once_and_reported(small):
-    assert not has_tsne(small, 20)
+def test_tsne_map_is_computed_once_and_the_report_never_waits_for_it(small):
+    metrics = report(SentimentConfig(perplexity=20), small)["metrics"]
+    assert not has_tsne(small, 20)  # the report's silhouette is the hidden space's, not a map's
     first = tsne_map(small, 20)
     assert has_tsne(small, 20) and tsne_map(small, 20) is first
-    assert map_silhouette(small, "tsne", 20) == first.silhouette
-    metrics = report(SentimentConfig(perplexity=20), small)["metrics"]
     assert list(metrics) == [
         "test_accuracy",
         "baseline_accuracy",
+        "shuffled_accuracy",
         "train_seconds",
         "n_train",
         "n_test",
         "silhouette",
     ]
-    assert metrics["silhouette"] == first.silhouette
-    assert report(SentimentConfig(projection="pca"), small)["metrics"]["silhouette"] == small.pca_silhouette
+
+
+def test_silhouette_is_measured_in_the_hidden_space_not_on_a_map(small):
+    """Item 8: t-SNE bends distances, so the separation is scored on the states themselves."""
+    shown = small.map_index
+    in_hidden = silhouette(small.test_states[shown], small.test_labels[shown])
+    assert small.hidden_silhouette == pytest.approx(in_hidden)
+    tsne = tsne_map(small, 20)
+    for cfg in (SentimentConfig(perplexity=20), SentimentConfig(projection="pca")):
+        assert report(cfg, small)["metrics"]["silhouette"] == pytest.approx(in_hidden)
+    assert in_hidden != pytest.approx(tsne.silhouette)  # the old number: the map's own
+    found = findings(EXPERIMENT.smoke_config(), small)["clouds_separate"]
+    assert found.evidence["silhouette"] == pytest.approx(in_hidden)
+    assert f"{small.test_states.shape[1]}-number hidden space" in found.text
+    titles = [
+        pca_map(small, "label").layout.title.text,
+        tsne_figure(small, tsne, "label", read_sentence(small, "")).layout.title.text,
+    ]
+    assert not any("silhouette" in t for t in titles)
 
 
 def test_drift_measures_the_first_and_last_tokens(small):
@@ -362,6 +382,7 @@ def test_cli_trains_on_a_csv_scores_another_and_repeats_itself(upload_csv, capsy
     assert set(metrics) == {
         "test_accuracy",
         "baseline_accuracy",
+        "shuffled_accuracy",
         "n_train",
         "n_test",
         "silhouette",
@@ -386,4 +407,4 @@ def test_defaults_meet_the_accuracy_and_separation_targets():
     res = trained(EXPERIMENT, SentimentConfig())
     assert res.test_accuracy >= 0.72
     assert len(res.history.timeline) >= 10 and res.history.timeline.steps[-1] == res.history.steps
-    assert map_silhouette(res, "tsne", SentimentConfig().perplexity) > 0.1
+    assert res.hidden_silhouette > 0.1
