@@ -42,7 +42,8 @@ def toy(name: str, calls: list, upstream: Upstream | None = None) -> Experiment:
         film=lambda cfg, res: None,
         live=lambda cfg: None,
         smoke={"seed": 1},
-        metric=Metric("value", "Value", "", "higher", lambda res: res.value, "A toy number."),
+        metric=Metric("value", "Value", "", "higher", lambda cfg, res: res.value, "A toy number."),
+        claims=lambda cfg, res: (),
         upstream=(lambda cfg: upstream) if upstream else None,
     )
 
@@ -86,7 +87,7 @@ def test_the_full_report_adds_the_metric_timeline_and_notes():
     exp = toy("plain", [])
     report = exp.full_report(Toy(), ToyResult(7, notes=("a note",)))
     assert report["metric"] == {"name": "value", "label": "Value", "unit": "", "better": "higher", "value": 7}
-    assert report["timeline"] == [] and report["notes"] == ["a note"]
+    assert report["timeline"] == [] and report["notes"] == ["a note"] and report["claims"] == []
 
 
 @pytest.mark.parametrize(("raw", "budget"), [("0.5", 0.5), ("abc", 30.0), ("-1", 30.0), ("inf", 30.0)])
