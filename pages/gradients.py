@@ -4,31 +4,31 @@ from pages import ui
 from rnnviz.core.fmt import sci
 from rnnviz.views.gradients import EXPERIMENT
 from rnnviz.views.gradients.bptt import DIFFERENCE_COLUMN, differences_table, norms_table
-from rnnviz.views.gradients.figures import (
-    clipping_figure,
-    clipping_title,
-    decay_film,
-    products_figure,
-    reader_products,
-)
+from rnnviz.views.gradients.figures import clipping_figure, decay_film, products_figure, reader_products
 from rnnviz.views.gradients.lessons import (
     ADDITIVE_PATH_AT_BIAS_0,
     BPTT_SOURCE,
+    CLIPPING_HEADER,
+    CLIPPING_TEXT,
     INTRO,
     PRODUCTS_TEXT,
+    SPECTRAL_RADIUS_TEXT,
     PageMetric,
     additive_path_latex,
-    bound_caption,
+    bound_claim,
     bound_latex,
     by_hand_metric,
     by_hand_setup,
     click_to_train,
     clipping_budget_notes,
+    clipping_claim,
     clipping_metrics,
     clipping_setup,
     decay_metrics,
+    gate_claims,
     powers_tex,
     products_caption,
+    reach_claim,
     reach_paragraph,
     trained_caption,
 )
@@ -75,9 +75,12 @@ def reach() -> None:
     if res.trained:
         st.caption(trained_caption(cfg, res))
     st.markdown(reach_paragraph(cfg))
+    st.markdown(f"**{reach_claim(res).text}**")
     metrics(decay_metrics(cfg, res))
 
     decay_view()
+    for found in gate_claims(res):
+        st.markdown(f"- {found.text}")
 
     st.markdown(
         "**BPTT is the chain rule.** Unroll the network and differentiate through it. For a vanilla cell, "
@@ -88,14 +91,10 @@ def reach() -> None:
         r"\frac{\partial L}{\partial h_T},\qquad \frac{\partial h_s}{\partial h_{s-1}} = "
         r"\operatorname{diag}\big(\varphi'(a_s)\big)\,W_{hh}"
     )
-    st.markdown(
-        "**A spectral-radius question.** Every factor holds the *same* W_hh, so the product behaves like a "
-        "power of it: below spectral radius 1 it shrinks geometrically; above 1 it can grow (the linear cell, "
-        "whose slope φ' is always 1, shows it cleanly: try the scale slider)."
-    )
+    st.markdown(SPECTRAL_RADIUS_TEXT)
     if res.bound is not None:
         st.latex(bound_latex(res.bound))
-        st.caption(bound_caption(res))
+        st.caption(bound_claim(res).text)
     st.markdown(
         "**The additive path.** The LSTM updates its cell state by *adding*, c_t = f_t ⊙ c_{t−1} + i_t ⊙ g_t, "
         "and the GRU its state by mixing, h_t = (1 − z_t) ⊙ n_t + z_t ⊙ h_{t−1}. Along that path the "
@@ -115,20 +114,14 @@ def products() -> None:
 
 def clipping() -> None:
     """The same RNN trained with and without clipping."""
-    st.header("Clipping tames explosion", divider="gray")
+    st.header(CLIPPING_HEADER, divider="gray")
     free, clipped = res.clip_free, res.clip_clipped
     st.markdown(clipping_setup(cfg))
     for note in clipping_budget_notes(cfg, res):
         st.info(note, icon=":material/timer:")
     metrics(clipping_metrics(cfg, res))
-    st.plotly_chart(clipping_figure(free, clipped, cfg.max_norm, clipping_title(free, clipped, cfg.max_norm)))
-    st.markdown(
-        "Divergence here is a finding, not a crash: once the loss or the gradient is NaN or infinite, "
-        "training stops and the step is reported. Clipping caps the size of each update, so one huge "
-        "gradient cannot throw the weights to infinity. It does **nothing for vanishing**: a gradient of "
-        "1e-20 is below every threshold and passes through unchanged. Long memory needs a different "
-        "path for the gradient, which is what gates provide."
-    )
+    st.plotly_chart(clipping_figure(free, clipped, cfg.max_norm, clipping_claim(cfg, res).text))
+    st.markdown(CLIPPING_TEXT)
 
 
 def by_hand() -> None:

@@ -8,12 +8,15 @@ from rnnviz.views.memory.lessons import (
     FILM_CAPTION,
     GRU_CAPTION,
     INTRO,
+    ONE_VALUE,
     SOLVED,
     TABLE_CAPTION,
     TASK_TEXT,
+    TRUNCATION_TEXT,
+    claims,
     click_to_train,
-    finding,
     gate_bias_paragraph,
+    gates_paragraph,
     table_rows,
     table_title,
 )
@@ -41,11 +44,18 @@ cfg, res = ui.page(
     click_to_train=click_to_train(),
 )
 
+headline, *findings = claims(cfg, res)
 st.plotly_chart(
     memory_loss_curves(
-        {cell: r.history for cell, r in res.runs.items()}, res.chance_loss, SOLVED, finding(res)
+        {cell: r.history for cell, r in res.runs.items()},
+        res.chance_loss,
+        SOLVED,
+        headline.text,
+        ONE_VALUE.get(res.task),
     )
 )
+for finding in findings:
+    st.markdown(f"- {finding.text}")
 
 st.subheader(table_title(cfg))
 st.dataframe(pd.DataFrame(table_rows(cfg, res, lambda other: ui.cached(EXPERIMENT, other))), hide_index=True)
@@ -56,14 +66,5 @@ st.plotly_chart(recall_film(res))
 st.caption(FILM_CAPTION)
 
 left, right = st.columns(2)
-left.markdown(
-    "**Why the gates win.** The vanilla RNN's gradient is multiplied by W_hh and a tanh slope at every "
-    "step back, so after 100 steps almost nothing of the loss reaches step 1 (see the gradients view). "
-    "The LSTM's cell state and the GRU's state are updated by *adding*, gated by f or z: with the gate "
-    "near 1 the gradient passes almost unchanged, and the network can learn what to write at step 1."
-)
-right.markdown(
-    "**Truncated BPTT.** Long sequences are often trained by cutting the backward pass after k steps. "
-    "The forward pass still sees everything, but the gradient cannot reach a cause more than k steps "
-    "before the loss. Set the window below the length and watch every cell fall to chance."
-)
+left.markdown(gates_paragraph(cfg))
+right.markdown(TRUNCATION_TEXT)

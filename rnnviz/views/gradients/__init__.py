@@ -10,6 +10,7 @@ from rnnviz.core.experiment import Experiment, Metric
 from rnnviz.views import View
 from rnnviz.views.gradients.export import export, report
 from rnnviz.views.gradients.figures import film, live
+from rnnviz.views.gradients.lessons import claims
 from rnnviz.views.gradients.result import GradientsResult
 from rnnviz.views.gradients.settings import GradientsConfig
 from rnnviz.views.gradients.train import run
@@ -26,6 +27,7 @@ EXPERIMENT = Experiment[GradientsConfig, GradientsResult](
     film=film,
     live=live,
     smoke={"length": 12, "hidden": 4, "train_steps": 50},
+    claims=claims,
     metric=Metric(
         name="decay_ratio",
         label="Decay ratio",
@@ -42,9 +44,9 @@ VIEW = View(
     EXPERIMENT,
     icon=":material/trending_down:",
     finding=(
-        "The loss reaches back through time as a product of Jacobians with the same W_hh in each, "
-        "so the gradient shrinks or explodes geometrically; clipping caps explosions, gates fix "
-        "vanishing."
+        "Expect the gradient that reaches back through time, a product of one Jacobian per step, to shrink "
+        "or blow up by orders of magnitude in a vanilla RNN; clipping caps the blow-ups, and the gates' "
+        "additive path keeps more of it."
     ),
     order=20,
 )

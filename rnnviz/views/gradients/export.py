@@ -16,13 +16,8 @@ from rnnviz.core.export import Export
 from rnnviz.core.fit import FINAL_LOSS_TAIL
 from rnnviz.core.memory_model import MEMORY_INPUTS, shared_schedule
 from rnnviz.views.gradients.bptt import differences_table, norms_table
-from rnnviz.views.gradients.figures import (
-    clipping_figure,
-    clipping_title,
-    decay_film,
-    products_figure,
-    reader_products,
-)
+from rnnviz.views.gradients.figures import clipping_figure, decay_film, products_figure, reader_products
+from rnnviz.views.gradients.lessons import CLIPPING_HEADER, clipping_claim
 from rnnviz.views.gradients.result import GradientsResult
 from rnnviz.views.gradients.settings import GradientsConfig
 
@@ -139,9 +134,7 @@ def export(cfg: GradientsConfig, res: GradientsResult) -> Export:
         figures={
             "How far back the loss reaches": decay_film(res, list(res.curves), show_bound=True),
             "A product of Jacobians": products_figure(curves, cfg.product_scale),
-            "Clipping tames explosion": clipping_figure(
-                free, clipped, cfg.max_norm, clipping_title(free, clipped, cfg.max_norm)
-            ),
+            CLIPPING_HEADER: clipping_figure(free, clipped, cfg.max_norm, clipping_claim(cfg, res).text),
         },
         tables=tables(cfg, res, curves),
         weights={

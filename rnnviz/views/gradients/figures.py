@@ -243,19 +243,3 @@ def decay_title(chosen: str, decays: dict[str, Decay], steps: int) -> str:
         head = f"{MEMORY_CELLS[chosen]}: the gradient explodes past float64's 1e308, {d.overflow_distance} steps back"
     others = [f"{MEMORY_CELLS[c]} {kept(o)}" for c, o in decays.items() if c != chosen]
     return head + (f" ({', '.join(others)})" if others else "")
-
-
-def clipping_title(free: History, clipped: History, max_norm: float) -> str:
-    """Divergence is the finding, stated with the step where it happened."""
-    peak = max((v for v in free.grad_norm if math.isfinite(v)), default=math.nan)
-    if free.diverged_at is not None and clipped.diverged_at is None:
-        return (
-            f"Without clipping, training diverged at step {free.diverged_at} (gradient norm up to {peak:.2g}); "
-            f"clipped at {max_norm:g}, it stayed finite for all {clipped.steps} steps"
-        )
-    if free.diverged_at is not None:
-        return (
-            f"Both runs diverged: without clipping at step {free.diverged_at}, clipped at {max_norm:g} "
-            f"at step {clipped.diverged_at}"
-        )
-    return f"Neither run diverged at this learning rate: the largest gradient norm without clipping was {peak:.2g}"

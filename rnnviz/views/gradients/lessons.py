@@ -1,5 +1,6 @@
-"""The gradients view's prose: the page's lead, and every sentence, metric and equation that states this
-run's numbers."""
+"""The gradients view's prose and claims: the page's lead, and every sentence, metric and equation that
+states this run's numbers; whether the gradient vanished, what the vanilla bound forces, whether the gates
+keep more of it (paired over the probe sequences) and what clipping did are claims decided by their evidence."""
 
 from __future__ import annotations
 
@@ -8,22 +9,23 @@ import math
 
 import numpy as np
 
-from rnnviz.core.cells import MEMORY_GATE
-from rnnviz.core.fit import FINAL_LOSS_TAIL
+from rnnviz.core.cells import CELL_TABLE, MEMORY_GATE
+from rnnviz.core.claims import Claim, claim, comparison, paired_bootstrap
+from rnnviz.core.fit import FINAL_LOSS_TAIL, History
 from rnnviz.core.fmt import percent, sci, tex_number
 from rnnviz.core.init import memory_gate_retention
 from rnnviz.core.memory_model import MEMORY_CELLS, VANILLA_CELLS, memory_budget_s
 from rnnviz.core.memory_tasks import CHANCE_LOSS
 from rnnviz.views.gradients.bptt import backward
-from rnnviz.views.gradients.gradnorms import VANISH_LEVEL, Bound
+from rnnviz.views.gradients.gradnorms import FLOAT64_DECADES, VANISH_LEVEL, Bound
 from rnnviz.views.gradients.result import GradientsResult, share_of_chance
 from rnnviz.views.gradients.settings import CLIP_STEPS, PROBE_BATCH, GradientsConfig
 
 INTRO = (
     "Training a recurrent network sends the error at the end of a sequence back through every step. "
     "That is backpropagation through time: the chain rule through the unrolled network, one Jacobian per "
-    "step, with the same W_hh in every one. So the gradient shrinks or grows geometrically, and gates are "
-    "what keep it alive."
+    "step back, each holding the same W_hh. A product of that many factors can shrink or grow by orders of "
+    "magnitude; gates add a path along which it need not."
 )
 
 FLOAT32_TINY = float(np.finfo(np.float32).tiny)
@@ -52,9 +54,22 @@ def main_block(cell: str) -> str:
     return MEMORY_GATE.get(cell, "h")
 
 
+def stop_mark(history: History, steps: int) -> str:
+    """Where a cell's training ended early and why ('' when it ran to the end): the page's warning under the
+    run names no cell, so the caption says which one."""
+    if history.stop == "diverged":
+        return f" (diverged at step {history.diverged_at})"
+    if history.stop == "budget":
+        return f" (stopped after {history.steps} of {steps} steps: its share of the time budget ran out)"
+    return ""
+
+
 def trained_caption(cfg: GradientsConfig, res: GradientsResult) -> str:
-    """Did each cell learn the task its gradients were measured on?"""
-    shares = ", ".join(f"{MEMORY_CELLS[cell]} {percent(s)}" for cell, s in share_of_chance(res).items())
+    """Did each cell learn the task its gradients were measured on, and did its training run to the end?"""
+    shares = ", ".join(
+        f"{MEMORY_CELLS[cell]} {percent(s)}{stop_mark(res.curves[cell].history, cfg.train_steps)}"
+        for cell, s in share_of_chance(res).items()
+    )
     return (
         f"Measured after training on copy-first at length {cfg.length}; final loss (mean of the last "
         f"{percent(FINAL_LOSS_TAIL)} of steps) as a share of chance: {shares}. Press Play under the figure to "
@@ -115,16 +130,155 @@ def bound_latex(b: Bound) -> str:
     )
 
 
-def bound_caption(res: GradientsResult) -> str:
-    """What the bound's factor says about this vanilla cell: forced to vanish, or free to grow."""
+def bound_claim(res: GradientsResult) -> Claim:
+    """What the bound ‖W_hh‖₂ · max|φ'| says about this vanilla cell: below 1 it forces the gradient to vanish,
+    at or above 1 nothing is forced, whatever ρ(W_hh)."""
     b = res.bound
-    reading = (
-        "below 1, so the bound alone forces the gradient to vanish"
-        if b.factor < 1
-        else "not below 1, so the bound allows growth: the measured decay comes from W_hh's eigenvalues "
-        "and from saturated units, whose slope is near 0"
+    radius = res.curves[res.bound_cell].radius["h"]
+    factors = (
+        f"For the {MEMORY_CELLS[res.bound_cell]} here ‖W_hh‖₂ = {b.w_norm:.3g} and max|φ'| = {b.max_slope:.3g} "
+        f"on these sequences: their product is {b.factor:.3g}"
     )
-    return f"For the {MEMORY_CELLS[res.bound_cell]} here the factor is {b.factor:.3g}: {reading}."
+    return claim(
+        "bound_forces_vanishing",
+        lambda e: e["factor"] < 1,
+        f"{factors}, below 1, so every Jacobian shrinks the gradient by at least that factor and it must vanish "
+        "geometrically.",
+        f"{factors}, not below 1, so nothing forces the gradient to vanish (ρ(W_hh) = {radius:.3g} alone "
+        "guarantees nothing either way): whatever decay is measured comes from the slopes and directions the "
+        "gradient actually meets.",
+        w_norm=b.w_norm,
+        max_slope=b.max_slope,
+        factor=b.factor,
+        spectral_radius=radius,
+    )
+
+
+def _reach_evidence(res: GradientsResult, cell: str) -> dict[str, float]:
+    """What is left at step 1 (log10, pinned to float64's range), and where the curve vanished or overflowed."""
+    curve = res.curves[cell]
+    d = curve.decay
+    left = (
+        FLOAT64_DECADES
+        if d.overflow_distance is not None or d.decay_ratio == 0
+        else -math.log10(d.decay_ratio)
+        if math.isfinite(d.decay_ratio)
+        else -FLOAT64_DECADES
+    )
+    evidence = {
+        "log10_left_at_step_1": left,
+        "steps_back": float(len(curve.norms) - 1),
+        "vanish_level": VANISH_LEVEL,
+        "overflows": float(d.overflow_distance is not None),
+    }
+    if d.vanish_distance is not None:
+        evidence["vanish_distance"] = float(d.vanish_distance)
+    if d.overflow_distance is not None:
+        evidence["overflow_distance"] = float(d.overflow_distance)
+    return evidence
+
+
+def _reach_sentence(cell: str, e: dict[str, float]) -> str:
+    """What happened to the gradient on its way back: vanished, exploded, grew, or survived."""
+    name = MEMORY_CELLS[cell]
+    left = (
+        f"{sci(10 ** e['log10_left_at_step_1'])}×" if abs(e["log10_left_at_step_1"]) < FLOAT64_DECADES else ""
+    )
+    steps = int(e["steps_back"])
+    if "vanish_distance" in e:
+        return (
+            f"{name}: the gradient vanishes. {int(e['vanish_distance'])} steps back from the loss it is below "
+            f"{e['vanish_level']:g} of its size there, and at step 1, {steps} steps back, it is {left or 'zero'}."
+        )
+    if e["overflows"]:
+        return (
+            f"{name}: the gradient explodes: {int(e['overflow_distance'])} steps back from the loss its norm is "
+            "past float64's largest number."
+        )
+    if e["log10_left_at_step_1"] > 0:
+        return f"{name}: the gradient grows on its way back: at step 1, {steps} steps back, it is {left} its size at the loss."
+    return (
+        f"{name}: the gradient has not vanished within these {steps} steps: at step 1 it is {left} its "
+        f"size at the loss (vanished means below {e['vanish_level']:g})."
+    )
+
+
+def reach_claim(res: GradientsResult) -> Claim:
+    """The view's headline: did the chosen cell's gradient vanish before it reached step 1?"""
+    e = _reach_evidence(res, res.cell)
+    return claim(
+        "gradient_vanishes",
+        lambda e: e.get("vanish_distance", math.inf) <= e["steps_back"],
+        _reach_sentence(res.cell, e),
+        _reach_sentence(res.cell, e),
+        **e,
+    )
+
+
+def gate_claim(res: GradientsResult, gated: str) -> Claim:
+    """Does a gated cell keep more of the gradient at step 1 than the vanilla RNN, sequence by sequence?"""
+    mine, vanilla = res.curves[gated].reach, res.curves["rnn"].reach
+    return comparison(
+        f"{gated}_keeps_more_than_rnn",
+        CELL_TABLE[gated].short,
+        CELL_TABLE["rnn"].short,
+        paired_bootstrap(mine, vanilla),
+        better="higher",
+        measure=f"log10 of the gradient's share left at step 1, paired over {PROBE_BATCH} probe sequences",
+        first_log10_left=float(np.mean(mine)),
+        second_log10_left=float(np.mean(vanilla)),
+    )
+
+
+def gate_claims(res: GradientsResult) -> list[Claim]:
+    """Each gated cell measured here against the vanilla RNN."""
+    return [gate_claim(res, cell) for cell in res.curves if cell not in VANILLA_CELLS]
+
+
+def clipping_claim(cfg: GradientsConfig, res: GradientsResult) -> Claim:
+    """The clipping experiment's verdict: did clipping keep finite a training that diverged without it?"""
+    free, clipped = res.clip_free, res.clip_clipped
+    peak = max((v for v in free.grad_norm if math.isfinite(v)), default=0.0)
+    e = {
+        "free_diverged_at": float(free.diverged_at or 0),
+        "clipped_diverged_at": float(clipped.diverged_at or 0),
+        "clipped_steps": float(clipped.steps),
+        "peak_free_grad_norm": float(peak),
+        "max_norm": cfg.max_norm,
+    }
+    return claim(
+        "clipping_prevents_divergence",
+        lambda e: e["free_diverged_at"] > 0 and e["clipped_diverged_at"] == 0,
+        f"Without clipping, training diverged at step {free.diverged_at} (gradient norm up to {peak:.2g}); "
+        f"clipped at {cfg.max_norm:g}, it stayed finite for all {clipped.steps} steps",
+        _clipping_otherwise(free, clipped, cfg.max_norm, peak),
+        **e,
+    )
+
+
+def _clipping_otherwise(free: History, clipped: History, max_norm: float, peak: float) -> str:
+    if free.diverged_at is not None:
+        return (
+            f"Both runs diverged: without clipping at step {free.diverged_at}, clipped at {max_norm:g} "
+            f"at step {clipped.diverged_at}"
+        )
+    if clipped.diverged_at is not None:
+        return (
+            f"Only the clipped run diverged (at step {clipped.diverged_at}); without clipping training stayed "
+            f"finite, its largest gradient norm {peak:.2g}"
+        )
+    return f"Neither run diverged at this learning rate: the largest gradient norm without clipping was {peak:.2g}"
+
+
+def claims(cfg: GradientsConfig, res: GradientsResult) -> list[Claim]:
+    """Every finding the page states, headline first: the chosen cell's reach, the bound, the gates against
+    the vanilla RNN, and the clipping experiment."""
+    out = [reach_claim(res)]
+    if res.bound is not None:
+        out.append(bound_claim(res))
+    out += gate_claims(res)
+    out.append(clipping_claim(cfg, res))
+    return out
 
 
 def additive_path_latex(cfg: GradientsConfig) -> str:
@@ -137,8 +291,28 @@ def additive_path_latex(cfg: GradientsConfig) -> str:
 
 
 ADDITIVE_PATH_AT_BIAS_0 = (
-    f"At bias 0 (close to PyTorch's default) the gate starts near {memory_gate_retention(0.0, 1)[0]:g} and the "
-    "LSTM's gradient vanishes as fast as the vanilla RNN's: set the bias slider to 0 and compare."
+    f"At bias 0 (close to PyTorch's default) the gate starts near {memory_gate_retention(0.0, 1)[0]:g}, so the "
+    "additive path loses half of the gradient at every step: set the bias slider to 0 and compare the LSTM's "
+    "curve with the vanilla RNN's."
+)
+
+RADIUS_EXAMPLE = np.array([[1.0, 1.0], [-1.0, -0.9]])
+SLOPES_EXAMPLE = np.diag([1.0, 0.0])
+"""A W whose spectral radius is small, and slopes (one unit linear, one saturated) that undo it."""
+
+
+def _radius(m: np.ndarray) -> float:
+    return float(np.abs(np.linalg.eigvals(m)).max())
+
+
+SPECTRAL_RADIUS_TEXT = (
+    "**Not a spectral-radius question.** Every factor holds the *same* W_hh, but between W_hh and the next "
+    "factor sits diag(φ'(a_s)), which changes every step, so the product is no power of W_hh and ρ(W_hh) < 1 "
+    f"does not make it shrink: W = [[1, 1], [−1, −0.9]] has ρ(W) = {_radius(RADIUS_EXAMPLE):.2g}, yet with "
+    f"slopes diag(1, 0) the Jacobian has ρ = {_radius(SLOPES_EXAMPLE @ RADIUS_EXAMPLE):.2g}. What does "
+    "guarantee it is ‖W_hh‖₂ · max|φ'| < 1 (Pascanu et al. 2013): then every Jacobian shrinks the gradient "
+    "by at least that factor. Above 1 nothing is guaranteed either way (the linear cell, whose slope φ' is "
+    "always 1, is the one case where the product is a power of W_hh and ρ decides: try the scale slider)."
 )
 
 PRODUCTS_TEXT = (
@@ -175,6 +349,17 @@ def products_caption(cfg: GradientsConfig, curves: dict[float, np.ndarray]) -> s
         f"With your a = {a:g}, the matrix product's norm after {n} steps is {sci(curves[a][-1])}: "
         "the same order as aⁿ, up to a factor set by W's other eigenvalues and the start vector."
     )
+
+
+CLIPPING_HEADER = "With and without clipping"
+
+CLIPPING_TEXT = (
+    "Divergence here is a finding, not a crash: once the loss or the gradient is NaN or infinite, training "
+    "stops and the step is reported. Clipping caps the size of each update, so one huge gradient cannot "
+    "throw the weights to infinity in one step. It does **nothing for vanishing**: a gradient smaller than "
+    "max_norm passes through unchanged, however small. Long memory needs a different path for the "
+    "gradient, which is what gates provide."
+)
 
 
 def clipping_setup(cfg: GradientsConfig) -> str:

@@ -19,6 +19,8 @@ class Curve:
     norms: np.ndarray
     """Entry t is the mean over sequences of ||dL/dh_{t+1}||; the last entry is nearest the loss."""
     decay: Decay
+    reach: np.ndarray
+    """Per probe sequence, log10 of ||dL/dh_1|| / ||dL/dh_T|| (float32): the scores cells are compared by."""
     radius: dict[str, float]
     """Spectral radius of each square block of W_hh (one per gate; 'h' for a vanilla cell)."""
     history: History | None
@@ -43,7 +45,8 @@ class GradientsResult:
     probe_y: np.ndarray
     """...and their answers, (PROBE_BATCH, 1)."""
     notes: tuple[str, ...]
-    """A sentence for each compared cell whose training did not simply run to the end."""
+    """A sentence for each compared cell but the chosen one (the page warns about its history) whose training
+    did not simply run to the end."""
 
     @property
     def trained(self) -> bool:

@@ -26,7 +26,13 @@ from rnnviz.core.memory_tasks import copy_first
 from rnnviz.core.seeding import seed_everything
 from rnnviz.core.timeline import Frame
 from rnnviz.views.gradients.bptt import check
-from rnnviz.views.gradients.gradnorms import decay, hidden_grad_norms, vanilla_bound
+from rnnviz.views.gradients.gradnorms import (
+    decay,
+    hidden_grad_norms,
+    hidden_grad_norms_by_sequence,
+    reach_by_sequence,
+    vanilla_bound,
+)
 from rnnviz.views.gradients.result import Curve, GradientsResult
 from rnnviz.views.gradients.settings import (
     CLIP_BATCH,
@@ -90,9 +96,18 @@ def run(cfg: GradientsConfig, on_progress: ProgressFn | None = None) -> Gradient
         else:
             torch.manual_seed(cfg.seed)
             model = build_model(cell, cfg.hidden, init=cfg.init, scale=cfg.scale, gate_bias=cfg.gate_bias)
-        norms = hidden_grad_norms(model, x, y)
+        by_sequence = hidden_grad_norms_by_sequence(model, x, y)
+        norms = by_sequence.mean(axis=1)
         models[cell] = model
-        curves[cell] = Curve(cell, norms, decay(norms), block_radii(cell, model), history, model)
+        curves[cell] = Curve(
+            cell,
+            norms,
+            decay(norms),
+            reach_by_sequence(by_sequence),
+            block_radii(cell, model),
+            history,
+            model,
+        )
 
     bound_cell = cfg.cell if cfg.cell in VANILLA_CELLS else "rnn"
     bound = vanilla_bound(models[bound_cell], x, curves[bound_cell].norms)
@@ -107,11 +122,19 @@ def run(cfg: GradientsConfig, on_progress: ProgressFn | None = None) -> Gradient
         by_hand=check(models["rnn"].rnn, models["rnn"].head, x_np[0], float(y_np[0, 0])),
         probe_x=x_np,
         probe_y=y_np,
-        notes=tuple(
-            note
-            for c in curves.values()
-            if c.history is not None and (note := stop_note(c.cell, c.history, cfg.train_steps))
-        ),
+        notes=stop_notes(cfg, curves),
+    )
+
+
+def stop_notes(cfg: GradientsConfig, curves: dict[str, Curve]) -> tuple[str, ...]:
+    """A note for each compared cell whose training ended early, except the chosen cell's: the page already
+    warns about that one (its history is the result's), and the trained caption names it with its stop."""
+    return tuple(
+        note
+        for c in curves.values()
+        if c.cell != cfg.cell
+        and c.history is not None
+        and (note := stop_note(c.cell, c.history, cfg.train_steps))
     )
 
 

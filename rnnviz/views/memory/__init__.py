@@ -4,6 +4,7 @@ from rnnviz.core.experiment import Experiment, Metric
 from rnnviz.views import View
 from rnnviz.views.memory.export import export, report
 from rnnviz.views.memory.figures import film, live
+from rnnviz.views.memory.lessons import claims
 from rnnviz.views.memory.result import HEADLINE_CELL, HEADLINE_METRIC, MemoryResult
 from rnnviz.views.memory.settings import MemoryConfig
 from rnnviz.views.memory.train import run
@@ -19,6 +20,7 @@ EXPERIMENT = Experiment[MemoryConfig, MemoryResult](
     film=film,
     live=live,
     smoke={"length": 10, "hidden": 4, "steps": 50},
+    claims=claims,
     metric=Metric(
         name=HEADLINE_METRIC,
         label="LSTM held-out loss",
@@ -35,8 +37,8 @@ VIEW = View(
     EXPERIMENT,
     icon=":material/psychology:",
     finding=(
-        "Asked to recall a value 100 steps back, a vanilla RNN stays at chance while an LSTM and a "
-        "GRU, their memory gate (forget gate, update gate) biased open, solve it in a few hundred steps."
+        "Expect a vanilla RNN asked to recall a value far back to stay near chance, while an LSTM and a GRU, "
+        "their memory gate (forget gate, update gate) biased open, learn to recall it."
     ),
     order=30,
 )

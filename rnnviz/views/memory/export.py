@@ -14,7 +14,7 @@ from rnnviz.core.cells import CELL_TABLE
 from rnnviz.core.export import Export
 from rnnviz.core.memory_model import MEMORY_INPUTS, shared_schedule
 from rnnviz.views.memory.figures import memory_loss_curves, recall_film
-from rnnviz.views.memory.lessons import ANSWERS, SOLVED, finding, verdict
+from rnnviz.views.memory.lessons import ANSWERS, ONE_VALUE, SOLVED, headline_claim, share_of_chance, verdict
 from rnnviz.views.memory.result import HEADLINE_CELL, HEADLINE_METRIC, MemoryResult
 from rnnviz.views.memory.settings import MemoryConfig
 
@@ -47,7 +47,8 @@ def report(cfg: MemoryConfig, res: MemoryResult) -> dict[str, Any]:
             HEADLINE_METRIC: res.runs[HEADLINE_CELL].held_out_loss,
             "chance_loss": res.chance_loss,
             "loss_over_chance": {cell: res.ratio(cell) for cell in res.runs},
-            "verdict": {cell: verdict(r.final_loss, res.chance_loss) for cell, r in res.runs.items()},
+            "held_out_over_chance": {cell: share_of_chance(res, cell).json() for cell in res.runs},
+            "verdict": {cell: verdict(res, cell) for cell in res.runs},
             "steps": {cell: r.history.steps for cell, r in res.runs.items()},
             "stop": {cell: r.history.stop for cell, r in res.runs.items()},
         },
@@ -97,7 +98,11 @@ def export(cfg: MemoryConfig, res: MemoryResult) -> Export:
     return Export(
         figures={
             "Training loss against chance": memory_loss_curves(
-                {cell: r.history for cell, r in res.runs.items()}, res.chance_loss, SOLVED, finding(res)
+                {cell: r.history for cell, r in res.runs.items()},
+                res.chance_loss,
+                SOLVED,
+                headline_claim(res).text,
+                ONE_VALUE.get(res.task),
             ),
             "Held-out answers through training": recall_film(res),
         },

@@ -37,8 +37,11 @@ def running_mean(values: list[float], window: int = SMOOTHING) -> np.ndarray:
 
 
 @by_result
-def memory_loss_curves(histories: dict[str, History], chance: float, solved: float, title: str) -> go.Figure:
-    """Per-batch loss (faint) and its running mean (bold) for each cell, with chance and 'solved' lines."""
+def memory_loss_curves(
+    histories: dict[str, History], chance: float, solved: float, title: str, one_value: float | None = None
+) -> go.Figure:
+    """Per-batch loss (faint) and its running mean (bold) for each cell, with chance and 'solved' lines, and
+    where a network that remembers only one of two values lands (``one_value``, a share of chance)."""
     fig = go.Figure()
     for cell, hist in histories.items():
         steps = np.arange(1, len(hist.loss) + 1)
@@ -60,10 +63,13 @@ def memory_loss_curves(histories: dict[str, History], chance: float, solved: flo
             line=dict(color=CELL_COLORS[cell], width=2.5),
             hovertemplate=f"{name}<br>step %{{x}}<br>loss (mean of {SMOOTHING} steps) %{{y:.3g}}<extra></extra>",
         )
-    for level, dash, text in (
+    lines = [
         (chance, "dash", f"chance {chance:.3g}"),
         (solved * chance, "dot", f"solved: below {solved:g} × chance"),
-    ):
+    ]
+    if one_value is not None:
+        lines.append((one_value * chance, "dashdot", f"remembers one value: {percent(one_value)} of chance"))
+    for level, dash, text in lines:
         fig.add_hline(y=level, line=dict(color=SERIES["truth"], dash=dash, width=1.2))
         # On a log axis annotations take log10 coordinates (add_hline's own label would land at 10^level).
         fig.add_annotation(

@@ -25,6 +25,8 @@ class CellRun:
     """Mean squared error on the held-out sequences, after training."""
     prediction: np.ndarray
     """Answers on the held-out sequences, aligned with MemoryResult.target."""
+    errors: np.ndarray
+    """Squared error on each held-out sequence (float32): what paired comparisons of cells resample."""
     model: MemoryModel
 
 
@@ -42,7 +44,8 @@ class MemoryResult:
     """Correct answers of the held-out sequences."""
     seconds: float
     notes: tuple[str, ...]
-    """A sentence for each cell whose training did not simply run to the end, and for a truncation window that cuts."""
+    """A sentence for each cell whose training did not simply run to the end (but the headline cell, whose
+    history the page warns about), and for a truncation window that cuts."""
 
     def ratio(self, cell: str) -> float:
         return self.runs[cell].final_loss / self.chance_loss

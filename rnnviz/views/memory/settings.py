@@ -37,7 +37,12 @@ def _gate_help() -> str:
 class MemoryConfig:
     task: str = param("copy", "Task", "What must be remembered across the sequence.", choices=MEMORY_TASKS)
     length: int = length_param(
-        100, help="Steps between the value to remember and the moment it is asked for.", min=2, max=MAX_LENGTH
+        100,
+        help="Steps in each sequence; the answer is asked for after the last one. Copy-first's value comes at "
+        "step 1, T − 1 steps before that; adding's two marked values fall one in each half, so the first "
+        "lies at least half the sequence back.",
+        min=2,
+        max=MAX_LENGTH,
     )
     gate_bias: float = gate_bias_param(DEFAULT_GATE_BIAS, help=_gate_help())
     window: int = param(

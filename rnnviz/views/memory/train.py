@@ -11,7 +11,7 @@ import torch
 from torch import nn
 
 from rnnviz.core.experiment import ProgressFn
-from rnnviz.core.fit import FINAL_LOSS_TAIL
+from rnnviz.core.fit import FINAL_LOSS_TAIL, History
 from rnnviz.core.memory_model import (
     COMPARED_CELLS,
     MEMORY_CELLS,
@@ -24,7 +24,7 @@ from rnnviz.core.memory_model import (
 from rnnviz.core.memory_tasks import CHANCE_LOSS, memory_batch
 from rnnviz.core.timeline import Frame
 from rnnviz.views.memory.lessons import truncation_note
-from rnnviz.views.memory.result import CellRun, MemoryResult
+from rnnviz.views.memory.result import HEADLINE_CELL, CellRun, MemoryResult
 from rnnviz.views.memory.settings import EVAL_BATCH, MemoryConfig
 
 
@@ -47,6 +47,16 @@ def _recorder(cell: str, x: torch.Tensor, y: torch.Tensor) -> Callable[[MemoryMo
         return {"cell": cell, "answers": answers.astype(np.float32), "held_out_loss": loss}
 
     return capture
+
+
+def stop_notes(histories: dict[str, History], steps: int) -> list[str]:
+    """A note for each cell whose training ended early, except the headline cell's: the page already warns
+    about that one (its history is the result's), and the table names the cell beside its numbers."""
+    return [
+        note
+        for cell, history in histories.items()
+        if cell != HEADLINE_CELL and (note := stop_note(cell, history, steps))
+    ]
 
 
 def run(cfg: MemoryConfig, on_progress: ProgressFn | None = None) -> MemoryResult:
@@ -79,9 +89,10 @@ def run(cfg: MemoryConfig, on_progress: ProgressFn | None = None) -> MemoryResul
             final_loss=history.final_loss(FINAL_LOSS_TAIL),
             held_out_loss=loss,
             prediction=prediction,
+            errors=((prediction - eval_y[:, 0]) ** 2).astype(np.float32),
             model=model,
         )
-    notes = [note for cell, r in runs.items() if (note := stop_note(cell, r.history, cfg.steps))]
+    notes = stop_notes({cell: r.history for cell, r in runs.items()}, cfg.steps)
     if window is not None:
         notes.append(truncation_note(window, cfg.length))
     return MemoryResult(

@@ -7,10 +7,11 @@ import pytest
 import torch
 
 from rnnviz.core import export
+from rnnviz.core.fit import History
 from rnnviz.core.init import init_recurrent, set_memory_gate_bias
 from rnnviz.core.memory_model import build_model
 from rnnviz.core.memory_tasks import copy_first
-from rnnviz.views.gradients import EXPERIMENT
+from rnnviz.views.gradients import EXPERIMENT, VIEW
 from rnnviz.views.gradients.bptt import (
     Forward,
     autograd_gradients,
@@ -21,14 +22,28 @@ from rnnviz.views.gradients.bptt import (
 )
 from rnnviz.views.gradients.figures import decay_film
 from rnnviz.views.gradients.gradnorms import (
+    FLOAT64_DECADES,
     VANISH_LEVEL,
     decay,
     hidden_grad_norms,
+    hidden_grad_norms_by_sequence,
     hidden_grad_norms_per_step,
+    reach_by_sequence,
     vanilla_bound,
 )
 from rnnviz.views.gradients.jacobians import jacobian_products
-from rnnviz.views.gradients.train import measure
+from rnnviz.views.gradients.lessons import (
+    INTRO,
+    SPECTRAL_RADIUS_TEXT,
+    bound_claim,
+    claims,
+    clipping_claim,
+    gate_claim,
+    reach_claim,
+    trained_caption,
+)
+from rnnviz.views.gradients.settings import PROBE_BATCH
+from rnnviz.views.gradients.train import measure, stop_notes
 from tests.export_support import run_reproduce
 from tests.trained import trained
 
@@ -283,3 +298,109 @@ def test_live_figure_draws_the_latest_snapshot_of_the_cell_in_training():
     last = len(history.timeline) - 1
     assert fig.layout.title.text.startswith(f"At {history.timeline.label(last)}: Vanilla RNN (tanh)")
     np.testing.assert_array_equal(fig.data[0].y, history.timeline.frames[-1]["grad_norms"])
+
+
+def with_curve(res, cell: str, norms: np.ndarray):
+    """The smoke result with one cell's curve replaced: a run whose outcome a test chooses."""
+    curve = dataclasses.replace(res.curves[cell], norms=norms, decay=decay(norms))
+    return dataclasses.replace(res, curves={**res.curves, cell: curve})
+
+
+def test_the_headline_says_whether_the_gradient_vanished_before_step_1():
+    res = trained(EXPERIMENT)
+    kept = reach_claim(res)
+    assert kept.id == claims(SMOKE, res)[0].id == "gradient_vanishes"
+    assert not kept.holds and "has not vanished within these 11 steps" in kept.text
+    assert kept.evidence["log10_left_at_step_1"] == pytest.approx(
+        -np.log10(res.curves["rnn"].decay.decay_ratio)
+    )
+    gone = reach_claim(with_curve(res, "rnn", 0.1 ** np.arange(12.0)[::-1]))
+    assert gone.holds and gone.agrees_with_evidence() and gone.evidence["vanish_distance"] == 7.0
+    assert "the gradient vanishes. 7 steps back" in gone.text
+    grows = reach_claim(with_curve(res, "rnn", 2.0 ** np.arange(12.0)[::-1]))
+    assert not grows.holds and "grows on its way back" in grows.text
+    overflow = reach_claim(with_curve(res, "rnn", np.array([np.inf, 1e300, 1.0])))
+    assert not overflow.holds and "explodes: 2 steps back" in overflow.text
+    assert all(np.isfinite(v) for v in overflow.evidence.values())
+
+
+def test_spectral_radius_below_1_is_not_said_to_shrink_the_product():
+    """Issue 23 item 7: diag(phi') W changes every step; the guarantee is ||W||_2 max|phi'| < 1."""
+    w = np.array([[1.0, 1.0], [-1.0, -0.9]])
+    assert np.abs(np.linalg.eigvals(w)).max() == pytest.approx(0.316, abs=1e-3)
+    assert np.abs(np.linalg.eigvals(np.diag([1.0, 0.0]) @ w)).max() == pytest.approx(1.0)
+    assert "ρ(W) = 0.32" in SPECTRAL_RADIUS_TEXT and "the Jacobian has ρ = 1" in SPECTRAL_RADIUS_TEXT
+    assert "Pascanu" in SPECTRAL_RADIUS_TEXT
+    for prose in (SPECTRAL_RADIUS_TEXT, INTRO, VIEW.finding):
+        assert "geometrically" not in prose
+    assert not any(ch.isdigit() for ch in VIEW.finding), "the home card's fallback is an expectation"
+
+
+def test_the_bound_claim_states_this_runs_norm_and_slope():
+    res = trained(EXPERIMENT)
+    found = {c.id: c for c in claims(SMOKE, res)}["bound_forces_vanishing"]
+    w_hh = res.curves["rnn"].model.rnn.weight_hh_l0.detach().double()
+    assert found.evidence["w_norm"] == pytest.approx(float(torch.linalg.matrix_norm(w_hh, ord=2)), rel=1e-6)
+    assert found.evidence["factor"] == pytest.approx(res.bound.factor)
+    assert found.holds == (res.bound.factor < 1) and found.agrees_with_evidence()
+    loose = dataclasses.replace(res, bound=dataclasses.replace(res.bound, w_norm=1.5, max_slope=1.0))
+    found = bound_claim(loose)
+    assert not found.holds and "not below 1, so nothing forces the gradient to vanish" in found.text
+    assert f"ρ(W_hh) = {res.curves['rnn'].radius['h']:.3g}" in found.text
+    assert "bound_forces_vanishing" not in {
+        c.id for c in claims(UNTRAINED, dataclasses.replace(res, bound=None, bound_cell=None))
+    }
+
+
+def test_gated_cells_are_compared_with_the_rnn_sequence_by_sequence():
+    res = trained(EXPERIMENT)
+    found = {c.id: c for c in claims(SMOKE, res)}
+    assert {"lstm_keeps_more_than_rnn", "gru_keeps_more_than_rnn"} <= set(found)
+    reach = res.curves["lstm"].reach
+    assert reach.dtype == np.float32 and reach.shape == (PROBE_BATCH,)
+    x, y = torch.from_numpy(res.probe_x), torch.from_numpy(res.probe_y)
+    by_sequence = hidden_grad_norms_by_sequence(res.curves["lstm"].model, x, y)
+    np.testing.assert_allclose(reach, np.log10(by_sequence[0] / by_sequence[-1]), rtol=1e-5)
+    np.testing.assert_allclose(by_sequence.mean(axis=1), res.curves["lstm"].norms, rtol=1e-10)
+    same = dataclasses.replace(
+        res,
+        curves={**res.curves, "lstm": dataclasses.replace(res.curves["lstm"], reach=res.curves["rnn"].reach)},
+    )
+    tie = gate_claim(same, "lstm")
+    assert not tie.holds and "tie" in tie.text
+    assert reach_by_sequence(np.array([[np.inf, 0.0], [1.0, 1.0]])).tolist() == pytest.approx(
+        [FLOAT64_DECADES, -FLOAT64_DECADES]
+    )
+
+
+def runs(free_at: int | None, clipped_at: int | None) -> tuple[History, History]:
+    def history(at):
+        return History(loss=[1.0] * 5, grad_norm=[2.0] * 5, stop="diverged" if at else "", diverged_at=at)
+
+    return history(free_at), history(clipped_at)
+
+
+@pytest.mark.parametrize(
+    ("free_at", "clipped_at", "holds", "start"),
+    [
+        (3, None, True, "Without clipping, training diverged at step 3"),
+        (3, 4, False, "Both runs diverged"),
+        (None, 4, False, "Only the clipped run diverged (at step 4)"),
+        (None, None, False, "Neither run diverged"),
+    ],
+)
+def test_the_clipping_verdict_says_what_each_run_did(free_at, clipped_at, holds, start):
+    res = trained(EXPERIMENT)
+    free, clipped = runs(free_at, clipped_at)
+    found = clipping_claim(SMOKE, dataclasses.replace(res, clip_free=free, clip_clipped=clipped))
+    assert found.holds == holds and found.text.startswith(start) and found.agrees_with_evidence()
+
+
+def test_the_chosen_cells_stop_is_the_pages_warning_and_its_caption_names_it():
+    res = trained(EXPERIMENT)
+    stopped = History(loss=[1.0] * 7, stop="budget")
+    curves = {c: dataclasses.replace(curve, history=stopped) for c, curve in res.curves.items()}
+    notes = stop_notes(SMOKE, curves)
+    assert len(notes) == 2 and not any(n.startswith("Vanilla RNN (tanh)") for n in notes)
+    caption = trained_caption(SMOKE, dataclasses.replace(res, curves=curves))
+    assert "Vanilla RNN (tanh) " in caption and "(stopped after 7 of 50 steps" in caption

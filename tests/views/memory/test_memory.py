@@ -9,15 +9,30 @@ import pytest
 import torch
 
 from rnnviz.core import export
+from rnnviz.core.config import specs
 from rnnviz.core.fit import History, Progress
 from rnnviz.core.fmt import percent
 from rnnviz.core.memory_model import build_model, shared_schedule, stage_progress, stop_note, train_memory
-from rnnviz.core.memory_tasks import CHANCE_LOSS, memory_batch, memory_batches
+from rnnviz.core.memory_tasks import CHANCE_LOSS, MEMORY_TASKS, memory_batch, memory_batches
 from rnnviz.core.timeline import Timeline
-from rnnviz.views.memory import EXPERIMENT
-from rnnviz.views.memory.figures import live_recall, recall_film
-from rnnviz.views.memory.lessons import FAILED, SOLVED, finding, table_row, verdict
-from rnnviz.views.memory.settings import EVAL_BATCH
+from rnnviz.views.memory import EXPERIMENT, VIEW
+from rnnviz.views.memory.figures import live_recall, memory_loss_curves, recall_film
+from rnnviz.views.memory.lessons import (
+    FAILED,
+    ONE_VALUE,
+    SOLVED,
+    claims,
+    gate_bias_paragraph,
+    gates_paragraph,
+    headline_claim,
+    share_of_chance,
+    table_row,
+    task_name,
+    verdict,
+    verdict_of,
+)
+from rnnviz.views.memory.settings import EVAL_BATCH, MemoryConfig
+from rnnviz.views.memory.train import stop_notes
 from tests.trained import trained
 
 
@@ -92,12 +107,17 @@ def test_stage_progress_spans_all_stages():
     assert stage_progress(None, 0, 300, "LSTM") is None
 
 
-def test_verdict_thresholds():
-    assert verdict(0.09, 1.0) == "solved"
-    assert verdict(0.3, 1.0) == "partly"
-    assert verdict(0.6, 1.0) == "failed"
-    assert verdict(math.nan, 1.0) == "diverged"
-    assert SOLVED < FAILED
+def shares(low: float, high: float, diverged: float = 0.0) -> dict[str, float]:
+    return {"share_low": low, "share_high": high, "solved": SOLVED, "failed": FAILED, "diverged": diverged}
+
+
+def test_verdicts_need_the_whole_interval_on_one_side_of_a_line():
+    assert verdict_of(shares(0.05, 0.09)) == "solved"
+    assert verdict_of(shares(0.2, 0.4)) == "partly"
+    assert verdict_of(shares(0.8, 1.1)) == "failed"
+    assert verdict_of(shares(0.6, 0.9)) == "borderline"
+    assert verdict_of(shares(0.08, 0.12)) == "borderline"
+    assert verdict_of(shares(math.inf, math.inf, diverged=1.0)) == "diverged"
     assert (percent(1.003), percent(0.047), percent(0.00047), percent(math.inf)) == (
         "100%",
         "4.7%",
@@ -108,6 +128,100 @@ def test_verdict_thresholds():
 
 SMOKE = EXPERIMENT.smoke_config()
 """Length 10, hidden 4, 50 steps per cell on copy-first."""
+
+
+def with_errors(res, task: str, errors: dict[str, np.ndarray]):
+    """The smoke result with each cell's held-out errors replaced: a run whose outcome a test chooses."""
+    runs = {c: dataclasses.replace(r, errors=errors[c].astype(np.float32)) for c, r in res.runs.items()}
+    return dataclasses.replace(res, task=task, chance_loss=CHANCE_LOSS[task], runs=runs)
+
+
+def adding_answers(n: int = EVAL_BATCH, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    """Held-out adding sequences: the two marked values of each."""
+    x, _ = memory_batch("adding", n, 50, np.random.default_rng(seed))
+    marked = x[:, :, 0][x[:, :, 1] == 1].reshape(n, 2)
+    return marked[:, 0], marked[:, 1]
+
+
+def test_remembering_one_adding_value_is_partly_not_failed_nor_a_coin_toss():
+    """Issue 23 item 9: the half-solution (error Var(U) = 1/12, half of chance) sat on the old FAILED line."""
+    first, second = adding_answers()
+    one_value = (first + second - (first + 0.5)) ** 2
+    chance = (first + second - 1.0) ** 2
+    res = with_errors(trained(EXPERIMENT), "adding", {"rnn": chance, "lstm": one_value, "gru": one_value})
+    assert ONE_VALUE["adding"] == pytest.approx(0.5) and SOLVED < 0.5 < FAILED
+    share = share_of_chance(res, "lstm")
+    assert share.low < 0.5 < share.high
+    assert verdict(res, "lstm") == "partly" and verdict(res, "rnn") == "failed"
+    lstm = {c.id: c for c in claims(SMOKE, res)}["lstm_solves"]
+    assert not lstm.holds and "remembers only one of the two marked values" in lstm.text
+    assert lstm.evidence["one_value"] == pytest.approx(0.5)
+
+
+def test_headline_holds_when_gates_solve_and_the_rnn_fails_and_says_what_happened_otherwise():
+    res = trained(EXPERIMENT)
+    target = res.target.astype(np.float64)
+    good = with_errors(res, "copy", {"rnn": target**2, "lstm": 0.01 * target**2, "gru": 0.02 * target**2})
+    claim = headline_claim(good)
+    assert claim.holds and claim.text.startswith("Copy-first, T = 10: the LSTM (")
+    assert claim.agrees_with_evidence()
+    flipped = with_errors(res, "copy", {"rnn": 0.01 * target**2, "lstm": target**2, "gru": 0.02 * target**2})
+    claim = headline_claim(flipped)
+    assert not claim.holds and claim.text.startswith("Copy-first, T = 10, held-out loss vs chance: RNN ")
+    assert "(failed)" in claim.text and "RNN 1% (solved)" in claim.text
+
+
+def test_cells_compared_on_the_same_held_out_sequences_with_paired_intervals():
+    res = trained(EXPERIMENT)
+    found = {c.id: c for c in claims(SMOKE, res)}
+    assert {"lstm_vs_rnn", "gru_vs_rnn", "lstm_vs_gru"} <= set(found)
+    pair = found["lstm_vs_rnn"]
+    lstm, rnn = res.runs["lstm"].errors, res.runs["rnn"].errors
+    assert lstm.dtype == np.float32 and lstm.shape == (EVAL_BATCH,)
+    assert pair.evidence["difference"] == pytest.approx(float(np.mean(lstm.astype(float) - rnn)), rel=1e-6)
+    same = with_errors(res, "copy", {"rnn": lstm, "lstm": lstm, "gru": lstm})
+    tie = {c.id: c for c in claims(SMOKE, same)}["lstm_vs_rnn"]
+    assert "tie" in tie.text and not tie.holds
+    target = res.target.astype(np.float64)
+    apart = with_errors(res, "copy", {"rnn": target**2, "lstm": 0.01 * target**2, "gru": target**2})
+    win = {c.id: c for c in claims(SMOKE, apart)}["lstm_vs_rnn"]
+    assert win.holds and win.text.startswith("LSTM beats RNN") and win.evidence["high"] < 0
+
+
+def test_the_headline_cells_stop_is_the_pages_warning_and_the_others_are_notes():
+    """ui.page warns about res.history (the LSTM's); a note repeating it would say it twice."""
+    stopped = History(loss=[1.0] * 7, stop="budget")
+    notes = stop_notes({"rnn": stopped, "lstm": stopped, "gru": History(loss=[1.0] * 50)}, 50)
+    assert len(notes) == 1 and notes[0].startswith("Vanilla RNN (tanh): stopped after 7 of 50 steps")
+    res = trained(EXPERIMENT)
+    runs = {**res.runs, "lstm": dataclasses.replace(res.runs["lstm"], history=stopped)}
+    row = table_row(10, dataclasses.replace(res, runs=runs), SMOKE.steps)
+    assert "stopped after 7 of 50 steps" in row["LSTM"] and "stopped" not in row["GRU"]
+
+
+def test_prose_follows_the_length_and_counts_the_gates_between_step_1_and_the_end():
+    """Issue 23 items 13 and 14: no typed '100 steps'; the value written at step 1 passes T − 1 gates."""
+    cfg = MemoryConfig(length=10, gate_bias=2.0)
+    kept = (1 / (1 + math.exp(-2.0))) ** 9
+    assert f"{kept:.2g} of what it wrote at step 1 after the 9 gates" in gate_bias_paragraph(cfg)
+    assert "100" not in gates_paragraph(cfg) and "9 times" in gates_paragraph(cfg)
+    assert not any(ch.isdigit() for ch in VIEW.finding), "the home card's fallback is an expectation"
+
+
+def test_length_help_is_true_for_every_task():
+    """Issue 23 item 15: 'steps between the value and the question' is wrong for adding."""
+    help_text = {s.name: s.help for s in specs(MemoryConfig)}["length"].lower()
+    assert all(task_name(task).lower() in help_text for task in MEMORY_TASKS)
+    assert "half" in help_text
+
+
+def test_the_adding_figure_draws_the_one_value_line_at_half_of_chance():
+    res = trained(EXPERIMENT)
+    histories = {c: r.history for c, r in res.runs.items()}
+    fig = memory_loss_curves(histories, CHANCE_LOSS["adding"], SOLVED, "t", ONE_VALUE["adding"])
+    levels = [s.y0 for s in fig.layout.shapes]
+    assert CHANCE_LOSS["adding"] * 0.5 == pytest.approx(levels[-1])
+    assert len(memory_loss_curves(histories, 1.0, SOLVED, "t").layout.shapes) == len(levels) - 1
 
 
 def test_side_by_side_run_trains_three_cells_on_one_budget():
@@ -127,16 +241,19 @@ def test_side_by_side_run_trains_three_cells_on_one_budget():
     assert all(isinstance(v, float) for v in metrics["final_loss"].values())
     assert metrics["chance_loss"] == 1.0
     assert metrics["lstm_held_out_loss"] == metrics["held_out_loss"]["lstm"]
-    row = table_row(10, res)
+    row = table_row(10, res, SMOKE.steps)
     assert row["Length T"] == 10 and "of chance" in row["GRU"]
-    assert "not trained yet" in table_row(30, None)["LSTM"]
-    assert finding(res).startswith("Copy-first, T = 10, final loss vs chance: RNN ")
+    assert "not trained yet" in table_row(30, None, SMOKE.steps)["LSTM"]
+    assert headline_claim(res).text.startswith("Copy-first, T = 10")
 
 
 def test_window_shorter_than_the_length_is_recorded_and_noted():
     res = trained(EXPERIMENT, dataclasses.replace(SMOKE, window=4))
     assert res.window == 4
     assert res.notes[-1].startswith("Truncated BPTT: gradients flow back only 4 steps from the loss")
+    cut = {c.id: c for c in claims(dataclasses.replace(SMOKE, window=4), res)}["window_cuts_memory"]
+    assert cut.evidence["window"] == 4.0 and cut.text.startswith("With gradients cut 4 steps before the loss")
+    assert "window_cuts_memory" not in {c.id for c in claims(SMOKE, trained(EXPERIMENT))}
     assert trained(EXPERIMENT, dataclasses.replace(SMOKE, window=10)).window is None
 
 
