@@ -90,13 +90,14 @@ class History:
         """A sentence for the page when training did not simply run to the end."""
         if self.stop == "budget":
             return (
-                f"Training stopped after {self.steps} steps: the {self.budget_s:g} s compute budget "
-                "per training ran out. Results below use the model as it was then."
+                f"Training stopped after {self.steps} steps: its {self.budget_s:.3g} s compute budget ran out. "
+                "Results below use the model as it was then."
             )
         if self.stop == "diverged":
             return (
-                f"Training diverged at step {self.diverged_at}: the loss became NaN or infinite. "
-                "The learning rate is too high for this model without gradient clipping."
+                f"Training diverged at step {self.diverged_at}: the loss or the gradient became NaN or infinite. "
+                "Results below use the weights as they were then; a smaller learning rate or gradient "
+                "clipping usually prevents it."
             )
         return None
 

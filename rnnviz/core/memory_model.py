@@ -192,6 +192,17 @@ def shared_schedule(timelines: Mapping[str, Timeline]) -> list[tuple[int, dict[s
     ]
 
 
+def stop_mark(history: History, steps: int) -> str | None:
+    """Where a cell's training ended early and why, to stand beside its numbers (None when it ran to the end).
+
+    The page's message under the run names no cell; a view training several says which one."""
+    if history.stop == "diverged":
+        return f"diverged at step {history.diverged_at}"
+    if history.stop == "budget":
+        return f"stopped after {history.steps} of {steps} steps: its share of the time budget ran out"
+    return None
+
+
 def stop_note(cell: str, history: History, steps: int) -> str | None:
     """A sentence for a training that did not simply run to the end; divergence is a finding to report."""
     name = MEMORY_CELLS[cell]

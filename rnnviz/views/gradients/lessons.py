@@ -15,6 +15,7 @@ from rnnviz.core.fit import FINAL_LOSS_TAIL, History
 from rnnviz.core.fmt import percent, sci, tex_number
 from rnnviz.core.init import memory_gate_retention
 from rnnviz.core.memory_model import MEMORY_CELLS, VANILLA_CELLS, memory_budget_s
+from rnnviz.core.memory_model import stop_mark as memory_stop_mark
 from rnnviz.core.memory_tasks import CHANCE_LOSS
 from rnnviz.views.gradients.bptt import backward
 from rnnviz.views.gradients.gradnorms import FLOAT64_DECADES, VANISH_LEVEL, Bound
@@ -55,13 +56,8 @@ def main_block(cell: str) -> str:
 
 
 def stop_mark(history: History, steps: int) -> str:
-    """Where a cell's training ended early and why ('' when it ran to the end): the page's warning under the
-    run names no cell, so the caption says which one."""
-    if history.stop == "diverged":
-        return f" (diverged at step {history.diverged_at})"
-    if history.stop == "budget":
-        return f" (stopped after {history.steps} of {steps} steps: its share of the time budget ran out)"
-    return ""
+    mark = memory_stop_mark(history, steps)
+    return f" ({mark})" if mark else ""
 
 
 def trained_caption(cfg: GradientsConfig, res: GradientsResult) -> str:

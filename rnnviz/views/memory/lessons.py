@@ -17,6 +17,7 @@ from rnnviz.core.fit import History
 from rnnviz.core.fmt import percent
 from rnnviz.core.init import memory_gate_retention
 from rnnviz.core.memory_model import COMPARED_CELLS, MEMORY_CELLS, memory_budget_s
+from rnnviz.core.memory_model import stop_mark as memory_stop_mark
 from rnnviz.core.memory_tasks import CHANCE_LOSS, MEMORY_LENGTHS, MEMORY_TASKS, NOISE_STD
 from rnnviz.views.memory.result import MemoryResult
 from rnnviz.views.memory.settings import EVAL_BATCH, MemoryConfig
@@ -114,14 +115,8 @@ def truncation_note(window: int, length: int) -> str:
 
 
 def stop_mark(history: History, steps: int) -> str:
-    """Where a cell's training ended early and why, for its cell of the table ('' when it ran to the end).
-
-    The page's warning under the run names no cell; the table says which one, beside its numbers."""
-    if history.stop == "diverged":
-        return f" · diverged at step {history.diverged_at}"
-    if history.stop == "budget":
-        return f" · stopped after {history.steps} of {steps} steps: its share of the time budget ran out"
-    return ""
+    mark = memory_stop_mark(history, steps)
+    return f" · {mark}" if mark else ""
 
 
 def task_name(task: str) -> str:
