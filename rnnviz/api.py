@@ -132,7 +132,7 @@ class Settings:
         rows = self.rows()
         width = max(len(r["name"]) for r in rows)
         lines = [f"{self.experiment.name}: {self.experiment.title}"]
-        lines += [f"  {r['name']:<{width}}  {r['default']!r} ({r['allowed']}): {r['help']}" for r in rows]
+        lines += [f"  {r['name']:<{width}}  {r['default']} ({r['allowed']}): {r['help']}" for r in rows]
         return "\n".join(lines)
 
     def _repr_html_(self) -> str:
