@@ -70,20 +70,21 @@ def test_report_equals_the_cli_json_of_a_separate_training(fresh_cache, capsys):
 
 
 @pytest.mark.parametrize(
-    ("flags", "values"),
+    ("name", "flags", "values"),
     [
-        (["--cell", "bogus"], {"cell": "bogus"}),
-        (["--hidden", "abc"], {"hidden": "abc"}),
-        (["--hidden", "nan"], {"hidden": "nan"}),
-        (["--nope", "1"], {"nope": 1}),
+        ("unroll", ["--cell", "bogus"], {"cell": "bogus"}),
+        ("unroll", ["--hidden", "abc"], {"hidden": "abc"}),
+        ("unroll", ["--hidden", "nan"], {"hidden": "nan"}),
+        ("unroll", ["--nope", "1"], {"nope": 1}),
+        ("charlm", ["--text-file", "/no/such/file.txt"], {"text_file": "/no/such/file.txt"}),
     ],
 )
-def test_bad_values_raise_what_the_cli_prints(flags, values, capsys):
+def test_bad_values_raise_what_the_cli_prints(name, flags, values, capsys):
     with pytest.raises(SystemExit):
-        main(["unroll", *flags])
+        main([name, *flags])
     printed = capsys.readouterr().err.strip().splitlines()[-1].split(" error: ", 1)[1]
     with pytest.raises(ValueError) as err:
-        rnnviz.run("unroll", **values)
+        rnnviz.run(name, **values)
     assert str(err.value).startswith(printed)
 
 
