@@ -4,12 +4,10 @@ from __future__ import annotations
 
 import argparse
 import json
-import math
 import os
 import sys
 from collections.abc import Sequence
 from typing import Any
-from urllib.parse import urlencode
 
 from rnnviz.core import config as cfgmod
 from rnnviz.core import export
@@ -17,10 +15,6 @@ from rnnviz.core.experiment import Experiment
 from rnnviz.core.fmt import jsonable
 from rnnviz.core.runtime import configure_torch, result
 from rnnviz.views import experiments, get
-
-
-def _flag(name: str) -> str:
-    return "--" + name.replace("_", "-")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -36,16 +30,18 @@ def build_parser() -> argparse.ArgumentParser:
             text = f"{s.help} ({s.describe()}; default {default!r})".replace("%", "%%")
             if s.kind is bool:
                 p.add_argument(
-                    _flag(s.name),
+                    cfgmod.flag(s.name),
                     action=argparse.BooleanOptionalAction,
                     default=None,
                     help=text,
                 )
             elif s.choices is not None and s.kind is str:
-                p.add_argument(_flag(s.name), choices=list(s.choices), default=None, help=text)
+                # Checked by cfgmod.read_given, as a Python keyword is, so both say the same when it is wrong.
+                choices = "{" + ",".join(s.choices) + "}"
+                p.add_argument(cfgmod.flag(s.name), metavar=choices, default=None, help=text)
             else:
                 p.add_argument(
-                    _flag(s.name),
+                    cfgmod.flag(s.name),
                     default=None,
                     metavar=s.kind.__name__.upper(),
                     help=text,
@@ -67,29 +63,14 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def resolve_config(exp: Experiment, args: argparse.Namespace, parser: argparse.ArgumentParser) -> Any:
-    """Numbers out of range are clamped with a note on stderr; values that are not numbers are errors."""
-    values = {}
-    for s in cfgmod.specs(exp.config):
-        raw = getattr(args, s.name)
-        if raw is None:
-            continue
-        if s.kind in (int, float):
-            try:
-                number = float(raw)
-            except ValueError:
-                parser.error(f"{_flag(s.name)}: {raw!r} is not a number ({s.describe()})")
-            if not math.isfinite(number):
-                parser.error(f"{_flag(s.name)}: {raw!r} is not a finite number ({s.describe()})")
-            value, note = cfgmod.clamp_number(s, number)
-        else:
-            value, note = cfgmod.parse_value(s, raw)
-        if note:
-            print(f"note: {note}", file=sys.stderr)
-        values[s.name] = value
-    cfg = exp.config(**values)
-    for s in cfgmod.specs(exp.config):
-        if s.name in values and not s.applies_to(cfg):
-            print(f"note: {_flag(s.name)} does not apply with these settings; ignored.", file=sys.stderr)
+    """Numbers out of range are clamped with a note on stderr; values that cannot be used are errors."""
+    given = {s.name: getattr(args, s.name) for s in cfgmod.specs(exp.config)}
+    try:
+        cfg, notes = cfgmod.from_given(exp.config, {k: v for k, v in given.items() if v is not None})
+    except ValueError as err:
+        parser.error(str(err))
+    for note in notes:
+        print(f"note: {note}", file=sys.stderr)
     return exp.prepare(cfg)
 
 
@@ -98,8 +79,7 @@ APP_URL = os.environ.get("RNNVIZ_URL", "http://localhost:8501")
 
 
 def share_url(exp: Experiment, cfg: Any) -> str:
-    query = urlencode(cfgmod.to_query(cfg))
-    return f"{APP_URL.rstrip('/')}/{exp.name}" + (f"?{query}" if query else "")
+    return cfgmod.page_url(APP_URL, exp.name, cfg)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

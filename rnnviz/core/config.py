@@ -16,6 +16,7 @@ import unicodedata
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal, TypedDict, TypeVar, Unpack
+from urllib.parse import urlencode
 
 from rnnviz.core.cells import CELLS
 
@@ -380,6 +381,58 @@ def from_query(cls: type[C], params: Mapping[str, Any]) -> tuple[C, list[str]]:
     return cls(**values), notes
 
 
+def flag(name: str) -> str:
+    """A setting's name on the command line, and in every message about a value someone gave for it."""
+    return "--" + name.replace("_", "-")
+
+
+def read_given(spec: Spec, raw: Any) -> tuple[Any, str | None]:
+    """A value a person gave where they can be told no: a command-line flag or a Python keyword.
+
+    Unlike :func:`parse_value`, a value that cannot be used raises ``ValueError`` saying what is
+    allowed, so a script stops instead of running other settings than it asked for. A number out of
+    range is still clamped, with a note, as on the pages; text is cleaned and capped, with a note.
+    """
+    name = flag(spec.name)
+    if spec.kind in (int, float):
+        try:
+            number = float(raw) if not isinstance(raw, bool) else None
+        except (TypeError, ValueError):
+            number = None
+        if number is None:
+            raise ValueError(f"{name}: {raw!r} is not a number ({spec.describe()})")
+        if not math.isfinite(number):
+            raise ValueError(f"{name}: {raw!r} is not a finite number ({spec.describe()})")
+        return clamp_number(spec, number)
+    if spec.kind is bool:
+        if not isinstance(raw, bool):
+            raise ValueError(f"{name}: {raw!r} is not true or false")
+        return raw, None
+    if spec.choices is not None:
+        if raw not in spec.choices:
+            allowed = ", ".join(repr(c) for c in spec.choices)
+            raise ValueError(f"argument {name}: invalid choice: {raw!r} (choose from {allowed})")
+        return raw, None
+    return parse_value(spec, raw)
+
+
+def from_given(cls: type[C], values: Mapping[str, Any]) -> tuple[C, list[str]]:
+    """A Config from settings a person gave by name (every name a field of ``cls``), checked by
+    :func:`read_given`; the notes say what was clamped or cleaned, and what does not apply."""
+    notes: list[str] = []
+    read: dict[str, Any] = {}
+    for s in specs(cls):
+        if s.name in values:
+            read[s.name], note = read_given(s, values[s.name])
+            if note:
+                notes.append(note)
+    cfg = cls(**read)
+    for s in specs(cls):
+        if s.name in read and not s.applies_to(cfg):
+            notes.append(f"{flag(s.name)} does not apply with these settings; ignored.")
+    return cfg, notes
+
+
 def _last(raw: Any) -> str | None:
     if isinstance(raw, (list, tuple)):
         return str(raw[-1]) if raw else None
@@ -396,6 +449,12 @@ def to_query(cfg: Any) -> dict[str, str]:
     if out:
         out[VERSION_KEY] = str(SCHEMA_VERSION)
     return out
+
+
+def page_url(base: str, page: str, cfg: Any) -> str:
+    """The shareable link of a page with these settings (only those that differ from the defaults)."""
+    query = urlencode(to_query(cfg))
+    return f"{base.rstrip('/')}/{page}" + (f"?{query}" if query else "")
 
 
 def without_inapplicable(cfg: C) -> C:
