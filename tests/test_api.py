@@ -138,8 +138,8 @@ def test_the_progress_bar_follows_steps_and_closes(capsys):
 
 
 def install_closure() -> set[str]:
-    """The distributions `pip install .` brings: requirements.txt and everything they require."""
-    lines = (ROOT / "requirements.txt").read_text().splitlines()
+    """The distributions `pip install .` brings: requirements-core.txt and everything they require."""
+    lines = (ROOT / "requirements-core.txt").read_text().splitlines()
     wanted = [Requirement(line) for line in lines if line.strip() and not line.startswith("#")]
     found: set[str] = set()
     while wanted:
