@@ -17,20 +17,17 @@ from rnnviz.views.sine.figures import (
 )
 from rnnviz.views.sine.lessons import (
     BASELINE_TABLE,
+    COMPARISONS,
+    DIEBOLD_MARIANO,
     FILM,
     INTRO,
     OWN_SERIES,
     UPLOAD_HELP,
-    accumulation,
     baseline_table,
-    clipping,
+    by_id,
     data_note,
     run_row,
-    scaler_leak,
-    split_leak,
     update_rules,
-    verdict,
-    window_length,
 )
 from rnnviz.views.sine.scoring import forecast_mse, one_step_mse
 from rnnviz.views.sine.series import parse_upload
@@ -97,22 +94,27 @@ def forecast_views() -> None:
         short = {"horizon": len(res.future)} if len(res.future) < MAX_HORIZON else None
         view = ui.view_controls(EXPERIMENT, ["horizon"], limits=short)
     steps = res.steps(view.horizon)
+    found = by_id(EXPERIMENT.findings(view, res))
     m = st.columns(4)
     m[0].metric("Validation MSE", f"{res.val_mse:.3g}", help="Single steps, on the held-out windows.")
     m[1].metric("One step ahead, future", f"{one_step_mse(res, view.generation, steps):.3g}")
     m[2].metric(f"Forecast MSE, {steps:,} steps", f"{forecast_mse(res, view.generation, steps):.3g}")
     m[3].metric("Training time", f"{res.history.seconds:.2f} s")
+    st.markdown(found["network_vs_baselines"].text)
     st.plotly_chart(forecast_figure(res, view.generation, steps))
-    st.markdown(verdict(res, view.generation, steps))
     if ui.section(SECTIONS, key=f"{EXPERIMENT.name}.section") == SECTIONS[0]:
         st.plotly_chart(baseline_figure(res, view.generation, steps))
         st.caption(BASELINE_TABLE)
         st.dataframe(baseline_table(res, view.generation, steps), hide_index=True)
+        st.markdown("\n".join(f"- {found[name].text}" for name in COMPARISONS.values()))
+        st.caption(DIEBOLD_MARIANO)
         return
     st.plotly_chart(error_figure(res, view.generation, steps))
+    st.markdown(found["errors_compound"].text)
     for line in update_rules(res, view.generation, steps):
         st.latex(line)
-    st.markdown(accumulation(res, view.generation, steps))
+    st.markdown(found["error_grows"].text)
+    st.markdown(found["validation_understates"].text)
     st.plotly_chart(teacher_vs_free_figure(res, view.generation, steps))
     st.plotly_chart(hidden_figure(res, view.generation, steps))
 
@@ -120,11 +122,12 @@ def forecast_views() -> None:
 forecast_views()
 
 st.subheader("Lessons, with this run's numbers")
+lesson = by_id(EXPERIMENT.findings(cfg, res))
 a, b = st.columns(2)
-a.markdown(split_leak(res, cfg))
-b.markdown(scaler_leak(res, cfg))
-a.markdown(clipping(res, cfg))
-b.markdown(window_length(res))
+a.markdown(lesson["validation_leaks"].text)
+b.markdown(lesson["future_leaves_training_range"].text)
+a.markdown(lesson["no_gradient_spike"].text)
+b.markdown(lesson["window_covers_pattern"].text)
 
 row = run_row(res, cfg)
 runs = [

@@ -5,8 +5,12 @@ import math
 import pytest
 
 from rnnviz.core.runtime import RESULTS
+from rnnviz.views.sine import EXPERIMENT
+from rnnviz.views.sine.lessons import COMPARISONS, by_id
+from rnnviz.views.sine.settings import SineConfig
 from rnnviz.views.sine.train import CAPTURE_STEPS
 from tests.apptest import open_page, query, texts
+from tests.trained import trained
 
 QUICK = {"epochs": "20"}
 SERIES = "\n".join(f"{20 + 5 * math.sin(i / 4):.4f}" for i in range(200))
@@ -22,33 +26,57 @@ def _titles(at) -> str:
     return " ".join(str(chart.proto.spec) for chart in at.get("plotly_chart"))
 
 
+def _default_findings():
+    """The claims of the default run (the page's, from the shared cache): what the page must show."""
+    cfg = EXPERIMENT.prepare(SineConfig())
+    return by_id(EXPERIMENT.findings(cfg, trained(EXPERIMENT, cfg)))
+
+
 def test_defaults_show_the_forecast_lessons_and_runs():
     at = open_page("sine")
     _assert_clean(at)
     assert not at.warning
     labels = [m.label for m in at.metric]
     assert "Validation MSE" in labels and "Forecast MSE, 1,000 steps" in labels
-    text = " ".join(md.value for md in at.markdown)
-    for lesson in ("Split by time", "scaler", "clipping", "window length"):
+    markdown = [md.value for md in at.markdown]
+    text = " ".join(markdown)
+    for lesson in ("Hold out the last stretch", "scaler", "clipping", "window length"):
         assert lesson in text
     titles = _titles(at)
-    assert "Fed its own predictions: MSE" in titles and "errs least" in titles
+    assert "Fed its own predictions: MSE" in titles and "every forecaster on the same future" in titles
     assert f"The first {CAPTURE_STEPS} steps fed back" in titles and '"frames"' in titles  # the training film
     baselines, runs = at.dataframe
     assert list(baselines.value["forecaster"])[0] == "network (free running)" and len(baselines.value) == 4
     assert len(runs.value) == 1
-    assert any("Over 1,000 steps ahead" in md.value for md in at.markdown)
+    found = _default_findings()
+    assert found["network_vs_baselines"].text in markdown and "Over 1,000 steps ahead" in text
+    for name in COMPARISONS.values():
+        assert found[name].text in text
+    for lesson in (
+        "validation_leaks",
+        "future_leaves_training_range",
+        "no_gradient_spike",
+        "window_covers_pattern",
+    ):
+        assert found[lesson].text in markdown
+    assert any("Diebold-Mariano" in c.value for c in at.caption)
     # The other part of the forecast is built only when picked.
-    assert "Why errors accumulate" not in text and "Hidden state behind each forecast" not in titles
+    assert "How the error builds up" not in text and "Hidden state behind each forecast" not in titles
 
 
 def test_the_free_running_part_is_built_when_picked():
     at = open_page("sine")
     at = at.button_group(key="sine.section").set_value("Why free running is harder").run()
     _assert_clean(at)
-    assert "Why errors accumulate" in " ".join(md.value for md in at.markdown)
+    markdown = [md.value for md in at.markdown]
+    found = _default_findings()
+    compound = found["errors_compound"]
+    assert compound.text in markdown and "How the error builds up" in " ".join(markdown)
+    # Issue 23, item 12: on defaults "errors compound" only when free running is worse than one step ahead.
+    assert ("Errors compound" in compound.text) == (compound.evidence["low"] > 0)
+    assert compound.evidence["low"] <= 0 or compound.evidence["free_mse"] > compound.evidence["one_step_mse"]
     titles = _titles(at)
-    assert "Hidden state behind each forecast" in titles and "errs least" not in titles
+    assert "Hidden state behind each forecast" in titles and "every forecaster" not in titles
     (runs,) = at.dataframe
     assert len(runs.value) == 1
 

@@ -4,6 +4,7 @@ from rnnviz.core.experiment import Experiment, Metric
 from rnnviz.views import View
 from rnnviz.views.sine.export import export, report
 from rnnviz.views.sine.figures import film, live
+from rnnviz.views.sine.lessons import claims
 from rnnviz.views.sine.result import SineResult
 from rnnviz.views.sine.scoring import forecast_mse
 from rnnviz.views.sine.settings import SineConfig
@@ -21,6 +22,7 @@ EXPERIMENT: Experiment[SineConfig, SineResult] = Experiment(
     export=export,
     film=film,
     live=live,
+    claims=claims,
     smoke=dict(epochs=5, hidden=4),
     metric=Metric(
         name="forecast_mse",
@@ -39,9 +41,8 @@ VIEW = View(
     EXPERIMENT,
     icon=":material/ssid_chart:",
     finding=(
-        "Fed its own predictions, a network trained one step ahead forecasts a signal far into the "
-        "future, but every error becomes its next input: a tiny one-step error says little about "
-        "step 1,000."
+        "Watch a network trained one step ahead forecast far into the future on its own predictions, "
+        "and see whether it beats the naive, seasonal-naive and autoregressive forecasts of the same future."
     ),
     order=60,
 )

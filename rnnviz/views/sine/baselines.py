@@ -106,8 +106,17 @@ def select_order(y: np.ndarray, max_lags: int) -> tuple[int, str]:
     return best[1], best[2]
 
 
-def autoregressive(history: np.ndarray, steps: int, season: int) -> tuple[np.ndarray, str]:
-    """Forecast with statsmodels' AutoReg, order (up to a season and a bit) and trend chosen by AIC on ``history`` only."""
+class ARForecast(NamedTuple):
+    values: np.ndarray
+    order: int
+    """Past values each step weighs: its forecast errors overlap over this many steps."""
+    described: str
+    """The model in words for the page, e.g. 'AR(2) with a constant'."""
+
+
+def autoregressive(history: np.ndarray, steps: int, season: int) -> ARForecast:
+    """Forecast with statsmodels' AutoReg, fitted by least squares on ``history`` only, its order (up to a
+    season and a bit) and trend chosen by AIC."""
     from statsmodels.tsa.ar_model import AutoReg
 
     y = np.asarray(history, dtype=float)
@@ -117,14 +126,27 @@ def autoregressive(history: np.ndarray, steps: int, season: int) -> tuple[np.nda
         warnings.simplefilter("ignore")  # a pure sine makes the design rank-deficient: harmless here
         fit = AutoReg(y, lags=lags, trend=trend).fit()
         forecast = fit.predict(start=len(y), end=len(y) + steps - 1, dynamic=True)
-    return np.asarray(forecast, dtype=float), f"AR({lags}) with {TRENDS[trend]}"
+    return ARForecast(np.asarray(forecast, dtype=float), lags, f"AR({lags}) with {TRENDS[trend]}")
 
 
-def forecast_all(history: np.ndarray, steps: int, season: int) -> tuple[dict[str, np.ndarray], str]:
-    """Each baseline's forecast of the ``steps`` values after ``history``, and the AR model's description."""
-    ar, described = autoregressive(history, steps, season)
-    return {
-        "naive": naive(history, steps),
-        "seasonal_naive": seasonal_naive(history, steps, season),
-        "ar": ar,
-    }, described
+class Baselines(NamedTuple):
+    forecasts: dict[str, np.ndarray]
+    """Each baseline's forecast of the steps after the history, by key of BASELINES."""
+    ar_model: str
+    reach: dict[str, int]
+    """Past values each baseline's forecast step reads (naive 1, seasonal naive a season, AR its order):
+    how far its errors overlap, which a Diebold-Mariano interval must allow for."""
+
+
+def forecast_all(history: np.ndarray, steps: int, season: int) -> Baselines:
+    """Each baseline's forecast of the ``steps`` values after ``history``, the AR model and each one's reach."""
+    ar = autoregressive(history, steps, season)
+    return Baselines(
+        {
+            "naive": naive(history, steps),
+            "seasonal_naive": seasonal_naive(history, steps, season),
+            "ar": ar.values,
+        },
+        ar.described,
+        {"naive": 1, "seasonal_naive": season, "ar": max(1, ar.order)},
+    )

@@ -17,17 +17,18 @@ from torch import Tensor, nn
 
 from rnnviz.core.cells import make_rnn
 
+VAL_SHARE = 0.2
 SPLITS = {
-    "auto": "Random for synthetic signals (the tutorial's way), by time for real data",
-    "random": "Random windows (the tutorial's way; leaks)",
-    "time": "By time: the last 20 % held out",
+    "auto": "Random windows for synthetic signals, by time for real data",
+    "random": "Random windows from the whole training span (leaks)",
+    "time": f"By time: the last {VAL_SHARE:.0%} held out",
 }
 SCALERS = {
     "train": "Training windows only",
     "all": "Whole series, future included (leaks)",
 }
 GENERATION = {
-    "window": "Re-run each window from a zero state (the tutorial's way)",
+    "window": "Re-run each window from a zero state, as in training",
     "carry": "Carry the hidden state forward",
 }
 LEARN = {
@@ -36,7 +37,6 @@ LEARN = {
     "changes": "Changes from one step to the next (a trend becomes a constant)",
     "season": "Changes over one season (removes the trend and the season)",
 }
-VAL_SHARE = 0.2
 
 
 def changes(values: np.ndarray, lag: int) -> np.ndarray:

@@ -1,31 +1,46 @@
-"""The sine view's prose: the page's fixed captions, and lessons written with the trained model's own numbers.
+"""The sine view's prose and claims: the page's fixed captions, and every finding decided by this run's numbers.
 
-Each function returns Markdown (or LaTeX) for the page. No visitor text is interpolated here,
-so nothing needs escaping; numbers are formatted to two significant digits.
+Each function returns Markdown (or LaTeX) for the page, or a :class:`Claim` whose text the page shows: the
+sentence for whichever way this run went. Comparisons of forecasters carry a Diebold-Mariano 95% interval on
+the per-step squared errors of the same held-out future. No visitor text is interpolated here, so nothing
+needs escaping; numbers are formatted to two significant digits.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import math
+from collections.abc import Iterable, Mapping, Sequence
 
 import numpy as np
 import pandas as pd
 
+from rnnviz.core.claims import LEVEL, Claim, claim, comparison, diebold_mariano
 from rnnviz.core.config import to_query, training_part
 from rnnviz.core.fmt import tex_number
 from rnnviz.views.sine.baselines import BASELINES
 from rnnviz.views.sine.datasets import REAL
 from rnnviz.views.sine.datasets import load as load_real
 from rnnviz.views.sine.result import SineResult
-from rnnviz.views.sine.scoring import CONTENDERS, contenders, forecast_mse, mse_by_contender, one_step_mse
-from rnnviz.views.sine.settings import SineConfig, resolved_split
+from rnnviz.views.sine.scoring import (
+    CONTENDERS,
+    HORIZONS,
+    contenders,
+    forecast_mse,
+    mse_by_contender,
+    one_step_mse,
+    one_step_squared_errors,
+    squared_errors_by_contender,
+)
+from rnnviz.views.sine.settings import SineConfig
 from rnnviz.views.sine.signals import BUILT_IN, recurrence
 from rnnviz.views.sine.sources import MAX_HORIZON, OWN_FUTURE_SHARE
 
 INTRO = (
     "A network reads a window of past values and predicts the next one. Fed its own predictions, it "
-    "forecasts as far ahead as you like, and every error it makes becomes part of its next input. On real "
-    "series it must beat the forecasts that need no training at all."
+    "forecasts as far ahead as you like, and every error it makes becomes part of its next input. Its "
+    "forecast is scored against three simple ones fitted on the same training span: repeat the last value, "
+    "repeat the last season, and an autoregressive model."
 )
 OWN_SERIES = (
     f"The last {OWN_FUTURE_SHARE:.0%} of the series is kept back as the future to forecast. "
@@ -40,10 +55,251 @@ FILM = (
     "Replaying costs nothing: every snapshot was recorded while the network trained."
 )
 BASELINE_TABLE = "Root mean squared error of each forecaster, in the series' own units"
+DIEBOLD_MARIANO = (
+    "Each verdict compares the two forecasts' squared errors step by step on the same future (network minus "
+    f"baseline): the Diebold-Mariano {LEVEL:.0%} interval for the mean difference. A forecast's neighbouring errors "
+    "are not independent, since each step reads the forecast's own earlier steps, so the interval allows "
+    "for their correlation over as many steps as the longer-reaching of the two reads back (the network's "
+    "window, the season, or the autoregressive order). An interval that spans zero is a tie."
+)
+AIC = (
+    "How many past values it weighs was chosen by AIC, Akaike's information criterion: each candidate "
+    "order is scored by how badly it fits the training span plus a penalty for every coefficient it adds, "
+    "so a further past value is kept only if it improves the fit by more than it costs."
+)
+TREND_SPAN = 100
+"""Steps at the start and at the end of the forecast whose errors are compared: is the error still growing?"""
+GROWTH = 2.0
+"""The last steps' error must be this many times the first steps' to count as growing (or 1/GROWTH to shrink)."""
+SPIKE = 10.0
+"""A gradient this many times the first step's norm counts as a spike: what clipping is there to catch."""
+LEAK_SHARE = 0.5
+"""Validation leaks when at least this share of its windows has a training window one step away."""
+NETWORK = "the network"
+COMPARISONS = {name: f"network_vs_{name}" for name in BASELINES}
+"""The id of the network's comparison with each baseline."""
 
 
 def _g(x: float) -> str:
     return f"{x:.2g}" if math.isfinite(x) else "not a number"
+
+
+def _times(ratio: float) -> str:
+    """A ratio as 'how many times': whole numbers from ten up, three significant digits below."""
+    if math.isinf(ratio):
+        return "infinitely many"
+    return f"{ratio:,.0f}" if ratio >= 10 else f"{ratio:.3g}"
+
+
+def _short(baseline: str) -> str:
+    """'seasonal naive' from 'seasonal naive (repeat the last season)'."""
+    return BASELINES[baseline].split(" (")[0]
+
+
+def _sentence(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+def _listed(names: Sequence[str]) -> str:
+    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
+
+
+def _forecasts(names: Sequence[str]) -> str:
+    """'the naive forecast', 'the naive and the autoregressive forecasts'."""
+    listed = _listed([f"the {_short(n)}" for n in names])
+    return f"{listed} forecast" + ("s" if len(names) > 1 else "")
+
+
+def claims(cfg: SineConfig, res: SineResult) -> list[Claim]:
+    """Every finding the page states, for the forecast the display settings choose; the headline first."""
+    steps = res.steps(cfg.horizon)
+    versus = baseline_comparisons(res, cfg.generation, steps)
+    return [
+        verdict(res, steps, versus),
+        *versus.values(),
+        errors_compound(res, cfg.generation, steps),
+        error_trend(res, cfg.generation, steps),
+        validation_understates(res, cfg.generation, steps),
+        split_leak(res, cfg),
+        scaler_leak(res, cfg),
+        clipping(res, cfg),
+        window_length(res),
+    ]
+
+
+def by_id(found: Iterable[Claim]) -> dict[str, Claim]:
+    """The claims keyed by id, for a page that shows each in its place."""
+    return {c.id: c for c in found}
+
+
+def baseline_comparisons(res: SineResult, generation: str, steps: int) -> dict[str, Claim]:
+    """The network's free-running forecast against each baseline on the same future steps: Diebold-Mariano
+    on the per-step squared errors, the overlap allowed for over the longer reach of the two."""
+    errors = squared_errors_by_contender(res, generation, steps)
+    measure = f"mean squared error over {len(errors['rnn']):,} {res.data.step}s ahead"
+    out = {}
+    for name in BASELINES:
+        reach = max(res.window, res.baseline_reach[name])
+        found = comparison(
+            COMPARISONS[name],
+            NETWORK,
+            f"the {_short(name)} forecast",
+            diebold_mariano(errors["rnn"], errors[name], horizon=reach),
+            better="lower",
+            measure=measure,
+            network_mse=float(errors["rnn"].mean()),
+            baseline_mse=float(errors[name].mean()),
+            steps=float(len(errors["rnn"])),
+            horizon=float(reach),
+        )
+        out[name] = dataclasses.replace(found, text=_sentence(found.text))
+    return out
+
+
+def _verdict_rule(e: Mapping[str, float]) -> bool:
+    return all(e[f"{name}_high"] < 0 for name in BASELINES)
+
+
+def verdict(res: SineResult, steps: int, versus: Mapping[str, Claim]) -> Claim:
+    """Who forecast best over the horizon, in one plain sentence decided by the comparisons' intervals:
+    the network wins only where it beats a baseline beyond the noise, and the sentence says when it loses or ties."""
+    evidence = {"steps": steps, "network_mse": versus[next(iter(BASELINES))].evidence["network_mse"]}
+    for name, found in versus.items():
+        e = found.evidence
+        evidence |= {f"{name}_mse": e["baseline_mse"], f"{name}_low": e["low"], f"{name}_high": e["high"]}
+    unit = f" {res.data.unit}" if res.data.unit else ""
+    rmse = {name: _g(math.sqrt(evidence[f"{name}_mse"])) + unit for name in ("network", *BASELINES)}
+    best = min(BASELINES, key=lambda n: evidence[f"{n}_mse"])
+    over = f"Over {steps:,} {res.data.step}s ahead"
+    wins = (
+        f"{over}, the network beats every baseline beyond this run's noise: root mean squared error "
+        f"{rmse['network']}, against {rmse[best]} for the best of them, the {_short(best)} forecast."
+    )
+    lost = [n for n in BASELINES if evidence[f"{n}_low"] > 0]
+    beaten = [n for n in BASELINES if evidence[f"{n}_high"] < 0]
+    tied = [n for n in BASELINES if n not in lost and n not in beaten]
+    parts = []
+    if len(lost) == len(BASELINES):
+        parts.append("loses to every baseline")
+    elif lost:
+        parts.append(f"loses to {_forecasts(lost)}")
+    if tied:
+        parts.append(f"ties with {_forecasts(tied)}")
+    if beaten:
+        parts.append(f"beats {_forecasts(beaten)}")
+    otherwise = (
+        f"{over}, the network ({rmse['network']} root mean squared error) {_listed(parts)}; the best "
+        f"baseline, the {_short(best)} forecast, errs {rmse[best]}. A tie is a difference within this "
+        "run's noise."
+    )
+    return claim("network_vs_baselines", _verdict_rule, wins, otherwise, **evidence)
+
+
+def _compounds(e: Mapping[str, float]) -> bool:
+    return e["low"] > 0
+
+
+def errors_compound(res: SineResult, generation: str, steps: int) -> Claim:
+    """Free running against one step ahead on the same future steps: errors compound only when feeding
+    predictions back makes the forecast worse beyond the noise (Diebold-Mariano over the window's overlap)."""
+    free = squared_errors_by_contender(res, generation, steps)["rnn"]
+    one = one_step_squared_errors(res, generation, steps)
+    interval = diebold_mariano(free, one, horizon=res.window)
+    free_mse, one_mse = float(free.mean()), float(one.mean())
+    ratio = _times(free_mse / one_mse if one_mse > 0 else math.inf)
+    n = f"{len(free):,}"
+    span = (
+        f"difference {_g(interval.estimate)}, {LEVEL:.0%} interval {_g(interval.low)} to {_g(interval.high)}"
+    )
+    if interval.spans_zero:
+        otherwise = (
+            f"Free running and one step ahead tie over {n} steps: mean squared error {_g(free_mse)} against "
+            f"{_g(one_mse)}, a difference within this run's noise ({span}). Feeding its predictions back "
+            "cost the network nothing measurable here."
+        )
+    else:
+        otherwise = (
+            f"Errors do not compound here: over {n} steps free running errs less than one step ahead, mean "
+            f"squared error {_g(free_mse)} against {_g(one_mse)} ({span}). Its own predictions served it "
+            "better as inputs than the observed past."
+        )
+    return claim(
+        "errors_compound",
+        _compounds,
+        f"Errors compound: over {n} steps, free running's mean squared error is {ratio} times the one-step "
+        f"error, {_g(free_mse)} against {_g(one_mse)} ({span}).",
+        otherwise,
+        free_mse=free_mse,
+        one_step_mse=one_mse,
+        steps=len(free),
+        horizon=res.window,
+        **interval.json(),
+    )
+
+
+def _grows(e: Mapping[str, float]) -> bool:
+    return e["late"] > GROWTH * e["early"]
+
+
+def error_trend(res: SineResult, generation: str, steps: int) -> Claim:
+    """How the free-running error evolves along the forecast: the first steps' against the last steps'."""
+    steps = res.steps(steps)
+    squared = squared_errors_by_contender(res, generation, steps)["rnn"]
+    span = max(1, min(TREND_SPAN, steps // 4))
+    early, late = float(np.mean(squared[:span])), float(np.mean(squared[-span:]))
+    carry = (
+        f" Carrying the hidden state also runs the network far beyond the {res.window} steps from a "
+        "zero state it was trained on."
+        if generation == "carry"
+        else ""
+    )
+    lead = (
+        "**How the error builds up.** One step ahead, every prediction starts from the true past, so "
+        f"mistakes do not add up: MSE {_g(one_step_mse(res, generation, steps))} over {steps:,} steps. "
+        "Free running, each prediction becomes the newest input of the next, so within "
+        f"{res.window} steps its inputs are nothing but its own output. The error over the "
+        f"first {span} steps is {_g(early)}, over the last {span} {_g(late)}"
+    )
+    if late < early / GROWTH:
+        settles = (
+            "so it shrinks: the network's own loop pulls the forecast back towards the cycle it learned, "
+            "and early mistakes are partly forgotten"
+        )
+    else:
+        settles = "so it levels off: the forecast settles onto a cycle slightly off the truth"
+    return claim(
+        "error_grows",
+        _grows,
+        f"{lead}: it keeps growing, as a forecast slightly off the rhythm drifts further out of phase with "
+        f"every cycle.{carry}",
+        f"{lead}, {settles}.{carry}",
+        early=early,
+        late=late,
+        span=span,
+        steps=steps,
+    )
+
+
+def _understates(e: Mapping[str, float]) -> bool:
+    return e["free_mse"] > e["validation_mse"]
+
+
+def validation_understates(res: SineResult, generation: str, steps: int) -> Claim:
+    """The validation error (single steps) against the free-running error over the horizon."""
+    steps = res.steps(steps)
+    free = float(squared_errors_by_contender(res, generation, steps)["rnn"].mean())
+    ratio = free / res.val_mse if res.val_mse > 0 else math.inf
+    return claim(
+        "validation_understates",
+        _understates,
+        f"The validation error ({_g(res.val_mse)}) measured single steps only: free running over {steps:,} "
+        f"steps errs {_times(ratio)} times as much ({_g(free)}). Try another Seed and compare your runs below.",
+        f"The validation error ({_g(res.val_mse)}) measured single steps only; here free running over "
+        f"{steps:,} steps errs no more ({_g(free)}), so for once it did not flatter the network.",
+        validation_mse=res.val_mse,
+        free_mse=free,
+        steps=steps,
+    )
 
 
 def update_rules(res: SineResult, generation: str, horizon: int) -> list[str]:
@@ -59,66 +315,52 @@ def update_rules(res: SineResult, generation: str, horizon: int) -> list[str]:
     ]
 
 
-def accumulation(res: SineResult, generation: str, horizon: int) -> str:
-    steps = res.steps(horizon)
-    fc = res.forecasts[generation]
-    squared = (fc.free[:steps].astype(float) - res.future[:steps]) ** 2
-    span = max(1, min(100, steps // 4))
-    early, late = float(np.mean(squared[:span])), float(np.mean(squared[-span:]))
-    if late > 2 * early:
-        trend = (
-            "and it keeps growing: a network whose sense of the rhythm is slightly off drifts further "
-            "out of phase with every cycle"
-        )
-    elif late < early / 2:
-        trend = (
-            "then it shrinks: the network's own loop pulls the forecast back onto the cycle it learned, "
-            "so early mistakes are partly forgotten"
-        )
-    else:
-        trend = "and then it levels off: the forecast settles onto a cycle slightly off the truth"
-    carry = (
-        f" Carrying the hidden state also runs the network far beyond the {res.window} steps from a "
-        "zero state it was trained on."
-        if generation == "carry"
-        else ""
-    )
-    return (
-        "**Why errors accumulate.** One step ahead, every prediction starts from the true past, so "
-        f"mistakes do not add up: MSE {_g(one_step_mse(res, generation, steps))} over {steps:,} steps. "
-        "Free running, each prediction becomes the newest input of the next, so within "
-        f"{res.window} steps its inputs are nothing but its own output. The error over the "
-        f"first {span} steps is {_g(early)}, over the last {span} {_g(late)}, {trend}.{carry} "
-        f"The validation error ({_g(res.val_mse)}) measured single steps only; try another Seed "
-        "and compare your runs below to see how little it says about the long run."
-    )
+def _leaks(e: Mapping[str, float]) -> bool:
+    return e["neighbour_share"] >= LEAK_SHARE
 
 
-def split_leak(res: SineResult, cfg: SineConfig) -> str:
+SHUFFLING_IS_NOT_THE_LEAK = (
+    "Shuffling is not the leak: training draws its windows in a fresh random order every epoch, and that "
+    "is harmless, because each window keeps its values in time order and the network reads them in order. "
+    "What leaks is which windows are held out."
+)
+
+
+def split_leak(res: SineResult, cfg: SineConfig) -> Claim:
+    """Whether the held-out windows sit next to training windows (validation re-tests what was trained on)."""
     future = one_step_mse(res, "window", res.steps(cfg.horizon))
+    share = f"{res.neighbour_share:.0%}"
     measured = (
         f"Here the validation MSE is {_g(res.val_mse)} (training {_g(res.train_mse)}); one step ahead "
         f"on the truly unseen future it is {_g(future)}."
     )
-    if resolved_split(cfg, res.signal) == "random":
-        return (
-            "**Split by time, not shuffled.** Neighbouring windows overlap: shifted by one step, a "
-            f"window shares {res.window - 1} of its {res.window} values. Drawn at random, "
-            f"{res.neighbour_share:.0%} of the validation windows have a training window right next to "
-            "them, so validation mostly re-tests what was trained on, and a model that memorised the "
-            f"span would look as good as one that learned the signal. {measured} Choose *By time* "
-            "to hold out the last stretch instead: the future is the only honest test."
-        )
-    return (
-        "**Split by time, not shuffled.** The validation windows all come after the training "
-        f"windows, as the future will ({res.neighbour_share:.0%} of them touch a training window, only "
-        f"at the boundary). {measured} Choose *Random windows* to see the shuffled split of the tutorial's "
-        "pipeline, "
-        "where held-out windows sit between training windows and share all but one value with them."
+    lead = f"**Hold out the last stretch, not random windows.** {SHUFFLING_IS_NOT_THE_LEAK} "
+    return claim(
+        "validation_leaks",
+        _leaks,
+        f"{lead}Neighbouring windows overlap: shifted by one step, a window shares {res.window - 1} of its "
+        f"{res.window} values. Here {share} of the validation windows have a training window right next to "
+        "them, so validation mostly re-tests what was trained on, and a model that memorised the span would "
+        f"look as good as one that learned the signal. {measured} Choose *By time* to hold out the last "
+        "stretch instead: the future is the only honest test.",
+        f"{lead}Only {share} of the validation windows have a training window right next to them, so "
+        f"validation tests windows the network has not seen. {measured} Choose *Random windows* to see the "
+        "leak: held-out windows drawn from the whole span sit between training windows and share all but "
+        "one value with them.",
+        neighbour_share=res.neighbour_share,
+        validation_mse=res.val_mse,
+        training_mse=res.train_mse,
+        future_one_step_mse=future,
     )
 
 
-def scaler_leak(res: SineResult, cfg: SineConfig) -> str:
+def _future_leaves_range(e: Mapping[str, float]) -> bool:
+    trained = [e["train_low"], e["train_high"]]
+    return not np.isclose(trained, [e["whole_low"], e["whole_high"]], rtol=1e-3, atol=1e-9).all()
+
+
+def scaler_leak(res: SineResult, cfg: SineConfig) -> Claim:
+    """Whether fitting the scaler on the future changes anything: only if the future leaves the training range."""
     (a, b), (c, d) = res.train_range, res.whole_range
     fitted = f"[{res.scaler.low[0]:.3g}, {res.scaler.high[0]:.3g}]"
     intro = (
@@ -129,80 +371,142 @@ def scaler_leak(res: SineResult, cfg: SineConfig) -> str:
     if res.learned != "values":
         intro += "This network learns changes, so the scaler is fitted on changes: the same leak, one step removed. "
     if cfg.scaler == "all":
-        leak = (
+        intro += (
             f"This run fitted the scaler on everything, {fitted}: the network was told the future's "
             "range before forecasting it, information no real forecast has."
         )
     else:
-        leak = f"This run fitted it on the training windows, {fitted}, as a real forecast must."
-    if np.isclose([a, b], [c, d], rtol=1e-3, atol=1e-9).all():
-        effect = (
-            " For this signal both fits agree, so the leak changes nothing; it matters for series "
-            "that trend or whose swings grow, where the future leaves the training range."
-        )
-    else:
-        effect = " Switch *Scaler fitted on* and compare the runs below."
-    return intro + leak + effect
-
-
-def clipping(res: SineResult, cfg: SineConfig) -> str:
-    norms = np.asarray(res.history.grad_norm, dtype=float)
-    largest = _g(float(norms.max(initial=0.0)))
-    if not cfg.clip:
-        return (
-            "**What clipping changes.** Clipping is off: every Adam step used its full gradient, "
-            f"the largest of norm {largest}. Turn it on to cap the norm; with a high learning rate or "
-            "a long window, a rare huge gradient can otherwise throw the weights far off."
-        )
-    clipped = int(np.sum(norms > cfg.max_norm))
-    return (
-        "**What clipping changes.** When the gradient's global norm exceeds the max-norm "
-        f"({cfg.max_norm:g}), it is scaled down to that length: same direction, shorter step. Here "
-        f"{clipped} of {len(norms)} steps were clipped (largest norm {largest}). Adam already divides "
-        "each step by a running size of past gradients, so clipping mostly matters for the first "
-        "steps and for sudden spikes, which long windows and steep signals make more likely."
+        intro += f"This run fitted it on the training windows, {fitted}, as a real forecast must."
+    return claim(
+        "future_leaves_training_range",
+        _future_leaves_range,
+        f"{intro} The future leaves the training range, so the two fits differ: switch *Scaler fitted on* "
+        "and compare the runs below.",
+        f"{intro} For this signal both fits agree, so the leak changes nothing; it matters for series "
+        "that trend or whose swings grow, where the future leaves the training range.",
+        train_low=a,
+        train_high=b,
+        whole_low=c,
+        whole_high=d,
     )
 
 
-def window_length(res: SineResult) -> str:
+def _no_spike(e: Mapping[str, float]) -> bool:
+    return e["largest_later"] <= SPIKE * e["first"]
+
+
+def clipping(res: SineResult, cfg: SineConfig) -> Claim:
+    """What this run's gradients did: whether any spiked, and how often clipping cut them.
+
+    "RNNs always explode, so clipping is not optional" is a rule of thumb; the run shows whether it held here.
+    """
+    norms = np.nan_to_num(np.asarray(res.history.grad_norm, dtype=float), nan=np.inf)
+    first = float(norms[0]) if len(norms) else 0.0
+    later = float(norms[1:].max(initial=0.0))
+    clipped = int(np.sum(norms > cfg.max_norm)) if cfg.clip else 0
+    if cfg.clip:
+        lead = (
+            "**What clipping changes.** When the gradient's global norm exceeds the max-norm "
+            f"({cfg.max_norm:g}), it is scaled down to that length: same direction, shorter step. Here "
+            f"{clipped} of {len(norms)} steps were clipped."
+        )
+        cut = "clipping cut it to the max-norm"
+    else:
+        lead = "**What clipping changes.** Clipping is off: every Adam step used its full gradient."
+        cut = "with clipping off, that step used it in full; turn clipping on to cap such a step"
+    return claim(
+        "no_gradient_spike",
+        _no_spike,
+        f"{lead} No gradient spiked: after the first step the largest norm was {_g(later)}, against "
+        f"{_g(first)} at the start (a spike would be {SPIKE:g} times that). Recurrent networks do not "
+        "always explode: clipping is insurance against a rare spike, which long windows, steep signals "
+        "and high learning rates make likelier, and Adam already divides each step by a running size of "
+        "past gradients.",
+        f"{lead} A gradient spiked: after the first step one reached norm {_g(later)}, "
+        f"{_times(later / first if first > 0 else math.inf)} times the first step's {_g(first)}; "
+        f"{cut}.",
+        first=first,
+        largest_later=later,
+        clipped=clipped,
+        steps=len(norms),
+    )
+
+
+def _covers(e: Mapping[str, float]) -> bool:
+    return e["window"] >= e["needed"]
+
+
+def _jump_recurrence(signal: str, cycle: float) -> tuple[int, str]:
+    """The shortest linear recurrence that continues a square or sawtooth wave, and why shorter ones fail.
+
+    Sampled with a whole number P of steps per period, the sawtooth's every Fourier coefficient is
+    non-zero, so nothing shorter than x_{t+1} = x_{t+1-P} holds; the square wave's even harmonics vanish
+    (each half-cycle is the last one upside down), so for even P half a period, x_{t+1} = -x_{t+1-P/2}, is enough.
+    """
+    whole = (
+        ""
+        if math.isclose(cycle, round(cycle))
+        else f" Here a period is {cycle:.4g} steps, not a whole number, so the sampled wave only nearly repeats."
+    )
+    if signal == "square":
+        return math.ceil(cycle / 2), (
+            "A linear recurrence can continue a square wave, but only one that reaches back at least half a "
+            "period: when a period is an even whole number P of steps, $x_{t+1} = -x_{t+1-P/2}$ (each "
+            "half-cycle is the last one upside down), and the seasonal-naive rule $x_{t+1} = x_{t+1-P}$ "
+            "holds for any whole P. A shorter recurrence sees only a flat stretch and cannot place the next "
+            f"flip.{whole}"
+        )
+    return math.ceil(cycle), (
+        "A linear recurrence can continue a sawtooth, but only one that reaches back a whole period: when a "
+        "period is a whole number P of steps, $x_{t+1} = x_{t+1-P}$, the seasonal-naive rule; a much "
+        f"shorter one cannot tell where on the ramp it is.{whole}"
+    )
+
+
+def window_length(res: SineResult) -> Claim:
+    """Whether the window reaches back as far as the signal's pattern needs: its recurrence, its jumps, its season."""
     seconds = f" ({res.window * res.dt:g} s)" if res.signal in BUILT_IN else ""
     base = f"**What window length changes.** Each prediction sees the last {res.window} values{seconds}. "
     cycle = res.period_steps()
     if cycle is None:
-        season = (
-            f"; a window of at least one season ({res.season} {res.data.step}s here) lets the network see "
-            "where in the cycle it is"
+        needed = max(1, res.season)
+        lead = base + "A real series follows no known equation, so no window is long enough in principle. "
+        tail = " Longer windows see more of the past but give fewer training windows."
+        season = f"one season ({res.season} {res.data.step}s)"
+        holds = f"A window of {season} lets the network see where in the cycle it is; {res.window} covers it."
+        otherwise = (
+            f"A window of at least {season} would let the network see where in the cycle it is; {res.window} "
+            "does not reach that far."
             if res.season > 1
-            else ""
+            else "No season was found, so there is no cycle for the window to cover."
         )
-        return base + (
-            "A real series follows no known equation, so no window is long enough in principle. Longer "
-            f"windows see more of the past but give fewer training windows{season}."
-        )
-    share = res.window / cycle
-    if res.signal in ("square", "sawtooth"):
-        need = math.ceil(cycle / 2) if res.signal == "square" else math.ceil(cycle)
-        verdict = (
-            "enough" if res.window >= need else "not enough: flat stretches look alike, so it must guess"
-        )
+        text, other = lead + holds + tail, lead + otherwise + tail
+    elif res.signal in ("square", "sawtooth"):
+        needed, why = _jump_recurrence(res.signal, cycle)
         jump = "flip" if res.signal == "square" else "drop"
-        return base + (
-            f"That is {share:.0%} of a period ({cycle:.0f} steps). To know when the next {jump} comes, "
-            f"the window must reach back to the last one, {need} steps; {res.window} is {verdict}. "
-            "No linear recurrence continues a wave that jumps."
+        lead = (
+            f"{base}That is {res.window / cycle:.0%} of a period ({cycle:.4g} steps). {why} To know when the "
+            f"next {jump} comes, the window must reach back to the last one, {needed} steps; {res.window} is "
         )
-    coefficients = recurrence(res.signal, res.dt)
-    needed = {
-        "sine": "For a pure sine two values are enough in principle",
-        "two_sines": "A sum of two sines needs four past values, one pair per frequency",
-        "spring": "A damped oscillation needs two values, with its own coefficients: each swing is smaller",
-    }[res.signal]
-    return base + (
-        f"That is {share:.0%} of a period ({cycle:.0f} steps). {needed}: ${recurrence_tex(coefficients)}$. "
-        f"{'It fits' if res.window >= len(coefficients) else 'It does not fit'} in a window of {res.window}. "
-        "Longer windows let the network average out noise and see slower patterns, at the price of longer "
-        "back-propagation through time and fewer windows."
-    )
+        text, other = lead + "enough.", lead + "not enough: flat stretches look alike, so it must guess."
+    else:
+        coefficients = recurrence(res.signal, res.dt)
+        needed = len(coefficients)
+        what = {
+            "sine": "For a pure sine two values are enough in principle",
+            "two_sines": "A sum of two sines needs four past values, one pair per frequency",
+            "spring": "A damped oscillation needs two values, with its own coefficients: each swing is smaller",
+        }[res.signal]
+        lead = (
+            f"{base}That is {res.window / cycle:.0%} of a period ({cycle:.0f} steps). {what}: "
+            f"${recurrence_tex(coefficients)}$. "
+        )
+        tail = (
+            f" in a window of {res.window}. Longer windows let the network average out noise and see slower "
+            "patterns, at the price of longer back-propagation through time and fewer windows."
+        )
+        text, other = f"{lead}It fits{tail}", f"{lead}It does not fit{tail}"
+    return claim("window_covers_pattern", _covers, text, other, window=res.window, needed=needed)
 
 
 def recurrence_tex(coefficients: tuple[float, ...]) -> str:
@@ -214,33 +518,6 @@ def recurrence_tex(coefficients: tuple[float, ...]) -> str:
         value = "" if math.isclose(abs(a), 1.0) else f"{abs(a):.4f}\\,"
         terms.append(f"{sign} {value}{past}".strip())
     return "x_{t+1} = " + " ".join(terms)
-
-
-def verdict(res: SineResult, generation: str, steps: int) -> str:
-    """Who forecast best over the horizon, in one plain sentence, including when the network loses."""
-    errors = mse_by_contender(res, generation, steps)
-    steps = res.steps(steps)
-    ranked = sorted(errors, key=lambda n: errors[n] if math.isfinite(errors[n]) else math.inf)
-    name = {k: v.split(" (")[0] for k, v in BASELINES.items()}
-    beaten = [name[b] for b in BASELINES if errors["rnn"] < errors[b]]
-    unit = f" {res.data.unit}" if res.data.unit else ""
-    rmse = {k: math.sqrt(v) if math.isfinite(v) else math.nan for k, v in errors.items()}
-    over = f"Over {steps:,} {res.data.step}s ahead"
-    if ranked[0] == "rnn":
-        return (
-            f"{over}, the network wins: root mean squared error {_g(rmse['rnn'])}{unit}, against "
-            f"{_g(rmse[ranked[1]])}{unit} for the best baseline, {name[ranked[1]]}."
-        )
-    best = name[ranked[0]]
-    if beaten:
-        return (
-            f"{over}, the {best} forecast wins ({_g(rmse[ranked[0]])}{unit} root mean squared error); the "
-            f"network ({_g(rmse['rnn'])}{unit}) beats only the {' and the '.join(beaten)} forecast."
-        )
-    return (
-        f"{over}, the network loses to every baseline: {_g(rmse['rnn'])}{unit} root mean squared error, "
-        f"against {_g(rmse[ranked[0]])}{unit} for the {best} forecast, which needs no training at all."
-    )
 
 
 def baseline_table(res: SineResult, generation: str, steps: int) -> pd.DataFrame:
@@ -283,8 +560,8 @@ def data_note(res: SineResult) -> str:
     return (
         f"**Data.** {origin} The network read {read}, and learned {learned}. Season for the "
         f"seasonal-naive forecast: {res.season} {res.data.step}s, {res.season_how}. "
-        f"The autoregressive baseline is {res.ar_model}, fitted on the training span only. The baselines read "
-        "the target alone."
+        f"The autoregressive baseline is {res.ar_model}: a weighted sum of past values, its weights fitted "
+        f"by least squares on the training span only. {AIC} The baselines read the target alone."
     )
 
 
@@ -300,7 +577,7 @@ def run_row(res: SineResult, cfg: SineConfig) -> dict[str, object]:
         "settings (training)": settings,
         "validation MSE": res.val_mse,
         "one step ahead, future": one_step_mse(res, "window", steps),
-        "forecast MSE, first 100 steps": forecast_mse(res, "window", 100),
+        f"forecast MSE, first {HORIZONS[0]} steps": forecast_mse(res, "window", HORIZONS[0]),
         "forecast steps": steps,
         "forecast MSE, all steps": errors["rnn"],
         "best baseline MSE": min(v for k, v in errors.items() if k != "rnn"),

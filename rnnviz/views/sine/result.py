@@ -48,6 +48,8 @@ class SineResult:
     baselines: dict[str, np.ndarray]
     """Each baseline's forecast of the whole future (see baselines.BASELINES)."""
     ar_model: str
+    baseline_reach: dict[str, int]
+    """Past values each baseline's forecast step reads (see baselines.Baselines.reach)."""
     season: int
     season_how: str
     learned: str

@@ -50,3 +50,29 @@ def mse_by_contender(res: SineResult, generation: str, steps: int) -> dict[str, 
     """MSE over the first ``steps`` steps of the network and of each baseline, on the same future."""
     truth = res.future[: res.steps(steps)]
     return {name: mse(values, truth) for name, values in contenders(res, generation, steps).items()}
+
+
+WORST_SQUARED_ERROR = 1e100
+"""A step's squared error is capped here (and a forecast that is not a number errs this much): a forecast
+that far off has lost, and the capped errors keep the differences and their variance finite."""
+
+
+def squared_errors(prediction: np.ndarray, target: np.ndarray) -> np.ndarray:
+    """Per-step squared errors in float64, each at most WORST_SQUARED_ERROR: what Diebold-Mariano compares."""
+    with np.errstate(over="ignore", invalid="ignore"):
+        squared = (np.asarray(prediction, dtype=float) - target) ** 2
+    return np.minimum(np.nan_to_num(squared, nan=WORST_SQUARED_ERROR), WORST_SQUARED_ERROR)
+
+
+def squared_errors_by_contender(res: SineResult, generation: str, steps: int) -> dict[str, np.ndarray]:
+    """Per-step squared errors of the network's free-running forecast and of each baseline, on the same future."""
+    truth = res.future[: res.steps(steps)]
+    return {
+        name: squared_errors(values, truth) for name, values in contenders(res, generation, steps).items()
+    }
+
+
+def one_step_squared_errors(res: SineResult, generation: str, steps: int) -> np.ndarray:
+    """Per-step squared errors of the teacher-forced predictions over the same future steps."""
+    steps = res.steps(steps)
+    return squared_errors(res.forecasts[generation].teacher[:steps], res.future[:steps])

@@ -84,7 +84,8 @@ def recurrence(name: str, dt: float) -> tuple[float, ...] | None:
     A sampled sine of angular frequency w obeys x_{t+1} = 2cos(w dt) x_t - x_{t-1}. A sum of two
     sines needs the product of both characteristic polynomials, four terms. A damped oscillation
     x = e^{-gt} cos(wt + p) shrinks by r = e^{-g dt} a step: x_{t+1} = 2r cos(w dt) x_t - r^2 x_{t-1}.
-    Square and sawtooth waves jump, so no linear recurrence holds: None.
+    Square and sawtooth waves jump: only a recurrence reaching back half a period (square) or a whole one
+    (sawtooth) continues them, which the window lesson states in words: None here.
     """
     if name == "sine":
         return (2 * math.cos(dt), -1.0)

@@ -17,7 +17,7 @@ from rnnviz.views.sine.series import UserSeries, read_series
 from rnnviz.views.sine.signals import BUILT_IN, SIGNALS, add_noise, built_in
 
 T_END = 75.0
-"""Synthetic signals are learned on t in [0, 75) s, as in the tutorial's pipeline."""
+"""Synthetic signals are learned on t in [0, 75) s, as in the common minibatch recipe (bench/sine.py)."""
 MAX_HORIZON = 1000
 OWN_FUTURE_SHARE = 0.2
 """Of a real or uploaded series, the last 20 % is kept back as the future the forecast is scored on."""

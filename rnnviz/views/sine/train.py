@@ -110,8 +110,8 @@ def run(
     )
     n_train, size = data.n_train, cfg.window
 
-    # The tutorial's pipeline builds its windows with range(len(data) - window - 1): the last value
-    # is never a target. Kept, so that the default has its 734 windows.
+    # A common sine-forecasting recipe builds its windows with range(len(data) - window - 1): the last
+    # value is never a target. Kept, so that the default has the recipe's 734 windows.
     count = n_train - 1 - size
     clean_targets = data.truth[size : n_train - 1]
     train_idx, val_idx = split(count, resolved_split(cfg, data.signal), rng)
@@ -177,7 +177,7 @@ def run(
     fitted_target = space.one_step(scaler.unscale(fitted)[:, 0], size)
     steps = min(MAX_HORIZON, len(data.truth) - n_train)
     forecasts = {mode: space.forecast(model, n_train, steps, mode) for mode in GENERATION}
-    guesses, ar_model = forecast_all(observed_target[:n_train], steps, season)
+    guesses = forecast_all(observed_target[:n_train], steps, season)
     target_train = train_values[:, 0]
     return SineResult(
         data=data,
@@ -196,8 +196,9 @@ def run(
         train_mse=mse(fitted_target[train_idx], clean_targets[train_idx]),
         val_mse=mse(fitted_target[val_idx], clean_targets[val_idx]),
         forecasts=forecasts,
-        baselines=guesses,
-        ar_model=ar_model,
+        baselines=guesses.forecasts,
+        ar_model=guesses.ar_model,
+        baseline_reach=guesses.reach,
         season=season,
         season_how=season_how,
         learned=learned,

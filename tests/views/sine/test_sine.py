@@ -192,7 +192,8 @@ def test_time_split_holds_out_the_end_and_scaler_leak_sees_the_future():
     assert honest.val_windows.min() > honest.train_windows.max()
     assert honest.scaler.high == pytest.approx(honest.train_range[1])
     assert leaky.scaler.high == pytest.approx(leaky.whole_range[1]) and leaky.scaler.high > honest.scaler.high
-    assert "Switch" in lessons.scaler_leak(honest, SineConfig(split="time"))
+    leak = lessons.scaler_leak(honest, SineConfig(split="time"))
+    assert leak.holds and "switch *Scaler fitted on*" in leak.text
 
 
 def test_pasted_series_is_learned_and_its_tail_is_the_future():
@@ -231,18 +232,17 @@ def test_unusable_own_series_falls_back_to_the_sine_with_a_reason(series, window
 def test_lessons_quote_this_runs_numbers():
     cfg = EXPERIMENT.smoke_config()
     res = trained(EXPERIMENT)
-    assert f"{res.neighbour_share:.0%}" in lessons.split_leak(res, cfg)
-    assert "both fits agree" in lessons.scaler_leak(res, cfg)
-    assert "1.9900" in lessons.window_length(res)  # 2 cos(0.1)
+    assert f"{res.neighbour_share:.0%}" in lessons.split_leak(res, cfg).text
+    assert "both fits agree" in lessons.scaler_leak(res, cfg).text
+    assert "1.9900" in lessons.window_length(res).text  # 2 cos(0.1)
     clipped = sum(n > 1.0 for n in res.history.grad_norm)
-    assert f"{clipped} of {res.history.steps} steps" in lessons.clipping(res, cfg)
+    assert f"{clipped} of {res.history.steps} steps" in lessons.clipping(res, cfg).text
     rules = " ".join(lessons.update_rules(res, "window", 1000))
     assert r"f(\hat x_{t-14}, \dots, \hat x_t)" in rules
-    square = trained(EXPERIMENT, smoke(signal="square"))
-    assert "not enough" in lessons.window_length(square)
-    assert "32 steps; 40 is enough" in lessons.window_length(
-        trained(EXPERIMENT, smoke(signal="square", window=40))
-    )
+    square = lessons.window_length(trained(EXPERIMENT, smoke(signal="square")))
+    assert "not enough" in square.text and not square.holds
+    wide = lessons.window_length(trained(EXPERIMENT, smoke(signal="square", window=40)))
+    assert "32 steps; 40 is enough" in wide.text and wide.holds
 
 
 def test_figures_state_their_numbers():
