@@ -1,3 +1,4 @@
+import re
 from pathlib import Path
 from urllib.parse import parse_qsl
 
@@ -11,6 +12,7 @@ from rnnviz.views.gallery import Link, gallery
 STATIC = Path(__file__).resolve().parent.parent / "static"
 THUMBNAILS = "thumbnails"
 PER_ROW = 3
+FIRST_SENTENCE = re.compile(r".+?\.(?=\s[A-Z(]|$)|.+", re.DOTALL)
 
 st.title("rnnviz: look inside recurrent networks")
 st.markdown(
@@ -26,10 +28,11 @@ st.markdown(
 
 
 def headline(view: View, cfg: object) -> str | None:
-    """The headline claim of the result these settings give, once someone (or pre-warming) has trained it."""
+    """The first sentence of the headline claim of the result these settings give, once someone (or
+    pre-warming) has trained it: a card has room for the finding, the page has the rest."""
     res = ui.cached(view.experiment, cfg)
     found = view.experiment.findings(cfg, res) if res is not None else ()
-    return found[0].text if found else None
+    return FIRST_SENTENCE.match(found[0].text).group(0) if found else None
 
 
 def gallery_label(link: Link) -> str:

@@ -116,6 +116,7 @@ def test_every_claim_is_decided_by_its_own_evidence(exp):
     cfg = exp.smoke_config()
     res = trained(exp)
     claims = exp.claims(cfg, res)
+    assert claims, "every view states at least its headline finding as a claim"
     assert len({c.id for c in claims}) == len(claims)
     for c in claims:
         assert c.text and isinstance(c.holds, bool)

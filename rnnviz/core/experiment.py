@@ -98,7 +98,7 @@ class Experiment(Generic[C, R]):
     smoke: Mapping[str, Any]
     """Settings that train in about a second: what the contract test runs every view with."""
     metric: Metric[C, R]
-    claims: Callable[[C, R], Sequence[Claim]] = lambda cfg, res: ()  # TRANSITIONAL
+    claims: Callable[[C, R], Sequence[Claim]]
     """claims(cfg, result) -> every finding the page states, computed from this run (lessons.py)."""
     upstream: Callable[[C], Upstream | None] | None = None
     """cfg -> the experiment whose result run() receives as ``upstream=``, or None when it needs none."""
