@@ -253,9 +253,10 @@ def page(
     """The top of every view's page: title, intro, settings, share link, the run, downloads and notes.
 
     ``before_run(cfg)`` draws what the reader sees before the run (a lead, an upload, what needs no
-    training) and returns what the run reads besides its settings (the upload), if anything. With ``click_to_train`` (a sentence such as "Training takes about 20 s."), an
-    uncached result waits for a button press, so that opening a page stays fast and costly training
-    happens only when asked for; a function of the settings may ask only for some of them.
+    training) and returns what the run reads besides its settings (the upload), if anything. With
+    ``click_to_train`` (a sentence naming what training will take), an uncached result waits for a
+    button press, so that opening a page stays fast and costly training happens only when asked for; a
+    function of the settings may ask for some settings only.
     """
     st.title(exp.title)
     st.caption(intro)
