@@ -5,7 +5,7 @@ import os
 import pytest
 
 from rnnviz.views import views
-from tests.browser_support import EXCEPTIONS_JS, chromium, open_and_wait, streamlit_server
+from tests.browser_support import EXCEPTIONS_JS, open_and_wait, streamlit_server
 
 pytestmark = pytest.mark.browser
 
@@ -13,12 +13,6 @@ if not os.path.exists("/usr/bin/chromium"):
     pytest.skip("needs Debian's chromium (make browser)", allow_module_level=True)
 
 PATHS = [""] + [v.slug for v in views()]
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with chromium() as b:
-        yield b
 
 
 @pytest.mark.parametrize("path", PATHS)
@@ -35,10 +29,10 @@ def test_bad_link_shows_warning_in_browser(page):
     assert "below the minimum" in text and "not one of" in text
 
 
-def test_a_shared_link_as_a_fresh_servers_first_request_runs_through_the_app(browser):
+def test_a_shared_link_as_a_fresh_servers_first_request_runs_through_the_app(page):
     """Streamlit would otherwise run pages/unroll.py directly, without app.py's navigation and settings."""
     with streamlit_server() as (base, _):
-        pg = browser.new_page(viewport={"width": 1400, "height": 1000})
+        pg = page.context.browser.new_page(viewport={"width": 1400, "height": 1000})
         open_and_wait(pg, f"{base}/unroll?cell=gru", timeout_s=180)
         nav = pg.inner_text('[data-testid="stSidebarNav"]')
         assert "Unrolled hidden states" in nav and "ui" not in nav.split()

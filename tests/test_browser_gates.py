@@ -6,6 +6,8 @@ import json
 from tests.browser_support import BROWSER_TESTS, EXCEPTIONS_JS, open_and_wait
 
 pytestmark = BROWSER_TESTS
+VIEWPORT = {"width": 1400, "height": 2000}
+"""Tall enough that the gate grid, below the headline claim, is drawn (figures off screen are not)."""
 
 FILM_JS = """() => [...document.querySelectorAll('.js-plotly-plot')]
   .filter(gd => gd.layout && gd.layout.sliders && gd.layout.sliders.length)

@@ -95,11 +95,17 @@ def comparison(
         text = f"{winner} beats {loser} on {measure} {span}."
     return Claim(
         id,
-        text[:1].upper() + text[1:],
+        _sentence_case(text),
         first_better,
         {**{k: float(v) for k, v in evidence.items()}, **interval.json()},
         _first_better(better),
     )
+
+
+def _sentence_case(text: str) -> str:
+    """Capitalise a sentence that starts with a word, never one that starts with code (``output[:, -1]``)."""
+    word = text.split(" ", 1)[0]
+    return text[:1].upper() + text[1:] if word.replace("-", "").replace("'", "").isalpha() else text
 
 
 def _first_better(better: Literal["higher", "lower"]) -> Rule:
