@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 PORT ?= 8501
 
-.PHONY: run test test-fast install install-dev browser nginx replicas lint bench clean
+.PHONY: run test test-fast install install-dev browser nginx redis replicas lint bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
@@ -37,15 +37,22 @@ nginx:
 	  export DEBIAN_FRONTEND=noninteractive; SUDO=$$([ "$$(id -u)" -ne 0 ] && echo sudo); \
 	  $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq --no-install-recommends nginx; }
 
+# Debian's redis-server, for the tests of the Redis result store and the load test's two-machine scenario.
+redis:
+	@command -v redis-server >/dev/null 2>&1 || [ -x /usr/bin/redis-server ] || { \
+	  export DEBIAN_FRONTEND=noninteractive; SUDO=$$([ "$$(id -u)" -ne 0 ] && echo sudo); \
+	  $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq --no-install-recommends redis-server; }
+
+# `rnnviz serve`: Streamlit plus pre-warming from the server's start (deploy/serve.py).
 run: install
-	MALLOC_ARENA_MAX=2 $(BIN)/streamlit run app.py --server.port $(PORT)
+	MALLOC_ARENA_MAX=2 $(BIN)/rnnviz serve --server.port $(PORT)
 
 # One app process per core behind nginx on $(PORT), sticky by cookie: how the class-size demo is hosted.
 REPLICAS ?= $(shell nproc)
 replicas: install nginx
 	$(BIN)/python deploy/replicas.py --replicas $(REPLICAS) --port $(PORT)
 
-test: install-dev browser nginx
+test: install-dev browser nginx redis
 	$(BIN)/ruff format --check .
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest
@@ -58,7 +65,7 @@ lint: install-dev
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
-bench: install-dev browser nginx
+bench: install-dev browser nginx redis
 	$(BIN)/python -m bench.run_all
 
 clean:

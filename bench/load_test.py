@@ -1,11 +1,15 @@
 """A class at once, without browsers: thirty sessions over Streamlit's websocket, one process against replicas.
 
-Run: .venv/bin/python -m bench.load_test [--sessions 30] [--replicas 2]
+Run: .venv/bin/python -m bench.load_test [--sessions 30] [--replicas 2] [--scenarios ABC]
 Loopback only, bounded in time. Scenario A: for every page, all sessions open its default link at
 once (each default result is cached first, as pre-warming does on a real server). Scenario B: all
 sessions open a training page with settings of their own, so every one of them trains. Run against
 one app process and against replicas behind nginx; prints per page p50 and p95 of the time until
 the script finished, errors, queue waits and the peak memory of all processes, then PASS or FAIL.
+Scenario C: two independent groups of replicas (two "machines") share one Redis store (a loopback
+redis-server): the first pre-warms, the second starts after it is ready; prints each group's time to
+ready, and counts what the second wrote to Redis (a result it trained) and the default links it asked
+to train: both must be zero.
 """
 
 from __future__ import annotations
@@ -21,9 +25,12 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 import psutil
+import redis
 
+from deploy.local_redis import local_redis
 from deploy.replicas import COOKIE, MEMORY_ENV, replicas
 from rnnviz.core.fit import training_budget_s
+from rnnviz.core.store import KEY_ENV, REDIS_PREFIX, STORE_ENV
 from rnnviz.views import views
 from tests.browser_support import free_port, streamlit_server
 from tests.streamlit_client import Visit, crowd, visit
@@ -88,9 +95,11 @@ def deployment(replica_count: int) -> Iterator[Deployment]:
             yield Deployment("1 process", int(base.rsplit(":", 1)[1]), [proc.pid])
         return
     port = free_port()
-    with replicas(replica_count, port, free_port()) as procs:
+    with replicas(replica_count, port, free_port()) as group:
         cookies = [f"{COOKIE}=r{i}" for i in range(replica_count)]
-        yield Deployment(f"{replica_count} replicas behind nginx", port, [p.pid for p in procs], cookies)
+        yield Deployment(
+            f"{replica_count} replicas behind nginx", port, [p.pid for p in group.procs], cookies
+        )
 
 
 def percentile(values: Sequence[float], q: float) -> float:
@@ -148,16 +157,76 @@ def scenario_b(dep: Deployment, sessions: int) -> list[str]:
     return failures
 
 
+READY_TIMEOUT_S = 1800.0
+"""Scenario C: how long a group may take to pre-warm every default and gallery link."""
+
+
+def redis_writes(client: redis.Redis) -> int:
+    """SET commands Redis has run: each result a process trained and saved, and each lock it took."""
+    stats = client.info("commandstats")
+    return int(stats.get("cmdstat_set", {}).get("calls", 0))
+
+
+def open_defaults(port: int, replica_count: int, pages: Sequence[str]) -> list[Visit]:
+    """Every page's default link once on each replica, without pressing Train."""
+    return [
+        asyncio.run(visit(HOST, port, page, cookie=f"{COOKIE}=r{i}", timeout_s=120))
+        for i in range(replica_count)
+        for page in pages
+    ]
+
+
+def scenario_c(replica_count: int, pages: Sequence[str]) -> list[str]:
+    env = {KEY_ENV: "the load test's shared signing key"}
+    failures = []
+    with local_redis() as url:
+        client = redis.Redis.from_url(url)
+        env[STORE_ENV] = url
+        print(f"C two groups of {replica_count} replicas sharing one Redis:", flush=True)
+        tic = time.monotonic()
+        port = free_port()
+        with replicas(replica_count, port, free_port(), env=env) as first:
+            first.wait_ready(READY_TIMEOUT_S)
+            ready_first = time.monotonic() - tic
+            # A page that asks to train its default (or fails) even where it was pre-warmed: not the store's doing.
+            seen_first = open_defaults(port, replica_count, pages)
+            asked_first = {v.page for v in seen_first if v.asked_to_train}
+            failed_first = {v.page for v in seen_first if v.errors}
+            stored = len(client.keys(f"{REDIS_PREFIX}result:*"))
+            before = redis_writes(client)
+            tic = time.monotonic()
+            port = free_port()
+            with replicas(replica_count, port, free_port(), env=env) as second:
+                second.wait_ready(READY_TIMEOUT_S)
+                ready_second = time.monotonic() - tic
+                visits = open_defaults(port, replica_count, pages)
+            written = redis_writes(client) - before
+        asked = sorted({v.page for v in visits if v.asked_to_train} - asked_first)
+        errors = [e for v in visits if v.page not in failed_first for e in v.errors]
+        print(
+            f"  first group ready in {ready_first:.0f} s ({stored} results in Redis); second group ready in "
+            f"{ready_second:.1f} s; second group: Redis writes {written}, default pages asking to train "
+            f"that the first served {len(asked)} (both asked: {sorted(asked_first) or 'none'}), "
+            f"new errors {len(errors)} (pages failing in both: {sorted(failed_first) or 'none'})",
+            flush=True,
+        )
+        if written or asked:
+            failures.append(f"C: the second group trained again ({written} writes; asked on {asked[:3]})")
+        failures += [f"C: {e}" for e in errors[:3]]
+    return failures
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sessions", type=int, default=30)
     parser.add_argument(
         "--replicas", type=int, default=2, help="also run behind nginx with this many (0: skip)"
     )
+    parser.add_argument("--scenarios", default="ABC", help="which to run: A and B per deployment, C (Redis)")
     args = parser.parse_args(argv)
     pages = [""] + [v.slug for v in views()]
     failures: list[str] = []
-    setups = [1] + ([args.replicas] if args.replicas > 1 else [])
+    setups = [1] + ([args.replicas] if args.replicas > 1 else []) if {"A", "B"} & set(args.scenarios) else []
     for count in setups:
         with deployment(count) as dep, PeakRss(dep.pids) as rss:
             print(f"{dep.name}:", flush=True)
@@ -167,11 +236,15 @@ def main(argv: Sequence[str] | None = None) -> int:
                 f"  warm-up (every default result into every cache): {time.monotonic() - tic:.0f} s",
                 flush=True,
             )
-            failures += scenario_a(dep, pages, args.sessions)[1]
-            failures += scenario_b(dep, args.sessions)
+            if "A" in args.scenarios:
+                failures += scenario_a(dep, pages, args.sessions)[1]
+            if "B" in args.scenarios:
+                failures += scenario_b(dep, args.sessions)
         print(f"  peak RSS of all processes: {rss.peak / 2**20:.0f} MB", flush=True)
         if rss.peak > RSS_LIMIT:
             failures.append(f"{dep.name}: peak RSS {rss.peak / 2**20:.0f} MB > {RSS_LIMIT / 2**20:.0f} MB")
+    if "C" in args.scenarios:
+        failures += scenario_c(max(1, args.replicas), pages[1:])
     print(f"sessions: {args.sessions}")
     print("PASS" if not failures else "FAIL: " + "; ".join(failures))
     return 0 if not failures else 1

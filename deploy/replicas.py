@@ -5,6 +5,11 @@ core at a time; a 2-core server needs two processes to use both. nginx (from Deb
 listens on the public port and pins each browser to one replica with a cookie, so a session's
 websocket, uploads and media always reach the process that holds it.
 
+Each replica is an ``rnnviz serve`` process: it pre-warms from its start, and writes its ready file
+once its defaults are cached. The replicas share one result store: by default a directory of this
+deployment; ``RNNVIZ_RESULT_STORE=redis://host:port/db`` (with ``RNNVIZ_STORE_KEY``, the same on
+every machine) shares it with other machines.
+
 Run: .venv/bin/python deploy/replicas.py --replicas 2 --port 8501   (or: make replicas)
 """
 
@@ -21,9 +26,11 @@ import tempfile
 import time
 import urllib.request
 from contextlib import ExitStack, contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
-from rnnviz.core.store import STORE_ENV
+from rnnviz.core.runtime import READY_ENV
+from rnnviz.core.store import KEY_ENV, STORE_ENV
 
 ROOT = Path(__file__).resolve().parent.parent
 TEMPLATE = Path(__file__).with_name("nginx.conf.template")
@@ -60,6 +67,27 @@ def wait_healthy(port: int, timeout_s: float = 120.0) -> None:
     raise RuntimeError(f"replica on port {port} did not become healthy in {timeout_s:g} s")
 
 
+@dataclass
+class Replicas:
+    """A running deployment: nginx first, then the app processes, and the files that say each is ready."""
+
+    procs: list[subprocess.Popen]
+    ready_files: list[Path]
+
+    def ready(self) -> bool:
+        """Every replica has its pre-warmed results cached."""
+        return all(f.exists() for f in self.ready_files)
+
+    def wait_ready(self, timeout_s: float) -> None:
+        deadline = time.monotonic() + timeout_s
+        while not self.ready():
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"replicas were not ready after {timeout_s:g} s")
+            if any(p.poll() is not None for p in self.procs):
+                raise RuntimeError("a replica stopped before it was ready")
+            time.sleep(0.5)
+
+
 def _stop(proc: subprocess.Popen) -> None:
     proc.terminate()
     try:
@@ -72,7 +100,10 @@ def _stop(proc: subprocess.Popen) -> None:
 def replicas(
     count: int, port: int, base_port: int, host: str = "127.0.0.1", env: dict[str, str] | None = None
 ):
-    """Start ``count`` app processes on loopback ports and nginx on ``host:port``; yield their processes."""
+    """Start ``count`` app processes on loopback ports and nginx on ``host:port``; yield :class:`Replicas`.
+
+    ``env`` adds to (or overrides) the replicas' environment, e.g. a Redis store shared with other groups.
+    """
     nginx = shutil.which("nginx") or "/usr/sbin/nginx"
     if not Path(nginx).exists():
         raise RuntimeError("nginx is not installed: apt-get install nginx (or: make nginx)")
@@ -85,16 +116,23 @@ def replicas(
             "STREAMLIT_SERVER_COOKIE_SECRET": secrets.token_hex(32),
             "RNNVIZ_TRAINING_SLOTS": "1",  # one training per process: torch's generator is per process
             # What one replica trains, the others read (rnnviz.core.store): trained once, not once per replica.
-            STORE_ENV: str(run_dir / "results"),
+            STORE_ENV: os.environ.get(STORE_ENV) or str(run_dir / "results"),
+            # Stored results are signed with it; a deployment across machines sets the same one everywhere.
+            KEY_ENV: os.environ.get(KEY_ENV) or secrets.token_hex(32),
             **MEMORY_ENV,
             **(env or {}),
         }
-        procs = []
-        for p in backends:
-            cmd = [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.port", str(p)]
+        procs, ready_files = [], []
+        for i, p in enumerate(backends):
+            ready_files.append(run_dir / f"ready-{i}")
+            cmd = [sys.executable, "-m", "rnnviz", "serve", "--server.port", str(p)]
             cmd += ["--server.address", "127.0.0.1", "--server.headless", "true"]
             proc = subprocess.Popen(
-                cmd, cwd=ROOT, env=shared, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+                cmd,
+                cwd=ROOT,
+                env={**shared, READY_ENV: str(ready_files[-1])},
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
             )
             stack.callback(_stop, proc)
             procs.append(proc)
@@ -110,7 +148,7 @@ def replicas(
         balancer = subprocess.Popen([nginx, "-c", str(conf), "-p", str(run_dir)], stderr=subprocess.DEVNULL)
         stack.callback(_stop, balancer)
         wait_healthy(port, timeout_s=20)
-        yield [balancer, *procs]
+        yield Replicas([balancer, *procs], ready_files)
 
 
 def main() -> int:
@@ -124,10 +162,15 @@ def main() -> int:
     args = parser.parse_args()
     stop = {"now": False}
     signal.signal(signal.SIGTERM, lambda *_: stop.update(now=True))
-    with replicas(max(1, args.replicas), args.port, args.base_port, args.host) as procs:
-        print(f"rnnviz: {len(procs) - 1} replicas behind nginx on http://{args.host}:{args.port}", flush=True)
+    with replicas(max(1, args.replicas), args.port, args.base_port, args.host) as group:
+        count = len(group.procs) - 1
+        print(f"rnnviz: {count} replicas behind nginx on http://{args.host}:{args.port}", flush=True)
+        said_ready = False
         try:
-            while not stop["now"] and all(p.poll() is None for p in procs):
+            while not stop["now"] and all(p.poll() is None for p in group.procs):
+                if not said_ready and group.ready():
+                    print("rnnviz: ready, defaults and gallery links cached", flush=True)
+                    said_ready = True
                 time.sleep(1)
         except KeyboardInterrupt:
             pass

@@ -1,4 +1,5 @@
-"""``python -m rnnviz EXPERIMENT [flags] [--json]``: every experiment, from the same Config as the pages."""
+"""``python -m rnnviz EXPERIMENT [flags] [--json]``: every experiment, from the same Config as the pages;
+``rnnviz serve``: the web app."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ import json
 import os
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
 from rnnviz.core import config as cfgmod
@@ -23,6 +25,8 @@ def build_parser() -> argparse.ArgumentParser:
         description="Train small recurrent networks and look inside them.",
     )
     sub = parser.add_subparsers(dest="experiment", metavar="EXPERIMENT", required=True)
+    serve = sub.add_parser(SERVE, help="start the web app, pre-warming its defaults from the first second")
+    serve.add_argument("options", nargs=argparse.REMAINDER, help="passed to `streamlit run`")
     for exp in experiments().values():
         p = sub.add_parser(exp.name, help=exp.title, description=exp.description)
         for s in cfgmod.specs(exp.config):
@@ -82,7 +86,26 @@ def share_url(exp: Experiment, cfg: Any) -> str:
     return cfgmod.page_url(APP_URL, exp.name, cfg)
 
 
+SERVE = "serve"
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def serve(options: Sequence[str]) -> int:
+    """Replace this process with the app server (deploy/serve.py), which needs the project's source tree."""
+    if not (ROOT / "deploy" / "serve.py").exists():
+        print(
+            f"error: {SERVE} runs the app from the project's source tree, not found at {ROOT}",
+            file=sys.stderr,
+        )
+        return 2
+    os.chdir(ROOT)
+    os.execv(sys.executable, [sys.executable, "-m", "deploy.serve", *options])
+
+
 def main(argv: Sequence[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv[:1] == [SERVE]:
+        return serve(argv[1:])
     configure_torch()
     parser = build_parser()
     args = parser.parse_args(argv)
@@ -93,7 +116,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         names = {s.name for s in cfgmod.specs(exp.config)} | {"experiment", "json", "export"}
         extra = {k: v for k, v in vars(args).items() if k not in names}
     try:
-        res = result(exp, cfg, get, **extra)
+        res = result(exp, cfg, get, full_run_later=False, **extra)
     except ValueError as err:
         print(f"error: {err}", file=sys.stderr)
         return 2

@@ -118,7 +118,8 @@ class Experiment(Generic[C, R]):
         return _claims_of(res, self.claims, cfg)
 
     def full_report(self, cfg: C, res: R) -> dict[str, Any]:
-        """The view's report plus the keys every report has: the headline metric, claims, timeline, notes.
+        """The view's report plus the keys every report has: the headline metric, claims, timeline, notes,
+        and ``stop``, why training ended (``done``, ``budget``, ``diverged``).
 
         A view may give a leaner ``timeline`` of its own (one unit's values instead of every state).
         """
@@ -127,6 +128,7 @@ class Experiment(Generic[C, R]):
         out["claims"] = [c.json() for c in self.findings(cfg, res)]
         out.setdefault("timeline", res.history.timeline.json())
         out["notes"] = list(res.notes)
+        out["stop"] = res.history.stop
         return out
 
     def bundle(self, cfg: C, res: R, link: str) -> dict[str, bytes]:

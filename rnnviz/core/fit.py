@@ -6,7 +6,9 @@ from __future__ import annotations
 import math
 import os
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -22,14 +24,33 @@ StopReason = Literal["done", "budget", "diverged"]
 BUDGET_ENV = "RNNVIZ_TRAINING_BUDGET_S"
 DEFAULT_BUDGET_S = 30.0
 
+_budget_scale: ContextVar[float] = ContextVar("rnnviz_budget_scale", default=1.0)
+
 
 def training_budget_s() -> float:
-    """Hard wall-clock budget of one training, read when a training starts (a server or a test sets it)."""
+    """Hard wall-clock budget of one training, read when a training starts (a server or a test sets it),
+    times the scale of this thread's :func:`scaled_budget`."""
     try:
         budget = float(os.environ.get(BUDGET_ENV, DEFAULT_BUDGET_S))
     except ValueError:
-        return DEFAULT_BUDGET_S
-    return budget if math.isfinite(budget) and budget > 0 else DEFAULT_BUDGET_S
+        budget = DEFAULT_BUDGET_S
+    if not (math.isfinite(budget) and budget > 0):
+        budget = DEFAULT_BUDGET_S
+    return budget * _budget_scale.get()
+
+
+@contextmanager
+def scaled_budget(factor: float) -> Iterator[None]:
+    """Trainings started in this block (in this thread) get ``factor`` times their budget.
+
+    For the server's background full runs: a run that a visitor's budget cut short is trained again
+    with more time, so the result shared under its settings does not depend on the server's load.
+    """
+    token = _budget_scale.set(factor)
+    try:
+        yield
+    finally:
+        _budget_scale.reset(token)
 
 
 FINAL_LOSS_TAIL = 0.05
@@ -138,11 +159,11 @@ def fit(
     checkpoints, always including the last step trained (also when the budget or divergence ends it).
     ``lr_schedule(step)`` scales the learning rate of the steps after ``step`` (e.g. a cosine decay).
     The budget is ``budget_share`` of :func:`training_budget_s` (a run that trains several models gives
-    each a share), unless ``budget_s`` sets it outright.
+    each a share), unless ``budget_s`` sets it outright; :func:`scaled_budget` scales either.
     """
     params = [p for p in model.parameters() if p.requires_grad]
     opt = make_optimizer(optimizer, params, lr)
-    budget = budget_s if budget_s is not None else budget_share * training_budget_s()
+    budget = budget_s * _budget_scale.get() if budget_s is not None else budget_share * training_budget_s()
     hist = History(budget_s=budget)
     start = time.monotonic()
     deadline = start + budget

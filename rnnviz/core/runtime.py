@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
+import logging
 import os
 import sys
 import threading
-from collections import OrderedDict
+from collections import OrderedDict, deque
 from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any, TypeVar
 
 import numpy as np
@@ -21,9 +23,11 @@ import torch
 
 from rnnviz.core.config import training_part
 from rnnviz.core.experiment import Experiment, ProgressFn
+from rnnviz.core.fit import scaled_budget
 from rnnviz.core.store import ResultStore, configured_store
 
 T = TypeVar("T")
+log = logging.getLogger(__name__)
 
 
 TRAINING_SLOTS = int(os.environ.get("RNNVIZ_TRAINING_SLOTS", "1"))
@@ -160,11 +164,16 @@ def release_memory() -> None:
         ctypes.CDLL("libc.so.6").malloc_trim(0)
 
 
+class BusyElsewhere(Exception):
+    """Another process holds the store's lock on this key: a background job tries it again later."""
+
+
 class ResultCache:
     """LRU cache bounded by entries and bytes; concurrent requests for one key compute it once.
 
     With a shared ``store``, the keys it ``shares`` are computed once across processes (replicas) too:
     a miss here is looked up in the store before anything is computed, and what is computed is saved.
+    Only values it ``keeps`` are cached or stored; the others go to their caller alone.
     """
 
     def __init__(
@@ -173,11 +182,13 @@ class ResultCache:
         max_bytes: int,
         store: ResultStore | None = None,
         shares: Callable[[Hashable], bool] = lambda key: True,
+        keeps: Callable[[Any], bool] = lambda value: True,
     ) -> None:
         self.max_entries = max_entries
         self.max_bytes = max_bytes
         self.store = store
         self.shares = shares
+        self.keeps = keeps
         self._items: OrderedDict[Hashable, tuple[Any, int]] = OrderedDict()
         self._bytes = 0
         self._lock = threading.Lock()
@@ -191,11 +202,14 @@ class ResultCache:
         if self.store is None or not self.shares(key):
             return None
         value = self.store.load(key)
-        if value is not None:
-            self.put(key, value)
+        if value is None or not self.keeps(value):
+            return None
+        self.put(key, value)
         return value
 
-    def get_or_compute(self, key: Hashable, compute: Callable[[], T]) -> T:
+    def get_or_compute(self, key: Hashable, compute: Callable[[], T], defer_if_busy: bool = False) -> T:
+        """The cached value, or ``compute()``'s (cached if kept); ``defer_if_busy`` raises
+        :class:`BusyElsewhere` instead of waiting while another process computes the key."""
         hit = self.get(key)
         if hit is not None:
             return hit
@@ -207,11 +221,14 @@ class ResultCache:
                 if hit is not None:
                     return hit
                 if self.store is not None and self.shares(key):
-                    with self.store.computing(key):
+                    with self.store.computing(key, wait=not defer_if_busy) as held:
+                        if not held and defer_if_busy:
+                            raise BusyElsewhere(key)
                         value = self.get(key)
                         if value is None:
                             value = compute()
-                            self.store.save(key, value)
+                            if self.keeps(value):
+                                self.store.save(key, value)
                 else:
                     value = compute()
                 release_memory()
@@ -222,6 +239,8 @@ class ResultCache:
         return value
 
     def put(self, key: Hashable, value: Any) -> None:
+        if not self.keeps(value):
+            return
         size = size_of(value)
         with self._lock:
             if key in self._items:
@@ -252,8 +271,18 @@ def _from_settings_alone(key: Hashable) -> bool:
     return isinstance(key, tuple) and len(key) == 3 and key[2] == ()
 
 
-RESULTS = ResultCache(CACHE_MAX_ENTRIES, CACHE_MAX_BYTES, configured_store(), _from_settings_alone)
-"""Every experiment's results, keyed by :func:`result_key`; shared by replicas through a store if one is set."""
+def complete(res: Any) -> bool:
+    """Whether a result is the one its settings promise: its training was not cut short by the clock.
+
+    A training stopped by its wall-clock budget got as far as the server's load and speed let it; cached
+    under its settings, every later visitor of the link would see that accident. Such a result goes to
+    the visitor who waited for it and nowhere else. A value without a training history is complete.
+    """
+    return getattr(getattr(res, "history", None), "stop", "done") != "budget"
+
+
+RESULTS = ResultCache(CACHE_MAX_ENTRIES, CACHE_MAX_BYTES, configured_store(), _from_settings_alone, complete)
+"""Every experiment's complete results, keyed by :func:`result_key`; shared through a store if one is set."""
 
 
 def result_key(exp: Experiment, cfg: Any, extra: Mapping[str, Any] | None = None) -> tuple:
@@ -268,34 +297,136 @@ def result_key(exp: Experiment, cfg: Any, extra: Mapping[str, Any] | None = None
 PREWARM = os.environ.get("RNNVIZ_PREWARM", "1") != "0"
 """Whether a server computes default and gallery results at start (tests switch it off)."""
 
-PREWARM_NICE = 10
-"""Niceness of the pre-warming thread: the kernel prefers visitors' trainings to it."""
+BACKGROUND_NICE = 10
+"""Niceness of the background thread (pre-warming, full runs): the kernel prefers visitors' trainings."""
 
+FULL_RUN_BUDGET_FACTOR = 3.0
+"""A background run (pre-warming, a full run) gets this many times a visitor's training budget.
+
+Enough for a result that a loaded or slow server cut short (a host three times slower still finishes
+what takes the whole budget here), and finite, so settings that cannot finish do not hold the process's
+one training slot for ever: a visitor who asks for a training while one runs waits for it to end.
+"""
+
+GIVEN_UP_ENTRIES = 256
+"""Keys whose full run was cut short too, remembered so their visitors do not queue it again."""
+
+READY_ENV = "RNNVIZ_READY_FILE"
+"""A file the server writes once pre-warming is through (a health check reads it); removed at start."""
+
+
+class IdleWork:
+    """Background trainings, one at a time in one low-priority thread: pre-warming and full runs.
+
+    A job is keyed (by its :func:`result_key`): a key already queued or running is not queued twice.
+    Jobs train in idle slots (:meth:`SlotQueue.acquire_idle`), so visitors go first. A job that raises
+    :class:`BusyElsewhere` (another process holds the store's lock on it) goes back behind the others
+    and is called again with ``first_try`` False: replicas warming the same list share the work.
+    """
+
+    def __init__(self, nice: int) -> None:
+        self.nice = nice
+        self._jobs: deque[tuple[Hashable, Callable[[bool], None], bool]] = deque()
+        self._keys: set[Hashable] = set()
+        self._cond = threading.Condition()
+        self._thread: threading.Thread | None = None
+
+    def submit(self, key: Hashable, job: Callable[[bool], None]) -> bool:
+        """Queue ``job(first_try)`` under ``key``; False when that key is queued or running already."""
+        with self._cond:
+            if key in self._keys:
+                return False
+            self._keys.add(key)
+            self._jobs.append((key, job, True))
+            if self._thread is None:
+                self._thread = threading.Thread(target=self._work, name="rnnviz-background", daemon=True)
+                self._thread.start()
+            self._cond.notify_all()
+        return True
+
+    def holds_any(self, keys: Iterable[Hashable]) -> bool:
+        """Whether any of ``keys`` is queued or running."""
+        with self._cond:
+            return not self._keys.isdisjoint(keys)
+
+    def join(self, timeout_s: float | None = None) -> bool:
+        """Wait until nothing is queued or running; False when ``timeout_s`` passed first."""
+        with self._cond:
+            return self._cond.wait_for(lambda: not self._keys, timeout_s)
+
+    def _work(self) -> None:
+        with contextlib.suppress(OSError, AttributeError):
+            os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), self.nice)
+        while True:
+            with self._cond:
+                self._cond.wait_for(lambda: bool(self._jobs))
+                key, job, first_try = self._jobs.popleft()
+            again = False
+            try:
+                job(first_try)
+            except BusyElsewhere:
+                again = True
+            except Exception:  # an optimisation failed: the visitor who needs it trains it
+                log.warning("background training %.200r failed; skipped", key, exc_info=True)
+            with self._cond:
+                if again:
+                    self._jobs.append((key, job, False))
+                else:
+                    self._keys.discard(key)
+                self._cond.notify_all()
+
+
+BACKGROUND = IdleWork(BACKGROUND_NICE)
+"""The process's background trainings: pre-warming first, then full runs of results cut short."""
+
+_given_up: OrderedDict[Hashable, None] = OrderedDict()
 _prewarm_lock = threading.Lock()
 _prewarm_started = False
 
 
-def prewarm(jobs: Iterable[tuple[Experiment, Any]], lookup: Callable[[str], Experiment]) -> None:
+def ready_file() -> Path | None:
+    """Where the environment asks the server to say it is ready, if anywhere."""
+    where = os.environ.get(READY_ENV, "").strip()
+    return Path(where) if where else None
+
+
+def prewarm(
+    jobs: Iterable[tuple[Experiment, Any]], lookup: Callable[[str], Experiment], ready: Path | None = None
+) -> None:
     """Compute results into the cache in the background, one at a time at low priority, once per process.
 
-    Each job waits for an idle slot (:meth:`SlotQueue.acquire_idle`), so visitors go first; results
-    already cached are skipped. A job that fails is skipped too: pre-warming is an optimisation.
+    Each job waits for an idle slot, so visitors go first; results already cached are skipped, and a
+    job that fails is skipped too: pre-warming is an optimisation. Once every job is through, the
+    ``ready`` file (default: :data:`READY_ENV`) is written, saying how many results are cached.
     """
     global _prewarm_started
+    ready = ready if ready is not None else ready_file()
     with _prewarm_lock:
-        if _prewarm_started or not PREWARM:
+        if _prewarm_started:
             return
         _prewarm_started = True
-    pending = list(jobs)
+    if ready is not None:
+        ready.unlink(missing_ok=True)
+    keys = []
+    for exp, cfg in jobs if PREWARM else ():
+        key = result_key(exp, cfg)
+        keys.append(key)
+        BACKGROUND.submit(
+            key, lambda first, exp=exp, cfg=cfg: result(exp, cfg, lookup, idle=True, defer_if_busy=first)
+        )
+    if ready is not None:
+        BACKGROUND.submit(("ready", str(ready)), lambda first: _mark_ready(ready, keys))
 
-    def work() -> None:
-        with contextlib.suppress(OSError, AttributeError):
-            os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), PREWARM_NICE)
-        for exp, cfg in pending:
-            with contextlib.suppress(Exception):
-                result(exp, cfg, lookup, idle=True)
 
-    threading.Thread(target=work, name="rnnviz-prewarm", daemon=True).start()
+def _mark_ready(ready: Path, keys: list[Hashable]) -> None:
+    if BACKGROUND.holds_any(keys):
+        raise BusyElsewhere(ready)  # a pre-warming job went back behind this one: after it
+    missing = [key[0] for key in keys if RESULTS.get(key) is None]
+    if missing:
+        log.warning("pre-warming left %d result(s) uncached: %s", len(missing), ", ".join(missing))
+    tmp = ready.with_name(ready.name + ".tmp")
+    tmp.write_text(f"ready: {len(keys) - len(missing)} of {len(keys)} pre-warmed results cached\n")
+    tmp.replace(ready)
 
 
 def result(
@@ -306,6 +437,8 @@ def result(
     on_progress: ProgressFn | None = None,
     on_wait: Callable[[int], None] | None = None,
     idle: bool = False,
+    defer_if_busy: bool = False,
+    full_run_later: bool = True,
     **extra: Any,
 ) -> Any:
     """The experiment's result for ``cfg``: from the cache (or the shared store), or trained in the queue.
@@ -313,21 +446,66 @@ def result(
     Pages, the command line, pre-warming and tests all come here, so a result is trained once however
     it is asked for. Settings that do not apply are reset first; the experiment it builds on (``upstream``)
     is resolved here too, cached and queued like any other run, before this one takes its slot.
-    ``idle`` waits for a slot nobody else wants (pre-warming).
+    ``idle`` waits for a slot nobody else wants and trains with :data:`FULL_RUN_BUDGET_FACTOR` times
+    the budget (background work). A result the budget cut short (or built on one) is returned but not
+    cached; unless ``full_run_later`` is False (a one-shot command), a full run is queued in the
+    background and cached for the next visitor if it ends by its step count.
     """
     cfg = exp.prepare(cfg)
     key = result_key(exp, cfg, extra)
     hit = RESULTS.get(key)
     if hit is not None:
         return hit
-    extra.update(upstream_input(exp, cfg, lookup, on_wait=on_wait, idle=idle))
+    inputs = dict(extra)
+    queueing = {
+        "on_wait": on_wait,
+        "idle": idle,
+        "defer_if_busy": defer_if_busy,
+        "full_run_later": full_run_later,
+    }
+    extra.update(upstream_input(exp, cfg, lookup, **queueing))
+    built_on_complete = complete(extra.get("upstream"))
 
     def train() -> Any:
-        with TRAINING_QUEUE.acquire_idle() if idle else TRAINING_QUEUE.acquire(on_wait):
+        slot = TRAINING_QUEUE.acquire_idle() if idle else TRAINING_QUEUE.acquire(on_wait)
+        with slot, scaled_budget(FULL_RUN_BUDGET_FACTOR if idle else 1.0):
             configure_torch()  # also where app.py did not run first (AppTest runs page files directly)
             return exp.run(training_part(cfg), on_progress=on_progress, **extra)
 
-    return RESULTS.get_or_compute(key, train)
+    if built_on_complete:
+        res = RESULTS.get_or_compute(key, train, defer_if_busy)
+    else:  # built on a model the clock cut short: as much an accident as that model, never cached
+        res = train()
+        release_memory()
+    if not (built_on_complete and complete(res)):
+        _cut_short(exp, cfg, lookup, key, inputs, queue=full_run_later and not idle)
+    return res
+
+
+def _cut_short(
+    exp: Experiment, cfg: Any, lookup: Callable[[str], Experiment], key: Hashable, inputs: dict, queue: bool
+) -> None:
+    """A result the budget cut short went to its caller only; queue its full run, once per key."""
+    if queue and key not in _given_up:
+        BACKGROUND.submit(key, lambda first: _full_run(exp, cfg, lookup, key, inputs, defer_if_busy=first))
+
+
+def _full_run(
+    exp: Experiment,
+    cfg: Any,
+    lookup: Callable[[str], Experiment],
+    key: Hashable,
+    inputs: dict,
+    defer_if_busy: bool,
+) -> None:
+    res = result(exp, cfg, lookup, idle=True, defer_if_busy=defer_if_busy, **inputs)
+    if not complete(res):  # cut short again: its visitors get what fits in their budget
+        _given_up[key] = None
+        while len(_given_up) > GIVEN_UP_ENTRIES:
+            _given_up.popitem(last=False)
+        log.warning(
+            "%s: a full run with %g times the budget was cut short too", exp.name, FULL_RUN_BUDGET_FACTOR
+        )
 
 
 def upstream_input(

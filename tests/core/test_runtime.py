@@ -2,14 +2,29 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import itertools
+import threading
+from dataclasses import dataclass, field, replace
 
 import pytest
+import torch
+from torch import nn
 
+from rnnviz.core import runtime
 from rnnviz.core.config import param
 from rnnviz.core.experiment import Experiment, Metric, Upstream
-from rnnviz.core.fit import BUDGET_ENV, History, training_budget_s
-from rnnviz.core.runtime import RESULTS, TRAINING_QUEUE, ResultCache, result
+from rnnviz.core.fit import BUDGET_ENV, History, fit, training_budget_s
+from rnnviz.core.runtime import (
+    BACKGROUND,
+    FULL_RUN_BUDGET_FACTOR,
+    RESULTS,
+    TRAINING_QUEUE,
+    BusyElsewhere,
+    IdleWork,
+    ResultCache,
+    prewarm,
+    result,
+)
 
 
 @dataclass(frozen=True)
@@ -94,3 +109,105 @@ def test_the_full_report_adds_the_metric_timeline_and_notes():
 def test_the_training_budget_is_read_when_a_training_starts(monkeypatch, raw, budget):
     monkeypatch.setenv(BUDGET_ENV, raw)
     assert training_budget_s() == budget
+
+
+def trains_for(calls: list, needed_s: float) -> Experiment:
+    """A toy whose training ends by its step count only with ``needed_s`` of budget (none is spent)."""
+
+    def run(cfg: Toy, on_progress=None) -> ToyResult:
+        calls.append(training_budget_s())
+        stop = "done" if training_budget_s() >= needed_s else "budget"
+        return ToyResult(len(calls), history=History(stop=stop))
+
+    return replace(toy("slow", []), run=run)
+
+
+def trains_with_fit(calls: list) -> Experiment:
+    """A toy trained by the real fit loop for more steps than any budget of a test lets it finish."""
+
+    def run(cfg: Toy, on_progress=None) -> ToyResult:
+        model = nn.Linear(1, 1)
+        batches = itertools.repeat(torch.ones(4, 1))
+        hist = fit(model, lambda x: model(x).pow(2).mean(), batches, total_steps=10**7, lr=1e-3)
+        calls.append(hist.stop)
+        return ToyResult(len(calls), history=hist)
+
+    return replace(toy("endless", []), run=run)
+
+
+def test_a_run_the_budget_cut_short_is_never_what_the_next_visit_receives(fresh_cache, monkeypatch):
+    monkeypatch.setenv(BUDGET_ENV, "0.01")
+    calls: list = []
+    exp = trains_with_fit(calls)
+    first = result(exp, Toy(), lambda name: exp)
+    assert first.history.stop == "budget" and first.history.message() is not None
+    assert len(RESULTS) == 0
+    assert BACKGROUND.join(timeout_s=120)  # its full run, three budgets long: cut short too, given up
+    second = result(exp, Toy(), lambda name: exp)
+    assert second is not first and second.history is not first.history
+    assert calls == ["budget"] * 3 and len(RESULTS) == 0
+    assert BACKGROUND.join(timeout_s=120) and len(calls) == 3  # given up: no full run queued again
+
+
+def test_a_full_run_in_the_background_replaces_a_result_cut_short(fresh_cache, monkeypatch):
+    monkeypatch.setenv(BUDGET_ENV, "0.5")
+    calls: list = []
+    exp = trains_for(calls, needed_s=0.5 * FULL_RUN_BUDGET_FACTOR)
+    first = result(exp, Toy(), lambda name: exp)
+    assert first.history.stop == "budget" and len(RESULTS) == 0
+    assert BACKGROUND.join(timeout_s=120)
+    second = result(exp, Toy(), lambda name: exp)
+    assert second.history.stop == "done" and second.value == 2
+    assert calls == [0.5, 0.5 * FULL_RUN_BUDGET_FACTOR]
+    assert result(exp, Toy(), lambda name: exp) is second
+
+
+def test_a_result_built_on_an_upstream_cut_short_is_not_cached(fresh_cache, monkeypatch):
+    monkeypatch.setenv(BUDGET_ENV, "0.5")
+    slow_calls: list = []
+    base = trains_for(slow_calls, needed_s=100.0)
+    top = toy("top", [], Upstream("slow", {"seed": 2}))
+    lookup = {"slow": base, "top": top}.__getitem__
+    res = result(top, Toy(seed=1), lookup, full_run_later=False)
+    assert res.upstream.history.stop == "budget" and res.history.stop == "done"
+    assert len(RESULTS) == 0
+    assert result(top, Toy(seed=1), lookup, full_run_later=False) is not res
+    assert BACKGROUND.join(timeout_s=5) and len(slow_calls) == 2  # a one-shot command queues nothing
+
+
+def test_the_report_says_why_training_stopped():
+    exp = toy("plain", [])
+    assert exp.full_report(Toy(), ToyResult(7))["stop"] == "done"
+    assert exp.full_report(Toy(), ToyResult(7, history=History(stop="budget")))["stop"] == "budget"
+
+
+def test_the_ready_file_appears_once_every_pre_warmed_result_is_cached(fresh_cache, monkeypatch, tmp_path):
+    monkeypatch.setattr(runtime, "_prewarm_started", False)
+    monkeypatch.setattr(runtime, "PREWARM", True)
+    ready = tmp_path / "ready"
+    ready.write_text("left by the last server")
+    release = threading.Event()
+    calls: list = []
+    exp = toy("warm", calls)
+    blocked = replace(exp, run=lambda cfg, on_progress=None: release.wait(60) and exp.run(cfg))
+    prewarm([(blocked, Toy(seed=1)), (blocked, Toy(seed=2))], lambda name: blocked, ready=ready)
+    assert not ready.exists()
+    release.set()
+    assert BACKGROUND.join(timeout_s=120)
+    assert ready.read_text() == "ready: 2 of 2 pre-warmed results cached\n"
+    assert len(calls) == 2 and len(RESULTS) == 2
+
+
+def test_background_work_tries_a_job_busy_elsewhere_again_after_the_others():
+    work, done = IdleWork(nice=0), []
+
+    def busy_once(first_try: bool) -> None:
+        if first_try:
+            raise BusyElsewhere("a")
+        done.append("a")
+
+    work.submit("a", busy_once)
+    assert not work.submit("a", busy_once)  # queued already
+    work.submit("b", lambda first_try: done.append("b"))
+    assert work.join(timeout_s=60)
+    assert done == ["b", "a"]
