@@ -20,7 +20,7 @@ from rnnviz.core import export
 from rnnviz.core.experiment import Experiment, LiveFigure
 from rnnviz.core.figures import live_loss_curve
 from rnnviz.core.fit import Progress
-from rnnviz.core.runtime import MAX_UPLOAD_MB, RESULTS, result, result_key, wait_message
+from rnnviz.core.runtime import MAX_UPLOAD_MB, RESULTS, complete, result, result_key, wait_message
 from rnnviz.views import get
 
 C = TypeVar("C")
@@ -281,6 +281,8 @@ def run(exp: Experiment[C, R], cfg: C, *, click_to_train: str | None = None, **e
     loss curve as it falls and the view's main figure redrawn from each new snapshot.
     """
     hit = cached(exp, cfg, **extra)
+    if hit is None:
+        hit = _cut_short_here(exp, cfg, extra)
     if hit is not None:
         return hit
     if click_to_train is not None:
@@ -291,6 +293,13 @@ def run(exp: Experiment[C, R], cfg: C, *, click_to_train: str | None = None, **e
                 st.stop()
         ask.empty()
     return _train_live(exp, cfg, extra, exp.live(cfg))
+
+
+def _cut_short_here(exp: Experiment[C, R], cfg: C, extra: dict[str, Any]) -> R | None:
+    """The result the budget cut short for this visitor: never cached for others (its full run may be),
+    but kept for this session, so that moving a display control does not train it again."""
+    kept = st.session_state.get(_key(exp.name, "__cut"))
+    return kept[1] if kept is not None and kept[0] == result_key(exp, cfg, extra) else None
 
 
 def _train_live(exp: Experiment[C, R], cfg: C, extra: dict[str, Any], live: LiveFigure | None) -> R:
@@ -328,6 +337,8 @@ def _train_live(exp: Experiment[C, R], cfg: C, extra: dict[str, Any], live: Live
                 drawing["seconds"] += time.monotonic() - tic
 
         res = result(exp, cfg, get, on_progress=on_progress, on_wait=on_wait, **extra)
+        if not complete(res):
+            st.session_state[_key(exp.name, "__cut")] = (result_key(exp, cfg, extra), res)
         waiting.empty()
         status.update(
             label=f"Finished in {time.monotonic() - started:.1f} s", state="complete", expanded=False

@@ -1,6 +1,7 @@
 import os
 
 os.environ.setdefault("RNNVIZ_PREWARM", "0")  # AppTest may run app.py: pre-warming would fill RESULTS
+os.environ.setdefault("RNNVIZ_FULL_RUNS", "0")  # the tests about full runs switch them on themselves
 
 import pytest  # noqa: E402
 

@@ -297,6 +297,10 @@ def result_key(exp: Experiment, cfg: Any, extra: Mapping[str, Any] | None = None
 PREWARM = os.environ.get("RNNVIZ_PREWARM", "1") != "0"
 """Whether a server computes default and gallery results at start (tests switch it off)."""
 
+FULL_RUNS = os.environ.get("RNNVIZ_FULL_RUNS", "1") != "0"
+"""Whether a result the budget cut short gets its full run in the background (tests switch it off: a
+page test with a tiny budget would otherwise leave the biggest models training behind the others)."""
+
 BACKGROUND_NICE = 10
 """Niceness of the background thread (pre-warming, full runs): the kernel prefers visitors' trainings."""
 
@@ -486,7 +490,7 @@ def _cut_short(
     exp: Experiment, cfg: Any, lookup: Callable[[str], Experiment], key: Hashable, inputs: dict, queue: bool
 ) -> None:
     """A result the budget cut short went to its caller only; queue its full run, once per key."""
-    if queue and key not in _given_up:
+    if queue and FULL_RUNS and key not in _given_up:
         BACKGROUND.submit(key, lambda first: _full_run(exp, cfg, lookup, key, inputs, defer_if_busy=first))
 
 

@@ -135,7 +135,15 @@ def trains_with_fit(calls: list) -> Experiment:
     return replace(toy("endless", []), run=run)
 
 
-def test_a_run_the_budget_cut_short_is_never_what_the_next_visit_receives(fresh_cache, monkeypatch):
+@pytest.fixture
+def full_runs(monkeypatch):
+    """Full runs in the background, as a server has them (tests/conftest.py switches them off)."""
+    monkeypatch.setattr(runtime, "FULL_RUNS", True)
+
+
+def test_a_run_the_budget_cut_short_is_never_what_the_next_visit_receives(
+    fresh_cache, monkeypatch, full_runs
+):
     monkeypatch.setenv(BUDGET_ENV, "0.01")
     calls: list = []
     exp = trains_with_fit(calls)
@@ -149,7 +157,7 @@ def test_a_run_the_budget_cut_short_is_never_what_the_next_visit_receives(fresh_
     assert BACKGROUND.join(timeout_s=120) and len(calls) == 3  # given up: no full run queued again
 
 
-def test_a_full_run_in_the_background_replaces_a_result_cut_short(fresh_cache, monkeypatch):
+def test_a_full_run_in_the_background_replaces_a_result_cut_short(fresh_cache, monkeypatch, full_runs):
     monkeypatch.setenv(BUDGET_ENV, "0.5")
     calls: list = []
     exp = trains_for(calls, needed_s=0.5 * FULL_RUN_BUDGET_FACTOR)

@@ -81,3 +81,25 @@ def test_share_link_carries_the_settings_and_the_lock():
     at = open_page("unroll", {"cell": "lstm", "hidden": "5", "lock": "cell"})
     link = next(c.value for c in at.code if "hidden=5" in c.value)
     assert "cell=lstm" in link and "lock=cell" in link and "v=1" in link
+
+
+def test_a_result_the_budget_cut_short_is_kept_for_its_visitor_alone(fresh_cache, monkeypatch):
+    """Not cached for the next visitor (it is load's accident), yet a display control does not retrain it."""
+    from pages import ui
+    from rnnviz.core.fit import BUDGET_ENV
+    from rnnviz.core.runtime import RESULTS
+
+    trainings = []
+
+    def counted(*args, **kwargs):
+        trainings.append(args[0].name)
+        return real(*args, **kwargs)
+
+    real = ui.result
+    monkeypatch.setattr(ui, "result", counted)
+    monkeypatch.setenv(BUDGET_ENV, "0.05")
+    at = open_page("unroll", {"layers": "2", "hidden": "64", "train_steps": "1000"})
+    assert not at.exception and trainings == ["unroll"] and len(RESULTS) == 0
+    assert any("compute budget ran out" in t for t in texts(at, "warning"))
+    at.slider(key="unroll.layer").set_value(2).run()
+    assert not at.exception and trainings == ["unroll"]
