@@ -57,9 +57,9 @@ test: install-dev browser nginx redis
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest
 
-# Unit and contract tests only: no pages, servers or browsers.
+# Unit and contract tests only: no pages, servers, browsers or separate programs.
 test-fast: install-dev
-	$(BIN)/python -m pytest -m "not browser and not page and not server and not slow"
+	$(BIN)/python -m pytest -m "not browser and not page and not server and not program and not slow"
 
 lint: install-dev
 	$(BIN)/ruff format .

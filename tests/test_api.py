@@ -155,6 +155,7 @@ def install_closure() -> set[str]:
     return found
 
 
+@pytest.mark.program
 def test_the_api_runs_with_only_what_pip_install_dot_installs():
     """Every installed module outside that closure (streamlit and what only it needs) is made unimportable."""
     keep = install_closure() | {"rnnviz", "pip", "setuptools"}

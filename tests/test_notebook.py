@@ -10,6 +10,7 @@ import os
 from pathlib import Path
 
 import nbformat
+import pytest
 from nbclient import NotebookClient
 
 from rnnviz.api import FILM
@@ -29,6 +30,7 @@ def smoke_sized(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
     return nb
 
 
+@pytest.mark.program
 def test_the_lab_notebook_runs_in_a_fresh_kernel(tmp_path, monkeypatch):
     monkeypatch.setenv("PYTHONPATH", os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")]))
     nb = smoke_sized(nbformat.read(NOTEBOOK, as_version=4))
