@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import math
+import random
 import re
 
 import plotly.graph_objects as go
@@ -127,3 +128,32 @@ def test_every_claim_is_decided_by_its_own_evidence(exp):
             says_tie = re.search(r"\btie\b", c.text) is not None
             assert says_tie == (c.evidence["low"] <= 0 <= c.evidence["high"]), c.id
     assert [c.json() for c in claims] == exp.full_report(cfg, res)["claims"]
+
+
+SWEEP = 2
+"""Random variants of each view's smoke settings checked by the sweep (fixed draws: the same every run)."""
+
+
+def sweep_configs(exp, draws: int = SWEEP) -> list:
+    """The smoke settings with a random seed and a random choice for every training setting that offers
+    choices: claims must agree with their evidence whichever way a run goes, not only on the smoke run."""
+    rng = random.Random(f"claims sweep {exp.name}")
+    out = []
+    for _ in range(draws):
+        values = dict(exp.smoke)
+        for spec in cfgmod.specs(exp.config):
+            if spec.role == "train" and spec.choices is not None and spec.kind is str:
+                values[spec.name] = rng.choice(spec.choices)
+        if any(s.name == "seed" for s in cfgmod.specs(exp.config)):
+            values["seed"] = rng.randrange(cfgmod.MAX_SEED + 1)
+        out.append(exp.prepare(exp.config(**values)))
+    return out
+
+
+@pytest.mark.slow
+def test_claims_agree_with_their_evidence_on_random_settings(exp):
+    for cfg in sweep_configs(exp):
+        res = trained(exp, cfg)
+        for c in exp.claims(cfg, res):
+            assert c.agrees_with_evidence(), (cfg, c.id)
+            assert all(isinstance(v, float) for v in c.evidence.values()), (cfg, c.id)
