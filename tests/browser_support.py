@@ -168,14 +168,20 @@ def wait_until_finished(page, timeout_s: float = 120, settle_s: float = 0.4) -> 
             return done
 
 
+DRAWN_JS = "() => !document.querySelector('[data-testid=\"stSkeleton\"]')"
+"""Every element drawn: none is still a grey placeholder while its code loads (a browser's first visit)."""
+
+
 def open_trained(page, url: str, timeout_s: float = 300) -> None:
-    """Open a page of the app as a visitor would and let it finish its run: press Train if it asks for it."""
+    """Open a page of the app as a visitor would and let it finish its run: press Train if it asks for
+    it, then wait until every element is drawn."""
     open_and_wait(page, url, timeout_s=timeout_s)
     train = page.locator('[data-testid="stMain"] button').filter(has_text="Train")
     if train.count():
         train.first.click()
         page.wait_for_timeout(500)
         wait_until_finished(page, timeout_s)
+    page.wait_for_function(DRAWN_JS, timeout=timeout_s * 1000)
 
 
 WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
