@@ -459,7 +459,7 @@ def chart(fig: go.Figure, *, container: Any = None, key: str | None = None, tool
                     st.caption(safe_text(title))
                 st.dataframe(table, hide_index=table.index.dtype.kind == "i")
             if not tables:
-                st.caption("This figure is a diagram: it draws no numbers beyond its labels.")
+                st.caption("This figure draws no numbers and no words beyond its title.")
 
 
 def live_chart(slot: Any, fig: go.Figure, key: str) -> None:

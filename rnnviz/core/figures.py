@@ -20,6 +20,7 @@ from rnnviz.core.style import (
     SIGNED_SCALE,
     UNIT_SCALE,
     base_layout,
+    dash_for,
     token_label,
 )
 
@@ -38,9 +39,11 @@ def line_trace(
 ) -> go.Scatter:
     """One series as a line: its name, colour, width and dash, and a hover template saying what a point is.
 
-    ``more`` goes to go.Scatter unchanged (customdata, fill, legend grouping...).
+    Without a ``dash`` the line takes its colour's own pattern (style.LINE_DASHES), so it differs from a
+    line of another colour by more than colour. ``more`` goes to go.Scatter unchanged (customdata, fill,
+    legend grouping...).
     """
-    line = dict(color=color, width=width, dash=dash)
+    line = dict(color=color, width=width, dash=dash or dash_for(color))
     return go.Scatter(x=x, y=y, mode=mode, name=name, line=line, hovertemplate=hover, **more)
 
 
@@ -276,11 +279,15 @@ def _labels(values: Any, n: int) -> list:
     return out[:n] + list(range(len(out), n))
 
 
+DIAGRAM_LABELS = "labels on the diagram"
+
+
 def figure_tables(fig: go.Figure) -> dict[str, pd.DataFrame]:
     """The numbers a figure draws, as tables a screen reader can walk: one per trace, named by it.
 
     A heatmap is a grid (its y labels down, its x labels across); a line, scatter or bar trace is one row
-    per point, its columns named by the axis titles. Traces without numbers (diagram labels) give none.
+    per point, its columns named by the axis titles. A diagram, whose traces draw no numbers, gives the
+    words written on it, in the order they were written.
     """
     tables: dict[str, pd.DataFrame] = {}
     for i, trace in enumerate(fig.data):
@@ -305,6 +312,10 @@ def figure_tables(fig: go.Figure) -> dict[str, pd.DataFrame]:
             tables[name] = pd.DataFrame({x_name: x, y_name: y})
         elif isinstance(trace, go.Histogram) and trace.x is not None:
             tables[name] = pd.DataFrame({_axis_title(fig, trace.xaxis, "x"): _labels(trace.x, len(trace.x))})
+    if not tables:
+        words = [plain(a.text) for a in fig.layout.annotations if plain(a.text)]
+        if words:
+            tables[DIAGRAM_LABELS] = pd.DataFrame({DIAGRAM_LABELS: words})
     return tables
 
 
