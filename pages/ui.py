@@ -329,7 +329,7 @@ def _train_live(exp: Experiment[C, R], cfg: C, extra: dict[str, Any], live: Live
                 text += f", validation accuracy {p.history.val_accuracy[-1]:.1%}"
             bar.progress(p.fraction, text=text)
             if len(p.history.loss) > 1:
-                live_chart(chart, live_loss_curve(p.history, height=220), f"live_loss.{next(redraws)}")
+                live_chart(chart, live_loss_curve(p.history, height=220), f"live_loss.{next(redraws)}", text)
             if p.note:
                 note.code(p.note, language=None, wrap_lines=True)
             # Drawing may take at most LIVE_DRAW_SHARE of the time so far: frames are skipped, never queued;
@@ -337,7 +337,7 @@ def _train_live(exp: Experiment[C, R], cfg: C, extra: dict[str, Any], live: Live
             affordable = drawing["seconds"] <= LIVE_DRAW_SHARE * (time.monotonic() - started)
             if live is not None and p.new_frame and (affordable or p.step >= p.total):
                 tic = time.monotonic()
-                live_chart(main, live(p.history), f"live_main.{next(redraws)}")
+                live_chart(main, live(p.history), f"live_main.{next(redraws)}", text)
                 drawing["seconds"] += time.monotonic() - tic
 
         res = result(exp, cfg, get, on_progress=on_progress, on_wait=on_wait, **extra)
@@ -419,6 +419,8 @@ SR_ONLY = (
 """Inline style of text meant for screen readers only: in the page's reading order, drawn nowhere."""
 FIGURE_LABEL = "Figure: "
 """How a figure's text alternative begins, so a screen reader announces what follows as a figure."""
+LIVE_FIGURE_LABEL = "Figure while training: "
+"""How the text alternative of a figure drawn while training begins."""
 DATA_LABEL = "Data"
 DATA_HELP = "Show the numbers this figure draws as a table, for a screen reader or a closer look."
 
@@ -462,12 +464,13 @@ def chart(fig: go.Figure, *, container: Any = None, key: str | None = None, tool
                 st.caption("This figure draws no numbers and no words beyond its title.")
 
 
-def live_chart(slot: Any, fig: go.Figure, key: str) -> None:
-    """A figure redrawn while training runs, with its text alternative (its numbers are in the progress
-    bar above it, so it has no data toggle: a widget in a redrawn slot would be a new one every time)."""
+def live_chart(slot: Any, fig: go.Figure, key: str, progress: str) -> None:
+    """A figure redrawn while training runs. Its text alternative is its title and the progress bar's
+    sentence (step and loss so far); it has no data toggle: a widget in a slot redrawn every few steps
+    would be a new one each time, and the finished page draws the same numbers with theirs."""
     alt = text_alternative(fig)
     with slot.container():
-        _say(FIGURE_LABEL + alt)
+        _say(f"{LIVE_FIGURE_LABEL}{alt} {progress}.")
         st.plotly_chart(fig, key=key, config=plotly_config(alt))
 
 
@@ -535,7 +538,7 @@ ASSISTIVE_JS = """
     }));
   };
   const toolbar = (g) => {
-    const bar = g.querySelector('.modebar-group');
+    const bar = g.querySelector('.modebar');
     if (bar && !g.querySelector('.rnnviz-png')) {
       const png = document.createElement('a');
       png.className = 'modebar-btn rnnviz-png';
@@ -545,7 +548,10 @@ ASSISTIVE_JS = """
         const opts = (g._context && g._context.toImageButtonOptions) || {};
         Plotly.downloadImage(g, {format: 'png', filename: opts.filename || 'figure', scale: 2});
       });
-      bar.appendChild(png);
+      const group = document.createElement('div');
+      group.className = 'modebar-group';
+      group.appendChild(png);
+      bar.appendChild(group);
     }
     g.querySelectorAll('.modebar-btn').forEach((b) =>
       operable(b, b.getAttribute('data-title') || b.textContent.trim(), () => click(b)));
@@ -602,7 +608,7 @@ ASSISTIVE_CSS += f"""
 .js-plotly-plot [tabindex="0"]:focus-visible, .katex-display:focus-visible, pre:focus-visible {{
   outline: 3px solid {FOCUS_RING}; outline-offset: 2px; }}
 .js-plotly-plot .plotly .modebar:focus-within {{ opacity: 1; }}
-.js-plotly-plot .rnnviz-png {{ font: 600 10px sans-serif; line-height: 22px; padding: 0 4px; }}
+.js-plotly-plot .rnnviz-png {{ font: 600 10px sans-serif; line-height: 16px; }}
 """
 
 
