@@ -17,4 +17,12 @@ prewarm(prewarm_jobs(), get)
 
 home = st.Page("pages/home.py", title="Home", icon=":material/home:", default=True)
 pages = [st.Page(f"pages/{v.slug}.py", title=v.title, icon=v.icon, url_path=v.slug) for v in views()]
-st.navigation({"rnnviz": [home], "Views": pages}).run()
+# The app draws its own links: Streamlit's sidebar list puts <div>s inside its <ul>, which screen readers
+# announce as a broken list (axe: list, listitem); st.page_link is a plain link per page.
+chosen = st.navigation([home, *pages], position="hidden")
+with st.sidebar.container(key="rnnviz-nav"):
+    st.page_link(home)
+    st.caption("Views")
+    for p in pages:
+        st.page_link(p)
+chosen.run()

@@ -67,13 +67,13 @@ for column, (label, value) in zip(columns, headline(res).items(), strict=True):
     column.metric(label, value)
 st.markdown(attention_vs_plain(res).text)
 
-st.plotly_chart(accuracy_figure(res.history))
+ui.chart(accuracy_figure(res.history))
 if len(res.history.timeline) > 1:
     st.caption(position_caption(res))
 
 example = held_out_example(res)
 st.subheader("Where the decoder looked")
-st.plotly_chart(example_alignment(res.history, example, where_attention_looks(res).text))
+ui.chart(example_alignment(res.history, example, where_attention_looks(res).text))
 st.caption(alignment_caption(res, example))
 
 
@@ -94,7 +94,7 @@ def typed_input() -> None:
         st.markdown(f"**{MODEL_NAMES[name]}:** {ui.inline_code(''.join(answer.written[name]))}")
     if answer.expected is not None:
         st.markdown(f"**Right answer:** {ui.inline_code(''.join(answer.expected))}")
-    st.plotly_chart(
+    ui.chart(
         alignment(
             answer.weights,
             answer.source,
@@ -110,19 +110,19 @@ typed_input()
 if cfg.task in DIGIT_TASKS:
     st.subheader("Accuracy against string length")
     rows = sweep_rows(cfg, res, lambda other: ui.cached(EXPERIMENT, other))
-    st.plotly_chart(sweep(rows, cfg.length))
+    ui.chart(sweep(rows, cfg.length))
     st.dataframe(pd.DataFrame(sweep_table(rows)), hide_index=True)
     st.caption(SWEEP_CAPTION)
 
 st.subheader("What recurrence costs, measured on this server")
-st.plotly_chart(cost(res.cost))
+ui.chart(cost(res.cost))
 st.dataframe(pd.DataFrame(cost_table(res.cost)), hide_index=True)
 st.caption(cost_caption(cfg))
 left, right = st.columns(2)
 left.markdown(WHEN_RNN)
 right.markdown(WHEN_ATTENTION)
 
-st.plotly_chart(loss_curves(res.losses))
+ui.chart(loss_curves(res.losses))
 st.caption(LOSS_CAPTION)
 
 ui.explain("Why teacher forcing trains fast and greedy decoding cannot", lambda: st.markdown(TEACHER_FORCING))

@@ -109,22 +109,22 @@ def film_panel() -> None:
         view = ui.view_controls(EXPERIMENT, ["unit"], limits={"unit": cfg.hidden - 1})
     unit = res.unit(view)
     if len(res.history.timeline) > 1:
-        st.plotly_chart(film(view, res))
+        ui.chart(film(view, res))
         st.caption(film_caption(unit.name(cfg.layers)))
     ranked = rank(res.search.r[view.feature], TOP_UNITS)
     untrained = best_r(res.untrained.r[view.feature])
-    st.plotly_chart(feature_units(ranked, FEATURES[view.feature], unit, cfg.layers, untrained))
+    ui.chart(feature_units(ranked, FEATURES[view.feature], unit, cfg.layers, untrained))
     st.caption(search_caption(res))
 
 
 film_panel()
 
 left, right = st.columns(2)
-left.plotly_chart(losses(res.history, PROGRESS_LOSS))
+ui.chart(losses(res.history, PROGRESS_LOSS), container=left)
 left.caption(LOSS_CAPTION)
 if res.baseline is not None:
     b = res.baseline
-    right.plotly_chart(against_ngram(b.dev_nats, b.test_nats, b.order, res.nats))
+    ui.chart(against_ngram(b.dev_nats, b.test_nats, b.order, res.nats), container=right)
     right.caption(NGRAM_CAPTION)
 
 st.subheader("Units that track features of a play")
@@ -162,7 +162,7 @@ def write_panel() -> None:
 
     position = ui.view_controls(EXPERIMENT, ["position"], limits={"position": len(gen.text)}).position
     guess = guess_at(gen, position, view.temperature)
-    st.plotly_chart(
+    ui.chart(
         next_char_bars(
             res.vocab,
             guess.probs,

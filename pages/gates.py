@@ -101,18 +101,18 @@ def gates_through_time(
     )
     if view.compare:
         left, right = st.columns(2)
-        left.plotly_chart(gates_figure(res, ins, view.source, columns=1, untrained=True))
-        right.plotly_chart(gates_figure(res, ins, view.source, columns=1))
+        ui.chart(gates_figure(res, ins, view.source, columns=1, untrained=True), container=left)
+        ui.chart(gates_figure(res, ins, view.source, columns=1), container=right)
     else:
-        st.plotly_chart(gates_figure(res, ins, view.source))
+        ui.chart(gates_figure(res, ins, view.source))
 
     why = "your choice" if view.units.strip() and not unit_notes else "the answer depends on them most"
-    st.plotly_chart(unit_lines(ins.trained, ins.tokens, cfg.cell, units, why))
+    ui.chart(unit_lines(ins.trained, ins.tokens, cfg.cell, units, why))
 
 
 def saturation(view: GatesConfig, ins: Inspection) -> None:
     st.markdown("#### Saturation: gates become switches")
-    st.plotly_chart(saturation_figure(res, ins, view.source))
+    ui.chart(saturation_figure(res, ins, view.source))
     st.caption(
         "Share of this sequence's gate values in each bin, before (grey) and after training. Shaded: the "
         "saturated ends, where the sigmoid is flat and the gate acts as a switch. For the tanh candidate, "
@@ -125,14 +125,16 @@ def belt(view: GatesConfig, ins: Inspection, units: tuple[int, ...], steps: int)
     kept = kept_memory(ins, cfg.cell, units)
     if view.compare:
         left, right = st.columns(2)
-        left.plotly_chart(
-            conveyor_belt(ins.untrained, ins.tokens, cfg.cell, units, kept.unit, label="untrained")
+        ui.chart(
+            conveyor_belt(ins.untrained, ins.tokens, cfg.cell, units, kept.unit, label="untrained"),
+            container=left,
         )
-        right.plotly_chart(
-            conveyor_belt(ins.trained, ins.tokens, cfg.cell, units, kept.unit, label="trained")
+        ui.chart(
+            conveyor_belt(ins.trained, ins.tokens, cfg.cell, units, kept.unit, label="trained"),
+            container=right,
         )
     else:
-        st.plotly_chart(conveyor_belt(ins.trained, ins.tokens, cfg.cell, units, kept.unit))
+        ui.chart(conveyor_belt(ins.trained, ins.tokens, cfg.cell, units, kept.unit))
     words, derivative = belt_text(cfg.cell, steps, kept)
     st.markdown(words)
     st.latex(MEMORY_UPDATE[cfg.cell])
@@ -156,4 +158,4 @@ st.dataframe(parameter_rows(res.params), hide_index=True)
 st.latex(block_latex(res))
 st.markdown(cell_comparison(res, found["learned"]))
 
-st.plotly_chart(loss_curve(res.history))
+ui.chart(loss_curve(res.history))

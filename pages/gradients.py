@@ -53,14 +53,14 @@ def decay_view() -> None:
     """Overlays and the bound are display choices: toggling them redraws this part only."""
     view = ui.view_controls(EXPERIMENT, ["overlay", "show_bound"])
     cells = list(res.curves) if view.overlay else [res.cell]
-    st.plotly_chart(decay_film(res, cells, view.show_bound))
+    ui.chart(decay_film(res, cells, view.show_bound))
 
 
 @st.fragment
 def products_view() -> None:
     view = ui.view_controls(EXPERIMENT, ["product_scale", "product_steps"])
     curves = reader_products(view)
-    st.plotly_chart(products_figure(curves, view.product_scale))
+    ui.chart(products_figure(curves, view.product_scale))
     st.latex(powers_tex(view.product_scale, view.product_steps))
     st.caption(products_caption(view, curves))
 
@@ -120,7 +120,7 @@ def clipping() -> None:
     for note in clipping_budget_notes(cfg, res):
         st.info(note, icon=":material/timer:")
     metrics(clipping_metrics(cfg, res))
-    st.plotly_chart(clipping_figure(free, clipped, cfg.max_norm, clipping_claim(cfg, res).text))
+    ui.chart(clipping_figure(free, clipped, cfg.max_norm, clipping_claim(cfg, res).text))
     st.markdown(CLIPPING_TEXT)
 
 

@@ -14,6 +14,7 @@ THUMBNAILS = "thumbnails"
 PER_ROW = 3
 FIRST_SENTENCE = re.compile(r".+?\.(?=\s[A-Z(]|$)|.+", re.DOTALL)
 
+ui.assistive()
 st.title("rnnviz: look inside recurrent networks")
 st.markdown(
     "Train small recurrent networks **live** and see every hidden state, gate and gradient. "

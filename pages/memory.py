@@ -45,7 +45,7 @@ cfg, res = ui.page(
 )
 
 headline, *findings = claims(cfg, res)
-st.plotly_chart(
+ui.chart(
     memory_loss_curves(
         {cell: r.history for cell, r in res.runs.items()},
         res.chance_loss,
@@ -62,7 +62,7 @@ st.dataframe(pd.DataFrame(table_rows(cfg, res, lambda other: ui.cached(EXPERIMEN
 st.caption(TABLE_CAPTION)
 
 st.subheader("What each cell answers, through training")
-st.plotly_chart(recall_film(res))
+ui.chart(recall_film(res))
 st.caption(FILM_CAPTION)
 
 left, right = st.columns(2)

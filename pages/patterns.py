@@ -69,7 +69,7 @@ def try_input() -> None:
     for note in reply.notes:
         st.info(note, icon=":material/info:")
     diagram = reply_diagram(res, reply)
-    st.plotly_chart(diagram, config={"displayModeBar": False})
+    ui.chart(diagram, toolbar=False)
     if diagram.frames:
         st.caption(PLAY_FILM)
     elif res.history.steps:
@@ -85,17 +85,17 @@ def try_input() -> None:
     st.markdown("  \n".join(lines))
     figs = reply_states(res, reply)
     for col, fig in zip(st.columns(len(figs)), figs, strict=True):
-        col.plotly_chart(fig)
+        ui.chart(fig, container=col)
 
 
 try_input()
 
 if res.by_position is not None:
-    st.plotly_chart(position_accuracy(res.by_position))
+    ui.chart(position_accuracy(res.by_position))
     positions = (found[name].text for name in POSITION_CLAIMS)
     st.caption(" ".join([BIDIRECTIONAL_POSITIONS, *positions]))
 if res.probe is not None:
-    st.plotly_chart(probe_heatmap(res.probe))
+    ui.chart(probe_heatmap(res.probe))
     st.markdown(f"**{found['layers_share_the_work'].text}**")
     st.caption(" ".join([PROBE, *(found[name].text for name in LAYER_CLAIMS)]))
 if res.held_out:
@@ -109,4 +109,4 @@ if res.held_out:
         ),
         hide_index=True,
     )
-st.plotly_chart(loss_curve(res.history))
+ui.chart(loss_curve(res.history))

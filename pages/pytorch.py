@@ -61,13 +61,13 @@ def shapes_explorer() -> None:
     explored = explore(setup_of(view))
     s = explored.setup
     left, right = st.columns([3, 2])
-    left.plotly_chart(shapes_figure(s))
+    ui.chart(shapes_figure(s), container=left)
     with right:
         st.code(code(s), language="python")
         st.caption(measured_shapes(explored))
     st.subheader("Which slice of output is h_n")
     left, right = st.columns([3, 2])
-    left.plotly_chart(slices_figure(explored))
+    ui.chart(slices_figure(explored), container=left)
     with right:
         st.dataframe(
             slices_table(explored),
@@ -121,10 +121,10 @@ for column, name in zip(st.columns(len(READERS)), READERS, strict=True):
         delta_arrow="off",
         help=accuracy_help(res, name),
     )
-st.plotly_chart(accuracy_film(res.history))
+ui.chart(accuracy_film(res.history))
 st.caption(FILM_CAPTION)
 left, right = st.columns([3, 2])
-left.plotly_chart(readers_figure(acc, seconds, res.chance))
+ui.chart(readers_figure(acc, seconds, res.chance), container=left)
 with right:
     for name in (
         "packed_vs_last_padded",
@@ -134,7 +134,7 @@ with right:
     ):
         st.markdown(found[name].text)
     st.markdown(f"**What the gap says.** {found['padding_costs_accuracy'].text}")
-st.plotly_chart(where_figure(res.where))
+ui.chart(where_figure(res.where))
 st.markdown(found["own_last_step_is_h_n"].text)
 if not cfg.reader_bidirectional:
     st.caption(TRY_BIDIRECTIONAL)
@@ -142,7 +142,7 @@ if not cfg.reader_bidirectional:
 st.header("Carried state")
 st.markdown(CARRIED_LEAD)
 left, right = st.columns([3, 2])
-left.plotly_chart(truncation_figure(res.truncations))
+ui.chart(truncation_figure(res.truncations), container=left)
 with right:
     for t in res.truncations:
         if t.error is not None:
@@ -150,7 +150,7 @@ with right:
     st.markdown(f"{found['detach_is_needed'].text} {found['growing_graph_slows'].text}")
 st.subheader("Stateful or stateless chunks")
 left, right = st.columns([3, 2])
-left.plotly_chart(positions_figure(res.chars))
+ui.chart(positions_figure(res.chars), container=left)
 stateful, stateless = res.stateful, res.stateless
 with right:
     a, b = st.columns(2)

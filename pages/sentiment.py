@@ -109,19 +109,19 @@ st.markdown(found["beats_bag_of_words"].text)
 st.caption(split_caption(res))
 
 left, right = st.columns(2)
-left.plotly_chart(loss_curve(res.history, log_y=False))
-right.plotly_chart(accuracy_curve(res.history, res.best_epoch, res.baseline_accuracy))
+ui.chart(loss_curve(res.history, log_y=False), container=left)
+ui.chart(accuracy_curve(res.history, res.best_epoch, res.baseline_accuracy), container=right)
 
 st.subheader("Watch the clouds form")
 if res.history.timeline.frames:
-    st.plotly_chart(training_film(res))
+    ui.chart(training_film(res))
     st.caption(film_caption(res))
 else:
     st.info(NO_SNAPSHOTS, icon=":material/info:")
 
 st.subheader("What word order adds")
 left, right = st.columns([1, 2])
-left.plotly_chart(confusion_figure(res.test_labels, res.test_prob))
+ui.chart(confusion_figure(res.test_labels, res.test_prob), container=left)
 cases = word_order_cases(res)
 with right:
     st.markdown(found["word_order_helps"].text)
@@ -164,9 +164,9 @@ for note in reading.notes:
 if not reading.tokens:
     st.info(TYPE_A_SENTENCE, icon=":material/edit:")
 else:
-    st.plotly_chart(reading_figure(reading.tokens, reading.prob, reading.baseline_prob, reading.known))
+    ui.chart(reading_figure(reading.tokens, reading.prob, reading.baseline_prob, reading.known))
     jump = biggest_change(reading)
-    st.plotly_chart(
+    ui.chart(
         state_heatmap(reading.states, reading.tokens, title=heatmap_title(reading.tokens, jump), name="h")
     )
     st.latex(readout_latex(*readout_terms(res, reading.states[-1]), reading.prob[-1]))
@@ -189,15 +189,15 @@ def hidden_state_map(res: SentimentResult, reading: SentenceReading, separation:
     pca_fig = pca_map(res, view.colour, reading)
     slot = st.empty()
     if view.projection == "pca" or len(res.map_index) < MIN_TSNE_POINTS:
-        slot.plotly_chart(pca_fig)
+        ui.chart(pca_fig, container=slot)
         if view.projection == "tsne":
             st.info(TOO_FEW_FOR_TSNE, icon=":material/info:")
     else:
         if not has_tsne(res, view.perplexity):
             with slot.container():
-                st.plotly_chart(pca_fig)
+                ui.chart(pca_fig)
                 st.caption(tsne_pending(len(res.map_index), view.perplexity))
-        slot.plotly_chart(tsne_figure(res, tsne_map(res, view.perplexity), view.colour, reading))
+        ui.chart(tsne_figure(res, tsne_map(res, view.perplexity), view.colour, reading), container=slot)
         st.caption(MAP_CAPTION)
     st.markdown(separation)
 
@@ -207,8 +207,8 @@ def states_at_every_position(res: SentimentResult) -> None:
         res, (found["states_fan_out"].text, found["classes_drift_apart"].text)
     )
     left, right = st.columns(2)
-    left.plotly_chart(by_step)
-    right.plotly_chart(by_label)
+    ui.chart(by_step, container=left)
+    ui.chart(by_label, container=right)
     st.caption(positions_caption(sentences_in(res.positions)))
 
 

@@ -73,15 +73,16 @@ def before_run(cfg: SineConfig) -> dict[str, Any]:
 
 cfg, res = ui.page(EXPERIMENT, intro=INTRO, groups=SETTING_GROUPS, before_run=before_run)
 
-st.plotly_chart(signal_figure(res))
+ui.chart(signal_figure(res))
 st.markdown(data_note(res))
-st.plotly_chart(film(cfg, res))
+ui.chart(film(cfg, res))
 st.caption(FILM)
 left, right = st.columns(2)
-left.plotly_chart(
-    loss_curve(res.history, title=f"Training and validation loss (scaled units), {res.history.steps} steps")
+ui.chart(
+    loss_curve(res.history, title=f"Training and validation loss (scaled units), {res.history.steps} steps"),
+    container=left,
 )
-right.plotly_chart(gradient_figure(res.history, cfg.max_norm_used))
+ui.chart(gradient_figure(res.history, cfg.max_norm_used), container=right)
 
 
 @st.fragment
@@ -101,22 +102,22 @@ def forecast_views() -> None:
     m[2].metric(f"Forecast MSE, {steps:,} steps", f"{forecast_mse(res, view.generation, steps):.3g}")
     m[3].metric("Training time", f"{res.history.seconds:.2f} s")
     st.markdown(found["network_vs_baselines"].text)
-    st.plotly_chart(forecast_figure(res, view.generation, steps))
+    ui.chart(forecast_figure(res, view.generation, steps))
     if ui.section(SECTIONS, key=f"{EXPERIMENT.name}.section") == SECTIONS[0]:
-        st.plotly_chart(baseline_figure(res, view.generation, steps))
+        ui.chart(baseline_figure(res, view.generation, steps))
         st.caption(BASELINE_TABLE)
         st.dataframe(baseline_table(res, view.generation, steps), hide_index=True)
         st.markdown("\n".join(f"- {found[name].text}" for name in COMPARISONS.values()))
         st.caption(DIEBOLD_MARIANO)
         return
-    st.plotly_chart(error_figure(res, view.generation, steps))
+    ui.chart(error_figure(res, view.generation, steps))
     st.markdown(found["errors_compound"].text)
     for line in update_rules(res, view.generation, steps):
         st.latex(line)
     st.markdown(found["error_grows"].text)
     st.markdown(found["validation_understates"].text)
-    st.plotly_chart(teacher_vs_free_figure(res, view.generation, steps))
-    st.plotly_chart(hidden_figure(res, view.generation, steps))
+    ui.chart(teacher_vs_free_figure(res, view.generation, steps))
+    ui.chart(hidden_figure(res, view.generation, steps))
 
 
 forecast_views()

@@ -50,9 +50,9 @@ def inspect_step() -> None:
     t = min(view.step, steps) - 1
     s = res.states
     c = s.c[layer] if s.c is not None else None
-    st.plotly_chart(
+    ui.chart(
         unrolled_diagram(s.h[layer], res.tokens, t, cfg.cell, c, res.predictions if res.trained else None),
-        config={"displayModeBar": False},
+        toolbar=False,
     )
     st.markdown(step_sentence(res, t, ui.inline_code))
     inputs = step_inputs(res, layer, t)
@@ -66,7 +66,7 @@ def inspect_step() -> None:
     if gates:
         st.caption(gates)
     if c is not None:
-        st.plotly_chart(
+        ui.chart(
             state_heatmap(
                 c,
                 res.tokens,
@@ -82,17 +82,17 @@ inspect_step()
 st.subheader("Watch it learn")
 st.caption(film_caption(res))
 left, right = st.columns(2)
-left.plotly_chart(states_film(res, layer))
-right.plotly_chart(guesses_film(res))
+ui.chart(states_film(res, layer), container=left)
+ui.chart(guesses_film(res), container=right)
 
 fig_x, fig_h = weight_figures(res)
 left, right = st.columns(2)
-left.plotly_chart(fig_x)
-right.plotly_chart(fig_h)
+ui.chart(fig_x, container=left)
+ui.chart(fig_h, container=right)
 fading = earlier_state_fades(res)
 if fading is not None:
     right.caption(fading.text)
-st.plotly_chart(loss_curve(res.history))
+ui.chart(loss_curve(res.history))
 
 st.subheader("What you are looking at")
 a, b, c = st.columns(3)

@@ -168,6 +168,44 @@ def wait_until_finished(page, timeout_s: float = 120, settle_s: float = 0.4) -> 
             return done
 
 
+DRAWN_JS = "() => !document.querySelector('[data-testid=\"stSkeleton\"]')"
+"""Every element drawn: none is still a grey placeholder while its code loads (a browser's first visit)."""
+
+
+def open_trained(page, url: str, timeout_s: float = 300) -> None:
+    """Open a page of the app as a visitor would and let it finish its run: press Train if it asks for
+    it, then wait until every element is drawn."""
+    open_and_wait(page, url, timeout_s=timeout_s)
+    train = page.locator('[data-testid="stMain"] button').filter(has_text="Train")
+    if train.count():
+        train.first.click()
+        page.wait_for_timeout(500)
+        wait_until_finished(page, timeout_s)
+    page.wait_for_function(DRAWN_JS, timeout=timeout_s * 1000)
+
+
+WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+"""axe-core's rule tags for WCAG 2.0 and 2.1, levels A and AA."""
+BLOCKING = ("serious", "critical")
+"""The impacts an accessibility review does not accept."""
+
+
+def axe_violations(page) -> list[dict]:
+    """axe-core's WCAG 2.1 A/AA violations of the page as it is now, each with its id, impact and nodes.
+
+    axe-core ships inside the axe-playwright-python package: nothing is downloaded.
+    """
+    from axe_playwright_python.sync_playwright import Axe
+
+    options = {"runOnly": {"type": "tag", "values": WCAG_TAGS}, "resultTypes": ["violations"]}
+    return Axe().run(page, options=options).response["violations"]
+
+
+def blocking(violations: list[dict]) -> dict[str, int]:
+    """Elements per serious or critical rule, e.g. ``{"color-contrast": 4}``."""
+    return {v["id"]: len(v["nodes"]) for v in violations if v["impact"] in BLOCKING}
+
+
 def process_tree_rss(proc_pid: int) -> int:
     """Resident memory of a process and its children, in bytes."""
     import psutil

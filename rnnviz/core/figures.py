@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import html
 import math
+import re
 from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
+import pandas as pd
 import plotly.graph_objects as go
 from plotly.basedatatypes import BaseTraceType
 
@@ -17,6 +20,7 @@ from rnnviz.core.style import (
     SIGNED_SCALE,
     UNIT_SCALE,
     base_layout,
+    dash_for,
     token_label,
 )
 
@@ -35,9 +39,11 @@ def line_trace(
 ) -> go.Scatter:
     """One series as a line: its name, colour, width and dash, and a hover template saying what a point is.
 
-    ``more`` goes to go.Scatter unchanged (customdata, fill, legend grouping...).
+    Without a ``dash`` the line takes its colour's own pattern (style.LINE_DASHES), so it differs from a
+    line of another colour by more than colour. ``more`` goes to go.Scatter unchanged (customdata, fill,
+    legend grouping...).
     """
-    line = dict(color=color, width=width, dash=dash)
+    line = dict(color=color, width=width, dash=dash or dash_for(color))
     return go.Scatter(x=x, y=y, mode=mode, name=name, line=line, hovertemplate=hover, **more)
 
 
@@ -236,3 +242,93 @@ def animate(
         margin=dict(b=max(fig.layout.margin.b or 0, FILM_MARGIN_B)),
     )
     return fig
+
+
+_TAG = re.compile(r"<[^>]+>")
+_BREAK = re.compile(r"\s*<br\s*/?>\s*", re.IGNORECASE)
+
+
+def plain(text: str | None) -> str:
+    """Plotly's label markup as plain words: line breaks become spaces, tags go, entities are decoded."""
+    return " ".join(html.unescape(_TAG.sub("", _BREAK.sub(" ", text or ""))).split())
+
+
+def text_alternative(fig: go.Figure) -> str:
+    """One sentence that says what a figure shows, for a reader who cannot see it: its title, which states
+    this run's finding, or else what its axes plot."""
+    title = plain(fig.layout.title.text)
+    if title:
+        return title if title[-1] in ".!?" else title + "."
+    x, y = plain(fig.layout.xaxis.title.text), plain(fig.layout.yaxis.title.text)
+    return f"A chart of {y or 'values'} against {x or 'position'}."
+
+
+def _axis_title(fig: go.Figure, axis: str | None, fallback: str) -> str:
+    """The title of a trace's axis ('x', 'x2', ...), or ``fallback`` when the axis has none."""
+    name = (axis or fallback[0]).replace(fallback[0], fallback[0] + "axis", 1)
+    layout_axis = fig.layout[name] if name in fig.layout else None  # noqa: SIM401 - a Layout has no .get
+    title = plain(layout_axis.title.text) if layout_axis is not None else ""
+    return title or fallback
+
+
+def _labels(values: Any, n: int) -> list:
+    """A trace's coordinates as a list of length ``n``: 0, 1, ... where Plotly would number them itself."""
+    if values is None:
+        return list(range(n))
+    out = [plain(v) if isinstance(v, str) else v for v in np.asarray(values, dtype=object).ravel().tolist()]
+    return out[:n] + list(range(len(out), n))
+
+
+DIAGRAM_LABELS = "labels on the diagram"
+
+
+def figure_tables(fig: go.Figure) -> dict[str, pd.DataFrame]:
+    """The numbers a figure draws, as tables a screen reader can walk: one per trace, named by it.
+
+    A heatmap is a grid (its y labels down, its x labels across); a line, scatter or bar trace is one row
+    per point, its columns named by the axis titles. A diagram, whose traces draw no numbers, gives the
+    words written on it, in the order they were written.
+    """
+    tables: dict[str, pd.DataFrame] = {}
+    for i, trace in enumerate(fig.data):
+        name = plain(getattr(trace, "name", None)) or f"series {i + 1}"
+        if name in tables:
+            name = f"{name} ({i + 1})"
+        if isinstance(trace, go.Heatmap) and trace.z is not None:
+            z = np.asarray(trace.z, dtype=float)
+            if z.ndim != 2:
+                continue
+            rows, cols = z.shape
+            tables[name] = pd.DataFrame(z, index=_labels(trace.y, rows), columns=_labels(trace.x, cols))
+        elif isinstance(trace, (go.Scatter, go.Bar)) and (trace.y is not None or trace.x is not None):
+            x_name = _axis_title(fig, trace.xaxis, "x")
+            y_name = _axis_title(fig, trace.yaxis, "y")
+            if y_name == x_name:
+                y_name += " (value)"
+            n = max(len(trace.x) if trace.x is not None else 0, len(trace.y) if trace.y is not None else 0)
+            x, y = _labels(trace.x, n), _labels(trace.y, n)
+            if not any(isinstance(v, (int, float)) and not isinstance(v, bool) for v in x + y):
+                continue
+            tables[name] = pd.DataFrame({x_name: x, y_name: y})
+        elif isinstance(trace, go.Histogram) and trace.x is not None:
+            tables[name] = pd.DataFrame({_axis_title(fig, trace.xaxis, "x"): _labels(trace.x, len(trace.x))})
+    if not tables:
+        words = [plain(a.text) for a in fig.layout.annotations if plain(a.text)]
+        if words:
+            tables[DIAGRAM_LABELS] = pd.DataFrame({DIAGRAM_LABELS: words})
+    return tables
+
+
+FILE_STEM_CHARS = 80
+"""Longest file name a figure is saved under (its title, cut at a word)."""
+
+
+def file_stem(title: str) -> str:
+    """A figure's title as a file name: the words of its finding, without characters a file system minds."""
+    words = re.sub(r"[^\w ,.+-]+", " ", plain(title)).split()
+    stem = ""
+    for word in words:
+        if len(stem) + len(word) + 1 > FILE_STEM_CHARS:
+            break
+        stem = f"{stem} {word}".strip()
+    return stem.rstrip(".,") or "figure"

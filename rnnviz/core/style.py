@@ -34,6 +34,76 @@ SERIES = {
     "truth": OKABE_ITO["black"],
 }
 
+LINE_DASHES = {
+    OKABE_ITO["blue"]: "solid",
+    OKABE_ITO["orange"]: "dash",
+    OKABE_ITO["vermillion"]: "dot",
+    OKABE_ITO["green"]: "dashdot",
+    OKABE_ITO["purple"]: "longdash",
+    OKABE_ITO["sky"]: "longdashdot",
+    OKABE_ITO["black"]: "6px,2px,2px,2px,2px,2px",
+    OKABE_ITO["yellow"]: "1px,3px",
+    OKABE_ITO["grey"]: "8px,4px",
+}
+"""Each palette colour's own line pattern: two lines never differ by colour alone, so a reader who
+cannot tell the hues apart (or prints in grey) still can by pattern. A line that sets a dash keeps it."""
+MARKER_SYMBOLS = {
+    OKABE_ITO["blue"]: "circle",
+    OKABE_ITO["orange"]: "square",
+    OKABE_ITO["vermillion"]: "diamond",
+    OKABE_ITO["green"]: "triangle-up",
+    OKABE_ITO["purple"]: "x",
+    OKABE_ITO["sky"]: "cross",
+    OKABE_ITO["black"]: "star",
+    OKABE_ITO["yellow"]: "hexagon",
+    OKABE_ITO["grey"]: "pentagon",
+}
+"""Each palette colour's own marker shape, for the same reason as LINE_DASHES."""
+
+
+def dash_for(color: object) -> str | None:
+    """The line pattern of a palette colour (any case), or None for a colour outside the palette."""
+    return LINE_DASHES.get(color.upper()) if isinstance(color, str) else None
+
+
+def _look(trace: go.Scatter) -> tuple:
+    """What tells a series apart besides its colour: how it is drawn, its dash and its marker."""
+    mode = trace.mode or "lines"
+    dash = trace.line.dash if "lines" in mode else None
+    return mode, dash, trace.marker.symbol if "markers" in mode else None, trace.fill
+
+
+def _colour(trace: go.Scatter) -> object:
+    return trace.line.color or trace.marker.color
+
+
+def colour_not_alone(fig: go.Figure) -> go.Figure:
+    """Make every two series on the same axes differ by more than colour.
+
+    A line in a palette colour takes that colour's dash, a marker its shape, unless the figure chose one;
+    a series that would still look like one of another colour drawn before it gets the first pattern
+    (or shape) no series on those axes has yet. Series of one colour may look alike: they are one thing.
+    """
+    axes: dict[tuple, dict[tuple, object]] = {}
+    for trace in fig.data:
+        if not isinstance(trace, go.Scatter) or not trace.name:
+            continue
+        mode = trace.mode or "lines"
+        if "lines" in mode and trace.line.dash is None:
+            trace.line.dash = dash_for(trace.line.color)
+        if "markers" in mode and trace.marker.symbol is None and isinstance(trace.marker.color, str):
+            trace.marker.symbol = MARKER_SYMBOLS.get(trace.marker.color.upper())
+        seen = axes.setdefault((trace.xaxis, trace.yaxis), {})
+        if seen.get(_look(trace), _colour(trace)) != _colour(trace):
+            taken = {look[1] for look in seen} if "lines" in mode else {look[2] for look in seen}
+            if "lines" in mode:
+                trace.line.dash = next((d for d in LINE_DASHES.values() if d not in taken), trace.line.dash)
+            else:
+                trace.marker.symbol = next((m for m in MARKER_SYMBOLS.values() if m not in taken), None)
+        seen.setdefault(_look(trace), _colour(trace))
+    return fig
+
+
 SIGNED_SCALE = "RdBu_r"
 """Diverging map for values in [-1, 1] (hidden states, tanh gates, weights): white is zero."""
 UNIT_SCALE = "Cividis"
@@ -43,7 +113,9 @@ FONT = dict(family="Inter, Source Sans Pro, sans-serif", size=13)
 
 
 def base_layout(fig: go.Figure, title: str, *, height: int = 360, **axes: str) -> go.Figure:
-    """Shared look: a title that states the finding, labelled axes, no wasted margins."""
+    """Shared look: a title that states the finding, labelled axes, no wasted margins, and series told
+    apart by more than colour (see colour_not_alone)."""
+    colour_not_alone(fig)
     fig.update_layout(
         title=dict(text=title, x=0, xanchor="left", font=dict(size=15)),
         height=height,

@@ -1,0 +1,158 @@
+"""Accessibility in real headless Chromium: axe-core's WCAG 2.1 A/AA rules on every page (defaults, and
+one gallery link per view), every figure's text alternative and data table, and a film driven by
+keyboard alone."""
+
+import pytest
+
+from rnnviz.views import views
+from rnnviz.views.gallery import gallery
+from tests.browser_support import (
+    BROWSER_TESTS,
+    EXCEPTIONS_JS,
+    FILM_JS,
+    axe_violations,
+    blocking,
+    open_trained,
+    open_with_films,
+    wait_until_finished,
+)
+
+pytestmark = BROWSER_TESTS
+
+
+def _first_link_per_view() -> list[str]:
+    links: dict[str, str] = {}
+    for link in gallery():
+        links.setdefault(link.view, f"{link.view}?{link.query}")
+    return list(links.values())
+
+
+PATHS = ["", *(v.slug for v in views()), *_first_link_per_view()]
+"""Home, every view with its defaults, and each view's first gallery link."""
+
+FIGURES_JS = """() => [...document.querySelectorAll('[data-testid="stPlotlyChart"]')].map((chart) => {
+  const box = chart.closest('[data-testid="stVerticalBlock"]');
+  const said = [...box.querySelectorAll('p')].map((p) => p.textContent)
+    .find((t) => t.startsWith('Figure: ') || t.startsWith('Figure while training: '));
+  const toggle = [...box.querySelectorAll('[data-testid="stCheckbox"], [data-testid="stToggle"], label')]
+    .some((l) => l.textContent.trim() === 'Data');
+  const g = chart.querySelector('.js-plotly-plot');
+  return {title: g && g.layout && g.layout.title ? String(g.layout.title.text || '') : '',
+          said: said || null, toggle};
+})"""
+"""Each drawn figure: its title, the sentence said before it to screen readers, and whether a Data toggle
+is beside it (a figure drawn while training, left in the finished run's status box, has none)."""
+
+
+@pytest.mark.parametrize("path", PATHS, ids=lambda p: p or "home")
+def test_no_serious_or_critical_axe_violation(page, path):
+    open_trained(page, f"{page.base}/{path}")
+    assert page.evaluate(EXCEPTIONS_JS) == []
+    assert blocking(axe_violations(page)) == {}
+
+
+@pytest.mark.parametrize("path", [v.slug for v in views()])
+def test_every_figure_has_a_text_alternative_and_a_data_toggle(page, path):
+    open_trained(page, f"{page.base}/{path}")
+    figures = page.evaluate(FIGURES_JS)
+    assert figures, "the page draws no figure"
+    unsaid = [f["title"] for f in figures if not f["said"] or len(f["said"]) <= len("Figure: .")]
+    untabled = [
+        f["title"] for f in figures if not f["toggle"] and not (f["said"] or "").startswith("Figure while")
+    ]
+    assert unsaid == [] and untabled == []
+
+
+def test_the_data_toggle_shows_the_figures_numbers_as_a_table(page):
+    open_trained(page, f"{page.base}/unroll")
+    page.locator('[data-testid="stMain"] label').filter(has_text="Data").last.click()
+    wait_until_finished(page)
+    assert page.locator('[data-testid="stMain"] [data-testid="stDataFrame"]').count() >= 1
+
+
+FILM_PAGE = "unroll"
+"""A page whose films are drawn with its defaults, without pressing Train."""
+
+
+FIRST = ""
+"""FILM_JS finds the film whose title contains this: the page's first film (its title changes per frame)."""
+
+
+def _open_film(page) -> str:
+    """Open the film page; return the words by which FILM_JS finds its first film at every frame."""
+    open_with_films(page, FILM_PAGE, FIRST)
+    return FIRST
+
+
+def _film_state(page, title: str) -> dict:
+    return page.evaluate(
+        f"""(t) => {{ const g = ({FILM_JS})(t); const rail = g.querySelector('.slider-container');
+        return {{step: g._fullLayout.sliders[0].active, last: g._fullLayout.sliders[0].steps.length - 1,
+                 title: g.layout.title.text, focused: document.activeElement === rail,
+                 valuenow: rail.getAttribute('aria-valuenow'), role: rail.getAttribute('role')}}; }}""",
+        title,
+    )
+
+
+def _tab_to(page, title: str, what: str, key: str = "Tab", limit: int = 400) -> None:
+    """Press ``key`` until the keyboard focus is on the film's element ``what`` (a JS test of ``el``)."""
+    focused = f"""(t) => {{ const g = ({FILM_JS})(t); const el = document.activeElement;
+        return !!el && el !== document.body && g.contains(el) && ({what}); }}"""
+    for _ in range(limit):
+        if page.evaluate(focused, title):
+            return
+        page.keyboard.press(key)
+    raise AssertionError(f"{key} never reached the film's {what}")
+
+
+SLIDER = "el.classList.contains('slider-container')"
+PLAY = "(el.getAttribute('aria-label') || '').includes('Play')"
+PAUSE = "(el.getAttribute('aria-label') || '').includes('Pause')"
+
+
+def test_a_film_is_played_paused_and_scrubbed_by_keyboard_alone(page):
+    title = _open_film(page)
+    start = _film_state(page, title)
+    assert start["step"] == start["last"] > 1, "a film opens on its trained model, not playing"
+
+    page.evaluate("() => document.activeElement && document.activeElement.blur()")  # Tab from the page's top
+    _tab_to(page, title, SLIDER)
+    here = _film_state(page, title)
+    assert here["focused"] and here["role"] == "slider"
+    page.keyboard.press("Home")
+    page.wait_for_function(f"(t) => ({FILM_JS})(t)._fullLayout.sliders[0].active === 0", arg=title)
+    page.keyboard.press("ArrowRight")
+    page.keyboard.press("ArrowRight")
+    page.wait_for_function(f"(t) => ({FILM_JS})(t)._fullLayout.sliders[0].active === 2", arg=title)
+    assert _film_state(page, title)["valuenow"] == "2"
+
+    _tab_to(page, title, PLAY)
+    page.keyboard.press("Enter")
+    page.wait_for_function(
+        f"(t) => ({FILM_JS})(t)._fullLayout.sliders[0].active > 3", arg=title, timeout=30_000
+    )
+    _tab_to(page, title, PAUSE, limit=3)
+    page.keyboard.press(" ")
+    page.wait_for_timeout(1000)  # the pause has taken hold once two reads a second apart agree
+    paused = _film_state(page, title)["step"]
+    page.wait_for_timeout(1000)
+    assert _film_state(page, title)["step"] == paused < start["last"]
+    assert page.evaluate(EXCEPTIONS_JS) == []
+
+
+def test_under_reduced_motion_play_shows_one_step_at_a_time(page):
+    page.emulate_media(reduced_motion="reduce")
+    try:
+        title = _open_film(page)
+        page.evaluate(
+            f"(t) => Plotly.animate(({FILM_JS})(t), ['0'], {{frame: {{duration: 0}}, mode: 'immediate'}})",
+            title,
+        )
+        page.wait_for_function(f"(t) => ({FILM_JS})(t)._fullLayout.sliders[0].active === 0", arg=title)
+        play = page.evaluate_handle(FILM_JS, title).as_element().query_selector(".updatemenu-button")
+        play.focus()
+        page.keyboard.press("Enter")
+        page.wait_for_timeout(2000)  # time for several frames, had it played
+        assert _film_state(page, title)["step"] == 1
+    finally:
+        page.emulate_media(reduced_motion="no-preference")
