@@ -34,7 +34,7 @@ def test_a_shared_link_as_a_fresh_servers_first_request_runs_through_the_app(pag
     with streamlit_server() as (base, _):
         pg = page.context.browser.new_page(viewport={"width": 1400, "height": 1000})
         open_and_wait(pg, f"{base}/unroll?cell=gru", timeout_s=180)
-        nav = pg.inner_text('[data-testid="stSidebarNav"]')
+        nav = pg.inner_text('[data-testid="stSidebar"] .st-key-rnnviz-nav')
         assert "Unrolled hidden states" in nav and "ui" not in nav.split()
         assert pg.evaluate(EXCEPTIONS_JS) == []
         assert "GRU" in pg.inner_text('[data-testid="stSidebar"]')
