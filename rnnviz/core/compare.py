@@ -316,8 +316,8 @@ class Spread:
         return math.isfinite(self.low) and math.isfinite(self.high)
 
 
-RunStatus = Callable[[int, int, str], None]
-"""(variant index, seed index, "queued" | "training" | "done") as each run moves on."""
+RunStatus = Callable[[int, int, str, float | None], None]
+"""(variant index, seed index, "queued" | "training" | "done", the run's metric once done) as runs move on."""
 
 
 @dataclass(frozen=True)
@@ -372,15 +372,15 @@ def run_plan(
     **queueing: Any,
 ) -> Comparison:
     """Train (or read from the cache) every run of the plan, one after another in the ordinary queue."""
-    status = on_status or (lambda v, s, state: None)
+    status = on_status or (lambda v, s, state, value: None)
     for v, s, _ in p.runs:
-        status(v, s, "queued")
+        status(v, s, "queued", None)
     results: dict[tuple[int, int], Any] = {}
     for v, s, c in p.runs:
-        status(v, s, "training")
+        status(v, s, "training", None)
         progress = on_progress(v, s) if on_progress is not None else None
         results[v, s] = result(p.exp, c, lookup, on_progress=progress, on_wait=on_wait, **queueing)
-        status(v, s, "done")
+        status(v, s, "done", p.exp.metric.read(c, results[v, s]))
     return summarise(p, results)
 
 
@@ -399,7 +399,7 @@ def name_of(exp: Experiment, settings: Mapping[str, Any]) -> str:
     parts = []
     for name, value in settings.items():
         spec = cfgmod.spec_of(exp.config, name)
-        parts.append(f"{spec.label.lower()} {spec.option_label(value)}")
+        parts.append(f"{_lower_first(spec.label)} {spec.option_label(value)}")
     text = ", ".join(parts) or "these settings"
     return text[:1].upper() + text[1:]
 
