@@ -129,7 +129,12 @@ def parse_request(
     matching = wanted in (MATCH_PARAMS, "true", "1", "yes")
     if wanted and not matching:
         notes.append(f"Match: {_shown(wanted)!r} is not understood (use match={MATCH_PARAMS}); ignored.")
-    if matching and not can_match(exp, cfg, setting):
+    if matching and setting == HIDDEN:
+        notes.append(
+            "Match parameters: the hidden size is what is compared, so it cannot be matched; ignored."
+        )
+        matching = False
+    elif matching and not can_match(exp, cfg, setting):
         notes.append(f"Match parameters: {exp.title} has no hidden size to adjust here; ignored.")
         matching = False
     request = Request(setting, values, count, matching)

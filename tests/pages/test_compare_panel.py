@@ -61,7 +61,7 @@ HOSTILE = [
     ({"seeds": "99"}, "outside 1 to 5"),
     ({"seeds": "2.5"}, "not a whole number"),
     ({"match": "weights"}, "is not understood"),
-    ({"compare": "hidden:4,8", "match": "params"}, "has no hidden size to adjust"),
+    ({"compare": "hidden:4,8", "match": "params"}, "the hidden size is what is compared"),
     ({"compare": ["cell:rnn,lstm", "x" * 5000]}, "is not SETTING:V1,V2"),
 ]
 
