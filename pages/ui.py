@@ -251,7 +251,8 @@ def page(
     before_run: Callable[[C], Mapping[str, Any] | None] | None = None,
     click_to_train: str | Callable[[C], str | None] | None = None,
 ) -> tuple[C, R]:
-    """The top of every view's page: title, intro, settings, share link, the run, downloads and notes.
+    """The top of every view's page: title, intro, settings, share link, the run, downloads, notes and the
+    Compare settings panel.
 
     ``before_run(cfg)`` draws what the reader sees before the run (a lead, an upload, what needs no
     training) and returns what the run reads besides its settings (the upload), if anything. With
@@ -465,7 +466,7 @@ def _write_comparison(exp: Experiment[Any, Any], request: compare.Request, prefi
     st.session_state[f"{prefix}.url"] = sig
 
 
-def _compare_widgets(exp: Experiment[C, Any], cfg: C, prefix: str) -> tuple[str | None, Any, Any, bool]:
+def _compare_widgets(exp: Experiment[C, Any], cfg: C, prefix: str) -> tuple[str | None, Any, str | None]:
     """Setting, values, seeds and matching as the panel's widgets say: raw, for compare.parse_request."""
     specs = {s.name: s for s in compare.comparable(exp, cfg)}
     if st.session_state.get(f"{prefix}.setting") not in (_SEEDS_ONLY, *specs):
@@ -520,7 +521,7 @@ def _compare_widgets(exp: Experiment[C, Any], cfg: C, prefix: str) -> tuple[str 
         help=f"Pick each variant's hidden size so its trainable parameters are within "
         f"{compare.PARAMS_TOLERANCE:.0%} of the first variant's: a bigger network wins for its size alone.",
     )
-    return text, seeds, compare.MATCH_PARAMS if match and matchable else None, bool(name)
+    return text, seeds, compare.MATCH_PARAMS if match and matchable else None
 
 
 def compare_panel(exp: Experiment[C, Any], cfg: C) -> None:
@@ -535,12 +536,11 @@ def compare_panel(exp: Experiment[C, Any], cfg: C) -> None:
     with st.expander("Compare settings", expanded=linked, icon=":material/compare_arrows:"):
         for note in st.session_state.get(f"{prefix}.notes", []):
             st.warning(safe_text(note), icon=":material/link:")
-        text, seeds, match, chosen = _compare_widgets(exp, cfg, prefix)
+        text, seeds, match = _compare_widgets(exp, cfg, prefix)
         request, notes = compare.parse_request(exp, cfg, text, seeds, match)
         _write_comparison(exp, request, prefix)
         for note in notes:
-            if chosen or not note.startswith("Compare:"):
-                st.caption(safe_text(note))
+            st.caption(safe_text(note))
         if request.empty:
             st.caption(
                 f"Pick a setting and {compare.MIN_VARIANTS} to {compare.MAX_VARIANTS} values, or two or more "
