@@ -273,7 +273,7 @@ def page(
     message = res.history.message()
     if message:
         (st.error if res.history.stop == "diverged" else st.warning)(message)
-    compare_panel(exp, cfg)
+    compare_panel(exp, cfg, **extra)
     return cfg, res
 
 
@@ -524,10 +524,11 @@ def _compare_widgets(exp: Experiment[C, Any], cfg: C, prefix: str) -> tuple[str 
     return text, seeds, compare.MATCH_PARAMS if match and matchable else None
 
 
-def compare_panel(exp: Experiment[C, Any], cfg: C) -> None:
+def compare_panel(exp: Experiment[C, Any], cfg: C, **extra: Any) -> None:
     """Compare settings: 2-4 values of one setting and/or several seeds, each an ordinary run of this view
-    (same cache, queue and budget), ranked by the headline metric with a verdict that names a winner only
-    beyond seed noise. Its state is part of the link (``compare=cell:rnn,lstm&match=params&seeds=3``)."""
+    (same cache, queue and budget, and the page's ``extra`` inputs such as an upload), ranked by the headline
+    metric with a verdict that names a winner only beyond seed noise. Its state is part of the link
+    (``compare=cell:rnn,lstm&match=params&seeds=3``)."""
     if not compare.comparable(exp, cfg):
         return
     prefix = f"{exp.name}.compare"
@@ -547,10 +548,10 @@ def compare_panel(exp: Experiment[C, Any], cfg: C) -> None:
                 f"seeds. At most {compare.MAX_RUNS} trainings per comparison."
             )
             return
-        _comparison(exp, compare.plan(exp, cfg, request), prefix)
+        _comparison(exp, compare.plan(exp, cfg, request), prefix, extra)
 
 
-def _comparison(exp: Experiment[Any, Any], plan: compare.Plan, prefix: str) -> None:
+def _comparison(exp: Experiment[Any, Any], plan: compare.Plan, prefix: str, extra: dict[str, Any]) -> None:
     """The plan, its runs (trained on request unless all are cached) and what they show."""
     for note in plan.notes:
         st.info(safe_text(note), icon=":material/balance:")
@@ -558,11 +559,11 @@ def _comparison(exp: Experiment[Any, Any], plan: compare.Plan, prefix: str) -> N
     counted = [f"{n}: {v.params:,} parameters" for n, v in zip(names, plan.variants, strict=True) if v.params]
     if counted:
         st.caption("; ".join(counted) + ".")
-    keys = tuple(result_key(exp, c) for _, _, c in plan.runs)
+    keys = tuple(result_key(exp, c, extra) for _, _, c in plan.runs)
     kept = st.session_state.get(f"{prefix}.done")
     done = kept[1] if kept is not None and kept[0] == keys else None
     if done is None:
-        found = {(v, s): cached(exp, c) for v, s, c in plan.runs}
+        found = {(v, s): cached(exp, c, **extra) for v, s, c in plan.runs}
         if all(r is not None for r in found.values()):
             done = compare.summarise(plan, found)
     if done is None:
@@ -572,14 +573,16 @@ def _comparison(exp: Experiment[Any, Any], plan: compare.Plan, prefix: str) -> N
         )
         if not st.button("Train the comparison", icon=":material/play_arrow:", key=f"{prefix}.train"):
             return
-        done = _train_comparison(exp, plan, names)
+        done = _train_comparison(exp, plan, names, extra)
         st.session_state[f"{prefix}.done"] = (keys, done)
     st.plotly_chart(compare_figures.metric_points(done), key=f"{prefix}.metric")
     st.plotly_chart(compare_figures.loss_bands(done), key=f"{prefix}.loss")
     st.markdown(f"**{safe_text(done.verdict.text)}**")
 
 
-def _train_comparison(exp: Experiment[Any, Any], plan: compare.Plan, names: list[str]) -> compare.Comparison:
+def _train_comparison(
+    exp: Experiment[Any, Any], plan: compare.Plan, names: list[str], extra: dict[str, Any]
+) -> compare.Comparison:
     """Every run in turn, a row each saying queued, training (with its live loss) or done (with its metric)."""
     started = time.monotonic()
     with st.status(f"Comparing {len(plan.variants)} variant(s)", expanded=True) as status:
@@ -606,7 +609,9 @@ def _train_comparison(exp: Experiment[Any, Any], plan: compare.Plan, names: list
         def on_wait(position: int) -> None:
             waiting.info(wait_message(position), icon=":material/hourglass_top:")
 
-        done = compare.run_plan(plan, get, on_status=on_status, on_progress=on_progress, on_wait=on_wait)
+        done = compare.run_plan(
+            plan, get, on_status=on_status, on_progress=on_progress, on_wait=on_wait, **extra
+        )
         status.update(
             label=f"Compared in {time.monotonic() - started:.1f} s", state="complete", expanded=False
         )
