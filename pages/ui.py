@@ -17,8 +17,8 @@ from urllib.parse import urlencode
 import plotly.graph_objects as go
 import streamlit as st
 
+from rnnviz.core import compare, compare_figures, export
 from rnnviz.core import config as cfgmod
-from rnnviz.core import export
 from rnnviz.core.experiment import Experiment, LiveFigure
 from rnnviz.core.figures import figure_tables, file_stem, live_loss_curve, text_alternative
 from rnnviz.core.fit import Progress
@@ -112,7 +112,8 @@ def current(cls: type[C], prefix: str) -> C:
 
 
 def _sync_url(cfg: Any, prefix: str) -> None:
-    params = cfgmod.to_query(cfg)
+    params: dict[str, Any] = cfgmod.to_query(cfg)
+    params.update(_comparison_link(type(cfg)))
     locked = st.session_state.get(_key(prefix, "__locked"), {})
     if locked:
         params[cfgmod.LOCK_KEY] = ",".join(sorted(locked))
@@ -253,7 +254,8 @@ def page(
     before_run: Callable[[C], Mapping[str, Any] | None] | None = None,
     click_to_train: str | Callable[[C], str | None] | None = None,
 ) -> tuple[C, R]:
-    """The top of every view's page: title, intro, settings, share link, the run, downloads and notes.
+    """The top of every view's page: title, intro, settings, share link, the run, downloads, notes and the
+    Compare settings panel.
 
     ``before_run(cfg)`` draws what the reader sees before the run (a lead, an upload, what needs no
     training) and returns what the run reads besides its settings (the upload), if anything. With
@@ -275,6 +277,7 @@ def page(
     message = res.history.message()
     if message:
         (st.error if res.history.stop == "diverged" else st.warning)(message)
+    compare_panel(exp, cfg, **extra)
     return cfg, res
 
 
@@ -617,3 +620,210 @@ def assistive() -> None:
     st.sidebar.html(
         f"<style>{ASSISTIVE_CSS}</style><script>{ASSISTIVE_JS}</script>", unsafe_allow_javascript=True
     )
+
+
+_COMPARE_KEYS = (compare.LINK_COMPARE, compare.LINK_COMPARE_FALLBACK, compare.LINK_MATCH, compare.LINK_SEEDS)
+_SEEDS_ONLY = ""
+
+
+def _comparison_link(cls: type) -> dict[str, list[str]]:
+    """The link's comparison keys (none of them a setting of this page): kept when the settings rewrite it."""
+    names = {s.name for s in cfgmod.specs(cls)}
+    url = _url_params()
+    return {k: url[k] for k in _COMPARE_KEYS if k in url and k not in names}
+
+
+def _load_comparison(exp: Experiment[C, Any], cfg: C, prefix: str) -> None:
+    """Push the link's comparison into the panel's widgets, once per distinct link (first visit, pasted link)."""
+    link = _comparison_link(exp.config)
+    sig = _signature(link)
+    if st.session_state.get(f"{prefix}.url") == sig:
+        return
+    last = {k: v[-1] if v else "" for k, v in link.items()}
+    request, notes = compare.parse_request(
+        exp,
+        cfg,
+        last.get(compare.compare_key(exp)),
+        last.get(compare.LINK_SEEDS),
+        last.get(compare.LINK_MATCH),
+    )
+    setting = request.setting or _SEEDS_ONLY
+    st.session_state[f"{prefix}.setting"] = setting
+    if request.setting is not None:
+        spec = cfgmod.spec_of(exp.config, request.setting)
+        st.session_state[f"{prefix}.values.{setting}"] = (
+            list(request.values)
+            if spec.choices is not None
+            else ", ".join(cfgmod.format_value(spec, v) for v in request.values)
+        )
+    st.session_state[f"{prefix}.seeds"] = request.seeds
+    st.session_state[f"{prefix}.match"] = request.match_params
+    st.session_state[f"{prefix}.notes"] = notes
+    st.session_state[f"{prefix}.url"] = sig
+
+
+def _write_comparison(exp: Experiment[Any, Any], request: compare.Request, prefix: str) -> None:
+    """The panel's request into the page's link, beside the settings."""
+    wanted = request.link(exp)
+    sig = _signature({k: [v] for k, v in wanted.items()})
+    if st.session_state.get(f"{prefix}.url") != sig:
+        st.session_state[f"{prefix}.notes"] = []  # they were about the link the reader has now changed
+    for key in _COMPARE_KEYS:
+        if key in wanted:
+            if st.query_params.get_all(key) != [wanted[key]]:
+                st.query_params[key] = wanted[key]
+        elif key in _comparison_link(exp.config):
+            del st.query_params[key]
+    st.session_state[f"{prefix}.url"] = sig
+
+
+def _compare_widgets(exp: Experiment[C, Any], cfg: C, prefix: str) -> tuple[str | None, Any, str | None]:
+    """Setting, values, seeds and matching as the panel's widgets say: raw, for compare.parse_request."""
+    specs = {s.name: s for s in compare.comparable(exp, cfg)}
+    if st.session_state.get(f"{prefix}.setting") not in (_SEEDS_ONLY, *specs):
+        st.session_state[f"{prefix}.setting"] = _SEEDS_ONLY
+    name = st.selectbox(
+        "Setting to compare",
+        [_SEEDS_ONLY, *specs],
+        format_func=lambda n: specs[n].label if n in specs else "None: one variant over several seeds",
+        key=f"{prefix}.setting",
+        help=f"Each variant differs from the settings above in this one setting; {compare.MIN_VARIANTS} to "
+        f"{compare.MAX_VARIANTS} values.",
+    )
+    text = None
+    if name in specs:
+        spec, key = specs[name], f"{prefix}.values.{name}"
+        if spec.choices is not None:
+            kept = [v for v in st.session_state.get(key, []) if v in spec.choices]
+            st.session_state[key] = kept or list(spec.choices[: compare.MIN_VARIANTS])
+            chosen = st.multiselect(
+                "Values",
+                spec.choices,
+                format_func=spec.option_label,
+                max_selections=compare.MAX_VARIANTS,
+                key=key,
+            )
+            text = ",".join(cfgmod.format_value(spec, v) for v in chosen)
+        elif spec.kind is bool:
+            text = "false,true"
+            st.caption(f"{spec.label}: off and on.")
+        else:
+            if not isinstance(st.session_state.get(key), str):
+                st.session_state[key] = cfgmod.format_value(spec, getattr(cfg, name))
+            text = st.text_input(f"Values ({spec.describe()}), separated by commas", key=key, max_chars=200)
+        text = f"{name}{compare.SETTING_SEPARATORS[0]}{text}"
+    seeds_key = f"{prefix}.seeds"
+    if not isinstance(st.session_state.get(seeds_key), int):
+        st.session_state[seeds_key] = 1
+    seeds = st.number_input(
+        "Seeds per variant",
+        min_value=1,
+        max_value=compare.MAX_SEEDS,
+        step=1,
+        key=seeds_key,
+        help="Each variant trained with this many seeds, from the page's seed on: how much of a difference "
+        "is luck of the seed. Two or more give a 95% interval.",
+    )
+    matchable = compare.can_match(exp, cfg, name or None)
+    match = st.toggle(
+        "Match parameters",
+        key=f"{prefix}.match",
+        disabled=not matchable,
+        help=f"Pick each variant's hidden size so its trainable parameters are within "
+        f"{compare.PARAMS_TOLERANCE:.0%} of the first variant's: a bigger network wins for its size alone.",
+    )
+    return text, seeds, compare.MATCH_PARAMS if match and matchable else None
+
+
+def compare_panel(exp: Experiment[C, Any], cfg: C, **extra: Any) -> None:
+    """Compare settings: 2-4 values of one setting and/or several seeds, each an ordinary run of this view
+    (same cache, queue and budget, and the page's ``extra`` inputs such as an upload), ranked by the headline
+    metric with a verdict that names a winner only beyond seed noise. Its state is part of the link
+    (``compare=cell:rnn,lstm&match=params&seeds=3``)."""
+    if not compare.comparable(exp, cfg):
+        return
+    prefix = f"{exp.name}.compare"
+    _load_comparison(exp, cfg, prefix)
+    linked = bool(_comparison_link(exp.config))
+    with st.expander("Compare settings", expanded=linked, icon=":material/compare_arrows:"):
+        for note in st.session_state.get(f"{prefix}.notes", []):
+            st.warning(safe_text(note), icon=":material/link:")
+        text, seeds, match = _compare_widgets(exp, cfg, prefix)
+        request, notes = compare.parse_request(exp, cfg, text, seeds, match)
+        _write_comparison(exp, request, prefix)
+        for note in notes:
+            st.caption(safe_text(note))
+        if request.empty:
+            st.caption(
+                f"Pick a setting and {compare.MIN_VARIANTS} to {compare.MAX_VARIANTS} values, or two or more "
+                f"seeds. At most {compare.MAX_RUNS} trainings per comparison."
+            )
+            return
+        _comparison(exp, compare.plan(exp, cfg, request), prefix, extra)
+
+
+def _comparison(exp: Experiment[Any, Any], plan: compare.Plan, prefix: str, extra: dict[str, Any]) -> None:
+    """The plan, its runs (trained on request unless all are cached) and what they show."""
+    for note in plan.notes:
+        st.info(safe_text(note), icon=":material/balance:")
+    names = [compare.name_of(exp, v.settings) for v in plan.variants]
+    counted = [f"{n}: {v.params:,} parameters" for n, v in zip(names, plan.variants, strict=True) if v.params]
+    if counted:
+        st.caption("; ".join(counted) + ".")
+    keys = tuple(result_key(exp, c, extra) for _, _, c in plan.runs)
+    kept = st.session_state.get(f"{prefix}.done")
+    done = kept[1] if kept is not None and kept[0] == keys else None
+    if done is None:
+        found = {(v, s): cached(exp, c, **extra) for v, s, c in plan.runs}
+        if all(r is not None for r in found.values()):
+            done = compare.summarise(plan, found)
+    if done is None:
+        runs = len(plan.runs)
+        st.info(
+            f"{runs} trainings, one after another in this server's queue.", icon=":material/model_training:"
+        )
+        if not st.button("Train the comparison", icon=":material/play_arrow:", key=f"{prefix}.train"):
+            return
+        done = _train_comparison(exp, plan, names, extra)
+        st.session_state[f"{prefix}.done"] = (keys, done)
+    st.plotly_chart(compare_figures.metric_points(done), key=f"{prefix}.metric")
+    st.plotly_chart(compare_figures.loss_bands(done), key=f"{prefix}.loss")
+    st.markdown(f"**{safe_text(done.verdict.text)}**")
+
+
+def _train_comparison(
+    exp: Experiment[Any, Any], plan: compare.Plan, names: list[str], extra: dict[str, Any]
+) -> compare.Comparison:
+    """Every run in turn, a row each saying queued, training (with its live loss) or done (with its metric)."""
+    started = time.monotonic()
+    with st.status(f"Comparing {len(plan.variants)} variant(s)", expanded=True) as status:
+        waiting = st.empty()
+        rows = {(v, s): st.empty() for v, s, _ in plan.runs}
+        configs = {(v, s): c for v, s, c in plan.runs}
+
+        def label(v: int, s: int) -> str:
+            return f"{names[v]}, seed {configs[v, s].seed}"
+
+        def on_status(v: int, s: int, state: str, value: float | None) -> None:
+            shown = f", {exp.metric.label}: {value:.4g}" if value is not None else ""
+            rows[v, s].markdown(safe_text(f"{label(v, s)}: {state}{shown}"))
+            waiting.empty()
+
+        def on_progress(v: int, s: int) -> Callable[[Progress], None]:
+            def report(p: Progress) -> None:
+                rows[v, s].markdown(
+                    safe_text(f"{label(v, s)}: training, step {p.step} of {p.total}, loss {p.train_loss:.4g}")
+                )
+
+            return report
+
+        def on_wait(position: int) -> None:
+            waiting.info(wait_message(position), icon=":material/hourglass_top:")
+
+        done = compare.run_plan(
+            plan, get, on_status=on_status, on_progress=on_progress, on_wait=on_wait, **extra
+        )
+        status.update(
+            label=f"Compared in {time.monotonic() - started:.1f} s", state="complete", expanded=False
+        )
+    return done

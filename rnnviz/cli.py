@@ -11,8 +11,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from rnnviz.core import compare, export
 from rnnviz.core import config as cfgmod
-from rnnviz.core import export
 from rnnviz.core.experiment import Experiment
 from rnnviz.core.fmt import jsonable
 from rnnviz.core.runtime import configure_torch, result
@@ -63,7 +63,71 @@ def build_parser() -> argparse.ArgumentParser:
             default=None,
             help="write the view's HTML page, data (CSV), weights (safetensors) and reproduce.py to DIR",
         )
+        add_comparison_arguments(p, exp)
     return parser
+
+
+COMPARISON_DESTS = ("compare_request", "match_params", "seeds")
+"""Where the comparison options land, apart from the Config's settings."""
+
+
+def add_comparison_arguments(p: argparse.ArgumentParser, exp: Experiment) -> None:
+    p.add_argument(
+        cfgmod.flag(compare.compare_key(exp)),
+        dest="compare_request",
+        metavar="SETTING=V1,V2",
+        default=None,
+        help=f"train {compare.MIN_VARIANTS} to {compare.MAX_VARIANTS} variants that differ in one setting "
+        f"(e.g. cell=rnn,lstm) and print each one's {exp.metric.name} with a verdict",
+    )
+    p.add_argument(
+        "--match-params",
+        action="store_true",
+        help="with --compare: pick each variant's hidden size so its parameter count is within "
+        f"{compare.PARAMS_TOLERANCE:.0%} of the first variant's".replace("%", "%%"),
+    )
+    p.add_argument(
+        "--seeds",
+        metavar="N",
+        default=None,
+        help=f"train each variant with N seeds (1 to {compare.MAX_SEEDS}) from --seed on: a spread with a "
+        f"95%% interval; at most {compare.MAX_RUNS} trainings in all",
+    )
+
+
+def run_comparison(
+    exp: Experiment, cfg: Any, args: argparse.Namespace, parser: argparse.ArgumentParser, extra: dict
+) -> int:
+    """``--compare``/``--seeds``: every variant an ordinary run; prints the variants and the verdict."""
+    if args.export:
+        parser.error("--export writes one run; leave out --compare and --seeds to export")
+    request, notes = compare.parse_request(
+        exp, cfg, args.compare_request, args.seeds, compare.MATCH_PARAMS if args.match_params else None
+    )
+    if args.compare_request and request.setting is None:
+        parser.error("; ".join(notes))
+    for note in notes:
+        print(f"note: {note}", file=sys.stderr)
+    try:
+        comparison = compare.compare(exp, cfg, request, get, full_run_later=False, **extra)
+    except ValueError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 2
+    out = comparison.json()
+    for note in out["notes"]:
+        print(f"note: {note}", file=sys.stderr)
+    if args.json:
+        out = {"experiment": exp.name, "config": cfgmod.as_dict(cfg), **out}
+        json.dump(jsonable(out), sys.stdout, ensure_ascii=False, separators=(",", ":"))
+        sys.stdout.write("\n")
+    else:
+        for v in out["variants"]:
+            m = v["metric"]
+            print(
+                f"{v['settings']} params={v['params']} {m['name']}: mean {m['mean']} ({m['low']} to {m['high']})"
+            )
+        print(out["verdict"]["text"])
+    return 0
 
 
 def resolve_config(exp: Experiment, args: argparse.Namespace, parser: argparse.ArgumentParser) -> Any:
@@ -113,8 +177,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     cfg = resolve_config(exp, args, parser)
     extra = {}
     if exp.add_arguments is not None:
-        names = {s.name for s in cfgmod.specs(exp.config)} | {"experiment", "json", "export"}
+        names = {s.name for s in cfgmod.specs(exp.config)} | {
+            "experiment",
+            "json",
+            "export",
+            *COMPARISON_DESTS,
+        }
         extra = {k: v for k, v in vars(args).items() if k not in names}
+    if args.compare_request or args.seeds is not None or args.match_params:
+        return run_comparison(exp, cfg, args, parser, extra)
     try:
         res = result(exp, cfg, get, full_run_later=False, **extra)
     except ValueError as err:

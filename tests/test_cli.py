@@ -70,3 +70,61 @@ def test_out_of_range_is_clamped_and_reported(capsys):
     captured = capsys.readouterr()
     assert "above the maximum" in captured.err
     assert json.loads(captured.out)["config"]["hidden"] == 64
+
+
+def test_compare_matches_parameters_and_is_byte_identical_run_to_run():
+    args = ("sine", "--hidden", "32", "--epochs", "20", "--compare", "cell=rnn,lstm,gru", "--match-params")
+    first, second = run_cli(*args, "--seeds", "2", "--json"), run_cli(*args, "--seeds", "2", "--json")
+    assert first.returncode == 0, first.stderr
+    assert first.stdout == second.stdout
+    data = json.loads(first.stdout)
+    variants = data["variants"]
+    assert [v["settings"]["cell"] for v in variants] == ["rnn", "lstm", "gru"]
+    params = [v["params"] for v in variants]
+    assert max(params) - min(params) <= 0.05 * params[0]
+    for v in variants:
+        m = v["metric"]
+        assert m["name"] == "forecast_mse" and len(m["values"]) == 2
+        assert m["low"] <= m["mean"] <= m["high"]
+    assert data["verdict"]["id"] == "compare_best" and data["verdict"]["text"]
+
+
+def test_compare_a_number_over_seeds(capsys):
+    args = [
+        "attention",
+        "--length",
+        "12",
+        "--steps",
+        "30",
+        "--compare",
+        "hidden=16,48",
+        "--seeds",
+        "2",
+        "--json",
+    ]
+    assert main(args) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert [v["settings"] for v in data["variants"]] == [{"hidden": 16}, {"hidden": 48}]
+    assert all(len(v["metric"]["values"]) == 2 for v in data["variants"])
+
+
+@pytest.mark.parametrize(
+    "flags,message",
+    [
+        (["--compare", "nope=1,2"], "is not a setting to compare here"),
+        (["--compare", "cell=rnn"], "at least 2 different values"),
+        (["--compare", "cell=rnn,lstm", "--export", "out"], "--export writes one run"),
+    ],
+)
+def test_unusable_comparisons_exit_2_with_a_message(flags, message, capsys):
+    with pytest.raises(SystemExit) as err:
+        main(["unroll", *flags])
+    assert err.value.code == 2
+    assert message in capsys.readouterr().err
+
+
+def test_too_many_seeds_are_clamped_with_a_note(capsys):
+    assert main(["unroll", "--train-steps", "20", "--seeds", "9"]) == 0
+    out = capsys.readouterr()
+    assert "outside 1 to 5; using 5" in out.err
+    assert "5 seed(s)" in out.out

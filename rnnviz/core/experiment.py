@@ -1,7 +1,7 @@
 """The view contract: what every experiment offers, so pages, the CLI, tests and comparisons treat all alike.
 
 Each view package assembles one ``EXPERIMENT``; ``rnnviz.views`` discovers them. Every hook is required
-except ``upstream`` and ``add_arguments``: a view that lacks one fails when it is defined, not when a
+except ``upstream``, ``add_arguments`` and ``params``: a view that lacks one fails when it is defined, not when a
 page or a test first reaches for it. An experiment that builds on another one's trained model (the gates
 view reads the sentiment classifier) names it in ``upstream`` instead of importing it, so views stay
 independent and share one cached result.
@@ -104,6 +104,10 @@ class Experiment(Generic[C, R]):
     """cfg -> the experiment whose result run() receives as ``upstream=``, or None when it needs none."""
     add_arguments: Callable[[argparse.ArgumentParser], None] | None = None
     """Extra command-line options beyond the Config (e.g. a data file); passed to run as keywords."""
+    params: Callable[[C], int | None] | None = None
+    """cfg -> the trainable-parameter count of what run() trains (built on the meta device, never trained),
+    or None where these settings train nothing here: lets a comparison match variants' sizes
+    (core.compare). Left out where the view has no hidden size."""
 
     def prepare(self, cfg: C) -> C:
         """Settings that do not apply reset to their defaults: they never key the cache."""

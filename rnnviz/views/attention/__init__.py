@@ -1,5 +1,6 @@
 """View "Attention": a plain GRU encoder-decoder and the same network with attention, trained side by side."""
 
+from rnnviz.core.compare import parameter_count
 from rnnviz.core.experiment import Experiment, Metric
 from rnnviz.views import View
 from rnnviz.views.attention.export import export, report
@@ -7,7 +8,7 @@ from rnnviz.views.attention.figures import film, live
 from rnnviz.views.attention.lessons import METRIC_HELP, claims
 from rnnviz.views.attention.result import AttentionResult
 from rnnviz.views.attention.settings import AttentionConfig
-from rnnviz.views.attention.train import run
+from rnnviz.views.attention.train import build, run
 
 EXPERIMENT = Experiment[AttentionConfig, AttentionResult](
     name="attention",
@@ -18,6 +19,7 @@ EXPERIMENT = Experiment[AttentionConfig, AttentionResult](
     ),
     config=AttentionConfig,
     run=run,
+    params=lambda cfg: parameter_count(lambda: build(cfg.task, cfg.hidden, cfg.score).values()),
     report=report,
     export=export,
     film=film,

@@ -8,7 +8,7 @@ from rnnviz.views.charlm.figures import film, live
 from rnnviz.views.charlm.lessons import METRIC_HELP, METRIC_NAME, claims
 from rnnviz.views.charlm.result import CharLMResult
 from rnnviz.views.charlm.settings import SMOKE, CharLMConfig
-from rnnviz.views.charlm.train import run
+from rnnviz.views.charlm.train import params, run
 
 EXPERIMENT: Experiment[CharLMConfig, CharLMResult] = Experiment(
     name="charlm",
@@ -18,6 +18,7 @@ EXPERIMENT: Experiment[CharLMConfig, CharLMResult] = Experiment(
     "interval on the difference, then generate text at a chosen temperature.",
     config=CharLMConfig,
     run=run,
+    params=params,
     report=report,
     export=export,
     film=film,

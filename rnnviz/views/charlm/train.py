@@ -22,6 +22,7 @@ import torch
 from torch import nn
 
 from rnnviz.core.cells import count_parameters
+from rnnviz.core.compare import parameter_count
 from rnnviz.core.experiment import ProgressFn
 from rnnviz.core.fit import Progress, fit
 from rnnviz.core.seeding import seed_everything
@@ -104,6 +105,14 @@ def lr_factor(step: int, total: int) -> float:
         return (step + 1) / warm
     done = min(1.0, (step - warm) / max(1, total - warm))
     return FINAL_LR_SHARE + (1 - FINAL_LR_SHARE) * 0.5 * (1 + math.cos(math.pi * done))
+
+
+def params(cfg: CharLMConfig) -> int:
+    """Trainable parameters of the model run() trains for ``cfg`` on its named corpus (not an upload)."""
+    vocab = set(load(cfg.corpus, cfg.text).text)
+    return parameter_count(
+        lambda: CharModel(cfg.cell, len(vocab), cfg.embedding, cfg.hidden, cfg.layers, cfg.dropout)
+    )
 
 
 def run(

@@ -4,7 +4,9 @@ The sentiment task trains nothing here: it names the sentiment view as its upstr
 trained classifier the core hands to ``run`` (see sentiment_adapter).
 """
 
+from rnnviz.core.compare import parameter_count
 from rnnviz.core.experiment import Experiment, Metric
+from rnnviz.core.models import TokenModel
 from rnnviz.views import View
 from rnnviz.views.gates.export import export, report
 from rnnviz.views.gates.figures import film, live
@@ -12,6 +14,7 @@ from rnnviz.views.gates.lessons import FINDING, claims
 from rnnviz.views.gates.result import GatesResult
 from rnnviz.views.gates.sentiment_adapter import sentiment_upstream
 from rnnviz.views.gates.settings import GatesConfig
+from rnnviz.views.gates.tasks import TASKS
 from rnnviz.views.gates.train import run
 
 EXPERIMENT: Experiment[GatesConfig, GatesResult] = Experiment(
@@ -21,6 +24,11 @@ EXPERIMENT: Experiment[GatesConfig, GatesResult] = Experiment(
     "every step, before, during and after training.",
     config=GatesConfig,
     run=run,
+    params=lambda cfg: (
+        None  # the sentiment task's model is the sentiment view's
+        if TASKS[cfg.task].input_size is None
+        else parameter_count(lambda: TokenModel(cfg.cell, TASKS[cfg.task].input_size, cfg.hidden, 1))
+    ),
     report=report,
     export=export,
     film=film,

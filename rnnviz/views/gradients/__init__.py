@@ -6,7 +6,9 @@ one backward pass each), a vanilla RNN trained with a learning rate high enough 
 without gradient clipping, and BPTT written out by hand in NumPy checked against autograd.
 """
 
+from rnnviz.core.compare import parameter_count
 from rnnviz.core.experiment import Experiment, Metric
+from rnnviz.core.memory_model import MemoryModel
 from rnnviz.views import View
 from rnnviz.views.gradients.export import export, report
 from rnnviz.views.gradients.figures import film, live
@@ -22,6 +24,7 @@ EXPERIMENT = Experiment[GradientsConfig, GradientsResult](
     "and check a hand-written BPTT against autograd.",
     config=GradientsConfig,
     run=run,
+    params=lambda cfg: parameter_count(lambda: MemoryModel(cfg.cell, cfg.hidden)),
     report=report,
     export=export,
     film=film,

@@ -1,6 +1,8 @@
 """View "Long-range memory": a vanilla RNN, an LSTM and a GRU trained side by side on a long-range memory task."""
 
+from rnnviz.core.compare import parameter_count
 from rnnviz.core.experiment import Experiment, Metric
+from rnnviz.core.memory_model import COMPARED_CELLS, MemoryModel
 from rnnviz.views import View
 from rnnviz.views.memory.export import export, report
 from rnnviz.views.memory.figures import film, live
@@ -15,6 +17,7 @@ EXPERIMENT = Experiment[MemoryConfig, MemoryResult](
     description="Train a vanilla RNN, an LSTM and a GRU on the same memory task, data and step budget.",
     config=MemoryConfig,
     run=run,
+    params=lambda cfg: parameter_count(lambda: [MemoryModel(c, cfg.hidden) for c in COMPARED_CELLS]),
     report=report,
     export=export,
     film=film,

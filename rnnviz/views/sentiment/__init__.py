@@ -7,7 +7,7 @@ from rnnviz.views.sentiment.figures import film, live
 from rnnviz.views.sentiment.lessons import DESCRIPTION, FINDING, METRIC_HELP, claims
 from rnnviz.views.sentiment.result import SentimentResult
 from rnnviz.views.sentiment.settings import SentimentConfig
-from rnnviz.views.sentiment.train import add_arguments, run
+from rnnviz.views.sentiment.train import add_arguments, params, run
 
 EXPERIMENT: Experiment[SentimentConfig, SentimentResult] = Experiment(
     name="sentiment",
@@ -15,6 +15,7 @@ EXPERIMENT: Experiment[SentimentConfig, SentimentResult] = Experiment(
     description=DESCRIPTION,
     config=SentimentConfig,
     run=run,
+    params=params,
     report=report,
     export=export,
     film=film,

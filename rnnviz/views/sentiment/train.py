@@ -19,6 +19,7 @@ from __future__ import annotations
 import argparse
 import copy
 import dataclasses
+from functools import cache
 from pathlib import Path
 
 import numpy as np
@@ -27,6 +28,7 @@ from torch import nn
 
 from rnnviz.core.cells import count_parameters
 from rnnviz.core.classifier import MAX_READ_TOKENS, Classifier, SentimentModel, accuracy, pad
+from rnnviz.core.compare import parameter_count
 from rnnviz.core.experiment import ProgressFn
 from rnnviz.core.fit import History, Progress, fit
 from rnnviz.core.reviews import Labelled, rotten_tomatoes, split_by_group
@@ -237,6 +239,23 @@ def shuffled_control(
     control, history, _ = train_classifier(cfg, shuffled, labels, parts, vocab, rng, on_progress, no_film)
     test = [shuffled[i] for i in parts[2]]
     return control.prob_from_states(control.states(test)).astype(np.float32), history
+
+
+@cache
+def _default_vocab_size(seed: int, min_freq: int) -> int:
+    dataset = load_dataset(None)
+    train = split_by_group(dataset.groups, np.random.default_rng(seed))[0]
+    return len(build_vocab((words(dataset.texts[i])[:MAX_READ_TOKENS] for i in train), min_freq))
+
+
+def params(cfg: SentimentConfig) -> int:
+    """Trainable parameters of the classifier run() trains for ``cfg`` on the default corpus."""
+    size = _default_vocab_size(cfg.seed, cfg.min_freq)
+    return parameter_count(
+        lambda: SentimentModel(
+            size, cfg.cell, cfg.embedding, cfg.hidden, cfg.layers, bidirectional=cfg.bidirectional
+        )
+    )
 
 
 def run(

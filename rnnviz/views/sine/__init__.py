@@ -8,13 +8,14 @@ from rnnviz.views.sine.lessons import claims
 from rnnviz.views.sine.result import SineResult
 from rnnviz.views.sine.scoring import forecast_mse
 from rnnviz.views.sine.settings import SineConfig
-from rnnviz.views.sine.train import add_arguments, run
+from rnnviz.views.sine.train import add_arguments, params, run
 
 EXPERIMENT: Experiment[SineConfig, SineResult] = Experiment(
     name="sine",
     title="Sine extrapolation",
     config=SineConfig,
     run=run,
+    params=params,
     report=report,
     description="Train on sliding windows of a signal or a real series, then forecast by feeding predictions "
     "back, against the naive, seasonal-naive and autoregressive baselines.",

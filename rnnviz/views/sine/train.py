@@ -15,6 +15,7 @@ import numpy as np
 import torch
 from torch import nn
 
+from rnnviz.core.compare import parameter_count
 from rnnviz.core.experiment import ProgressFn
 from rnnviz.core.fit import fit
 from rnnviz.core.seeding import seed_everything
@@ -86,6 +87,23 @@ class _Space:
     def forecast(self, model: Forecaster, start: int, steps: int, mode: str) -> Forecast:
         free, hidden = self.free(model, start, steps, mode)
         return Forecast(free, self.teacher(model, start, steps, mode), hidden)
+
+
+def params(cfg: SineConfig) -> int:
+    """Trainable parameters of the forecaster run() trains for ``cfg`` (an upload's columns aside)."""
+    data = load(
+        cfg.signal,
+        dt=cfg.dt,
+        noise=cfg.noise,
+        window=cfg.window,
+        series=cfg.series,
+        target=cfg.target,
+        inputs=cfg.inputs,
+        rng=np.random.default_rng(cfg.seed),
+        upload=None,
+    )
+    features = data.observed.shape[1]
+    return parameter_count(lambda: Forecaster(cfg.cell, cfg.hidden, cfg.layers, features=features))
 
 
 def run(

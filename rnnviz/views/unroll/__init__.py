@@ -7,7 +7,7 @@ from rnnviz.views.unroll.figures import film, live
 from rnnviz.views.unroll.lessons import METRIC_HELP, claims
 from rnnviz.views.unroll.result import UnrollResult
 from rnnviz.views.unroll.settings import UnrollConfig
-from rnnviz.views.unroll.train import run
+from rnnviz.views.unroll.train import params, run
 
 EXPERIMENT = Experiment[UnrollConfig, UnrollResult](
     name="unroll",
@@ -15,6 +15,7 @@ EXPERIMENT = Experiment[UnrollConfig, UnrollResult](
     description="Read a sequence one token at a time and record every hidden state, gate and cell state.",
     config=UnrollConfig,
     run=run,
+    params=params,
     report=report,
     export=export,
     film=film,

@@ -9,6 +9,7 @@ import numpy as np
 import torch
 
 from rnnviz.core.cells import GATES, Trace, count_parameters, spectral_radius, states, trace
+from rnnviz.core.compare import parameter_count
 from rnnviz.core.experiment import ProgressFn
 from rnnviz.core.fit import fit
 from rnnviz.core.models import TokenModel
@@ -66,6 +67,15 @@ def layer_weights(model: TokenModel, layers: int) -> tuple[dict[str, np.ndarray]
         bias = (getattr(model.rnn, f"bias_ih_l{layer}") + getattr(model.rnn, f"bias_hh_l{layer}")).detach()
         out.append({"W_ih": w_ih.numpy(), "W_hh": w_hh.numpy(), "b": bias.numpy()})
     return tuple(out)
+
+
+def params(cfg: UnrollConfig) -> int:
+    """Trainable parameters of the model run() trains for ``cfg`` (built on the meta device)."""
+    seq = read_sequence(cfg.text, cfg.tokenizer)
+    out_size = 1 if seq.numeric else len(seq.vocab)
+    return parameter_count(
+        lambda: TokenModel(cfg.cell, seq.inputs().shape[-1], cfg.hidden, out_size, cfg.layers, cfg.h0)
+    )
 
 
 def run(cfg: UnrollConfig, on_progress: ProgressFn | None = None) -> UnrollResult:
