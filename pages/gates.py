@@ -62,7 +62,7 @@ def inspect() -> None:
     with units_box:
         view = ui.view_controls(EXPERIMENT, ["units"])
     with toggle:
-        view = ui.view_controls(EXPERIMENT, ["compare"])
+        view = ui.view_controls(EXPERIMENT, ["show_untrained"])
     ins = inspect_sequence(res, view)
     for note in ins.notes:
         st.info(note, icon=":material/info:")
@@ -99,7 +99,7 @@ def gates_through_time(
             else "The training film plays on the worked example."
         )
     )
-    if view.compare:
+    if view.show_untrained:
         left, right = st.columns(2)
         ui.chart(gates_figure(res, ins, view.source, columns=1, untrained=True), container=left)
         ui.chart(gates_figure(res, ins, view.source, columns=1), container=right)
@@ -123,7 +123,7 @@ def saturation(view: GatesConfig, ins: Inspection) -> None:
 def belt(view: GatesConfig, ins: Inspection, units: tuple[int, ...], steps: int) -> None:
     st.markdown("#### The conveyor belt")
     kept = kept_memory(ins, cfg.cell, units)
-    if view.compare:
+    if view.show_untrained:
         left, right = st.columns(2)
         ui.chart(
             conveyor_belt(ins.untrained, ins.tokens, cfg.cell, units, kept.unit, label="untrained"),

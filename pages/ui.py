@@ -622,7 +622,7 @@ def assistive() -> None:
     )
 
 
-_COMPARE_KEYS = (compare.LINK_COMPARE, compare.LINK_COMPARE_FALLBACK, compare.LINK_MATCH, compare.LINK_SEEDS)
+_COMPARE_KEYS = (compare.LINK_COMPARE, compare.LINK_MATCH, compare.LINK_SEEDS)
 _SEEDS_ONLY = ""
 
 
@@ -643,7 +643,7 @@ def _load_comparison(exp: Experiment[C, Any], cfg: C, prefix: str) -> None:
     request, notes = compare.parse_request(
         exp,
         cfg,
-        last.get(compare.compare_key(exp)),
+        last.get(compare.LINK_COMPARE),
         last.get(compare.LINK_SEEDS),
         last.get(compare.LINK_MATCH),
     )
@@ -786,8 +786,8 @@ def _comparison(exp: Experiment[Any, Any], plan: compare.Plan, prefix: str, extr
             return
         done = _train_comparison(exp, plan, names, extra)
         st.session_state[f"{prefix}.done"] = (keys, done)
-    st.plotly_chart(compare_figures.metric_points(done), key=f"{prefix}.metric")
-    st.plotly_chart(compare_figures.loss_bands(done), key=f"{prefix}.loss")
+    chart(compare_figures.metric_points(done), key=f"{prefix}.metric")
+    chart(compare_figures.loss_bands(done), key=f"{prefix}.loss")
     st.markdown(f"**{safe_text(done.verdict.text)}**")
 
 

@@ -73,7 +73,7 @@ COMPARISON_DESTS = ("compare_request", "match_params", "seeds")
 
 def add_comparison_arguments(p: argparse.ArgumentParser, exp: Experiment) -> None:
     p.add_argument(
-        cfgmod.flag(compare.compare_key(exp)),
+        cfgmod.flag(compare.LINK_COMPARE),
         dest="compare_request",
         metavar="SETTING=V1,V2",
         default=None,

@@ -34,10 +34,7 @@ PARAMS_TOLERANCE = 0.05
 HIDDEN = "hidden"
 """The setting "match parameters" adjusts."""
 
-LINK_COMPARE, LINK_MATCH, LINK_SEEDS = "compare", "match", "seeds"
-"""A comparison's keys in a page's link: ``compare=cell:rnn,lstm,gru&match=params&seeds=3``."""
-LINK_COMPARE_FALLBACK = "compare_settings"
-"""The compare key of a view that has a setting named ``compare`` already (the gates view's display toggle)."""
+LINK_COMPARE, LINK_MATCH, LINK_SEEDS = cfgmod.COMPARE_KEY, cfgmod.MATCH_KEY, cfgmod.SEEDS_KEY
 MATCH_PARAMS = "params"
 SETTING_SEPARATORS = (":", "=")
 """Between a setting and its values: ``cell:rnn,lstm`` in a link, ``cell=rnn,lstm`` on the command line."""
@@ -70,7 +67,7 @@ class Request:
         if self.setting is not None:
             spec = cfgmod.spec_of(exp.config, self.setting)
             shown = ",".join(cfgmod.format_value(spec, v) for v in self.values)
-            out[compare_key(exp)] = f"{self.setting}{SETTING_SEPARATORS[0]}{shown}"
+            out[LINK_COMPARE] = f"{self.setting}{SETTING_SEPARATORS[0]}{shown}"
         if self.match_params:
             out[LINK_MATCH] = MATCH_PARAMS
         if self.seeds > 1:
@@ -80,12 +77,6 @@ class Request:
     @property
     def empty(self) -> bool:
         return self.setting is None and self.seeds <= 1
-
-
-def compare_key(exp: Experiment) -> str:
-    """The link key (and, as a flag, the command-line option) that names the compared setting and values."""
-    names = {s.name for s in cfgmod.specs(exp.config)}
-    return LINK_COMPARE_FALLBACK if LINK_COMPARE in names else LINK_COMPARE
 
 
 def comparable(exp: Experiment, cfg: Any) -> tuple[cfgmod.Spec, ...]:

@@ -27,7 +27,12 @@ VERSION_KEY = "v"
 LOCK_KEY = "lock"
 """Query key listing fields a teacher has fixed and hidden (classroom links)."""
 
-RESERVED_KEYS = frozenset({VERSION_KEY, LOCK_KEY, "embed", "embed_options"})
+COMPARE_KEY, MATCH_KEY, SEEDS_KEY = "compare", "match", "seeds"
+"""Query keys of a comparison (core.compare): ``compare=cell:rnn,lstm,gru&match=params&seeds=3``."""
+
+RESERVED_KEYS = frozenset(
+    {VERSION_KEY, LOCK_KEY, COMPARE_KEY, MATCH_KEY, SEEDS_KEY, "embed", "embed_options"}
+)
 
 Role = Literal["train", "view"]
 """'train' fields change the trained model (they are the cache key); 'view' fields only change the display."""

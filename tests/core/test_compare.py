@@ -10,6 +10,7 @@ import pytest
 import torch
 
 from rnnviz.core import compare
+from rnnviz.core import config as cfgmod
 from rnnviz.core.claims import Claim
 from rnnviz.core.compare_figures import loss_bands, metric_points
 from rnnviz.core.runtime import RESULTS, result_key
@@ -173,9 +174,10 @@ def test_a_request_reads_back_from_its_own_link():
     assert compare.parse_request(exp, cfg, lr.link(exp)["compare"])[0] == lr
 
 
-def test_a_view_whose_setting_is_named_compare_gets_the_other_key():
-    assert compare.compare_key(get("gates")) == compare.LINK_COMPARE_FALLBACK
-    assert compare.compare_key(get("sine")) == compare.LINK_COMPARE
+def test_no_setting_may_take_a_comparison_key():
+    for key in (compare.LINK_COMPARE, compare.LINK_MATCH, compare.LINK_SEEDS):
+        assert key in cfgmod.RESERVED_KEYS
+        assert all(key not in {s.name for s in cfgmod.specs(e.config)} for e in experiments().values())
 
 
 def test_seeds_follow_the_page_seed_and_wrap():

@@ -84,10 +84,10 @@ def test_a_view_without_hidden_size_offers_no_matching():
     assert query(at)["compare"] == "cell:rnn,gru" and "match" not in query(at)
 
 
-def test_a_view_with_its_own_compare_setting_keeps_it_and_uses_the_other_key():
-    link = {"compare": "true", "compare_settings": "cell:lstm,gru", "train_steps": "60"}
+def test_a_display_setting_and_a_comparison_share_one_link():
+    link = {"show_untrained": "true", "compare": "cell:lstm,gru", "train_steps": "60"}
     at = open_page("gates", link)
     _clean(at)
     assert not at.warning
     assert at.multiselect(key="gates.compare.values.cell").value == ["lstm", "gru"]
-    assert query(at)["compare"] == "true" and query(at)["compare_settings"] == "cell:lstm,gru"
+    assert query(at)["show_untrained"] == "true" and query(at)["compare"] == "cell:lstm,gru"

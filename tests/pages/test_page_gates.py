@@ -61,12 +61,12 @@ def _charts(at) -> list[dict]:
 def test_compare_toggle_draws_both_networks_without_retraining(fresh_cache):
     at = open_page("gates", FAST).run()  # the second run draws from the cache, without the live figures
     charts = len(at.get("plotly_chart"))
-    at.toggle(key="gates.compare").set_value(True).run()
+    at.toggle(key="gates.show_untrained").set_value(True).run()
     assert not at.exception and len(RESULTS) == 1
     assert len(at.get("plotly_chart")) == charts + 1  # the gate grid, untrained beside trained
     belt = len(_show(at, "Conveyor belt").get("plotly_chart"))
     assert not at.exception and len(RESULTS) == 1
-    at.toggle(key="gates.compare").set_value(False).run()
+    at.toggle(key="gates.show_untrained").set_value(False).run()
     assert len(at.get("plotly_chart")) == belt - 1
 
 
@@ -114,7 +114,7 @@ def test_hostile_typed_input_gives_messages_and_safe_values():
             "units": "99 -1 🙂",
             "step": "1e308",
             "draw": "-5",
-            "compare": "maybe",
+            "show_untrained": "maybe",
         },
     )
     assert not at.exception, at.exception

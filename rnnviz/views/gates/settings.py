@@ -91,7 +91,7 @@ class GatesConfig:
         max=1000,
         applies=lambda cfg: cfg.source == "random",
     )
-    compare: bool = view_param(
+    show_untrained: bool = view_param(
         False,
         "Show untrained",
         "Draw the same network before training beside the trained one, on the same input.",
