@@ -453,7 +453,7 @@ def chart(fig: go.Figure, *, container: Any = None, key: str | None = None, tool
     """
     box = container if container is not None else st
     alt = text_alternative(fig)
-    name = key or f"figure.{zlib.crc32(alt.encode()):08x}"
+    name = key or f"figure.{zlib.crc32(alt.encode())}"
     with box.container():
         _say(FIGURE_LABEL + alt)
         st.plotly_chart(fig, config=plotly_config(alt, toolbar=toolbar))

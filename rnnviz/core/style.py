@@ -73,8 +73,10 @@ def _look(trace: go.Scatter) -> tuple:
     return mode, dash, trace.marker.symbol if "markers" in mode else None, trace.fill
 
 
-def _colour(trace: go.Scatter) -> object:
-    return trace.line.color or trace.marker.color
+def _colour(trace: go.Scatter) -> str | None:
+    """The series' one colour; None for colours given point by point (a colour scale), which mark values."""
+    colour = trace.line.color or trace.marker.color
+    return colour if isinstance(colour, str) else None
 
 
 def colour_not_alone(fig: go.Figure) -> go.Figure:
