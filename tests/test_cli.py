@@ -72,6 +72,7 @@ def test_out_of_range_is_clamped_and_reported(capsys):
     assert json.loads(captured.out)["config"]["hidden"] == 64
 
 
+@pytest.mark.program
 def test_compare_matches_parameters_and_is_byte_identical_run_to_run():
     args = ("sine", "--hidden", "32", "--epochs", "20", "--compare", "cell=rnn,lstm,gru", "--match-params")
     first, second = run_cli(*args, "--seeds", "2", "--json"), run_cli(*args, "--seeds", "2", "--json")

@@ -34,6 +34,7 @@ def _two_values(exp, cfg) -> str:
     return f"{spec.name}:{now},{other}"
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", sorted(EXPERIMENTS))
 def test_every_view_compares_two_variants_over_two_seeds(name):
     exp = get(name)
