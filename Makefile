@@ -57,9 +57,10 @@ test: install-dev browser nginx redis
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest
 
-# Unit and contract tests only: no pages, servers, browsers or separate programs.
+# Unit and contract tests only: no pages, servers, browsers or separate programs; one worker per core
+# (a file's tests stay together, so they share its trained results).
 test-fast: install-dev
-	$(BIN)/python -m pytest -m "not browser and not page and not server and not program and not slow"
+	$(BIN)/python -m pytest -n auto --dist loadfile -m "not browser and not page and not server and not program and not slow"
 
 lint: install-dev
 	$(BIN)/ruff format .
