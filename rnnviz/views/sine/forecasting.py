@@ -42,6 +42,17 @@ OBJECTIVES = {
 ROLLOUT_GROWTH = 0.5
 """Rollouts grow from one step to the longest over this share of training: short ones first, while the
 network's own predictions are still poor inputs."""
+MAX_FULL_BATCH_VALUES = 9000
+"""A full-batch step reads at most this many values (windows x window length): the sine's 587 windows of 15
+all fit; longer spans or windows draw as many windows as fit afresh each epoch, since a step over CO₂'s 1,400
+windows of a season would take most of a second."""
+
+
+def full_batch(count: int, window: int) -> int:
+    """Windows in one full-batch step: all of them, or as many as MAX_FULL_BATCH_VALUES allows."""
+    return max(1, min(count, MAX_FULL_BATCH_VALUES // window))
+
+
 ROLLOUT_BATCH = 64
 """Rollouts per Adam step when the batch is 'full': a full batch of long rollouts costs too much per step."""
 LEARN = {

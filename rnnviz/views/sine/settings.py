@@ -22,7 +22,16 @@ from rnnviz.core.config import (
 )
 from rnnviz.views.sine.baselines import MAX_SEASON, Season
 from rnnviz.views.sine.datasets import REAL
-from rnnviz.views.sine.forecasting import GENERATION, LEARN, OBJECTIVES, ROLLOUT_GROWTH, SCALERS, SPLITS
+from rnnviz.views.sine.forecasting import (
+    GENERATION,
+    LEARN,
+    MAX_FULL_BATCH_VALUES,
+    OBJECTIVES,
+    ROLLOUT_BATCH,
+    ROLLOUT_GROWTH,
+    SCALERS,
+    SPLITS,
+)
 from rnnviz.views.sine.signals import BUILT_IN, SIGNALS
 from rnnviz.views.sine.sources import AUTO_INPUTS, MAX_HORIZON, NO_INPUTS, TABLE_SIGNALS
 
@@ -32,7 +41,8 @@ BATCHES = {
     "64": "64",
     "128": "128",
     "256": "256",
-    "full": "All training windows (full batch)",
+    "full": f"Full batch: every training window, up to {MAX_FULL_BATCH_VALUES:,} values a step "
+    f"(rollouts: {ROLLOUT_BATCH} a step)",
 }
 
 
@@ -174,7 +184,8 @@ class SineConfig:
     epochs: int = epochs_param(
         300,
         help="Passes over the training windows; with a full batch, one Adam step each. A common minibatch "
-        "recipe for this task takes 50 epochs of 128 shuffled windows at a time.",
+        "recipe for this task takes 50 epochs of 128 shuffled windows at a time. Rollouts take one Adam step "
+        "an epoch, on a batch of windows each run ahead.",
         max=500,
     )
     batch: str = param(

@@ -30,6 +30,7 @@ from rnnviz.views.sine.forecasting import (
     changes,
     free_run,
     free_run_many,
+    full_batch,
     neighbour_share,
     rollout_length,
     split,
@@ -155,8 +156,14 @@ def _one_step_training(
 ) -> tuple[Callable, Callable, int, Iterator]:
     """Loss, validation loss, steps and batches of teacher forcing: each window's next row from the true past."""
     targets = data.series[data.size : data.size + len(data.inputs)]
-    batch = len(data.train) if cfg.batch == "full" else min(int(cfg.batch), len(data.train))
-    total = cfg.epochs * math.ceil(len(data.train) / batch)
+    count = len(data.train)
+    batch = full_batch(count, data.size) if cfg.batch == "full" else min(int(cfg.batch), count)
+    per_epoch = 1 if cfg.batch == "full" else math.ceil(count / batch)
+    batches = (
+        (rng.permutation(count)[:batch] for _ in range(cfg.epochs))
+        if cfg.batch == "full" and count > batch
+        else _batches(count, batch, cfg.epochs, rng=rng)
+    )
 
     def loss(positions: np.ndarray) -> torch.Tensor:
         index = data.train[positions]
@@ -165,7 +172,7 @@ def _one_step_training(
     def val_loss() -> float:
         return float(nn.functional.mse_loss(model.predict_next(data.inputs[data.val]), targets[data.val]))
 
-    return loss, val_loss, total, _batches(len(data.train), batch, cfg.epochs, rng=rng)
+    return loss, val_loss, cfg.epochs * per_epoch, batches
 
 
 def _rollout_training(
