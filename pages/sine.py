@@ -12,6 +12,7 @@ from rnnviz.views.sine.figures import (
     forecast_figure,
     gradient_figure,
     hidden_figure,
+    objectives_figure,
     signal_figure,
     teacher_vs_free_figure,
 )
@@ -26,19 +27,20 @@ from rnnviz.views.sine.lessons import (
     baseline_table,
     by_id,
     data_note,
+    network_note,
     run_row,
     update_rules,
 )
 from rnnviz.views.sine.scoring import forecast_mse, one_step_mse
 from rnnviz.views.sine.series import parse_upload
-from rnnviz.views.sine.settings import SineConfig, has_columns, is_own
+from rnnviz.views.sine.settings import SineConfig, has_columns, is_own, resolved_generation
 from rnnviz.views.sine.sources import MAX_HORIZON
 
 SETTING_GROUPS = [
     ("Signal", ["signal", "noise", "dt"]),
     ("Data", ["window", "split", "scaler", "learn", "season"]),
     ("Network", ["cell", "hidden", "layers", "seed"]),
-    ("Training", ["epochs", "batch", "lr", "clip", "max_norm"]),
+    ("Training", ["objective", "rollout", "epochs", "batch", "lr", "clip", "max_norm"]),
 ]
 RUNS_KEY = f"{EXPERIMENT.name}.__runs"
 # The forecast's two parts, one shown at a time: only the chosen one is built and sent.
@@ -75,6 +77,7 @@ cfg, res = ui.page(EXPERIMENT, intro=INTRO, groups=SETTING_GROUPS, before_run=be
 
 ui.chart(signal_figure(res))
 st.markdown(data_note(res))
+st.markdown(network_note(res))
 ui.chart(film(cfg, res))
 st.caption(FILM)
 left, right = st.columns(2)
@@ -95,29 +98,33 @@ def forecast_views() -> None:
         short = {"horizon": len(res.future)} if len(res.future) < MAX_HORIZON else None
         view = ui.view_controls(EXPERIMENT, ["horizon"], limits=short)
     steps = res.steps(view.horizon)
+    generation = resolved_generation(view)
     found = by_id(EXPERIMENT.findings(view, res))
     m = st.columns(4)
     m[0].metric("Validation MSE", f"{res.val_mse:.3g}", help="Single steps, on the held-out windows.")
-    m[1].metric("One step ahead, future", f"{one_step_mse(res, view.generation, steps):.3g}")
-    m[2].metric(f"Forecast MSE, {steps:,} steps", f"{forecast_mse(res, view.generation, steps):.3g}")
+    m[1].metric("One step ahead, future", f"{one_step_mse(res, generation, steps):.3g}")
+    m[2].metric(f"Forecast MSE, {steps:,} steps", f"{forecast_mse(res, generation, steps):.3g}")
     m[3].metric("Training time", f"{res.history.seconds:.2f} s")
     st.markdown(found["network_vs_baselines"].text)
-    ui.chart(forecast_figure(res, view.generation, steps))
+    ui.chart(forecast_figure(res, generation, steps))
+    st.markdown(found["intervals_cover"].text)
     if ui.section(SECTIONS, key=f"{EXPERIMENT.name}.section") == SECTIONS[0]:
-        ui.chart(baseline_figure(res, view.generation, steps))
-        st.caption(BASELINE_TABLE)
-        st.dataframe(baseline_table(res, view.generation, steps), hide_index=True)
+        ui.chart(objectives_figure(res))
+        st.markdown(found["rollouts_beat_one_step"].text)
         st.markdown("\n".join(f"- {found[name].text}" for name in COMPARISONS.values()))
         st.caption(DIEBOLD_MARIANO)
+        ui.chart(baseline_figure(res, generation, steps))
+        st.caption(BASELINE_TABLE)
+        st.dataframe(baseline_table(res, generation, steps), hide_index=True)
         return
-    ui.chart(error_figure(res, view.generation, steps))
+    ui.chart(error_figure(res, generation, steps))
     st.markdown(found["errors_compound"].text)
-    for line in update_rules(res, view.generation, steps):
+    for line in update_rules(res, generation, steps):
         st.latex(line)
     st.markdown(found["error_grows"].text)
     st.markdown(found["validation_understates"].text)
-    ui.chart(teacher_vs_free_figure(res, view.generation, steps))
-    ui.chart(hidden_figure(res, view.generation, steps))
+    ui.chart(teacher_vs_free_figure(res, generation, steps))
+    ui.chart(hidden_figure(res, generation, steps))
 
 
 forecast_views()

@@ -49,9 +49,13 @@ def test_defaults_show_the_forecast_lessons_and_runs():
     assert list(baselines.value["forecaster"])[0] == "network (free running)" and len(baselines.value) == 4
     assert len(runs.value) == 1
     found = _default_findings()
-    assert found["network_vs_baselines"].text in markdown and "Over 1,000 steps ahead" in text
-    for name in COMPARISONS.values():
+    assert (
+        found["network_vs_baselines"].text in markdown and "forecast origins over the held-out span" in text
+    )
+    for name in (*COMPARISONS.values(), "rollouts_beat_one_step", "intervals_cover"):
         assert found[name].text in text
+    assert "**Network.**" in text and "forecast origins in the held-out span" in titles
+    assert "95% prediction interval" in titles
     for lesson in (
         "validation_leaks",
         "future_leaves_training_range",
@@ -114,7 +118,7 @@ def test_hostile_link_warns_and_uses_safe_values():
     ):
         assert expected in warnings
     assert at.selectbox(key="sine.signal").value == "sine"
-    assert at.slider(key="sine.window").value == 1
+    assert at.slider(key="sine.window").value == 0
     assert at.slider(key="sine.hidden").value == 64
 
 

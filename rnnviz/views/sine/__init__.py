@@ -7,7 +7,7 @@ from rnnviz.views.sine.figures import film, live
 from rnnviz.views.sine.lessons import claims
 from rnnviz.views.sine.result import SineResult
 from rnnviz.views.sine.scoring import forecast_mse
-from rnnviz.views.sine.settings import SineConfig
+from rnnviz.views.sine.settings import SineConfig, resolved_generation
 from rnnviz.views.sine.train import add_arguments, params, run
 
 EXPERIMENT: Experiment[SineConfig, SineResult] = Experiment(
@@ -30,11 +30,12 @@ EXPERIMENT: Experiment[SineConfig, SineResult] = Experiment(
         label="Forecast MSE",
         unit="squared units of the series",
         better="lower",
-        read=lambda cfg, res: forecast_mse(res, cfg.generation, cfg.horizon),
+        read=lambda cfg, res: forecast_mse(res, resolved_generation(cfg), cfg.horizon),
         help="Mean squared error of the free-running forecast (each prediction fed back as the next input) "
         f"against the clean future, over the default horizon of {SineConfig.horizon:,} steps or the whole "
-        "held-back future if shorter, each window re-read from a zero state. 0 is perfect; compare it with "
-        "the baselines'.",
+        "held-back future if shorter, generated the way the network trained (each window re-read from a zero "
+        "state after one-step training, the state carried after rollouts). 0 is perfect; compare it with the "
+        "baselines'.",
     ),
 )
 
@@ -42,8 +43,9 @@ VIEW = View(
     EXPERIMENT,
     icon=":material/ssid_chart:",
     finding=(
-        "Watch a network trained one step ahead forecast far into the future on its own predictions, "
-        "and see whether it beats the naive, seasonal-naive and autoregressive forecasts of the same future."
+        "Watch a network forecast far into the future on its own predictions, trained one step ahead or on "
+        "free-running rollouts, and see whether it beats the naive, seasonal-naive and autoregressive "
+        "forecasts from the same origins."
     ),
     order=60,
 )

@@ -112,6 +112,24 @@ class ARForecast(NamedTuple):
     """Past values each step weighs: its forecast errors overlap over this many steps."""
     described: str
     """The model in words for the page, e.g. 'AR(2) with a constant'."""
+    coefficients: np.ndarray
+    """Constant, maybe the time trend's slope, then the weight of each past value, as :func:`_design` orders
+    them: fitted once on the training span, used from every forecast origin (see :func:`ar_from`)."""
+    trend: str
+
+
+def ar_from(series: np.ndarray, origin: int, steps: int, coefficients: np.ndarray, trend: str) -> np.ndarray:
+    """The AR model's forecast of ``steps`` values after series[:origin], each fed back as a past value.
+
+    Time t counts from the series' start, as in the fit, so a trend continues from where the origin is.
+    """
+    lags = len(coefficients) - (2 if trend == "ct" else 1)
+    out = np.concatenate([np.asarray(series[origin - lags : origin], dtype=float), np.zeros(steps)])
+    head, weights = coefficients[: len(coefficients) - lags], coefficients[len(coefficients) - lags :]
+    for k in range(steps):
+        deterministic = head[0] + (head[1] * (origin + k) if trend == "ct" else 0.0)
+        out[lags + k] = deterministic + weights @ out[lags + k - 1 :: -1][:lags] if lags else deterministic
+    return out[lags:]
 
 
 def autoregressive(history: np.ndarray, steps: int, season: int) -> ARForecast:
@@ -126,16 +144,32 @@ def autoregressive(history: np.ndarray, steps: int, season: int) -> ARForecast:
         warnings.simplefilter("ignore")  # a pure sine makes the design rank-deficient: harmless here
         fit = AutoReg(y, lags=lags, trend=trend).fit()
         forecast = fit.predict(start=len(y), end=len(y) + steps - 1, dynamic=True)
-    return ARForecast(np.asarray(forecast, dtype=float), lags, f"AR({lags}) with {TRENDS[trend]}")
+        x, target = _design(y, lags, trend, lags)
+        coefficients = np.linalg.lstsq(x, target, rcond=None)[0]
+    return ARForecast(
+        np.asarray(forecast, dtype=float), lags, f"AR({lags}) with {TRENDS[trend]}", coefficients, trend
+    )
 
 
 class Baselines(NamedTuple):
     forecasts: dict[str, np.ndarray]
     """Each baseline's forecast of the steps after the history, by key of BASELINES."""
+    ar: ARForecast
     ar_model: str
     reach: dict[str, int]
     """Past values each baseline's forecast step reads (naive 1, seasonal naive a season, AR its order):
     how far its errors overlap, which a Diebold-Mariano interval must allow for."""
+
+
+def from_origin(
+    series: np.ndarray, origin: int, steps: int, season: int, ar: ARForecast
+) -> dict[str, np.ndarray]:
+    """Each baseline's forecast of the ``steps`` values after series[:origin], fitted once (AR) on the training span."""
+    return {
+        "naive": naive(series[:origin], steps),
+        "seasonal_naive": seasonal_naive(series[:origin], steps, season),
+        "ar": ar_from(series, origin, steps, ar.coefficients, ar.trend),
+    }
 
 
 def forecast_all(history: np.ndarray, steps: int, season: int) -> Baselines:
@@ -147,6 +181,7 @@ def forecast_all(history: np.ndarray, steps: int, season: int) -> Baselines:
             "seasonal_naive": seasonal_naive(history, steps, season),
             "ar": ar.values,
         },
+        ar,
         ar.described,
         {"naive": 1, "seasonal_naive": season, "ar": max(1, ar.order)},
     )

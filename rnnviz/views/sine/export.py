@@ -10,11 +10,13 @@ import numpy as np
 import pandas as pd
 
 from rnnviz.core.export import Export
+from rnnviz.views.sine.baselines import BASELINES
 from rnnviz.views.sine.figures import baseline_figure, film, forecast_figure, signal_figure
 from rnnviz.views.sine.forecasting import changes
 from rnnviz.views.sine.result import SineResult
+from rnnviz.views.sine.rolling import LEVELS, coverage, network_key
 from rnnviz.views.sine.scoring import CONTENDERS, contenders, forecast_errors, forecast_mse, mse_by_contender
-from rnnviz.views.sine.settings import SineConfig
+from rnnviz.views.sine.settings import SineConfig, natural_generation, resolved_generation
 
 REPRODUCE = Path(__file__).with_name("reproduce.py").read_text(encoding="utf-8")
 """The standalone script shipped in an export: it recomputes ``forecast_mse`` from the weights."""
@@ -24,15 +26,38 @@ INPUTS_FILE = "inputs.json"
 def report(cfg: SineConfig, res: SineResult) -> dict:
     """The --json report: the errors, and the forecast, future and training tail to recompute them from."""
     steps = res.steps(cfg.horizon)
+    generation = resolved_generation(cfg)
+    rolled = res.rolling
+    network = network_key(res.objective, generation)
     return {
         "metrics": {
             "train_seconds": res.history.seconds,
             "val_mse": res.val_mse,
-            "forecast_mse": forecast_mse(res, cfg.generation, steps),
-            **forecast_errors(res, cfg.generation, cfg.horizon),
-            "mse_full_horizon": mse_by_contender(res, cfg.generation, steps),
+            "forecast_mse": forecast_mse(res, generation, steps),
+            **forecast_errors(res, generation, cfg.horizon),
+            "mse_full_horizon": mse_by_contender(res, generation, steps),
+            "mse_rolling": {
+                "rnn": float(rolled.per_origin(network).mean()),
+                **{name: float(rolled.per_origin(name).mean()) for name in BASELINES},
+            },
+            "mse_rolling_by_objective": {
+                objective: float(
+                    rolled.per_origin(network_key(objective, natural_generation(objective))).mean()
+                )
+                for objective in (res.objective, res.other.objective)
+            },
+            "coverage": dict(
+                zip(
+                    (f"{level:.0%}" for level in LEVELS),
+                    coverage(rolled.forecasts[network], rolled.truth, res.widths[generation]).tolist(),
+                    strict=True,
+                )
+            ),
         },
-        "prediction": res.forecasts[cfg.generation].free[:steps],
+        "objective": res.objective,
+        "rolling_origins": len(rolled.starts),
+        "rolling_reach": rolled.reach,
+        "prediction": res.forecasts[generation].free[:steps],
         "future": res.future[:steps],
         "train_tail": res.train_tail(),
         "season": res.season,
@@ -90,10 +115,10 @@ def reproduce_inputs(res: SineResult, cfg: SineConfig) -> dict[str, object]:
     steps = res.steps(cfg.horizon)
     n, size = res.n_train, res.window
     return {
-        "cell": cfg.cell,
-        "hidden": cfg.hidden,
+        "cell": res.cell,
+        "hidden": res.hidden,
         "layers": cfg.layers,
-        "generation": cfg.generation,
+        "generation": resolved_generation(cfg),
         "low": res.scaler.low.tolist(),
         "high": res.scaler.high.tolist(),
         "context": learned_series(res)[n - size : n].tolist(),
@@ -105,15 +130,16 @@ def reproduce_inputs(res: SineResult, cfg: SineConfig) -> dict[str, object]:
 
 def export(cfg: SineConfig, res: SineResult) -> Export:
     steps = res.steps(cfg.horizon)
+    generation = resolved_generation(cfg)
     figures = {
         "The series and its split": signal_figure(res),
         "The forecast through training": film(cfg, res),
-        "The forecast": forecast_figure(res, cfg.generation, steps),
-        "Against the baselines": baseline_figure(res, cfg.generation, steps),
+        "The forecast": forecast_figure(res, generation, steps),
+        "Against the baselines": baseline_figure(res, generation, steps),
     }
     return Export(
         figures=figures,
-        tables={"forecasts": forecast_table(res, cfg.generation, steps), "timeline": timeline_table(res)},
+        tables={"forecasts": forecast_table(res, generation, steps), "timeline": timeline_table(res)},
         weights=res.weights,
         reproduce=REPRODUCE,
         files={INPUTS_FILE: json.dumps(reproduce_inputs(res, cfg)).encode()},

@@ -14,15 +14,20 @@ from rnnviz.core.fit import History
 from rnnviz.core.memo import by_result
 from rnnviz.core.style import OKABE_ITO, SERIES, base_layout
 from rnnviz.core.timeline import Timeline
+from rnnviz.views.sine.baselines import BASELINES
 from rnnviz.views.sine.result import SineResult
+from rnnviz.views.sine.rolling import LEVELS, network_key
 from rnnviz.views.sine.scoring import CONTENDERS, contenders
-from rnnviz.views.sine.settings import SineConfig
+from rnnviz.views.sine.settings import SineConfig, natural_generation
 
 FREE = OKABE_ITO["vermillion"]
 """Free-running forecast: the network fed its own predictions."""
 TEACHER = OKABE_ITO["sky"]
 """Teacher-forced, one step ahead: the network fed the true past."""
 FUTURE_SHADE = "rgba(153, 153, 153, 0.12)"
+INTERVAL_SHADE = {0.8: "rgba(213, 94, 0, 0.22)", 0.95: "rgba(213, 94, 0, 0.10)"}
+"""Prediction-interval bands, keyed by level (rolling.LEVELS): the narrower one darker."""
+OBJECTIVE_LABELS = {"rollout": "network trained on rollouts", "one_step": "network trained one step ahead"}
 ERROR_SHADE = "rgba(213, 94, 0, 0.25)"
 
 
@@ -130,11 +135,58 @@ def forecast_figure(res: SineResult, generation: str, horizon: int) -> go.Figure
             customdata=numbers,
         )
     )
+    _add_intervals(fig, future_t, free, res.widths[generation][:, :steps])
     fig.add_vline(x=t[n], line=dict(color="grey", width=1, dash="dash"))
     mse = cumulative_mse(free, truth)[-1] if steps else float("nan")
     title = f"Fed its own predictions: MSE {_fmt(mse)} over {steps:,} {res.data.step}s"
     base_layout(fig, title, height=340, x=res.data.time_title, y=value_title(res))
     fig.update_layout(legend_traceorder="normal")
+    return fig
+
+
+def _add_intervals(fig: go.Figure, x: np.ndarray, centre: np.ndarray, widths: np.ndarray) -> None:
+    """The prediction intervals as shaded bands around the forecast, widest first, over the steps they reach."""
+    reach = widths.shape[1]
+    for level, width in sorted(zip(LEVELS, widths, strict=True), reverse=True):
+        if not np.isfinite(width).all():
+            continue
+        upper, lower = centre[:reach] + width, centre[:reach] - width
+        fig.add_scatter(
+            x=np.concatenate([x[:reach], x[:reach][::-1]]),
+            y=np.concatenate([upper, lower[::-1]]),
+            fill="toself",
+            fillcolor=INTERVAL_SHADE[level],
+            line=dict(width=0),
+            name=f"{level:.0%} prediction interval",
+            hoverinfo="skip",
+        )
+
+
+@by_result
+def objectives_figure(res: SineResult) -> go.Figure:
+    """Root mean squared error by steps ahead, over the rolling origins: the network trained each way beside
+    the baselines. Which objective wins is a claim of the lessons (rollouts_beat_one_step)."""
+    rolled = res.rolling
+    k = np.arange(1, rolled.reach + 1)
+    lines = {
+        network_key(objective, natural_generation(objective)): (OBJECTIVE_LABELS[objective], colour, 3, None)
+        for objective, colour in (("rollout", FREE), ("one_step", TEACHER))
+    }
+    lines |= {name: (CONTENDERS[name], CONTENDER_COLORS[name], 2, "dot") for name in BASELINES}
+    fig = go.Figure()
+    for key, (name, colour, width, dash) in lines.items():
+        fig.add_scatter(
+            x=k,
+            y=np.sqrt(rolled.squared(key).mean(axis=0)),
+            mode="lines+markers",
+            name=name,
+            line=dict(color=colour, width=width, dash=dash),
+            hovertemplate=f"%{{x}} {res.data.step}s ahead<br>RMSE %{{y:.4g}}<extra>{name}</extra>",
+        )
+    unit = f" ({res.data.unit})" if res.data.unit else ""
+    title = f"Error by steps ahead, mean over {len(rolled.starts)} forecast origins in the held-out span"
+    base_layout(fig, title, height=380, x=f"{res.data.step}s ahead", y=f"RMSE{unit}")
+    fig.update_layout(legend=dict(orientation="h", x=0, xanchor="left", y=-0.2, yanchor="top"))
     return fig
 
 

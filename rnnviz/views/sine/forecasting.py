@@ -28,11 +28,36 @@ SCALERS = {
     "all": "Whole series, future included (leaks)",
 }
 GENERATION = {
-    "window": "Re-run each window from a zero state, as in training",
-    "carry": "Carry the hidden state forward",
+    "auto": "As trained: each window re-read after one-step training, the state carried after rollouts",
+    "window": "Re-run each window from a zero state, as one-step training reads it",
+    "carry": "Carry the hidden state forward, as rollouts train it",
 }
+MODES = ("window", "carry")
+"""The generation modes a forecast is computed in ('auto' picks one of them)."""
+OBJECTIVES = {
+    "auto": "Free-running rollouts for real data, one step ahead for synthetic signals",
+    "one_step": "One step ahead (teacher forcing)",
+    "rollout": "Free-running rollouts of k steps",
+}
+ROLLOUT_GROWTH = 0.5
+"""Rollouts grow from one step to the longest over this share of training: short ones first, while the
+network's own predictions are still poor inputs."""
+MAX_FULL_BATCH_VALUES = 9000
+"""A full-batch step reads at most this many values (windows x window length): the sine's 587 windows of 15
+all fit; longer spans or windows draw as many windows as fit afresh each epoch, since a step over CO₂'s 1,400
+windows of a season would take most of a second."""
+
+
+def full_batch(count: int, window: int) -> int:
+    """Windows in one full-batch step: all of them, or as many as MAX_FULL_BATCH_VALUES allows."""
+    return max(1, min(count, MAX_FULL_BATCH_VALUES // window))
+
+
+ROLLOUT_BATCH = 64
+"""Rollouts per Adam step when the batch is 'full': a full batch of long rollouts costs too much per step."""
 LEARN = {
-    "auto": "Values for synthetic signals, changes over a season for real data",
+    "auto": "Values if the stationarity tests find the series stationary, else changes (over a season if "
+    "there is one)",
     "values": "Values",
     "changes": "Changes from one step to the next (a trend becomes a constant)",
     "season": "Changes over one season (removes the trend and the season)",
@@ -156,6 +181,56 @@ class Forecaster(nn.Module):
         """x (batch, time, features) read from a zero state -> the row after each window (batch, features)."""
         return self.read_out(self(x)[0][:, -1])
 
+    def step(self, x: Tensor, state: list[Tensor] | list[tuple[Tensor, Tensor]]) -> Tensor:
+        """One step of every layer on x (batch, features), ``state`` updated in place; the top hidden state.
+
+        torch's cell functions on the fused module's own weights: a fused call per step costs half as much
+        again, and a rollout is hundreds of single steps.
+        """
+        for layer in range(self.rnn.num_layers):
+            weights = [
+                getattr(self.rnn, f"{w}_l{layer}") for w in ("weight_ih", "weight_hh", "bias_ih", "bias_hh")
+            ]
+            state[layer] = _STEP[self.rnn.mode](x, state[layer], *weights)
+            x = state[layer][0] if self.rnn.mode == "LSTM" else state[layer]
+        return x
+
+    def layer_states(self, final: State) -> list:
+        """A fused module's final state -> one state per layer, as :meth:`step` takes it."""
+        if isinstance(final, tuple):
+            return list(zip(final[0], final[1], strict=True))
+        return list(final)
+
+    def rollout(self, warm: Tensor, steps: int) -> tuple[Tensor, Tensor]:
+        """Read ``warm`` (batch, time, features) from a zero state, then run ``steps`` rows ahead, each
+        prediction fed back as the next input, differentiable through the loop.
+
+        Returns the one-step predictions of warm[:, 1:] made while reading it (batch, time - 1, features)
+        and the rows ahead (batch, steps, features).
+        """
+        out, final = self(warm)
+        state = self.layer_states(final)
+        prediction = self.read_out(out[:, -1])
+        predictions = [prediction]
+        for _ in range(steps - 1):
+            prediction = self.read_out(self.step(prediction, state))
+            predictions.append(prediction)
+        return self.read_out(out[:, :-1]), torch.stack(predictions, dim=1)
+
+
+_STEP = {
+    "RNN_TANH": torch.rnn_tanh_cell,
+    "RNN_RELU": torch.rnn_relu_cell,
+    "GRU": torch.gru_cell,
+    "LSTM": torch.lstm_cell,
+}
+"""One step of a layer by the fused module's mode, on the module's weights."""
+
+
+def rollout_length(step: int, total: int, longest: int) -> int:
+    """Steps in the rollouts of training step ``step`` (1-based) of ``total``: growing to ``longest``."""
+    return max(1, min(longest, math.ceil(longest * step / max(1.0, ROLLOUT_GROWTH * total))))
+
 
 @dataclass(frozen=True)
 class Run:
@@ -215,4 +290,20 @@ def teacher_forced(
     if mode == "carry":
         out = model(torch.from_numpy(series[start - size : start + steps - 1]).unsqueeze(0))[0][0, size - 1 :]
         return Run(model.read_out(out).numpy(), out.numpy())
+    raise ValueError(f"unknown generation mode {mode!r}")
+
+
+@torch.inference_mode()
+def free_run_many(model: Forecaster, contexts: np.ndarray, steps: int, mode: str) -> np.ndarray:
+    """:func:`free_run` from several origins at once: contexts (origins, size, features) -> predictions
+    (origins, steps, features), without the hidden states."""
+    size = contexts.shape[1]
+    if mode == "window":
+        buffer = torch.empty(len(contexts), size + steps, contexts.shape[2])
+        buffer[:, :size] = torch.from_numpy(contexts)
+        for k in range(steps):
+            buffer[:, size + k] = model.predict_next(buffer[:, k : k + size])
+        return buffer[:, size:].numpy()
+    if mode == "carry":
+        return model.rollout(torch.from_numpy(contexts), steps)[1].numpy()
     raise ValueError(f"unknown generation mode {mode!r}")

@@ -15,6 +15,7 @@ from collections.abc import Iterable, Mapping, Sequence
 import numpy as np
 import pandas as pd
 
+from rnnviz.core.cells import CELLS
 from rnnviz.core.claims import LEVEL, Claim, claim, comparison, diebold_mariano
 from rnnviz.core.config import to_query, training_part
 from rnnviz.core.fmt import tex_number
@@ -22,6 +23,7 @@ from rnnviz.views.sine.baselines import BASELINES
 from rnnviz.views.sine.datasets import REAL
 from rnnviz.views.sine.datasets import load as load_real
 from rnnviz.views.sine.result import SineResult
+from rnnviz.views.sine.rolling import LEVELS, coverage, network_key
 from rnnviz.views.sine.scoring import (
     CONTENDERS,
     HORIZONS,
@@ -32,7 +34,7 @@ from rnnviz.views.sine.scoring import (
     one_step_squared_errors,
     squared_errors_by_contender,
 )
-from rnnviz.views.sine.settings import SineConfig
+from rnnviz.views.sine.settings import SineConfig, natural_generation, resolved_generation
 from rnnviz.views.sine.signals import BUILT_IN, recurrence
 from rnnviz.views.sine.sources import MAX_HORIZON, OWN_FUTURE_SHARE
 
@@ -54,13 +56,14 @@ FILM = (
     "Press Play, or drag the training step: the forecast of each snapshot against the truth. "
     "Replaying costs nothing: every snapshot was recorded while the network trained."
 )
-BASELINE_TABLE = "Root mean squared error of each forecaster, in the series' own units"
+BASELINE_TABLE = "Root mean squared error of each forecaster from one origin, the start of the held-out future, in the series' own units"
 DIEBOLD_MARIANO = (
-    "Each verdict compares the two forecasts' squared errors step by step on the same future (network minus "
-    f"baseline): the Diebold-Mariano {LEVEL:.0%} interval for the mean difference. A forecast's neighbouring errors "
-    "are not independent, since each step reads the forecast's own earlier steps, so the interval allows "
-    "for their correlation over as many steps as the longer-reaching of the two reads back (the network's "
-    "window, the season, or the autoregressive order). An interval that spans zero is a tie."
+    "Every forecaster, trained once, forecasts the same number of steps from several origins spread over the "
+    "held-out span, each given the history up to its origin as input (time-series cross-validation). Each "
+    "verdict compares the two forecasts' mean squared errors origin by origin (network minus baseline): the "
+    f"Diebold-Mariano {LEVEL:.0%} interval for the mean difference. Origins closer than a forecast's reach "
+    "share target steps, so their errors correlate; the interval allows for that. An interval that spans zero "
+    "is a tie."
 )
 AIC = (
     "How many past values it weighs was chosen by AIC, Akaike's information criterion: each candidate "
@@ -76,6 +79,7 @@ SPIKE = 10.0
 LEAK_SHARE = 0.5
 """Validation leaks when at least this share of its windows has a training window one step away."""
 NETWORK = "the network"
+OBJECTIVE_NAMES = {"one_step": "one step ahead", "rollout": "on free-running rollouts"}
 COMPARISONS = {name: f"network_vs_{name}" for name in BASELINES}
 """The id of the network's comparison with each baseline."""
 
@@ -113,13 +117,16 @@ def _forecasts(names: Sequence[str]) -> str:
 def claims(cfg: SineConfig, res: SineResult) -> list[Claim]:
     """Every finding the page states, for the forecast the display settings choose; the headline first."""
     steps = res.steps(cfg.horizon)
-    versus = baseline_comparisons(res, cfg.generation, steps)
+    generation = resolved_generation(cfg)
+    versus = baseline_comparisons(res, generation)
     return [
-        verdict(res, steps, versus),
+        verdict(res, versus),
         *versus.values(),
-        errors_compound(res, cfg.generation, steps),
-        error_trend(res, cfg.generation, steps),
-        validation_understates(res, cfg.generation, steps),
+        objectives(res),
+        intervals_cover(res, generation),
+        errors_compound(res, generation, steps),
+        error_trend(res, generation, steps),
+        validation_understates(res, generation, steps),
         split_leak(res, cfg),
         scaler_leak(res, cfg),
         clipping(res, cfg),
@@ -132,25 +139,33 @@ def by_id(found: Iterable[Claim]) -> dict[str, Claim]:
     return {c.id: c for c in found}
 
 
-def baseline_comparisons(res: SineResult, generation: str, steps: int) -> dict[str, Claim]:
-    """The network's free-running forecast against each baseline on the same future steps: Diebold-Mariano
-    on the per-step squared errors, the overlap allowed for over the longer reach of the two."""
-    errors = squared_errors_by_contender(res, generation, steps)
-    measure = f"mean squared error over {len(errors['rnn']):,} {res.data.step}s ahead"
+def _rolled(res: SineResult) -> str:
+    """'11 years ahead from 24 origins': what each rolling comparison averages over."""
+    rolled = res.rolling
+    return f"{rolled.reach:,} {res.data.step}s ahead from {len(rolled.starts)} forecast origins"
+
+
+def baseline_comparisons(res: SineResult, generation: str) -> dict[str, Claim]:
+    """The network against each baseline from the same rolling origins over the held-out future: Diebold-Mariano
+    on each origin's mean squared error, allowing for origins whose forecasts share target steps."""
+    rolled = res.rolling
+    network = rolled.per_origin(network_key(res.objective, generation))
+    measure = f"mean squared error {_rolled(res)}"
     out = {}
     for name in BASELINES:
-        reach = max(res.window, res.baseline_reach[name])
+        baseline = rolled.per_origin(name)
         found = comparison(
             COMPARISONS[name],
             NETWORK,
             f"the {_short(name)} forecast",
-            diebold_mariano(errors["rnn"], errors[name], horizon=reach),
+            diebold_mariano(network, baseline, horizon=rolled.overlap),
             better="lower",
             measure=measure,
-            network_mse=float(errors["rnn"].mean()),
-            baseline_mse=float(errors[name].mean()),
-            steps=float(len(errors["rnn"])),
-            horizon=float(reach),
+            network_mse=float(network.mean()),
+            baseline_mse=float(baseline.mean()),
+            origins=float(len(network)),
+            reach=float(rolled.reach),
+            overlap=float(rolled.overlap),
         )
         out[name] = dataclasses.replace(found, text=_sentence(found.text))
     return out
@@ -160,17 +175,18 @@ def _verdict_rule(e: Mapping[str, float]) -> bool:
     return all(e[f"{name}_high"] < 0 for name in BASELINES)
 
 
-def verdict(res: SineResult, steps: int, versus: Mapping[str, Claim]) -> Claim:
-    """Who forecast best over the horizon, in one plain sentence decided by the comparisons' intervals:
+def verdict(res: SineResult, versus: Mapping[str, Claim]) -> Claim:
+    """Who forecast best from the rolling origins, in one plain sentence decided by the comparisons' intervals:
     the network wins only where it beats a baseline beyond the noise, and the sentence says when it loses or ties."""
-    evidence = {"steps": steps, "network_mse": versus[next(iter(BASELINES))].evidence["network_mse"]}
+    first = versus[next(iter(BASELINES))].evidence
+    evidence = {"origins": first["origins"], "reach": first["reach"], "network_mse": first["network_mse"]}
     for name, found in versus.items():
         e = found.evidence
         evidence |= {f"{name}_mse": e["baseline_mse"], f"{name}_low": e["low"], f"{name}_high": e["high"]}
     unit = f" {res.data.unit}" if res.data.unit else ""
     rmse = {name: _g(math.sqrt(evidence[f"{name}_mse"])) + unit for name in ("network", *BASELINES)}
     best = min(BASELINES, key=lambda n: evidence[f"{n}_mse"])
-    over = f"Over {steps:,} {res.data.step}s ahead"
+    over = f"Forecasting {_rolled(res)} over the held-out span"
     wins = (
         f"{over}, the network beats every baseline beyond this run's noise: root mean squared error "
         f"{rmse['network']}, against {rmse[best]} for the best of them, the {_short(best)} forecast."
@@ -193,6 +209,77 @@ def verdict(res: SineResult, steps: int, versus: Mapping[str, Claim]) -> Claim:
         "run's noise."
     )
     return claim("network_vs_baselines", _verdict_rule, wins, otherwise, **evidence)
+
+
+def objectives(res: SineResult) -> Claim:
+    """Both training objectives, each forecasting the way it trained, from the same rolling origins: whether
+    training on its own fed-back predictions (no exposure bias) beats training one step ahead."""
+    rolled = res.rolling
+    errors = {
+        objective: rolled.per_origin(network_key(objective, natural_generation(objective)))
+        for objective in (res.objective, res.other.objective)
+    }
+    found = comparison(
+        "rollouts_beat_one_step",
+        "the network trained on free-running rollouts",
+        "the network trained one step ahead",
+        diebold_mariano(errors["rollout"], errors["one_step"], horizon=rolled.overlap),
+        better="lower",
+        measure=f"mean squared error {_rolled(res)}",
+        rollout_mse=float(errors["rollout"].mean()),
+        one_step_mse=float(errors["one_step"].mean()),
+        rollout_steps=float(res.rollout),
+    )
+    shown = OBJECTIVE_NAMES[res.objective]
+    return dataclasses.replace(
+        found,
+        text=(
+            f"**Training objective.** {_sentence(found.text)} Mean squared error: rollouts "
+            f"{_g(found.evidence['rollout_mse'])}, one step ahead {_g(found.evidence['one_step_mse'])}. Trained "
+            f"one step ahead, a network never sees its own mistakes as inputs (exposure bias); rollouts of up to "
+            f"{res.rollout} steps train it on them. The page shows the network trained {shown}; the other was "
+            "trained on the same data with the rest of the budget."
+        ),
+    )
+
+
+COVERAGE_SHORTFALL = 0.05
+"""A 95% interval counts as calibrated when it holds at least LEVEL minus this share of the held-out values."""
+
+
+def _covers_enough(e: Mapping[str, float]) -> bool:
+    return e["coverage_95"] >= LEVEL - COVERAGE_SHORTFALL
+
+
+def intervals_cover(res: SineResult, generation: str) -> Claim:
+    """How often the network's prediction intervals held the truth from the rolling origins: calibrated on
+    forecasts from the last part of the training span, checked on the held-out span."""
+    rolled = res.rolling
+    shares = coverage(
+        rolled.forecasts[network_key(res.objective, generation)], rolled.truth, res.widths[generation]
+    )
+    low, high = (f"{level:.0%}" for level in LEVELS)
+    measured = (
+        f"From {len(rolled.starts)} origins over the held-out span, {rolled.reach} {res.data.step}s ahead, the "
+        f"{high} interval held {shares[-1]:.0%} of the true values and the {low} interval {shares[0]:.0%}."
+    )
+    how = (
+        " Each interval is the forecast plus or minus the spread of the errors the same network made that many "
+        "steps ahead from origins in the last part of the training span, which it did not train on when the "
+        "split is by time."
+    )
+    return claim(
+        "intervals_cover",
+        _covers_enough,
+        f"**Prediction intervals.** {measured} Close to their levels: the spread measured before the forecast "
+        f"held afterwards.{how}",
+        f"**Prediction intervals.** {measured} Too narrow: the held-out span was harder than the stretch the "
+        f"errors were measured on, so treat the band as a lower bound on the uncertainty.{how}",
+        coverage_80=float(shares[0]),
+        coverage_95=float(shares[-1]),
+        origins=float(len(rolled.starts)),
+        reach=float(rolled.reach),
+    )
 
 
 def _compounds(e: Mapping[str, float]) -> bool:
@@ -558,10 +645,33 @@ def data_note(res: SineResult) -> str:
             f"{data.units[target]}, one value a {data.step}. {data.gaps}"
         ).strip()
     return (
-        f"**Data.** {origin} The network read {read}, and learned {learned}. Season for the "
+        f"**Data.** {origin} The network read {read}, and learned {learned}{_why_learned(res)}. Season for the "
         f"seasonal-naive forecast: {res.season} {res.data.step}s, {res.season_how}. "
         f"The autoregressive baseline is {res.ar_model}: a weighted sum of past values, its weights fitted "
         f"by least squares on the training span only. {AIC} The baselines read the target alone."
+    )
+
+
+def _why_learned(res: SineResult) -> str:
+    """Why values or changes: the stationarity tests for real data."""
+    return "" if res.stationarity is None else f": the series is {res.stationarity.described()}"
+
+
+def network_note(res: SineResult) -> str:
+    """The network fielded and how it trained, with why: the choices 'auto' made for this series."""
+    cell = CELLS[res.cell]
+    rollout = (
+        f"free-running rollouts growing to {res.rollout} steps, each scored on its own fed-back predictions"
+        if res.objective == "rollout"
+        else "one step ahead from the true past (teacher forcing)"
+    )
+    return (
+        f"**Network.** A {cell} of {res.hidden} units reading {res.window} past values, trained on {rollout}; "
+        f"{res.history.steps:,} Adam steps in {res.history.seconds:.1f} s. Auto settings field the common "
+        "recipe's network for a synthetic signal, and for real data a gated network trained on rollouts, as a "
+        "forecaster would. "
+        f"For comparison, the same network trained {OBJECTIVE_NAMES[res.other.objective]}: "
+        f"{res.other.history.steps:,} steps in {res.other.history.seconds:.1f} s."
     )
 
 
@@ -572,14 +682,18 @@ def run_row(res: SineResult, cfg: SineConfig) -> dict[str, object]:
     if res.signal == "own":
         settings += f" ({res.source})"
     steps = res.steps(MAX_HORIZON)
-    errors = mse_by_contender(res, "window", steps)
+    generation = natural_generation(res.objective)
+    errors = mse_by_contender(res, generation, steps)
+    rolled = res.rolling
     return {
         "settings (training)": settings,
         "validation MSE": res.val_mse,
-        "one step ahead, future": one_step_mse(res, "window", steps),
-        f"forecast MSE, first {HORIZONS[0]} steps": forecast_mse(res, "window", HORIZONS[0]),
+        "one step ahead, future": one_step_mse(res, generation, steps),
+        f"forecast MSE, first {HORIZONS[0]} steps": forecast_mse(res, generation, HORIZONS[0]),
         "forecast steps": steps,
         "forecast MSE, all steps": errors["rnn"],
         "best baseline MSE": min(v for k, v in errors.items() if k != "rnn"),
+        "rolling-origin MSE": float(rolled.per_origin(network_key(res.objective, generation)).mean()),
+        "best baseline, rolling": min(float(rolled.per_origin(name).mean()) for name in BASELINES),
         "training s": round(res.history.seconds, 2),
     }

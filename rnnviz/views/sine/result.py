@@ -9,8 +9,10 @@ import torch
 
 from rnnviz.core.fit import History
 from rnnviz.views.sine.forecasting import Scaler
+from rnnviz.views.sine.rolling import Rolling
 from rnnviz.views.sine.signals import BUILT_IN, period
 from rnnviz.views.sine.sources import Series
+from rnnviz.views.sine.stationarity import Stationarity
 
 
 @dataclass(frozen=True)
@@ -23,6 +25,16 @@ class Forecast:
     """Teacher forced: one step ahead from the true (observed) past."""
     hidden: np.ndarray
     """(steps, hidden): top-layer state behind each free-running prediction."""
+
+
+@dataclass(frozen=True)
+class OtherObjective:
+    """The network trained the other way, on the same data and budget share, for the side-by-side comparison."""
+
+    objective: str
+    free: dict[str, np.ndarray]
+    """Per generation mode: its free-running forecast of the whole future, in the target's units."""
+    history: History
 
 
 @dataclass(frozen=True)
@@ -58,6 +70,20 @@ class SineResult:
     """0 when it learned values, else the steps its changes span."""
     weights: dict[str, torch.Tensor]
     """The trained network's state_dict, for export."""
+    objective: str
+    """How the network shown trained (a key of forecasting.OBJECTIVES, never 'auto')."""
+    cell: str
+    hidden: int
+    rollout: int
+    """Longest rollout of the free-running objective (trained here or as the other objective)."""
+    stationarity: Stationarity | None
+    """The tests that chose values or changes; None for synthetic signals, which are learned as values."""
+    other: OtherObjective
+    rolling: Rolling
+    """Every contender from several origins over the held-out future (see rolling.py)."""
+    widths: dict[str, np.ndarray]
+    """Per generation mode: (levels, reach) half-widths of the network's prediction intervals, calibrated
+    on forecasts from origins in the last part of the training span."""
 
     @property
     def signal(self) -> str:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from rnnviz.core.cells import CELLS
 from rnnviz.core.config import (
     cell_param,
     epochs_param,
@@ -21,7 +22,16 @@ from rnnviz.core.config import (
 )
 from rnnviz.views.sine.baselines import MAX_SEASON, Season
 from rnnviz.views.sine.datasets import REAL
-from rnnviz.views.sine.forecasting import GENERATION, LEARN, SCALERS, SPLITS
+from rnnviz.views.sine.forecasting import (
+    GENERATION,
+    LEARN,
+    MAX_FULL_BATCH_VALUES,
+    OBJECTIVES,
+    ROLLOUT_BATCH,
+    ROLLOUT_GROWTH,
+    SCALERS,
+    SPLITS,
+)
 from rnnviz.views.sine.signals import BUILT_IN, SIGNALS
 from rnnviz.views.sine.sources import AUTO_INPUTS, MAX_HORIZON, NO_INPUTS, TABLE_SIGNALS
 
@@ -31,8 +41,20 @@ BATCHES = {
     "64": "64",
     "128": "128",
     "256": "256",
-    "full": "All training windows (full batch)",
+    "full": f"Full batch: every training window, up to {MAX_FULL_BATCH_VALUES:,} values a step "
+    f"(rollouts: {ROLLOUT_BATCH} a step)",
 }
+
+
+AUTO = "auto"
+RECIPE_CELL, RECIPE_HIDDEN, RECIPE_WINDOW = "rnn", 10, 15
+"""The common minibatch recipe's network for synthetic signals (bench/sine.py)."""
+FIELD_CELL, FIELD_HIDDEN = "gru", 48
+"""The network a forecaster would field on real data: a gated cell, big enough to learn a season."""
+MAX_WINDOW = 60
+MIN_ROLLOUT, MAX_AUTO_ROLLOUT = 8, 26
+"""Automatic rollouts cover one season, but at least 8 steps and at most 26: longer ones cost more per step
+than they teach within the budget."""
 
 
 def is_own(cfg: SineConfig) -> bool:
@@ -98,11 +120,13 @@ class SineConfig:
         applies=is_timed_by_dt,
     )
     window: int = param(
-        15,
+        0,
         "Window",
-        "Past values the network reads before predicting the next one.",
-        min=1,
-        max=60,
+        f"Past values the network reads before predicting the next one (free running, before it runs ahead). "
+        f"0: {RECIPE_WINDOW} for a synthetic signal, as the common recipe; for real data one season, at least "
+        f"{RECIPE_WINDOW}.",
+        min=0,
+        max=MAX_WINDOW,
         unit="steps",
     )
     split: str = param(
@@ -124,13 +148,44 @@ class SineConfig:
         "Values are scaled to [-1, 1] with a minimum and maximum taken from this data.",
         choices=SCALERS,
     )
-    cell: str = cell_param("rnn")
-    hidden: int = hidden_param(10, max=64)
+    cell: str = cell_param(
+        AUTO,
+        choices={AUTO: f"Auto: {CELLS[RECIPE_CELL]} for synthetic signals, {CELLS[FIELD_CELL]} for real data"}
+        | CELLS,
+        help="The recurrent cell type. Auto: the common recipe's cell for a synthetic signal, the gated cell a "
+        "forecaster would field for real data.",
+    )
+    hidden: int = hidden_param(
+        0,
+        min=0,
+        max=64,
+        help=f"Units in each hidden state. 0: {RECIPE_HIDDEN} for a synthetic signal (the common recipe), "
+        f"{FIELD_HIDDEN} for real data.",
+    )
+    objective: str = param(
+        AUTO,
+        "Training objective",
+        "One step ahead scores each prediction from the true past (teacher forcing). Free-running rollouts "
+        "read a window, then run ahead on their own predictions and score every one of them, back-propagated "
+        "through the loop: the network trains for the forecast it will make. The other objective is trained "
+        "too, sharing the budget, so the page shows both.",
+        choices=OBJECTIVES,
+    )
+    rollout: int = param(
+        0,
+        "Rollout steps",
+        f"Longest rollout of the free-running objective; rollouts grow from 1 to this over the first "
+        f"{ROLLOUT_GROWTH:.0%} of training. 0: one season, between {MIN_ROLLOUT} and {MAX_AUTO_ROLLOUT}.",
+        min=0,
+        max=100,
+        unit="steps",
+    )
     layers: int = layers_param(1, max=3)
     epochs: int = epochs_param(
         300,
         help="Passes over the training windows; with a full batch, one Adam step each. A common minibatch "
-        "recipe for this task takes 50 epochs of 128 shuffled windows at a time.",
+        "recipe for this task takes 50 epochs of 128 shuffled windows at a time. Rollouts take one Adam step "
+        "an epoch, on a batch of windows each run ahead.",
         max=500,
     )
     batch: str = param(
@@ -173,7 +228,7 @@ class SineConfig:
         unit="steps",
     )
     generation: str = view_param(
-        "window",
+        AUTO,
         "Generation",
         "How the network runs ahead: each window read afresh, or one hidden state carried on.",
         choices=GENERATION,
@@ -185,6 +240,55 @@ class SineConfig:
         return self.max_norm if self.clip else None
 
 
+def is_synthetic(signal: str) -> bool:
+    return signal in BUILT_IN
+
+
+def resolved_objective(cfg: SineConfig) -> str:
+    """'auto' trains synthetic signals one step ahead (the common recipe) and real data for the forecast:
+    free-running rollouts."""
+    if cfg.objective != AUTO:
+        return cfg.objective
+    return "one_step" if is_synthetic(cfg.signal) else "rollout"
+
+
+def other_objective(objective: str) -> str:
+    """The objective trained beside the chosen one, so that the page can put both side by side."""
+    return "one_step" if objective == "rollout" else "rollout"
+
+
+def resolved_generation(cfg: SineConfig) -> str:
+    """'auto' forecasts the way the network trained: each window re-read from a zero state after one step
+    ahead, the state carried on after rollouts."""
+    if cfg.generation != AUTO:
+        return cfg.generation
+    return natural_generation(resolved_objective(cfg))
+
+
+def natural_generation(objective: str) -> str:
+    return "carry" if objective == "rollout" else "window"
+
+
+def resolved_network(cfg: SineConfig, signal: str) -> tuple[str, int]:
+    """The cell and hidden size: as chosen, or 'auto' / 0 by the kind of data."""
+    synthetic = is_synthetic(signal)
+    cell = cfg.cell if cfg.cell != AUTO else (RECIPE_CELL if synthetic else FIELD_CELL)
+    hidden = cfg.hidden or (RECIPE_HIDDEN if synthetic else FIELD_HIDDEN)
+    return cell, hidden
+
+
+def resolved_window(cfg: SineConfig, signal: str, season: int) -> int:
+    """The window: as chosen, or 0 = the recipe's for synthetic signals and at least a season for real data."""
+    if cfg.window:
+        return cfg.window
+    return RECIPE_WINDOW if is_synthetic(signal) else max(RECIPE_WINDOW, min(season, MAX_WINDOW))
+
+
+def resolved_rollout(cfg: SineConfig, season: int) -> int:
+    """Longest rollout: as chosen, or one season between MIN_ROLLOUT and MAX_AUTO_ROLLOUT."""
+    return cfg.rollout or min(max(season, MIN_ROLLOUT), MAX_AUTO_ROLLOUT)
+
+
 def resolved_split(cfg: SineConfig, signal: str) -> str:
     """'auto' is the common recipe's random split for synthetic signals and the honest split by time for real data."""
     if cfg.split != "auto":
@@ -192,11 +296,12 @@ def resolved_split(cfg: SineConfig, signal: str) -> str:
     return "random" if signal in BUILT_IN else "time"
 
 
-def resolved_learn(cfg: SineConfig, signal: str, season: Season) -> str:
-    """'auto' learns values of synthetic signals (as the common recipe does) and changes of real data, which trend:
-    over a season when the data show one, else from step to step."""
-    if cfg.learn != "auto":
+def resolved_learn(cfg: SineConfig, signal: str, season: Season, stationary: bool) -> str:
+    """'auto' learns values of synthetic signals (as the common recipe does) and of real data that the
+    stationarity tests find stationary; changes of the others, which trend or wander: over a season when the
+    data show one, else from step to step."""
+    if cfg.learn != AUTO:
         return cfg.learn
-    if signal in BUILT_IN:
+    if is_synthetic(signal) or stationary:
         return "values"
     return "season" if season.in_data and season.length > 1 else "changes"

@@ -6,8 +6,9 @@ Snapshot capture records the first free-running steps at each checkpoint: the fi
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import math
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -17,35 +18,58 @@ from torch import nn
 
 from rnnviz.core.compare import parameter_count
 from rnnviz.core.experiment import ProgressFn
-from rnnviz.core.fit import fit
+from rnnviz.core.fit import History, fit
 from rnnviz.core.seeding import seed_everything
-from rnnviz.views.sine.baselines import Season, detect_season, forecast_all
+from rnnviz.views.sine.baselines import BASELINES, Season, detect_season, forecast_all
+from rnnviz.views.sine.baselines import from_origin as baseline_forecasts
 from rnnviz.views.sine.forecasting import (
-    GENERATION,
+    MODES,
+    OBJECTIVES,
+    ROLLOUT_BATCH,
     Forecaster,
     Scaler,
     changes,
     free_run,
+    free_run_many,
+    full_batch,
     neighbour_share,
+    rollout_length,
     split,
     teacher_forced,
     to_values,
     windows,
 )
-from rnnviz.views.sine.result import Forecast, SineResult
+from rnnviz.views.sine.result import Forecast, OtherObjective, SineResult
+from rnnviz.views.sine.rolling import Rolling, horizon, interval_widths, network_key, origins, targets
 from rnnviz.views.sine.scoring import mse
 from rnnviz.views.sine.series import UserSeries, read_series
-from rnnviz.views.sine.settings import SineConfig, resolved_learn, resolved_split
-from rnnviz.views.sine.sources import MAX_HORIZON, load
+from rnnviz.views.sine.settings import (
+    RECIPE_WINDOW,
+    SineConfig,
+    is_synthetic,
+    natural_generation,
+    other_objective,
+    resolved_learn,
+    resolved_network,
+    resolved_objective,
+    resolved_rollout,
+    resolved_split,
+    resolved_window,
+)
+from rnnviz.views.sine.sources import MAX_HORIZON, MIN_TRAIN_WINDOWS, load
+from rnnviz.views.sine.stationarity import check as stationarity_check
 
 CAPTURE_STEPS = 20
 """Free-running steps forecast at each training snapshot: the film of the forecast locking on.
 Each step is one call of the network, so this is what keeps capture within 15 % of training."""
 VAL_POINTS = 25
 """About this many validation losses per training: enough for the live chart, cheap to compute."""
+MAIN_SHARE = 0.6
+"""Share of the training budget for the objective shown; the other objective, trained for comparison, has
+the rest."""
 
 
-def _batches(count: int, size: int, epochs: int, rng: np.random.Generator) -> Iterator[np.ndarray]:
+def _batches(count: int, size: int, epochs: int, *, rng: np.random.Generator) -> Iterator[np.ndarray]:
     """Window indices for each Adam step: a fresh shuffle every epoch, as a DataLoader would."""
     for _ in range(epochs):
         order = rng.permutation(count)
@@ -72,6 +96,20 @@ class _Space:
         known = self.observed[start - self.lag : start]
         return to_values(predicted, known, self.lag, chained=True), run_.hidden
 
+    def from_origins(self, model: Forecaster, starts: np.ndarray, steps: int, mode: str) -> np.ndarray:
+        """(origins, steps): free-running values of the target after each origin, all origins at once."""
+        if not len(starts) or steps < 1:
+            return np.zeros((len(starts), max(steps, 0)), dtype=np.float32)
+        size = model.window
+        contexts = self.scaled[starts[:, None] - size + np.arange(size)[None, :]]
+        predicted = self.scaler.unscale(free_run_many(model, contexts, steps, mode))[..., 0]
+        return np.stack(
+            [
+                to_values(p, self.observed[start - self.lag : start], self.lag, chained=True)
+                for p, start in zip(predicted, starts, strict=True)
+            ]
+        ).astype(np.float32)
+
     def teacher(self, model: Forecaster, start: int, steps: int, mode: str) -> np.ndarray:
         run_ = teacher_forced(model, self.scaled, start, steps, model.window, mode)
         return self.one_step(self.scaler.unscale(run_.prediction)[:, 0], start)
@@ -89,27 +127,156 @@ class _Space:
         return Forecast(free, self.teacher(model, start, steps, mode), hidden)
 
 
+@dataclass(frozen=True)
+class _Windows:
+    """The training data both objectives read: every window, which are trained on and which held out."""
+
+    inputs: torch.Tensor
+    """(count, size, features): the window before each target."""
+    series: torch.Tensor
+    """(samples, features): the scaled series, to read rollout targets from."""
+    train: np.ndarray
+    val: np.ndarray
+
+    @property
+    def size(self) -> int:
+        return self.inputs.shape[1]
+
+    def reaching(self, index: np.ndarray, steps: int) -> np.ndarray:
+        """The windows in ``index`` whose next ``steps`` targets all lie within the windows' targets."""
+        return index[index + steps <= len(self.inputs)]
+
+    def ahead(self, index: np.ndarray, steps: int) -> torch.Tensor:
+        """(len(index), steps, features): the rows after each window."""
+        first = torch.from_numpy(index + self.size)
+        return self.series[first[:, None] + torch.arange(steps)[None, :]]
+
+
+def _one_step_training(
+    model: Forecaster, data: _Windows, cfg: SineConfig, rng: np.random.Generator
+) -> tuple[Callable, Callable, int, Iterator]:
+    """Loss, validation loss, steps and batches of teacher forcing: each window's next row from the true past."""
+    targets = data.series[data.size : data.size + len(data.inputs)]
+    count = len(data.train)
+    batch = full_batch(count, data.size) if cfg.batch == "full" else min(int(cfg.batch), count)
+    per_epoch = 1 if cfg.batch == "full" else math.ceil(count / batch)
+    batches = (
+        (rng.permutation(count)[:batch] for _ in range(cfg.epochs))
+        if cfg.batch == "full" and count > batch
+        else _batches(count, batch, cfg.epochs, rng=rng)
+    )
+
+    def loss(positions: np.ndarray) -> torch.Tensor:
+        index = data.train[positions]
+        return nn.functional.mse_loss(model.predict_next(data.inputs[index]), targets[index])
+
+    def val_loss() -> float:
+        return float(nn.functional.mse_loss(model.predict_next(data.inputs[data.val]), targets[data.val]))
+
+    return loss, val_loss, cfg.epochs * per_epoch, batches
+
+
+def _rollout_training(
+    model: Forecaster, data: _Windows, cfg: SineConfig, rng: np.random.Generator, longest: int
+) -> tuple[Callable, Callable, int, Iterator]:
+    """Loss, validation loss, steps and batches of free-running rollouts growing to ``longest`` steps.
+
+    Each Adam step draws a batch of training windows; the network reads each (and is scored one step ahead
+    while reading), then runs ahead on its own predictions, scored against the true rows. A rollout stays
+    within the training windows' targets, so it never reads what validation holds out after them.
+    """
+    total = cfg.epochs
+    longest = max(1, min(longest, len(data.train) - 1))
+    size = ROLLOUT_BATCH if cfg.batch == "full" else int(cfg.batch)
+    top = int(data.train.max(initial=0))
+    val = data.reaching(data.val, longest)
+    val_steps = longest if len(val) else 1
+    val = val if len(val) else data.val
+
+    def batches() -> Iterator[tuple[np.ndarray, int]]:
+        for step in range(1, total + 1):
+            steps = rollout_length(step, total, longest)
+            eligible = data.train[data.train <= top - steps + 1]
+            yield rng.choice(eligible, size=min(size, len(eligible)), replace=False), steps
+
+    def scored(index: np.ndarray, steps: int) -> torch.Tensor:
+        warm = data.inputs[index]
+        one_step, ahead = model.rollout(warm, steps)
+        return nn.functional.mse_loss(ahead, data.ahead(index, steps)) + nn.functional.mse_loss(
+            one_step, warm[:, 1:]
+        )
+
+    def loss(batch: tuple[np.ndarray, int]) -> torch.Tensor:
+        return scored(*batch)
+
+    def val_loss() -> float:
+        return float(scored(val, val_steps))
+
+    return loss, val_loss, total, batches()
+
+
+TRAINERS = {"one_step": _one_step_training, "rollout": _rollout_training}
+
+
+def _train(
+    objective: str,
+    model: Forecaster,
+    data: _Windows,
+    cfg: SineConfig,
+    rng: np.random.Generator,
+    longest: int,
+    share: float,
+    on_progress: ProgressFn | None,
+    capture: Callable[[], dict[str, object]] | None,
+) -> History:
+    """Fit ``model`` by ``objective`` within ``share`` of the training budget."""
+    extra = (longest,) if objective == "rollout" else ()
+    loss, val_loss, total, batches = TRAINERS[objective](model, data, cfg, rng, *extra)
+    return fit(
+        model,
+        loss,
+        batches,
+        total_steps=total,
+        lr=cfg.lr,
+        clip=cfg.max_norm_used,
+        val_fn=val_loss,
+        val_every=max(1, total // VAL_POINTS),
+        on_progress=on_progress,
+        report_every_s=0.25,
+        budget_share=share,
+        capture=capture,
+    )
+
+
+def _noted(on_progress: ProgressFn | None, note: str) -> ProgressFn | None:
+    """Progress reports of the second training, with a note saying what it is."""
+    if on_progress is None:
+        return None
+    return lambda p: on_progress(dataclasses.replace(p, note=note))
+
+
 def params(cfg: SineConfig) -> int:
-    """Trainable parameters of the forecaster run() trains for ``cfg`` (an upload's columns aside)."""
+    """Trainable parameters of each forecaster run() trains for ``cfg`` (an upload's columns aside)."""
     data = load(
         cfg.signal,
         dt=cfg.dt,
         noise=cfg.noise,
-        window=cfg.window,
+        window=cfg.window or RECIPE_WINDOW,
         series=cfg.series,
         target=cfg.target,
         inputs=cfg.inputs,
         rng=np.random.default_rng(cfg.seed),
         upload=None,
     )
-    features = data.observed.shape[1]
-    return parameter_count(lambda: Forecaster(cfg.cell, cfg.hidden, cfg.layers, features=features))
+    cell, hidden = resolved_network(cfg, data.signal)
+    return parameter_count(lambda: Forecaster(cell, hidden, cfg.layers, features=data.observed.shape[1]))
 
 
 def run(
     cfg: SineConfig, on_progress: ProgressFn | None = None, upload: UserSeries | None = None
 ) -> SineResult:
-    """Window the training span, split and scale it, train, then forecast the future both ways.
+    """Window the training span, split and scale it, train both objectives, then forecast the future from
+    its start and from rolling origins, beside the baselines.
 
     Every error is in the target's own units and against the clean signal, so one-step,
     validation, forecast and baseline errors can be compared directly.
@@ -119,20 +286,14 @@ def run(
         cfg.signal,
         dt=cfg.dt,
         noise=cfg.noise,
-        window=cfg.window,
+        window=cfg.window or RECIPE_WINDOW,
         series=cfg.series,
         target=cfg.target,
         inputs=cfg.inputs,
         rng=rng,
         upload=upload,
     )
-    n_train, size = data.n_train, cfg.window
-
-    # A common sine-forecasting recipe builds its windows with range(len(data) - window - 1): the last
-    # value is never a target. Kept, so that the default has the recipe's 734 windows.
-    count = n_train - 1 - size
-    clean_targets = data.truth[size : n_train - 1]
-    train_idx, val_idx = split(count, resolved_split(cfg, data.signal), rng)
+    n_train = data.n_train
     observed_target = data.observed[:, 0]
     found = (
         Season(min(cfg.season, n_train // 2), "as chosen", True)
@@ -140,8 +301,17 @@ def run(
         else detect_season(observed_target[:n_train], data.calendar_season)
     )
     season, season_how = found.length, found.how
-    learned = resolved_learn(cfg, data.signal, found)
+    tested = None if is_synthetic(data.signal) else stationarity_check(observed_target[:n_train])
+    learned = resolved_learn(cfg, data.signal, found, tested is not None and tested.stationary)
     lag = {"values": 0, "changes": 1, "season": season}[learned]
+    size = min(resolved_window(cfg, data.signal, season), n_train - 1 - MIN_TRAIN_WINDOWS - lag)
+    size = max(1, size)
+
+    # A common sine-forecasting recipe builds its windows with range(len(data) - window - 1): the last
+    # value is never a target. Kept, so that the default has the recipe's 734 windows.
+    count = n_train - 1 - size
+    clean_targets = data.truth[size : n_train - 1]
+    train_idx, val_idx = split(count, resolved_split(cfg, data.signal), rng)
     # The first `lag` changes are made up (see forecasting.changes): windows reading them are left out.
     if (train_idx >= lag).any() and (val_idx >= lag).any():
         train_idx, val_idx = train_idx[train_idx >= lag], val_idx[val_idx >= lag]
@@ -155,47 +325,56 @@ def run(
     scaler = Scaler.fit(series[:n_train][covered] if cfg.scaler == "train" else np.vstack([series, clean]))
     scaled = scaler.scale(series).astype(np.float32)
     space = _Space(scaled, scaler, observed_target, lag)
-    inputs, targets = (torch.from_numpy(a) for a in windows(scaled[: n_train - 1], size))
-    x_train, y_train = inputs[train_idx], targets[train_idx]
-    x_val, y_val = inputs[val_idx], targets[val_idx]
+    inputs = torch.from_numpy(windows(scaled[: n_train - 1], size)[0])
+    windowed = _Windows(inputs, torch.from_numpy(scaled[: n_train - 1]), train_idx, val_idx)
 
-    model = Forecaster(cfg.cell, cfg.hidden, cfg.layers, features=scaled.shape[1], window=size)
-    batch = len(train_idx) if cfg.batch == "full" else min(int(cfg.batch), len(train_idx))
-    per_epoch = math.ceil(len(train_idx) / batch)
-    total = cfg.epochs * per_epoch
+    objective = resolved_objective(cfg)
+    other = other_objective(objective)
+    cell, hidden = resolved_network(cfg, data.signal)
+    longest = resolved_rollout(cfg, season)
+    features = scaled.shape[1]
+    model = Forecaster(cell, hidden, cfg.layers, features=features, window=size)
     film_truth = data.truth[n_train : n_train + CAPTURE_STEPS].astype(np.float32)
-
-    def loss_fn(index: np.ndarray) -> torch.Tensor:
-        return nn.functional.mse_loss(model.predict_next(x_train[index]), y_train[index])
-
-    def val_loss() -> float:
-        return float(nn.functional.mse_loss(model.predict_next(x_val), y_val))
 
     def capture() -> dict[str, object]:
         """The first CAPTURE_STEPS of the free-running forecast and the truth (target's units), and their MSE."""
-        forecast = space.free(model, n_train, len(film_truth), "window")[0].astype(np.float32)
+        mode = natural_generation(objective)
+        forecast = space.free(model, n_train, len(film_truth), mode)[0].astype(np.float32)
         return {"forecast": forecast, "truth": film_truth, "mse": mse(forecast, film_truth)}
 
-    history = fit(
-        model,
-        loss_fn,
-        _batches(len(train_idx), batch, cfg.epochs, rng),
-        total_steps=total,
-        lr=cfg.lr,
-        clip=cfg.max_norm_used,
-        val_fn=val_loss,
-        val_every=max(per_epoch, total // VAL_POINTS),
-        on_progress=on_progress,
-        report_every_s=0.25,
-        capture=capture,
+    history = _train(objective, model, windowed, cfg, rng, longest, MAIN_SHARE, on_progress, capture)
+    compared = Forecaster(cell, hidden, cfg.layers, features=features, window=size)
+    note = f"Now training the other objective for comparison: {OBJECTIVES[other].lower()}."
+    other_history = _train(
+        other, compared, windowed, cfg, rng, longest, 1 - MAIN_SHARE, _noted(on_progress, note), None
     )
 
     with torch.no_grad():
         fitted = model.predict_next(inputs).numpy()
     fitted_target = space.one_step(scaler.unscale(fitted)[:, 0], size)
     steps = min(MAX_HORIZON, len(data.truth) - n_train)
-    forecasts = {mode: space.forecast(model, n_train, steps, mode) for mode in GENERATION}
+    forecasts = {mode: space.forecast(model, n_train, steps, mode) for mode in MODES}
     guesses = forecast_all(observed_target[:n_train], steps, season)
+
+    reach = horizon(season, len(data.truth) - n_train)
+    starts = origins(n_train, len(data.truth), reach)
+    rolled = {name: np.zeros((0, reach)) for name in BASELINES}
+    if len(starts):
+        by_origin = [baseline_forecasts(observed_target, o, reach, season, guesses.ar) for o in starts]
+        rolled = {name: np.stack([b[name] for b in by_origin]).astype(np.float32) for name in BASELINES}
+    for trained, trained_objective in ((model, objective), (compared, other)):
+        for mode in MODES:
+            rolled[network_key(trained_objective, mode)] = space.from_origins(trained, starts, reach, mode)
+    first_calibration = max(size + lag, n_train - len(val_idx))
+    calibration_reach = min(reach, n_train - first_calibration)
+    calibration = origins(first_calibration, n_train, calibration_reach)
+    calibration_truth = targets(data.truth, calibration, calibration_reach)
+    widths = {
+        mode: interval_widths(
+            space.from_origins(model, calibration, calibration_reach, mode) - calibration_truth, reach
+        )
+        for mode in MODES
+    }
     target_train = train_values[:, 0]
     return SineResult(
         data=data,
@@ -222,6 +401,16 @@ def run(
         learned=learned,
         lag=lag,
         weights={k: v.detach().clone() for k, v in model.state_dict().items()},
+        objective=objective,
+        cell=cell,
+        hidden=hidden,
+        rollout=longest,
+        stationarity=tested,
+        other=OtherObjective(
+            other, {mode: space.free(compared, n_train, steps, mode)[0] for mode in MODES}, other_history
+        ),
+        rolling=Rolling(starts, reach, targets(data.truth, starts, reach), rolled),
+        widths=widths,
     )
 
 

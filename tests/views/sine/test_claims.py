@@ -1,6 +1,7 @@
 """The sine view's claims: each finding decided by this run's numbers, shown both ways, and issue 23's items."""
 
 import dataclasses
+import math
 
 import numpy as np
 import pytest
@@ -10,6 +11,7 @@ from rnnviz.core.fit import History
 from rnnviz.views.sine import EXPERIMENT, lessons
 from rnnviz.views.sine.baselines import BASELINES
 from rnnviz.views.sine.result import Forecast, SineResult
+from rnnviz.views.sine.rolling import coverage, network_key
 from rnnviz.views.sine.settings import SineConfig
 from tests.trained import trained
 
@@ -42,39 +44,101 @@ def test_the_headline_is_the_verdict_and_every_claim_agrees_with_its_evidence():
     assert all(c.agrees_with_evidence() for c in claims)
 
 
-def test_each_comparison_is_diebold_mariano_on_the_same_future_steps():
+def with_rolled(res: SineResult, network: np.ndarray | None = None, baselines: np.ndarray | None = None):
+    """The same run with the rolling-origin forecasts of the network shown (and of every baseline) replaced."""
+    rolled = res.rolling
+    forecasts = dict(rolled.forecasts)
+    if network is not None:
+        forecasts[network_key(res.objective, "window")] = network
+    if baselines is not None:
+        forecasts |= {name: baselines for name in BASELINES}
+    return dataclasses.replace(res, rolling=dataclasses.replace(rolled, forecasts=forecasts))
+
+
+def rolled_wobble(res: SineResult, size: float, seed: int = 0) -> np.ndarray:
+    """The rolling origins' truths plus Gaussian errors of standard deviation ``size``."""
+    truth = res.rolling.truth
+    return truth + size * np.random.default_rng(seed).standard_normal(truth.shape)
+
+
+def test_each_comparison_is_diebold_mariano_over_the_rolling_origins():
     res = trained(EXPERIMENT)
-    steps = res.steps(CFG.horizon)
-    network = (res.forecasts["window"].free[:steps].astype(float) - res.future[:steps]) ** 2
+    rolled = res.rolling
+    assert len(rolled.starts) > 2 and rolled.starts.min() == res.n_train
+    assert rolled.starts.max() + rolled.reach <= len(res.truth)
+    network = ((rolled.forecasts[network_key("one_step", "window")] - rolled.truth) ** 2).mean(axis=1)
     for name in BASELINES:
         c = found(res)[lessons.COMPARISONS[name]]
-        baseline = (res.baselines[name][:steps] - res.future[:steps]) ** 2
-        reach = max(res.window, res.baseline_reach[name])
-        expected = diebold_mariano(network, baseline, horizon=reach)
-        assert c.evidence["horizon"] == reach
+        baseline = ((rolled.forecasts[name] - rolled.truth) ** 2).mean(axis=1)
+        expected = diebold_mariano(network, baseline, horizon=rolled.overlap)
+        assert (
+            c.evidence["overlap"] == rolled.overlap == math.ceil(rolled.reach / np.diff(rolled.starts).min())
+        )
         assert (c.evidence["low"], c.evidence["high"]) == pytest.approx((expected.low, expected.high))
     assert res.baseline_reach["seasonal_naive"] == res.season and res.baseline_reach["naive"] == 1
 
 
+def test_rolling_baselines_read_the_history_up_to_each_origin():
+    res = trained(EXPERIMENT)
+    rolled = res.rolling
+    for i, start in enumerate(rolled.starts):
+        assert rolled.forecasts["naive"][i] == pytest.approx(np.full(rolled.reach, res.observed[start - 1]))
+        season = res.observed[start - res.season : start]
+        np.testing.assert_allclose(rolled.forecasts["seasonal_naive"][i], np.resize(season, rolled.reach))
+    # From the training span's end, the AR model fitted once gives statsmodels' own forecast.
+    first = rolled.forecasts["ar"][0]
+    np.testing.assert_allclose(first, res.baselines["ar"][: rolled.reach], rtol=1e-5, atol=1e-5)
+
+
 def test_the_verdict_says_when_the_network_loses_ties_or_wins():
     res = trained(EXPERIMENT)
-    perfect = dataclasses.replace(res, baselines={k: res.future.copy() for k in res.baselines})
-    lost = found(with_forecast(perfect, wobble(res, 0.3)))
+    perfect = with_rolled(res, baselines=res.rolling.truth.copy())
+    lost = found(with_rolled(perfect, network=rolled_wobble(res, 0.3)))
     assert "loses to every baseline" in lost["network_vs_baselines"].text
     assert not lost["network_vs_baselines"].holds
     for name in BASELINES:
         assert lost[lessons.COMPARISONS[name]].text.endswith(")."), name
         assert "beats the network" in lost[lessons.COMPARISONS[name]].text
 
-    won = found(with_forecast(res, res.future.copy()))
+    won = found(with_rolled(res, network=res.rolling.truth.copy()))
     assert won["network_vs_baselines"].holds and "beats every baseline" in won["network_vs_baselines"].text
 
-    same = with_forecast(res, wobble(res, 0.3))
-    tied = found(dataclasses.replace(same, baselines={k: same.forecasts["window"].free for k in BASELINES}))
+    noisy = rolled_wobble(res, 0.3)
+    tied = found(with_rolled(res, network=noisy, baselines=noisy))
     assert "ties with the naive, the seasonal naive and the autoregressive forecasts" in (
         tied["network_vs_baselines"].text
     )
     assert all("tie" in tied[lessons.COMPARISONS[name]].text for name in BASELINES)
+
+
+def test_the_objectives_are_compared_each_forecasting_the_way_it_trained():
+    res = trained(EXPERIMENT)
+    assert (res.objective, res.other.objective) == ("one_step", "rollout")
+    assert res.other.history.steps == CFG.epochs and set(res.other.free) == {"window", "carry"}
+    rolled = res.rolling
+    one_step = rolled.per_origin(network_key("one_step", "window"))
+    rollout = rolled.per_origin(network_key("rollout", "carry"))
+    c = found(res)["rollouts_beat_one_step"]
+    expected = diebold_mariano(rollout, one_step, horizon=rolled.overlap)
+    assert (c.evidence["low"], c.evidence["high"]) == pytest.approx((expected.low, expected.high))
+    better = dataclasses.replace(
+        rolled, forecasts={**rolled.forecasts, network_key("rollout", "carry"): rolled.truth.copy()}
+    )
+    wins = found(dataclasses.replace(res, rolling=better))["rollouts_beat_one_step"]
+    assert wins.holds and "trained on free-running rollouts beats" in wins.text
+    assert wins.text.startswith("**Training objective.**")
+
+
+def test_interval_coverage_is_counted_and_judged():
+    res = trained(EXPERIMENT)
+    c = found(res)["intervals_cover"]
+    rolled = res.rolling
+    shares = coverage(rolled.forecasts[network_key("one_step", "window")], rolled.truth, res.widths["window"])
+    assert (c.evidence["coverage_80"], c.evidence["coverage_95"]) == pytest.approx(tuple(shares))
+    exact = found(with_rolled(res, network=rolled.truth.copy()))["intervals_cover"]
+    assert exact.holds and exact.evidence["coverage_95"] == 1.0 and "Close to their levels" in exact.text
+    far = found(with_rolled(res, network=rolled.truth + 1e6))["intervals_cover"]
+    assert not far.holds and far.evidence["coverage_95"] == 0.0 and "Too narrow" in far.text
 
 
 def test_errors_compound_only_when_free_running_is_worse_than_one_step():

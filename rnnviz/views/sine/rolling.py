@@ -1,0 +1,103 @@
+"""Rolling-origin evaluation: every forecaster, trained once, forecasts from several origins over the held-out span.
+
+One forecast from one origin is one draw: a lucky or unlucky start decides it. Time-series cross-validation
+instead starts a forecast of the same horizon at several origins across the future, each given the history
+up to it as input (no refitting), and scores each origin's forecast. The per-origin errors are what the
+Diebold-Mariano comparisons average; forecasts from origins closer than a horizon apart share target steps,
+so their errors correlate over ``overlap`` origins.
+
+The same forecasts from origins in the last part of the training span calibrate the prediction intervals:
+the spread of the errors a given number of steps ahead, measured where the forecast could be checked.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+MAX_ORIGINS = 24
+"""At most this many forecast origins, evenly spread: enough for a test, cheap to run."""
+MIN_HORIZON = 8
+"""Rolling forecasts reach at least this many steps ahead (a season if longer), as far as the future allows."""
+LEVELS = (0.8, 0.95)
+"""Prediction-interval levels drawn and scored."""
+
+
+def horizon(season: int, future: int) -> int:
+    """Steps each rolling forecast reaches: a season (at least MIN_HORIZON), at most half the future."""
+    return max(1, min(max(season, MIN_HORIZON), future // 2))
+
+
+def origins(first: int, last: int, reach: int) -> np.ndarray:
+    """Up to MAX_ORIGINS origins from ``first`` to ``last`` - ``reach``, evenly spread: each forecast of ``reach``
+    steps ends by ``last``."""
+    end = last - reach
+    if end < first:
+        return np.array([], dtype=int)
+    return np.unique(np.linspace(first, end, min(MAX_ORIGINS, end - first + 1)).round().astype(int))
+
+
+def overlap(starts: np.ndarray, reach: int) -> int:
+    """How many consecutive origins' forecasts share target steps: the Diebold-Mariano lag window."""
+    if len(starts) < 2:
+        return 1
+    return max(1, math.ceil(reach / int(np.min(np.diff(starts)))))
+
+
+def targets(truth: np.ndarray, starts: np.ndarray, reach: int) -> np.ndarray:
+    """(origins, reach): the clean values each origin's forecast is scored on."""
+    return truth[starts[:, None] + np.arange(reach)[None, :]]
+
+
+@dataclass(frozen=True)
+class Rolling:
+    """Forecasts of every contender from each origin over the held-out span, in the target's units."""
+
+    starts: np.ndarray
+    """Index of each origin's first forecast step in the whole series."""
+    reach: int
+    truth: np.ndarray
+    """(origins, reach)."""
+    forecasts: dict[str, np.ndarray]
+    """Contender -> (origins, reach): each baseline by key, and the network by objective and mode
+    ('network:rollout:carry')."""
+
+    @property
+    def overlap(self) -> int:
+        return overlap(self.starts, self.reach)
+
+    def squared(self, name: str) -> np.ndarray:
+        """(origins, reach) squared errors of a contender."""
+        with np.errstate(over="ignore", invalid="ignore"):
+            return (self.forecasts[name].astype(float) - self.truth) ** 2
+
+    def per_origin(self, name: str) -> np.ndarray:
+        """Each origin's mean squared error: what Diebold-Mariano compares."""
+        return self.squared(name).mean(axis=1)
+
+
+def network_key(objective: str, mode: str) -> str:
+    return f"network:{objective}:{mode}"
+
+
+def interval_widths(errors: np.ndarray, reach: int) -> np.ndarray:
+    """(len(LEVELS), reach): half-widths at each step ahead, the quantiles of the absolute errors ``errors``
+    (calibration origins, steps) took there. Steps beyond the calibration forecasts widen like a random walk's,
+    with the square root of the steps ahead."""
+    absolute = np.abs(np.nan_to_num(errors.astype(float), nan=np.inf))
+    measured = absolute.shape[1] if len(absolute) else 0
+    widths = np.full((len(LEVELS), reach), np.inf)
+    if measured:
+        widths[:, :measured] = np.quantile(absolute, LEVELS, axis=0)[:, :reach]
+        if measured < reach:
+            ahead = np.arange(measured + 1, reach + 1)
+            widths[:, measured:] = widths[:, measured - 1 : measured] * np.sqrt(ahead / measured)
+    return widths
+
+
+def coverage(forecasts: np.ndarray, truth: np.ndarray, widths: np.ndarray) -> np.ndarray:
+    """Share of the truths inside each level's interval, over every origin and step ahead."""
+    miss = np.abs(np.nan_to_num(forecasts.astype(float), nan=np.inf) - truth)
+    return np.array([float(np.mean(miss <= w[None, :])) for w in widths])

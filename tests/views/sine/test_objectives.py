@@ -1,0 +1,102 @@
+"""Training for the horizon (issue 26): the objectives, the network fielded for real data, stationarity,
+rolling origins and prediction intervals."""
+
+import numpy as np
+import pytest
+import torch
+
+from rnnviz.views.sine import EXPERIMENT, stationarity
+from rnnviz.views.sine.forecasting import ROLLOUT_GROWTH, Forecaster, free_run, rollout_length
+from rnnviz.views.sine.lessons import data_note
+from rnnviz.views.sine.rolling import (
+    LEVELS,
+    MAX_ORIGINS,
+    coverage,
+    interval_widths,
+    network_key,
+    origins,
+    overlap,
+)
+from rnnviz.views.sine.settings import FIELD_CELL, FIELD_HIDDEN, RECIPE_CELL, RECIPE_HIDDEN, SineConfig
+from tests.trained import trained
+
+
+def smoke(**settings) -> SineConfig:
+    return SineConfig(**{**EXPERIMENT.smoke, **settings})
+
+
+@pytest.mark.parametrize("cell", ["rnn", "gru", "lstm"])
+def test_a_rollout_feeds_its_own_predictions_back_as_free_running_does(cell):
+    torch.manual_seed(0)
+    model = Forecaster(cell, 6, 2, features=2, window=5)
+    context = np.random.default_rng(0).standard_normal((5, 2)).astype(np.float32)
+    with torch.no_grad():
+        one_step, ahead = model.rollout(torch.from_numpy(context).unsqueeze(0), 12)
+        by_steps = model.read_out(model(torch.from_numpy(context[:-1]).unsqueeze(0))[0])
+    carried = free_run(model, context, 12, "carry").prediction
+    np.testing.assert_allclose(ahead[0].numpy(), carried, atol=1e-5)
+    np.testing.assert_allclose(one_step[0].numpy(), by_steps[0].numpy(), atol=1e-6)
+
+
+def test_rollouts_grow_to_the_longest_over_the_first_part_of_training():
+    lengths = [rollout_length(step, 100, 20) for step in range(1, 101)]
+    assert lengths[0] == 1 and lengths == sorted(lengths)
+    assert lengths[int(ROLLOUT_GROWTH * 100) - 1] == 20 and max(lengths) == 20
+
+
+def test_real_data_trains_on_rollouts_with_a_gated_network_and_synthetic_signals_one_step():
+    real = trained(EXPERIMENT, smoke(signal="sunspots", hidden=0, cell="auto"))
+    assert (real.objective, real.other.objective) == ("rollout", "one_step")
+    assert (real.cell, real.hidden) == (FIELD_CELL, FIELD_HIDDEN)
+    assert real.weights["rnn.weight_hh_l0"].shape == (3 * FIELD_HIDDEN, FIELD_HIDDEN)
+    assert real.window >= real.season and real.rollout >= real.season
+    synthetic = trained(EXPERIMENT, smoke(hidden=0, cell="auto"))
+    assert (synthetic.objective, synthetic.cell, synthetic.hidden) == ("one_step", RECIPE_CELL, RECIPE_HIDDEN)
+    assert synthetic.window == 15 and synthetic.stationarity is None
+    chosen = trained(EXPERIMENT, smoke(signal="sunspots", objective="one_step", window=7))
+    assert (chosen.objective, chosen.other.objective, chosen.window) == ("one_step", "rollout", 7)
+
+
+@pytest.mark.parametrize(
+    ("signal", "learned"), [("sunspots", "values"), ("macro", "values"), ("co2", "season")]
+)
+def test_values_or_changes_are_chosen_by_the_stationarity_tests(signal, learned):
+    """The old rule learned changes of every real series; GDP growth and sunspots are stationary."""
+    res = trained(EXPERIMENT, smoke(signal=signal))
+    assert res.learned == learned
+    assert res.stationarity.stationary == (learned == "values")
+    assert "stationarity tests" in data_note(res)
+
+
+def test_stationarity_separates_a_random_walk_from_noise():
+    rng = np.random.default_rng(0)
+    noise = rng.standard_normal(500)
+    assert stationarity.check(noise).stationary
+    assert not stationarity.check(np.cumsum(noise)).stationary
+    assert not stationarity.check(np.ones(5)).stationary
+
+
+def test_origins_are_spread_and_their_overlap_counted():
+    starts = origins(100, 200, 10)
+    assert starts[0] == 100 and starts[-1] == 190 and len(starts) <= MAX_ORIGINS
+    assert overlap(starts, 10) == int(np.ceil(10 / np.diff(starts).min()))
+    assert len(origins(100, 105, 10)) == 0
+
+
+def test_intervals_hold_the_calibration_quantiles_and_widen_beyond():
+    errors = np.tile(np.arange(1, 101, dtype=float)[:, None], (1, 4))
+    widths = interval_widths(errors, 9)
+    np.testing.assert_allclose(widths[:, 0], np.quantile(np.arange(1, 101), LEVELS))
+    assert (np.diff(widths[:, 3:], axis=1) > 0).all()
+    assert coverage(np.zeros((1, 9)), np.zeros((1, 9)), widths).tolist() == [1.0, 1.0]
+    assert np.isinf(interval_widths(np.zeros((0, 0)), 3)).all()
+
+
+def test_the_run_keeps_both_objectives_forecasts_from_every_origin():
+    res = trained(EXPERIMENT, smoke(signal="macro"))
+    rolled = res.rolling
+    for objective in ("rollout", "one_step"):
+        for mode in ("window", "carry"):
+            assert rolled.forecasts[network_key(objective, mode)].shape == rolled.truth.shape
+    assert set(res.widths) == {"window", "carry"} and res.widths["carry"].shape == (len(LEVELS), rolled.reach)
+    assert np.isfinite(res.widths["carry"]).all()
