@@ -272,7 +272,7 @@ def _nearest_hidden(count: Callable[[Any], int | None], base: Any, spec: cfgmod.
     """The hidden size whose count is nearest ``target``. A count is a quadratic in the hidden size (weights
     between layers of that size, plus ones to fixed-size inputs and outputs), so three counts give it
     exactly; the best few candidates it predicts are then counted for real."""
-    lo, hi = int(spec.min), int(spec.max)
+    lo, hi = max(1, int(spec.min)), int(spec.max)  # 0 is no size: where allowed it means "the view picks"
     step = int(spec.step or 1)
     sizes = np.arange(lo, hi + 1, step)
     probes = sorted({int(sizes[0]), int(sizes[len(sizes) // 2]), int(sizes[-1])})
