@@ -102,6 +102,7 @@ def test_changes_add_back_up_to_the_values():
     np.testing.assert_array_equal(to_values(steps[2:, 0], values[:3, 0], 2, chained=False), values[2:, 0])
 
 
+@pytest.mark.slow
 def test_co2_json_lets_anyone_recompute_the_baselines_and_the_network_beats_naive(capsys):
     assert main(["sine", "--signal", "co2", "--json"]) == 0
     out = json.loads(capsys.readouterr().out)
