@@ -207,9 +207,10 @@ def test_the_ready_file_appears_once_every_pre_warmed_result_is_cached(fresh_cac
 
 
 def test_background_work_tries_a_job_busy_elsewhere_again_after_the_others():
-    work, done = IdleWork(nice=0), []
+    work, done, submitted = IdleWork(nice=0), [], threading.Event()
 
     def busy_once(first_try: bool) -> None:
+        submitted.wait(60)  # the worker may start at once: let every job be queued first
         if first_try:
             raise BusyElsewhere("a")
         done.append("a")
@@ -217,5 +218,6 @@ def test_background_work_tries_a_job_busy_elsewhere_again_after_the_others():
     work.submit("a", busy_once)
     assert not work.submit("a", busy_once)  # queued already
     work.submit("b", lambda first_try: done.append("b"))
+    submitted.set()
     assert work.join(timeout_s=60)
     assert done == ["b", "a"]

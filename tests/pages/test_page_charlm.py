@@ -26,8 +26,8 @@ def trained(params: dict, upload: tuple[str, bytes] | None = None):
 
 
 def coloured(at) -> str:
-    """The HTML of the written text (the last st.html on the page)."""
-    return str(at.html[-1].proto.body)
+    """The HTML of the written text (the last st.html in the main area; the sidebar holds the page script)."""
+    return str(at.main.html[-1].proto.body)
 
 
 HOSTILE_VIEW = {
@@ -70,7 +70,7 @@ PASTED = {
 def test_pasted_text_from_a_link(kind):
     at = trained(SMOKE | {"corpus": "custom", "text": PASTED[kind], "prompt": "<s"})
     assert not at.exception
-    everything = "".join(str(h.proto.body) for h in at.html)
+    everything = "".join(str(h.proto.body) for h in at.main.html)  # the sidebar holds the page script
     assert "<script" not in everything and "<b>" not in everything and "<img" not in everything
     notes = " ".join(texts(at, "info") + texts(at, "warning"))
     if kind == "empty":
@@ -163,7 +163,7 @@ def test_the_page_waits_for_train_then_compares_with_the_ngram(fresh_cache):
     assert f"**{said['beats_ngram']}**" in markdown and "95% interval" in said["beats_ngram"]
     assert coloured(at).count(" title=") == 301  # the new line it starts from, then 300 written
     assert "next: " in coloured(at)
-    assert len(at.html) == 1 + 4  # the written text, and an excerpt for each feature but speakers' names
+    assert len(at.main.html) == 1 + 4  # the written text, and an excerpt for each feature but speakers' names
     assert f"**a line of speaker names in capitals**: {said['unit_speaker']}" in markdown
     assert "never changes" in said["unit_speaker"]
     assert any(said["units_learned"] in t for t in markdown)  # the last column: what training added
