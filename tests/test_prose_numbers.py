@@ -14,6 +14,8 @@ from pathlib import Path
 
 import pytest
 
+from rnnviz.views.gallery import gallery
+
 ROOT = Path(__file__).resolve().parent.parent
 PROSE = sorted(
     [
@@ -57,6 +59,12 @@ def test_prose_types_no_measured_number(path):
     assert typed <= DEFINITIONS.get(name, set()), (
         f"{name} types {sorted(typed - DEFINITIONS.get(name, set()))}"
     )
+
+
+def test_gallery_links_type_no_measured_number():
+    for link in gallery():
+        typed = {m.group(0) for m in TYPED.finditer(f"{link.title} {link.note}")} - EVERYWHERE
+        assert not typed, f"gallery link {link.title!r} types {sorted(typed)}"
 
 
 def test_the_scan_finds_a_typed_number():
