@@ -56,7 +56,7 @@ from rnnviz.views.sine.settings import (
     resolved_split,
     resolved_window,
 )
-from rnnviz.views.sine.sources import MAX_HORIZON, MIN_TRAIN_WINDOWS, load
+from rnnviz.views.sine.sources import MAX_HORIZON, MIN_TRAIN_WINDOWS, Series, load
 from rnnviz.views.sine.stationarity import check as stationarity_check
 
 CAPTURE_STEPS = 20
@@ -255,9 +255,9 @@ def _noted(on_progress: ProgressFn | None, note: str) -> ProgressFn | None:
     return lambda p: on_progress(dataclasses.replace(p, note=note))
 
 
-def params(cfg: SineConfig) -> int:
-    """Trainable parameters of each forecaster run() trains for ``cfg`` (an upload's columns aside)."""
-    data = load(
+def _data(cfg: SineConfig, rng: np.random.Generator, upload: UserSeries | None) -> Series:
+    """The series the settings name, as run() and params() both read it."""
+    return load(
         cfg.signal,
         dt=cfg.dt,
         noise=cfg.noise,
@@ -265,9 +265,14 @@ def params(cfg: SineConfig) -> int:
         series=cfg.series,
         target=cfg.target,
         inputs=cfg.inputs,
-        rng=np.random.default_rng(cfg.seed),
-        upload=None,
+        rng=rng,
+        upload=upload,
     )
+
+
+def params(cfg: SineConfig) -> int:
+    """Trainable parameters of each forecaster run() trains for ``cfg`` (an upload's columns aside)."""
+    data = _data(cfg, np.random.default_rng(cfg.seed), None)
     cell, hidden = resolved_network(cfg, data.signal)
     return parameter_count(lambda: Forecaster(cell, hidden, cfg.layers, features=data.observed.shape[1]))
 
@@ -282,17 +287,7 @@ def run(
     validation, forecast and baseline errors can be compared directly.
     """
     rng = seed_everything(cfg.seed)
-    data = load(
-        cfg.signal,
-        dt=cfg.dt,
-        noise=cfg.noise,
-        window=cfg.window or RECIPE_WINDOW,
-        series=cfg.series,
-        target=cfg.target,
-        inputs=cfg.inputs,
-        rng=rng,
-        upload=upload,
-    )
+    data = _data(cfg, rng, upload)
     n_train = data.n_train
     observed_target = data.observed[:, 0]
     found = (
