@@ -1,7 +1,17 @@
 import os
+import shutil
+import tempfile
+
+from rnnviz.core.store import KEY_ENV, STORE_ENV
 
 os.environ.setdefault("RNNVIZ_PREWARM", "0")  # AppTest may run app.py: pre-warming would fill RESULTS
 os.environ.setdefault("RNNVIZ_FULL_RUNS", "0")  # the tests about full runs switch them on themselves
+# One result store for the whole run, as the replicas of one machine share one: a model trained by a
+# page test is read, not trained again, by the browser tests' app server and by the other xdist worker.
+# Workers and servers inherit it from the environment; the process that made it removes it.
+OWN_STORE = STORE_ENV not in os.environ
+os.environ.setdefault(STORE_ENV, tempfile.mkdtemp(prefix="rnnviz-test-results-"))
+os.environ.setdefault(KEY_ENV, "the test run's own signing key")
 
 import pytest  # noqa: E402
 
@@ -22,12 +32,18 @@ def pytest_collection_modifyitems(items):
             item.add_marker(pytest.mark.server)
 
 
+def pytest_unconfigure(config):
+    if OWN_STORE and not hasattr(config, "workerinput"):
+        shutil.rmtree(os.environ[STORE_ENV], ignore_errors=True)
+
+
 @pytest.fixture
-def fresh_cache():
-    """For tests about training or caching: nothing cached before, nothing left behind.
+def fresh_cache(monkeypatch):
+    """For tests about training or caching: nothing cached before, nothing left behind, no shared store.
 
     Every other test shares trained results (tests/trained.py): a Config trains the same model each time.
     """
+    monkeypatch.setattr(RESULTS, "store", None)
     RESULTS.clear()
     yield
     RESULTS.clear()
