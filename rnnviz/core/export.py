@@ -14,6 +14,7 @@ import asyncio
 import html
 import io
 import json
+import os
 import re
 import zipfile
 from collections.abc import Mapping, Sequence
@@ -44,6 +45,9 @@ SVG_TIMEOUT_S = 120
 """Longest wait for one figure's SVG before the export gives up on SVGs and says so."""
 SVG_INSTALL = 'pip install "rnnviz[app]"'
 """What installs the SVG engine (kaleido, pinned in requirements-app.txt)."""
+SVG_SWITCH = "RNNVIZ_SVG"
+"""Set to 0 to export without SVGs: starting Chromium is most of an export's time (tests that are not
+about the SVGs, quick command-line exports)."""
 
 
 @dataclass(frozen=True)
@@ -171,6 +175,8 @@ def figure_svgs(figures: Mapping[str, go.Figure]) -> Svgs:
     """
     if not figures:
         return Svgs({}, {})
+    if os.environ.get(SVG_SWITCH, "1") == "0":
+        return Svgs({}, {}, f"they were turned off ({SVG_SWITCH}=0)")
     try:
         import kaleido.errors
     except ImportError:
