@@ -2,12 +2,14 @@
 bytes for the same figure, a film drawn as its last frame without its player, and the page linking each
 file; when the SVGs cannot be drawn the export still holds everything else and its page says why."""
 
+import asyncio
 import html
 import io
 import re
 import xml.etree.ElementTree as ET
 import zipfile
 from pathlib import Path
+from urllib.parse import quote
 
 import pandas as pd
 import plotly.graph_objects as go
@@ -47,7 +49,11 @@ def test_each_figure_is_an_svg_with_its_title_and_text_alternative_and_the_same_
         "Loss <b>through</b> training": film(),
         "Weights": go.Figure(go.Heatmap(z=[[0.5, -1.0], [1.0, 0.0]]), layout=dict(title="W_hh: radius 0.9")),
     }
-    first, second = export.figure_svgs(figures), export.figure_svgs(figures)
+
+    async def in_a_notebook():  # a Jupyter kernel runs an event loop: drawing must not need its own
+        return export.figure_svgs(figures)
+
+    first, second = export.figure_svgs(figures), asyncio.run(in_a_notebook())
     assert first.missing is None, first.missing
     assert first.names == {
         "Loss <b>through</b> training": "Loss through training.svg",
@@ -62,7 +68,7 @@ def test_each_figure_is_an_svg_with_its_title_and_text_alternative_and_the_same_
     assert "slider" not in svg and "updatemenu" not in svg, "a still image has no player"
     assert int(loss.get("height")) == figures["Loss <b>through</b> training"].layout.height - PLAYER_HEIGHT
     assert int(loss.get("width")) == export.SVG_WIDTH
-    assert "clip" in svg and not re.search(r"[0-9a-f]{6}xyplot", svg.replace("fig0xyplot", ""))
+    assert 'clip-path="url(#clipfig0xyplot)"' in svg, "Plotly's random drawing id replaced by a fixed one"
 
 
 def test_the_unroll_export_writes_one_svg_per_figure_and_its_page_links_them(svg_on, tmp_path: Path):
@@ -74,7 +80,7 @@ def test_the_unroll_export_writes_one_svg_per_figure_and_its_page_links_them(svg
     for path in svgs:
         root = parsed(path.read_bytes())
         assert root.find(f"{SVG_NS}title").text and root.find(f"{SVG_NS}desc").text
-        assert f'href="{export.FIGURES_DIR}/{path.name}"' in page
+        assert f'href="{export.FIGURES_DIR}/{quote(path.name)}"' in page
     titles = [html.unescape(t) for t in re.findall(r"<section><h2>(.*?)</h2>", page)]
     assert {p.name for p in svgs} == set(export.svg_names(titles).values())
     csvs = sorted((tmp_path / export.DATA_DIR).glob("*.csv"))

@@ -22,6 +22,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 import pandas as pd
 import plotly.graph_objects as go
@@ -170,8 +171,8 @@ def figure_svgs(figures: Mapping[str, go.Figure]) -> Svgs:
     """Each figure as an SVG, drawn by kaleido in the machine's Chromium; or, when that cannot be done,
     none and the reason, so the rest of the export is still written.
 
-    The drawing runs on its own thread and event loop, so it works from inside a running loop too
-    (Streamlit's server calls the Download button's builder there).
+    The drawing runs on its own thread and event loop, so it works where a loop already runs too (a
+    notebook calling ``Result.export``).
     """
     if not figures:
         return Svgs({}, {})
@@ -225,9 +226,7 @@ def standalone_html(
         )
         svg = svgs.names.get(name) if svgs is not None else None
         saved = (
-            f'<p>As an image: <a href="{html.escape(FIGURES_DIR)}/{html.escape(svg)}">{html.escape(svg)}</a></p>'
-            if svg
-            else ""
+            f'<p>As an image: <a href="{FIGURES_DIR}/{quote(svg)}">{html.escape(svg)}</a></p>' if svg else ""
         )
         parts.append(f"<section><h2>{html.escape(name)}</h2>{body}{saved}</section>")
     link = html.escape(share_url)
