@@ -16,6 +16,7 @@ import io
 import json
 import os
 import re
+import threading
 import zipfile
 from collections.abc import Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -124,6 +125,10 @@ def static_figure(fig: go.Figure) -> dict[str, Any]:
     return spec
 
 
+_DRAWING = threading.Lock()
+"""One Chromium drawing at a time per process: a class clicking Download together queues rather than
+starting a browser each on a small server."""
+
 _PLOT_ID = re.compile(r'<defs id="defs-([0-9a-z]+)"')
 _SVG_OPEN = re.compile(r"<svg\b[^>]*>")
 
@@ -184,7 +189,7 @@ def figure_svgs(figures: Mapping[str, go.Figure]) -> Svgs:
         return Svgs({}, {}, f"the SVG engine (kaleido) is not installed; {SVG_INSTALL} adds it")
     specs = [static_figure(fig) for fig in figures.values()]
     try:
-        with ThreadPoolExecutor(max_workers=1) as pool:
+        with _DRAWING, ThreadPoolExecutor(max_workers=1) as pool:
             drawn = pool.submit(asyncio.run, _render(specs)).result()
     except kaleido.errors.ChromeNotFoundError:
         return Svgs(
