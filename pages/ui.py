@@ -213,9 +213,11 @@ def _page_link() -> str:
 
 
 def downloads(exp: Experiment[C, R], cfg: C, res: R) -> None:
-    """The Download menu: the view as a standalone HTML page, its data, weights and reproduce.py, zipped.
+    """The Download menu: the view as a standalone HTML page, each figure as SVG, its data, weights and
+    reproduce.py, zipped.
 
-    Built from the cached result only when clicked (deferred), so it never trains and never slows the page.
+    Built from the cached result only when clicked (deferred: ``data`` is a function), so it never trains
+    and never slows the page; drawing the SVGs, which starts Chromium, happens then too.
     """
     link = _page_link()
 
@@ -224,8 +226,9 @@ def downloads(exp: Experiment[C, R], cfg: C, res: R) -> None:
 
     with st.sidebar.popover("Download", icon=":material/download:", width="stretch"):
         st.caption(
-            "A zip with this view as an HTML page that opens offline, the figures' data as CSV, the trained "
-            "weights (safetensors) and reproduce.py, which rebuilds the model and recomputes one number."
+            "A zip with this view as an HTML page that opens offline, each figure as SVG (for papers and "
+            "slides), the figures' data as CSV, the trained weights (safetensors) and reproduce.py, which "
+            "rebuilds the model and recomputes one number. Drawing the SVGs takes a few seconds."
         )
         st.download_button(
             "Download this view (.zip)",

@@ -1,9 +1,13 @@
-"""An exported view opens from disk, offline, in real headless Chromium, with its figures drawn."""
+"""An exported view opens from disk, offline, in real headless Chromium, with its figures drawn; the app's
+Download menu gives the same export, each figure as SVG included."""
 
+import xml.etree.ElementTree as ET
+import zipfile
 from pathlib import Path
 
 from rnnviz.cli import main
-from tests.browser_support import BROWSER_TESTS, chromium
+from rnnviz.core import export
+from tests.browser_support import BROWSER_TESTS, chromium, open_trained, streamlit_server
 
 pytestmark = BROWSER_TESTS
 
@@ -36,3 +40,25 @@ def test_an_exported_page_draws_every_figure_from_disk_without_the_network(tmp_p
     assert fetched == [], "the page asked the network for something"
     assert len(traces) == figures and all(n > 0 for n in traces)
     assert "loss_after_training" in text and "Settings" in text
+
+
+def test_the_download_menu_zips_each_figure_as_svg_beside_the_data(tmp_path: Path):
+    """The app's own Download button, clicked in a browser: the zip is built on the click (Streamlit calls
+    the builder then), and it holds one SVG per figure of the page it saves, each an SVG document."""
+    with streamlit_server(env={export.SVG_SWITCH: "1"}) as (base, _), chromium() as browser:
+        page = browser.new_page(viewport={"width": 1400, "height": 1000})
+        open_trained(page, f"{base}/unroll?train_steps=20")
+        page.locator('[data-testid="stPopoverButton"]').filter(has_text="Download").click()
+        button = page.locator('[data-testid="stDownloadButton"]').get_by_role("button")
+        with page.expect_download(timeout=180_000) as download:
+            button.click()
+        saved = tmp_path / "view.zip"
+        download.value.save_as(saved)
+    with zipfile.ZipFile(saved) as archive:
+        names = archive.namelist()
+        index = archive.read(next(n for n in names if n.endswith(f"/{export.PAGE_FILE}"))).decode()
+        svgs = [n for n in names if f"/{export.FIGURES_DIR}/" in n and n.endswith(".svg")]
+        assert len(svgs) == index.count("<section>") >= 6, "one SVG per figure"
+        assert any(f"/{export.DATA_DIR}/" in n and n.endswith(".csv") for n in names)
+        for name in svgs:
+            assert ET.fromstring(archive.read(name)).tag == "{http://www.w3.org/2000/svg}svg"
