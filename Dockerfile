@@ -12,6 +12,8 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     RNNVIZ_READY_FILE=/tmp/rnnviz-ready \
     PORT=8501
 
+# Debian's Chromium: kaleido draws the exports' SVG figures with it.
+RUN apt-get update && apt-get install -y --no-install-recommends chromium && rm -rf /var/lib/apt/lists/*
 RUN useradd --create-home --uid 1000 rnnviz
 WORKDIR /home/rnnviz/app
 

@@ -6,6 +6,8 @@ from rnnviz.core.store import KEY_ENV, STORE_ENV
 
 os.environ.setdefault("RNNVIZ_PREWARM", "0")  # AppTest may run app.py: pre-warming would fill RESULTS
 os.environ.setdefault("RNNVIZ_FULL_RUNS", "0")  # the tests about full runs switch them on themselves
+# Drawing SVGs starts a Chromium per export; tests/test_export_svg.py and the Download browser test turn it on.
+os.environ.setdefault("RNNVIZ_SVG", "0")
 # One result store for the whole run, as the replicas of one machine share one: a model trained by a
 # page test is read, not trained again, by the browser tests' app server and by the other xdist worker.
 # Workers and servers inherit it from the environment; the process that made it removes it.
