@@ -383,6 +383,14 @@ class IdleWork:
 BACKGROUND = IdleWork(BACKGROUND_NICE)
 """The process's background trainings: pre-warming first, then full runs of results cut short."""
 
+
+def lower_priority() -> None:
+    """Run the calling thread at :data:`BACKGROUND_NICE`, as background work does (a server's own warm-up
+    visits: their page scripts run in Streamlit's threads, and visitors go first)."""
+    with contextlib.suppress(OSError, AttributeError):
+        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), BACKGROUND_NICE)
+
+
 _given_up: OrderedDict[Hashable, None] = OrderedDict()
 _prewarm_lock = threading.Lock()
 _prewarm_started = False
@@ -395,12 +403,16 @@ def ready_file() -> Path | None:
 
 
 def prewarm(
-    jobs: Iterable[tuple[Experiment, Any]], lookup: Callable[[str], Experiment], ready: Path | None = None
+    jobs: Iterable[tuple[Experiment, Any]],
+    lookup: Callable[[str], Experiment],
+    ready: Path | None = None,
+    then: Callable[[], None] | None = None,
 ) -> None:
     """Compute results into the cache in the background, one at a time at low priority, once per process.
 
     Each job waits for an idle slot, so visitors go first; results already cached are skipped, and a
-    job that fails is skipped too: pre-warming is an optimisation. Once every job is through, the
+    job that fails is skipped too: pre-warming is an optimisation. Once every job is through, ``then()``
+    builds what pages make of the results (the server visits its own pages: deploy/warm.py), and the
     ``ready`` file (default: :data:`READY_ENV`) is written, saying how many results are cached.
     """
     global _prewarm_started
@@ -418,16 +430,24 @@ def prewarm(
         BACKGROUND.submit(
             key, lambda first, exp=exp, cfg=cfg: result(exp, cfg, lookup, idle=True, defer_if_busy=first)
         )
-    if ready is not None:
-        BACKGROUND.submit(("ready", str(ready)), lambda first: _mark_ready(ready, keys))
+    then = then if PREWARM else None  # with nothing cached, visiting the pages would train their defaults
+    if ready is not None or then is not None:
+        BACKGROUND.submit(("ready", str(ready)), lambda first: _mark_ready(ready, keys, then))
 
 
-def _mark_ready(ready: Path, keys: list[Hashable]) -> None:
+def _mark_ready(ready: Path | None, keys: list[Hashable], then: Callable[[], None] | None) -> None:
     if BACKGROUND.holds_any(keys):
         raise BusyElsewhere(ready)  # a pre-warming job went back behind this one: after it
     missing = [key[0] for key in keys if RESULTS.get(key) is None]
     if missing:
         log.warning("pre-warming left %d result(s) uncached: %s", len(missing), ", ".join(missing))
+    if then is not None:
+        try:
+            then()
+        except Exception:  # an optimisation failed: the first visitors build what it would have
+            log.warning("warming the pages failed", exc_info=True)
+    if ready is None:
+        return
     tmp = ready.with_name(ready.name + ".tmp")
     tmp.write_text(f"ready: {len(keys) - len(missing)} of {len(keys)} pre-warmed results cached\n")
     tmp.replace(ready)

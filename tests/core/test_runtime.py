@@ -198,12 +198,20 @@ def test_the_ready_file_appears_once_every_pre_warmed_result_is_cached(fresh_cac
     calls: list = []
     exp = toy("warm", calls)
     blocked = replace(exp, run=lambda cfg, on_progress=None: release.wait(60) and exp.run(cfg))
-    prewarm([(blocked, Toy(seed=1)), (blocked, Toy(seed=2))], lambda name: blocked, ready=ready)
+    seen_by_pages: list = []  # what the server's own page visits find, before it says ready
+
+    def visit_pages() -> None:
+        seen_by_pages.append((len(RESULTS), ready.exists()))
+
+    prewarm(
+        [(blocked, Toy(seed=1)), (blocked, Toy(seed=2))], lambda name: blocked, ready=ready, then=visit_pages
+    )
     assert not ready.exists()
     release.set()
     assert BACKGROUND.join(timeout_s=120)
     assert ready.read_text() == "ready: 2 of 2 pre-warmed results cached\n"
     assert len(calls) == 2 and len(RESULTS) == 2
+    assert seen_by_pages == [(2, False)]
 
 
 def test_background_work_tries_a_job_busy_elsewhere_again_after_the_others():
