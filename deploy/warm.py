@@ -6,8 +6,8 @@ st.cache_*), and the first run of a page script imports its view's modules. All 
 process, and without this the first thirty visitors of each page on each replica would wait on it
 together. Visiting the pages themselves warms exactly what a visitor hits, with no code per page.
 
-Tornado's websocket client is Streamlit's own dependency, so the server needs nothing more. The
-visits send a header that app.py reads to run their scripts at low priority.
+The client is the ``websockets`` package, which Streamlit itself serves with, so the server needs
+nothing more. The visits send a header that app.py reads to run their scripts at low priority.
 """
 
 from __future__ import annotations
@@ -19,11 +19,10 @@ import time
 import urllib.request
 from collections.abc import Iterable, Sequence
 
+import websockets
 from streamlit import config
 from streamlit.proto.BackMsg_pb2 import BackMsg
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
-from tornado.httpclient import HTTPRequest
-from tornado.websocket import websocket_connect
 
 from rnnviz.views import views
 from rnnviz.views.gallery import gallery
@@ -92,21 +91,18 @@ async def visit_once(
     host: str, port: int, base: str, page: str, query: str, timeout_s: float = VISIT_TIMEOUT_S
 ) -> list[str]:
     """Open one page as a browser tab would and wait for its script to finish; the problems seen."""
-    request = HTTPRequest(
-        f"ws://{host}:{port}{base}/_stcore/stream",
-        headers={"Origin": f"http://{host}:{port}", WARM_HEADER: "1"},
-    )
+    headers = {"Origin": f"http://{host}:{port}", WARM_HEADER: "1"}
     problems: list[str] = []
     try:
         async with asyncio.timeout(timeout_s):
-            ws = await websocket_connect(request, subprotocols=["streamlit"], max_message_size=2**30)
-            try:
-                await ws.write_message(rerun_message(page, query), binary=True)
-                while True:
-                    raw = await ws.read_message()
-                    if raw is None:
-                        problems.append("connection closed before the script finished")
-                        break
+            async with websockets.connect(
+                f"ws://{host}:{port}{base}/_stcore/stream",
+                subprotocols=["streamlit"],
+                additional_headers=headers,
+                max_size=None,
+            ) as ws:
+                await ws.send(rerun_message(page, query))
+                async for raw in ws:
                     if isinstance(raw, str):
                         continue
                     msg = ForwardMsg.FromString(raw)
@@ -114,32 +110,34 @@ async def visit_once(
                     if msg.WhichOneof("type") == "script_finished":
                         if msg.script_finished != ForwardMsg.FINISHED_SUCCESSFULLY:
                             problems.append(f"script ended with status {msg.script_finished}")
-                        break
-            finally:
-                ws.close()
+                        return problems
+                problems.append("connection closed before the script finished")
     except TimeoutError:
         problems.append(f"did not finish within {timeout_s:g} s")
-    except OSError as err:
-        problems.append(f"connection failed: {err}")
+    except (OSError, websockets.WebSocketException) as err:
+        problems.append(f"connection failed: {err}"[:300])
     return problems
 
 
-def warm_pages(pages: Iterable[tuple[str, str]] | None = None) -> None:
-    """Visit each page once, one after another, on this process's own server.
+def warm_pages(pages: Iterable[tuple[str, str]] | None = None) -> str:
+    """Visit each page once, one after another, on this process's own server; say what that took.
 
-    Called by pre-warming once results are cached and before the ready file is written. A page that
-    fails to warm is logged, not fatal: its first visitor builds what it needs.
+    Called by pre-warming once results are cached and before the ready file is written (which carries
+    the sentence returned). A page that fails to warm is logged, not fatal: its first visitor builds
+    what it needs.
     """
     if not WARM_PAGES:
-        return
+        return "pages: not visited (RNNVIZ_WARM_PAGES=0)"
     host, port, base = server_address()
     if not wait_serving(host, port, base):
         log.warning("warm-up visits skipped: the server on port %d did not answer", port)
-        return
+        return "pages: not visited (the server did not answer)"
     plan: Sequence[tuple[str, str]] = list(pages if pages is not None else pages_to_warm())
     tic = time.monotonic()
+    failed = 0
     for page, query in plan:
         problems = asyncio.run(visit_once(host, port, base, page, query))
         if problems:
+            failed += 1
             log.warning("warm-up visit of %r (%s): %s", page or "home", query, "; ".join(problems))
-    log.info("warm-up visits: %d pages in %.1f s", len(plan), time.monotonic() - tic)
+    return f"pages: {len(plan) - failed} of {len(plan)} visited without a problem in {time.monotonic() - tic:.1f} s"
