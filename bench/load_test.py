@@ -23,6 +23,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
+import random
 import shutil
 import statistics
 import subprocess
@@ -102,13 +103,16 @@ class PeakRss:
 
 
 @contextmanager
-def deployment(replica_count: int) -> Iterator[Deployment]:
+def deployment(replica_count: int, store: Path) -> Iterator[Deployment]:
+    """App processes without pre-warming (the warm-up visits of scenario A cache the defaults), reading
+    results from ``store`` where an earlier run left them."""
+    env = {STORE_ENV: str(store), KEY_ENV: STORE_KEY}
     if replica_count <= 1:
-        with streamlit_server(env=MEMORY_ENV) as (base, proc):
+        with streamlit_server(env={**MEMORY_ENV, **env}) as (base, proc):
             yield Deployment("1 process", int(base.rsplit(":", 1)[1]), [proc.pid])
         return
     port = free_port()
-    with replicas(replica_count, port, free_port()) as group:
+    with replicas(replica_count, port, free_port(), env={"RNNVIZ_PREWARM": "0", **env}) as group:
         cookies = [f"{COOKIE}=r{i}" for i in range(replica_count)]
         yield Deployment(
             f"{replica_count} replicas behind nginx", port, [p.pid for p in group.procs], cookies
@@ -116,7 +120,7 @@ def deployment(replica_count: int) -> Iterator[Deployment]:
 
 
 STORE_KEY = "the load test's own signing key, kept between runs"
-"""Scenario F signs its kept store with this: a later run accepts what an earlier one stored."""
+"""The kept store is signed with this: a later run accepts what an earlier one stored."""
 DEFAULT_STORE = Path(tempfile.gettempdir()) / "rnnviz-load-test-store"
 READY_TIMEOUT_S = 1800.0
 """How long a deployment may take to pre-warm every default and gallery link (and warm their pages)."""
@@ -256,7 +260,8 @@ def scenario_a(
 
 def scenario_b(dep: Deployment, sessions: int) -> list[str]:
     pages = [p for p in TRAINING_PAGES if p in {v.slug for v in views()}]
-    plan = [(pages[i % len(pages)], f"seed={1000 + i}&v=1") for i in range(sessions)]
+    first_seed = 1000 + random.SystemRandom().randrange(10**6)  # seeds no earlier run left in the kept store
+    plan = [(pages[i % len(pages)], f"seed={first_seed + i}&v=1") for i in range(sessions)]
     done = asyncio.run(crowd(HOST, dep.port, plan, timeout_s=training_budget_s() * sessions))
     seconds = [v.seconds for v in done]
     waits = [v.queued_s for v in done]
@@ -340,21 +345,23 @@ def main(argv: Sequence[str] | None = None) -> int:
         "--scenarios", default="FABC", help="which to run: F, A and B per deployment, C (Redis)"
     )
     parser.add_argument(
-        "--store", type=Path, default=DEFAULT_STORE, help="scenario F's result store, kept between runs"
+        "--store", type=Path, default=DEFAULT_STORE, help="the result store, kept between runs (F, A, B)"
     )
-    parser.add_argument("--fresh-store", action="store_true", help="empty --store first: F trains all")
+    parser.add_argument(
+        "--fresh-store", action="store_true", help="empty --store first: every default trains"
+    )
     args = parser.parse_args(argv)
     pages = [""] + [v.slug for v in views()]
     failures: list[str] = []
+    if args.fresh_store:
+        shutil.rmtree(args.store, ignore_errors=True)
+    args.store.mkdir(parents=True, exist_ok=True)
     if "F" in args.scenarios:
-        if args.fresh_store:
-            shutil.rmtree(args.store, ignore_errors=True)
-        args.store.mkdir(parents=True, exist_ok=True)
         for count in [1] + ([args.replicas] if args.replicas > 1 else []):
             failures += scenario_f(count, pages, args.sessions, args.store)
     setups = [1] + ([args.replicas] if args.replicas > 1 else []) if {"A", "B"} & set(args.scenarios) else []
     for count in setups:
-        with deployment(count) as dep, PeakRss(dep.pids) as rss:
+        with deployment(count, args.store) as dep, PeakRss(dep.pids) as rss:
             print(f"{dep.name}:", flush=True)
             tic = time.monotonic()
             warm(dep, pages)
