@@ -49,6 +49,19 @@ def frozen(value: Any) -> Hashable:
     return value
 
 
+def view_of(anchor: Any) -> tuple[Any, Hashable]:
+    """The array a numpy view looks into, and where in it: ``res.states.h[layer]`` is a new view object
+    on every visit, so keyed by its own identity it would never be found again (nor live past the call).
+    Anything else is its own base."""
+    if not isinstance(anchor, np.ndarray) or not isinstance(anchor.base, np.ndarray):
+        return anchor, None
+    base = anchor.base
+    while isinstance(base.base, np.ndarray):
+        base = base.base
+    offset = anchor.__array_interface__["data"][0] - base.__array_interface__["data"][0]
+    return base, (offset, anchor.shape, anchor.strides, anchor.dtype.str)
+
+
 def by_result(builder: Callable[..., T]) -> Callable[..., T]:
     """Memoise ``builder(anchor, *args, **kwargs)`` while ``anchor`` (a cached result, or part of one) lives.
 
@@ -70,10 +83,17 @@ def by_result(builder: Callable[..., T]) -> Callable[..., T]:
     def forget(anchor_id: int) -> None:
         with lock:
             anchors.pop(anchor_id, None)
-            for key in [k for k in list(store) if k[0] == anchor_id]:
+            for key in [
+                k
+                for k in list(store)
+                if k[0] == anchor_id or (isinstance(k[0], tuple) and k[0][:1] == (anchor_id,))
+            ]:
                 store.pop(key, None)
 
     def anchor_key(anchor: Any) -> Hashable:
+        base, layout = view_of(anchor)
+        if base is not anchor:
+            return (anchor_key(base), layout)
         anchor_id = id(anchor)
         try:
             ref = anchors.get(anchor_id)

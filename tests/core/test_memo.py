@@ -113,3 +113,21 @@ def test_sessions_asking_for_one_cold_figure_at_once_build_it_once_and_share_it(
         t.join()
     assert calls == [3]
     assert len(got) == sessions and all(g is got[0] for g in got)
+
+
+def test_a_view_of_a_cached_array_finds_its_figure_again_and_leaves_with_the_array():
+    calls = []
+
+    @by_result
+    def build(h: np.ndarray) -> float:
+        calls.append(h.shape)
+        return float(h.sum())
+
+    states = np.arange(24.0).reshape(2, 3, 4)  # a result's hidden states: a page draws states[layer]
+    assert build(states[1]) == build(states[1]) == float(states[1].sum())
+    assert build(states[0]) == float(states[0].sum())
+    assert calls == [(3, 4), (3, 4)]  # each layer once, though every states[layer] is a new view
+    del states
+    fresh = np.arange(24.0).reshape(2, 3, 4)
+    build(fresh[1])
+    assert calls == [(3, 4), (3, 4), (3, 4)]
