@@ -2,7 +2,8 @@
 
 import streamlit as st
 
-from rnnviz.core.runtime import configure_torch, prewarm, warm_up
+from deploy.warm import WARM_HEADER, warm_pages
+from rnnviz.core.runtime import configure_torch, lower_priority, prewarm, warm_up
 from rnnviz.views import get, views
 from rnnviz.views.gallery import prewarm_jobs
 
@@ -13,7 +14,9 @@ st.set_page_config(
 )
 configure_torch()
 warm_up()
-prewarm(prewarm_jobs(), get)
+prewarm(prewarm_jobs(), get, then=warm_pages)
+if st.context.headers.get(WARM_HEADER):  # the server's own warm-up visit: visitors go first
+    lower_priority()
 
 home = st.Page("pages/home.py", title="Home", icon=":material/home:", default=True)
 pages = [st.Page(f"pages/{v.slug}.py", title=v.title, icon=v.icon, url_path=v.slug) for v in views()]

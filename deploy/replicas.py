@@ -6,7 +6,8 @@ listens on the public port and pins each browser to one replica with a cookie, s
 websocket, uploads and media always reach the process that holds it.
 
 Each replica is an ``rnnviz serve`` process: it pre-warms from its start, and writes its ready file
-once its defaults are cached. The replicas share one result store: by default a directory of this
+once its defaults are cached and it has opened their pages itself (deploy/warm.py), so that its first
+visitors find every figure built. The replicas share one result store: by default a directory of this
 deployment; ``RNNVIZ_RESULT_STORE=redis://host:port/db`` (with ``RNNVIZ_STORE_KEY``, the same on
 every machine) shares it with other machines.
 

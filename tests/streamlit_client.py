@@ -11,8 +11,9 @@ import time
 from dataclasses import dataclass, field
 
 import websockets
-from streamlit.proto.BackMsg_pb2 import BackMsg
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+
+from deploy.warm import rerun_message
 
 WAITING_TEXT = "Waiting for a free training slot"
 """What pages/ui.py shows a visitor queued behind other trainings (core.runtime.wait_message)."""
@@ -35,15 +36,6 @@ class Visit:
 
 TRAIN_LABEL = "Train"
 """The label of the button pages/ui.py shows when a result must be trained first."""
-
-
-def _rerun(page: str, query: str, pressed: str | None = None) -> bytes:
-    back = BackMsg()
-    back.rerun_script.query_string = query
-    back.rerun_script.page_name = page
-    if pressed is not None:
-        back.rerun_script.widget_states.widgets.add(id=pressed, trigger_value=True)
-    return back.SerializeToString()
 
 
 def _texts(msg: ForwardMsg) -> list[str]:
@@ -83,7 +75,7 @@ async def visit(
             async with websockets.connect(
                 url, subprotocols=["streamlit"], additional_headers=headers, max_size=None
             ) as ws:
-                await ws.send(_rerun(page, query))
+                await ws.send(rerun_message(page, query))
                 train_button = None
                 async for raw in ws:
                     if isinstance(raw, str):
@@ -113,7 +105,7 @@ async def visit(
                     if kind == "script_finished":
                         status = msg.script_finished
                         if status == ForwardMsg.FINISHED_SUCCESSFULLY and press_train and train_button:
-                            await ws.send(_rerun(page, query, pressed=train_button))
+                            await ws.send(rerun_message(page, query, pressed=train_button))
                             train_button = None
                             continue
                         if status == ForwardMsg.FINISHED_SUCCESSFULLY:

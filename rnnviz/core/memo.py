@@ -49,6 +49,19 @@ def frozen(value: Any) -> Hashable:
     return value
 
 
+def view_of(anchor: Any) -> tuple[Any, Hashable]:
+    """The array a numpy view looks into, and where in it: ``res.states.h[layer]`` is a new view object
+    on every visit, so keyed by its own identity it would never be found again (nor live past the call).
+    Anything else is its own base."""
+    if not isinstance(anchor, np.ndarray) or not isinstance(anchor.base, np.ndarray):
+        return anchor, None
+    base = anchor.base
+    while isinstance(base.base, np.ndarray):
+        base = base.base
+    offset = anchor.__array_interface__["data"][0] - base.__array_interface__["data"][0]
+    return base, (offset, anchor.shape, anchor.strides, anchor.dtype.str)
+
+
 def by_result(builder: Callable[..., T]) -> Callable[..., T]:
     """Memoise ``builder(anchor, *args, **kwargs)`` while ``anchor`` (a cached result, or part of one) lives.
 
@@ -57,18 +70,30 @@ def by_result(builder: Callable[..., T]) -> Callable[..., T]:
     (a list or dict of a result's numbers, a string) and every other argument are keyed by value
     (:func:`frozen`), and stay until the bound on entries evicts them. Callers must not modify what they
     get back: it is shared.
+
+    Concurrent first calls with one key build once: a class opening a cold page together would otherwise
+    build every figure thirty times at once, each session its own copy (and its own anchors for what is
+    built from it), all competing for one interpreter while every one of them waits.
     """
     store: OrderedDict[Hashable, T] = OrderedDict()
     anchors: dict[int, weakref.ref] = {}
+    building: dict[Hashable, threading.Lock] = {}
     lock = threading.RLock()  # a dying anchor's callback may run inside a locked section
 
     def forget(anchor_id: int) -> None:
         with lock:
             anchors.pop(anchor_id, None)
-            for key in [k for k in store if k[0] == anchor_id]:
-                del store[key]
+            for key in [
+                k
+                for k in list(store)
+                if k[0] == anchor_id or (isinstance(k[0], tuple) and k[0][:1] == (anchor_id,))
+            ]:
+                store.pop(key, None)
 
     def anchor_key(anchor: Any) -> Hashable:
+        base, layout = view_of(anchor)
+        if base is not anchor:
+            return (anchor_key(base), layout)
         anchor_id = id(anchor)
         try:
             ref = anchors.get(anchor_id)
@@ -89,11 +114,21 @@ def by_result(builder: Callable[..., T]) -> Callable[..., T]:
             if key in store:
                 store.move_to_end(key)
                 return store[key]
-        value = builder(anchor, *args, **kwargs)
-        with lock:
-            store[key] = value
-            while len(store) > FIGURE_MEMO_ENTRIES:
-                store.popitem(last=False)
+            key_lock = building.setdefault(key, threading.Lock())
+        try:
+            with key_lock:
+                with lock:
+                    if key in store:
+                        return store[key]
+                value = builder(anchor, *args, **kwargs)
+                with lock:
+                    store[key] = value
+                    while len(store) > FIGURE_MEMO_ENTRIES:
+                        store.popitem(last=False)
+        finally:
+            with lock:
+                if building.get(key) is key_lock:
+                    del building[key]
         return value
 
     return memoised

@@ -195,10 +195,24 @@ class ResultCache:
         self._inflight: dict[Hashable, threading.Lock] = {}
 
     def get(self, key: Hashable) -> Any | None:
+        """The cached value, or the store's (loaded once however many sessions ask at once), or None."""
+        hit = self._memory(key)
+        if hit is not None or self.store is None or not self.shares(key):
+            return hit
+        with self._key_lock(key) as key_lock, key_lock:
+            hit = self._memory(key)
+            return hit if hit is not None else self._load(key)
+
+    def _memory(self, key: Hashable) -> Any | None:
         with self._lock:
             if key in self._items:
                 self._items.move_to_end(key)
                 return self._items[key][0]
+        return None
+
+    def _load(self, key: Hashable) -> Any | None:
+        """The store's value, kept here: thirty first visitors of a replica share one copy (and so one
+        set of the figures memoised on it), instead of each unpickling a model of its own."""
         if self.store is None or not self.shares(key):
             return None
         value = self.store.load(key)
@@ -207,35 +221,42 @@ class ResultCache:
         self.put(key, value)
         return value
 
-    def get_or_compute(self, key: Hashable, compute: Callable[[], T], defer_if_busy: bool = False) -> T:
-        """The cached value, or ``compute()``'s (cached if kept); ``defer_if_busy`` raises
-        :class:`BusyElsewhere` instead of waiting while another process computes the key."""
-        hit = self.get(key)
-        if hit is not None:
-            return hit
+    @contextmanager
+    def _key_lock(self, key: Hashable) -> Iterator[threading.Lock]:
+        """The lock held while one thread loads or computes ``key``; the others wait for its value."""
         with self._lock:
             key_lock = self._inflight.setdefault(key, threading.Lock())
         try:
-            with key_lock:
-                hit = self.get(key)
-                if hit is not None:
-                    return hit
-                if self.store is not None and self.shares(key):
-                    with self.store.computing(key, wait=not defer_if_busy) as held:
-                        if not held and defer_if_busy:
-                            raise BusyElsewhere(key)
-                        value = self.get(key)
-                        if value is None:
-                            value = compute()
-                            if self.keeps(value):
-                                self.store.save(key, value)
-                else:
-                    value = compute()
-                release_memory()
-                self.put(key, value)
+            yield key_lock
         finally:
             with self._lock:
-                self._inflight.pop(key, None)
+                if self._inflight.get(key) is key_lock and not key_lock.locked():
+                    del self._inflight[key]
+
+    def get_or_compute(self, key: Hashable, compute: Callable[[], T], defer_if_busy: bool = False) -> T:
+        """The cached value, or ``compute()``'s (cached if kept); ``defer_if_busy`` raises
+        :class:`BusyElsewhere` instead of waiting while another process computes the key."""
+        hit = self._memory(key)
+        if hit is not None:
+            return hit
+        with self._key_lock(key) as key_lock, key_lock:
+            hit = self._memory(key)
+            hit = hit if hit is not None else self._load(key)
+            if hit is not None:
+                return hit
+            if self.store is not None and self.shares(key):
+                with self.store.computing(key, wait=not defer_if_busy) as held:
+                    if not held and defer_if_busy:
+                        raise BusyElsewhere(key)
+                    value = self._load(key)
+                    if value is None:
+                        value = compute()
+                        if self.keeps(value):
+                            self.store.save(key, value)
+            else:
+                value = compute()
+            release_memory()
+            self.put(key, value)
         return value
 
     def put(self, key: Hashable, value: Any) -> None:
@@ -383,6 +404,14 @@ class IdleWork:
 BACKGROUND = IdleWork(BACKGROUND_NICE)
 """The process's background trainings: pre-warming first, then full runs of results cut short."""
 
+
+def lower_priority() -> None:
+    """Run the calling thread at :data:`BACKGROUND_NICE`, as background work does (a server's own warm-up
+    visits: their page scripts run in Streamlit's threads, and visitors go first)."""
+    with contextlib.suppress(OSError, AttributeError):
+        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), BACKGROUND_NICE)
+
+
 _given_up: OrderedDict[Hashable, None] = OrderedDict()
 _prewarm_lock = threading.Lock()
 _prewarm_started = False
@@ -395,13 +424,18 @@ def ready_file() -> Path | None:
 
 
 def prewarm(
-    jobs: Iterable[tuple[Experiment, Any]], lookup: Callable[[str], Experiment], ready: Path | None = None
+    jobs: Iterable[tuple[Experiment, Any]],
+    lookup: Callable[[str], Experiment],
+    ready: Path | None = None,
+    then: Callable[[], str] | None = None,
 ) -> None:
     """Compute results into the cache in the background, one at a time at low priority, once per process.
 
     Each job waits for an idle slot, so visitors go first; results already cached are skipped, and a
-    job that fails is skipped too: pre-warming is an optimisation. Once every job is through, the
-    ``ready`` file (default: :data:`READY_ENV`) is written, saying how many results are cached.
+    job that fails is skipped too: pre-warming is an optimisation. Once every job is through, ``then()``
+    builds what pages make of the results (the server visits its own pages: deploy/warm.py), and the
+    ``ready`` file (default: :data:`READY_ENV`) is written, saying how many results are cached and
+    what ``then()`` reported.
     """
     global _prewarm_started
     ready = ready if ready is not None else ready_file()
@@ -418,18 +452,28 @@ def prewarm(
         BACKGROUND.submit(
             key, lambda first, exp=exp, cfg=cfg: result(exp, cfg, lookup, idle=True, defer_if_busy=first)
         )
-    if ready is not None:
-        BACKGROUND.submit(("ready", str(ready)), lambda first: _mark_ready(ready, keys))
+    then = then if PREWARM else None  # with nothing cached, visiting the pages would train their defaults
+    if ready is not None or then is not None:
+        BACKGROUND.submit(("ready", str(ready)), lambda first: _mark_ready(ready, keys, then))
 
 
-def _mark_ready(ready: Path, keys: list[Hashable]) -> None:
+def _mark_ready(ready: Path | None, keys: list[Hashable], then: Callable[[], str] | None) -> None:
     if BACKGROUND.holds_any(keys):
         raise BusyElsewhere(ready)  # a pre-warming job went back behind this one: after it
     missing = [key[0] for key in keys if RESULTS.get(key) is None]
     if missing:
         log.warning("pre-warming left %d result(s) uncached: %s", len(missing), ", ".join(missing))
+    said = ""
+    if then is not None:
+        try:
+            said = then()
+        except Exception:  # an optimisation failed: the first visitors build what it would have
+            log.warning("warming the pages failed", exc_info=True)
+    if ready is None:
+        return
     tmp = ready.with_name(ready.name + ".tmp")
-    tmp.write_text(f"ready: {len(keys) - len(missing)} of {len(keys)} pre-warmed results cached\n")
+    cached = f"ready: {len(keys) - len(missing)} of {len(keys)} pre-warmed results cached\n"
+    tmp.write_text(cached + (f"{said}\n" if said else ""))
     tmp.replace(ready)
 
 

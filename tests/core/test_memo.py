@@ -1,3 +1,5 @@
+import contextlib
+import threading
 from dataclasses import dataclass
 
 import numpy as np
@@ -86,3 +88,46 @@ def test_an_anchor_with_no_weak_reference_is_keyed_by_value():
     assert build({"train": [1.0, 2.0]}, 2) == 6.0
     assert build({"train": [1.0, 3.0]}, 2) == 8.0
     assert calls == [2, 2]
+
+
+def test_sessions_asking_for_one_cold_figure_at_once_build_it_once_and_share_it():
+    sessions = 8
+    calls = []
+    # Without a per-key lock every session reaches the builder and they all meet here; with one, the
+    # first waits alone until the timeout and the others wait for its figure.
+    everyone_building = threading.Barrier(sessions)
+
+    @by_result
+    def build(res: Result) -> list[int]:
+        calls.append(res.value)
+        with contextlib.suppress(threading.BrokenBarrierError):
+            everyone_building.wait(timeout=1.0)
+        return [res.value]
+
+    res = Result(3)
+    got: list[list[int]] = []
+    threads = [threading.Thread(target=lambda: got.append(build(res))) for _ in range(sessions)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert calls == [3]
+    assert len(got) == sessions and all(g is got[0] for g in got)
+
+
+def test_a_view_of_a_cached_array_finds_its_figure_again_and_leaves_with_the_array():
+    calls = []
+
+    @by_result
+    def build(h: np.ndarray) -> float:
+        calls.append(h.shape)
+        return float(h.sum())
+
+    states = np.arange(24.0).reshape(2, 3, 4)  # a result's hidden states: a page draws states[layer]
+    assert build(states[1]) == build(states[1]) == float(states[1].sum())
+    assert build(states[0]) == float(states[0].sum())
+    assert calls == [(3, 4), (3, 4)]  # each layer once, though every states[layer] is a new view
+    del states
+    fresh = np.arange(24.0).reshape(2, 3, 4)
+    build(fresh[1])
+    assert calls == [(3, 4), (3, 4), (3, 4)]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import threading
 from dataclasses import dataclass, field, replace
@@ -198,12 +199,21 @@ def test_the_ready_file_appears_once_every_pre_warmed_result_is_cached(fresh_cac
     calls: list = []
     exp = toy("warm", calls)
     blocked = replace(exp, run=lambda cfg, on_progress=None: release.wait(60) and exp.run(cfg))
-    prewarm([(blocked, Toy(seed=1)), (blocked, Toy(seed=2))], lambda name: blocked, ready=ready)
+    seen_by_pages: list = []  # what the server's own page visits find, before it says ready
+
+    def visit_pages() -> str:
+        seen_by_pages.append((len(RESULTS), ready.exists()))
+        return "pages: 2 of 2 visited"
+
+    prewarm(
+        [(blocked, Toy(seed=1)), (blocked, Toy(seed=2))], lambda name: blocked, ready=ready, then=visit_pages
+    )
     assert not ready.exists()
     release.set()
     assert BACKGROUND.join(timeout_s=120)
-    assert ready.read_text() == "ready: 2 of 2 pre-warmed results cached\n"
+    assert ready.read_text() == "ready: 2 of 2 pre-warmed results cached\npages: 2 of 2 visited\n"
     assert len(calls) == 2 and len(RESULTS) == 2
+    assert seen_by_pages == [(2, False)]
 
 
 def test_background_work_tries_a_job_busy_elsewhere_again_after_the_others():
@@ -221,3 +231,31 @@ def test_background_work_tries_a_job_busy_elsewhere_again_after_the_others():
     submitted.set()
     assert work.join(timeout_s=60)
     assert done == ["b", "a"]
+
+
+class SlowStore:
+    """A store holding one result, whose loads meet at a barrier: every load that starts is counted."""
+
+    def __init__(self, sessions: int) -> None:
+        self.loads = 0
+        self.everyone_loading = threading.Barrier(sessions)
+
+    def load(self, key):
+        self.loads += 1
+        with contextlib.suppress(threading.BrokenBarrierError):
+            self.everyone_loading.wait(timeout=1.0)
+        return {"weights": [1.0, 2.0]}  # a new object per load, as unpickling gives
+
+
+def test_sessions_opening_a_stored_result_at_once_load_it_once_and_share_it():
+    sessions = 8
+    store = SlowStore(sessions)
+    cache = ResultCache(4, 10**6, store=store)
+    got: list = []
+    threads = [threading.Thread(target=lambda: got.append(cache.get("key"))) for _ in range(sessions)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert store.loads == 1
+    assert len(got) == sessions and all(g is got[0] for g in got)
