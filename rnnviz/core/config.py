@@ -10,6 +10,7 @@ bad input becomes a safe value plus a polite message saying what happened.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import math
 import typing
 import unicodedata
@@ -217,8 +218,10 @@ def gate_bias_param(default: float, *, help: str, step: float = 0.5, max: float 
     return param(default, label="Memory-gate bias at start", help=help, min=0.0, max=max, step=step)
 
 
+@functools.cache
 def specs(cls: type) -> tuple[Spec, ...]:
-    """The Spec of every field of a Config class, in declaration order."""
+    """The Spec of every field of a Config class, in declaration order (once per class: every widget,
+    link and clamp asks, many times per visit, and reading type hints is slow)."""
     hints = typing.get_type_hints(cls)
     clash = {f.name for f in dataclasses.fields(cls)} & RESERVED_KEYS
     if clash:

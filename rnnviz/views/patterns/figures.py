@@ -450,7 +450,8 @@ def live(cfg: PatternsConfig) -> Callable[[History], go.Figure]:
     def draw(history: History) -> go.Figure:
         timeline = history.timeline
         ans = frame_answer(cfg.pattern, timeline.frames[-1])
-        fig = pattern_diagram(ans, cell=cfg.cell, bidirectional=cfg.pattern == "bidirectional")
+        # A copy: the memoised diagram is shared with every session that draws it.
+        fig = go.Figure(pattern_diagram(ans, cell=cfg.cell, bidirectional=cfg.pattern == "bidirectional"))
         fig.layout.title.text = f"{diagram_title(ans)} · {timeline.label(len(timeline) - 1)}"
         return fig
 
