@@ -16,14 +16,14 @@ import numpy as np
 import pandas as pd
 
 from rnnviz.core.cells import CELLS
-from rnnviz.core.claims import LEVEL, Claim, claim, comparison, diebold_mariano
+from rnnviz.core.claims import LEVEL, Claim, Z, claim, comparison, diebold_mariano
 from rnnviz.core.config import to_query, training_part
 from rnnviz.core.fmt import tex_number
 from rnnviz.views.sine.baselines import BASELINES
 from rnnviz.views.sine.datasets import REAL
 from rnnviz.views.sine.datasets import load as load_real
 from rnnviz.views.sine.result import SineResult
-from rnnviz.views.sine.rolling import LEVELS, coverage, network_key
+from rnnviz.views.sine.rolling import HYBRID, LEVELS, coverage, network_key
 from rnnviz.views.sine.scoring import (
     CONTENDERS,
     HORIZONS,
@@ -114,6 +114,33 @@ def _forecasts(names: Sequence[str]) -> str:
     return f"{listed} forecast" + ("s" if len(names) > 1 else "")
 
 
+def p_value(evidence: Mapping[str, float]) -> float:
+    """The two-sided Diebold-Mariano p-value of a comparison's difference, from its 95% interval: the chance of
+    a mean difference at least this far from zero if the two forecasters were equally good."""
+    se = (evidence["high"] - evidence["low"]) / (2 * Z)
+    difference = evidence["difference"]
+    if not (math.isfinite(se) and math.isfinite(difference)):
+        return math.nan
+    if se <= 0:
+        return 1.0 if difference == 0 else 0.0
+    return math.erfc(abs(difference) / se / math.sqrt(2))
+
+
+def _p(evidence: Mapping[str, float]) -> str:
+    """'p = 0.012' for the page."""
+    p = evidence["p_value"]
+    return f"p = {p:.2g}" if math.isfinite(p) else "p not a number"
+
+
+def _with_p(found: Claim) -> Claim:
+    """The comparison with its Diebold-Mariano p-value in the evidence and beside its interval, which ends
+    the sentence."""
+    p = p_value(found.evidence)
+    evidence = {**found.evidence, "p_value": p}
+    text = _sentence(found.text).removesuffix(").") + f"; Diebold-Mariano {_p(evidence)})."
+    return dataclasses.replace(found, text=text, evidence=evidence)
+
+
 def claims(cfg: SineConfig, res: SineResult) -> list[Claim]:
     """Every finding the page states, for the forecast the display settings choose; the headline first."""
     steps = res.steps(cfg.horizon)
@@ -122,6 +149,7 @@ def claims(cfg: SineConfig, res: SineResult) -> list[Claim]:
     return [
         verdict(res, versus),
         *versus.values(),
+        hybrid_vs_ar(res),
         objectives(res),
         intervals_cover(res, generation),
         errors_compound(res, generation, steps),
@@ -167,8 +195,34 @@ def baseline_comparisons(res: SineResult, generation: str) -> dict[str, Claim]:
             reach=float(rolled.reach),
             overlap=float(rolled.overlap),
         )
-        out[name] = dataclasses.replace(found, text=_sentence(found.text))
+        out[name] = _with_p(found)
     return out
+
+
+def hybrid_vs_ar(res: SineResult) -> Claim:
+    """The hybrid (AR plus a network forecasting the AR's residuals) against the AR alone, from the same rolling
+    origins: whether the network found structure the linear model left in its errors."""
+    rolled = res.rolling
+    hybrid, ar = rolled.per_origin(HYBRID), rolled.per_origin("ar")
+    found = comparison(
+        "hybrid_beats_ar",
+        "the hybrid (AR plus a network on its residuals)",
+        "the autoregressive forecast alone",
+        diebold_mariano(hybrid, ar, horizon=rolled.overlap),
+        better="lower",
+        measure=f"mean squared error {_rolled(res)}",
+        hybrid_mse=float(hybrid.mean()),
+        ar_mse=float(ar.mean()),
+        hybrid_mase=rolled.mase(HYBRID, res.mase_scale),
+        ar_mase=rolled.mase("ar", res.mase_scale),
+    )
+    found = _with_p(found)
+    return dataclasses.replace(
+        found,
+        text=f"**The hybrid.** {found.text} Its network, the same cell trained the same way, learned the AR "
+        "model's one-step errors on the training span and forecasts them; its forecast is added to the AR's "
+        "(the classic ARIMA plus neural network hybrid).",
+    )
 
 
 def _verdict_rule(e: Mapping[str, float]) -> bool:
@@ -182,14 +236,22 @@ def verdict(res: SineResult, versus: Mapping[str, Claim]) -> Claim:
     evidence = {"origins": first["origins"], "reach": first["reach"], "network_mse": first["network_mse"]}
     for name, found in versus.items():
         e = found.evidence
-        evidence |= {f"{name}_mse": e["baseline_mse"], f"{name}_low": e["low"], f"{name}_high": e["high"]}
+        evidence |= {
+            f"{name}_mse": e["baseline_mse"],
+            f"{name}_low": e["low"],
+            f"{name}_high": e["high"],
+            f"{name}_p": e["p_value"],
+        }
+    tests = "Diebold-Mariano p-values: " + ", ".join(
+        f"{_short(name)} {_g(evidence[f'{name}_p'])}" for name in BASELINES
+    )
     unit = f" {res.data.unit}" if res.data.unit else ""
     rmse = {name: _g(math.sqrt(evidence[f"{name}_mse"])) + unit for name in ("network", *BASELINES)}
     best = min(BASELINES, key=lambda n: evidence[f"{n}_mse"])
     over = f"Forecasting {_rolled(res)} over the held-out span"
     wins = (
         f"{over}, the network beats every baseline beyond this run's noise: root mean squared error "
-        f"{rmse['network']}, against {rmse[best]} for the best of them, the {_short(best)} forecast."
+        f"{rmse['network']}, against {rmse[best]} for the best of them, the {_short(best)} forecast ({tests})."
     )
     lost = [n for n in BASELINES if evidence[f"{n}_low"] > 0]
     beaten = [n for n in BASELINES if evidence[f"{n}_high"] < 0]
@@ -205,8 +267,8 @@ def verdict(res: SineResult, versus: Mapping[str, Claim]) -> Claim:
         parts.append(f"beats {_forecasts(beaten)}")
     otherwise = (
         f"{over}, the network ({rmse['network']} root mean squared error) {_listed(parts)}; the best "
-        f"baseline, the {_short(best)} forecast, errs {rmse[best]}. A tie is a difference within this "
-        "run's noise."
+        f"baseline, the {_short(best)} forecast, errs {rmse[best]} ({tests}). A tie is a difference within "
+        "this run's noise."
     )
     return claim("network_vs_baselines", _verdict_rule, wins, otherwise, **evidence)
 
@@ -258,15 +320,18 @@ def intervals_cover(res: SineResult, generation: str) -> Claim:
     shares = coverage(
         rolled.forecasts[network_key(res.objective, generation)], rolled.truth, res.widths[generation]
     )
+    ar = coverage(rolled.forecasts["ar"], rolled.truth, res.ar_widths)
     low, high = (f"{level:.0%}" for level in LEVELS)
     measured = (
         f"From {len(rolled.starts)} origins over the held-out span, {rolled.reach} {res.data.step}s ahead, the "
-        f"{high} interval held {shares[-1]:.0%} of the true values and the {low} interval {shares[0]:.0%}."
+        f"network's {high} interval held {shares[-1]:.0%} of the true values and its {low} interval "
+        f"{shares[0]:.0%}; the autoregressive model's, from statsmodels, {ar[-1]:.0%} and {ar[0]:.0%}."
     )
     how = (
-        " Each interval is the forecast plus or minus the spread of the errors the same network made that many "
-        "steps ahead from origins in the last part of the training span, which it did not train on when the "
-        "split is by time."
+        " Each of the network's intervals is the forecast plus or minus the conformal quantile of the errors the "
+        "same network made that many steps ahead from every origin in the last part of the training span, which "
+        "it did not train on when the split is by time. The autoregressive model's assume normal errors and "
+        "carry their spread through its own fed-back forecasts."
     )
     return claim(
         "intervals_cover",
@@ -277,6 +342,8 @@ def intervals_cover(res: SineResult, generation: str) -> Claim:
         f"errors were measured on, so treat the band as a lower bound on the uncertainty.{how}",
         coverage_80=float(shares[0]),
         coverage_95=float(shares[-1]),
+        ar_coverage_80=float(ar[0]),
+        ar_coverage_95=float(ar[-1]),
         origins=float(len(rolled.starts)),
         reach=float(rolled.reach),
     )
