@@ -225,6 +225,30 @@ def hybrid_vs_ar(res: SineResult) -> Claim:
     )
 
 
+def extra_inputs_help(with_inputs: SineResult, alone: SineResult) -> Claim:
+    """The network reading its extra input columns against the same network reading the target alone, from the
+    same rolling origins (same series and settings otherwise): does reading them help it forecast?"""
+    extra = _listed([f"'{c}'" for c in with_inputs.data.columns[1:]]) or "no extra column"
+    key = network_key(with_inputs.objective, natural_generation(with_inputs.objective))
+    reading = with_inputs.rolling.per_origin(key)
+    target = alone.rolling.per_origin(network_key(alone.objective, natural_generation(alone.objective)))
+    found = comparison(
+        "extra_inputs_help",
+        f"the network reading {extra} beside '{with_inputs.data.columns[0]}'",
+        "the same network reading the target alone",
+        diebold_mariano(reading, target, horizon=with_inputs.rolling.overlap),
+        better="lower",
+        measure=f"mean squared error {_rolled(with_inputs)}",
+        with_inputs_mse=float(reading.mean()),
+        alone_mse=float(target.mean()),
+        with_inputs_mase=with_inputs.rolling.mase(key, with_inputs.mase_scale),
+        alone_mase=alone.rolling.mase(
+            network_key(alone.objective, natural_generation(alone.objective)), alone.mase_scale
+        ),
+    )
+    return _with_p(dataclasses.replace(found, text=f"**Extra inputs.** {found.text}"))
+
+
 def _verdict_rule(e: Mapping[str, float]) -> bool:
     return all(e[f"{name}_high"] < 0 for name in BASELINES)
 

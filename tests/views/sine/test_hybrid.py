@@ -117,3 +117,15 @@ def test_the_fan_chart_draws_both_forecasters_intervals_and_states_their_coverag
             )
     assert "95% interval held" in fig.layout.title.text
     assert fig.layout.yaxis.title.text and fig.layout.xaxis.title.text
+
+
+def test_extra_inputs_are_judged_against_the_target_alone_with_a_p_value():
+    with_inputs = trained(EXPERIMENT, smoke(signal="macro"))
+    alone = trained(EXPERIMENT, smoke(signal="macro", inputs="none"))
+    assert with_inputs.data.columns[1:] and alone.data.columns == with_inputs.data.columns[:1]
+    found = lessons.extra_inputs_help(with_inputs, alone)
+    e = found.evidence
+    assert found.holds == (e["high"] < 0) and "Diebold-Mariano p = " in found.text
+    assert all(f"'{c}'" in found.text for c in with_inputs.data.columns[1:])
+    same = lessons.extra_inputs_help(with_inputs, with_inputs)
+    assert same.evidence["difference"] == 0 and not same.holds and "tie" in same.text
