@@ -42,7 +42,8 @@ INTRO = (
     "A network reads a window of past values and predicts the next one. Fed its own predictions, it "
     "forecasts as far ahead as you like, and every error it makes becomes part of its next input. Its "
     "forecast is scored against three simple ones fitted on the same training span: repeat the last value, "
-    "repeat the last season, and an autoregressive model."
+    "repeat the last season, and an autoregressive model; and against a hybrid: the autoregressive model plus "
+    "a network that forecasts the errors it leaves."
 )
 OWN_SERIES = (
     f"The last {OWN_FUTURE_SHARE:.0%} of the series is kept back as the future to forecast. "
@@ -758,11 +759,26 @@ def network_note(res: SineResult) -> str:
     )
     return (
         f"**Network.** A {cell} of {res.hidden} units reading {res.window} past values, trained on {rollout}; "
-        f"{res.history.steps:,} Adam steps in {res.history.seconds:.1f} s. Auto settings field the common "
+        f"{res.history.steps:,} Adam steps in {res.history.seconds:.1f} s{_kept(res)}. Auto settings field the common "
         "recipe's network for a synthetic signal, and for real data a gated network trained on rollouts, as a "
         "forecaster would. "
         f"For comparison, the same network trained {OBJECTIVE_NAMES[res.other.objective]}: "
-        f"{res.other.history.steps:,} steps in {res.other.history.seconds:.1f} s."
+        f"{res.other.history.steps:,} steps in {res.other.history.seconds:.1f} s. The hybrid's network, the same "
+        f"cell trained the same way on the autoregressive model's residuals: {res.hybrid_history.steps:,} steps "
+        f"in {res.hybrid_history.seconds:.1f} s."
+    )
+
+
+def _kept(res: SineResult) -> str:
+    """Early stopping, when the split is by time: which step's weights were kept, and why."""
+    history = res.history
+    by_time = len(res.val_windows) and res.val_windows.min() > res.train_windows.max(initial=-1)
+    if not by_time or not history.val_loss:
+        return ""
+    best = history.val_steps[int(np.argmin(history.val_loss))]
+    return (
+        f"; it kept the weights of step {best:,}, those that did best on the held-out last part of the "
+        "training span (early stopping: later steps fit the training windows more closely but forecast worse)"
     )
 
 

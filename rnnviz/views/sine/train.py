@@ -242,23 +242,43 @@ def _train(
     on_progress: ProgressFn | None,
     capture: Callable[[], dict[str, object]] | None,
 ) -> History:
-    """Fit ``model`` by ``objective`` within ``share`` of the training budget."""
+    """Fit ``model`` by ``objective`` within ``share`` of the training budget.
+
+    Split by time, the held-out windows are the last part of the training span, and the weights that did best
+    on them are kept (early stopping): a network of thousands of weights on a few hundred values overfits long
+    before its step count ends, and what it learns after that the forecast pays for.
+    """
     extra = (longest,) if objective == "rollout" else ()
     loss, val_loss, total, batches = TRAINERS[objective](model, data, cfg, rng, *extra)
-    return fit(
+    by_time = bool(len(data.val)) and data.val.min() > data.train.max(initial=-1)
+    best: dict[str, object] = {"loss": math.inf, "state": None}
+
+    def checked() -> float:
+        value = val_loss()
+        if by_time and value < best["loss"]:
+            best["loss"], best["state"] = (
+                value,
+                {k: v.detach().clone() for k, v in model.state_dict().items()},
+            )
+        return value
+
+    history = fit(
         model,
         loss,
         batches,
         total_steps=total,
         lr=cfg.lr,
         clip=cfg.max_norm_used,
-        val_fn=val_loss,
+        val_fn=checked,
         val_every=max(1, total // VAL_POINTS),
         on_progress=on_progress,
         report_every_s=0.25,
         budget_share=share,
         capture=capture,
     )
+    if best["state"] is not None:
+        model.load_state_dict(best["state"])
+    return history
 
 
 def _noted(on_progress: ProgressFn | None, note: str) -> ProgressFn | None:

@@ -1,11 +1,13 @@
 """Issue 26: the hybrid contender (AR plus a network on its residuals), MASE, AR intervals from statsmodels,
 Diebold-Mariano p-values, the fan chart and the JSON keys that report them."""
 
+import json
 import math
 
 import numpy as np
 import pytest
 
+from rnnviz.cli import main
 from rnnviz.core.claims import Z
 from rnnviz.views.sine import EXPERIMENT, baselines, lessons
 from rnnviz.views.sine.export import report
@@ -129,3 +131,26 @@ def test_extra_inputs_are_judged_against_the_target_alone_with_a_p_value():
     assert all(f"'{c}'" in found.text for c in with_inputs.data.columns[1:])
     same = lessons.extra_inputs_help(with_inputs, with_inputs)
     assert same.evidence["difference"] == 0 and not same.holds and "tie" in same.text
+
+
+@pytest.mark.slow
+def test_a_csv_series_never_tuned_on_gets_the_same_treatment_and_the_network_beats_naive(tmp_path, capsys):
+    """Issue 26: El Niño's monthly sea surface temperature, a file the defaults were never tuned on."""
+    from statsmodels.datasets import elnino
+
+    values = elnino.load_pandas().data.drop(columns="YEAR").to_numpy(dtype=float).ravel()
+    path = tmp_path / "elnino.csv"
+    path.write_text("sst\n" + "\n".join(f"{v:.2f}" for v in values))
+    assert main(["sine", "--signal", "own", "--csv", str(path), "--seed", "0", "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    mase = out["metrics"]["mase"]
+    assert out["objective"] == "rollout" and out["season"] == 12
+    assert mase["rnn"] < mase["naive"] and mase["rnn"] < mase["seasonal_naive"]
+
+
+def test_split_by_time_keeps_the_weights_that_did_best_on_the_held_out_part(sunspots):
+    cfg, res = sunspots
+    best = res.history.val_steps[int(np.argmin(res.history.val_loss))]
+    assert f"kept the weights of step {best:,}" in lessons.network_note(res)
+    shuffled = trained(EXPERIMENT, smoke(signal="sunspots", split="random"))
+    assert "kept the weights" not in lessons.network_note(shuffled)
