@@ -75,9 +75,9 @@ CAPTURE_STEPS = 20
 Each step is one call of the network, so this is what keeps capture within 15 % of training."""
 VAL_POINTS = 25
 """About this many validation losses per training: enough for the live chart, cheap to compute."""
-MAIN_SHARE = 0.5
+MAIN_SHARE = 0.6
 """Share of the training budget for the objective shown."""
-HYBRID_SHARE = 0.25
+HYBRID_SHARE = 0.2
 """Share of the training budget for the hybrid's network on the AR's residuals; the other objective, trained
 for comparison, has the rest."""
 
