@@ -8,6 +8,7 @@ from rnnviz.views.sine import EXPERIMENT
 from rnnviz.views.sine.figures import (
     baseline_figure,
     error_figure,
+    fan_figure,
     film,
     forecast_figure,
     gradient_figure,
@@ -107,11 +108,13 @@ def forecast_views() -> None:
     m[3].metric("Training time", f"{res.history.seconds:.2f} s")
     st.markdown(found["network_vs_baselines"].text)
     ui.chart(forecast_figure(res, generation, steps))
+    ui.chart(fan_figure(res, generation))
     st.markdown(found["intervals_cover"].text)
     if ui.section(SECTIONS, key=f"{EXPERIMENT.name}.section") == SECTIONS[0]:
         ui.chart(objectives_figure(res))
         st.markdown(found["rollouts_beat_one_step"].text)
         st.markdown("\n".join(f"- {found[name].text}" for name in COMPARISONS.values()))
+        st.markdown(found["hybrid_beats_ar"].text)
         st.caption(DIEBOLD_MARIANO)
         ui.chart(baseline_figure(res, generation, steps))
         st.caption(BASELINE_TABLE)

@@ -46,16 +46,18 @@ def test_defaults_show_the_forecast_lessons_and_runs():
     assert "Fed its own predictions: MSE" in titles and "every forecaster on the same future" in titles
     assert f"The first {CAPTURE_STEPS} steps fed back" in titles and '"frames"' in titles  # the training film
     baselines, runs = at.dataframe
-    assert list(baselines.value["forecaster"])[0] == "network (free running)" and len(baselines.value) == 4
+    assert list(baselines.value["forecaster"])[0] == "network (free running)" and len(baselines.value) == 5
+    assert "hybrid (AR plus a network on its residuals)" in list(baselines.value["forecaster"])
     assert len(runs.value) == 1
     found = _default_findings()
     assert (
         found["network_vs_baselines"].text in markdown and "forecast origins over the held-out span" in text
     )
-    for name in (*COMPARISONS.values(), "rollouts_beat_one_step", "intervals_cover"):
+    for name in (*COMPARISONS.values(), "hybrid_beats_ar", "rollouts_beat_one_step", "intervals_cover"):
         assert found[name].text in text
     assert "**Network.**" in text and "forecast origins in the held-out span" in titles
     assert "95% prediction interval" in titles
+    assert "Fan charts: over" in titles and "AR: 95% prediction interval" in titles
     for lesson in (
         "validation_leaks",
         "future_leaves_training_range",

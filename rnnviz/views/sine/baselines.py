@@ -116,6 +116,10 @@ class ARForecast(NamedTuple):
     """Constant, maybe the time trend's slope, then the weight of each past value, as :func:`_design` orders
     them: fitted once on the training span, used from every forecast origin (see :func:`ar_from`)."""
     trend: str
+    se: np.ndarray
+    """Standard error of the forecast 1, 2, ... steps ahead, from statsmodels: the innovations' spread carried
+    through the model's own fed-back predictions (the coefficients taken as known). Its prediction intervals
+    are the forecast plus or minus a normal quantile of it, the same from every origin."""
 
 
 def ar_from(series: np.ndarray, origin: int, steps: int, coefficients: np.ndarray, trend: str) -> np.ndarray:
@@ -143,12 +147,30 @@ def autoregressive(history: np.ndarray, steps: int, season: int) -> ARForecast:
         lags, trend = select_order(y, max(1, min(MAX_AR_LAGS, season + 2, len(y) // 4)))
         warnings.simplefilter("ignore")  # a pure sine makes the design rank-deficient: harmless here
         fit = AutoReg(y, lags=lags, trend=trend).fit()
-        forecast = fit.predict(start=len(y), end=len(y) + steps - 1, dynamic=True)
+        predicted = fit.get_prediction(start=len(y), end=len(y) + steps - 1, dynamic=True)
+        forecast = predicted.predicted_mean
         x, target = _design(y, lags, trend, lags)
         coefficients = np.linalg.lstsq(x, target, rcond=None)[0]
     return ARForecast(
-        np.asarray(forecast, dtype=float), lags, f"AR({lags}) with {TRENDS[trend]}", coefficients, trend
+        np.asarray(forecast, dtype=float),
+        lags,
+        f"AR({lags}) with {TRENDS[trend]}",
+        coefficients,
+        trend,
+        np.sqrt(np.asarray(predicted.var_pred_mean, dtype=float)),
     )
+
+
+def ar_residuals(series: np.ndarray, ar: ARForecast) -> np.ndarray:
+    """series[t] minus the AR model's one-step prediction of it from the observed past, for every t: what the
+    linear model leaves unexplained, which the hybrid's network learns. The first ``order`` values have no
+    full past and get 0, as if the model were right there."""
+    y = np.asarray(series, dtype=float)
+    out = np.zeros(len(y))
+    if len(y) > ar.order:
+        x, target = _design(y, ar.order, ar.trend, ar.order)
+        out[ar.order :] = target - x @ ar.coefficients
+    return out
 
 
 class Baselines(NamedTuple):

@@ -13,8 +13,9 @@ from rnnviz.core.export import Export
 from rnnviz.views.sine.baselines import BASELINES
 from rnnviz.views.sine.figures import baseline_figure, film, forecast_figure, signal_figure
 from rnnviz.views.sine.forecasting import changes
+from rnnviz.views.sine.lessons import baseline_comparisons, p_value
 from rnnviz.views.sine.result import SineResult
-from rnnviz.views.sine.rolling import LEVELS, coverage, network_key
+from rnnviz.views.sine.rolling import HYBRID, LEVELS, coverage, network_key
 from rnnviz.views.sine.scoring import CONTENDERS, contenders, forecast_errors, forecast_mse, mse_by_contender
 from rnnviz.views.sine.settings import SineConfig, natural_generation, resolved_generation
 
@@ -29,6 +30,11 @@ def report(cfg: SineConfig, res: SineResult) -> dict:
     generation = resolved_generation(cfg)
     rolled = res.rolling
     network = network_key(res.objective, generation)
+    covered = {
+        "rnn": coverage(rolled.forecasts[network], rolled.truth, res.widths[generation]),
+        "ar": coverage(rolled.forecasts["ar"], rolled.truth, res.ar_widths),
+    }
+    versus = baseline_comparisons(res, generation)
     return {
         "metrics": {
             "train_seconds": res.history.seconds,
@@ -38,8 +44,15 @@ def report(cfg: SineConfig, res: SineResult) -> dict:
             "mse_full_horizon": mse_by_contender(res, generation, steps),
             "mse_rolling": {
                 "rnn": float(rolled.per_origin(network).mean()),
+                HYBRID: float(rolled.per_origin(HYBRID).mean()),
                 **{name: float(rolled.per_origin(name).mean()) for name in BASELINES},
             },
+            "mase": {
+                "rnn": rolled.mase(network, res.mase_scale),
+                **{name: rolled.mase(name, res.mase_scale) for name in (HYBRID, *BASELINES)},
+            },
+            "coverage_95": {name: float(shares[-1]) for name, shares in covered.items()},
+            "dm_pvalue": {name: p_value(found.evidence) for name, found in versus.items()},
             "mse_rolling_by_objective": {
                 objective: float(
                     rolled.per_origin(network_key(objective, natural_generation(objective))).mean()
@@ -49,7 +62,7 @@ def report(cfg: SineConfig, res: SineResult) -> dict:
             "coverage": dict(
                 zip(
                     (f"{level:.0%}" for level in LEVELS),
-                    coverage(rolled.forecasts[network], rolled.truth, res.widths[generation]).tolist(),
+                    covered["rnn"].tolist(),
                     strict=True,
                 )
             ),

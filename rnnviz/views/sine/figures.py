@@ -16,7 +16,7 @@ from rnnviz.core.style import OKABE_ITO, SERIES, base_layout
 from rnnviz.core.timeline import Timeline
 from rnnviz.views.sine.baselines import BASELINES
 from rnnviz.views.sine.result import SineResult
-from rnnviz.views.sine.rolling import LEVELS, network_key
+from rnnviz.views.sine.rolling import HYBRID, LEVELS, coverage, network_key
 from rnnviz.views.sine.scoring import CONTENDERS, contenders
 from rnnviz.views.sine.settings import SineConfig, natural_generation
 
@@ -144,9 +144,18 @@ def forecast_figure(res: SineResult, generation: str, horizon: int) -> go.Figure
     return fig
 
 
-def _add_intervals(fig: go.Figure, x: np.ndarray, centre: np.ndarray, widths: np.ndarray) -> None:
+def _add_intervals(
+    fig: go.Figure,
+    x: np.ndarray,
+    centre: np.ndarray,
+    widths: np.ndarray,
+    *,
+    col: int | None = None,
+    who: str = "",
+) -> None:
     """The prediction intervals as shaded bands around the forecast, widest first, over the steps they reach."""
     reach = widths.shape[1]
+    place = dict(row=1, col=col) if col else {}
     for level, width in sorted(zip(LEVELS, widths, strict=True), reverse=True):
         if not np.isfinite(width).all():
             continue
@@ -157,9 +166,78 @@ def _add_intervals(fig: go.Figure, x: np.ndarray, centre: np.ndarray, widths: np
             fill="toself",
             fillcolor=INTERVAL_SHADE[level],
             line=dict(width=0),
-            name=f"{level:.0%} prediction interval",
+            name=f"{who}{level:.0%} prediction interval",
             hoverinfo="skip",
+            **place,
         )
+
+
+@by_result
+def fan_figure(res: SineResult, generation: str) -> go.Figure:
+    """Fan charts from the first origin of the held-out span: the network's forecast and the AR model's, each
+    with its 80% and 95% prediction intervals, beside the truth; the title gives the intervals' coverage over
+    every rolling origin."""
+    rolled = res.rolling
+    network = network_key(res.objective, generation)
+    fig = make_subplots(rows=1, cols=2, shared_yaxes=True, subplot_titles=("network", "autoregressive (AR)"))
+    if not len(rolled.starts):
+        return base_layout(fig, "No forecast origin fits in the held-out span", height=360)
+    start = int(rolled.starts[0])
+    x = res.time[start : start + rolled.reach]
+    context = slice(max(0, start - 2 * rolled.reach), start)
+    shares = {}
+    for col, (key, widths, label) in enumerate(
+        ((network, res.widths[generation], "network"), ("ar", res.ar_widths, "AR")), start=1
+    ):
+        shares[label] = coverage(rolled.forecasts[key], rolled.truth, widths)[-1]
+        _add_intervals(fig, x, rolled.forecasts[key][0].astype(float), widths, col=col, who=f"{label}: ")
+        fig.add_trace(
+            line_trace(
+                res.time[context],
+                res.observed[context],
+                "last observed values",
+                SERIES["train"],
+                _value_hover(res, "observed"),
+                width=1.5,
+                showlegend=col == 1,
+            ),
+            row=1,
+            col=col,
+        )
+        fig.add_trace(
+            line_trace(
+                x,
+                rolled.truth[0],
+                "truth",
+                SERIES["truth"],
+                _value_hover(res, "truth"),
+                width=1.5,
+                dash="dot",
+                showlegend=col == 1,
+            ),
+            row=1,
+            col=col,
+        )
+        fig.add_trace(
+            line_trace(
+                x,
+                rolled.forecasts[key][0],
+                f"{label} forecast",
+                CONTENDER_COLORS["rnn" if col == 1 else "ar"],
+                _value_hover(res, f"{label} forecast"),
+                width=2,
+            ),
+            row=1,
+            col=col,
+        )
+    title = (
+        f"Fan charts: over {len(rolled.starts)} origins the 95% interval held {shares['network']:.0%} of the "
+        f"truths for the network, {shares['AR']:.0%} for AR"
+    )
+    base_layout(fig, title, height=380, y=value_title(res))
+    fig.update_xaxes(title_text=res.data.time_title)
+    fig.update_layout(legend=dict(orientation="h", x=0, xanchor="left", y=-0.25, yanchor="top"))
+    return fig
 
 
 @by_result
@@ -172,6 +250,7 @@ def objectives_figure(res: SineResult) -> go.Figure:
         network_key(objective, natural_generation(objective)): (OBJECTIVE_LABELS[objective], colour, 3, None)
         for objective, colour in (("rollout", FREE), ("one_step", TEACHER))
     }
+    lines[HYBRID] = (CONTENDERS[HYBRID], CONTENDER_COLORS[HYBRID], 3, "dash")
     lines |= {name: (CONTENDERS[name], CONTENDER_COLORS[name], 2, "dot") for name in BASELINES}
     fig = go.Figure()
     for key, (name, colour, width, dash) in lines.items():
@@ -326,8 +405,11 @@ def gradient_figure(history: History, max_norm: float | None) -> go.Figure:
     return fig
 
 
+DASHES = {"rnn": None, HYBRID: "dash"}
+"""Line style of the contenders that are not baselines (those are dotted): colour is never alone."""
 CONTENDER_COLORS = {
     "rnn": FREE,
+    "hybrid": OKABE_ITO["blue"],
     "naive": OKABE_ITO["grey"],
     "seasonal_naive": OKABE_ITO["green"],
     "ar": OKABE_ITO["purple"],
@@ -350,8 +432,8 @@ def baseline_figure(res: SineResult, generation: str, steps: int) -> go.Figure:
             name=CONTENDERS[name],
             line=dict(
                 color=CONTENDER_COLORS[name],
-                width=3 if name == "rnn" else 2,
-                dash=None if name == "rnn" else "dot",
+                width=2 if name in BASELINES else 3,
+                dash=DASHES.get(name, "dot"),
             ),
             hovertemplate=f"first %{{x}} {res.data.step}s<br>RMSE %{{y:.4g}}<extra>{CONTENDERS[name]}</extra>",
         )

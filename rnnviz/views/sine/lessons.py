@@ -16,14 +16,14 @@ import numpy as np
 import pandas as pd
 
 from rnnviz.core.cells import CELLS
-from rnnviz.core.claims import LEVEL, Claim, claim, comparison, diebold_mariano
+from rnnviz.core.claims import LEVEL, Claim, Z, claim, comparison, diebold_mariano
 from rnnviz.core.config import to_query, training_part
 from rnnviz.core.fmt import tex_number
 from rnnviz.views.sine.baselines import BASELINES
 from rnnviz.views.sine.datasets import REAL
 from rnnviz.views.sine.datasets import load as load_real
 from rnnviz.views.sine.result import SineResult
-from rnnviz.views.sine.rolling import LEVELS, coverage, network_key
+from rnnviz.views.sine.rolling import HYBRID, LEVELS, coverage, network_key
 from rnnviz.views.sine.scoring import (
     CONTENDERS,
     HORIZONS,
@@ -42,7 +42,8 @@ INTRO = (
     "A network reads a window of past values and predicts the next one. Fed its own predictions, it "
     "forecasts as far ahead as you like, and every error it makes becomes part of its next input. Its "
     "forecast is scored against three simple ones fitted on the same training span: repeat the last value, "
-    "repeat the last season, and an autoregressive model."
+    "repeat the last season, and an autoregressive model; and against a hybrid: the autoregressive model plus "
+    "a network that forecasts the errors it leaves."
 )
 OWN_SERIES = (
     f"The last {OWN_FUTURE_SHARE:.0%} of the series is kept back as the future to forecast. "
@@ -114,6 +115,33 @@ def _forecasts(names: Sequence[str]) -> str:
     return f"{listed} forecast" + ("s" if len(names) > 1 else "")
 
 
+def p_value(evidence: Mapping[str, float]) -> float:
+    """The two-sided Diebold-Mariano p-value of a comparison's difference, from its 95% interval: the chance of
+    a mean difference at least this far from zero if the two forecasters were equally good."""
+    se = (evidence["high"] - evidence["low"]) / (2 * Z)
+    difference = evidence["difference"]
+    if not (math.isfinite(se) and math.isfinite(difference)):
+        return math.nan
+    if se <= 0:
+        return 1.0 if difference == 0 else 0.0
+    return math.erfc(abs(difference) / se / math.sqrt(2))
+
+
+def _p(evidence: Mapping[str, float]) -> str:
+    """'p = 0.012' for the page."""
+    p = evidence["p_value"]
+    return f"p = {p:.2g}" if math.isfinite(p) else "p not a number"
+
+
+def _with_p(found: Claim) -> Claim:
+    """The comparison with its Diebold-Mariano p-value in the evidence and beside its interval, which ends
+    the sentence."""
+    p = p_value(found.evidence)
+    evidence = {**found.evidence, "p_value": p}
+    text = _sentence(found.text).removesuffix(").") + f"; Diebold-Mariano {_p(evidence)})."
+    return dataclasses.replace(found, text=text, evidence=evidence)
+
+
 def claims(cfg: SineConfig, res: SineResult) -> list[Claim]:
     """Every finding the page states, for the forecast the display settings choose; the headline first."""
     steps = res.steps(cfg.horizon)
@@ -122,6 +150,7 @@ def claims(cfg: SineConfig, res: SineResult) -> list[Claim]:
     return [
         verdict(res, versus),
         *versus.values(),
+        hybrid_vs_ar(res),
         objectives(res),
         intervals_cover(res, generation),
         errors_compound(res, generation, steps),
@@ -167,8 +196,58 @@ def baseline_comparisons(res: SineResult, generation: str) -> dict[str, Claim]:
             reach=float(rolled.reach),
             overlap=float(rolled.overlap),
         )
-        out[name] = dataclasses.replace(found, text=_sentence(found.text))
+        out[name] = _with_p(found)
     return out
+
+
+def hybrid_vs_ar(res: SineResult) -> Claim:
+    """The hybrid (AR plus a network forecasting the AR's residuals) against the AR alone, from the same rolling
+    origins: whether the network found structure the linear model left in its errors."""
+    rolled = res.rolling
+    hybrid, ar = rolled.per_origin(HYBRID), rolled.per_origin("ar")
+    found = comparison(
+        "hybrid_beats_ar",
+        "the hybrid (AR plus a network on its residuals)",
+        "the autoregressive forecast alone",
+        diebold_mariano(hybrid, ar, horizon=rolled.overlap),
+        better="lower",
+        measure=f"mean squared error {_rolled(res)}",
+        hybrid_mse=float(hybrid.mean()),
+        ar_mse=float(ar.mean()),
+        hybrid_mase=rolled.mase(HYBRID, res.mase_scale),
+        ar_mase=rolled.mase("ar", res.mase_scale),
+    )
+    found = _with_p(found)
+    return dataclasses.replace(
+        found,
+        text=f"**The hybrid.** {found.text} Its network, the same cell trained the same way, learned the AR "
+        "model's one-step errors on the training span and forecasts them; its forecast is added to the AR's "
+        "(the classic ARIMA plus neural network hybrid).",
+    )
+
+
+def extra_inputs_help(with_inputs: SineResult, alone: SineResult) -> Claim:
+    """The network reading its extra input columns against the same network reading the target alone, from the
+    same rolling origins (same series and settings otherwise): does reading them help it forecast?"""
+    extra = _listed([f"'{c}'" for c in with_inputs.data.columns[1:]]) or "no extra column"
+    key = network_key(with_inputs.objective, natural_generation(with_inputs.objective))
+    reading = with_inputs.rolling.per_origin(key)
+    target = alone.rolling.per_origin(network_key(alone.objective, natural_generation(alone.objective)))
+    found = comparison(
+        "extra_inputs_help",
+        f"the network reading {extra} beside '{with_inputs.data.columns[0]}'",
+        "the same network reading the target alone",
+        diebold_mariano(reading, target, horizon=with_inputs.rolling.overlap),
+        better="lower",
+        measure=f"mean squared error {_rolled(with_inputs)}",
+        with_inputs_mse=float(reading.mean()),
+        alone_mse=float(target.mean()),
+        with_inputs_mase=with_inputs.rolling.mase(key, with_inputs.mase_scale),
+        alone_mase=alone.rolling.mase(
+            network_key(alone.objective, natural_generation(alone.objective)), alone.mase_scale
+        ),
+    )
+    return _with_p(dataclasses.replace(found, text=f"**Extra inputs.** {found.text}"))
 
 
 def _verdict_rule(e: Mapping[str, float]) -> bool:
@@ -182,14 +261,22 @@ def verdict(res: SineResult, versus: Mapping[str, Claim]) -> Claim:
     evidence = {"origins": first["origins"], "reach": first["reach"], "network_mse": first["network_mse"]}
     for name, found in versus.items():
         e = found.evidence
-        evidence |= {f"{name}_mse": e["baseline_mse"], f"{name}_low": e["low"], f"{name}_high": e["high"]}
+        evidence |= {
+            f"{name}_mse": e["baseline_mse"],
+            f"{name}_low": e["low"],
+            f"{name}_high": e["high"],
+            f"{name}_p": e["p_value"],
+        }
+    tests = "Diebold-Mariano p-values: " + ", ".join(
+        f"{_short(name)} {_g(evidence[f'{name}_p'])}" for name in BASELINES
+    )
     unit = f" {res.data.unit}" if res.data.unit else ""
     rmse = {name: _g(math.sqrt(evidence[f"{name}_mse"])) + unit for name in ("network", *BASELINES)}
     best = min(BASELINES, key=lambda n: evidence[f"{n}_mse"])
     over = f"Forecasting {_rolled(res)} over the held-out span"
     wins = (
         f"{over}, the network beats every baseline beyond this run's noise: root mean squared error "
-        f"{rmse['network']}, against {rmse[best]} for the best of them, the {_short(best)} forecast."
+        f"{rmse['network']}, against {rmse[best]} for the best of them, the {_short(best)} forecast ({tests})."
     )
     lost = [n for n in BASELINES if evidence[f"{n}_low"] > 0]
     beaten = [n for n in BASELINES if evidence[f"{n}_high"] < 0]
@@ -205,8 +292,8 @@ def verdict(res: SineResult, versus: Mapping[str, Claim]) -> Claim:
         parts.append(f"beats {_forecasts(beaten)}")
     otherwise = (
         f"{over}, the network ({rmse['network']} root mean squared error) {_listed(parts)}; the best "
-        f"baseline, the {_short(best)} forecast, errs {rmse[best]}. A tie is a difference within this "
-        "run's noise."
+        f"baseline, the {_short(best)} forecast, errs {rmse[best]} ({tests}). A tie is a difference within "
+        "this run's noise."
     )
     return claim("network_vs_baselines", _verdict_rule, wins, otherwise, **evidence)
 
@@ -258,15 +345,18 @@ def intervals_cover(res: SineResult, generation: str) -> Claim:
     shares = coverage(
         rolled.forecasts[network_key(res.objective, generation)], rolled.truth, res.widths[generation]
     )
+    ar = coverage(rolled.forecasts["ar"], rolled.truth, res.ar_widths)
     low, high = (f"{level:.0%}" for level in LEVELS)
     measured = (
         f"From {len(rolled.starts)} origins over the held-out span, {rolled.reach} {res.data.step}s ahead, the "
-        f"{high} interval held {shares[-1]:.0%} of the true values and the {low} interval {shares[0]:.0%}."
+        f"network's {high} interval held {shares[-1]:.0%} of the true values and its {low} interval "
+        f"{shares[0]:.0%}; the autoregressive model's, from statsmodels, {ar[-1]:.0%} and {ar[0]:.0%}."
     )
     how = (
-        " Each interval is the forecast plus or minus the spread of the errors the same network made that many "
-        "steps ahead from origins in the last part of the training span, which it did not train on when the "
-        "split is by time."
+        " Each of the network's intervals is the forecast plus or minus the conformal quantile of the errors the "
+        "same network made that many steps ahead from every origin in the last part of the training span, which "
+        "it did not train on when the split is by time. The autoregressive model's assume normal errors and "
+        "carry their spread through its own fed-back forecasts."
     )
     return claim(
         "intervals_cover",
@@ -277,6 +367,8 @@ def intervals_cover(res: SineResult, generation: str) -> Claim:
         f"errors were measured on, so treat the band as a lower bound on the uncertainty.{how}",
         coverage_80=float(shares[0]),
         coverage_95=float(shares[-1]),
+        ar_coverage_80=float(ar[0]),
+        ar_coverage_95=float(ar[-1]),
         origins=float(len(rolled.starts)),
         reach=float(rolled.reach),
     )
@@ -667,11 +759,26 @@ def network_note(res: SineResult) -> str:
     )
     return (
         f"**Network.** A {cell} of {res.hidden} units reading {res.window} past values, trained on {rollout}; "
-        f"{res.history.steps:,} Adam steps in {res.history.seconds:.1f} s. Auto settings field the common "
+        f"{res.history.steps:,} Adam steps in {res.history.seconds:.1f} s{_kept(res)}. Auto settings field the common "
         "recipe's network for a synthetic signal, and for real data a gated network trained on rollouts, as a "
         "forecaster would. "
         f"For comparison, the same network trained {OBJECTIVE_NAMES[res.other.objective]}: "
-        f"{res.other.history.steps:,} steps in {res.other.history.seconds:.1f} s."
+        f"{res.other.history.steps:,} steps in {res.other.history.seconds:.1f} s. The hybrid's network, the same "
+        f"cell trained the same way on the autoregressive model's residuals: {res.hybrid_history.steps:,} steps "
+        f"in {res.hybrid_history.seconds:.1f} s."
+    )
+
+
+def _kept(res: SineResult) -> str:
+    """Early stopping, when the split is by time: which step's weights were kept, and why."""
+    history = res.history
+    by_time = len(res.val_windows) and res.val_windows.min() > res.train_windows.max(initial=-1)
+    if not by_time or not history.val_loss:
+        return ""
+    best = history.val_steps[int(np.argmin(history.val_loss))]
+    return (
+        f"; it kept the weights of step {best:,}, those that did best on the held-out last part of the "
+        "training span (early stopping: later steps fit the training windows more closely but forecast worse)"
     )
 
 

@@ -84,6 +84,14 @@ class SineResult:
     widths: dict[str, np.ndarray]
     """Per generation mode: (levels, reach) half-widths of the network's prediction intervals, calibrated
     on forecasts from origins in the last part of the training span."""
+    ar_widths: np.ndarray
+    """(levels, reach) half-widths of the AR model's prediction intervals, from statsmodels."""
+    hybrid: np.ndarray
+    """The hybrid's forecast of the whole future: the AR's plus its residual network's, in the target's units."""
+    hybrid_history: History
+    """The training of the hybrid's network on the AR's residuals."""
+    mase_scale: float
+    """What MASE divides by: the seasonal-naive forecast's mean absolute one-step error on the training span."""
 
     @property
     def signal(self) -> str:

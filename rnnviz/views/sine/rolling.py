@@ -21,6 +21,9 @@ MAX_ORIGINS = 24
 """At most this many forecast origins, evenly spread: enough for a test, cheap to run."""
 MIN_HORIZON = 8
 """Rolling forecasts reach at least this many steps ahead (a season if longer), as far as the future allows."""
+MAX_CALIBRATION_ORIGINS = 200
+"""Prediction intervals are calibrated from every origin in the last part of the training span, up to this
+many: the quantile of a few dozen errors is itself too noisy for a 95% band."""
 LEVELS = (0.8, 0.95)
 """Prediction-interval levels drawn and scored."""
 
@@ -30,13 +33,13 @@ def horizon(season: int, future: int) -> int:
     return max(1, min(max(season, MIN_HORIZON), future // 2))
 
 
-def origins(first: int, last: int, reach: int) -> np.ndarray:
-    """Up to MAX_ORIGINS origins from ``first`` to ``last`` - ``reach``, evenly spread: each forecast of ``reach``
+def origins(first: int, last: int, reach: int, most: int = MAX_ORIGINS) -> np.ndarray:
+    """Up to ``most`` origins from ``first`` to ``last`` - ``reach``, evenly spread: each forecast of ``reach``
     steps ends by ``last``."""
     end = last - reach
     if end < first:
         return np.array([], dtype=int)
-    return np.unique(np.linspace(first, end, min(MAX_ORIGINS, end - first + 1)).round().astype(int))
+    return np.unique(np.linspace(first, end, min(most, end - first + 1)).round().astype(int))
 
 
 def overlap(starts: np.ndarray, reach: int) -> int:
@@ -77,24 +80,60 @@ class Rolling:
         """Each origin's mean squared error: what Diebold-Mariano compares."""
         return self.squared(name).mean(axis=1)
 
+    def mase(self, name: str, scale: float) -> float:
+        """Mean absolute scaled error over every origin and step ahead: the mean absolute error divided by
+        ``scale`` (see :func:`mase_scale`)."""
+        with np.errstate(over="ignore", invalid="ignore"):
+            absolute = np.abs(self.forecasts[name].astype(float) - self.truth)
+        return float(np.mean(np.nan_to_num(absolute, nan=np.inf)) / scale)
+
+
+def mase_scale(train: np.ndarray, season: int) -> float:
+    """The seasonal-naive forecast's mean absolute one-step error on the training span (naive's without a
+    season): MASE divides by it, so a score below 1 beats that in-sample benchmark, whatever the series' units."""
+    y = np.asarray(train, dtype=float)
+    lag = season if 1 <= season < len(y) else 1
+    scale = float(np.mean(np.abs(y[lag:] - y[:-lag]))) if len(y) > lag else 0.0
+    return scale if scale > 0 else 1.0
+
+
+HYBRID = "hybrid"
+"""The hybrid contender's key: the AR forecast plus a network's forecast of the AR's residuals."""
+
 
 def network_key(objective: str, mode: str) -> str:
     return f"network:{objective}:{mode}"
 
 
+def conformal_levels(count: int) -> np.ndarray:
+    """The quantile of ``count`` calibration errors to take for each of LEVELS: split conformal prediction's
+    ceil((count + 1) x level) / count, so that a new error falls inside with at least that probability when
+    errors are exchangeable (at most 1: with few errors, the largest)."""
+    return np.minimum(1.0, np.ceil((count + 1) * np.asarray(LEVELS)) / max(count, 1))
+
+
 def interval_widths(errors: np.ndarray, reach: int) -> np.ndarray:
-    """(len(LEVELS), reach): half-widths at each step ahead, the quantiles of the absolute errors ``errors``
-    (calibration origins, steps) took there. Steps beyond the calibration forecasts widen like a random walk's,
-    with the square root of the steps ahead."""
+    """(len(LEVELS), reach): half-widths at each step ahead, the conformal quantiles of the absolute errors
+    ``errors`` (calibration origins, steps) took there, never narrower than a step before (a forecast does not
+    get surer further ahead). Steps beyond the calibration forecasts widen like a random walk's, with the square
+    root of the steps ahead."""
     absolute = np.abs(np.nan_to_num(errors.astype(float), nan=np.inf))
     measured = absolute.shape[1] if len(absolute) else 0
     widths = np.full((len(LEVELS), reach), np.inf)
     if measured:
-        widths[:, :measured] = np.quantile(absolute, LEVELS, axis=0)[:, :reach]
+        quantiles = np.quantile(absolute, conformal_levels(len(absolute)), axis=0, method="inverted_cdf")
+        widths[:, :measured] = np.maximum.accumulate(quantiles, axis=1)[:, :reach]
         if measured < reach:
             ahead = np.arange(measured + 1, reach + 1)
             widths[:, measured:] = widths[:, measured - 1 : measured] * np.sqrt(ahead / measured)
     return widths
+
+
+def normal_widths(se: np.ndarray) -> np.ndarray:
+    """(len(LEVELS), steps): half-widths of normal prediction intervals from each step's standard error."""
+    from scipy.stats import norm
+
+    return np.outer(norm.ppf((1 + np.asarray(LEVELS)) / 2), np.asarray(se, dtype=float))
 
 
 def coverage(forecasts: np.ndarray, truth: np.ndarray, widths: np.ndarray) -> np.ndarray:

@@ -13,7 +13,11 @@ from rnnviz.views.sine.result import SineResult
 
 HORIZONS = (100, 300, 1000)
 """Steps over which the JSON reports the forecast's mean squared error."""
-CONTENDERS = {"rnn": "network (free running)", **BASELINES}
+CONTENDERS = {
+    "rnn": "network (free running)",
+    "hybrid": "hybrid (AR plus a network on its residuals)",
+    **BASELINES,
+}
 """Every forecaster compared on the same future, with its name for tables and legends."""
 
 
@@ -41,9 +45,13 @@ def forecast_errors(res: SineResult, generation: str, horizon: int) -> dict[str,
 
 
 def contenders(res: SineResult, generation: str, steps: int) -> dict[str, np.ndarray]:
-    """The network's free-running forecast and each baseline's, over the first ``steps`` steps."""
+    """The network's free-running forecast, the hybrid's and each baseline's, over the first ``steps`` steps."""
     steps = res.steps(steps)
-    return {"rnn": res.forecasts[generation].free[:steps], **{k: v[:steps] for k, v in res.baselines.items()}}
+    return {
+        "rnn": res.forecasts[generation].free[:steps],
+        "hybrid": res.hybrid[:steps],
+        **{k: v[:steps] for k, v in res.baselines.items()},
+    }
 
 
 def mse_by_contender(res: SineResult, generation: str, steps: int) -> dict[str, float]:

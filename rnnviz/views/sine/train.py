@@ -20,7 +20,7 @@ from rnnviz.core.compare import parameter_count
 from rnnviz.core.experiment import ProgressFn
 from rnnviz.core.fit import History, fit
 from rnnviz.core.seeding import seed_everything
-from rnnviz.views.sine.baselines import BASELINES, Season, detect_season, forecast_all
+from rnnviz.views.sine.baselines import BASELINES, Season, ar_residuals, detect_season, forecast_all
 from rnnviz.views.sine.baselines import from_origin as baseline_forecasts
 from rnnviz.views.sine.forecasting import (
     MODES,
@@ -40,7 +40,18 @@ from rnnviz.views.sine.forecasting import (
     windows,
 )
 from rnnviz.views.sine.result import Forecast, OtherObjective, SineResult
-from rnnviz.views.sine.rolling import Rolling, horizon, interval_widths, network_key, origins, targets
+from rnnviz.views.sine.rolling import (
+    HYBRID,
+    MAX_CALIBRATION_ORIGINS,
+    Rolling,
+    horizon,
+    interval_widths,
+    mase_scale,
+    network_key,
+    normal_widths,
+    origins,
+    targets,
+)
 from rnnviz.views.sine.scoring import mse
 from rnnviz.views.sine.series import UserSeries, read_series
 from rnnviz.views.sine.settings import (
@@ -65,8 +76,10 @@ Each step is one call of the network, so this is what keeps capture within 15 % 
 VAL_POINTS = 25
 """About this many validation losses per training: enough for the live chart, cheap to compute."""
 MAIN_SHARE = 0.6
-"""Share of the training budget for the objective shown; the other objective, trained for comparison, has
-the rest."""
+"""Share of the training budget for the objective shown."""
+HYBRID_SHARE = 0.2
+"""Share of the training budget for the hybrid's network on the AR's residuals; the other objective, trained
+for comparison, has the rest."""
 
 
 def _batches(count: int, size: int, epochs: int, *, rng: np.random.Generator) -> Iterator[np.ndarray]:
@@ -229,23 +242,43 @@ def _train(
     on_progress: ProgressFn | None,
     capture: Callable[[], dict[str, object]] | None,
 ) -> History:
-    """Fit ``model`` by ``objective`` within ``share`` of the training budget."""
+    """Fit ``model`` by ``objective`` within ``share`` of the training budget.
+
+    Split by time, the held-out windows are the last part of the training span, and the weights that did best
+    on them are kept (early stopping): a network of thousands of weights on a few hundred values overfits long
+    before its step count ends, and what it learns after that the forecast pays for.
+    """
     extra = (longest,) if objective == "rollout" else ()
     loss, val_loss, total, batches = TRAINERS[objective](model, data, cfg, rng, *extra)
-    return fit(
+    by_time = bool(len(data.val)) and data.val.min() > data.train.max(initial=-1)
+    best: dict[str, object] = {"loss": math.inf, "state": None}
+
+    def checked() -> float:
+        value = val_loss()
+        if by_time and value < best["loss"]:
+            best["loss"], best["state"] = (
+                value,
+                {k: v.detach().clone() for k, v in model.state_dict().items()},
+            )
+        return value
+
+    history = fit(
         model,
         loss,
         batches,
         total_steps=total,
         lr=cfg.lr,
         clip=cfg.max_norm_used,
-        val_fn=val_loss,
+        val_fn=checked,
         val_every=max(1, total // VAL_POINTS),
         on_progress=on_progress,
         report_every_s=0.25,
         budget_share=share,
         capture=capture,
     )
+    if best["state"] is not None:
+        model.load_state_dict(best["state"])
+    return history
 
 
 def _noted(on_progress: ProgressFn | None, note: str) -> ProgressFn | None:
@@ -341,7 +374,15 @@ def run(
     compared = Forecaster(cell, hidden, cfg.layers, features=features, window=size)
     note = f"Now training the other objective for comparison: {OBJECTIVES[other].lower()}."
     other_history = _train(
-        other, compared, windowed, cfg, rng, longest, 1 - MAIN_SHARE, _noted(on_progress, note), None
+        other,
+        compared,
+        windowed,
+        cfg,
+        rng,
+        longest,
+        1 - MAIN_SHARE - HYBRID_SHARE,
+        _noted(on_progress, note),
+        None,
     )
 
     with torch.no_grad():
@@ -350,6 +391,18 @@ def run(
     steps = min(MAX_HORIZON, len(data.truth) - n_train)
     forecasts = {mode: space.forecast(model, n_train, steps, mode) for mode in MODES}
     guesses = forecast_all(observed_target[:n_train], steps, season)
+    residual_space, residual_model, hybrid_history = _hybrid(
+        cfg,
+        (cell, hidden),
+        guesses.ar.order,
+        ar_residuals(observed_target, guesses.ar),
+        windowed,
+        objective,
+        longest,
+        rng,
+        on_progress,
+    )
+    residual_mode = natural_generation(objective)
 
     reach = horizon(season, len(data.truth) - n_train)
     starts = origins(n_train, len(data.truth), reach)
@@ -360,9 +413,10 @@ def run(
     for trained, trained_objective in ((model, objective), (compared, other)):
         for mode in MODES:
             rolled[network_key(trained_objective, mode)] = space.from_origins(trained, starts, reach, mode)
+    rolled[HYBRID] = rolled["ar"] + residual_space.from_origins(residual_model, starts, reach, residual_mode)
     first_calibration = max(size + lag, n_train - len(val_idx))
     calibration_reach = min(reach, n_train - first_calibration)
-    calibration = origins(first_calibration, n_train, calibration_reach)
+    calibration = origins(first_calibration, n_train, calibration_reach, MAX_CALIBRATION_ORIGINS)
     calibration_truth = targets(data.truth, calibration, calibration_reach)
     widths = {
         mode: interval_widths(
@@ -406,7 +460,48 @@ def run(
         ),
         rolling=Rolling(starts, reach, targets(data.truth, starts, reach), rolled),
         widths=widths,
+        ar_widths=normal_widths(guesses.ar.se[:reach]),
+        hybrid=guesses.forecasts["ar"]
+        + residual_space.free(residual_model, n_train, steps, residual_mode)[0],
+        hybrid_history=hybrid_history,
+        mase_scale=mase_scale(observed_target[:n_train], season),
     )
+
+
+def _hybrid(
+    cfg: SineConfig,
+    network: tuple[str, int],
+    order: int,
+    residuals: np.ndarray,
+    data: _Windows,
+    objective: str,
+    longest: int,
+    rng: np.random.Generator,
+    on_progress: ProgressFn | None,
+) -> tuple[_Space, Forecaster, History]:
+    """The hybrid's network: the same cell, window and objective as the network shown, trained on the AR
+    model's one-step residuals over the training windows (the classic ARIMA plus neural network hybrid: the
+    linear model takes the linear structure, the network what is left). Windows reading residuals before the
+    AR's first full past are left out."""
+    n_train = len(data.series) + 1
+    size = data.size
+    train_idx, val_idx = data.train[data.train >= order], data.val[data.val >= order]
+    if not len(train_idx) or not len(val_idx):
+        train_idx, val_idx = data.train, data.val
+    covered = np.zeros(n_train, dtype=bool)
+    for offset in range(size + 1):
+        covered[train_idx + offset] = True
+    column = residuals[:, None]
+    scaler = Scaler.fit(column[:n_train][covered])
+    scaled = scaler.scale(column).astype(np.float32)
+    inputs = torch.from_numpy(windows(scaled[: n_train - 1], size)[0])
+    windowed = _Windows(inputs, torch.from_numpy(scaled[: n_train - 1]), train_idx, val_idx)
+    model = Forecaster(*network, cfg.layers, features=1, window=size)
+    note = "Now training the hybrid's network on the autoregressive model's residuals."
+    history = _train(
+        objective, model, windowed, cfg, rng, longest, HYBRID_SHARE, _noted(on_progress, note), None
+    )
+    return _Space(scaled, scaler, residuals, 0), model, history
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:

@@ -11,6 +11,7 @@ from rnnviz.views.sine.lessons import data_note
 from rnnviz.views.sine.rolling import (
     LEVELS,
     MAX_ORIGINS,
+    conformal_levels,
     coverage,
     interval_widths,
     network_key,
@@ -86,7 +87,11 @@ def test_origins_are_spread_and_their_overlap_counted():
 def test_intervals_hold_the_calibration_quantiles_and_widen_beyond():
     errors = np.tile(np.arange(1, 101, dtype=float)[:, None], (1, 4))
     widths = interval_widths(errors, 9)
-    np.testing.assert_allclose(widths[:, 0], np.quantile(np.arange(1, 101), LEVELS))
+    # split conformal: the ceil(101 x level)-th smallest of the 100 errors (81st and 96th), no interpolation
+    np.testing.assert_array_equal(widths[:, 0], [81.0, 96.0])
+    np.testing.assert_array_equal(conformal_levels(100), [0.81, 0.96])
+    rising = interval_widths(np.array([[3.0, 1.0, 2.0]]), 3)
+    np.testing.assert_array_equal(rising[0], [3.0, 3.0, 3.0])  # never narrower further ahead
     assert (np.diff(widths[:, 3:], axis=1) > 0).all()
     assert coverage(np.zeros((1, 9)), np.zeros((1, 9)), widths).tolist() == [1.0, 1.0]
     assert np.isinf(interval_widths(np.zeros((0, 0)), 3)).all()

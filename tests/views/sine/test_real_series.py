@@ -107,7 +107,7 @@ def test_co2_json_lets_anyone_recompute_the_baselines_and_the_network_beats_naiv
     assert main(["sine", "--signal", "co2", "--json"]) == 0
     out = json.loads(capsys.readouterr().out)
     errors = out["metrics"]["mse_full_horizon"]
-    assert set(errors) == {"rnn", "naive", "seasonal_naive", "ar"}
+    assert set(errors) == {"rnn", "hybrid", "naive", "seasonal_naive", "ar"}
     future, tail, season = np.array(out["future"]), np.array(out["train_tail"]), out["season"]
     assert season == 52 and len(tail) >= season and len(future) == round(0.2 * 2284)
     naive = np.mean((tail[-1] - future) ** 2)
@@ -163,7 +163,7 @@ def test_the_baseline_table_and_figure_cover_every_forecaster():
     ]
     assert table.iloc[0, 3] == pytest.approx(math.sqrt(errors["rnn"]), rel=1e-3)
     figure = baseline_figure(res, "window", 1000)
-    assert len(figure.data) == 4 and "errs least" not in figure.layout.title.text  # the verdict is a claim
+    assert len(figure.data) == 5 and "errs least" not in figure.layout.title.text  # the verdict is a claim
 
 
 def test_the_film_plays_the_forecast_of_every_snapshot():

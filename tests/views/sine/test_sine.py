@@ -160,7 +160,7 @@ def test_report_has_exactly_the_specified_metrics():
     res = trained(EXPERIMENT)
     out = report(EXPERIMENT.smoke_config(), res)
     common = {"train_seconds", "val_mse", "forecast_mse", "mse_full_horizon", "mse_rolling"}
-    common |= {"mse_rolling_by_objective", "coverage"}
+    common |= {"mse_rolling_by_objective", "coverage", "mase", "coverage_95", "dm_pvalue"}
     assert set(out["metrics"]) == common | {f"extrap_mse_{k}" for k in HORIZONS}
     assert out["metrics"]["forecast_mse"] == out["metrics"]["mse_full_horizon"]["rnn"]
     assert len(out["prediction"]) == len(out["future"]) == 1000
