@@ -1,6 +1,6 @@
 """A comparison's figures: the headline metric per variant (a point per seed, the mean and its interval),
 the variants' loss curves overlaid (each seed's spread as a band), and the view's main figure as small
-multiples played in step; and what a comparison's Download and ``--export`` write."""
+multiples played in sync; and what a comparison's Download and ``--export`` write."""
 
 from __future__ import annotations
 
@@ -322,7 +322,7 @@ def _frame_of(i: int, count: int, length: int) -> int | None:
     """Which of a panel's ``count`` frames shows at frame ``i`` of ``length``: the same share of training."""
     if count == 0:
         return None
-    return round(i * (count - 1) / (length - 1)) if length > 1 else count - 1
+    return math.floor(i * (count - 1) / (length - 1) + 0.5) if length > 1 else count - 1  # halves up
 
 
 def _label(name: str, caption: str) -> str:
@@ -397,18 +397,15 @@ def small_multiples(films: Sequence[go.Figure], names: Sequence[str], title: str
 
 
 def _shared_steps(panels: Sequence[_Panel], shown: Sequence[Sequence[int | None]]) -> list[str]:
-    """The slider's label for each frame: the training step when every panel shows the same one, else
-    the share of training (variants that train for different numbers of steps)."""
+    """The slider's label for each frame: the training step when every panel shows the same one at every
+    frame, else the share of training (variants that train for different numbers of steps)."""
     steps = []
-    for i, at in enumerate(shown):
+    for at in shown:
         seen = {p.labels[j] for p, j in zip(panels, at, strict=True) if j is not None and j < len(p.labels)}
-        if len(seen) == 1 and next(iter(seen)).isdigit():
-            steps.append(next(iter(seen)))
-        else:
-            steps.append(f"{round(100 * i / max(1, len(shown) - 1))}%")
-    if len(set(steps)) < len(steps):  # two frames the same step: the slider names them by share instead
-        steps = [f"{round(100 * i / max(1, len(shown) - 1))}%" for i in range(len(shown))]
-    return steps
+        steps.append(next(iter(seen)) if len(seen) == 1 else "")
+    if all(s.isdigit() for s in steps) and len(set(steps)) == len(steps):
+        return steps
+    return [f"{round(100 * i / max(1, len(shown) - 1))}%" for i in range(len(shown))]
 
 
 def _at_step(label: str) -> str:
@@ -420,12 +417,12 @@ def films(c: Comparison) -> go.Figure:
     """The view's main figure for every variant (its first seed: the run its own page shows), as small
     multiples played from one slider; built once per comparison and shared, so callers must not modify it."""
     exp = c.plan.exp
-    title = f"{_headline(c)}: each variant's training, played in step"
+    title = f"{_headline(c)}: each variant's training, played in sync"
     if len(c.outcomes) == 1:  # one variant over seeds: a panel per seed, luck of the seed to see
         only = c.outcomes[0]
         parts = [exp.film(cfg, r) for cfg, r in zip(only.variant.configs, only.results, strict=True)]
         names = [f"Seed {cfg.seed}" for cfg in only.variant.configs]
-        return small_multiples(parts, names, f"{_headline(c)}: each seed's training, played in step")
+        return small_multiples(parts, names, f"{_headline(c)}: each seed's training, played in sync")
     parts = [exp.film(o.variant.configs[0], o.results[0]) for o in c.outcomes]
     return small_multiples(parts, _names(c), title)
 
@@ -450,7 +447,7 @@ VARIANTS_DIR = "variants"
 
 def bundle(c: Comparison, link: str, run_link: Callable[[Any], str]) -> dict[str, bytes]:
     """What a comparison's Download and ``--export`` write: one HTML page (the metric per variant under the
-    verdict, the loss bands and the films played in step), ``comparison.json`` (the variants, their
+    verdict, the loss bands and the films played in sync), ``comparison.json`` (the variants, their
     metric over seeds and the verdict, as ``--json`` prints them), and each run's own data, settings,
     weights and reproduce.py under ``variants/<n>-<variant>/seed-<seed>/``.
 
@@ -467,7 +464,7 @@ def bundle(c: Comparison, link: str, run_link: Callable[[Any], str]) -> dict[str
     figures = {
         c.verdict.text: metric_points(c),
         "Training loss of every variant": loss_bands(c),
-        "The training films, played in step": films(c),
+        "The training films, played in sync": films(c),
     }
     page = export.standalone_html(f"{exp.title}: a comparison", settings, link, metrics, figures)
     files = {
