@@ -69,15 +69,19 @@ def _in_step(state: dict) -> bool:
     return all(_step(label) == _step(state["title"]) for label in state["labels"])
 
 
+TRAIN_JS = """() => [...document.querySelectorAll('[data-testid="stMain"] button')]
+  .some((b) => b.textContent.includes('Train the comparison'))"""
+
+
 @pytest.fixture(scope="module", autouse=True)
 def _compared(page):
     open_and_wait(page, f"{page.base}/{LINK}", timeout_s=300)
-    train = page.locator('[data-testid="stMain"] button').filter(has_text="Train the comparison")
-    if train.count():
-        train.first.click()
+    page.wait_for_function(f"() => ({TRAIN_JS})() || !!({FILM_JS})({TITLE!r})", timeout=300_000)
+    if page.evaluate(TRAIN_JS):
+        page.locator('[data-testid="stMain"] button').filter(has_text="Train the comparison").first.click()
         page.wait_for_timeout(500)
         wait_until_finished(page, 300)
-    page.wait_for_function(f"() => !!({FILM_JS})({TITLE!r})", timeout=120_000)
+    page.wait_for_function(f"() => !!({FILM_JS})({TITLE!r})", timeout=300_000)
 
 
 def test_one_film_holds_a_panel_per_variant_and_opens_on_the_trained_models(page):

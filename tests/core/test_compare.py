@@ -263,6 +263,7 @@ def test_the_films_play_every_variant_from_one_slider():
     assert [list(f.traces) for f in fig.frames] == [[0, 1, 2]] * len(fig.frames)
     names = [a.text.split("<br>")[0] for a in fig.layout.annotations[:3]]
     assert names == ["<b>Cell Vanilla RNN (tanh)</b>", "<b>Cell LSTM</b>", "<b>Cell GRU</b>"]
+    assert fig.layout.title.text == fig.frames[-1].layout.title.text  # it opens on the trained models
     for frame, step in zip(fig.frames, fig.layout.sliders[0].steps, strict=True):
         assert _step(frame.layout.title.text) == step.label  # the title says the slider's step...
         assert [_step(a.text) for a in frame.layout.annotations] == [step.label] * 3  # ...and every panel
