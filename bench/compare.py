@@ -1,7 +1,8 @@
 """A comparison against its own runs: three cells on the sine view with matched parameters, three seeds each.
 
 The comparison (planning with parameter matching, nine runs through the runtime's queue and cache, the
-metric, intervals, verdict, JSON and both figures) is timed against the same nine Configs trained one by
+metric, intervals, verdict, JSON and its three figures: the metric per variant, the loss bands and the
+films played in sync) is timed against the same nine Configs trained one by
 one with the view's ``run``, nothing else. The two sides alternate REPEATS times (the cache emptied before
 each comparison) and medians are compared: the comparison may add at most MAX_OVERHEAD. Time is this
 process's CPU time (torch trains on one thread): the 2-core host is shared, so wall time mostly measures
@@ -22,7 +23,7 @@ from pathlib import Path
 
 from bench.targets import verdict
 from rnnviz.core import compare
-from rnnviz.core.compare_figures import loss_bands, metric_points
+from rnnviz.core.compare_figures import films, loss_bands, metric_points
 from rnnviz.core.config import training_part
 from rnnviz.core.runtime import RESULTS, configure_torch, size_of
 from rnnviz.views import get
@@ -71,6 +72,7 @@ def main(argv: list[str] | None = None) -> int:
         done.json()
         metric_points(done)
         loss_bands(done)
+        films(done)
         return time.process_time() - cpu, time.perf_counter() - wall, done
 
     exp.run(training_part(configs[0]))  # warm-up: torch's first optimiser and kernels, not either side's cost

@@ -780,6 +780,7 @@ def _comparison(exp: Experiment[Any, Any], plan: compare.Plan, prefix: str, extr
         found = {(v, s): cached(exp, c, **extra) for v, s, c in plan.runs}
         if all(r is not None for r in found.values()):
             done = compare.summarise(plan, found)
+            st.session_state[f"{prefix}.done"] = (keys, done)  # its figures are built once per comparison
     if done is None:
         runs = len(plan.runs)
         st.info(
@@ -790,8 +791,32 @@ def _comparison(exp: Experiment[Any, Any], plan: compare.Plan, prefix: str, extr
         done = _train_comparison(exp, plan, names, extra)
         st.session_state[f"{prefix}.done"] = (keys, done)
     chart(compare_figures.metric_points(done), key=f"{prefix}.metric")
-    chart(compare_figures.loss_bands(done), key=f"{prefix}.loss")
     st.markdown(f"**{safe_text(done.verdict.text)}**")
+    chart(compare_figures.loss_bands(done), key=f"{prefix}.loss")
+    chart(compare_figures.films(done), key=f"{prefix}.films")
+    _comparison_download(exp, done, prefix)
+
+
+def _comparison_download(exp: Experiment[Any, Any], done: compare.Comparison, prefix: str) -> None:
+    """The comparison as a zip: its page, comparison.json and every run's data (built only when clicked)."""
+    link = _page_link()
+    base = link.split("?")[0].rsplit("/", 1)[0]
+
+    def build() -> bytes:
+        files = compare_figures.bundle(done, link, lambda c: cfgmod.page_url(base, exp.name, c))
+        return export.zip_bytes(files, f"rnnviz-{exp.name}-comparison")
+
+    st.download_button(
+        "Download this comparison (.zip)",
+        data=build,
+        file_name=f"rnnviz-{exp.name}-comparison.zip",
+        mime="application/zip",
+        on_click="ignore",
+        icon=":material/folder_zip:",
+        key=f"{prefix}.download",
+        help="One HTML page with these figures and the verdict, comparison.json with every variant's metric "
+        "over seeds, and each run's data (CSV), settings, weights and reproduce.py.",
+    )
 
 
 def _train_comparison(

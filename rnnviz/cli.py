@@ -10,8 +10,9 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlencode
 
-from rnnviz.core import compare, export
+from rnnviz.core import compare, compare_figures, export
 from rnnviz.core import config as cfgmod
 from rnnviz.core.experiment import Experiment
 from rnnviz.core.fmt import jsonable
@@ -61,7 +62,8 @@ def build_parser() -> argparse.ArgumentParser:
             "--export",
             metavar="DIR",
             default=None,
-            help="write the view's HTML page, data (CSV), weights (safetensors) and reproduce.py to DIR",
+            help="write the view's HTML page, data (CSV), weights (safetensors) and reproduce.py to DIR; "
+            "with --compare or --seeds, the comparison's page and every run's data",
         )
         add_comparison_arguments(p, exp)
     return parser
@@ -98,9 +100,8 @@ def add_comparison_arguments(p: argparse.ArgumentParser, exp: Experiment) -> Non
 def run_comparison(
     exp: Experiment, cfg: Any, args: argparse.Namespace, parser: argparse.ArgumentParser, extra: dict
 ) -> int:
-    """``--compare``/``--seeds``: every variant an ordinary run; prints the variants and the verdict."""
-    if args.export:
-        parser.error("--export writes one run; leave out --compare and --seeds to export")
+    """``--compare``/``--seeds``: every variant an ordinary run; prints the variants and the verdict, and
+    with ``--export`` writes the comparison's page and every run's data."""
     request, notes = compare.parse_request(
         exp, cfg, args.compare_request, args.seeds, compare.MATCH_PARAMS if args.match_params else None
     )
@@ -116,6 +117,11 @@ def run_comparison(
     out = comparison.json()
     for note in out["notes"]:
         print(f"note: {note}", file=sys.stderr)
+    if args.export:
+        files = compare_figures.bundle(
+            comparison, comparison_url(exp, cfg, request), lambda c: share_url(exp, c)
+        )
+        print(f"wrote {len(files)} files to {export.write(files, args.export)}", file=sys.stderr)
     if args.json:
         out = {"experiment": exp.name, "config": cfgmod.as_dict(cfg), **out}
         json.dump(jsonable(out), sys.stdout, ensure_ascii=False, separators=(",", ":"))
@@ -148,6 +154,13 @@ APP_URL = os.environ.get("RNNVIZ_URL", "http://localhost:8501")
 
 def share_url(exp: Experiment, cfg: Any) -> str:
     return cfgmod.page_url(APP_URL, exp.name, cfg)
+
+
+def comparison_url(exp: Experiment, cfg: Any, request: compare.Request) -> str:
+    """The link that opens the page with these settings and this comparison in its Compare panel."""
+    url = share_url(exp, cfg)
+    keys = urlencode(request.link(exp))
+    return url + ("&" if "?" in url else "?") + keys if keys else url
 
 
 SERVE = "serve"

@@ -331,6 +331,17 @@ class Comparison:
     outcomes: tuple[Outcome, ...]
     verdict: Claim
 
+    def budget_notes(self) -> list[str]:
+        """A sentence per run its wall-clock budget cut short: its number depends on the machine's speed and
+        load, not only on its settings, so it may differ run to run."""
+        return [
+            f"{name_of(self.plan.exp, o.variant.settings)}, seed {c.seed}: training stopped at its time "
+            "budget, so its value depends on this machine's speed and load, not only on its settings."
+            for o in self.outcomes
+            for c, r in zip(o.variant.configs, o.results, strict=True)
+            if r.history.stop == "budget"
+        ]
+
     def json(self) -> dict[str, Any]:
         metric = self.plan.exp.metric
         variants = [
@@ -338,6 +349,7 @@ class Comparison:
                 "settings": dict(o.variant.settings),
                 "params": o.variant.params,
                 "seeds": [c.seed for c in o.variant.configs],
+                "stops": [r.history.stop for r in o.results],
                 "metric": {
                     "name": metric.name,
                     "values": list(o.spread.values),
@@ -353,7 +365,7 @@ class Comparison:
                 "variants": variants,
                 "verdict": self.verdict.json(),
                 "better": metric.better,
-                "notes": list(self.plan.notes),
+                "notes": list(self.plan.notes) + self.budget_notes(),
             }
         )
 

@@ -4,15 +4,30 @@ compared on its smoke settings (two variants, two seeds) through the ordinary ru
 from __future__ import annotations
 
 import dataclasses
+import html
+import itertools
+import json
 import math
+import re
 
+import plotly.graph_objects as go
 import pytest
 import torch
 
+from rnnviz.cli import main
 from rnnviz.core import compare
 from rnnviz.core import config as cfgmod
 from rnnviz.core.claims import Claim
-from rnnviz.core.compare_figures import loss_bands, metric_points
+from rnnviz.core.compare_figures import (
+    COMPARISON_FILE,
+    bundle,
+    films,
+    loss_bands,
+    metric_points,
+    small_multiples,
+)
+from rnnviz.core.export import PAGE_FILE
+from rnnviz.core.figures import animate
 from rnnviz.core.runtime import RESULTS, result_key
 from rnnviz.views import experiments, get
 from tests.trained import trained
@@ -70,6 +85,9 @@ def test_every_view_compares_two_variants_over_two_seeds(name):
     )
     assert again.json() == out  # read back from the same results: the same numbers, the same verdict
     assert metric_points(done).data and loss_bands(done).data
+    film = films(done)
+    assert len(film.frames) > 1 and len(film.layout.sliders) == 1
+    assert all(len(f.layout.annotations) == 2 for f in film.frames)  # both panels' captions, every frame
 
 
 def _results(done: compare.Comparison) -> list:
@@ -222,3 +240,129 @@ def test_a_seeds_only_comparison_reports_the_spread():
     exp = get("sine")
     verdict = compare.verdict(exp, _fake(exp, {"rnn": [1.0, 2.0]}))
     assert verdict.id == "compare_spread" and "95% interval" in verdict.text
+
+
+def _unroll(cells: str, seeds: str | None = None) -> compare.Comparison:
+    exp = get("unroll")
+    cfg = exp.prepare(exp.smoke_config())
+    request, notes = compare.parse_request(exp, cfg, cells, seeds)
+    assert not notes
+    return compare.compare(exp, cfg, request, get)
+
+
+def _step(text: str) -> str:
+    return re.findall(r"step (\d+)", text)[-1]
+
+
+def test_the_films_play_every_variant_from_one_slider():
+    done = _unroll("cell:rnn,lstm,gru")
+    fig = films(done)
+    one = get("unroll").film(done.plan.variants[0].configs[0], done.outcomes[0].results[0])
+    assert len(fig.data) == 3 * len(one.data) and len(fig.frames) == len(one.frames)
+    assert len(fig.layout.updatemenus) == 1 and len(fig.layout.sliders) == 1  # one Play, one slider
+    assert [list(f.traces) for f in fig.frames] == [[0, 1, 2]] * len(fig.frames)
+    names = [a.text.split("<br>")[0] for a in fig.layout.annotations[:3]]
+    assert names == ["<b>Cell Vanilla RNN (tanh)</b>", "<b>Cell LSTM</b>", "<b>Cell GRU</b>"]
+    assert fig.layout.title.text == fig.frames[-1].layout.title.text  # it opens on the trained models
+    for frame, step in zip(fig.frames, fig.layout.sliders[0].steps, strict=True):
+        assert _step(frame.layout.title.text) == step.label  # the title says the slider's step...
+        assert [_step(a.text) for a in frame.layout.annotations] == [step.label] * 3  # ...and every panel
+    domains = sorted(
+        (fig.layout[f"xaxis{i or ''}"].domain, fig.layout[f"yaxis{i or ''}"].domain) for i in (0, 2, 3)
+    )
+    for (x, y), (x2, y2) in itertools.combinations(domains, 2):
+        assert x[1] <= x2[0] or y[1] <= y2[0] or y2[1] <= y[0], "two panels overlap"
+    assert [t.xaxis for t in fig.data] == ["x", "x2", "x3"] and [t.yaxis for t in fig.data] == [
+        "y",
+        "y2",
+        "y3",
+    ]
+    assert not one.data[0].xaxis  # the film itself was left as drawn (it is shared, memoised)
+    assert films(done) is fig
+
+
+def test_a_film_of_subplots_keeps_its_axes_and_colour_axes_apart_per_panel():
+    exp = get("gates")
+    cfg = exp.prepare(exp.smoke_config())
+    request, _ = compare.parse_request(exp, cfg, "cell:lstm,gru")
+    done = compare.compare(exp, cfg, request, get)
+    fig = films(done)
+    axes = [(t.xaxis, t.yaxis) for t in fig.data]
+    assert len(set(axes)) == len(axes)  # every heatmap on its own axes, none shared across panels
+    colour_axes = {t.coloraxis for t in fig.data}
+    assert len(colour_axes) == 4  # each panel's gate and value scales
+    for t in fig.data:
+        assert fig.layout[t.xaxis.replace("x", "xaxis")].anchor == t.yaxis
+
+
+def test_films_of_different_lengths_play_as_shares_of_training():
+    def film(n: int, dy: float) -> go.Figure:
+        fig = go.Figure(go.Scatter(x=[0, 1], y=[0, n]))
+        frames = [[go.Scatter(y=[0, i * dy])] for i in range(n)]
+        return animate(
+            fig, frames, [str(10 * i) for i in range(n)], titles=[f"at step {10 * i}" for i in range(n)]
+        )
+
+    fig = small_multiples([film(5, 1.0), film(3, 2.0)], ["five", "three"], "Two films")
+    assert len(fig.frames) == 5
+    assert [s.label for s in fig.layout.sliders[0].steps] == ["0%", "25%", "50%", "75%", "100%"]
+    assert fig.frames[-1].layout.title.text == "Two films (100% of training)"
+    assert [f.data[1].y[1] for f in fig.frames] == [0, 2, 2, 4, 4]  # the short film's frames, rounded
+    assert [f.data[0].y[1] for f in fig.frames] == [0, 1, 2, 3, 4]
+
+
+def test_a_seeds_only_comparison_plays_a_panel_per_seed():
+    done = _unroll("", "2")
+    seeds = [c.seed for c in done.plan.variants[0].configs]
+    fig = films(done)
+    assert [a.text.split("<br>")[0] for a in fig.layout.annotations[:2]] == [
+        f"<b>Seed {s}</b>" for s in seeds
+    ]
+
+
+def test_a_comparison_exports_one_page_and_every_runs_data():
+    done = _unroll("cell:rnn,gru", "2")
+    files = bundle(done, "http://app/unroll?compare=cell:rnn,gru&seeds=2", lambda c: f"http://app/{c.seed}")
+    page = files[PAGE_FILE].decode()
+    assert page.count("<script") >= 1 and "played in sync" in page and html.escape(done.verdict.text) in page
+    assert json.loads(files[COMPARISON_FILE])["variants"] == json.loads(json.dumps(done.json()))["variants"]
+    runs = {name.split("/")[1] + "/" + name.split("/")[2] for name in files if name.startswith("variants/")}
+    a, b = (c.seed for c in done.plan.variants[0].configs)
+    assert runs == {
+        f"1-Cell-Vanilla-RNN-tanh/seed-{a}",
+        f"1-Cell-Vanilla-RNN-tanh/seed-{b}",
+        f"2-Cell-GRU/seed-{a}",
+        f"2-Cell-GRU/seed-{b}",
+    }
+    for run in runs:
+        settings = json.loads(files[f"variants/{run}/settings.json"])
+        assert settings["link"] == f"http://app/{settings['settings']['seed']}"
+        assert any(n.startswith(f"variants/{run}/data/") and n.endswith(".csv") for n in files)
+        assert f"variants/{run}/{PAGE_FILE}" not in files
+
+
+def test_the_command_line_exports_a_comparison(tmp_path, capsys):
+    code = main(
+        [
+            "unroll",
+            "--text",
+            "abcabcabc",
+            "--hidden",
+            "4",
+            "--layers",
+            "2",
+            "--train-steps",
+            "40",
+            "--lr",
+            "0.03",
+            "--compare",
+            "cell=rnn,lstm",
+            "--export",
+            str(tmp_path),
+        ]
+    )
+    assert code == 0
+    assert (tmp_path / PAGE_FILE).exists() and (tmp_path / COMPARISON_FILE).exists()
+    link = json.loads((tmp_path / COMPARISON_FILE).read_text())["link"]
+    assert link.endswith("compare=cell%3Arnn%2Clstm")
+    assert len(list((tmp_path / "variants").glob("*/seed-*/settings.json"))) == 2

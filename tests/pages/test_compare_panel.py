@@ -32,6 +32,8 @@ def test_a_link_restores_the_panel_and_training_it_gives_a_verdict():
     assert "best on forecast MSE" in texts or "tie within seed noise" in texts
     specs = " ".join(str(c.proto.spec) for c in at.get("plotly_chart"))
     assert "dots are seeds" in specs and "Training loss (mean of 2 seeds" in specs
+    assert "each variant's training, played in sync" in specs  # the films, one slider for both variants
+    assert "Download this comparison (.zip)" in [b.proto.label for b in at.get("download_button")]
     assert query(at)["compare"] == "cell:rnn,gru"  # the settings' own URL writing keeps the comparison
 
 
