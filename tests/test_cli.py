@@ -114,7 +114,6 @@ def test_compare_a_number_over_seeds(capsys):
     [
         (["--compare", "nope=1,2"], "is not a setting to compare here"),
         (["--compare", "cell=rnn"], "at least 2 different values"),
-        (["--compare", "cell=rnn,lstm", "--export", "out"], "--export writes one run"),
     ],
 )
 def test_unusable_comparisons_exit_2_with_a_message(flags, message, capsys):
