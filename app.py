@@ -5,7 +5,7 @@ import streamlit as st
 from deploy.warm import WARM_HEADER, warm_pages
 from rnnviz.core.runtime import configure_torch, lower_priority, prewarm, warm_up
 from rnnviz.views import get, views
-from rnnviz.views.gallery import prewarm_jobs
+from rnnviz.views.gallery import comparison_jobs, prewarm_jobs
 
 st.set_page_config(
     page_title="rnnviz: look inside recurrent networks",
@@ -14,7 +14,7 @@ st.set_page_config(
 )
 configure_torch()
 warm_up()
-prewarm(prewarm_jobs(), get, then=warm_pages)
+prewarm(prewarm_jobs(), get, then=warm_pages, later=comparison_jobs())
 if st.context.headers.get(WARM_HEADER):  # the server's own warm-up visit: visitors go first
     lower_priority()
 

@@ -27,12 +27,12 @@ def main(argv: Sequence[str]) -> int:
     from deploy.warm import warm_pages
     from rnnviz.core.runtime import configure_torch, prewarm, warm_up
     from rnnviz.views import get
-    from rnnviz.views.gallery import prewarm_jobs
+    from rnnviz.views.gallery import comparison_jobs, prewarm_jobs
 
     os.chdir(ROOT)  # Streamlit reads .streamlit/config.toml from the working directory
     configure_torch()
     warm_up()
-    prewarm(prewarm_jobs(), get, then=warm_pages)
+    prewarm(prewarm_jobs(), get, then=warm_pages, later=comparison_jobs())
     sys.argv = ["streamlit", "run", str(APP), *argv]
     return streamlit_cli.main(prog_name="streamlit")
 

@@ -428,6 +428,7 @@ def prewarm(
     lookup: Callable[[str], Experiment],
     ready: Path | None = None,
     then: Callable[[], str] | None = None,
+    later: Iterable[tuple[Experiment, Any]] = (),
 ) -> None:
     """Compute results into the cache in the background, one at a time at low priority, once per process.
 
@@ -435,7 +436,8 @@ def prewarm(
     job that fails is skipped too: pre-warming is an optimisation. Once every job is through, ``then()``
     builds what pages make of the results (the server visits its own pages: deploy/warm.py), and the
     ``ready`` file (default: :data:`READY_ENV`) is written, saying how many results are cached and
-    what ``then()`` reported.
+    what ``then()`` reported. The ``later`` jobs (the gallery's comparisons: many trainings each) follow
+    the ready file, so that a class is not kept waiting for them.
     """
     global _prewarm_started
     ready = ready if ready is not None else ready_file()
@@ -445,16 +447,22 @@ def prewarm(
         _prewarm_started = True
     if ready is not None:
         ready.unlink(missing_ok=True)
-    keys = []
-    for exp, cfg in jobs if PREWARM else ():
-        key = result_key(exp, cfg)
-        keys.append(key)
-        BACKGROUND.submit(
-            key, lambda first, exp=exp, cfg=cfg: result(exp, cfg, lookup, idle=True, defer_if_busy=first)
-        )
+    keys = [_prewarm_one(exp, cfg, lookup) for exp, cfg in (jobs if PREWARM else ())]
     then = then if PREWARM else None  # with nothing cached, visiting the pages would train their defaults
-    if ready is not None or then is not None:
-        BACKGROUND.submit(("ready", str(ready)), lambda first: _mark_ready(ready, keys, then))
+    later = list(later if PREWARM else ())
+
+    def finish(first_try: bool) -> None:
+        _mark_ready(ready, keys, then)
+        for exp, cfg in later:
+            _prewarm_one(exp, cfg, lookup)
+
+    BACKGROUND.submit(("ready", str(ready)), finish)
+
+
+def _prewarm_one(exp: Experiment, cfg: Any, lookup: Callable[[str], Experiment]) -> Hashable:
+    key = result_key(exp, cfg)
+    BACKGROUND.submit(key, lambda first: result(exp, cfg, lookup, idle=True, defer_if_busy=first))
+    return key
 
 
 def _mark_ready(ready: Path | None, keys: list[Hashable], then: Callable[[], str] | None) -> None:
