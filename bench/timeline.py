@@ -11,6 +11,7 @@ For every experiment at its default settings, in one run:
   backward and update, recorded at the step fit probes) timed alone with ``torch.mm`` on one thread,
   times the steps, over the fit loops' CPU time. A fused recurrent layer's products are the ones its
   kernel computes (one input product for all steps, one recurrent product per step, and their gradients);
+- the view's headline metric, so a faster training is seen to reach the same quality;
 - what the film costs: training time with and without capture, the result's size, the number of
   snapshots, and the server time to build the film (moving its slider then costs the server nothing).
 
@@ -154,6 +155,13 @@ def probing(found: list[Probe]) -> Iterator[None]:
         yield
 
 
+def metric(exp, cfg, result: object) -> str:  # noqa: ANN001
+    """The view's headline number: a faster training must still reach it."""
+    if exp.metric is None:
+        return ""
+    return f"{exp.metric.read(cfg, result):.4g} {exp.metric.unit}".strip()
+
+
 @dataclass
 class Timing:
     wall: float
@@ -194,7 +202,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     print(
         f"{'view':<10} {'fit s':>6} {'cpu s':>6} {'run s':>6} {'share':>6} {'cpu sh':>6} {'seq/s':>8} {'tok/s':>8} "
         f"{'GEMM s':>7} {'peak':>6} {'with s':>7} {'without s':>9} {'overhead':>8} {'frames':>6} "
-        f"{'result MB':>9} {'film s':>7}"
+        f"{'result MB':>9} {'film s':>7}  metric"
     )
     for view in views():
         if args.only and view.slug not in args.only:
@@ -235,7 +243,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             f"{view.slug:<10} {fit_s:6.2f} {fit_cpu:6.2f} {best.wall:6.2f} {share:6.1%} {fit_cpu / budget:6.1%} "
             f"{sequences / fit_s if fit_s else 0:8.0f} {tokens / fit_s if fit_s else 0:8.0f} "
             f"{gemm_s:7.2f} {gemm_s / fit_cpu if fit_cpu else 0:6.1%} {on:7.2f} {off:9.2f} {overhead:8.1%} "
-            f"{frames:6d} {mb:9.2f} {film_s:7.3f}",
+            f"{frames:6d} {mb:9.2f} {film_s:7.3f}  {metric(exp, cfg, result)}",
             flush=True,
         )
         if share > HEADROOM:
