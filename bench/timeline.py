@@ -99,17 +99,19 @@ def flops(product: Product) -> float:
 
 
 def peak_seconds(product: Product) -> float:
-    """The fastest of MM_REPEATS timings of one product on one thread, each long enough to time."""
+    """The fastest of MM_REPEATS timings of one product on one thread, each long enough to time, in
+    CPU seconds of this thread, as the training's share is: on a shared machine wall clock would
+    count the other processes' turns."""
     kind, a_shape, b_shape = product
     a, b = torch.randn(a_shape), torch.randn(b_shape)
     op = torch.mm if kind == "mm" else torch.bmm
     calls = max(1, int(2e7 / max(1.0, flops(product))))
     best = math.inf
     for _ in range(MM_REPEATS):
-        tic = time.perf_counter()
+        tic = time.thread_time()
         for _ in range(calls):
             op(a, b)
-        best = min(best, (time.perf_counter() - tic) / calls)
+        best = min(best, (time.thread_time() - tic) / calls)
     return best
 
 
