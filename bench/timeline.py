@@ -30,8 +30,8 @@ import statistics
 import sys
 import time
 from collections import Counter
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, fields, is_dataclass
 from typing import Any
 
@@ -41,7 +41,7 @@ from torch.utils._python_dispatch import TorchDispatchMode
 
 from bench.targets import CAPTURE_SHARE, MAX_FILM_S, MAX_RESULT_MB, verdict
 from rnnviz.core.config import training_part
-from rnnviz.core.fit import History, observing, training_budget_s
+from rnnviz.core.fit import History, Probe, observing, training_budget_s
 from rnnviz.core.runtime import configure_torch, size_of, upstream_input
 from rnnviz.core.timeline import capturing
 from rnnviz.views import get, views
@@ -116,7 +116,7 @@ def peak_seconds(product: Product) -> float:
 
 
 @dataclass
-class Probe:
+class Seen:
     """What bench saw of one training step: its products and how many sequences and tokens it read."""
 
     products: Counter[Product]
@@ -137,14 +137,13 @@ def first_tensor(batch: Any) -> torch.Tensor | None:
     return None
 
 
-@contextmanager
-def probing(found: list[Probe]) -> Iterator[None]:
-    """Each probed step of the trainings in this block adds a Probe to ``found``."""
+def prober(found: list[Seen]) -> Callable[[Any], AbstractContextManager[None]]:
+    """A probe for :func:`observing`: each probed step adds a Probe to ``found``."""
 
     @contextmanager
     def probe(batch: Any) -> Iterator[None]:
         x = first_tensor(batch)
-        seen = Probe(Counter())
+        seen = Seen(Counter())
         if x is not None and x.dim() >= 1:
             seen.sequences = x.shape[0]
             seen.tokens = x.shape[0] * x.shape[1] if x.dim() >= 2 else x.shape[0]
@@ -153,8 +152,7 @@ def probing(found: list[Probe]) -> Iterator[None]:
         seen.products = products.count
         found.append(seen)
 
-    with observing(probe):
-        yield
+    return probe
 
 
 def metric(exp, cfg, result: object) -> str:  # noqa: ANN001
@@ -178,8 +176,8 @@ class Timing:
     histories: list[History]
 
 
-def timed_run(exp, cfg, capture: bool) -> Timing:  # noqa: ANN001
-    with capturing(capture), observing() as histories:
+def timed_run(exp, cfg, capture: bool, probe: Probe | None = None) -> Timing:  # noqa: ANN001
+    with capturing(capture), observing(probe) as histories:
         wall, cpu = time.perf_counter(), time.process_time()
         result = exp.run(training_part(exp.prepare(cfg)), **upstream_input(exp, cfg, get))
         wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
@@ -211,9 +209,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             continue
         exp = view.experiment
         cfg = exp.config()
-        probes: list[Probe] = []
-        with probing(probes):  # also takes imports and first-call costs out of the timed runs
-            timed_run(exp, cfg, capture=True)
+        probes: list[Seen] = []
+        timed_run(exp, cfg, capture=True, probe=prober(probes))  # also takes first-call costs out
         with_runs, without_runs = [], []
         for _ in range(REPEATS):
             with_runs.append(timed_run(exp, cfg, capture=True))
