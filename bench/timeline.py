@@ -171,7 +171,7 @@ class Timing:
     fit_cpu: float
     """CPU seconds of the fit loops' thread."""
     stopped: bool
-    """A fit loop stopped before its step count (budget or divergence)."""
+    """The budget stopped a fit loop before its step count (a divergence is a result some views show)."""
     result: object
     histories: list[History]
 
@@ -183,7 +183,7 @@ def timed_run(exp, cfg, capture: bool, probe: Probe | None = None) -> Timing:  #
         wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
     fit_s = sum(h.seconds for h in histories)
     fit_cpu = sum(h.cpu_s for h in histories)
-    return Timing(wall, cpu, fit_s, fit_cpu, any(h.stop != "done" for h in histories), result, histories)
+    return Timing(wall, cpu, fit_s, fit_cpu, any(h.stop == "budget" for h in histories), result, histories)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -248,7 +248,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if share > HEADROOM:
             misses.append(f"{view.slug} trains in {share:.0%} of the budget")
         if best.stopped:
-            misses.append(f"{view.slug} stopped before its step count")
+            misses.append(f"{view.slug} stopped by the budget")
         if overhead > CAPTURE_SHARE and on - off > NOISE_S:
             misses.append(f"{view.slug} capture +{overhead:.0%}")
         if mb > MAX_RESULT_MB:
