@@ -6,7 +6,7 @@ import pytest
 import torch
 from torch import nn
 
-from rnnviz.core.fit import fit
+from rnnviz.core.fit import PROBED_STEP, fit, observing
 from rnnviz.core.runtime import ResultCache, SlotQueue
 
 
@@ -164,3 +164,40 @@ def test_a_learning_rate_schedule_scales_every_later_step():
         after_step=after,
     )
     assert seen == pytest.approx([0.5, 0.55, 0.65])
+
+
+@pytest.mark.parametrize("name", ["adam", "sgd"])
+def test_the_fused_optimiser_trains_deterministically_and_close_to_the_loop(name):
+    runs = []
+    for fused in (True, True, False):
+        model, loss = _regression()
+        runs.append(
+            fit(model, loss, range(50), total_steps=50, lr=0.05, optimizer=name, fused_optimizer=fused).loss
+        )
+    assert runs[0] == runs[1]
+    assert runs[0] == pytest.approx(runs[2], rel=1e-4, abs=1e-6)
+    assert runs[0][-1] < 0.1 * runs[0][0]
+
+
+def test_observing_collects_every_fit_and_probes_one_step():
+    seen = []
+
+    class Probe:
+        def __init__(self, batch):
+            self.batch = batch
+
+        def __enter__(self):
+            seen.append(("enter", self.batch))
+
+        def __exit__(self, *exc):
+            seen.append(("exit", self.batch))
+
+    with observing(Probe) as histories:
+        for steps in (5, 7):
+            model, loss = _regression()
+            fit(model, loss, range(100, 200), total_steps=steps, lr=0.05)
+    model, loss = _regression()
+    outside = fit(model, loss, range(10), total_steps=3, lr=0.05)
+    assert [h.steps for h in histories] == [5, 7] and outside not in histories
+    assert seen == [("enter", 100 + PROBED_STEP - 1), ("exit", 100 + PROBED_STEP - 1)] * 2
+    assert all(h.cpu_s > 0 for h in histories)

@@ -89,6 +89,7 @@ def run(cfg: AttentionConfig, on_progress: ProgressFn | None = None) -> Attentio
         lr=cfg.lr,
         on_progress=on_progress,
         capture=_recorder(models, data.held_out),
+        fused_optimizer=True,
     )
     train_seconds = time.monotonic() - start
     scores, weights = {}, None

@@ -142,6 +142,7 @@ def run(
     average = copy.deepcopy(model).eval()
     streams, chunk_len = stream_shape(split - 1, cfg.seq_len)
     state = None
+    averaged, trained = list(average.parameters()), list(model.parameters())
 
     def loss_fn(chunk: Chunk) -> torch.Tensor:
         nonlocal state
@@ -154,8 +155,7 @@ def run(
         nonlocal state
         state = detach(state)
         with torch.no_grad():
-            for kept, trained in zip(average.parameters(), model.parameters(), strict=True):
-                kept.lerp_(trained, 1 - AVERAGE_DECAY)
+            torch._foreach_lerp_(averaged, trained, 1 - AVERAGE_DECAY)
 
     def capture() -> Frame:
         return frame(average, vocab, ids, excerpt_at, excerpt_len, prompt, cfg.seed)
@@ -178,6 +178,7 @@ def run(
         after_step=after_step,
         capture=capture,
         lr_schedule=lambda step: lr_factor(step, cfg.train_steps),
+        fused_optimizer=True,
     )
     if history.stop == "diverged":
         average = model  # the average of a diverged run hides the divergence the page reports

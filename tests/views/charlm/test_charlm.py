@@ -5,6 +5,7 @@ import numpy as np
 import pytest
 import torch
 
+from rnnviz.core.cells import trace
 from rnnviz.core.timeline import Timeline
 from rnnviz.views.charlm import EXPERIMENT
 from rnnviz.views.charlm import corpora as char_corpora
@@ -21,6 +22,7 @@ from rnnviz.views.charlm.model import (
     read,
     softmax,
     states,
+    step,
     stream_chunks,
     windows,
 )
@@ -153,6 +155,8 @@ def test_step_by_step_states_match_the_fused_layers_and_give_the_cell_state():
     _, _, outputs = model(torch.from_numpy(ids))
     np.testing.assert_allclose(got["h"], torch.stack(outputs).detach().numpy(), atol=1e-5)
     assert got["c"].shape == (2, 3, 40, 6) and not np.allclose(got["c"], got["h"])
+    stepped = trace(model.layers[0], model.embed(torch.from_numpy(ids))).top.c
+    np.testing.assert_allclose(got["c"][0], stepped.detach().numpy(), atol=1e-5)
 
 
 def test_training_lowers_the_loss_and_records_a_film(small):
@@ -390,3 +394,16 @@ def test_the_guess_at_a_position_is_clamped_to_the_written_text(small):
     assert first.probs[first.top] == first.probs.max() and first.score == pytest.approx(
         gen.logits[0][first.top]
     )
+
+
+@pytest.mark.parametrize("cell", ["lstm", "gru", "rnn"])
+def test_one_cell_step_per_layer_matches_the_fused_forward(cell):
+    torch.manual_seed(0)
+    model = CharModel(cell, 9, 4, 6, 2).eval()
+    with torch.no_grad():
+        _, state, _ = model(torch.tensor([[1, 2, 3]]))
+        want_logits, want_state, want_outputs = model(torch.tensor([[4]]), state)
+        logits, new_state, outputs = step(model, 4, state)
+    torch.testing.assert_close(logits, want_logits)
+    for got, want in zip(outputs + new_state, want_outputs + want_state, strict=True):
+        torch.testing.assert_close(got, want)
