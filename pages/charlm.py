@@ -23,7 +23,6 @@ from rnnviz.views.charlm.lessons import (
     UPLOAD_HELP,
     UPLOAD_LABEL,
     best_r,
-    claims,
     click_to_train,
     film_caption,
     network_help,
@@ -77,7 +76,7 @@ cfg, res = ui.page(
     click_to_train=click_to_train(),
 )
 
-said = {c.id: c.text for c in claims(cfg, res)}
+said = {c.id: c.text for c in EXPERIMENT.findings(cfg, res)}
 
 m = st.columns(4)
 m[0].metric("Text (characters)", f"{len(res.corpus.text):,}", help=text_help(res))

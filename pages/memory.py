@@ -13,7 +13,6 @@ from rnnviz.views.memory.lessons import (
     TABLE_CAPTION,
     TASK_TEXT,
     TRUNCATION_TEXT,
-    claims,
     click_to_train,
     gate_bias_paragraph,
     gates_paragraph,
@@ -44,7 +43,7 @@ cfg, res = ui.page(
     click_to_train=click_to_train(),
 )
 
-headline, *findings = claims(cfg, res)
+headline, *findings = EXPERIMENT.findings(cfg, res)
 ui.chart(
     memory_loss_curves(
         {cell: r.history for cell, r in res.runs.items()},
