@@ -5,7 +5,7 @@ from tests.browser_support import (
     BROWSER_TESTS,
     EXCEPTIONS_JS,
     open_and_wait,
-    wait_until_finished,
+    open_trained,
 )
 
 pytestmark = BROWSER_TESTS
@@ -44,10 +44,7 @@ def test_shapes_and_corrections_draw_before_any_training(page):
 
 
 def test_training_then_playing_the_film_changes_the_figure(page):
-    open_and_wait(page, f"{page.base}/pytorch?{TINY}", timeout_s=180)
-    page.get_by_test_id("stBaseButton-primary").click()
-    page.wait_for_timeout(300)
-    wait_until_finished(page, timeout_s=240)
+    open_trained(page, f"{page.base}/pytorch?{TINY}", timeout_s=240)  # trained here, or read from the store
     assert page.evaluate(EXCEPTIONS_JS) == []
     assert "What the gap says" in _main_text(page)
     page.wait_for_function(FILM_DRAWN_JS, timeout=30_000)

@@ -26,7 +26,8 @@ def _titles(at) -> list[str]:
     return [json.loads(c.proto.spec)["layout"]["title"]["text"] for c in at.get("plotly_chart")]
 
 
-def test_opens_fast_behind_a_train_button():
+def test_opens_fast_behind_a_train_button(fresh_cache):
+    """Uncached (as on a server nobody warmed): the page waits for a click."""
     at = open_page("attention")
     assert not at.exception and not at.warning
     assert at.button(key="train.attention")

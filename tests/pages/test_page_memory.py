@@ -25,7 +25,8 @@ SMALL = {name: str(value) for name, value in EXPERIMENT.smoke.items()}
 """The smoke settings: length 10, three small cells, 50 steps each."""
 
 
-def test_opens_fast_behind_a_train_button():
+def test_opens_fast_behind_a_train_button(fresh_cache):
+    """Uncached (as on a server nobody warmed): the page waits for a click."""
     at = open_page("memory")
     assert not at.exception and not at.warning
     assert any(f"at most {memory_budget_s():g} s" in t for t in texts(at, "info"))

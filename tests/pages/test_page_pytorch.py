@@ -85,7 +85,7 @@ def test_hostile_link_is_clamped_trains_and_display_controls_do_not_retrain(fres
     assert "torch.zeros(4, 1, 7)" in " ".join(c.value for c in at.code)
 
 
-def test_bidirectional_readers_show_where_the_backward_summary_is():
+def test_bidirectional_readers_show_where_the_backward_summary_is(fresh_cache):
     at = _train(open_page("pytorch", {**SMOKE, "reader_bidirectional": "true"}))
     titles = _titles(at)
     assert "backward output[:, 0, H:], packed" in titles  # the bar at zero: the true summary
