@@ -5,12 +5,13 @@ from tests.browser_support import (
     BROWSER_TESTS,
     EXCEPTIONS_JS,
     open_and_wait,
-    open_trained,
+    wait_until_finished,
 )
 
 pytestmark = BROWSER_TESTS
 
-TINY = "sentences=500&epochs=1&char_steps=20"
+TINY = "sentences=500&epochs=1&char_steps=20&seed=41"
+"""Small, and a seed no other test trains: the shared result store cannot hold it, so the page asks to train."""
 
 SHOW_FRAME_JS = """async (frame) => {
   const g = [...document.querySelectorAll('.js-plotly-plot')]
@@ -44,7 +45,10 @@ def test_shapes_and_corrections_draw_before_any_training(page):
 
 
 def test_training_then_playing_the_film_changes_the_figure(page):
-    open_trained(page, f"{page.base}/pytorch?{TINY}", timeout_s=240)  # trained here, or read from the store
+    open_and_wait(page, f"{page.base}/pytorch?{TINY}", timeout_s=180)
+    page.get_by_test_id("stBaseButton-primary").click()
+    page.wait_for_timeout(300)
+    wait_until_finished(page, timeout_s=240)
     assert page.evaluate(EXCEPTIONS_JS) == []
     assert "What the gap says" in _main_text(page)
     page.wait_for_function(FILM_DRAWN_JS, timeout=30_000)
