@@ -52,15 +52,16 @@ REPLICAS ?= $(shell nproc)
 replicas: install nginx
 	$(BIN)/python deploy/replicas.py --replicas $(REPLICAS) --port $(PORT)
 
+# Every test, one worker per core; a file's tests stay on one worker (its browser and trained page are shared).
 test: install-dev browser nginx redis
 	$(BIN)/ruff format --check .
 	$(BIN)/ruff check .
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n auto --dist loadfile
 
 # Unit and contract tests only: no pages, servers, browsers or separate programs; one worker per core
-# (a file's tests stay together, so they share its trained results).
+# (the workers share one result store, so a model one of them trained the other reads: tests/conftest.py).
 test-fast: install-dev
-	$(BIN)/python -m pytest -n auto --dist loadfile -m "not browser and not page and not server and not program and not slow"
+	$(BIN)/python -m pytest -n auto --dist load -m "not browser and not page and not server and not program and not slow"
 
 lint: install-dev
 	$(BIN)/ruff format .
