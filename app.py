@@ -14,7 +14,7 @@ st.set_page_config(
 )
 configure_torch()
 warm_up()
-prewarm(prewarm_jobs(), get, then=warm_pages, later=comparison_jobs())
+prewarm(prewarm_jobs() + comparison_jobs(), get, then=warm_pages)
 if st.context.headers.get(WARM_HEADER):  # the server's own warm-up visit: visitors go first
     lower_priority()
 

@@ -32,7 +32,7 @@ def main(argv: Sequence[str]) -> int:
     os.chdir(ROOT)  # Streamlit reads .streamlit/config.toml from the working directory
     configure_torch()
     warm_up()
-    prewarm(prewarm_jobs(), get, then=warm_pages, later=comparison_jobs())
+    prewarm(prewarm_jobs() + comparison_jobs(), get, then=warm_pages)
     sys.argv = ["streamlit", "run", str(APP), *argv]
     return streamlit_cli.main(prog_name="streamlit")
 

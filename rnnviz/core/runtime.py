@@ -428,7 +428,6 @@ def prewarm(
     lookup: Callable[[str], Experiment],
     ready: Path | None = None,
     then: Callable[[], str] | None = None,
-    later: Iterable[tuple[Experiment, Any]] = (),
 ) -> None:
     """Compute results into the cache in the background, one at a time at low priority, once per process.
 
@@ -436,8 +435,7 @@ def prewarm(
     job that fails is skipped too: pre-warming is an optimisation. Once every job is through, ``then()``
     builds what pages make of the results (the server visits its own pages: deploy/warm.py), and the
     ``ready`` file (default: :data:`READY_ENV`) is written, saying how many results are cached and
-    what ``then()`` reported. The ``later`` jobs (the gallery's comparisons: many trainings each) follow
-    the ready file, so that a class is not kept waiting for them.
+    what ``then()`` reported.
     """
     global _prewarm_started
     ready = ready if ready is not None else ready_file()
@@ -449,14 +447,8 @@ def prewarm(
         ready.unlink(missing_ok=True)
     keys = [_prewarm_one(exp, cfg, lookup) for exp, cfg in (jobs if PREWARM else ())]
     then = then if PREWARM else None  # with nothing cached, visiting the pages would train their defaults
-    later = list(later if PREWARM else ())
-
-    def finish(first_try: bool) -> None:
-        _mark_ready(ready, keys, then)
-        for exp, cfg in later:
-            _prewarm_one(exp, cfg, lookup)
-
-    BACKGROUND.submit(("ready", str(ready)), finish)
+    if ready is not None or then is not None:
+        BACKGROUND.submit(("ready", str(ready)), lambda first: _mark_ready(ready, keys, then))
 
 
 def _prewarm_one(exp: Experiment, cfg: Any, lookup: Callable[[str], Experiment]) -> Hashable:
