@@ -61,19 +61,23 @@ def gallery() -> tuple[Link, ...]:
         return tuple(Link(**entry) for entry in tomllib.load(f)["link"])
 
 
+@cache
 def comparisons() -> tuple[tuple[Link, compare.Plan], ...]:
-    """The gallery's comparisons, each with the plan of its runs."""
+    """The gallery's comparisons, each with the plan of its runs (planned once: matching parameters counts
+    models, and app.py asks on every visit)."""
     return tuple((link, p) for link in gallery() if (p := link.plan()) is not None)
 
 
-def prewarm_jobs() -> list[tuple[Experiment, Any]]:
+@cache
+def prewarm_jobs() -> tuple[tuple[Experiment, Any], ...]:
     """Every view's default settings, then each gallery link's: what a fresh server computes first."""
     jobs = [(v.experiment, v.experiment.config()) for v in views()]
     jobs += [(get(link.view), link.config()[0]) for link in gallery()]
-    return jobs
+    return tuple(jobs)
 
 
-def comparison_jobs() -> list[tuple[Experiment, Any]]:
+@cache
+def comparison_jobs() -> tuple[tuple[Experiment, Any], ...]:
     """Every run of the gallery's comparisons that :func:`prewarm_jobs` does not already hold, each once:
     pre-warming them after those (``prewarm(prewarm_jobs() + comparison_jobs(), get)``) computes the same
     results :func:`compute_comparisons` and a visit read."""
@@ -84,7 +88,7 @@ def comparison_jobs() -> list[tuple[Experiment, Any]]:
             if (p.exp.name, cfg) not in seen:
                 seen.add((p.exp.name, cfg))
                 jobs.append((p.exp, cfg))
-    return jobs
+    return tuple(jobs)
 
 
 def compute_comparisons(
