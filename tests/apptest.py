@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 
+from streamlit.components.v2 import manifest_scanner
 from streamlit.testing.v1 import AppTest
 
 ROOT = Path(__file__).resolve().parent.parent
+
+# Every AppTest run scans the metadata of every installed package for components (0.3 s a run, about
+# 400 runs in the suite); nothing is installed while the tests run, so one scan serves them all.
+manifest_scanner.scan_component_manifests = functools.cache(manifest_scanner.scan_component_manifests)
 
 
 def open_page(slug: str, query: dict[str, str | list[str]] | None = None, timeout: float = 120) -> AppTest:
