@@ -358,13 +358,20 @@ def intervals_cover(res: SineResult, generation: str) -> Claim:
         "it did not train on when the split is by time. The autoregressive model's assume normal errors and "
         "carry their spread through its own fed-back forecasts."
     )
+    ar_short = (
+        ""
+        if ar[-1] >= LEVEL - COVERAGE_SHORTFALL
+        else " The autoregressive model's are too narrow: the errors it made in sample understate those it makes "
+        "ahead."
+    )
     return claim(
         "intervals_cover",
         _covers_enough,
-        f"**Prediction intervals.** {measured} Close to their levels: the spread measured before the forecast "
-        f"held afterwards.{how}",
-        f"**Prediction intervals.** {measured} Too narrow: the held-out span was harder than the stretch the "
-        f"errors were measured on, so treat the band as a lower bound on the uncertainty.{how}",
+        f"**Prediction intervals.** {measured} The network's are close to their levels: the spread measured "
+        f"before the forecast held afterwards.{ar_short}{how}",
+        f"**Prediction intervals.** {measured} The network's are too narrow: the held-out span was harder than "
+        f"the stretch its errors were measured on, so treat its band as a lower bound on the uncertainty."
+        f"{ar_short}{how}",
         coverage_80=float(shares[0]),
         coverage_95=float(shares[-1]),
         ar_coverage_80=float(ar[0]),

@@ -136,9 +136,13 @@ def test_interval_coverage_is_counted_and_judged():
     shares = coverage(rolled.forecasts[network_key("one_step", "window")], rolled.truth, res.widths["window"])
     assert (c.evidence["coverage_80"], c.evidence["coverage_95"]) == pytest.approx(tuple(shares))
     exact = found(with_rolled(res, network=rolled.truth.copy()))["intervals_cover"]
-    assert exact.holds and exact.evidence["coverage_95"] == 1.0 and "Close to their levels" in exact.text
+    assert exact.holds and exact.evidence["coverage_95"] == 1.0 and "The network's are close" in exact.text
     far = found(with_rolled(res, network=rolled.truth + 1e6))["intervals_cover"]
-    assert not far.holds and far.evidence["coverage_95"] == 0.0 and "Too narrow" in far.text
+    assert not far.holds and far.evidence["coverage_95"] == 0.0 and "The network's are too narrow" in far.text
+    ar_far = found(with_rolled(res, baselines=rolled.truth + 1e6))["intervals_cover"]
+    assert ar_far.evidence["ar_coverage_95"] == 0.0 and "autoregressive model's are too narrow" in ar_far.text
+    ar_exact = found(with_rolled(res, baselines=rolled.truth.copy()))["intervals_cover"]
+    assert "autoregressive model's are too narrow" not in ar_exact.text
 
 
 def test_errors_compound_only_when_free_running_is_worse_than_one_step():
