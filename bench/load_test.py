@@ -41,7 +41,7 @@ import psutil
 import redis
 
 from deploy.local_redis import local_redis
-from deploy.replicas import COOKIE, MEMORY_ENV, ROOT, replicas, wait_healthy
+from deploy.replicas import COOKIE, MEMORY_ENV, ROOT, replicas, stop, wait_healthy
 from rnnviz.core.fit import training_budget_s
 from rnnviz.core.runtime import READY_ENV
 from rnnviz.core.store import KEY_ENV, REDIS_PREFIX, STORE_ENV
@@ -126,14 +126,6 @@ READY_TIMEOUT_S = 1800.0
 """How long a deployment may take to pre-warm every default and gallery link (and warm their pages)."""
 
 
-def _stop(proc: subprocess.Popen) -> None:
-    proc.terminate()
-    try:
-        proc.wait(10)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-
-
 @contextmanager
 def served(replica_count: int, store: Path) -> Iterator[tuple[Deployment, float, list[str]]]:
     """A deployment as it runs for real (``rnnviz serve``, alone or as replicas behind nginx) sharing
@@ -173,7 +165,7 @@ def served(replica_count: int, store: Path) -> Iterator[tuple[Deployment, float,
                 [ready.read_text().strip()],
             )
         finally:
-            _stop(proc)
+            stop(proc)
 
 
 def cpu_seconds(pids: Sequence[int]) -> float:

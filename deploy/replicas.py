@@ -89,7 +89,8 @@ class Replicas:
             time.sleep(0.5)
 
 
-def _stop(proc: subprocess.Popen) -> None:
+def stop(proc: subprocess.Popen) -> None:
+    """Ask a process to end; after 10 s, end it."""
     proc.terminate()
     try:
         proc.wait(10)
@@ -135,7 +136,7 @@ def replicas(
                 stdout=subprocess.DEVNULL,
                 stderr=subprocess.DEVNULL,
             )
-            stack.callback(_stop, proc)
+            stack.callback(stop, proc)
             procs.append(proc)
         for p in backends:
             wait_healthy(p)
@@ -147,7 +148,7 @@ def replicas(
         if check.returncode:
             raise RuntimeError(f"nginx rejected its configuration: {check.stderr.strip()}")
         balancer = subprocess.Popen([nginx, "-c", str(conf), "-p", str(run_dir)], stderr=subprocess.DEVNULL)
-        stack.callback(_stop, balancer)
+        stack.callback(stop, balancer)
         wait_healthy(port, timeout_s=20)
         yield Replicas([balancer, *procs], ready_files)
 

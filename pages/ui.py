@@ -230,15 +230,22 @@ def downloads(exp: Experiment[C, R], cfg: C, res: R) -> None:
             "slides), the figures' data as CSV, the trained weights (safetensors) and reproduce.py, which "
             "rebuilds the model and recomputes one number. Drawing the SVGs takes a few seconds."
         )
-        st.download_button(
-            "Download this view (.zip)",
-            data=build,
-            file_name=f"rnnviz-{exp.name}.zip",
-            mime="application/zip",
-            on_click="ignore",
-            icon=":material/folder_zip:",
-            key=f"download.{exp.name}",
-        )
+        zip_button("Download this view (.zip)", build, f"rnnviz-{exp.name}", key=f"download.{exp.name}")
+
+
+def zip_button(label: str, build: Callable[[], bytes], name: str, key: str, help: str | None = None) -> None:
+    """A button that downloads ``name``.zip, built by ``build`` only when clicked (a zip of every figure as
+    SVG takes seconds: a page visit must not pay for it)."""
+    st.download_button(
+        label,
+        data=build,
+        file_name=f"{name}.zip",
+        mime="application/zip",
+        on_click="ignore",
+        icon=":material/folder_zip:",
+        key=key,
+        help=help,
+    )
 
 
 def cached(exp: Experiment[C, R], cfg: C, **extra: Any) -> R | None:
@@ -806,13 +813,10 @@ def _comparison_download(exp: Experiment[Any, Any], done: compare.Comparison, pr
         files = compare_figures.bundle(done, link, lambda c: cfgmod.page_url(base, exp.name, c))
         return export.zip_bytes(files, f"rnnviz-{exp.name}-comparison")
 
-    st.download_button(
+    zip_button(
         "Download this comparison (.zip)",
-        data=build,
-        file_name=f"rnnviz-{exp.name}-comparison.zip",
-        mime="application/zip",
-        on_click="ignore",
-        icon=":material/folder_zip:",
+        build,
+        f"rnnviz-{exp.name}-comparison",
         key=f"{prefix}.download",
         help="One HTML page with these figures and the verdict, comparison.json with every variant's metric "
         "over seeds, and each run's data (CSV), settings, weights and reproduce.py.",
