@@ -1,5 +1,6 @@
 """Every view offers a download built from its cached result; the core bundle's parts, checked."""
 
+import asyncio
 import json
 import sys
 
@@ -46,6 +47,17 @@ def test_without_a_browser_the_export_says_why_and_keeps_the_rest(monkeypatch):
     assert "data/rise.csv" in files and not any(name.startswith(export.FIGURES_DIR) for name in files)
     page = files[export.PAGE_FILE].decode()
     assert "No SVG figures in this export" in page and "no Chrome or Chromium was found" in page
+
+
+def test_a_browser_that_never_answers_costs_the_export_its_svgs_not_the_process(monkeypatch):
+    async def hang(specs):
+        await asyncio.Event().wait()
+
+    monkeypatch.delenv(export.SVG_SWITCH, raising=False)
+    monkeypatch.setattr(export, "_render", hang)
+    monkeypatch.setattr(export, "SVG_DEADLINE_S", 0.5)
+    svgs = export.figure_svgs({"Rise": go.Figure(go.Scatter(y=[1, 2]))})
+    assert svgs.files == {} and "did not finish within 0.5 s" in svgs.missing
 
 
 def test_without_kaleido_the_export_names_what_installs_it(monkeypatch):

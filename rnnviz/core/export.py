@@ -19,7 +19,6 @@ import re
 import threading
 import zipfile
 from collections.abc import Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -45,6 +44,8 @@ SVG_HEIGHT = 500
 """Height in px of an SVG whose figure sets none (Plotly's own default)."""
 SVG_TIMEOUT_S = 120
 """Longest wait for one figure's SVG before the export gives up on SVGs and says so."""
+SVG_DEADLINE_S = 180
+"""Longest wait for all of an export's SVGs, Chromium's start included (about 10 s is usual)."""
 SVG_INSTALL = 'pip install "rnnviz[app]"'
 """What installs the SVG engine (kaleido, pinned in requirements-app.txt)."""
 SVG_SWITCH = "RNNVIZ_SVG"
@@ -172,12 +173,34 @@ async def _render(specs: Sequence[dict[str, Any]]) -> list[bytes]:
     return out
 
 
+def _draw(specs: Sequence[dict[str, Any]]) -> list[bytes]:
+    """Run :func:`_render` on a thread of its own with a deadline. A Chromium that dies mid-drawing can
+    leave kaleido waiting for ever (seen in the tests); the export then goes on without SVGs, and the
+    abandoned daemon thread does not keep the process from exiting."""
+    box: dict[str, Any] = {}
+
+    def work() -> None:
+        try:
+            box["svgs"] = asyncio.run(_render(specs))
+        except BaseException as err:  # handed to the caller below
+            box["error"] = err
+
+    thread = threading.Thread(target=work, name="rnnviz-svg", daemon=True)
+    thread.start()
+    thread.join(SVG_DEADLINE_S)
+    if thread.is_alive():
+        raise TimeoutError(f"Chromium did not finish within {SVG_DEADLINE_S:g} s")
+    if "error" in box:
+        raise box["error"]
+    return box["svgs"]
+
+
 def figure_svgs(figures: Mapping[str, go.Figure]) -> Svgs:
     """Each figure as an SVG, drawn by kaleido in the machine's Chromium; or, when that cannot be done,
     none and the reason, so the rest of the export is still written.
 
-    The drawing runs on its own thread and event loop, so it works where a loop already runs too (a
-    notebook calling ``Result.export``).
+    The drawing runs on its own thread and event loop (:func:`_draw`), so it works where a loop already
+    runs too (a notebook calling ``Result.export``).
     """
     if not figures:
         return Svgs({}, {})
@@ -189,8 +212,8 @@ def figure_svgs(figures: Mapping[str, go.Figure]) -> Svgs:
         return Svgs({}, {}, f"the SVG engine (kaleido) is not installed; {SVG_INSTALL} adds it")
     specs = [static_figure(fig) for fig in figures.values()]
     try:
-        with _DRAWING, ThreadPoolExecutor(max_workers=1) as pool:
-            drawn = pool.submit(asyncio.run, _render(specs)).result()
+        with _DRAWING:
+            drawn = _draw(specs)
     except kaleido.errors.ChromeNotFoundError:
         return Svgs(
             {},
