@@ -2,12 +2,17 @@ import os
 import shutil
 import tempfile
 
+from rnnviz.core.fit import BUDGET_ENV
 from rnnviz.core.store import KEY_ENV, STORE_ENV
 
 os.environ.setdefault("RNNVIZ_PREWARM", "0")  # AppTest may run app.py: pre-warming would fill RESULTS
 os.environ.setdefault("RNNVIZ_FULL_RUNS", "0")  # the tests about full runs switch them on themselves
 # Drawing SVGs starts a Chromium per export; tests/test_export_svg.py and the Download browser test turn it on.
 os.environ.setdefault("RNNVIZ_SVG", "0")
+# Trainings end by their step count, never by a busy machine's clock, so a test sees its settings' numbers
+# however loaded the machine is (a default stopped at 30 s on a loaded machine fell short of its accuracy);
+# the tests about the budget set their own.
+os.environ.setdefault(BUDGET_ENV, "600")
 # One result store for the whole run, as the replicas of one machine share one: a model trained by a
 # page test is read, not trained again, by the browser tests' app server and by the other xdist worker.
 # Workers and servers inherit it from the environment; the process that made it removes it.

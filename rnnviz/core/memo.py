@@ -28,6 +28,8 @@ FIGURE_MEMO_ENTRIES = int(os.environ.get("RNNVIZ_FIGURE_MEMO", "256"))
 
 def frozen(value: Any) -> Hashable:
     """A hashable stand-in for an argument, equal for equal values (arrays by content)."""
+    if isinstance(value, str | int | float | None):
+        return value
     if isinstance(value, torch.Tensor):
         value = value.detach().cpu().numpy()
     if isinstance(value, np.ndarray):
