@@ -104,6 +104,9 @@ class Experiment(Generic[C, R]):
     """cfg -> the experiment whose result run() receives as ``upstream=``, or None when it needs none."""
     add_arguments: Callable[[argparse.ArgumentParser], None] | None = None
     """Extra command-line options beyond the Config (e.g. a data file); passed to run as keywords."""
+    budget_share: float = 1.0
+    """The share of the training budget (core.fit.training_budget_s) a run may take: the memory view's three
+    cells trained side by side share 1.5 budgets."""
     params: Callable[[C], int | None] | None = None
     """cfg -> the trainable-parameter count of what run() trains (built on the meta device, never trained),
     or None where these settings train nothing here: lets a comparison match variants' sizes

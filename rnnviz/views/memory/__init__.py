@@ -2,7 +2,7 @@
 
 from rnnviz.core.compare import parameter_count
 from rnnviz.core.experiment import Experiment, Metric
-from rnnviz.core.memory_model import COMPARED_CELLS, MemoryModel
+from rnnviz.core.memory_model import COMPARED_CELLS, MEMORY_BUDGET_SHARE, MemoryModel
 from rnnviz.views import View
 from rnnviz.views.memory.export import export, report
 from rnnviz.views.memory.figures import film, live
@@ -17,6 +17,7 @@ EXPERIMENT = Experiment[MemoryConfig, MemoryResult](
     description="Train a vanilla RNN, an LSTM and a GRU on the same memory task, data and step budget.",
     config=MemoryConfig,
     run=run,
+    budget_share=MEMORY_BUDGET_SHARE,
     params=lambda cfg: parameter_count(lambda: [MemoryModel(c, cfg.hidden) for c in COMPARED_CELLS]),
     report=report,
     export=export,
