@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import math
 import os
+import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import AbstractContextManager, contextmanager, nullcontext
@@ -25,6 +26,10 @@ BUDGET_ENV = "RNNVIZ_TRAINING_BUDGET_S"
 DEFAULT_BUDGET_S = 30.0
 
 _budget_scale: ContextVar[float] = ContextVar("rnnviz_budget_scale", default=1.0)
+
+EXITING = threading.Event()
+"""Set as the process exits: a training still running ends at its next step, as if its budget ran out. A
+thread still inside torch when the interpreter finalises is killed there, and that aborts the process."""
 
 
 def training_budget_s() -> float:
@@ -265,7 +270,7 @@ def fit(
             on_progress(Progress(step, total_steps, value, val, hist, new_frame=captured))
             # Timed from the report's end: a slow redraw must not starve training.
             last_report = time.monotonic()
-        if now > deadline and not is_last:
+        if (now > deadline or EXITING.is_set()) and not is_last:
             hist.stop = "budget"
             break
     if capture is not None:

@@ -6,6 +6,7 @@ same process, so this is where one visitor's training is kept from starving the 
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import ctypes
 import logging
@@ -23,7 +24,7 @@ import torch
 
 from rnnviz.core.config import training_part
 from rnnviz.core.experiment import Experiment, ProgressFn
-from rnnviz.core.fit import scaled_budget
+from rnnviz.core.fit import EXITING, scaled_budget
 from rnnviz.core.store import ResultStore, configured_store
 
 T = TypeVar("T")
@@ -379,6 +380,14 @@ class IdleWork:
         with self._cond:
             return self._cond.wait_for(lambda: not self._keys, timeout_s)
 
+    def stop(self, timeout_s: float) -> bool:
+        """Drop the queued jobs and wait up to ``timeout_s`` for the running one; False if it still runs."""
+        with self._cond:
+            for key, _, _ in self._jobs:
+                self._keys.discard(key)
+            self._jobs.clear()
+            return self._cond.wait_for(lambda: not self._keys, timeout_s)
+
     def _work(self) -> None:
         with contextlib.suppress(OSError, AttributeError):
             os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), self.nice)
@@ -403,6 +412,17 @@ class IdleWork:
 
 BACKGROUND = IdleWork(BACKGROUND_NICE)
 """The process's background trainings: pre-warming first, then full runs of results cut short."""
+
+EXIT_WAIT_S = 10.0
+"""How long a stopping process waits for its background job to end once trainings are told to stop."""
+
+
+@atexit.register
+def _stop_trainings() -> None:
+    """End the running trainings at their next step and let the background thread finish its job, so the
+    process stops cleanly (Ctrl-C on ``make run``, a container stopped) instead of aborting."""
+    EXITING.set()
+    BACKGROUND.stop(EXIT_WAIT_S)
 
 
 def lower_priority() -> None:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import contextlib
 import itertools
+import subprocess
+import sys
 import threading
 from dataclasses import dataclass, field, replace
 
@@ -259,3 +261,32 @@ def test_sessions_opening_a_stored_result_at_once_load_it_once_and_share_it():
         t.join()
     assert store.loads == 1
     assert len(got) == sessions and all(g is got[0] for g in got)
+
+
+EXIT_WHILE_TRAINING = """
+import threading
+import torch
+from torch import nn
+from rnnviz.core.fit import fit
+from rnnviz.core.runtime import BACKGROUND
+
+started = threading.Event()
+model = nn.GRU(8, 64, batch_first=True)
+x = torch.randn(32, 50, 8)
+
+def loss(_):
+    started.set()
+    return model(x)[0].pow(2).mean()
+
+BACKGROUND.submit("long", lambda first_try: fit(model, loss, iter(int, 1), total_steps=10**9, lr=0.01, budget_s=600))
+started.wait()
+"""
+
+
+@pytest.mark.program
+def test_a_process_that_exits_while_training_in_the_background_stops_cleanly():
+    done = subprocess.run(
+        [sys.executable, "-c", EXIT_WHILE_TRAINING], capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode == 0, done.stderr
+    assert "terminate called" not in done.stderr
