@@ -46,6 +46,7 @@ from rnnviz.views.sine.rolling import (
     Rolling,
     horizon,
     interval_widths,
+    local_scale,
     mase_scale,
     network_key,
     normal_widths,
@@ -418,9 +419,14 @@ def run(
     calibration_reach = min(reach, n_train - first_calibration)
     calibration = origins(first_calibration, n_train, calibration_reach, MAX_CALIBRATION_ORIGINS)
     calibration_truth = targets(data.truth, calibration, calibration_reach)
+    calibration_scale = local_scale(observed_target, calibration, size)[:, None]
+    main_scale = local_scale(observed_target, np.array([n_train]), size)
     widths = {
-        mode: interval_widths(
-            space.from_origins(model, calibration, calibration_reach, mode) - calibration_truth, reach
+        mode: main_scale
+        * interval_widths(
+            (space.from_origins(model, calibration, calibration_reach, mode) - calibration_truth)
+            / calibration_scale,
+            reach,
         )
         for mode in MODES
     }
@@ -460,6 +466,7 @@ def run(
         ),
         rolling=Rolling(starts, reach, targets(data.truth, starts, reach), rolled),
         widths=widths,
+        interval_scale=local_scale(observed_target, starts, size) / main_scale,
         ar_widths=normal_widths(guesses.ar.se[:reach]),
         hybrid=guesses.forecasts["ar"]
         + residual_space.free(residual_model, n_train, steps, residual_mode)[0],
