@@ -78,8 +78,8 @@ VAL_POINTS = 25
 """About this many validation losses per training: enough for the live chart, cheap to compute."""
 MAIN_SHARE = 1 / 3
 """Share of the training budget for the objective shown. The three networks of a run cost about the same (on
-CO₂, 7-9 s of CPU each for their 300 steps), so each gets the same share, which it finishes well within when
-the machine is not busy."""
+CO₂, 4-9 s of CPU each for their 300 steps, the one-step comparison the dearest), so each gets the same share,
+which it finishes within when the machine is not busy."""
 HYBRID_SHARE = 1 / 3
 """Share of the training budget for the hybrid's network on the AR's residuals; the other objective, trained
 for comparison, has the rest."""
