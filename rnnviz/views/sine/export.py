@@ -31,7 +31,7 @@ def report(cfg: SineConfig, res: SineResult) -> dict:
     rolled = res.rolling
     network = network_key(res.objective, generation)
     covered = {
-        "rnn": coverage(rolled.forecasts[network], rolled.truth, res.widths[generation]),
+        "rnn": coverage(rolled.forecasts[network], rolled.truth, res.widths[generation], res.interval_scale),
         "ar": coverage(rolled.forecasts["ar"], rolled.truth, res.ar_widths),
     }
     versus = baseline_comparisons(res, generation)

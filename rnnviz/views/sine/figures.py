@@ -186,10 +186,14 @@ def fan_figure(res: SineResult, generation: str) -> go.Figure:
     x = res.time[start : start + rolled.reach]
     context = slice(max(0, start - 2 * rolled.reach), start)
     shares = {}
-    for col, (key, widths, label) in enumerate(
-        ((network, res.widths[generation], "network"), ("ar", res.ar_widths, "AR")), start=1
+    for col, (key, widths, scale, label) in enumerate(
+        (
+            (network, res.widths[generation], res.interval_scale, "network"),
+            ("ar", res.ar_widths, None, "AR"),
+        ),
+        start=1,
     ):
-        shares[label] = coverage(rolled.forecasts[key], rolled.truth, widths)[-1]
+        shares[label] = coverage(rolled.forecasts[key], rolled.truth, widths, scale)[-1]
         _add_intervals(fig, x, rolled.forecasts[key][0].astype(float), widths, col=col, who=f"{label}: ")
         fig.add_trace(
             line_trace(

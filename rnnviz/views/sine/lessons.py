@@ -343,7 +343,10 @@ def intervals_cover(res: SineResult, generation: str) -> Claim:
     forecasts from the last part of the training span, checked on the held-out span."""
     rolled = res.rolling
     shares = coverage(
-        rolled.forecasts[network_key(res.objective, generation)], rolled.truth, res.widths[generation]
+        rolled.forecasts[network_key(res.objective, generation)],
+        rolled.truth,
+        res.widths[generation],
+        res.interval_scale,
     )
     ar = coverage(rolled.forecasts["ar"], rolled.truth, res.ar_widths)
     low, high = (f"{level:.0%}" for level in LEVELS)
@@ -355,8 +358,10 @@ def intervals_cover(res: SineResult, generation: str) -> Claim:
     how = (
         " Each of the network's intervals is the forecast plus or minus the conformal quantile of the errors the "
         "same network made that many steps ahead from every origin in the last part of the training span, which "
-        "it did not train on when the split is by time. The autoregressive model's assume normal errors and "
-        "carry their spread through its own fed-back forecasts."
+        "it did not train on when the split is by time, each error measured in units of the series' local swing "
+        f"(its mean absolute change over the {res.window} {res.data.step}s before that origin) and the band "
+        "scaled by the swing before the origin it is drawn from: it widens where the series moves more. The "
+        "autoregressive model's assume normal errors and carry their spread through its own fed-back forecasts."
     )
     ar_short = (
         ""

@@ -82,8 +82,12 @@ class SineResult:
     rolling: Rolling
     """Every contender from several origins over the held-out future (see rolling.py)."""
     widths: dict[str, np.ndarray]
-    """Per generation mode: (levels, reach) half-widths of the network's prediction intervals, calibrated
-    on forecasts from origins in the last part of the training span."""
+    """Per generation mode: (levels, reach) half-widths of the network's prediction intervals from the first
+    origin of the held-out span, calibrated on forecasts from origins in the last part of the training span
+    (see rolling.local_scale)."""
+    interval_scale: np.ndarray
+    """(rolling origins,): how much wider the network's intervals are at each rolling origin than at the
+    first, by the series' local swing before it."""
     ar_widths: np.ndarray
     """(levels, reach) half-widths of the AR model's prediction intervals, from statsmodels."""
     hybrid: np.ndarray

@@ -7,7 +7,9 @@ Diebold-Mariano comparisons average; forecasts from origins closer than a horizo
 so their errors correlate over ``overlap`` origins.
 
 The same forecasts from origins in the last part of the training span calibrate the prediction intervals:
-the spread of the errors a given number of steps ahead, measured where the forecast could be checked.
+the spread of the errors a given number of steps ahead, measured where the forecast could be checked, each
+error divided by the series' local swing at its origin, so that a band measured in a quiet stretch widens
+where the series swings more (sunspot cycles differ in height by a factor of three).
 """
 
 from __future__ import annotations
@@ -129,6 +131,20 @@ def interval_widths(errors: np.ndarray, reach: int) -> np.ndarray:
     return widths
 
 
+def local_scale(observed: np.ndarray, starts: np.ndarray, span: int) -> np.ndarray:
+    """(len(starts),): the series' local swing before each origin, the mean absolute one-step change of the
+    ``span`` observed values before it (MASE's scale, measured locally). The errors of a forecast grow with
+    the swing of what it reads: a tall sunspot cycle errs more than a low one. A flat stretch takes the
+    largest swing measured, so that no interval collapses to a point."""
+    y = np.asarray(observed, dtype=float)
+    span = max(2, span)
+    scales = np.array(
+        [float(np.mean(np.abs(np.diff(y[max(0, o - span) : o])))) if o >= 2 else 0.0 for o in starts]
+    )
+    positive = scales[scales > 0]
+    return np.where(scales > 0, scales, positive.max() if len(positive) else 1.0)
+
+
 def normal_widths(se: np.ndarray) -> np.ndarray:
     """(len(LEVELS), steps): half-widths of normal prediction intervals from each step's standard error."""
     from scipy.stats import norm
@@ -136,7 +152,11 @@ def normal_widths(se: np.ndarray) -> np.ndarray:
     return np.outer(norm.ppf((1 + np.asarray(LEVELS)) / 2), np.asarray(se, dtype=float))
 
 
-def coverage(forecasts: np.ndarray, truth: np.ndarray, widths: np.ndarray) -> np.ndarray:
-    """Share of the truths inside each level's interval, over every origin and step ahead."""
+def coverage(
+    forecasts: np.ndarray, truth: np.ndarray, widths: np.ndarray, scale: np.ndarray | None = None
+) -> np.ndarray:
+    """Share of the truths inside each level's interval, over every origin and step ahead; ``scale`` (one
+    factor per origin) widens or narrows each origin's intervals, as the network's follow the local swing."""
     miss = np.abs(np.nan_to_num(forecasts.astype(float), nan=np.inf) - truth)
-    return np.array([float(np.mean(miss <= w[None, :])) for w in widths])
+    factor = np.ones(len(miss)) if scale is None else np.asarray(scale, dtype=float)
+    return np.array([float(np.mean(miss <= factor[:, None] * w[None, :])) for w in widths])

@@ -52,9 +52,10 @@ RECIPE_CELL, RECIPE_HIDDEN, RECIPE_WINDOW = "rnn", 10, 15
 FIELD_CELL, FIELD_HIDDEN = "gru", 48
 """The network a forecaster would field on real data: a gated cell, big enough to learn a season."""
 MAX_WINDOW = 60
-MIN_ROLLOUT, MAX_AUTO_ROLLOUT = 8, 26
-"""Automatic rollouts cover one season, but at least 8 steps and at most 26: longer ones cost more per step
-than they teach within the budget."""
+MIN_ROLLOUT, MAX_AUTO_ROLLOUT = 8, 13
+"""Automatic rollouts cover one season, but at least 8 steps and at most 13: longer ones cost more per step
+than they teach within the budget (on CO₂'s weekly season, rollouts of 13 forecast as well as rollouts of 26,
+MASE 0.525 and 0.508 against 0.535 and 0.497 for seeds 0 and 1, at four fifths of the CPU per step)."""
 
 
 def is_own(cfg: SineConfig) -> bool:

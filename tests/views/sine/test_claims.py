@@ -133,7 +133,12 @@ def test_interval_coverage_is_counted_and_judged():
     res = trained(EXPERIMENT)
     c = found(res)["intervals_cover"]
     rolled = res.rolling
-    shares = coverage(rolled.forecasts[network_key("one_step", "window")], rolled.truth, res.widths["window"])
+    shares = coverage(
+        rolled.forecasts[network_key("one_step", "window")],
+        rolled.truth,
+        res.widths["window"],
+        res.interval_scale,
+    )
     assert (c.evidence["coverage_80"], c.evidence["coverage_95"]) == pytest.approx(tuple(shares))
     exact = found(with_rolled(res, network=rolled.truth.copy()))["intervals_cover"]
     assert exact.holds and exact.evidence["coverage_95"] == 1.0 and "The network's are close" in exact.text

@@ -14,6 +14,7 @@ from rnnviz.views.sine.rolling import (
     conformal_levels,
     coverage,
     interval_widths,
+    local_scale,
     network_key,
     origins,
     overlap,
@@ -97,6 +98,18 @@ def test_intervals_hold_the_calibration_quantiles_and_widen_beyond():
     assert np.isinf(interval_widths(np.zeros((0, 0)), 3)).all()
 
 
+def test_intervals_follow_the_local_swing_before_each_origin():
+    # quiet (changes of 1) then loud (changes of 3): the swing before an origin is the mean absolute change
+    series = np.concatenate([np.cumsum(np.tile([1.0, -1.0], 10)), np.cumsum(np.tile([3.0, -3.0], 10))])
+    scales = local_scale(series, np.array([10, 40]), 6)
+    np.testing.assert_allclose(scales, [1.0, 3.0])
+    assert local_scale(np.zeros(30), np.array([10, 20]), 6).tolist() == [1.0, 1.0]  # flat: never a zero band
+    widths = np.array([[1.0, 1.0], [2.0, 2.0]])
+    misses = np.array([[1.5, 1.5], [1.5, 1.5]])
+    assert coverage(misses, np.zeros((2, 2)), widths).tolist() == [0.0, 1.0]
+    assert coverage(misses, np.zeros((2, 2)), widths, np.array([1.0, 2.0])).tolist() == [0.5, 1.0]
+
+
 def test_the_run_keeps_both_objectives_forecasts_from_every_origin():
     res = trained(EXPERIMENT, smoke(signal="macro"))
     rolled = res.rolling
@@ -105,3 +118,6 @@ def test_the_run_keeps_both_objectives_forecasts_from_every_origin():
             assert rolled.forecasts[network_key(objective, mode)].shape == rolled.truth.shape
     assert set(res.widths) == {"window", "carry"} and res.widths["carry"].shape == (len(LEVELS), rolled.reach)
     assert np.isfinite(res.widths["carry"]).all()
+    # the bands follow the swing before each origin: the first origin's are the ones drawn from the future's start
+    assert res.interval_scale.shape == rolled.starts.shape and res.interval_scale[0] == pytest.approx(1.0)
+    assert (res.interval_scale > 0).all()
