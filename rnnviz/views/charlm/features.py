@@ -105,14 +105,22 @@ class Ranked:
 
 
 def rank(r: dict[str, np.ndarray], count: int) -> list[Ranked]:
-    """The ``count`` units with the largest |r| over every state and layer; r[state] is (layers, hidden)."""
-    found = [
-        Ranked(Unit(state, layer, unit), float(v))
-        for state, table in r.items()
-        for (layer, unit), v in np.ndenumerate(table)
-        if np.isfinite(v)
-    ]
-    return sorted(found, key=lambda x: -abs(x.r))[:count]
+    """The ``count`` units with the largest |r| over every state and layer; r[state] is (layers, hidden).
+
+    Ties keep the order of ``r``'s states, layers and units. Sorted in NumPy: the page ranks on every
+    visit, and a Python object per unit cost a fifth of a visit's server time at 256 units."""
+    tables = [(state, np.asarray(table, dtype=float)) for state, table in r.items()]
+    values = np.concatenate([table.ravel() for _, table in tables]) if tables else np.empty(0)
+    starts = np.cumsum([0] + [table.size for _, table in tables])
+    finite = np.flatnonzero(np.isfinite(values))
+    best = finite[np.argsort(-np.abs(values[finite]), kind="stable")][:count]
+    found = []
+    for i in best:
+        k = int(np.searchsorted(starts, i, side="right")) - 1
+        state, table = tables[k]
+        layer, unit = np.unravel_index(i - starts[k], table.shape)
+        found.append(Ranked(Unit(state, int(layer), int(unit)), float(values[i])))
+    return found
 
 
 def choose(r: dict[str, np.ndarray], *, state: str, layer: int, unit: int) -> Unit:
