@@ -14,7 +14,6 @@ from rnnviz.views.patterns.lessons import (
     PLAY_FILM,
     PROBE,
     RESTORE_FOR_FILM,
-    claims_by_id,
     click_to_train,
     recipe,
 )
@@ -46,7 +45,7 @@ cfg, res = ui.page(
     click_to_train=click_to_train,
 )
 pattern = PATTERN_TABLE[cfg.pattern]
-found = claims_by_id(cfg, res)
+found = EXPERIMENT.findings_by_id(cfg, res)
 
 m = st.columns(4)
 m[0].metric("Accuracy", f"{100 * res.accuracy:.1f}%", help=pattern.accuracy_help)

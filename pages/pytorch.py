@@ -21,7 +21,6 @@ from rnnviz.views.pytorch.lessons import (
     INTRO,
     TRY_BIDIRECTIONAL,
     accuracy_help,
-    claims_by_id,
     click_to_train,
     clipping_reach,
     gru_convention,
@@ -110,7 +109,7 @@ cfg, res = ui.page(
     EXPERIMENT, intro=INTRO, groups=SETTING_GROUPS, before_run=before_training, click_to_train=click_to_train
 )
 
-found = claims_by_id(cfg, res)
+found = EXPERIMENT.findings_by_id(cfg, res)
 acc, seconds = res.test_accuracy, res.epoch_seconds
 for column, name in zip(st.columns(len(READERS)), READERS, strict=True):
     column.metric(

@@ -124,6 +124,10 @@ class Experiment(Generic[C, R]):
         the first is the view's headline finding."""
         return _claims_of(res, self.claims, cfg)
 
+    def findings_by_id(self, cfg: C, res: R) -> dict[str, Claim]:
+        """:meth:`findings` by claim id, for a page that places each finding beside its figure."""
+        return {c.id: c for c in self.findings(cfg, res)}
+
     def full_report(self, cfg: C, res: R) -> dict[str, Any]:
         """The view's report plus the keys every report has: the headline metric, claims, timeline, notes,
         and ``stop``, why training ended (``done``, ``budget``, ``diverged``).
