@@ -14,7 +14,6 @@ from rnnviz.views.gates.lessons import (
     belt_text,
     block_latex,
     cell_comparison,
-    findings,
     headline_stats,
     kept_memory,
     memory_path,
@@ -37,7 +36,7 @@ cfg, res = ui.page(
     groups=SETTING_GROUPS,
     click_to_train=lambda cfg: sentiment_training() if cfg.task == "sentiment" else None,
 )
-found = findings(cfg, res)
+found = EXPERIMENT.findings_by_id(cfg, res)
 
 stats = headline_stats(res)
 for col, stat in zip(st.columns(len(stats)), stats, strict=True):

@@ -35,7 +35,6 @@ from rnnviz.views.sentiment.lessons import (
     accuracy_help,
     click_to_train,
     film_caption,
-    findings,
     heatmap_title,
     neighbours_caption,
     positions_caption,
@@ -97,7 +96,7 @@ def data_source(cfg: SentimentConfig) -> dict[str, Labelled]:
 cfg, res = ui.page(
     EXPERIMENT, intro=INTRO, groups=SETTING_GROUPS, before_run=data_source, click_to_train=click_to_train
 )
-found = findings(cfg, res)
+found = EXPERIMENT.findings_by_id(cfg, res)
 
 m = st.columns(5)
 m[0].metric("Test accuracy", f"{res.test_accuracy:.1%}", delta=accuracy_delta(res), help=accuracy_help(res))

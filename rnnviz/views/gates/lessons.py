@@ -339,8 +339,3 @@ def claims(cfg: GatesConfig, res: GatesResult) -> list[Claim]:
     units, _ = choose_units(cfg.units, res.hidden, res.ranked_units)
     kept = kept_memory(inspect_sequence(res, cfg), res.cell, units)
     return [gates_switch(res), learned(res), memory_path(res.cell, kept)]
-
-
-def findings(cfg: GatesConfig, res: GatesResult) -> dict[str, Claim]:
-    """The claims by id, for the page to place each where it belongs."""
-    return {found.id: found for found in claims(cfg, res)}

@@ -242,7 +242,3 @@ def claims(cfg: PatternsConfig, res: PatternsResult) -> list[Claim]:
     if res.probe_right:
         found += layers(res)
     return found
-
-
-def claims_by_id(cfg: PatternsConfig, res: PatternsResult) -> dict[str, Claim]:
-    return {c.id: c for c in claims(cfg, res)}

@@ -431,7 +431,3 @@ def claims(cfg: PytorchConfig, res: PytorchResult) -> list[Claim]:
         carried_state_helps(res),
         *corrections(),
     ]
-
-
-def claims_by_id(cfg: PytorchConfig, res: PytorchResult) -> dict[str, Claim]:
-    return {c.id: c for c in claims(cfg, res)}

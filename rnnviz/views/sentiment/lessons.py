@@ -303,8 +303,3 @@ def claims(cfg: SentimentConfig, res: SentimentResult) -> list[Claim]:
         states_fan_out(res),
         classes_drift_apart(res),
     ]
-
-
-def findings(cfg: SentimentConfig, res: SentimentResult) -> dict[str, Claim]:
-    """The claims by id, for the page to place each where it belongs."""
-    return {found.id: found for found in claims(cfg, res)}

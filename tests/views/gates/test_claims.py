@@ -10,7 +10,7 @@ from rnnviz.core.fit import BUDGET_ENV
 from rnnviz.core.reviews import corpus_path, rotten_tomatoes
 from rnnviz.views.gates import EXPERIMENT, VIEW, tasks
 from rnnviz.views.gates.gating import gate_saturation, saturated_per_item, saturated_share
-from rnnviz.views.gates.lessons import KeptMemory, claims, findings, memory_path, sentiment_training
+from rnnviz.views.gates.lessons import KeptMemory, claims, memory_path, sentiment_training
 from rnnviz.views.gates.train import run
 from tests.trained import trained
 from tests.views.gates.upstream import tiny_sentiment
@@ -52,25 +52,25 @@ def test_per_item_saturation_weighs_items_by_their_real_length():
 
 def test_saturation_finding_holds_after_training_and_ties_untrained(small, untrained):
     """The headline is a paired comparison: switch-like only when its interval is above zero."""
-    found = findings(SMALL, small)["gates_switch"]
+    found = EXPERIMENT.findings_by_id(SMALL, small)["gates_switch"]
     assert found.holds and found.evidence["low"] > 0
     assert found.text.startswith("**Training made the gates switch-like.** On 256 held-out sequences")
-    tie = findings(SMALL, untrained)["gates_switch"]
+    tie = EXPERIMENT.findings_by_id(SMALL, untrained)["gates_switch"]
     assert not tie.holds and "tie" in tie.text and "training steps above 0" in tie.text
     assert tie.evidence["low"] == tie.evidence["high"] == 0
 
 
 def test_saturation_finding_says_so_when_training_lowers_saturation(small):
     flipped = replace(small, trained=small.untrained, untrained=small.trained)
-    found = findings(SMALL, flipped)["gates_switch"]
+    found = EXPERIMENT.findings_by_id(SMALL, flipped)["gates_switch"]
     assert not found.holds and found.agrees_with_evidence() and "less switch-like" in found.text
 
 
 def test_learned_is_the_cell_comparisons_measurement_both_ways(small, untrained):
-    found = findings(SMALL, small)["learned"]
+    found = EXPERIMENT.findings_by_id(SMALL, small)["learned"]
     assert found.holds and found.text.startswith("The trained network beats the best constant guess")
     assert found.evidence["trained_loss"] == small.trained.held_out_loss
-    lost = findings(SMALL, untrained)["learned"]
+    lost = EXPERIMENT.findings_by_id(SMALL, untrained)["learned"]
     assert not lost.holds and lost.agrees_with_evidence()
     assert not lost.text.startswith("The trained network beats")
 
@@ -88,7 +88,7 @@ def test_memory_path_both_ways(trained_keep, untrained_keep, holds, says):
 def test_sentiment_task_claims_use_its_sentences():
     cfg = replace(EXPERIMENT.prepare(replace(SMALL, task="sentiment")), cell="lstm")
     res = run(cfg, upstream=tiny_sentiment("lstm"))
-    made = findings(cfg, res)
+    made = EXPERIMENT.findings_by_id(cfg, res)
     assert "held-out sentences" in made["gates_switch"].text
     assert "cross-entropy" in made["learned"].text
     assert res.chance_item_loss.mean() == pytest.approx(res.chance_loss, rel=1e-5)

@@ -15,7 +15,7 @@ from rnnviz.views.patterns.answers import answer
 from rnnviz.views.patterns.date_recipe import DATE_RECIPE
 from rnnviz.views.patterns.export import report
 from rnnviz.views.patterns.figures import pattern_diagram, state_figures
-from rnnviz.views.patterns.lessons import claims_by_id, click_to_train
+from rnnviz.views.patterns.lessons import click_to_train
 from rnnviz.views.patterns.probes import probe_accuracy
 from rnnviz.views.patterns.seq2seq import GO, CharVocab, Seq2Seq, pad_batch, target_batch
 from rnnviz.views.patterns.settings import TRAINING_SHARE, PatternsConfig
@@ -289,7 +289,7 @@ def test_each_input_field_applies_to_the_patterns_that_read_it():
 
 
 def _claims(cfg, res):
-    found = claims_by_id(cfg, res)
+    found = EXPERIMENT.findings_by_id(cfg, res)
     assert all(c.agrees_with_evidence() for c in found.values())
     return found
 

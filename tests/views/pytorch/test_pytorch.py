@@ -24,7 +24,7 @@ from rnnviz.views.pytorch.corrections import (
     scaler_leak,
 )
 from rnnviz.views.pytorch.figures import accuracy_film, live_accuracy, shapes_figure, slices_figure
-from rnnviz.views.pytorch.lessons import claims_by_id, click_to_train, corrections
+from rnnviz.views.pytorch.lessons import click_to_train, corrections
 from rnnviz.views.pytorch.padding import BATCH, Sentences, where_summaries
 from rnnviz.views.pytorch.readers import READERS, Reader
 from rnnviz.views.pytorch.settings import BUDGET_SHARES, PytorchConfig
@@ -260,7 +260,7 @@ def test_reader_comparisons_are_paired_on_the_test_sentences(tiny):
     assert {name: len(v) for name, v in res.test_correct.items()} == dict.fromkeys(
         READERS, len(res.data.test)
     )
-    found = claims_by_id(cfg, res)
+    found = EXPERIMENT.findings_by_id(cfg, res)
     for name in ("packed_vs_last_padded", "packed_vs_own_last", "own_last_vs_last_padded"):
         first, second = name.split("_vs_")
         c = found[name]
@@ -272,14 +272,18 @@ def test_reader_comparisons_are_paired_on_the_test_sentences(tiny):
 def test_packing_wins_only_when_the_interval_says_so(tiny):
     cfg, res = tiny
     mostly = [True] * 9 + [False]
-    better = claims_by_id(cfg, _with_correct(res, packed=[True], last_padded=mostly))["packed_vs_last_padded"]
+    better = EXPERIMENT.findings_by_id(cfg, _with_correct(res, packed=[True], last_padded=mostly))[
+        "packed_vs_last_padded"
+    ]
     assert better.holds and better.text.startswith("pack_padded_sequence beats output[:, -1]")
-    worse = claims_by_id(cfg, _with_correct(res, packed=mostly, last_padded=[True]))["packed_vs_last_padded"]
+    worse = EXPERIMENT.findings_by_id(cfg, _with_correct(res, packed=mostly, last_padded=[True]))[
+        "packed_vs_last_padded"
+    ]
     assert not worse.holds and worse.text.startswith("output[:, -1] beats pack_padded_sequence")
 
 
 def _gap_cause(cfg, res, **right):
-    return claims_by_id(cfg, _with_correct(res, **right))["padding_costs_accuracy"]
+    return EXPERIMENT.findings_by_id(cfg, _with_correct(res, **right))["padding_costs_accuracy"]
 
 
 def test_the_gap_is_called_small_only_when_it_is_a_tie(tiny):
@@ -303,9 +307,9 @@ def test_the_gap_is_called_small_only_when_it_is_a_tie(tiny):
 
 def test_carried_state_verdict_follows_the_streams(tiny):
     cfg, res = tiny
-    helps = claims_by_id(cfg, res)["carried_state_helps"]
+    helps = EXPERIMENT.findings_by_id(cfg, res)["carried_state_helps"]
     swapped = dataclasses.replace(res, chars=(res.stateless, res.stateful))
-    hurts = claims_by_id(cfg, swapped)["carried_state_helps"]
+    hurts = EXPERIMENT.findings_by_id(cfg, swapped)["carried_state_helps"]
     assert helps.holds != hurts.holds or helps.evidence["low"] <= 0 <= helps.evidence["high"]
     assert helps.evidence["difference"] == pytest.approx(-hurts.evidence["difference"])
     for r in res.chars:
@@ -316,9 +320,9 @@ def test_carried_state_verdict_follows_the_streams(tiny):
 
 def test_own_last_step_is_the_summary_one_way_only(tiny):
     cfg, res = tiny
-    assert claims_by_id(cfg, res)["own_last_step_is_h_n"].holds
+    assert EXPERIMENT.findings_by_id(cfg, res)["own_last_step_is_h_n"].holds
     both = dataclasses.replace(cfg, reader_bidirectional=True)
-    c = claims_by_id(both, trained(EXPERIMENT, both))["own_last_step_is_h_n"]
+    c = EXPERIMENT.findings_by_id(both, trained(EXPERIMENT, both))["own_last_step_is_h_n"]
     assert not c.holds and "the backward direction starts in the padding" in c.text
 
 

@@ -9,7 +9,7 @@ import pytest
 from rnnviz.core.claims import paired_accuracy
 from rnnviz.core.fit import BUDGET_ENV
 from rnnviz.views.sentiment import EXPERIMENT, VIEW
-from rnnviz.views.sentiment.lessons import claims, click_to_train, findings
+from rnnviz.views.sentiment.lessons import claims, click_to_train
 from rnnviz.views.sentiment.result import PositionSample
 from rnnviz.views.sentiment.settings import SentimentConfig
 from rnnviz.views.sentiment.train import shuffle_words
@@ -24,7 +24,7 @@ def small():
 
 
 def found(res, claim_id: str):
-    return findings(CFG, res)[claim_id]
+    return EXPERIMENT.findings_by_id(CFG, res)[claim_id]
 
 
 def _right(prob, labels):

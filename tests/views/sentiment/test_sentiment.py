@@ -16,7 +16,6 @@ from rnnviz.views.sentiment.baseline import fit_bag_of_words
 from rnnviz.views.sentiment.export import report
 from rnnviz.views.sentiment.figures import pca_map, tsne_figure
 from rnnviz.views.sentiment.labelled_csv import MAX_BYTES, MIN_ROWS, CsvError, parse_labelled_csv
-from rnnviz.views.sentiment.lessons import findings
 from rnnviz.views.sentiment.projection import fit_pca, fit_tsne, nearest, silhouette
 from rnnviz.views.sentiment.reading import (
     NEIGHBOURS,
@@ -329,7 +328,7 @@ def test_silhouette_is_measured_in_the_hidden_space_not_on_a_map(small):
     for cfg in (SentimentConfig(perplexity=20), SentimentConfig(projection="pca")):
         assert report(cfg, small)["metrics"]["silhouette"] == pytest.approx(in_hidden)
     assert in_hidden != pytest.approx(tsne.silhouette)  # the old number: the map's own
-    found = findings(EXPERIMENT.smoke_config(), small)["clouds_separate"]
+    found = EXPERIMENT.findings_by_id(EXPERIMENT.smoke_config(), small)["clouds_separate"]
     assert found.evidence["silhouette"] == pytest.approx(in_hidden)
     assert f"{small.test_states.shape[1]}-number hidden space" in found.text
     titles = [
