@@ -9,6 +9,7 @@ from __future__ import annotations
 import atexit
 import contextlib
 import ctypes
+import gc
 import logging
 import os
 import sys
@@ -477,6 +478,19 @@ def _prewarm_one(exp: Experiment, cfg: Any, lookup: Callable[[str], Experiment])
     return key
 
 
+def settle_heap() -> None:
+    """Take what pre-warming built out of the garbage collector's sight for the process's life.
+
+    A full collection walks every tracked object: about 0.33 s on a warmed process (half a million of
+    them: torch, Plotly, the cached results and figures), paid by whichever thirty visits it lands
+    among. Frozen, the results, figures and modules loaded so far are never walked again; what later
+    visits create is collected as before; a frozen object that later turns to garbage in a cycle stays, at
+    most what warming built, once.
+    """
+    gc.collect()
+    gc.freeze()
+
+
 def _mark_ready(ready: Path | None, keys: list[Hashable], then: Callable[[], str] | None) -> None:
     if BACKGROUND.holds_any(keys):
         raise BusyElsewhere(ready)  # a pre-warming job went back behind this one: after it
@@ -489,6 +503,7 @@ def _mark_ready(ready: Path | None, keys: list[Hashable], then: Callable[[], str
             said = then()
         except Exception:  # an optimisation failed: the first visitors build what it would have
             log.warning("warming the pages failed", exc_info=True)
+    settle_heap()
     if ready is None:
         return
     tmp = ready.with_name(ready.name + ".tmp")

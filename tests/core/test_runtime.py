@@ -202,6 +202,8 @@ def test_the_ready_file_appears_once_every_pre_warmed_result_is_cached(fresh_cac
     exp = toy("warm", calls)
     blocked = replace(exp, run=lambda cfg, on_progress=None: release.wait(60) and exp.run(cfg))
     seen_by_pages: list = []  # what the server's own page visits find, before it says ready
+    frozen: list = []  # whether the ready file existed when the warmed heap was frozen
+    monkeypatch.setattr(runtime.gc, "freeze", lambda: frozen.append(ready.exists()))
 
     def visit_pages() -> str:
         seen_by_pages.append((len(RESULTS), ready.exists()))
@@ -216,6 +218,7 @@ def test_the_ready_file_appears_once_every_pre_warmed_result_is_cached(fresh_cac
     assert ready.read_text() == "ready: 2 of 2 pre-warmed results cached\npages: 2 of 2 visited\n"
     assert len(calls) == 2 and len(RESULTS) == 2
     assert seen_by_pages == [(2, False)]
+    assert frozen == [False]
 
 
 def test_background_work_tries_a_job_busy_elsewhere_again_after_the_others():
