@@ -100,26 +100,32 @@ def test_cache_computes_a_key_once_under_concurrency():
 
 
 def test_slot_queue_limits_concurrency_and_reports_positions():
+    """The test holds the one slot until all four workers have queued, however slow threads start."""
     queue = SlotQueue(1)
-    running, peak, positions = [0], [0], []
+    running, peak = [0], [0]
+    positions: dict[int, list[int]] = {i: [] for i in range(4)}
     lock = threading.Lock()
 
     def work(i):
-        with queue.acquire(on_wait=lambda p: positions.append(p), poll_s=0.01):
+        with queue.acquire(on_wait=positions[i].append, poll_s=0.01):
             with lock:
                 running[0] += 1
                 peak[0] = max(peak[0], running[0])
-            time.sleep(0.05)
+            time.sleep(0.01)
             with lock:
                 running[0] -= 1
 
     threads = [threading.Thread(target=work, args=(i,)) for i in range(4)]
-    for t in threads:
-        t.start()
+    with queue.acquire():
+        for t in threads:
+            t.start()
+        deadline = time.monotonic() + 60
+        while not all(positions.values()) and time.monotonic() < deadline:
+            time.sleep(0.01)
     for t in threads:
         t.join()
     assert peak[0] == 1
-    assert positions and max(positions) >= 2 and min(positions) == 1
+    assert sorted(seen[0] for seen in positions.values()) == [1, 2, 3, 4]
 
 
 @pytest.mark.parametrize("name", ["adam", "sgd"])
