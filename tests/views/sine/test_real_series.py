@@ -8,7 +8,6 @@ import pytest
 
 from rnnviz.cli import main
 from rnnviz.core.config import specs
-from rnnviz.core.fit import BUDGET_ENV
 from rnnviz.views.sine import EXPERIMENT, baselines, datasets, lessons, signals
 from rnnviz.views.sine.export import report
 from rnnviz.views.sine.figures import baseline_figure, film, live
@@ -104,10 +103,7 @@ def test_changes_add_back_up_to_the_values():
 
 
 @pytest.mark.slow
-def test_co2_json_lets_anyone_recompute_the_baselines_and_the_network_beats_naive(capsys, monkeypatch):
-    # The default's three trainings by step count, however busy the machine: its share of the 30 s budget
-    # is what bench/forecast.py measures, not this test.
-    monkeypatch.setenv(BUDGET_ENV, "300")
+def test_co2_json_lets_anyone_recompute_the_baselines_and_the_network_beats_naive(capsys):
     assert main(["sine", "--signal", "co2", "--json"]) == 0
     out = json.loads(capsys.readouterr().out)
     errors = out["metrics"]["mse_full_horizon"]
