@@ -1,25 +1,16 @@
-"""Every page in real headless Chromium against a real server: any exception fails the test."""
+"""Links in real headless Chromium against a real server: any exception fails the test (every page with its
+defaults is opened by tests/test_browser_a11y.py, which checks the same)."""
 
 import os
 
 import pytest
 
-from rnnviz.views import views
 from tests.browser_support import EXCEPTIONS_JS, open_and_wait, streamlit_server
 
 pytestmark = pytest.mark.browser
 
 if not os.path.exists("/usr/bin/chromium"):
     pytest.skip("needs Debian's chromium (make browser)", allow_module_level=True)
-
-PATHS = [""] + [v.slug for v in views()]
-
-
-@pytest.mark.parametrize("path", PATHS)
-def test_page_renders_without_exception(page, path):
-    open_and_wait(page, f"{page.base}/{path}", timeout_s=180)
-    assert page.evaluate(EXCEPTIONS_JS) == []
-    assert len(page.inner_text('[data-testid="stMain"]')) > 200
 
 
 def test_bad_link_shows_warning_in_browser(page):

@@ -1,4 +1,5 @@
 import json
+import os
 import subprocess
 import sys
 
@@ -6,13 +7,24 @@ import numpy as np
 import pytest
 
 from rnnviz.cli import main
+from rnnviz.core.store import STORE_ENV
 from rnnviz.views import experiments
 
 CMD = [sys.executable, "-m", "rnnviz"]
 
 
 def run_cli(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([*CMD, *args], capture_output=True, text=True, timeout=300)
+    """A separate program that trains for itself: it reads no result store."""
+    env = {k: v for k, v in os.environ.items() if k != STORE_ENV}
+    return subprocess.run([*CMD, *args], capture_output=True, text=True, timeout=300, env=env)
+
+
+def trained_twice(capsys, *args: str) -> tuple[subprocess.CompletedProcess, str]:
+    """The same command as a separate program and in this process, each training its own model (the
+    ``fresh_cache`` fixture keeps this process from reading a stored result): what each prints."""
+    program = run_cli(*args)
+    assert main(list(args)) == 0
+    return program, capsys.readouterr().out
 
 
 def help_text(capsys, *args: str) -> str:
@@ -34,12 +46,12 @@ def test_experiment_help_lists_ranges_and_defaults(capsys):
 
 
 @pytest.mark.program
-def test_unroll_json_is_valid_bounded_and_byte_identical():
-    """Two separate programs: the same settings give the same bytes, whatever process trains them."""
+def test_unroll_json_is_valid_bounded_and_byte_identical(capsys, fresh_cache):
+    """Two processes, each training: the same settings give the same bytes, whatever process trains them."""
     args = ("unroll", "--cell", "lstm", "--hidden", "8", "--text", "the bank of the river", "--json")
-    first, second = run_cli(*args), run_cli(*args)
+    first, second = trained_twice(capsys, *args)
     assert first.returncode == 0, first.stderr
-    assert first.stdout == second.stdout
+    assert first.stdout == second
     data = json.loads(first.stdout)
     assert data["experiment"] == "unroll" and data["config"]["cell"] == "lstm"
     assert data["tokens"] == list("the bank of the river")
@@ -73,11 +85,11 @@ def test_out_of_range_is_clamped_and_reported(capsys):
 
 
 @pytest.mark.program
-def test_compare_matches_parameters_and_is_byte_identical_run_to_run():
+def test_compare_matches_parameters_and_is_byte_identical_run_to_run(capsys, fresh_cache):
     args = ("sine", "--hidden", "32", "--epochs", "20", "--compare", "cell=rnn,lstm,gru", "--match-params")
-    first, second = run_cli(*args, "--seeds", "2", "--json"), run_cli(*args, "--seeds", "2", "--json")
+    first, second = trained_twice(capsys, *args, "--seeds", "2", "--json")
     assert first.returncode == 0, first.stderr
-    assert first.stdout == second.stdout
+    assert first.stdout == second
     data = json.loads(first.stdout)
     variants = data["variants"]
     assert [v["settings"]["cell"] for v in variants] == ["rnn", "lstm", "gru"]
