@@ -92,7 +92,7 @@ def test_attention_matrix_size_is_the_tensor_the_layer_allocates():
         assert squares, "the attention weights are saved for the backward pass"
         assert row.attention_matrix_bytes == max(t.element_size() * t.nelement() for t in squares)
         assert row.attention_matrix_bytes == 4 * row.length**2
-        assert row.kv_cache_bytes == 2 * row.length * 16 * 4 and row.rnn_state_bytes == 16 * 4
+        assert row.kv_cache_bytes == 2 * row.length * 16 * 4 and row.rnn_state_bytes == 2 * 16 * 4
         assert row.rnn_ms > 0 and row.attention_ms > 0 and row.attention_token_us > 0
 
 
