@@ -120,10 +120,11 @@ def ragged(lstm: nn.LSTM, x: Tensor, lengths: Tensor) -> tuple[Tensor, State]:
     """What ``lstm`` gives for rows of different lengths, as packing them would, in fused calls.
 
     A packed sequence makes torch step the LSTM one time step at a time (on a CPU, forward and
-    backward of a date-task batch took about 1.6 times as long as this), and the padded batch in one
-    fused call would give each row's outputs but not its cell state at its own length. Sorted longest first, the rows
-    still running between two consecutive distinct lengths are a prefix of the batch: one fused call per
-    such stretch, each starting from the state the last one left, and each row's state kept where it ends.
+    backward of a date-task batch took about 1.6 times as long as this), and the padded batch in
+    one fused call would give each row's outputs but not its cell state at its own length. Sorted
+    longest first, the rows still running between two consecutive distinct lengths are a prefix of
+    the batch: one fused call per such stretch, each starting from the state the last one left, and
+    each row's state kept where it ends.
     """
     order = lengths.argsort(descending=True, stable=True)
     x, ends = x[order], lengths[order].tolist()
