@@ -1,4 +1,4 @@
-"""View "Attention": a plain GRU encoder-decoder and the same network with attention, trained side by side."""
+"""View "Attention": a plain LSTM encoder-decoder and the same network with attention, side by side."""
 
 from rnnviz.core.compare import parameter_count
 from rnnviz.core.experiment import Experiment, Metric
@@ -14,7 +14,7 @@ EXPERIMENT = Experiment[AttentionConfig, AttentionResult](
     name="attention",
     title="Attention",
     description=(
-        "A GRU encoder-decoder squeezes its input into one state; with attention its decoder looks back "
+        "An LSTM encoder-decoder squeezes its input into one state; with attention its decoder looks back "
         "at every input step. Both train side by side on copying or reversing digit strings, or converting dates."
     ),
     config=AttentionConfig,

@@ -1,10 +1,11 @@
 """What recurrence costs against self-attention, measured on this machine, not assumed.
 
-A GRU layer and a self-attention layer of the same width read one sequence of length T. The GRU
-takes T steps one after another, each needing the last; self-attention compares every position
-with every other in one batched product, so it has one sequential step but builds a T x T matrix
-of weights. Streaming, the GRU's cost per new token is one step whatever came before, while
-attention must look over a cache that grows with every token.
+An LSTM layer (the cell both networks of this view use) and a self-attention layer of the same
+width read one sequence of length T. The LSTM takes T steps one after another, each needing the
+last; self-attention compares every position with every other in one batched product, so it has
+one sequential step but builds a T x T matrix of weights. Streaming, the LSTM's cost per new token
+is one step whatever came before, while attention must look over a cache that grows with every
+token.
 """
 
 from __future__ import annotations
@@ -59,7 +60,7 @@ class SelfAttentionLayer(nn.Module):
 class CostRow:
     length: int
     rnn_ms: float
-    """Forward and backward through the GRU layer, milliseconds."""
+    """Forward and backward through the LSTM layer, milliseconds."""
     attention_ms: float
     rnn_sequential: int
     """Steps that must run one after another."""
@@ -67,6 +68,7 @@ class CostRow:
     attention_matrix_bytes: int
     """Measured from the weight tensor the layer allocated: T x T float32 values."""
     rnn_state_bytes: int
+    """The LSTM's whole memory while streaming: its output and cell vectors."""
     rnn_token_us: float
     """Streaming: microseconds for one new token."""
     attention_token_us: float
@@ -104,10 +106,11 @@ def measure(width: int, lengths: tuple[int, ...] = LENGTHS) -> list[CostRow]:
     """Time both layers on one random sequence per length T; the inputs come from a private generator,
     so measuring never disturbs the seeded random stream a training in another session relies on."""
     gen = torch.Generator().manual_seed(0)
-    rnn = nn.GRU(width, width, batch_first=True)
-    cell = nn.GRUCell(width, width)
+    rnn = nn.LSTM(width, width, batch_first=True)
+    cell = nn.LSTMCell(width, width)
     attention = SelfAttentionLayer(width)
-    token, state = torch.randn(1, width, generator=gen), torch.zeros(1, width)
+    token = torch.randn(1, width, generator=gen)
+    state = (torch.zeros(1, width), torch.zeros(1, width))
     with torch.no_grad():
         rnn_token = _median_seconds(lambda: cell(token, state))
     rows = []
@@ -123,7 +126,7 @@ def measure(width: int, lengths: tuple[int, ...] = LENGTHS) -> list[CostRow]:
                 rnn_sequential=length,
                 attention_sequential=1,
                 attention_matrix_bytes=attention.weights_bytes,
-                rnn_state_bytes=state.element_size() * state.nelement(),
+                rnn_state_bytes=sum(part.element_size() * part.nelement() for part in state),
                 rnn_token_us=1e6 * rnn_token,
                 attention_token_us=1e6 * _stream_seconds(attention, width, length),
                 kv_cache_bytes=2 * length * width * token.element_size(),

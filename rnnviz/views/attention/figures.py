@@ -249,9 +249,9 @@ def cost(rows: Sequence[CostRow]) -> go.Figure:
         (3, "µs", [r.rnn_token_us for r in rows], [r.attention_token_us for r in rows], "%{y:.3g} µs"),
     )
     names = {
-        1: ("GRU layer", "self-attention layer"),
-        2: ("GRU state", "attention matrix (T × T)"),
-        3: ("GRU step", "attention over the cache"),
+        1: ("LSTM layer", "self-attention layer"),
+        2: ("LSTM state", "attention matrix (T × T)"),
+        3: ("LSTM step", "attention over the cache"),
     }
     for col, _, rnn, att, fmt in panels:
         for layer, values, label in (("rnn", rnn, names[col][0]), ("attention", att, names[col][1])):
@@ -274,7 +274,7 @@ def cost(rows: Sequence[CostRow]) -> go.Figure:
     last = rows[-1]
     base_layout(
         fig,
-        f"At T = {last.length:,} the GRU takes {last.rnn_sequential:,} steps in a row, attention one "
+        f"At T = {last.length:,} the LSTM takes {last.rnn_sequential:,} steps in a row, attention one "
         f"step over a {last.length:,} × {last.length:,} matrix",
         height=380,
     )

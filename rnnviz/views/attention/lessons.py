@@ -21,8 +21,9 @@ from rnnviz.views.attention.tasks import BATCH, TASKS
 INTRO = (
     "An encoder reads the input one token at a time; a decoder writes the answer. Without attention the "
     "decoder starts from the encoder's last state and sees nothing else: the whole input must squeeze "
-    "through one vector. With attention it looks back at every input step before writing each token. "
-    "Both networks below have the same GRUs, sizes, seed, batches and training steps."
+    "through one state of fixed size (an LSTM's output and cell vectors). With attention it looks back "
+    "at every input step before writing each token. Both networks below have the same LSTMs, sizes, "
+    "seed, batches and training steps."
 )
 
 ATTENTION_TEX = {
@@ -37,10 +38,12 @@ ATTENTION_TEX = {
     ),
 }
 EQUATION_NOTE = (
-    "h_i: encoder state after input step i; s_t: decoder state at output step t (a GRU step from s_{t-1} "
-    "and the previous token); the next token is softmax(W_y s̃_t). The plain network has no c_t: "
-    "s̃_t = tanh(W_c s_t + b_c). The scores come after the decoder's GRU step (Luong's placement), so with "
-    "teacher forcing one fused GRU call and one batched product cover every output step."
+    "h_i: encoder state after input step i (the LSTM's output; its cell state is never attended to); "
+    "s_t: decoder state at output step t (an LSTM step from s_{t-1}, the decoder's cell state and the "
+    "previous token; the decoder starts from the encoder's last output and cell state); the next token "
+    "is softmax(W_y s̃_t). The plain network has no c_t: "
+    "s̃_t = tanh(W_c s_t + b_c). The scores come after the decoder's LSTM step (Luong's placement), so with "
+    "teacher forcing one fused LSTM call and one batched product cover every output step."
 )
 
 WHEN_RNN = (
@@ -55,7 +58,7 @@ WHEN_ATTENTION = (
 )
 TEACHER_FORCING = (
     "During training the decoder reads the true previous token (teacher forcing), so all output steps are "
-    "known in advance: the decoder's GRU runs fused over the whole answer, and the attention of every "
+    "known in advance: the decoder's LSTM runs fused over the whole answer, and the attention of every "
     "step is one batched matrix product. Answering, it must read its own previous token (greedy "
     "decoding), one step at a time; one wrong token can send the rest astray. Every accuracy on this "
     "page is greedy decoding of held-out examples that neither network trained on."
@@ -79,7 +82,7 @@ def train_prompt(cfg: AttentionConfig) -> str:
     """Asked before training; the budget is read now, as the training will read it."""
     return (
         f"Training both networks for {cfg.steps:,} steps takes up to {training_budget_s():g} s on this server, "
-        "then a few seconds more to time a GRU layer against a self-attention layer."
+        "then a few seconds more to time an LSTM layer against a self-attention layer."
     )
 
 
@@ -142,13 +145,13 @@ def cost_table(rows: Sequence[CostRow]) -> list[dict[str, object]]:
     return [
         {
             "T (tokens)": r.length,
-            "GRU fwd+bwd (ms)": round(r.rnn_ms, 2),
+            "LSTM fwd+bwd (ms)": round(r.rnn_ms, 2),
             "attention fwd+bwd (ms)": round(r.attention_ms, 2),
-            "sequential steps, GRU": r.rnn_sequential,
+            "sequential steps, LSTM": r.rnn_sequential,
             "sequential steps, attention": r.attention_sequential,
             "attention matrix (bytes)": r.attention_matrix_bytes,
-            "GRU state (bytes)": r.rnn_state_bytes,
-            "new token, GRU (µs)": round(r.rnn_token_us, 1),
+            "LSTM state (bytes)": r.rnn_state_bytes,
+            "new token, LSTM (µs)": round(r.rnn_token_us, 1),
             "new token, attention (µs)": round(r.attention_token_us, 1),
             "key-value cache (bytes)": r.kv_cache_bytes,
         }
@@ -311,7 +314,7 @@ SWEEP_CAPTION = (
 
 def cost_caption(cfg: AttentionConfig) -> str:
     return (
-        f"One sequence of each length T ({', '.join(map(str, COST_LENGTHS))}) through a GRU layer and a "
+        f"One sequence of each length T ({', '.join(map(str, COST_LENGTHS))}) through an LSTM layer and a "
         f"self-attention layer of the same width ({cfg.hidden} units), timed on this machine while you waited; "
         "the attention-matrix size is read from the tensor the layer allocated."
     )

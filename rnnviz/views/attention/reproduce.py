@@ -25,8 +25,8 @@ class Seq2Seq(nn.Module):
         super().__init__()
         self.source_embed = nn.Embedding(spec["source_size"], embed, padding_idx=0)
         self.target_embed = nn.Embedding(spec["target_size"], embed)
-        self.encoder = nn.GRU(embed, hidden, batch_first=True)
-        self.decoder = nn.GRU(embed, hidden, batch_first=True)
+        self.encoder = nn.LSTM(embed, hidden, batch_first=True)
+        self.decoder = nn.LSTM(embed, hidden, batch_first=True)
         if score == "additive":
             self.query = nn.Linear(hidden, hidden, bias=False)
             self.key = nn.Linear(hidden, hidden)

@@ -38,7 +38,7 @@ class AttentionConfig:
     score: str = param(
         "dot", "Attention score", "How a decoder state scores each encoder state.", choices=SCORES
     )
-    hidden: int = hidden_param(64, min=8, max=128, help="Units in every GRU state, in both networks.")
+    hidden: int = hidden_param(64, min=8, max=128, help="Units in every LSTM state, in both networks.")
     steps: int = steps_param(
         300,
         help=f"Adam steps for each network, on fresh batches of {BATCH} examples.",

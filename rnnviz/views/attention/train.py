@@ -1,4 +1,5 @@
-"""Training of the attention view: a plain GRU encoder-decoder and the same network with attention, side by side.
+"""Training of the attention view: a plain LSTM encoder-decoder and the same network with attention, side
+by side.
 
 Both models see the same batches from the same seed for the same number of steps. They train in
 one fit loop on the sum of their losses: their parameters are disjoint and Adam scales each

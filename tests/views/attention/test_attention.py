@@ -8,6 +8,7 @@ import re
 import numpy as np
 import pytest
 import torch
+from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
 
 from rnnviz.core import export
 from rnnviz.views.attention import EXPERIMENT, VIEW
@@ -21,6 +22,7 @@ from rnnviz.views.attention.lessons import (
     length_trend,
     where_attention_looks,
 )
+from rnnviz.views.attention.model import ragged
 from rnnviz.views.attention.settings import AttentionConfig
 from rnnviz.views.attention.tasks import HELD_OUT, make_data, read
 from rnnviz.views.attention.train import build
@@ -42,6 +44,29 @@ def test_batched_teacher_forcing_equals_the_step_by_step_path(task, score):
         if model.attention != "none":
             torch.testing.assert_close(fast.weights, slow.weights, atol=1e-6, rtol=1e-5)
             assert torch.allclose(fast.weights.sum(-1), torch.ones(()))
+
+
+def test_ragged_encoder_gives_what_packing_gives():
+    """The encoder runs rows of different lengths in fused stretches; packing them is the reference,
+    for the outputs (zero past each length), each row's final state and the gradients."""
+    torch.manual_seed(0)
+    lstm = torch.nn.LSTM(5, 7, batch_first=True)
+    lengths = torch.tensor([3, 6, 1, 6, 4, 3])
+    x = torch.randn(len(lengths), 8, 5)
+
+    def both(encode):
+        inputs = x.clone().requires_grad_()
+        out, (h, c) = encode(inputs)
+        (out.sin().sum() + h.cos().sum() + (2 * c).tanh().sum()).backward()
+        return out, h, c, inputs.grad
+
+    def packed(inputs):
+        seq = pack_padded_sequence(inputs, lengths, batch_first=True, enforce_sorted=False)
+        out, last = lstm(seq)
+        return pad_packed_sequence(out, batch_first=True, total_length=x.shape[1])[0], last
+
+    for mine, ref in zip(both(lambda inputs: ragged(lstm, inputs, lengths)), both(packed), strict=True):
+        torch.testing.assert_close(mine, ref, atol=1e-6, rtol=1e-5)
 
 
 def test_attention_never_reads_padding():
@@ -92,7 +117,7 @@ def test_attention_matrix_size_is_the_tensor_the_layer_allocates():
         assert squares, "the attention weights are saved for the backward pass"
         assert row.attention_matrix_bytes == max(t.element_size() * t.nelement() for t in squares)
         assert row.attention_matrix_bytes == 4 * row.length**2
-        assert row.kv_cache_bytes == 2 * row.length * 16 * 4 and row.rnn_state_bytes == 16 * 4
+        assert row.kv_cache_bytes == 2 * row.length * 16 * 4 and row.rnn_state_bytes == 2 * 16 * 4
         assert row.rnn_ms > 0 and row.attention_ms > 0 and row.attention_token_us > 0
 
 
