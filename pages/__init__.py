@@ -1,4 +1,4 @@
-"""The app's pages: one thin script per view, plus the Streamlit glue they share (pages.ui)."""
+"""The app's pages: one thin script per view, plus the Streamlit glue they share (pages.ui, and pages.assistive for keyboard and screen-reader users)."""
 
 import streamlit as st
 from streamlit.runtime.pages_manager import PagesManager

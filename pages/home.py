@@ -5,6 +5,7 @@ from urllib.parse import parse_qsl
 import streamlit as st
 
 from pages import ui
+from pages.assistive import assistive
 from rnnviz.views import View, views
 from rnnviz.views.gallery import Link, gallery
 
@@ -14,7 +15,7 @@ THUMBNAILS = "thumbnails"
 PER_ROW = 3
 FIRST_SENTENCE = re.compile(r".+?\.(?=\s[A-Z(]|$)|.+", re.DOTALL)
 
-ui.assistive()
+assistive()
 st.title("rnnviz: look inside recurrent networks")
 st.markdown(
     "Train small recurrent networks **live** and see every hidden state, gate and gradient. "

@@ -336,7 +336,7 @@ def small_multiples(films: Sequence[go.Figure], names: Sequence[str], title: str
 
     One Plotly figure rather than one per film, so that a single slider drives every panel in the
     browser (nothing goes back to the server) and the page's keyboard and reduced-motion support for
-    films (pages.ui ASSISTIVE_JS) applies unchanged. Each panel keeps its film's axes, colour axes,
+    films (pages.assistive ASSISTIVE_JS) applies unchanged. Each panel keeps its film's axes, colour axes,
     annotations and shapes, renamed into its cell; its label names the variant and says, frame by
     frame, what its film's own caption says then. ``title`` states the finding and leads every frame's
     title, which adds the training step shown.
