@@ -55,6 +55,11 @@ else:
     for k in range(steps):
         values[lag + k] = values[k] + learned[k, 0]
     forecast = np.array(values[lag:])
+power = spec["power"]  # the scale the target was learned on: None its values, 0.5 square roots, 0 logs
+if power == 0:
+    forecast = np.exp(forecast)
+elif power is not None:
+    forecast = np.maximum(forecast, 0.0) ** (1 / power)
 
 mse = float(np.mean((forecast.astype(float) - np.array(spec["future"])) ** 2))
 print(json.dumps({"metric": "forecast_mse", "value": mse}))
