@@ -46,7 +46,7 @@ with torch.no_grad():
             predicted[k] = row[0].numpy()
             out, state = rnn(row.unsqueeze(1), state)
 
-learned = (predicted + 1) * half + low  # back to the series' units
+learned = (predicted + 1) * half + low  # back to the learned scale (the series' units unless "power" is set)
 lag = spec["lag"]  # 0: the network predicted values; else changes over `lag` steps, added back up
 if lag == 0:
     forecast = learned[:, 0]

@@ -69,6 +69,11 @@ def has_columns(cfg: SineConfig) -> bool:
     return cfg.signal in TABLE_SIGNALS
 
 
+def is_data(cfg: SineConfig) -> bool:
+    """Real data or the visitor's own: synthetic signals are learned as they are, never transformed."""
+    return cfg.signal not in BUILT_IN
+
+
 def is_timed_by_dt(cfg: SineConfig) -> bool:
     """Synthetic signals are sampled every dt; a real data set has its own dates."""
     return cfg.signal not in REAL
@@ -150,6 +155,7 @@ class SineConfig:
         "Learn the target on a square-root or log scale when its swing grows with its level (Box-Cox); "
         "forecasts are taken back to values. Auto decides by the evidence on the training span.",
         choices=TRANSFORMS,
+        applies=is_data,
     )
     scaler: str = param(
         "train",
