@@ -2,8 +2,9 @@
 
 For each real data set (sunspots, CO₂, US macro), a series never tuned on (El Niño's monthly sea surface
 temperature, passed as a CSV file as a visitor would) and each seed, the Sine view's defaults train once: a GRU
-of 48 units on free-running rollouts (shown), the same network one step ahead (for comparison) and the hybrid's
-network on the AR model's residuals. Printed per run: MASE over the rolling origins of the held-out span for
+of 48 units on free-running rollouts (shown; on a square-root or log scale when the series' swing grows with its
+level), the same network one step ahead (for comparison) and the hybrid's network on the AR model's residuals.
+Printed per run: MASE over the rolling origins of the held-out span for
 every contender (scaled by the seasonal-naive one-step error on the training span: below 1 beats it in sample),
 the network's Diebold-Mariano p-values against each baseline and the hybrid's against AR, the 95% intervals'
 coverage (network, AR), and the CPU seconds of each training and how each ended ("done": its step count,
@@ -35,6 +36,7 @@ from rnnviz.views.sine.series import UserSeries, read_series
 from rnnviz.views.sine.settings import SineConfig
 from rnnviz.views.sine.sources import NO_INPUTS
 from rnnviz.views.sine.train import run
+from rnnviz.views.sine.transform import POWERS
 
 CONTENDERS = {"rnn": "net", "hybrid": "hybrid", "naive": "naive", "seasonal_naive": "seas.naive", "ar": "AR"}
 MAX_TRAIN_S = 10.0
@@ -119,6 +121,8 @@ def main() -> int:
                 alone = run(SineConfig(signal="macro", seed=seed, inputs=NO_INPUTS))
                 macro.append((res, alone))
         means = {k: float(np.mean(v)) for k, v in mase.items()}
+        power = res.transform.power
+        scale = "" if power is None else f" of its {POWERS[power]}"
         print(
             f"{'':<9}{'mean':>4} "
             + "".join(f"{means[k]:>11.3f}" for k in CONTENDERS)
@@ -126,7 +130,8 @@ def main() -> int:
         )
         print(
             f"{'':<14}{len(res.rolling.starts)} origins, {res.rolling.reach} {res.data.step}s ahead; {res.cell} "
-            f"{res.hidden}, window {res.window}, rollouts to {res.rollout}, learned {res.learned}; {res.ar_model}"
+            f"{res.hidden}, window {res.window}, rollouts to {res.rollout}, learned {res.learned}{scale}; "
+            f"{res.ar_model}"
         )
         if name != CSV and means["hybrid"] < means["ar"]:
             hybrid_wins += 1

@@ -119,8 +119,10 @@ def timeline_table(res: SineResult) -> pd.DataFrame:
 
 
 def learned_series(res: SineResult) -> np.ndarray:
-    """What the network read, unscaled: the observed columns, or their changes over ``res.lag`` steps."""
-    return changes(res.data.observed, res.lag) if res.lag else res.data.observed
+    """What the network read, unscaled: the observed columns (the target on its learned scale), or their changes
+    over ``res.lag`` steps."""
+    observed = np.column_stack([res.transform.forward(res.observed), res.data.observed[:, 1:]])
+    return changes(observed, res.lag) if res.lag else observed
 
 
 def reproduce_inputs(res: SineResult, cfg: SineConfig) -> dict[str, object]:
@@ -136,7 +138,8 @@ def reproduce_inputs(res: SineResult, cfg: SineConfig) -> dict[str, object]:
         "high": res.scaler.high.tolist(),
         "context": learned_series(res)[n - size : n].tolist(),
         "lag": res.lag,
-        "known": res.observed[n - res.lag : n].tolist() if res.lag else [],
+        "known": res.transform.forward(res.observed[n - res.lag : n]).tolist() if res.lag else [],
+        "power": res.transform.power,
         "future": res.future[:steps].tolist(),
     }
 

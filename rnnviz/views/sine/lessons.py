@@ -37,6 +37,7 @@ from rnnviz.views.sine.scoring import (
 from rnnviz.views.sine.settings import SineConfig, natural_generation, resolved_generation
 from rnnviz.views.sine.signals import BUILT_IN, recurrence
 from rnnviz.views.sine.sources import MAX_HORIZON, OWN_FUTURE_SHARE
+from rnnviz.views.sine.transform import POWERS
 
 INTRO = (
     "A network reads a window of past values and predicts the next one. Fed its own predictions, it "
@@ -559,6 +560,8 @@ def scaler_leak(res: SineResult, cfg: SineConfig) -> Claim:
         f"minimum and maximum. The training windows span [{a:.3g}, {b:.3g}]; the whole series, future "
         f"included, spans [{c:.3g}, {d:.3g}]. "
     )
+    if res.transform.power is not None:
+        intro += f"This network learns {POWERS[res.transform.power]}, so the scaler's range is in those. "
     if res.learned != "values":
         intro += "This network learns changes, so the scaler is fitted on changes: the same leak, one step removed. "
     if cfg.scaler == "all":
@@ -735,10 +738,12 @@ def data_note(res: SineResult) -> str:
         if len(columns) > 1
         else " alone"
     )
+    power = res.transform.power
+    its = "its" if power is None else f"its {POWERS[power]}'"
     learned = {
-        "values": "its values",
-        "changes": "its changes from one step to the next",
-        "season": f"its changes over one season ({res.lag} {res.data.step}s)",
+        "values": "its values" if power is None else f"its {POWERS[power]}",
+        "changes": f"{its} changes from one step to the next",
+        "season": f"{its} changes over one season ({res.lag} {res.data.step}s)",
     }[res.learned]
     origin = f"{res.source}."
     if res.signal in REAL:
@@ -749,16 +754,24 @@ def data_note(res: SineResult) -> str:
             f"{data.units[target]}, one value a {data.step}. {data.gaps}"
         ).strip()
     return (
-        f"**Data.** {origin} The network read {read}, and learned {learned}{_why_learned(res)}. Season for the "
-        f"seasonal-naive forecast: {res.season} {res.data.step}s, {res.season_how}. "
+        f"**Data.** {origin} The network read {read}.{_scale(res)} It learned {learned}{_why_learned(res)}. "
+        f"Season for the seasonal-naive forecast: {res.season} {res.data.step}s, {res.season_how}. "
         f"The autoregressive baseline is {res.ar_model}: a weighted sum of past values, its weights fitted "
         f"by least squares on the training span only. {AIC} The baselines read the target alone."
     )
 
 
+def _scale(res: SineResult) -> str:
+    """The target's scale and the evidence for it, for real data (synthetic signals are learned as they are)."""
+    return "" if res.stationarity is None else f" Its scale for the target: {res.transform.described()}."
+
+
 def _why_learned(res: SineResult) -> str:
     """Why values or changes: the stationarity tests for real data."""
-    return "" if res.stationarity is None else f": the series is {res.stationarity.described()}"
+    if res.stationarity is None:
+        return ""
+    subject = "the series is" if res.transform.power is None else f"its {POWERS[res.transform.power]} are"
+    return f": {subject} {res.stationarity.described()}"
 
 
 def network_note(res: SineResult) -> str:

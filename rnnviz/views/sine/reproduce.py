@@ -46,7 +46,7 @@ with torch.no_grad():
             predicted[k] = row[0].numpy()
             out, state = rnn(row.unsqueeze(1), state)
 
-learned = (predicted + 1) * half + low  # back to the series' units
+learned = (predicted + 1) * half + low  # back to the learned scale (the series' units unless "power" is set)
 lag = spec["lag"]  # 0: the network predicted values; else changes over `lag` steps, added back up
 if lag == 0:
     forecast = learned[:, 0]
@@ -55,6 +55,11 @@ else:
     for k in range(steps):
         values[lag + k] = values[k] + learned[k, 0]
     forecast = np.array(values[lag:])
+power = spec["power"]  # the scale the target was learned on: None its values, 0.5 square roots, 0 logs
+if power == 0:
+    forecast = np.exp(forecast)
+elif power is not None:
+    forecast = np.maximum(forecast, 0.0) ** (1 / power)
 
 mse = float(np.mean((forecast.astype(float) - np.array(spec["future"])) ** 2))
 print(json.dumps({"metric": "forecast_mse", "value": mse}))

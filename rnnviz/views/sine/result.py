@@ -13,6 +13,7 @@ from rnnviz.views.sine.rolling import Rolling
 from rnnviz.views.sine.signals import BUILT_IN, period
 from rnnviz.views.sine.sources import Series
 from rnnviz.views.sine.stationarity import Stationarity
+from rnnviz.views.sine.transform import Transform
 
 
 @dataclass(frozen=True)
@@ -76,8 +77,11 @@ class SineResult:
     hidden: int
     rollout: int
     """Longest rollout of the free-running objective (trained here or as the other objective)."""
+    transform: Transform
+    """The scale the target was learned on (square roots, logs or values) and the evidence that chose it."""
     stationarity: Stationarity | None
-    """The tests that chose values or changes; None for synthetic signals, which are learned as values."""
+    """The tests that chose values or changes (on the learned scale); None for synthetic signals, which are
+    learned as values."""
     other: OtherObjective
     rolling: Rolling
     """Every contender from several origins over the held-out future (see rolling.py)."""

@@ -34,6 +34,7 @@ from rnnviz.views.sine.forecasting import (
 )
 from rnnviz.views.sine.signals import BUILT_IN, SIGNALS
 from rnnviz.views.sine.sources import AUTO_INPUTS, MAX_HORIZON, NO_INPUTS, TABLE_SIGNALS
+from rnnviz.views.sine.transform import TRANSFORMS
 
 BATCHES = {
     "16": "16",
@@ -66,6 +67,11 @@ def is_own(cfg: SineConfig) -> bool:
 def has_columns(cfg: SineConfig) -> bool:
     """Data with several columns to pick the target and extra inputs from."""
     return cfg.signal in TABLE_SIGNALS
+
+
+def is_data(cfg: SineConfig) -> bool:
+    """Real data or the visitor's own: synthetic signals are learned as they are, never transformed."""
+    return cfg.signal not in BUILT_IN
 
 
 def is_timed_by_dt(cfg: SineConfig) -> bool:
@@ -142,6 +148,14 @@ class SineConfig:
         "What the network reads and predicts. Changes turn a trend into a constant, which a network "
         "scaled on the training span can continue; forecasts are added back up to values.",
         choices=LEARN,
+    )
+    transform: str = param(
+        AUTO,
+        "Variance-stabilising transform",
+        "Learn the target on a square-root or log scale when its swing grows with its level (Box-Cox); "
+        "forecasts are taken back to values. Auto decides by the evidence on the training span.",
+        choices=TRANSFORMS,
+        applies=is_data,
     )
     scaler: str = param(
         "train",

@@ -70,6 +70,9 @@ from rnnviz.views.sine.settings import (
 )
 from rnnviz.views.sine.sources import MAX_HORIZON, MIN_TRAIN_WINDOWS, Series, load
 from rnnviz.views.sine.stationarity import check as stationarity_check
+from rnnviz.views.sine.transform import CHOSEN_NONE, Transform
+from rnnviz.views.sine.transform import NONE as NO_TRANSFORM
+from rnnviz.views.sine.transform import choose as choose_transform
 
 CAPTURE_STEPS = 20
 """Free-running steps forecast at each training snapshot: the film of the forecast locking on.
@@ -100,9 +103,11 @@ class _Space:
     scaled: np.ndarray
     scaler: Scaler
     observed: np.ndarray
-    """The observed target, to add changes to."""
+    """The observed target on the learned scale (see transform.py), to add changes to."""
     lag: int
     """0 when the network learns values, else the steps its changes span."""
+    transform: Transform = NO_TRANSFORM
+    """The scale the target is learned on; every forecast is taken back to values through it."""
 
     def free(self, model: Forecaster, start: int, steps: int, mode: str) -> tuple[np.ndarray, np.ndarray]:
         """Free-running values of the target after ``start`` and the hidden states behind them."""
@@ -110,7 +115,7 @@ class _Space:
         run_ = free_run(model, self.scaled[start - size : start], steps, mode)
         predicted = self.scaler.unscale(run_.prediction)[:, 0]
         known = self.observed[start - self.lag : start]
-        return to_values(predicted, known, self.lag, chained=True), run_.hidden
+        return self.transform.inverse(to_values(predicted, known, self.lag, chained=True)), run_.hidden
 
     def from_origins(self, model: Forecaster, starts: np.ndarray, steps: int, mode: str) -> np.ndarray:
         """(origins, steps): free-running values of the target after each origin, all origins at once."""
@@ -119,11 +124,13 @@ class _Space:
         size = model.window
         contexts = self.scaled[starts[:, None] - size + np.arange(size)[None, :]]
         predicted = self.scaler.unscale(free_run_many(model, contexts, steps, mode))[..., 0]
-        return np.stack(
-            [
-                to_values(p, self.observed[start - self.lag : start], self.lag, chained=True)
-                for p, start in zip(predicted, starts, strict=True)
-            ]
+        return self.transform.inverse(
+            np.stack(
+                [
+                    to_values(p, self.observed[start - self.lag : start], self.lag, chained=True)
+                    for p, start in zip(predicted, starts, strict=True)
+                ]
+            )
         ).astype(np.float32)
 
     def teacher(self, model: Forecaster, start: int, steps: int, mode: str) -> np.ndarray:
@@ -136,7 +143,7 @@ class _Space:
         A target less than a lag from the start has no value a lag before it; the first value stands in.
         """
         known = self.observed[np.maximum(np.arange(start, start + len(predicted)) - self.lag, 0)]
-        return to_values(predicted, known, self.lag, chained=False)
+        return self.transform.inverse(to_values(predicted, known, self.lag, chained=False))
 
     def forecast(self, model: Forecaster, start: int, steps: int, mode: str) -> Forecast:
         free, hidden = self.free(model, start, steps, mode)
@@ -332,7 +339,14 @@ def run(
         else detect_season(observed_target[:n_train], data.calendar_season)
     )
     season, season_how = found.length, found.how
-    tested = None if is_synthetic(data.signal) else stationarity_check(observed_target[:n_train])
+    if is_synthetic(data.signal):
+        transform = NO_TRANSFORM
+    elif cfg.transform == "none":
+        transform = CHOSEN_NONE
+    else:
+        transform = choose_transform(observed_target[:n_train], season)
+    learned_target = transform.forward(observed_target)
+    tested = None if is_synthetic(data.signal) else stationarity_check(learned_target[:n_train])
     learned = resolved_learn(cfg, data.signal, found, tested is not None and tested.stationary)
     lag = {"values": 0, "changes": 1, "season": season}[learned]
     size = min(resolved_window(cfg, data.signal, season), n_train - 1 - MIN_TRAIN_WINDOWS - lag)
@@ -351,11 +365,11 @@ def run(
         covered[train_idx + offset] = True
     train_values = data.observed[:n_train][covered]
     model_space = (lambda v: changes(v, lag)) if lag else np.asarray
-    series = model_space(data.observed)
-    clean = model_space(np.column_stack([data.truth, data.observed[:, 1:]]))
+    series = model_space(np.column_stack([learned_target, data.observed[:, 1:]]))
+    clean = model_space(np.column_stack([transform.forward(data.truth), data.observed[:, 1:]]))
     scaler = Scaler.fit(series[:n_train][covered] if cfg.scaler == "train" else np.vstack([series, clean]))
     scaled = scaler.scale(series).astype(np.float32)
-    space = _Space(scaled, scaler, observed_target, lag)
+    space = _Space(scaled, scaler, learned_target, lag, transform)
     inputs = torch.from_numpy(windows(scaled[: n_train - 1], size)[0])
     windowed = _Windows(inputs, torch.from_numpy(scaled[: n_train - 1]), train_idx, val_idx)
 
@@ -462,6 +476,7 @@ def run(
         cell=cell,
         hidden=hidden,
         rollout=longest,
+        transform=transform,
         stationarity=tested,
         other=OtherObjective(
             other, {mode: space.free(compared, n_train, steps, mode)[0] for mode in MODES}, other_history

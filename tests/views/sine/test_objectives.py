@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 import torch
 
-from rnnviz.views.sine import EXPERIMENT, stationarity
+from rnnviz.views.sine import EXPERIMENT, stationarity, transform
 from rnnviz.views.sine.forecasting import ROLLOUT_GROWTH, Forecaster, free_run, rollout_length
 from rnnviz.views.sine.lessons import data_note
 from rnnviz.views.sine.rolling import (
@@ -60,14 +60,35 @@ def test_real_data_trains_on_rollouts_with_a_gated_network_and_synthetic_signals
 
 
 @pytest.mark.parametrize(
-    ("signal", "learned"), [("sunspots", "values"), ("macro", "values"), ("co2", "season")]
+    ("signal", "power", "learned"),
+    [("sunspots", 0.5, "season"), ("macro", None, "values"), ("co2", 0.0, "season")],
 )
-def test_values_or_changes_are_chosen_by_the_stationarity_tests(signal, learned):
-    """The old rule learned changes of every real series; GDP growth and sunspots are stationary."""
+def test_scale_then_values_or_changes_are_chosen_by_tests(signal, power, learned):
+    """Sunspots swing further in tall cycles, so they are learned as square roots; GDP growth goes negative.
+    On the chosen scale the stationarity tests pick values or changes: GDP growth is stationary, the square
+    roots of the sunspots are not (ADF p 0.066)."""
     res = trained(EXPERIMENT, smoke(signal=signal))
-    assert res.learned == learned
+    assert (res.transform.power, res.learned) == (power, learned)
     assert res.stationarity.stationary == (learned == "values")
-    assert "stationarity tests" in data_note(res)
+    assert "stationarity tests" in data_note(res) and "scale for the target" in data_note(res)
+    if power == 0.5:
+        assert transform.POWERS[power] in data_note(res) and "Guerrero" in data_note(res)
+        as_is = trained(EXPERIMENT, smoke(signal=signal, transform="none"))
+        assert as_is.transform.power is None and "ask for no transform" in data_note(as_is)
+
+
+def test_a_transform_is_chosen_only_when_the_swing_grows_with_the_level():
+    rng = np.random.default_rng(0)
+    level = np.repeat(rng.uniform(5, 100, 40), 12)
+    grows = level * (1 + 0.3 * rng.standard_normal(len(level))) ** 2
+    chosen = transform.choose(grows, 12)
+    assert chosen.power is not None and chosen.p_value < transform.SIGNIFICANCE and chosen.slope > 0
+    np.testing.assert_allclose(chosen.inverse(chosen.forward(grows)), grows, rtol=1e-9)
+    steady = level + rng.standard_normal(len(level))
+    assert transform.choose(steady, 12).power is None and transform.choose(steady, 12).p_value > 0.05
+    assert transform.choose(steady - 50, 12).untested
+    assert transform.choose(np.tile(np.arange(63.0), 20), 63).untested
+    assert transform.choose(steady[:30], 12).untested
 
 
 def test_stationarity_separates_a_random_walk_from_noise():

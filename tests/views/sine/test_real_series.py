@@ -182,6 +182,7 @@ def test_the_film_plays_the_forecast_of_every_snapshot():
 def test_export_reproduces_the_reported_forecast_error(tmp_path, capsys):
     for args in (
         ["--signal", "macro", "--epochs", "20"],
+        ["--signal", "sunspots", "--epochs", "20"],
         ["--epochs", "20", "--generation", "carry", "--horizon", "300"],
     ):
         folder = tmp_path / args[1]
