@@ -4,6 +4,11 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 PORT ?= 8501
 
+# Python caches compiled modules (and pytest its assert-rewritten tests) even where the environment says
+# not to: every test worker, app server and command-line run would otherwise compile them again (7 s of
+# a test worker's 14 s collection).
+unexport PYTHONDONTWRITEBYTECODE
+
 .PHONY: run test test-fast install install-dev browser nginx redis replicas lint bench clean
 
 $(BIN)/python:
