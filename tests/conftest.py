@@ -66,25 +66,18 @@ def app_server():
         yield base
 
 
-@pytest.fixture(scope="session")
-def browser():
-    """One headless Chromium per worker: each module of browser tests opens its own page in it."""
+@pytest.fixture(scope="module")
+def page(request, app_server):
+    """One Chromium page for a module of browser tests; ``page.base`` is the app's URL.
+
+    A module may set ``VIEWPORT`` (e.g. taller, so that a figure far down the page is drawn). Chromium is
+    launched per module, not per session: Playwright's sync API keeps an asyncio loop running while it is
+    open, and later modules in the worker run asyncio and Playwright themselves.
+    """
     from tests.browser_support import chromium
 
-    with chromium() as launched:
-        yield launched
-
-
-@pytest.fixture(scope="module")
-def page(request, browser, app_server):
-    """One Chromium page, in a context of its own (cookies, storage, emulated media), for a module of
-    browser tests; ``page.base`` is the app's URL.
-
-    A module may set ``VIEWPORT`` (e.g. taller, so that a figure far down the page is drawn).
-    """
     viewport = getattr(request.module, "VIEWPORT", {"width": 1400, "height": 1000})
-    context = browser.new_context(viewport=viewport)
-    pg = context.new_page()
-    pg.base = app_server
-    yield pg
-    context.close()
+    with chromium() as browser:
+        pg = browser.new_page(viewport=viewport)
+        pg.base = app_server
+        yield pg

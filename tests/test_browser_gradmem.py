@@ -32,6 +32,7 @@ def train(page, path: str) -> None:
 
 def rewind_and_play(page, title: str, trace: int) -> tuple[dict, dict, dict]:
     """The figure's trace as opened (the last frame), after dragging the slider to step 0, and after Play."""
+    page.wait_for_function(f"t => ({FIND_JS})(t) >= 0", arg=title, timeout=60_000)  # drawn after the run
     index = page.evaluate(FIND_JS, title)
     assert index >= 0, f"no figure titled {title!r}"
     chart = page.locator(".js-plotly-plot").nth(index)
