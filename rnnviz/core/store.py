@@ -44,9 +44,26 @@ MAGIC = b"rnnviz-result-1\n"
 log = logging.getLogger(__name__)
 
 
+def code_version() -> str:
+    """A digest of rnnviz's own source files.
+
+    A result is its code's as much as its settings': a store kept across a deployment of other code must
+    train again rather than hand the new code a model it no longer builds (an attention network of GRUs
+    to code that reads LSTM states).
+    """
+    package = Path(__file__).resolve().parent.parent
+    digest = hashlib.sha256()
+    for path in sorted(package.rglob("*.py")):
+        digest.update(path.relative_to(package).as_posix().encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+CODE_VERSION = code_version()
+
+
 def store_name(key: Hashable) -> str:
-    """The name a result is stored under: a digest of its cache key."""
-    return hashlib.sha256(repr(key).encode()).hexdigest()[:32]
+    """The name a result is stored under: a digest of this code's version and the result's cache key."""
+    return hashlib.sha256(f"{CODE_VERSION}\0{key!r}".encode()).hexdigest()[:32]
 
 
 class Sealer:

@@ -13,6 +13,7 @@ import numpy as np
 import pytest
 
 from deploy.local_redis import INSTALL_HINT, local_redis, redis_server_path
+from rnnviz.core import store as store_module
 from rnnviz.core.fit import History
 from rnnviz.core.runtime import BusyElsewhere, ResultCache, _from_settings_alone, complete, result_key
 from rnnviz.core.store import (
@@ -141,6 +142,16 @@ def test_a_result_signed_with_another_key_is_refused_and_trained_again(open_stor
     assert ours.get(key) is None
     assert ours.get_or_compute(key, lambda: "ours") == "ours"
     assert open_store(SECRET).load(key) == "ours"
+
+
+def test_a_result_other_code_stored_is_not_read_and_trained_again(open_store, monkeypatch):
+    """The same settings under a new version of the code (a redeployment keeping its store) train again."""
+    key = ("attention", "settings", ())
+    open_store().save(key, "the old code's model")
+    monkeypatch.setattr(store_module, "CODE_VERSION", "another version")
+    replica = ResultCache(8, 2**20, open_store(), _from_settings_alone, complete)
+    assert replica.get(key) is None
+    assert replica.get_or_compute(key, lambda: "this code's model") == "this code's model"
 
 
 unpickled: list[str] = []
