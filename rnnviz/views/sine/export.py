@@ -4,6 +4,7 @@ and reproduce.py."""
 from __future__ import annotations
 
 import json
+import math
 from pathlib import Path
 
 import numpy as np
@@ -75,6 +76,36 @@ def report(cfg: SineConfig, res: SineResult) -> dict:
         "train_tail": res.train_tail(),
         "season": res.season,
         "columns": list(res.data.columns),
+        "learned": learned_evidence(res),
+    }
+
+
+def _number(x: float) -> float | None:
+    return None if math.isnan(x) else float(x)
+
+
+def learned_evidence(res: SineResult) -> dict[str, object]:
+    """What the network learned (values or changes, on which scale) and the tests that chose it: the
+    evidence behind the page's data note."""
+    scale, tested = res.transform, res.stationarity
+    return {
+        "target": res.learned,
+        "lag": res.lag,
+        "power": scale.power,
+        "scale_test": {
+            "block": scale.block,
+            "log_spread_on_log_level_slope": _number(scale.slope),
+            "p_value": _number(scale.p_value),
+            "guerrero_power": _number(scale.guerrero),
+            "untested_because": scale.untested or None,
+        },
+        "stationarity": None
+        if tested is None
+        else {
+            "stationary": tested.stationary,
+            "adf_p": _number(tested.adf_p),
+            "kpss_p": _number(tested.kpss_p),
+        },
     }
 
 

@@ -6,6 +6,7 @@ import pytest
 import torch
 
 from rnnviz.views.sine import EXPERIMENT, stationarity, transform
+from rnnviz.views.sine.export import learned_evidence
 from rnnviz.views.sine.forecasting import ROLLOUT_GROWTH, Forecaster, free_run, rollout_length
 from rnnviz.views.sine.lessons import data_note
 from rnnviz.views.sine.rolling import (
@@ -71,6 +72,13 @@ def test_scale_then_values_or_changes_are_chosen_by_tests(signal, power, learned
     assert (res.transform.power, res.learned) == (power, learned)
     assert res.stationarity.stationary == (learned == "values")
     assert "stationarity tests" in data_note(res) and "scale for the target" in data_note(res)
+    evidence = learned_evidence(res)  # what the JSON report carries for the data note
+    assert (evidence["power"], evidence["target"]) == (power, learned)
+    if res.transform.untested:
+        assert evidence["scale_test"]["untested_because"] in data_note(res)
+    else:
+        assert f"p = {evidence['scale_test']['p_value']:.2g}" in data_note(res)
+    assert f"p = {evidence['stationarity']['adf_p']:.2g}" in data_note(res)
     if power == 0.5:
         assert transform.POWERS[power] in data_note(res) and "Guerrero" in data_note(res)
         as_is = trained(EXPERIMENT, smoke(signal=signal, transform="none"))
