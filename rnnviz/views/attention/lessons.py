@@ -82,7 +82,7 @@ def train_prompt(cfg: AttentionConfig) -> str:
     """Asked before training; the budget is read now, as the training will read it."""
     return (
         f"Training both networks for {cfg.steps:,} steps takes up to {training_budget_s():g} s on this server, "
-        "then a few seconds more to time an LSTM layer against a self-attention layer."
+        "then a moment more to time an LSTM layer against a self-attention layer."
     )
 
 
