@@ -250,28 +250,67 @@ def free_run(model: Forecaster, context: np.ndarray, steps: int, mode: str) -> R
     exactly as in training. 'carry' reads the context once, then keeps the hidden state and
     feeds one value per step: the network must then run far longer than it was trained to.
     """
-    size = len(context)
-    hidden = np.empty((steps, model.rnn.hidden_size), dtype=np.float32)
     if mode == "window":
-        buffer = torch.empty(size + steps, context.shape[1])
-        buffer[:size] = torch.from_numpy(context)
-        for k in range(steps):
-            out, _ = model(buffer[k : k + size].unsqueeze(0))
-            last = out[0, -1]
-            buffer[size + k] = model.read_out(last)
-            hidden[k] = last.numpy()
-        return Run(buffer[size:].numpy(), hidden)
+        prediction, hidden = _sliding(model, torch.from_numpy(context).unsqueeze(0), steps)
+        return Run(prediction[0].numpy(), hidden[0].numpy())
     if mode == "carry":
+        hidden = np.empty((steps, model.rnn.hidden_size), dtype=np.float32)
         prediction = np.empty((steps, context.shape[1]), dtype=np.float32)
-        out, state = model(torch.from_numpy(context).unsqueeze(0))
+        out, final = model(torch.from_numpy(context).unsqueeze(0))
+        state = model.layer_states(final)
+        last = out[:, -1]
         for k in range(steps):
-            last = out[:, -1]
             pred = model.read_out(last)
             prediction[k] = pred[0].numpy()
             hidden[k] = last[0].numpy()
-            out, state = model(pred.unsqueeze(1), state)
+            if k + 1 < steps:
+                last = model.step(pred, state)
         return Run(prediction, hidden)
     raise ValueError(f"unknown generation mode {mode!r}")
+
+
+def _sliding(model: Forecaster, contexts: Tensor, steps: int) -> tuple[Tensor, Tensor]:
+    """'window' generation from several origins: contexts (origins, size, features) -> the predicted rows
+    (origins, steps, features) and the top hidden state behind each (origins, steps, hidden).
+
+    Each prediction reads the latest ``size`` values from a zero state. Re-reading them costs ``size``
+    sequential steps per prediction; instead the ``size`` windows that will read a new value all step on it
+    at once, as one batch: window ``w`` (which predicts row ``w + size``) lives in slot ``w % size`` and
+    starts from zeros when the slot's previous window has made its prediction. The same cell steps on the
+    same numbers, in one call per layer instead of ``size``.
+    """
+    origins, size, features = contexts.shape
+    slots = size * origins
+
+    def zeros() -> Tensor:
+        return torch.zeros(slots, model.rnn.hidden_size)
+
+    lstm = model.rnn.mode == "LSTM"
+    state = [(zeros(), zeros()) if lstm else zeros() for _ in range(model.rnn.num_layers)]
+
+    def restart(slot: int) -> None:
+        rows = slice(slot * origins, (slot + 1) * origins)
+        for layer in state:
+            for part in layer if lstm else (layer,):
+                part[rows] = 0
+
+    def read(row: Tensor) -> Tensor:
+        """Every window steps on ``row`` (origins, features); the top hidden state of every slot."""
+        return model.step(row.repeat(size, 1), state)
+
+    for position in range(size):
+        restart(position)
+        top = read(contexts[:, position])
+    predictions = torch.empty(origins, steps, features)
+    hidden = torch.empty(origins, steps, model.rnn.hidden_size)
+    for k in range(steps):
+        slot = k % size
+        hidden[:, k] = top[slot * origins : (slot + 1) * origins]
+        predictions[:, k] = model.read_out(hidden[:, k])
+        if k + 1 < steps:
+            restart(slot)
+            top = read(predictions[:, k])
+    return predictions, hidden
 
 
 @torch.inference_mode()
@@ -297,13 +336,8 @@ def teacher_forced(
 def free_run_many(model: Forecaster, contexts: np.ndarray, steps: int, mode: str) -> np.ndarray:
     """:func:`free_run` from several origins at once: contexts (origins, size, features) -> predictions
     (origins, steps, features), without the hidden states."""
-    size = contexts.shape[1]
     if mode == "window":
-        buffer = torch.empty(len(contexts), size + steps, contexts.shape[2])
-        buffer[:, :size] = torch.from_numpy(contexts)
-        for k in range(steps):
-            buffer[:, size + k] = model.predict_next(buffer[:, k : k + size])
-        return buffer[:, size:].numpy()
+        return _sliding(model, torch.from_numpy(contexts), steps)[0].numpy()
     if mode == "carry":
         return model.rollout(torch.from_numpy(contexts), steps)[1].numpy()
     raise ValueError(f"unknown generation mode {mode!r}")

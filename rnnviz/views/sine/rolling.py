@@ -26,6 +26,12 @@ MIN_HORIZON = 8
 MAX_CALIBRATION_ORIGINS = 200
 """Prediction intervals are calibrated from every origin in the last part of the training span, up to this
 many: the quantile of a few dozen errors is itself too noisy for a 95% band."""
+MIN_CALIBRATION_ORIGINS = 40
+"""However long each calibration forecast is, at least this many origins (if the span has them)."""
+MAX_CALIBRATION_CELL_STEPS = 2_000_000
+"""Calibration forecasts may cost at most this many steps of one layer's cell. A forecast that re-reads its
+window for every prediction costs window x reach x layers steps: 200 origins of the longest window, a
+season of reach and three layers took 15 s after a training of one second."""
 LEVELS = (0.8, 0.95)
 """Prediction-interval levels drawn and scored."""
 
@@ -42,6 +48,13 @@ def origins(first: int, last: int, reach: int, most: int = MAX_ORIGINS) -> np.nd
     if end < first:
         return np.array([], dtype=int)
     return np.unique(np.linspace(first, end, min(most, end - first + 1)).round().astype(int))
+
+
+def calibration_origins(reach: int, window: int, layers: int) -> int:
+    """How many calibration origins a forecast of ``reach`` steps by a network reading ``window`` values
+    through ``layers`` layers gets within MAX_CALIBRATION_CELL_STEPS."""
+    affordable = MAX_CALIBRATION_CELL_STEPS // max(1, reach * window * layers)
+    return int(min(MAX_CALIBRATION_ORIGINS, max(MIN_CALIBRATION_ORIGINS, affordable)))
 
 
 def overlap(starts: np.ndarray, reach: int) -> int:

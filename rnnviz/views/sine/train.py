@@ -42,8 +42,8 @@ from rnnviz.views.sine.forecasting import (
 from rnnviz.views.sine.result import Forecast, OtherObjective, SineResult
 from rnnviz.views.sine.rolling import (
     HYBRID,
-    MAX_CALIBRATION_ORIGINS,
     Rolling,
+    calibration_origins,
     horizon,
     interval_widths,
     local_scale,
@@ -433,7 +433,8 @@ def run(
     rolled[HYBRID] = rolled["ar"] + residual_space.from_origins(residual_model, starts, reach, residual_mode)
     first_calibration = max(size + lag, n_train - len(val_idx))
     calibration_reach = min(reach, n_train - first_calibration)
-    calibration = origins(first_calibration, n_train, calibration_reach, MAX_CALIBRATION_ORIGINS)
+    most = calibration_origins(calibration_reach, size, cfg.layers)
+    calibration = origins(first_calibration, n_train, calibration_reach, most)
     calibration_truth = targets(data.truth, calibration, calibration_reach)
     calibration_scale = local_scale(observed_target, calibration, size)[:, None]
     main_scale = local_scale(observed_target, np.array([n_train]), size)
