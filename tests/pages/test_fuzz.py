@@ -10,6 +10,7 @@ import pytest
 
 from rnnviz.core import config as cfgmod
 from rnnviz.core.fit import BUDGET_ENV
+from rnnviz.core.runtime import RESULTS
 from rnnviz.views import experiments, views
 from tests.apptest import open_page
 
@@ -36,8 +37,11 @@ HOSTILE_VALUES = [
 
 @pytest.fixture(autouse=True)
 def _small_budget(monkeypatch, fresh_cache):
-    """Results cut short by this budget are cleared after each test, so no other test reads them."""
+    """Most hostile values fall back to the defaults: a model this budget cut short is kept for the test's
+    other values (the app keeps it for its visitor alone), and cleared after the test, so no other test
+    reads it."""
     monkeypatch.setenv(BUDGET_ENV, "0.3")
+    monkeypatch.setattr(RESULTS, "keeps", lambda value: True)
 
 
 def _assert_safe(at, context):
