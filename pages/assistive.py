@@ -61,14 +61,20 @@ ASSISTIVE_JS = """
     rail.setAttribute('aria-valuemax', String(n - 1));
     rail.setAttribute('aria-valuenow', String(now));
     rail.setAttribute('aria-valuetext', prefix + s.steps[now].label + ': ' + plain(g.layout.title && g.layout.title.text));
-    once(rail, 'Keys', () => rail.addEventListener('keydown', (e) => {
-      const at = slider(g).active;
-      const to = {ArrowRight: at + 1, ArrowUp: at + 1, ArrowLeft: at - 1, ArrowDown: at - 1,
-                  PageUp: at + 5, PageDown: at - 5, Home: 0, End: n - 1}[e.key];
-      if (to === undefined) return;
-      e.preventDefault();
-      show(g, to);
-    }));
+    once(rail, 'Keys', () => {
+      let pending = null;  // the step a key asked for while it is still being drawn: a held key counts on
+      rail.addEventListener('keydown', (e) => {
+        const at = pending === null ? slider(g).active : pending;
+        const to = {ArrowRight: at + 1, ArrowUp: at + 1, ArrowLeft: at - 1, ArrowDown: at - 1,
+                    PageUp: at + 5, PageDown: at - 5, Home: 0, End: n - 1}[e.key];
+        if (to === undefined) return;
+        e.preventDefault();
+        const step = Math.max(0, Math.min(n - 1, to));
+        const drawn = () => { if (pending === step) pending = null; };
+        pending = step;
+        show(g, step).then(drawn, drawn);
+      });
+    });
   };
   const toolbar = (g) => {
     const bar = g.querySelector('.modebar');
