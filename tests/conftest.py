@@ -59,10 +59,12 @@ def fresh_cache(monkeypatch):
 @pytest.fixture(scope="session")
 def app_server():
     """One app server for every browser test: a default trained for one page is there for the next
-    module too, as it would be for the next visitor."""
+    module too, as it would be for the next visitor. It draws SVGs (as the app does), which it does only
+    when a visitor clicks Download."""
+    from rnnviz.core.export import SVG_SWITCH
     from tests.browser_support import streamlit_server
 
-    with streamlit_server() as (base, _):
+    with streamlit_server(env={SVG_SWITCH: "1"}) as (base, _):
         yield base
 
 

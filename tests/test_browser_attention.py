@@ -39,8 +39,11 @@ def test_training_film_plays_from_the_untrained_network(page):
     untrained = page.evaluate(FIRST_FILM_Y)
     assert untrained != trained, "step 0 shows the untrained networks"
     chart.locator(".updatemenu-button", has_text="Play").click()
-    page.wait_for_timeout(12_000)  # 24 frames at 350 ms each
-    assert page.evaluate(FIRST_FILM_Y) == trained, "playing ends on the trained networks"
+    page.wait_for_function(  # the film plays to its last frame: the trained networks
+        f"trained => JSON.stringify(({FIRST_FILM_Y})()) === JSON.stringify(trained)",
+        arg=trained,
+        timeout=30_000,
+    )
     assert "Training step" in chart.inner_text()
 
 

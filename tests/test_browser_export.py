@@ -7,7 +7,7 @@ from pathlib import Path
 
 from rnnviz.cli import main
 from rnnviz.core import export
-from tests.browser_support import BROWSER_TESTS, chromium, open_trained, streamlit_server
+from tests.browser_support import BROWSER_TESTS, chromium, open_trained
 
 pytestmark = BROWSER_TESTS
 
@@ -42,18 +42,16 @@ def test_an_exported_page_draws_every_figure_from_disk_without_the_network(tmp_p
     assert "loss_after_training" in text and "Settings" in text
 
 
-def test_the_download_menu_zips_each_figure_as_svg_beside_the_data(tmp_path: Path):
+def test_the_download_menu_zips_each_figure_as_svg_beside_the_data(page, tmp_path: Path):
     """The app's own Download button, clicked in a browser: the zip is built on the click (Streamlit calls
     the builder then), and it holds one SVG per figure of the page it saves, each an SVG document."""
-    with streamlit_server(env={export.SVG_SWITCH: "1"}) as (base, _), chromium() as browser:
-        page = browser.new_page(viewport={"width": 1400, "height": 1000})
-        open_trained(page, f"{base}/unroll?train_steps=20")
-        page.locator('[data-testid="stPopoverButton"]').filter(has_text="Download").click()
-        button = page.locator('[data-testid="stDownloadButton"]').get_by_role("button")
-        with page.expect_download(timeout=180_000) as download:
-            button.click()
-        saved = tmp_path / "view.zip"
-        download.value.save_as(saved)
+    open_trained(page, f"{page.base}/unroll?train_steps=20")
+    page.locator('[data-testid="stPopoverButton"]').filter(has_text="Download").click()
+    button = page.locator('[data-testid="stDownloadButton"]').get_by_role("button")
+    with page.expect_download(timeout=180_000) as download:
+        button.click()
+    saved = tmp_path / "view.zip"
+    download.value.save_as(saved)
     with zipfile.ZipFile(saved) as archive:
         names = archive.namelist()
         index = archive.read(next(n for n in names if n.endswith(f"/{export.PAGE_FILE}"))).decode()
