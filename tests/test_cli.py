@@ -86,13 +86,13 @@ def test_out_of_range_is_clamped_and_reported(capsys):
 
 @pytest.mark.program
 def test_compare_matches_parameters_and_is_byte_identical_run_to_run(capsys, fresh_cache):
-    args = ("sine", "--hidden", "32", "--epochs", "20", "--compare", "cell=rnn,lstm,gru", "--match-params")
+    args = ("sine", "--hidden", "32", "--epochs", "5", "--compare", "cell=rnn,gru", "--match-params")
     first, second = trained_twice(capsys, *args, "--seeds", "2", "--json")
     assert first.returncode == 0, first.stderr
     assert first.stdout == second
     data = json.loads(first.stdout)
     variants = data["variants"]
-    assert [v["settings"]["cell"] for v in variants] == ["rnn", "lstm", "gru"]
+    assert [v["settings"]["cell"] for v in variants] == ["rnn", "gru"]
     params = [v["params"] for v in variants]
     assert max(params) - min(params) <= 0.05 * params[0]
     for v in variants:
