@@ -222,11 +222,14 @@ def test_an_upload_with_several_columns_gaps_and_dates_is_read():
 
 
 @pytest.mark.parametrize(
-    ("signal", "expected"),
-    [("co2", ["Keeling", "co2 (ppm)"]), ("macro", ["'infl', 'unemp'", "% a year"])],
+    ("query", "expected"),
+    [
+        ({"signal": "co2"}, ["Keeling", "co2 (ppm)"]),  # the default co2 model other tests train too
+        ({"signal": "macro", "epochs": "20"}, ["'infl', 'unemp'", "% a year"]),
+    ],
 )
-def test_real_series_name_their_source_units_and_columns(signal, expected):
-    at = open_page("sine", {"signal": signal, "epochs": "20"})
+def test_real_series_name_their_source_units_and_columns(query, expected):
+    at = open_page("sine", query)
     _assert_clean(at)
     shown = " ".join(md.value for md in at.markdown) + _titles(at) + " ".join(texts(at, "caption"))
     for text in expected:
