@@ -69,17 +69,18 @@ def app_server():
 
 
 @pytest.fixture(scope="module")
-def page(request, app_server):
+def page(request, app_server, tmp_path_factory):
     """One Chromium page for a module of browser tests; ``page.base`` is the app's URL.
 
     A module may set ``VIEWPORT`` (e.g. taller, so that a figure far down the page is drawn). Chromium is
     launched per module, not per session: Playwright's sync API keeps an asyncio loop running while it is
-    open, and later modules in the worker run asyncio and Playwright themselves.
+    open, and later modules in the worker run asyncio and Playwright themselves. The modules of a worker
+    share one browser profile, so each launch finds the app's scripts cached.
     """
-    from tests.browser_support import chromium
+    from tests.browser_support import chromium_page
 
+    profile = tmp_path_factory.getbasetemp() / "chromium-profile"
     viewport = getattr(request.module, "VIEWPORT", {"width": 1400, "height": 1000})
-    with chromium() as browser:
-        pg = browser.new_page(viewport=viewport)
+    with chromium_page(profile, viewport) as pg:
         pg.base = app_server
         yield pg

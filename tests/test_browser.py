@@ -1,5 +1,5 @@
-"""Links in real headless Chromium against a real server: any exception fails the test (every page with its
-defaults is opened by tests/test_browser_a11y.py, which checks the same)."""
+"""Links in real headless Chromium against a real server: any exception fails the test (every page is
+opened by tests/test_browser_a11y.py, which checks the same)."""
 
 import os
 
@@ -23,7 +23,7 @@ def test_bad_link_shows_warning_in_browser(page):
 def test_a_shared_link_as_a_fresh_servers_first_request_runs_through_the_app(page):
     """Streamlit would otherwise run pages/unroll.py directly, without app.py's navigation and settings."""
     with streamlit_server() as (base, _):
-        pg = page.context.browser.new_page(viewport={"width": 1400, "height": 1000})
+        pg = page.context.new_page()
         open_and_wait(pg, f"{base}/unroll?cell=gru", timeout_s=180)
         nav = pg.inner_text('[data-testid="stSidebar"] .st-key-rnnviz-nav')
         assert "Unrolled hidden states" in nav and "ui" not in nav.split()
