@@ -181,17 +181,21 @@ class Forecaster(nn.Module):
         """x (batch, time, features) read from a zero state -> the row after each window (batch, features)."""
         return self.read_out(self(x)[0][:, -1])
 
-    def step(self, x: Tensor, state: list[Tensor] | list[tuple[Tensor, Tensor]]) -> Tensor:
+    def step(
+        self,
+        x: Tensor,
+        state: list[Tensor] | list[tuple[Tensor, Tensor]],
+        weights: list[list[Tensor]] | None = None,
+    ) -> Tensor:
         """One step of every layer on x (batch, features), ``state`` updated in place; the top hidden state.
 
         torch's cell functions on the fused module's own weights: a fused call per step costs half as much
-        again, and a rollout is hundreds of single steps.
+        again, and a rollout is hundreds of single steps. A loop passes ``weights`` (``rnn.all_weights``,
+        looked up once): looking them up costs about as much as a small layer's step.
         """
-        for layer in range(self.rnn.num_layers):
-            weights = [
-                getattr(self.rnn, f"{w}_l{layer}") for w in ("weight_ih", "weight_hh", "bias_ih", "bias_hh")
-            ]
-            state[layer] = _STEP[self.rnn.mode](x, state[layer], *weights)
+        cell = _STEP[self.rnn.mode]
+        for layer, layer_weights in enumerate(weights if weights is not None else self.rnn.all_weights):
+            state[layer] = cell(x, state[layer], *layer_weights)
             x = state[layer][0] if self.rnn.mode == "LSTM" else state[layer]
         return x
 
@@ -210,10 +214,11 @@ class Forecaster(nn.Module):
         """
         out, final = self(warm)
         state = self.layer_states(final)
+        weights = self.rnn.all_weights
         prediction = self.read_out(out[:, -1])
         predictions = [prediction]
         for _ in range(steps - 1):
-            prediction = self.read_out(self.step(prediction, state))
+            prediction = self.read_out(self.step(prediction, state, weights))
             predictions.append(prediction)
         return self.read_out(out[:, :-1]), torch.stack(predictions, dim=1)
 
@@ -258,13 +263,14 @@ def free_run(model: Forecaster, context: np.ndarray, steps: int, mode: str) -> R
         prediction = np.empty((steps, context.shape[1]), dtype=np.float32)
         out, final = model(torch.from_numpy(context).unsqueeze(0))
         state = model.layer_states(final)
+        weights = model.rnn.all_weights
         last = out[:, -1]
         for k in range(steps):
             pred = model.read_out(last)
             prediction[k] = pred[0].numpy()
             hidden[k] = last[0].numpy()
             if k + 1 < steps:
-                last = model.step(pred, state)
+                last = model.step(pred, state, weights)
         return Run(prediction, hidden)
     raise ValueError(f"unknown generation mode {mode!r}")
 
@@ -287,6 +293,7 @@ def _sliding(model: Forecaster, contexts: Tensor, steps: int) -> tuple[Tensor, T
 
     lstm = model.rnn.mode == "LSTM"
     state = [(zeros(), zeros()) if lstm else zeros() for _ in range(model.rnn.num_layers)]
+    weights = model.rnn.all_weights
 
     def restart(slot: int) -> None:
         rows = slice(slot * origins, (slot + 1) * origins)
@@ -296,7 +303,7 @@ def _sliding(model: Forecaster, contexts: Tensor, steps: int) -> tuple[Tensor, T
 
     def read(row: Tensor) -> Tensor:
         """Every window steps on ``row`` (origins, features); the top hidden state of every slot."""
-        return model.step(row.repeat(size, 1), state)
+        return model.step(row.repeat(size, 1), state, weights)
 
     for position in range(size):
         restart(position)
