@@ -145,8 +145,9 @@ def test_padding_never_touches_the_hidden_state(bidirectional):
     alone = clf.states([short])[0]
     batched = clf.states([long, short, [3]])[1]
     np.testing.assert_allclose(alone, batched, atol=1e-6)
-    ids, lengths = pad([long, short])
-    assert ids[1, 2:].eq(PAD_ID).all() and lengths.tolist() == [7, 2]
+    ids, lengths = pad([long, short, (), (9,)])
+    assert ids.tolist() == [long, short + [PAD_ID] * 5, [PAD_ID] * 7, [9] + [PAD_ID] * 6]
+    assert ids.dtype == lengths.dtype == torch.int64 and lengths.tolist() == [7, 2, 0, 1]
 
 
 def test_prefix_states_match_the_one_way_network_step_by_step():

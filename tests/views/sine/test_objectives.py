@@ -7,11 +7,15 @@ import torch
 
 from rnnviz.views.sine import EXPERIMENT, stationarity, transform
 from rnnviz.views.sine.export import learned_evidence
-from rnnviz.views.sine.forecasting import ROLLOUT_GROWTH, Forecaster, free_run, rollout_length
+from rnnviz.views.sine.forecasting import ROLLOUT_GROWTH, Forecaster, free_run, free_run_many, rollout_length
 from rnnviz.views.sine.lessons import data_note
 from rnnviz.views.sine.rolling import (
     LEVELS,
+    MAX_CALIBRATION_CELL_STEPS,
+    MAX_CALIBRATION_ORIGINS,
     MAX_ORIGINS,
+    MIN_CALIBRATION_ORIGINS,
+    calibration_origins,
     conformal_levels,
     coverage,
     interval_widths,
@@ -26,6 +30,35 @@ from tests.trained import trained
 
 def smoke(**settings) -> SineConfig:
     return SineConfig(**{**EXPERIMENT.smoke, **settings})
+
+
+@pytest.mark.parametrize("cell", ["rnn", "gru", "lstm"])
+def test_window_generation_from_several_origins_rereads_each_window_from_zeros(cell):
+    """The windows stepped together as one batch give what reading each window afresh gives."""
+    torch.manual_seed(0)
+    size, steps = 7, 20
+    model = Forecaster(cell, 6, 2, features=2, window=size)
+    contexts = np.random.default_rng(0).standard_normal((3, size, 2)).astype(np.float32)
+    together = free_run_many(model, contexts, steps, "window")
+    for origin, context in enumerate(contexts):
+        rows = list(context)
+        with torch.no_grad():
+            for _ in range(steps):
+                window = torch.from_numpy(np.stack(rows[-size:])).unsqueeze(0)
+                rows.append(model.predict_next(window)[0].numpy())
+        np.testing.assert_allclose(together[origin], np.stack(rows[size:]), atol=1e-5)
+        np.testing.assert_allclose(
+            free_run(model, context, steps, "window").prediction, together[origin], atol=1e-6
+        )
+
+
+def test_calibration_keeps_every_origin_where_it_is_cheap_and_at_least_a_floor_where_not():
+    assert calibration_origins(reach=63, window=15, layers=1) == MAX_CALIBRATION_ORIGINS  # the sine default
+    assert calibration_origins(reach=52, window=52, layers=1) == MAX_CALIBRATION_ORIGINS  # co2
+    longest = calibration_origins(reach=314, window=60, layers=1)  # the longest window, a season of 314
+    assert MIN_CALIBRATION_ORIGINS < longest < MAX_CALIBRATION_ORIGINS
+    assert longest * 314 * 60 <= MAX_CALIBRATION_CELL_STEPS < (longest + 1) * 314 * 60
+    assert calibration_origins(reach=314, window=60, layers=3) == MIN_CALIBRATION_ORIGINS
 
 
 @pytest.mark.parametrize("cell", ["rnn", "gru", "lstm"])
