@@ -31,7 +31,7 @@ MIN_CALIBRATION_ORIGINS = 40
 MAX_CALIBRATION_CELL_STEPS = 2_000_000
 """Calibration forecasts may cost at most this many steps of one layer's cell. A forecast that re-reads its
 window for every prediction costs window x reach x layers steps: 200 origins of the longest window, a
-season of reach and three layers took 15 s after a training of one second."""
+season of reach and three layers took 15 s after a training of 0.6 s."""
 LEVELS = (0.8, 0.95)
 """Prediction-interval levels drawn and scored."""
 
