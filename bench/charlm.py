@@ -20,8 +20,8 @@ import time
 from pathlib import Path
 
 from bench.targets import CAPTURE_SHARE, MAX_RESULT_MB
+from rnnviz.core.budget import training_budget_s
 from rnnviz.core.data import data_file
-from rnnviz.core.fit import training_budget_s
 from rnnviz.core.runtime import configure_torch, size_of
 from rnnviz.core.timeline import capturing
 from rnnviz.views.charlm.corpora import read_text_file

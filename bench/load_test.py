@@ -42,7 +42,7 @@ import redis
 
 from deploy.local_redis import local_redis
 from deploy.replicas import COOKIE, MEMORY_ENV, ROOT, replicas, stop, wait_healthy
-from rnnviz.core.fit import training_budget_s
+from rnnviz.core.budget import training_budget_s
 from rnnviz.core.runtime import READY_ENV
 from rnnviz.core.store import KEY_ENV, REDIS_PREFIX, STORE_ENV
 from rnnviz.views import views

@@ -28,7 +28,7 @@ from sklearn.model_selection import train_test_split
 from torch import nn
 from torch.utils.data import DataLoader, TensorDataset
 
-from rnnviz.core.fit import training_budget_s
+from rnnviz.core.budget import training_budget_s
 from rnnviz.core.runtime import configure_torch
 from rnnviz.views.sine.datasets import REAL
 from rnnviz.views.sine.scoring import forecast_errors

@@ -41,8 +41,9 @@ import torch
 from torch.utils._python_dispatch import TorchDispatchMode
 
 from bench.targets import CAPTURE_SHARE, MAX_FILM_S, MAX_RESULT_MB, verdict
+from rnnviz.core.budget import training_budget_s
 from rnnviz.core.config import training_part
-from rnnviz.core.fit import History, Probe, observing, training_budget_s
+from rnnviz.core.fit import History, Probe, observing
 from rnnviz.core.runtime import configure_torch, size_of, upstream_input
 from rnnviz.core.timeline import capturing
 from rnnviz.views import get, views

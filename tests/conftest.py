@@ -2,7 +2,7 @@ import os
 import shutil
 import tempfile
 
-from rnnviz.core.fit import BUDGET_ENV
+from rnnviz.core.budget import BUDGET_ENV
 from rnnviz.core.store import KEY_ENV, STORE_ENV
 
 os.environ.setdefault("RNNVIZ_PREWARM", "0")  # AppTest may run app.py: pre-warming would fill RESULTS
@@ -22,11 +22,6 @@ os.environ.setdefault(KEY_ENV, "the test run's own signing key")
 
 import pytest  # noqa: E402
 
-from rnnviz.core.runtime import RESULTS, configure_torch  # noqa: E402
-
-configure_torch()
-
-
 SERVER_TESTS = ("test_load.py", "test_replicas.py")
 
 
@@ -44,12 +39,23 @@ def pytest_unconfigure(config):
         shutil.rmtree(os.environ[STORE_ENV], ignore_errors=True)
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _one_torch_thread():
+    """Torch is imported where tests run, not by xdist's coordinator: this module imports nothing that
+    needs it, so the workers start 2-3 s sooner."""
+    from rnnviz.core.runtime import configure_torch
+
+    configure_torch()
+
+
 @pytest.fixture
 def fresh_cache(monkeypatch):
     """For tests about training or caching: nothing cached before, nothing left behind, no shared store.
 
     Every other test shares trained results (tests/trained.py): a Config trains the same model each time.
     """
+    from rnnviz.core.runtime import RESULTS
+
     monkeypatch.setattr(RESULTS, "store", None)
     RESULTS.clear()
     yield

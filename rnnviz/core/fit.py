@@ -4,7 +4,6 @@ and the snapshot timeline."""
 from __future__ import annotations
 
 import math
-import os
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
@@ -16,46 +15,16 @@ from typing import Any, Literal
 import torch
 from torch import Tensor, nn
 
+from rnnviz.core.budget import DEFAULT_BUDGET_S, budget_scale, training_budget_s
 from rnnviz.core.timeline import SNAPSHOTS, Capture, Timeline, capture_enabled, snapshot_steps
 
 OPTIMIZERS = {"adam": "Adam", "sgd": "SGD"}
 
 StopReason = Literal["done", "budget", "diverged"]
 
-BUDGET_ENV = "RNNVIZ_TRAINING_BUDGET_S"
-DEFAULT_BUDGET_S = 30.0
-
-_budget_scale: ContextVar[float] = ContextVar("rnnviz_budget_scale", default=1.0)
-
 EXITING = threading.Event()
 """Set as the process exits: a training still running ends at its next step, as if its budget ran out. A
 thread still inside torch when the interpreter finalises is killed there, and that aborts the process."""
-
-
-def training_budget_s() -> float:
-    """Hard wall-clock budget of one training, read when a training starts (a server or a test sets it),
-    times the scale of this thread's :func:`scaled_budget`."""
-    try:
-        budget = float(os.environ.get(BUDGET_ENV, DEFAULT_BUDGET_S))
-    except ValueError:
-        budget = DEFAULT_BUDGET_S
-    if not (math.isfinite(budget) and budget > 0):
-        budget = DEFAULT_BUDGET_S
-    return budget * _budget_scale.get()
-
-
-@contextmanager
-def scaled_budget(factor: float) -> Iterator[None]:
-    """Trainings started in this block (in this thread) get ``factor`` times their budget.
-
-    For the server's background full runs: a run that a visitor's budget cut short is trained again
-    with more time, so the result shared under its settings does not depend on the server's load.
-    """
-    token = _budget_scale.set(factor)
-    try:
-        yield
-    finally:
-        _budget_scale.reset(token)
 
 
 FINAL_LOSS_TAIL = 0.05
@@ -202,7 +171,7 @@ def fit(
     """
     params = [p for p in model.parameters() if p.requires_grad]
     opt = make_optimizer(optimizer, params, lr, fused=fused_optimizer)
-    budget = budget_s * _budget_scale.get() if budget_s is not None else budget_share * training_budget_s()
+    budget = budget_s * budget_scale() if budget_s is not None else budget_share * training_budget_s()
     hist = History(budget_s=budget)
     observers = _observers.get()
     probe = observers[1] if observers is not None else None

@@ -13,8 +13,9 @@ from collections.abc import Callable, Mapping
 import torch
 from torch import Tensor, nn
 
+from rnnviz.core.budget import training_budget_s
 from rnnviz.core.cells import CELL_TABLE, LayerTrace, make_rnn, run_layer
-from rnnviz.core.fit import History, Progress, fit, training_budget_s
+from rnnviz.core.fit import History, Progress, fit
 from rnnviz.core.init import init_recurrent, set_memory_gate_bias
 from rnnviz.core.memory_tasks import memory_batches
 from rnnviz.core.seeding import seed_everything

@@ -23,9 +23,10 @@ from typing import Any, TypeVar
 import numpy as np
 import torch
 
+from rnnviz.core.budget import scaled_budget
 from rnnviz.core.config import training_part
 from rnnviz.core.experiment import Experiment, ProgressFn
-from rnnviz.core.fit import EXITING, scaled_budget
+from rnnviz.core.fit import EXITING
 from rnnviz.core.store import ResultStore, configured_store
 
 T = TypeVar("T")

@@ -14,9 +14,10 @@ import torch
 from torch import nn
 
 from rnnviz.core import runtime
+from rnnviz.core.budget import BUDGET_ENV, training_budget_s
 from rnnviz.core.config import param
 from rnnviz.core.experiment import Experiment, Metric, Upstream
-from rnnviz.core.fit import BUDGET_ENV, History, fit, training_budget_s
+from rnnviz.core.fit import History, fit
 from rnnviz.core.runtime import (
     BACKGROUND,
     FULL_RUN_BUDGET_FACTOR,

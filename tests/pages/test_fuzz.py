@@ -9,7 +9,7 @@ keeps this about the page's handling of the link, not about training them.
 import pytest
 
 from rnnviz.core import config as cfgmod
-from rnnviz.core.fit import BUDGET_ENV
+from rnnviz.core.budget import BUDGET_ENV
 from rnnviz.core.runtime import RESULTS
 from rnnviz.views import experiments, views
 from tests.apptest import open_page

@@ -86,7 +86,7 @@ def test_share_link_carries_the_settings_and_the_lock():
 def test_a_result_the_budget_cut_short_is_kept_for_its_visitor_alone(fresh_cache, monkeypatch):
     """Not cached for the next visitor (it is load's accident), yet a display control does not retrain it."""
     from pages import ui
-    from rnnviz.core.fit import BUDGET_ENV
+    from rnnviz.core.budget import BUDGET_ENV
     from rnnviz.core.runtime import RESULTS
 
     trainings = []

@@ -6,10 +6,10 @@ from collections.abc import Mapping, Sequence
 
 import numpy as np
 
+from rnnviz.core.budget import training_budget_s
 from rnnviz.core.claims import Claim, claim, comparison, paired_accuracy, paired_bootstrap
 from rnnviz.core.dates import EXAMPLE as DATE_EXAMPLE
 from rnnviz.core.dates import MAX_CHARS as DATE_CHARS
-from rnnviz.core.fit import training_budget_s
 from rnnviz.core.fmt import percent
 from rnnviz.views.attention.answers import Answer, held_out_example, month_focus, on_rule_share
 from rnnviz.views.attention.cost import LENGTHS as COST_LENGTHS

@@ -8,8 +8,8 @@ import dataclasses
 
 import numpy as np
 
+from rnnviz.core.budget import training_budget_s
 from rnnviz.core.claims import Claim, claim, comparison, paired_bootstrap
-from rnnviz.core.fit import training_budget_s
 from rnnviz.views.charlm.corpora import MAX_FILE_CHARS, MIN_FILE_CHARS
 from rnnviz.views.charlm.features import CURRENT_CHARACTER, FEATURES, MIN_CHARS, rank
 from rnnviz.views.charlm.model import bits

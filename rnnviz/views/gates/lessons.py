@@ -8,11 +8,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from rnnviz.core.budget import training_budget_s
 from rnnviz.core.cells import CARRIED, CELLS, GATE_NAMES, GRU_CONVENTION, MEMORY_GATE
 from rnnviz.core.claims import Claim, Interval, claim, comparison, paired_bootstrap
 from rnnviz.core.equations import MAX_UNITS as EQUATION_UNITS
 from rnnviz.core.equations import step_latex
-from rnnviz.core.fit import training_budget_s
 from rnnviz.core.reviews import corpus_path, rotten_tomatoes
 from rnnviz.views.gates.gating import SATURATION_MARGIN, highway, saturated_share
 from rnnviz.views.gates.inputs import choose_units

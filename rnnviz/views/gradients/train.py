@@ -8,9 +8,10 @@ from typing import Any
 
 import torch
 
+from rnnviz.core.budget import training_budget_s
 from rnnviz.core.cells import GATES, spectral_radius
 from rnnviz.core.experiment import ProgressFn
-from rnnviz.core.fit import History, training_budget_s
+from rnnviz.core.fit import History
 from rnnviz.core.memory_model import (
     COMPARED_CELLS,
     MEMORY_CELLS,

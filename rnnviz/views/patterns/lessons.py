@@ -9,9 +9,9 @@ from collections.abc import Mapping
 import numpy as np
 
 from rnnviz.core import dates
+from rnnviz.core.budget import training_budget_s
 from rnnviz.core.cells import CELLS
 from rnnviz.core.claims import Claim, Interval, comparison, paired_accuracy, paired_bootstrap
-from rnnviz.core.fit import training_budget_s
 from rnnviz.views.patterns.date_recipe import DATE_RECIPE
 from rnnviz.views.patterns.result import ItemScores, PatternsResult
 from rnnviz.views.patterns.settings import PatternsConfig

@@ -7,10 +7,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from rnnviz.core.budget import training_budget_s
 from rnnviz.core.cells import CELLS
 from rnnviz.core.claims import Claim, claim, comparison, paired_accuracy, paired_bootstrap
 from rnnviz.core.data import HAMLET_NAME
-from rnnviz.core.fit import training_budget_s
 from rnnviz.core.fmt import percent, sci
 from rnnviz.core.reviews import CORPUS_CITATION
 from rnnviz.views.pytorch.carried import (

@@ -7,9 +7,9 @@ import math
 
 import numpy as np
 
+from rnnviz.core.budget import training_budget_s
 from rnnviz.core.cells import CELLS
 from rnnviz.core.claims import Claim, claim, comparison, paired_accuracy
-from rnnviz.core.fit import training_budget_s
 from rnnviz.core.reviews import CORPUS_CITATION
 from rnnviz.views.sentiment.labelled_csv import EXPECTED
 from rnnviz.views.sentiment.reading import NEIGHBOURS, cue_sentences, drift

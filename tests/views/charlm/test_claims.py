@@ -9,7 +9,7 @@ import re
 import numpy as np
 import pytest
 
-from rnnviz.core.fit import BUDGET_ENV
+from rnnviz.core.budget import BUDGET_ENV
 from rnnviz.views.charlm import EXPERIMENT, VIEW
 from rnnviz.views.charlm.features import CURRENT_CHARACTER, FEATURES
 from rnnviz.views.charlm.figures import losses

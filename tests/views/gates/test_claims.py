@@ -6,7 +6,7 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
-from rnnviz.core.fit import BUDGET_ENV
+from rnnviz.core.budget import BUDGET_ENV
 from rnnviz.core.reviews import corpus_path, rotten_tomatoes
 from rnnviz.views.gates import EXPERIMENT, VIEW, tasks
 from rnnviz.views.gates.gating import gate_saturation, saturated_per_item, saturated_share

@@ -6,8 +6,8 @@ import pytest
 import torch
 
 from rnnviz.core import dates
+from rnnviz.core.budget import BUDGET_ENV
 from rnnviz.core.cells import trace
-from rnnviz.core.fit import BUDGET_ENV
 from rnnviz.core.fmt import jsonable
 from rnnviz.core.models import TokenModel
 from rnnviz.views.patterns import EXPERIMENT

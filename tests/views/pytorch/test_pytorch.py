@@ -9,9 +9,9 @@ import pytest
 import torch
 
 from rnnviz.core import config as cfgmod
+from rnnviz.core.budget import BUDGET_ENV
 from rnnviz.core.cells import CELLS
 from rnnviz.core.classifier import pad
-from rnnviz.core.fit import BUDGET_ENV
 from rnnviz.core.timeline import snapshot_steps
 from rnnviz.views.pytorch import EXPERIMENT
 from rnnviz.views.pytorch.carried import CHUNK, STREAMS, TRUNCATIONS, play, truncation

@@ -6,8 +6,8 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
+from rnnviz.core.budget import BUDGET_ENV
 from rnnviz.core.claims import paired_accuracy
-from rnnviz.core.fit import BUDGET_ENV
 from rnnviz.views.sentiment import EXPERIMENT, VIEW
 from rnnviz.views.sentiment.lessons import claims, click_to_train
 from rnnviz.views.sentiment.result import PositionSample
