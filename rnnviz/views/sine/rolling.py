@@ -21,6 +21,12 @@ import numpy as np
 
 MAX_ORIGINS = 24
 """At most this many forecast origins, evenly spread: enough for a test, cheap to run."""
+MIN_ORIGINS = 8
+"""However long each forecast is, at least this many origins (if the future has them)."""
+MAX_EVALUATION_CELL_STEPS = 600_000
+"""Each network's rolling forecasts may cost at most this many steps of one layer's cell (see
+MAX_CALIBRATION_CELL_STEPS): 24 origins of the longest window, a season of 314 and three layers took 3 s
+per network, three networks a run. Every default and real series keeps its 24 origins."""
 MIN_HORIZON = 8
 """Rolling forecasts reach at least this many steps ahead (a season if longer), as far as the future allows."""
 MAX_CALIBRATION_ORIGINS = 200
@@ -29,9 +35,8 @@ many: the quantile of a few dozen errors is itself too noisy for a 95% band."""
 MIN_CALIBRATION_ORIGINS = 40
 """However long each calibration forecast is, at least this many origins (if the span has them)."""
 MAX_CALIBRATION_CELL_STEPS = 2_000_000
-"""Calibration forecasts may cost at most this many steps of one layer's cell. A forecast that re-reads its
-window for every prediction costs window x reach x layers steps: 200 origins of the longest window, a
-season of reach and three layers took 15 s after a training of 0.6 s."""
+"""Calibration forecasts may cost at most this many steps of one layer's cell: 200 origins of the longest
+window, a season of reach and three layers took 15 s after a training of 0.6 s."""
 LEVELS = (0.8, 0.95)
 """Prediction-interval levels drawn and scored."""
 
@@ -50,11 +55,24 @@ def origins(first: int, last: int, reach: int, most: int = MAX_ORIGINS) -> np.nd
     return np.unique(np.linspace(first, end, min(most, end - first + 1)).round().astype(int))
 
 
+def affordable_origins(reach: int, window: int, layers: int, cell_steps: int, fewest: int, most: int) -> int:
+    """How many origins forecasts of ``reach`` steps by a network reading ``window`` values through ``layers``
+    layers get within ``cell_steps``, from ``fewest`` to ``most``: a forecast that re-reads its window for
+    every prediction costs window x reach x layers steps of a cell."""
+    affordable = cell_steps // max(1, reach * window * layers)
+    return int(min(most, max(fewest, affordable)))
+
+
+def evaluation_origins(reach: int, window: int, layers: int) -> int:
+    """Rolling-evaluation origins within MAX_EVALUATION_CELL_STEPS."""
+    return affordable_origins(reach, window, layers, MAX_EVALUATION_CELL_STEPS, MIN_ORIGINS, MAX_ORIGINS)
+
+
 def calibration_origins(reach: int, window: int, layers: int) -> int:
-    """How many calibration origins a forecast of ``reach`` steps by a network reading ``window`` values
-    through ``layers`` layers gets within MAX_CALIBRATION_CELL_STEPS."""
-    affordable = MAX_CALIBRATION_CELL_STEPS // max(1, reach * window * layers)
-    return int(min(MAX_CALIBRATION_ORIGINS, max(MIN_CALIBRATION_ORIGINS, affordable)))
+    """Calibration origins within MAX_CALIBRATION_CELL_STEPS."""
+    return affordable_origins(
+        reach, window, layers, MAX_CALIBRATION_CELL_STEPS, MIN_CALIBRATION_ORIGINS, MAX_CALIBRATION_ORIGINS
+    )
 
 
 def overlap(starts: np.ndarray, reach: int) -> int:

@@ -44,6 +44,7 @@ from rnnviz.views.sine.rolling import (
     HYBRID,
     Rolling,
     calibration_origins,
+    evaluation_origins,
     horizon,
     interval_widths,
     local_scale,
@@ -422,7 +423,7 @@ def run(
     residual_mode = natural_generation(objective)
 
     reach = horizon(season, len(data.truth) - n_train)
-    starts = origins(n_train, len(data.truth), reach)
+    starts = origins(n_train, len(data.truth), reach, evaluation_origins(reach, size, cfg.layers))
     rolled = {name: np.zeros((0, reach)) for name in BASELINES}
     if len(starts):
         by_origin = [baseline_forecasts(observed_target, o, reach, season, guesses.ar) for o in starts]

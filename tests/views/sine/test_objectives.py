@@ -13,11 +13,14 @@ from rnnviz.views.sine.rolling import (
     LEVELS,
     MAX_CALIBRATION_CELL_STEPS,
     MAX_CALIBRATION_ORIGINS,
+    MAX_EVALUATION_CELL_STEPS,
     MAX_ORIGINS,
     MIN_CALIBRATION_ORIGINS,
+    MIN_ORIGINS,
     calibration_origins,
     conformal_levels,
     coverage,
+    evaluation_origins,
     interval_widths,
     local_scale,
     network_key,
@@ -59,6 +62,16 @@ def test_calibration_keeps_every_origin_where_it_is_cheap_and_at_least_a_floor_w
     assert MIN_CALIBRATION_ORIGINS < longest < MAX_CALIBRATION_ORIGINS
     assert longest * 314 * 60 <= MAX_CALIBRATION_CELL_STEPS < (longest + 1) * 314 * 60
     assert calibration_origins(reach=314, window=60, layers=3) == MIN_CALIBRATION_ORIGINS
+
+
+def test_rolling_evaluation_keeps_every_origin_by_default_and_fewer_for_the_costliest_networks():
+    assert evaluation_origins(reach=63, window=15, layers=1) == MAX_ORIGINS  # the sine default
+    assert evaluation_origins(reach=52, window=52, layers=1) == MAX_ORIGINS  # co2
+    assert evaluation_origins(reach=314, window=60, layers=1) == MAX_ORIGINS  # the longest window
+    deepest = evaluation_origins(reach=314, window=60, layers=3)
+    assert MIN_ORIGINS < deepest < MAX_ORIGINS
+    assert deepest * 314 * 60 * 3 <= MAX_EVALUATION_CELL_STEPS < (deepest + 1) * 314 * 60 * 3
+    assert evaluation_origins(reach=10_000, window=60, layers=3) == MIN_ORIGINS
 
 
 @pytest.mark.parametrize("cell", ["rnn", "gru", "lstm"])
