@@ -12,7 +12,7 @@ from rnnviz.views.sine.train import CAPTURE_STEPS
 from tests.apptest import open_page, query, texts
 from tests.trained import trained
 
-QUICK = {"epochs": "20"}
+QUICK = {"epochs": "5"}
 SERIES = "\n".join(f"{20 + 5 * math.sin(i / 4):.4f}" for i in range(200))
 
 
