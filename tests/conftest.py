@@ -62,6 +62,21 @@ def fresh_cache(monkeypatch):
     RESULTS.clear()
 
 
+SMALL_BUDGET_S = "0.3"
+"""The training budget of tests about a page's handling of a link, not about the model it trains."""
+
+
+@pytest.fixture
+def small_budget(monkeypatch, fresh_cache):
+    """Hostile values clamp to the biggest models: this budget cuts their training short. A model it cut
+    short is kept for the test's other visits (the app keeps it for its visitor alone) and cleared after the
+    test, so no other test reads it."""
+    from rnnviz.core.runtime import RESULTS
+
+    monkeypatch.setenv(BUDGET_ENV, SMALL_BUDGET_S)
+    monkeypatch.setattr(RESULTS, "keeps", lambda value: True)
+
+
 @pytest.fixture(scope="session")
 def app_server():
     """One app server for every browser test: a default trained for one page is there for the next

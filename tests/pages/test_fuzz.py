@@ -9,8 +9,6 @@ keeps this about the page's handling of the link, not about training them.
 import pytest
 
 from rnnviz.core import config as cfgmod
-from rnnviz.core.budget import BUDGET_ENV
-from rnnviz.core.runtime import RESULTS
 from rnnviz.views import experiments, views
 from tests.apptest import open_page
 
@@ -35,13 +33,8 @@ HOSTILE_VALUES = [
 ]
 
 
-@pytest.fixture(autouse=True)
-def _small_budget(monkeypatch, fresh_cache):
-    """Most hostile values fall back to the defaults: a model this budget cut short is kept for the test's
-    other values (the app keeps it for its visitor alone), and cleared after the test, so no other test
-    reads it."""
-    monkeypatch.setenv(BUDGET_ENV, "0.3")
-    monkeypatch.setattr(RESULTS, "keeps", lambda value: True)
+pytestmark = pytest.mark.usefixtures("small_budget")
+"""Most hostile values fall back to the defaults: what the budget trained for one value serves the others."""
 
 
 def _assert_safe(at, context):

@@ -29,7 +29,7 @@ def test_page_opens_with_defaults(slug):
 
 
 @pytest.mark.parametrize("slug", PAGES)
-def test_page_survives_hostile_query_parameters(slug):
+def test_page_survives_hostile_query_parameters(slug, small_budget):
     at = open_page(slug, HOSTILE)
     assert not at.exception, at.exception
 
