@@ -31,6 +31,8 @@ CHROMIUM_ARGS = [
     "--disable-sync",
     "--disable-dev-shm-usage",
 ]
+VIEWPORT = {"width": 1400, "height": 1000}
+"""A page's size unless its module sets ``VIEWPORT``."""
 FINISHED_JS = """() => {
   const a = document.querySelector('[data-testid="stApp"]');
   return !!a && a.getAttribute('data-test-connection-state') === 'CONNECTED' &&
@@ -136,20 +138,38 @@ def streamlit_server(env: dict[str, str] | None = None, timeout_s: float = 60, r
         log.close()
 
 
-@contextmanager
-def chromium_page(profile: Path, viewport: dict[str, int]):
-    """A page in headless Chromium whose profile (``profile``, a directory) outlives the browser: the next
-    launch finds the app's scripts in its cache, and a module's first visit costs a second less."""
-    from playwright.sync_api import sync_playwright
+class SharedChromium:
+    """One headless Chromium that a worker's browser modules share, each module on a page of its own.
 
-    with sync_playwright() as pw:
-        context = pw.chromium.launch_persistent_context(
-            profile, executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS, viewport=viewport
-        )
-        try:
-            yield context.pages[0] if context.pages else context.new_page()
-        finally:
-            context.close()
+    Launching Chromium per module cost about a second of CPU, and its first visit compiled the app's scripts
+    again. Playwright's sync API keeps an asyncio loop running on this thread while it is open, so a test
+    that runs asyncio (or Playwright) itself must :meth:`close` it first (tests/conftest.py does, before any
+    test that is not a browser test); the next browser module launches it again.
+    """
+
+    def __init__(self, profile: Path) -> None:
+        self.profile = profile
+        """A directory that outlives the browser: a relaunch finds the app's scripts in its cache."""
+        self._playwright = None
+        self._context = None
+
+    def new_page(self, viewport: dict[str, int]):
+        if self._context is None:
+            from playwright.sync_api import sync_playwright
+
+            self._playwright = sync_playwright().start()
+            self._context = self._playwright.chromium.launch_persistent_context(
+                self.profile, executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS, viewport=VIEWPORT
+            )
+        page = self._context.new_page()
+        page.set_viewport_size(viewport)
+        return page
+
+    def close(self) -> None:
+        if self._context is not None:
+            self._context.close()
+            self._playwright.stop()
+            self._context = self._playwright = None
 
 
 @contextmanager

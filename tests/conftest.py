@@ -89,19 +89,33 @@ def app_server():
         yield base
 
 
+_CHROMIUM = []
+"""The worker's SharedChromium, once a browser module has asked for a page."""
+
+
+def pytest_runtest_setup(item):
+    """A test that is not a browser test may run asyncio or Playwright itself: the shared Chromium closes."""
+    if _CHROMIUM and item.get_closest_marker("browser") is None:
+        _CHROMIUM[0].close()
+
+
+def pytest_sessionfinish(session):
+    if _CHROMIUM:
+        _CHROMIUM[0].close()
+
+
 @pytest.fixture(scope="module")
 def page(request, app_server, tmp_path_factory):
-    """One Chromium page for a module of browser tests; ``page.base`` is the app's URL.
+    """A page of the worker's headless Chromium for a module of browser tests; ``page.base`` is the app's URL.
 
-    A module may set ``VIEWPORT`` (e.g. taller, so that a figure far down the page is drawn). Chromium is
-    launched per module, not per session: Playwright's sync API keeps an asyncio loop running while it is
-    open, and later modules in the worker run asyncio and Playwright themselves. The modules of a worker
-    share one browser profile, so each launch finds the app's scripts cached.
+    A module may set ``VIEWPORT`` (e.g. taller, so that a figure far down the page is drawn). The modules
+    of a worker share one Chromium (tests/browser_support.py: SharedChromium), each on a page of its own.
     """
-    from tests.browser_support import chromium_page
+    from tests.browser_support import VIEWPORT, SharedChromium
 
-    profile = tmp_path_factory.getbasetemp() / "chromium-profile"
-    viewport = getattr(request.module, "VIEWPORT", {"width": 1400, "height": 1000})
-    with chromium_page(profile, viewport) as pg:
-        pg.base = app_server
-        yield pg
+    if not _CHROMIUM:
+        _CHROMIUM.append(SharedChromium(tmp_path_factory.getbasetemp() / "chromium-profile"))
+    pg = _CHROMIUM[0].new_page(getattr(request.module, "VIEWPORT", VIEWPORT))
+    pg.base = app_server
+    yield pg
+    pg.close()

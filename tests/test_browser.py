@@ -29,3 +29,4 @@ def test_a_shared_link_as_a_fresh_servers_first_request_runs_through_the_app(pag
         assert "Unrolled hidden states" in nav and "ui" not in nav.split()
         assert pg.evaluate(EXCEPTIONS_JS) == []
         assert "GRU" in pg.inner_text('[data-testid="stSidebar"]')
+        pg.close()
