@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 from torch import Tensor, nn
+from torch.nn import functional as F
 
 from rnnviz.core.cells import make_rnn
 
@@ -174,8 +175,11 @@ class Forecaster(nn.Module):
         return self.rnn(x, state)
 
     def read_out(self, out: Tensor) -> Tensor:
-        """Hidden states (..., hidden) -> the predicted next rows (..., features)."""
-        return self.head(out)
+        """Hidden states (..., hidden) -> the predicted next rows (..., features).
+
+        The head's own linear map, called without the module's hooks: a free run reads out one row at a
+        time, thousands of times, and the module call cost as much as the map."""
+        return F.linear(out, self.head.weight, self.head.bias)
 
     def predict_next(self, x: Tensor) -> Tensor:
         """x (batch, time, features) read from a zero state -> the row after each window (batch, features)."""
@@ -301,9 +305,12 @@ def _sliding(model: Forecaster, contexts: Tensor, steps: int) -> tuple[Tensor, T
             for part in layer if lstm else (layer,):
                 part[rows] = 0
 
+    inputs = torch.empty(size, origins, features)
+
     def read(row: Tensor) -> Tensor:
         """Every window steps on ``row`` (origins, features); the top hidden state of every slot."""
-        return model.step(row.repeat(size, 1), state, weights)
+        inputs.copy_(row.expand(size, origins, features))
+        return model.step(inputs.view(slots, features), state, weights)
 
     for position in range(size):
         restart(position)
