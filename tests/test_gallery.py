@@ -69,7 +69,9 @@ def test_compute_comparisons_runs_each_plan_as_a_visit_does(monkeypatch):
     assert [(lookup, kw) for _, lookup, kw in seen] == [(get, {"idle": True})] * len(plans)
 
 
-@pytest.mark.parametrize("link", [link for link, _ in comparisons()], ids=lambda link: link.view)
+@pytest.mark.parametrize(
+    "link", [link for link in gallery() if not link.comparison()[0].empty], ids=lambda link: link.view
+)
 def test_a_comparison_link_restores_its_request_from_its_own_query(link):
     request, _ = link.comparison()
     exp = get(link.view)

@@ -11,7 +11,6 @@ from dataclasses import dataclass
 
 import numpy as np
 from scipy.sparse import csr_matrix
-from sklearn.linear_model import LogisticRegression
 
 C = 1.0
 """Inverse L2 strength: scikit-learn's default, which suits binary word features."""
@@ -49,6 +48,8 @@ class BagOfWords:
 
 
 def fit_bag_of_words(sequences: Sequence[Sequence[int]], labels: np.ndarray, vocab_size: int) -> BagOfWords:
+    from sklearn.linear_model import LogisticRegression  # on first use: 1 s to import, in every process
+
     model = LogisticRegression(C=C, max_iter=1000)
     model.fit(features(sequences, vocab_size), labels)
     return BagOfWords(model.coef_[0].copy(), float(model.intercept_[0]))

@@ -10,10 +10,9 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
-from openTSNE import TSNE, TSNEEmbedding
-from sklearn.metrics import silhouette_score
 from threadpoolctl import threadpool_limits
 
 from rnnviz.core.memo import by_result
@@ -81,7 +80,8 @@ class TsneMap:
     seconds: float
     silhouette: float | None
     """By the labels given to fit_tsne (None without labels)."""
-    embedding: TSNEEmbedding
+    embedding: Any
+    """openTSNE's TSNEEmbedding of the points, which places new ones."""
 
     @by_result
     def place(self, x: np.ndarray) -> np.ndarray:
@@ -104,6 +104,8 @@ def fit_tsne(x: np.ndarray, perplexity: float, seed: int, labels: np.ndarray | N
     BLAS is held to one thread too: a multi-threaded BLAS sums distances in another order, and
     t-SNE magnifies those last-digit differences into a visibly different map.
     """
+    from openTSNE import TSNE  # on first use: with scikit-learn it takes 1.3 s to import, in every process
+
     x = np.asarray(x, dtype=np.float64)
     if len(x) < MIN_TSNE_POINTS:
         raise ValueError(f"t-SNE needs at least {MIN_TSNE_POINTS} points; got {len(x)}")
@@ -125,6 +127,8 @@ def silhouette(points: np.ndarray, labels: np.ndarray) -> float | None:
     classes = len(set(np.asarray(labels).tolist()))
     if classes < 2 or classes >= len(points):
         return None
+    from sklearn.metrics import silhouette_score  # on first use, as openTSNE
+
     return float(silhouette_score(points, labels))
 
 
