@@ -144,7 +144,7 @@ class SharedChromium:
     Launching Chromium per module cost about a second of CPU, and its first visit compiled the app's scripts
     again. Playwright's sync API keeps an asyncio loop running on this thread while it is open, so a test
     that runs asyncio (or Playwright) itself must :meth:`close` it first (tests/conftest.py does, before any
-    test that is not a browser test); the next browser module launches it again.
+    test that does not use the shared page); the next browser module launches it again.
     """
 
     def __init__(self, profile: Path) -> None:

@@ -94,8 +94,8 @@ _CHROMIUM = []
 
 
 def pytest_runtest_setup(item):
-    """A test that is not a browser test may run asyncio or Playwright itself: the shared Chromium closes."""
-    if _CHROMIUM and item.get_closest_marker("browser") is None:
+    """A test without the shared page may run asyncio or Playwright itself: the shared Chromium closes."""
+    if _CHROMIUM and "page" not in item.fixturenames:
         _CHROMIUM[0].close()
 
 
