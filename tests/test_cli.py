@@ -102,6 +102,7 @@ def test_compare_matches_parameters_and_is_byte_identical_run_to_run(capsys, fre
     assert data["verdict"]["id"] == "compare_best" and data["verdict"]["text"]
 
 
+@pytest.mark.slow
 def test_compare_a_number_over_seeds(capsys):
     args = [
         "attention",

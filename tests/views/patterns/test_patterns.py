@@ -220,6 +220,7 @@ def test_which_inputs_are_read_and_outputs_scored_is_the_pattern():
     assert len(reply("stacked").layers) == 3
 
 
+@pytest.mark.slow
 def test_small_patterns_learn_their_tasks():
     for pattern in ("many_to_one", "aligned", "one_to_many"):
         cfg = PatternsConfig(pattern=pattern)
@@ -228,6 +229,7 @@ def test_small_patterns_learn_their_tasks():
         assert answer(res, cfg).correct
 
 
+@pytest.mark.slow
 def test_bidirectional_beats_forward_only_where_the_future_matters():
     res = trained(EXPERIMENT, PatternsConfig(pattern="bidirectional"))
     assert res.accuracy > res.forward_only_accuracy + 0.1
@@ -244,6 +246,7 @@ def test_two_trainings_report_through_one_progress_bar():
     assert steps[-1] == 2 * STEP_TASKS["bidirectional"].steps // 4
 
 
+@pytest.mark.slow
 def test_stacked_probe_shows_what_each_layer_holds():
     res = trained(EXPERIMENT, PatternsConfig(pattern="stacked"))
     assert res.probe.shape == (3, 6) and ((res.probe >= 0) & (res.probe <= 1)).all()

@@ -146,6 +146,7 @@ def test_free_running_feeds_predictions_back():
     assert run_.prediction[4, 0] == pytest.approx(float(again[0, 0]), abs=1e-6)
 
 
+@pytest.mark.slow
 def test_longer_training_forecasts_better():
     short = trained(EXPERIMENT, SineConfig(epochs=5))
     longer = trained(EXPERIMENT, SineConfig(epochs=150, lr=0.03))
