@@ -35,6 +35,9 @@ T = TypeVar("T")
 
 LIVE_DRAW_SHARE = 0.1
 """Most of a training's wall time that redrawing its live figure may take."""
+LIVE_REDRAW_S = 0.5
+"""Fewest seconds between two redraws of the live figures: twice a second reads as live, while a redraw
+every progress report (about seven a second) made the visitor's browser lay out a new chart each time."""
 
 
 def _key(prefix: str, name: str) -> str:
@@ -329,7 +332,8 @@ def _train_live(exp: Experiment[C, R], cfg: C, extra: dict[str, Any], live: Live
         bar = st.progress(0.0, text="Starting")
         chart = st.empty()
         main = st.empty()
-        drawing = {"seconds": 0.0}
+        # Seconds spent drawing the main figure, and when each live figure was last drawn.
+        drawn = {"seconds": 0.0, "loss": -LIVE_REDRAW_S, "main": -LIVE_REDRAW_S}
         redraws = itertools.count()  # two equal figures in one run would get the same auto-generated id
         note = st.empty()
 
@@ -344,17 +348,26 @@ def _train_live(exp: Experiment[C, R], cfg: C, extra: dict[str, Any], live: Live
             if p.history.val_accuracy:
                 text += f", validation accuracy {p.history.val_accuracy[-1]:.1%}"
             bar.progress(p.fraction, text=text)
-            if len(p.history.loss) > 1:
-                live_chart(chart, live_loss_curve(p.history, height=220), f"live_loss.{next(redraws)}", text)
             if p.note:
                 note.code(p.note, language=None, wrap_lines=True)
-            # Drawing may take at most LIVE_DRAW_SHARE of the time so far: frames are skipped, never queued;
-            # the last one is always drawn, so the box ends on the trained model.
-            affordable = drawing["seconds"] <= LIVE_DRAW_SHARE * (time.monotonic() - started)
-            if live is not None and p.new_frame and (affordable or p.step >= p.total):
+            # Each live figure is redrawn at most every LIVE_REDRAW_S, and the main one in at most
+            # LIVE_DRAW_SHARE of the time so far: frames are skipped, never queued; the last ones are always
+            # drawn, so the box ends on the trained model.
+            now = time.monotonic()
+            final = p.step >= p.total
+            if len(p.history.loss) > 1 and (final or now - drawn["loss"] >= LIVE_REDRAW_S):
+                drawn["loss"] = now
+                live_chart(chart, live_loss_curve(p.history, height=220), f"live_loss.{next(redraws)}", text)
+            affordable = drawn["seconds"] <= LIVE_DRAW_SHARE * (now - started)
+            if (
+                live is not None
+                and p.new_frame
+                and (final or affordable and now - drawn["main"] >= LIVE_REDRAW_S)
+            ):
                 tic = time.monotonic()
+                drawn["main"] = tic
                 live_chart(main, live(p.history), f"live_main.{next(redraws)}", text)
-                drawing["seconds"] += time.monotonic() - tic
+                drawn["seconds"] += time.monotonic() - tic
 
         res = result(exp, cfg, get, on_progress=on_progress, on_wait=on_wait, **extra)
         if not complete(res):
