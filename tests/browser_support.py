@@ -242,6 +242,41 @@ def blocking(violations: list[dict]) -> dict[str, int]:
     return {v["id"]: len(v["nodes"]) for v in violations if v["impact"] in BLOCKING}
 
 
+FIGURES_JS = """() => [...document.querySelectorAll('[data-testid="stPlotlyChart"]')].map((chart) => {
+  const box = chart.closest('[data-testid="stVerticalBlock"]');
+  const said = [...box.querySelectorAll('p')].map((p) => p.textContent)
+    .find((t) => t.startsWith('Figure: ') || t.startsWith('Figure while training: '));
+  const toggle = [...box.querySelectorAll('[data-testid="stCheckbox"], [data-testid="stToggle"], label')]
+    .some((l) => l.textContent.trim() === 'Data');
+  const g = chart.querySelector('.js-plotly-plot');
+  return {title: g && g.layout && g.layout.title ? String(g.layout.title.text || '') : '',
+          said: said || null, toggle};
+})"""
+"""Each drawn figure: its title, the sentence said before it to screen readers, and whether a Data toggle
+is beside it (a figure drawn while training, left in the finished run's status box, has none)."""
+
+
+def assert_accessible(page, figures: bool = True) -> None:
+    """The page as it is now has no exception, no serious or critical axe violation (WCAG 2.1 A/AA), and,
+    unless ``figures`` is False, figures, each said to screen readers and tabled beside it.
+
+    Each view's browser module checks the page it has already opened and trained: a visit costs most of a
+    browser test, so the check rides on one instead of making its own."""
+    assert page.evaluate(EXCEPTIONS_JS) == []
+    assert len(page.inner_text('[data-testid="stMain"]')) > 200
+    page.wait_for_function(DRAWN_JS, timeout=60_000)
+    assert blocking(axe_violations(page)) == {}
+    if not figures:
+        return
+    drawn = page.evaluate(FIGURES_JS)
+    assert drawn, "the page draws no figure"
+    unsaid = [f["title"] for f in drawn if not f["said"] or len(f["said"]) <= len("Figure: .")]
+    untabled = [
+        f["title"] for f in drawn if not f["toggle"] and not (f["said"] or "").startswith("Figure while")
+    ]
+    assert unsaid == [] and untabled == []
+
+
 def process_tree_rss(proc_pid: int) -> int:
     """Resident memory of a process and its children, in bytes."""
     import psutil

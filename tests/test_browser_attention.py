@@ -1,7 +1,7 @@
 """The attention page in real headless Chromium: train on click, then play the training film and see the
 figure change between the untrained network and the trained one; typed junk never raises."""
 
-from tests.browser_support import BROWSER_TESTS, EXCEPTIONS_JS, FINISHED_JS, open_and_wait
+from tests.browser_support import BROWSER_TESTS, EXCEPTIONS_JS, FINISHED_JS, assert_accessible, open_and_wait
 
 pytestmark = BROWSER_TESTS
 VIEWPORT = {"width": 1400, "height": 1400}
@@ -24,7 +24,7 @@ def test_training_film_plays_from_the_untrained_network(page):
     open_and_wait(page, f"{page.base}/attention?length=8&hidden=16&steps=150&seed=41", timeout_s=180)
     page.get_by_test_id("stBaseButton-primary").click()
     _settle(page)
-    assert page.evaluate(EXCEPTIONS_JS) == []
+    assert_accessible(page)
     chart = page.locator(FILM).first
     chart.scroll_into_view_if_needed()
     trained = page.evaluate(FIRST_FILM_Y)

@@ -3,6 +3,7 @@
 from tests.browser_support import (
     BROWSER_TESTS,
     EXCEPTIONS_JS,
+    assert_accessible,
     open_and_wait,
     wait_until_finished,
 )
@@ -34,6 +35,7 @@ def test_train_then_scrub_the_film_to_the_untrained_model(page):
     assert page.evaluate(EXCEPTIONS_JS) == []
     assert "95% interval" in page.inner_text('[data-testid="stMain"]')
     page.wait_for_function(f"() => !!({FILM_JS})()", timeout=60_000)  # drawn after the run has finished
+    assert_accessible(page)
     last = page.evaluate(FILM_JS)
     assert last is not None and last["frames"] >= 10 and "step 60" in last["title"]
     page.evaluate(TO_FIRST_FRAME_JS)  # what dragging the slider to its left end does

@@ -3,7 +3,7 @@ it shows at the first snapshot differs from the trained network's, which it ends
 
 import json
 
-from tests.browser_support import BROWSER_TESTS, EXCEPTIONS_JS, open_and_wait
+from tests.browser_support import BROWSER_TESTS, EXCEPTIONS_JS, assert_accessible, open_and_wait
 
 pytestmark = BROWSER_TESTS
 VIEWPORT = {"width": 1400, "height": 3200}
@@ -25,6 +25,7 @@ def test_playing_the_film_changes_the_gates_and_ends_on_the_trained_network(page
     open_and_wait(page, f"{page.base}/gates?train_steps=100&hidden=4", timeout_s=180)
     assert page.evaluate(EXCEPTIONS_JS) == []
     page.wait_for_function(f"() => ({FILM_JS})().length > 0", timeout=60_000)  # drawn after the run
+    assert_accessible(page)
     assert len(page.evaluate(FILM_JS)) == 1  # the gate grid; the saturation film is in its own part
     trained, title = _grid(page)
     assert "step 100" in title

@@ -4,6 +4,7 @@ to the start and pressing Play changes what the figure draws, and nothing raises
 from tests.browser_support import (
     BROWSER_TESTS,
     EXCEPTIONS_JS,
+    assert_accessible,
     open_and_wait,
     wait_until_finished,
 )
@@ -27,7 +28,7 @@ def train(page, path: str) -> None:
     page.get_by_test_id("stBaseButton-primary").click()
     page.wait_for_timeout(300)
     wait_until_finished(page, timeout_s=240)
-    assert page.evaluate(EXCEPTIONS_JS) == []
+    assert_accessible(page)
 
 
 def rewind_and_play(page, title: str, trace: int, until: str) -> tuple[dict, dict, dict]:

@@ -4,6 +4,7 @@ film played from its first to its last frame, with no exception anywhere."""
 from tests.browser_support import (
     BROWSER_TESTS,
     EXCEPTIONS_JS,
+    assert_accessible,
     open_and_wait,
     wait_until_finished,
 )
@@ -52,6 +53,7 @@ def test_training_then_playing_the_film_changes_the_figure(page):
     assert page.evaluate(EXCEPTIONS_JS) == []
     assert "What the gap says" in _main_text(page)
     page.wait_for_function(FILM_DRAWN_JS, timeout=30_000)
+    assert_accessible(page)
     last = page.evaluate(SHOW_FRAME_JS, None)
     assert "step 8" in last["title"] and last["frames"] >= 2
     first = page.evaluate(SHOW_FRAME_JS, "0")

@@ -6,6 +6,7 @@ import pytest
 from tests.browser_support import (
     BROWSER_TESTS,
     EXCEPTIONS_JS,
+    assert_accessible,
     first_and_last_frames,
     open_and_wait,
     open_with_films,
@@ -24,6 +25,10 @@ FORECAST = "{title: g.layout.title.text, forecast: JSON.stringify(g._fullData[1]
 def _trained(page):
     """The module's tests look at one page: sine trained for 60 epochs, its film drawn."""
     open_with_films(page, "sine?epochs=60", FILM)
+
+
+def test_the_trained_page_is_accessible(page):
+    assert_accessible(page)
 
 
 def test_first_and_last_frames_draw_different_forecasts(page):
