@@ -257,8 +257,8 @@ is beside it (a figure drawn while training, left in the finished run's status b
 
 
 def assert_accessible(page, figures: bool = True) -> None:
-    """The page as it is now has no exception, no serious or critical axe violation (WCAG 2.1 A/AA), and,
-    unless ``figures`` is False, figures, each said to screen readers and tabled beside it.
+    """The page as it is now has no exception, no serious or critical axe violation (WCAG 2.1 A/AA) and,
+    unless ``figures`` is False, at least one figure, each said to screen readers and tabled beside it.
 
     Each view's browser module checks the page it has already opened and trained: a visit costs most of a
     browser test, so the check rides on one instead of making its own."""
