@@ -36,8 +36,9 @@ T = TypeVar("T")
 LIVE_DRAW_SHARE = 0.1
 """Most of a training's wall time that redrawing its live figure may take."""
 LIVE_REDRAW_S = 0.5
-"""Fewest seconds between two redraws of the live figures: twice a second reads as live, while a redraw
-every progress report (about seven a second) made the visitor's browser lay out a new chart each time."""
+"""Fewest seconds between two redraws of the live figures: twice a second reads as live, while a redraw at
+every progress report (about seven a second) had the server build and send, and the visitor's browser lay out,
+a new chart each time (bench/README.md: a few seconds of server time per default training)."""
 
 
 def _key(prefix: str, name: str) -> str:
