@@ -8,6 +8,7 @@ import subprocess
 import sys
 import time
 import urllib.request
+from collections.abc import Callable
 from contextlib import contextmanager, suppress
 from pathlib import Path
 
@@ -204,6 +205,32 @@ def wait_until_finished(page, timeout_s: float = 120, settle_s: float = 0.4) -> 
             return done
 
 
+WATCH_RERUN_JS = """() => {
+  const app = document.querySelector('[data-testid="stApp"]');
+  window.rnnvizRerunStarted = false;
+  new MutationObserver((changes, observer) => {
+    if (app.getAttribute('data-test-script-state') !== 'notRunning') {
+      window.rnnvizRerunStarted = true;
+      observer.disconnect();
+    }
+  }).observe(app, {attributes: true, attributeFilter: ['data-test-script-state']});
+}"""
+"""Note in ``window.rnnvizRerunStarted`` the moment the app leaves "not running", however briefly."""
+
+
+def rerun_by(page, action: Callable[[], object], timeout_s: float = 300) -> None:
+    """Do ``action`` (a click, a key press) and wait until the script run it starts has finished.
+
+    A fixed pause after the click raced a busy server: when the run had not started within the pause, the
+    page still looked finished, and a test read the page from before the click (CI, stop 37). An observer
+    set before the action sees the run start however short it is.
+    """
+    page.evaluate(WATCH_RERUN_JS)
+    action()
+    page.wait_for_function("() => window.rnnvizRerunStarted", timeout=timeout_s * 1000, polling=50)
+    wait_until_finished(page, timeout_s)
+
+
 DRAWN_JS = "() => !document.querySelector('[data-testid=\"stSkeleton\"]')"
 """Every element drawn: none is still a grey placeholder while its code loads (a browser's first visit)."""
 
@@ -214,9 +241,7 @@ def open_trained(page, url: str, timeout_s: float = 300) -> None:
     open_and_wait(page, url, timeout_s=timeout_s)
     train = page.locator('[data-testid="stMain"] button').filter(has_text="Train")
     if train.count():
-        train.first.click()
-        page.wait_for_timeout(500)
-        wait_until_finished(page, timeout_s)
+        rerun_by(page, train.first.click, timeout_s)
     page.wait_for_function(DRAWN_JS, timeout=timeout_s * 1000)
 
 

@@ -1,7 +1,7 @@
 """The attention page in real headless Chromium: train on click, then play the training film and see the
 figure change between the untrained network and the trained one; typed junk never raises."""
 
-from tests.browser_support import BROWSER_TESTS, EXCEPTIONS_JS, FINISHED_JS, assert_accessible, open_and_wait
+from tests.browser_support import BROWSER_TESTS, EXCEPTIONS_JS, assert_accessible, open_and_wait, rerun_by
 
 pytestmark = BROWSER_TESTS
 VIEWPORT = {"width": 1400, "height": 1400}
@@ -15,15 +15,9 @@ FIRST_FILM_Y = f"""() => {{
 }}"""
 
 
-def _settle(page) -> None:
-    page.wait_for_timeout(300)
-    page.wait_for_function(FINISHED_JS, timeout=300_000, polling=50)
-
-
 def test_training_film_plays_from_the_untrained_network(page):
     open_and_wait(page, f"{page.base}/attention?length=8&hidden=16&steps=150&seed=41", timeout_s=180)
-    page.get_by_test_id("stBaseButton-primary").click()
-    _settle(page)
+    rerun_by(page, page.get_by_test_id("stBaseButton-primary").click)
     assert_accessible(page)
     chart = page.locator(FILM).first
     chart.scroll_into_view_if_needed()
@@ -50,8 +44,7 @@ def test_training_film_plays_from_the_untrained_network(page):
 def test_typed_junk_is_explained_not_raised(page):
     box = page.get_by_role("textbox", name="Your input", exact=True)
     box.fill("🙂 <b>12</b>34")
-    box.press("Enter")
-    _settle(page)
+    rerun_by(page, lambda: box.press("Enter"))
     assert page.evaluate(EXCEPTIONS_JS) == []
     text = page.inner_text('[data-testid="stMain"]')
     assert "Only the digits 0-9" in text and "Right answer:" in text

@@ -10,7 +10,7 @@ from tests.browser_support import (
     EXCEPTIONS_JS,
     FILM_JS,
     open_and_wait,
-    wait_until_finished,
+    rerun_by,
 )
 
 pytestmark = BROWSER_TESTS
@@ -78,9 +78,8 @@ def _compared(page):
     open_and_wait(page, f"{page.base}/{LINK}", timeout_s=300)
     page.wait_for_function(f"() => ({TRAIN_JS})() || !!({FILM_JS})({TITLE!r})", timeout=300_000)
     if page.evaluate(TRAIN_JS):
-        page.locator('[data-testid="stMain"] button').filter(has_text="Train the comparison").first.click()
-        page.wait_for_timeout(500)
-        wait_until_finished(page, 300)
+        train = page.locator('[data-testid="stMain"] button').filter(has_text="Train the comparison").first
+        rerun_by(page, train.click, 300)
     page.wait_for_function(f"() => !!({FILM_JS})({TITLE!r})", timeout=300_000)
 
 

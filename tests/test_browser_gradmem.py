@@ -6,7 +6,7 @@ from tests.browser_support import (
     EXCEPTIONS_JS,
     assert_accessible,
     open_and_wait,
-    wait_until_finished,
+    rerun_by,
 )
 
 pytestmark = BROWSER_TESTS
@@ -25,9 +25,7 @@ TRACE_Y_JS = f"""([index, trace]) => {{
 
 def train(page, path: str) -> None:
     open_and_wait(page, f"{page.base}/{path}", timeout_s=180)
-    page.get_by_test_id("stBaseButton-primary").click()
-    page.wait_for_timeout(300)
-    wait_until_finished(page, timeout_s=240)
+    rerun_by(page, page.get_by_test_id("stBaseButton-primary").click, 240)
     assert_accessible(page)
 
 

@@ -7,9 +7,9 @@ from rnnviz.views.patterns.table import PATTERNS
 from tests.browser_support import (
     BROWSER_TESTS,
     EXCEPTIONS_JS,
-    FINISHED_JS,
     assert_accessible,
     open_and_wait,
+    rerun_by,
 )
 
 pytestmark = BROWSER_TESTS
@@ -17,11 +17,6 @@ pytestmark = BROWSER_TESTS
 
 def _main_text(page) -> str:
     return page.inner_text('[data-testid="stMain"]')
-
-
-def _settle(page) -> None:
-    page.wait_for_timeout(300)
-    page.wait_for_function(FINISHED_JS, timeout=180_000, polling=50)
 
 
 @pytest.mark.parametrize("pattern", [p for p in PATTERNS if p != "seq2seq"])
@@ -40,14 +35,12 @@ def test_date_converter_trains_on_click_and_answers_typed_garbage(page):
     # A seed no other test trains: the page must ask for its Train button (nothing in the shared store).
     open_and_wait(page, f"{page.base}/patterns?pattern=seq2seq&training=quarter&seed=41", timeout_s=180)
     assert "Answer:" not in _main_text(page)
-    page.get_by_test_id("stBaseButton-primary").click()
-    _settle(page)
+    rerun_by(page, page.get_by_test_id("stBaseButton-primary").click, 180)
     assert_accessible(page)
     assert "Held-out dates" in _main_text(page)
     box = page.get_by_role("textbox", name="Date", exact=True)
     box.fill("🙂 <b>hello</b> 31/02")
-    box.press("Enter")
-    _settle(page)
+    rerun_by(page, lambda: box.press("Enter"), 180)
     text = _main_text(page)
     assert page.evaluate(EXCEPTIONS_JS) == []
     assert "never seen" in text and "Answer:" in text

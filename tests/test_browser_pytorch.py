@@ -6,7 +6,7 @@ from tests.browser_support import (
     EXCEPTIONS_JS,
     assert_accessible,
     open_and_wait,
-    wait_until_finished,
+    rerun_by,
 )
 
 pytestmark = BROWSER_TESTS
@@ -47,9 +47,7 @@ def test_shapes_and_corrections_draw_before_any_training(page):
 
 def test_training_then_playing_the_film_changes_the_figure(page):
     open_and_wait(page, f"{page.base}/pytorch?{TINY}", timeout_s=180)
-    page.get_by_test_id("stBaseButton-primary").click()
-    page.wait_for_timeout(300)
-    wait_until_finished(page, timeout_s=240)
+    rerun_by(page, page.get_by_test_id("stBaseButton-primary").click, 240)
     assert page.evaluate(EXCEPTIONS_JS) == []
     assert "What the gap says" in _main_text(page)
     page.wait_for_function(FILM_DRAWN_JS, timeout=30_000)
