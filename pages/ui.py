@@ -343,11 +343,7 @@ def _train_live(exp: Experiment[C, R], cfg: C, extra: dict[str, Any], live: Live
 
         def on_progress(p: Progress) -> None:
             waiting.empty()
-            text = f"Step {p.step} of {p.total}: loss {p.train_loss:.4g}"
-            if p.val_loss is not None:
-                text += f", validation {p.val_loss:.4g}"
-            if p.history.val_accuracy:
-                text += f", validation accuracy {p.history.val_accuracy[-1]:.1%}"
+            text = p.line()
             bar.progress(p.fraction, text=text)
             if p.note:
                 note.code(p.note, language=None, wrap_lines=True)
@@ -358,7 +354,9 @@ def _train_live(exp: Experiment[C, R], cfg: C, extra: dict[str, Any], live: Live
             final = p.step >= p.total
             if len(p.history.loss) > 1 and (final or now - drawn["loss"] >= LIVE_REDRAW_S):
                 drawn["loss"] = now
-                live_chart(chart, live_loss_curve(p.history, height=220), f"live_loss.{next(redraws)}", text)
+                live_chart(
+                    chart, live_loss_curve(p.history, 220, p.stage), f"live_loss.{next(redraws)}", text
+                )
             affordable = drawn["seconds"] <= LIVE_DRAW_SHARE * (now - started)
             if (
                 live is not None
@@ -744,7 +742,9 @@ def _train_comparison(
         def on_progress(v: int, s: int) -> Callable[[Progress], None]:
             def report(p: Progress) -> None:
                 rows[v, s].markdown(
-                    safe_text(f"{label(v, s)}: training, step {p.step} of {p.total}, loss {p.train_loss:.4g}")
+                    safe_text(
+                        f"{label(v, s)}: training, step {p.run_step} of {p.run_steps}, loss {p.train_loss:.4g}"
+                    )
                 )
 
             return report

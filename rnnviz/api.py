@@ -94,10 +94,10 @@ def progress_bar(title: str) -> Iterator[ProgressFn]:
     def show(p: Progress) -> None:
         nonlocal bar
         if bar is None:
-            bar = tqdm(total=p.total, desc=title, unit="step")
-        bar.total = p.total
+            bar = tqdm(total=p.run_steps, desc=title, unit="step")
+        bar.total = p.run_steps
         bar.set_postfix(loss=f"{p.train_loss:.4g}", refresh=False)
-        bar.update(p.step - bar.n)
+        bar.update(p.run_step - bar.n)
 
     try:
         yield show

@@ -14,6 +14,8 @@ from typing import Any, Literal
 
 import numpy as np
 
+from rnnviz.core.fmt import sentence_case
+
 LEVEL = 0.95
 Z = 1.959963984540054
 """The normal quantile of a two-sided 95% interval."""
@@ -95,17 +97,11 @@ def comparison(
         text = f"{winner} beats {loser} on {measure} {span}."
     return Claim(
         id,
-        _sentence_case(text),
+        sentence_case(text),
         first_better,
         {**{k: float(v) for k, v in evidence.items()}, **interval.json()},
         _first_better(better),
     )
-
-
-def _sentence_case(text: str) -> str:
-    """Capitalise a sentence that starts with a word, never one that starts with code (``output[:, -1]``)."""
-    word = text.split(" ", 1)[0]
-    return text[:1].upper() + text[1:] if word.replace("-", "").replace("'", "").isalpha() else text
 
 
 def _first_better(better: Literal["higher", "lower"]) -> Rule:

@@ -22,7 +22,7 @@ from torch import nn
 from rnnviz.core import config as cfgmod
 from rnnviz.core.claims import Claim, claim
 from rnnviz.core.experiment import Experiment, ProgressFn
-from rnnviz.core.fmt import jsonable, sci
+from rnnviz.core.fmt import jsonable, sci, sentence_case
 from rnnviz.core.runtime import result
 
 MAX_RUNS = 12
@@ -408,8 +408,7 @@ def name_of(exp: Experiment, settings: Mapping[str, Any]) -> str:
     for name, value in settings.items():
         spec = cfgmod.spec_of(exp.config, name)
         parts.append(f"{_lower_first(spec.label)} {spec.option_label(value)}")
-    text = ", ".join(parts) or "these settings"
-    return text[:1].upper() + text[1:]
+    return sentence_case(", ".join(parts) or "these settings")
 
 
 def _lower_first(text: str) -> str:

@@ -95,9 +95,14 @@ def loss_curve(
     return fig
 
 
-def live_loss_curve(history: History, height: int) -> go.Figure:
-    """The loss so far, while training: the history grows under it, so it is drawn afresh every time."""
-    return loss_curve.__wrapped__(history, title="Training…", height=height)
+def live_loss_curve(history: History, height: int, stage: str = "") -> go.Figure:
+    """The loss so far, while training: the history grows under it, so it is drawn afresh every time. Its
+    title names the training (``stage``, when a run has several) and says which way its loss has gone."""
+    first, last = history.loss[0], history.final_loss()
+    went = "has fallen" if last < first else "has not fallen"
+    whose = f" of {stage}" if stage else ""
+    title = f"Loss{whose} {went}: {first:.3g} at the start, {last:.3g} at step {len(history.loss)}"
+    return loss_curve.__wrapped__(history, title=title, height=height)
 
 
 @by_result

@@ -3,6 +3,7 @@ and the snapshot timeline."""
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import threading
 import time
@@ -16,6 +17,7 @@ import torch
 from torch import Tensor, nn
 
 from rnnviz.core.budget import DEFAULT_BUDGET_S, budget_scale, training_budget_s
+from rnnviz.core.fmt import sentence_case
 from rnnviz.core.timeline import SNAPSHOTS, Capture, Timeline, capture_enabled, snapshot_steps
 
 OPTIMIZERS = {"adam": "Adam", "sgd": "SGD"}
@@ -36,6 +38,7 @@ class Progress:
     """What a page needs to draw a progress bar and a live loss curve."""
 
     step: int
+    """Steps of this training so far: the x of its loss curve."""
     total: int
     train_loss: float
     val_loss: float | None
@@ -44,10 +47,66 @@ class Progress:
     """Text to show beside the progress, e.g. samples written at checkpoints; experiments add it."""
     new_frame: bool = False
     """A snapshot was just added to ``history.timeline``: a page may redraw its main figure from it."""
+    stage: str = ""
+    """Which of a run's several trainings this is ("LSTM", "the word-order control"); empty for the only one."""
+    done_before: int = 0
+    """Steps of the run's trainings before this one, so one progress bar covers them all."""
+    run_total: int = 0
+    """Steps of all the run's trainings; 0 when this training is the whole run."""
+
+    @property
+    def run_step(self) -> int:
+        return self.done_before + self.step
+
+    @property
+    def run_steps(self) -> int:
+        return self.run_total or self.total
 
     @property
     def fraction(self) -> float:
-        return min(1.0, self.step / max(1, self.total))
+        return min(1.0, self.run_step / max(1, self.run_steps))
+
+    def line(self) -> str:
+        """The progress bar's text: the stage, its step and loss (the live loss curve's axis), then the run's.
+
+        The step is this training's, as on the loss curve beside the bar: counting the whole run's there
+        made "step 505 of 900" sit beside a curve ending at step 205."""
+        step = f"step {self.step} of {self.total}"
+        text = (
+            sentence_case(f"{self.stage}, {step}" if self.stage else step) + f": loss {self.train_loss:.4g}"
+        )
+        if self.val_loss is not None:
+            text += f", validation {self.val_loss:.4g}"
+        if self.history.val_accuracy:
+            text += f", validation accuracy {self.history.val_accuracy[-1]:.1%}"
+        if self.run_total:
+            text += f" ({self.run_step} of {self.run_total} steps in all)"
+        return text
+
+
+def stage_progress(
+    on_progress: Callable[[Progress], None] | None,
+    stage: str,
+    done_before: int = 0,
+    run_total: int = 0,
+    *,
+    live: bool = True,
+) -> Callable[[Progress], None] | None:
+    """Report one of a run's several trainings: named, and on one progress bar after those before it.
+
+    ``live=False`` keeps this training's snapshots out of the page's live figure (a control's, not the
+    model the figure shows)."""
+    if on_progress is None:
+        return None
+
+    def report(p: Progress) -> None:
+        on_progress(
+            dataclasses.replace(
+                p, stage=stage, done_before=done_before, run_total=run_total, new_frame=p.new_frame and live
+            )
+        )
+
+    return report
 
 
 @dataclass

@@ -6,6 +6,12 @@ import math
 from typing import Any
 
 
+def sentence_case(text: str) -> str:
+    """Capitalise a sentence that starts with a word, never one that starts with code (``output[:, -1]``)."""
+    word = text.split(" ", 1)[0]
+    return text[:1].upper() + text[1:] if word.replace("-", "").replace("'", "").isalpha() else text
+
+
 def sci(x: float) -> str:
     """A number as text for metrics and captions; 1e-30 stays 1e-30, never 0."""
     return f"{x:.3g}" if math.isfinite(x) else "not finite"

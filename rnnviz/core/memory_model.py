@@ -6,7 +6,6 @@ the gradient probe measures how the loss at the last step reaches back to every 
 
 from __future__ import annotations
 
-import dataclasses
 from bisect import bisect_right
 from collections.abc import Callable, Mapping
 
@@ -114,19 +113,6 @@ def build_model(
     init_recurrent(model.rnn, init, scale)
     set_memory_gate_bias(model.rnn, cell, gate_bias)
     return model
-
-
-def stage_progress(
-    on_progress: Callable[[Progress], None] | None, done_before: int, total: int, label: str
-) -> Callable[[Progress], None] | None:
-    """Report one of several trainings on a single progress bar: its steps follow the ``done_before`` ones."""
-    if on_progress is None:
-        return None
-
-    def report(p: Progress) -> None:
-        on_progress(dataclasses.replace(p, step=done_before + p.step, total=total, note=f"Training {label}"))
-
-    return report
 
 
 def train_memory(

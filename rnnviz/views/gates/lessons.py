@@ -13,6 +13,7 @@ from rnnviz.core.cells import CARRIED, CELLS, GATE_NAMES, GRU_CONVENTION, MEMORY
 from rnnviz.core.claims import Claim, Interval, claim, comparison, paired_bootstrap
 from rnnviz.core.equations import MAX_UNITS as EQUATION_UNITS
 from rnnviz.core.equations import step_latex
+from rnnviz.core.fmt import sentence_case
 from rnnviz.core.reviews import corpus_path, rotten_tomatoes
 from rnnviz.views.gates.gating import SATURATION_MARGIN, highway, saturated_share
 from rnnviz.views.gates.inputs import choose_units
@@ -242,7 +243,7 @@ def cell_comparison(res: GatesResult, measured: Claim) -> str:
 
 def _capitalised(found: Claim) -> Claim:
     """A comparison's sentence with a capital letter: it opens with whichever side won."""
-    return dataclasses.replace(found, text=found.text[:1].upper() + found.text[1:])
+    return dataclasses.replace(found, text=sentence_case(found.text))
 
 
 def _points(interval: Interval) -> str:

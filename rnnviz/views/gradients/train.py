@@ -11,7 +11,7 @@ import torch
 from rnnviz.core.budget import training_budget_s
 from rnnviz.core.cells import GATES, spectral_radius
 from rnnviz.core.experiment import ProgressFn
-from rnnviz.core.fit import History
+from rnnviz.core.fit import History, stage_progress
 from rnnviz.core.memory_model import (
     COMPARED_CELLS,
     MEMORY_CELLS,
@@ -19,7 +19,6 @@ from rnnviz.core.memory_model import (
     MemoryModel,
     build_model,
     memory_budget_s,
-    stage_progress,
     stop_note,
     train_memory,
 )
@@ -91,7 +90,7 @@ def run(cfg: GradientsConfig, on_progress: ProgressFn | None = None) -> Gradient
                 lr=TRAINING_LR,
                 gate_bias=cfg.gate_bias,
                 budget_s=max(1.0, remaining / (len(cells) - i)),
-                on_progress=stage_progress(on_progress, i * cfg.train_steps, total_steps, MEMORY_CELLS[cell]),
+                on_progress=stage_progress(on_progress, MEMORY_CELLS[cell], i * cfg.train_steps, total_steps),
                 capture=lambda m: measure(m, x, y),
             )
         else:
@@ -163,9 +162,9 @@ def _clipping(
             budget_s=CLIP_BUDGET_SHARE * training_budget_s(),
             on_progress=stage_progress(
                 on_progress,
+                f"the vanilla RNN clipped at {clip:g}" if clip else "the vanilla RNN without clipping",
                 done_before + i * CLIP_STEPS,
                 total,
-                f"the vanilla RNN clipped at {clip:g}" if clip else "the vanilla RNN without clipping",
             ),
         )
         runs.append(history)

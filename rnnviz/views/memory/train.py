@@ -11,13 +11,12 @@ import torch
 from torch import nn
 
 from rnnviz.core.experiment import ProgressFn
-from rnnviz.core.fit import FINAL_LOSS_TAIL, History
+from rnnviz.core.fit import FINAL_LOSS_TAIL, History, stage_progress
 from rnnviz.core.memory_model import (
     COMPARED_CELLS,
     MEMORY_CELLS,
     MemoryModel,
     memory_budget_s,
-    stage_progress,
     stop_note,
     train_memory,
 )
@@ -79,7 +78,7 @@ def run(cfg: MemoryConfig, on_progress: ProgressFn | None = None) -> MemoryResul
             window=window,
             budget_s=max(1.0, remaining / (len(COMPARED_CELLS) - i)),
             on_progress=stage_progress(
-                on_progress, i * cfg.steps, len(COMPARED_CELLS) * cfg.steps, MEMORY_CELLS[cell]
+                on_progress, MEMORY_CELLS[cell], i * cfg.steps, len(COMPARED_CELLS) * cfg.steps
             ),
             capture=_recorder(cell, x, y),
         )

@@ -7,7 +7,6 @@ input is recorded at each snapshot: the diagram's training film.
 
 from __future__ import annotations
 
-import dataclasses
 from collections import Counter
 
 import numpy as np
@@ -17,7 +16,7 @@ from torch import nn
 from rnnviz.core import dates
 from rnnviz.core.cells import count_parameters, trace
 from rnnviz.core.experiment import ProgressFn
-from rnnviz.core.fit import History, fit
+from rnnviz.core.fit import History, fit, stage_progress
 from rnnviz.core.models import TokenModel
 from rnnviz.core.seeding import seed_everything
 from rnnviz.core.timeline import Capture, Frame
@@ -183,13 +182,6 @@ def date_capture(model: Seq2Seq) -> Capture:
     return capture
 
 
-def _offset(on_progress: ProgressFn | None, done: int, total: int) -> ProgressFn | None:
-    """Report one of several trainings as a part of the whole, so one progress bar covers them all."""
-    if on_progress is None:
-        return None
-    return lambda p: on_progress(dataclasses.replace(p, step=done + p.step, total=total))
-
-
 def _position_right(models: list[TokenModel], task: StepTask, rng: np.random.Generator) -> np.ndarray:
     """(models, sequences, positions): whether each model tags each position of fresh sequences right."""
     batch = task.sample(rng, *POSITION_BATCH)
@@ -237,7 +229,9 @@ def run_steps(cfg: PatternsConfig, on_progress: ProgressFn | None = None) -> Pat
         steps,
         rng,
         eval_set,
-        _offset(on_progress, 0, runs * steps),
+        stage_progress(on_progress, "the bidirectional network", 0, runs * steps)
+        if runs > 1
+        else on_progress,
         bidirectional=task.bidirectional,
         budget_share=1 / runs,
         film=cfg.pattern,
@@ -250,7 +244,7 @@ def run_steps(cfg: PatternsConfig, on_progress: ProgressFn | None = None) -> Pat
             steps,
             rng,
             eval_set,
-            _offset(on_progress, steps, runs * steps),
+            stage_progress(on_progress, "the forward-only network", steps, runs * steps),
             bidirectional=False,
             budget_share=1 / runs,
         )

@@ -6,7 +6,6 @@ Each training gets its share of the training budget (``BUDGET_SHARES``), so the 
 
 from __future__ import annotations
 
-import dataclasses
 import time
 from dataclasses import dataclass
 
@@ -16,7 +15,7 @@ from torch import Tensor, nn
 
 from rnnviz.core.classifier import pad
 from rnnviz.core.experiment import ProgressFn
-from rnnviz.core.fit import History, Progress, fit
+from rnnviz.core.fit import History, fit, stage_progress
 from rnnviz.core.seeding import seed_everything
 from rnnviz.views.pytorch.carried import TRUNCATIONS, play, train_chars, truncation
 from rnnviz.views.pytorch.padding import (
@@ -93,18 +92,6 @@ def train_readers(
     return TrainedReaders(model, history, losses, spent["capture"])
 
 
-def _stage(on_progress: ProgressFn | None, offset: int, total: int, note: str) -> ProgressFn | None:
-    """One progress bar over several trainings: each reports its steps after those of the stages before."""
-    if on_progress is None:
-        return None
-
-    def report(p: Progress) -> None:
-        live = p.new_frame and offset == 0  # only the readers' timeline feeds the live figure
-        on_progress(dataclasses.replace(p, step=offset + p.step, total=total, note=note, new_frame=live))
-
-    return report
-
-
 def run(cfg: PytorchConfig, on_progress: ProgressFn | None = None) -> PytorchResult:
     rng = seed_everything(cfg.seed)
     data = sentences(cfg.sentences, rng)
@@ -117,7 +104,7 @@ def run(cfg: PytorchConfig, on_progress: ProgressFn | None = None) -> PytorchRes
         epochs=cfg.epochs,
         seed=cfg.seed,
         rng=rng,
-        on_progress=_stage(on_progress, 0, total, "Three readers learn from padded batches"),
+        on_progress=stage_progress(on_progress, "the three readers, on padded batches", 0, total),
     )
     readers = trained.readers.readers
     text = play()
@@ -128,11 +115,12 @@ def run(cfg: PytorchConfig, on_progress: ProgressFn | None = None) -> PytorchRes
             steps=cfg.char_steps,
             seed=cfg.seed,
             budget_share=BUDGET_SHARES["stateful" if stateful else "stateless"],
-            on_progress=_stage(
+            on_progress=stage_progress(  # only the readers' timeline feeds the live figure
                 on_progress,
+                f"the character model on Hamlet, {'carrying its state' if stateful else 'starting each chunk from zero'}",
                 reader_steps + (0 if stateful else cfg.char_steps),
                 total,
-                f"Character model on Hamlet, {'carrying its state' if stateful else 'starting each chunk from zero'}",
+                live=False,
             ),
         )
         for stateful in (True, False)

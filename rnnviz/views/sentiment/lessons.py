@@ -10,6 +10,7 @@ import numpy as np
 from rnnviz.core.budget import training_budget_s
 from rnnviz.core.cells import CELLS
 from rnnviz.core.claims import Claim, claim, comparison, paired_accuracy
+from rnnviz.core.fmt import sentence_case
 from rnnviz.core.reviews import CORPUS_CITATION
 from rnnviz.views.sentiment.labelled_csv import EXPECTED
 from rnnviz.views.sentiment.reading import NEIGHBOURS, cue_sentences, drift
@@ -170,7 +171,7 @@ ACCURACY = "{:+.1%}"
 
 def _capitalised(found: Claim) -> Claim:
     """A comparison's sentence with a capital letter: it opens with whichever model won."""
-    return dataclasses.replace(found, text=found.text[:1].upper() + found.text[1:])
+    return dataclasses.replace(found, text=sentence_case(found.text))
 
 
 def _right(prob: np.ndarray, labels: np.ndarray) -> np.ndarray:

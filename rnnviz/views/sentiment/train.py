@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import argparse
 import copy
-import dataclasses
 from functools import cache
 from pathlib import Path
 
@@ -30,7 +29,7 @@ from rnnviz.core.cells import count_parameters
 from rnnviz.core.classifier import MAX_READ_TOKENS, Classifier, SentimentModel, accuracy, pad
 from rnnviz.core.compare import parameter_count
 from rnnviz.core.experiment import ProgressFn
-from rnnviz.core.fit import History, Progress, fit
+from rnnviz.core.fit import History, fit, stage_progress
 from rnnviz.core.reviews import Labelled, rotten_tomatoes, split_by_group
 from rnnviz.core.seeding import seed_everything
 from rnnviz.core.timeline import Capture, Frame, Timeline
@@ -54,7 +53,7 @@ equal shares, so that a budget cut never leaves only the control undertrained.""
 SHUFFLED_STREAM = 1
 """The control draws its word shuffles and batch order from a stream of its own (seeded with the run's
 seed and this number), so adding it changes nothing else in a run."""
-STAGES = ("Training the network", "Training the same network on shuffled words (the word-order control)")
+STAGES = ("the network", "the same network on shuffled words (the word-order control)")
 
 
 FILM_SENTENCES = 500
@@ -207,19 +206,6 @@ def shuffle_words(ids: list[list[int]], rng: np.random.Generator) -> list[list[i
     return [[sentence[k] for k in rng.permutation(len(sentence))] for sentence in ids]
 
 
-def _stage(on_progress: ProgressFn | None, stage: int, steps: int) -> ProgressFn | None:
-    """One progress bar over both trainings: the control's steps count after the network's."""
-    if on_progress is None:
-        return None
-
-    def report(p: Progress) -> None:
-        on_progress(
-            dataclasses.replace(p, step=stage * steps + p.step, total=len(STAGES) * steps, note=STAGES[stage])
-        )
-
-    return report
-
-
 def shuffled_control(
     cfg: SentimentConfig,
     ids: list[list[int]],
@@ -280,7 +266,14 @@ def run(
     film_index = film_sample(len(test))
     steps = planned_steps(cfg, len(train))
     classifier, history, film_axes = train_classifier(
-        cfg, ids, labels, parts, vocab, rng, _stage(on_progress, 0, steps), test[film_index]
+        cfg,
+        ids,
+        labels,
+        parts,
+        vocab,
+        rng,
+        stage_progress(on_progress, STAGES[0], 0, len(STAGES) * steps),
+        test[film_index],
     )
 
     test_ids = [ids[i] for i in test]
@@ -288,7 +281,7 @@ def run(
     test_states = classifier.states(test_ids)
     baseline = fit_bag_of_words([ids[i] for i in train], labels[train], len(vocab))
     shuffled_prob, shuffled_history = shuffled_control(
-        cfg, ids, labels, parts, vocab, _stage(on_progress, 1, steps)
+        cfg, ids, labels, parts, vocab, stage_progress(on_progress, STAGES[1], steps, len(STAGES) * steps)
     )
 
     map_index = np.arange(len(test))

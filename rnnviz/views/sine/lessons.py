@@ -18,7 +18,7 @@ import pandas as pd
 from rnnviz.core.cells import CELLS
 from rnnviz.core.claims import LEVEL, Claim, Z, claim, comparison, diebold_mariano
 from rnnviz.core.config import to_query, training_part
-from rnnviz.core.fmt import tex_number
+from rnnviz.core.fmt import sentence_case, tex_number
 from rnnviz.views.sine.baselines import BASELINES
 from rnnviz.views.sine.datasets import REAL
 from rnnviz.views.sine.datasets import load as load_real
@@ -102,10 +102,6 @@ def _short(baseline: str) -> str:
     return BASELINES[baseline].split(" (")[0]
 
 
-def _sentence(text: str) -> str:
-    return text[:1].upper() + text[1:]
-
-
 def _listed(names: Sequence[str]) -> str:
     return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
 
@@ -139,7 +135,7 @@ def _with_p(found: Claim) -> Claim:
     the sentence."""
     p = p_value(found.evidence)
     evidence = {**found.evidence, "p_value": p}
-    text = _sentence(found.text).removesuffix(").") + f"; Diebold-Mariano {_p(evidence)})."
+    text = sentence_case(found.text).removesuffix(").") + f"; Diebold-Mariano {_p(evidence)})."
     return dataclasses.replace(found, text=text, evidence=evidence)
 
 
@@ -322,7 +318,7 @@ def objectives(res: SineResult) -> Claim:
     return dataclasses.replace(
         found,
         text=(
-            f"**Training objective.** {_sentence(found.text)} Mean squared error: rollouts "
+            f"**Training objective.** {sentence_case(found.text)} Mean squared error: rollouts "
             f"{_g(found.evidence['rollout_mse'])}, one step ahead {_g(found.evidence['one_step_mse'])}. Trained "
             f"one step ahead, a network never sees its own mistakes as inputs (exposure bias); rollouts of up to "
             f"{res.rollout} steps train it on them. The page shows the network trained {shown}; the other was "

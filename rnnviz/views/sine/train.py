@@ -6,7 +6,6 @@ Snapshot capture records the first free-running steps at each checkpoint: the fi
 from __future__ import annotations
 
 import argparse
-import dataclasses
 import math
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -18,7 +17,7 @@ from torch import nn
 
 from rnnviz.core.compare import parameter_count
 from rnnviz.core.experiment import ProgressFn
-from rnnviz.core.fit import History, fit
+from rnnviz.core.fit import History, fit, stage_progress
 from rnnviz.core.seeding import seed_everything
 from rnnviz.views.sine.baselines import BASELINES, Season, ar_residuals, detect_season, forecast_all
 from rnnviz.views.sine.baselines import from_origin as baseline_forecasts
@@ -292,13 +291,6 @@ def _train(
     return history
 
 
-def _noted(on_progress: ProgressFn | None, note: str) -> ProgressFn | None:
-    """Progress reports of the second training, with a note saying what it is."""
-    if on_progress is None:
-        return None
-    return lambda p: on_progress(dataclasses.replace(p, note=note))
-
-
 def _data(cfg: SineConfig, rng: np.random.Generator, upload: UserSeries | None) -> Series:
     """The series the settings name, as run() and params() both read it."""
     return load(
@@ -390,7 +382,9 @@ def run(
 
     history = _train(objective, model, windowed, cfg, rng, longest, MAIN_SHARE, on_progress, capture)
     compared = Forecaster(cell, hidden, cfg.layers, features=features, window=size)
-    note = f"Now training the other objective for comparison: {OBJECTIVES[other].lower()}."
+    stage = (
+        f"the comparison network, trained on the other objective ({OBJECTIVES[other].split(' (')[0].lower()})"
+    )
     other_history = _train(
         other,
         compared,
@@ -399,7 +393,7 @@ def run(
         rng,
         longest,
         1 - MAIN_SHARE - HYBRID_SHARE,
-        _noted(on_progress, note),
+        stage_progress(on_progress, stage),
         None,
     )
 
@@ -523,9 +517,9 @@ def _hybrid(
     inputs = torch.from_numpy(windows(scaled[: n_train - 1], size)[0])
     windowed = _Windows(inputs, torch.from_numpy(scaled[: n_train - 1]), train_idx, val_idx)
     model = Forecaster(*network, cfg.layers, features=1, window=size)
-    note = "Now training the hybrid's network on the autoregressive model's residuals."
+    stage = "the hybrid's network, on the autoregressive model's residuals"
     history = _train(
-        objective, model, windowed, cfg, rng, longest, HYBRID_SHARE, _noted(on_progress, note), None
+        objective, model, windowed, cfg, rng, longest, HYBRID_SHARE, stage_progress(on_progress, stage), None
     )
     return _Space(scaled, scaler, residuals, 0), model, history
 

@@ -10,9 +10,10 @@ import torch
 
 from rnnviz.core import export
 from rnnviz.core.config import specs
-from rnnviz.core.fit import History, Progress
+from rnnviz.core.figures import live_loss_curve
+from rnnviz.core.fit import History, Progress, stage_progress
 from rnnviz.core.fmt import percent
-from rnnviz.core.memory_model import build_model, shared_schedule, stage_progress, stop_note, train_memory
+from rnnviz.core.memory_model import build_model, shared_schedule, stop_note, train_memory
 from rnnviz.core.memory_tasks import CHANCE_LOSS, MEMORY_TASKS, memory_batch, memory_batches
 from rnnviz.core.timeline import Timeline
 from rnnviz.views.memory import EXPERIMENT, VIEW
@@ -98,13 +99,19 @@ def test_train_memory_is_deterministic_and_reports_clipped_norms():
     assert any(g > 0.5 for g in a.grad_norm)
 
 
-def test_stage_progress_spans_all_stages():
+def test_stage_progress_spans_all_stages_and_names_the_one_its_loss_curve_shows():
     seen = []
-    report_stage = stage_progress(seen.append, 100, 300, "LSTM")
-    report_stage(Progress(step=40, total=100, train_loss=0.5, val_loss=None, history=History()))
-    assert seen[0].step == 140 and seen[0].total == 300
-    assert seen[0].note == "Training LSTM"
-    assert stage_progress(None, 0, 300, "LSTM") is None
+    report_stage = stage_progress(seen.append, "LSTM", 100, 300)
+    report_stage(
+        Progress(step=40, total=100, train_loss=0.5, val_loss=None, history=History(loss=[0.7, 0.5]))
+    )
+    assert (seen[0].step, seen[0].total, seen[0].run_step, seen[0].run_steps) == (40, 100, 140, 300)
+    assert seen[0].fraction == 140 / 300
+    assert seen[0].line() == "LSTM, step 40 of 100: loss 0.5 (140 of 300 steps in all)"
+    assert live_loss_curve(seen[0].history, 220, seen[0].stage).layout.title.text.startswith(
+        "Loss of LSTM has fallen: 0.7 at the start"
+    )
+    assert stage_progress(None, "LSTM", 0, 300) is None
 
 
 def shares(low: float, high: float, diverged: float = 0.0) -> dict[str, float]:

@@ -241,9 +241,10 @@ def test_bidirectional_beats_forward_only_where_the_future_matters():
 def test_two_trainings_report_through_one_progress_bar():
     seen = []
     run(PatternsConfig(pattern="bidirectional", training="quarter"), on_progress=seen.append)
-    steps = [p.step for p in seen]
-    assert steps == sorted(steps) and {p.total for p in seen} == {steps[-1]}
+    steps = [p.run_step for p in seen]
+    assert steps == sorted(steps) and {p.run_steps for p in seen} == {steps[-1]}
     assert steps[-1] == 2 * STEP_TASKS["bidirectional"].steps // 4
+    assert [p.stage for p in (seen[0], seen[-1])] == ["the bidirectional network", "the forward-only network"]
 
 
 @pytest.mark.slow
