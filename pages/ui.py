@@ -328,7 +328,7 @@ def _cut_short_here(exp: Experiment[C, R], cfg: C, extra: dict[str, Any]) -> R |
 
 def _train_live(exp: Experiment[C, R], cfg: C, extra: dict[str, Any], live: LiveFigure | None) -> R:
     started = time.monotonic()
-    with st.status(f"Running: {exp.title.lower()}", expanded=True) as status:
+    with st.status(f"Running: {exp.title}", expanded=True) as status:
         waiting = st.empty()
         bar = st.progress(0.0, text="Starting")
         chart = st.empty()
