@@ -205,30 +205,30 @@ def wait_until_finished(page, timeout_s: float = 120, settle_s: float = 0.4) -> 
             return done
 
 
-WATCH_RERUN_JS = """() => {
-  const app = document.querySelector('[data-testid="stApp"]');
-  window.rnnvizRerunStarted = false;
-  new MutationObserver((changes, observer) => {
-    if (app.getAttribute('data-test-script-state') !== 'notRunning') {
-      window.rnnvizRerunStarted = true;
-      observer.disconnect();
-    }
-  }).observe(app, {attributes: true, attributeFilter: ['data-test-script-state']});
-}"""
-"""Note in ``window.rnnvizRerunStarted`` the moment the app leaves "not running", however briefly."""
+def rerun_by(
+    page, action: Callable[[], object], until: str, arg: object = None, timeout_s: float = 300
+) -> None:
+    """Do ``action`` (a click, a key press), wait until ``until`` (a JS predicate of ``arg``) holds, then until
+    the script run has finished.
 
-
-def rerun_by(page, action: Callable[[], object], timeout_s: float = 300) -> None:
-    """Do ``action`` (a click, a key press) and wait until the script run it starts has finished.
-
-    A fixed pause after the click raced a busy server: when the run had not started within the pause, the
-    page still looked finished, and a test read the page from before the click (CI, stop 37). An observer
-    set before the action sees the run start however short it is.
+    ``until`` states what only the action's run does (the Train button gone, a message shown). The page's run
+    state alone cannot tell a run that has not started yet from one that has finished: a fixed pause after the
+    click raced a busy server (stop 37's CI), and a short run can start and end within one repaint, so
+    watching the state for a change missed it under load.
     """
-    page.evaluate(WATCH_RERUN_JS)
     action()
-    page.wait_for_function("() => window.rnnvizRerunStarted", timeout=timeout_s * 1000, polling=50)
+    page.wait_for_function(until, arg=arg, timeout=timeout_s * 1000, polling=50)
     wait_until_finished(page, timeout_s)
+
+
+def click_train(page, button, timeout_s: float = 300) -> None:
+    """Press a Train button and wait until the training it starts has finished: that run removes the button."""
+    rerun_by(page, button.click, "(button) => !button.isConnected", button.element_handle(), timeout_s)
+
+
+def main_text_has_js(text: str) -> str:
+    """A predicate for :func:`rerun_by`: the page's main area shows ``text``."""
+    return f"() => document.querySelector('[data-testid=\"stMain\"]').innerText.includes({text!r})"
 
 
 DRAWN_JS = "() => !document.querySelector('[data-testid=\"stSkeleton\"]')"
@@ -241,7 +241,7 @@ def open_trained(page, url: str, timeout_s: float = 300) -> None:
     open_and_wait(page, url, timeout_s=timeout_s)
     train = page.locator('[data-testid="stMain"] button').filter(has_text="Train")
     if train.count():
-        rerun_by(page, train.first.click, timeout_s)
+        click_train(page, train.first, timeout_s)
     page.wait_for_function(DRAWN_JS, timeout=timeout_s * 1000)
 
 

@@ -1,7 +1,15 @@
 """The attention page in real headless Chromium: train on click, then play the training film and see the
 figure change between the untrained network and the trained one; typed junk never raises."""
 
-from tests.browser_support import BROWSER_TESTS, EXCEPTIONS_JS, assert_accessible, open_and_wait, rerun_by
+from tests.browser_support import (
+    BROWSER_TESTS,
+    EXCEPTIONS_JS,
+    assert_accessible,
+    click_train,
+    main_text_has_js,
+    open_and_wait,
+    rerun_by,
+)
 
 pytestmark = BROWSER_TESTS
 VIEWPORT = {"width": 1400, "height": 1400}
@@ -17,7 +25,7 @@ FIRST_FILM_Y = f"""() => {{
 
 def test_training_film_plays_from_the_untrained_network(page):
     open_and_wait(page, f"{page.base}/attention?length=8&hidden=16&steps=150&seed=41", timeout_s=180)
-    rerun_by(page, page.get_by_test_id("stBaseButton-primary").click)
+    click_train(page, page.get_by_test_id("stBaseButton-primary"))
     assert_accessible(page)
     chart = page.locator(FILM).first
     chart.scroll_into_view_if_needed()
@@ -44,7 +52,7 @@ def test_training_film_plays_from_the_untrained_network(page):
 def test_typed_junk_is_explained_not_raised(page):
     box = page.get_by_role("textbox", name="Your input", exact=True)
     box.fill("🙂 <b>12</b>34")
-    rerun_by(page, lambda: box.press("Enter"))
+    rerun_by(page, lambda: box.press("Enter"), main_text_has_js("Only the digits 0-9"))
     assert page.evaluate(EXCEPTIONS_JS) == []
     text = page.inner_text('[data-testid="stMain"]')
     assert "Only the digits 0-9" in text and "Right answer:" in text

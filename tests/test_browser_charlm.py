@@ -4,8 +4,8 @@ from tests.browser_support import (
     BROWSER_TESTS,
     EXCEPTIONS_JS,
     assert_accessible,
+    click_train,
     open_and_wait,
-    rerun_by,
 )
 
 pytestmark = BROWSER_TESTS
@@ -29,7 +29,7 @@ FILM_JS = """() => {
 def test_train_then_scrub_the_film_to_the_untrained_model(page):
     open_and_wait(page, f"{page.base}/charlm?{FAST}", timeout_s=180)
     assert "95% interval" not in page.inner_text('[data-testid="stMain"]')
-    rerun_by(page, page.get_by_test_id("stBaseButton-primary").click, 300)
+    click_train(page, page.get_by_test_id("stBaseButton-primary"), 300)
     assert page.evaluate(EXCEPTIONS_JS) == []
     assert "95% interval" in page.inner_text('[data-testid="stMain"]')
     page.wait_for_function(f"() => !!({FILM_JS})()", timeout=60_000)  # drawn after the run has finished

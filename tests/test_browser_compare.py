@@ -79,7 +79,7 @@ def _compared(page):
     page.wait_for_function(f"() => ({TRAIN_JS})() || !!({FILM_JS})({TITLE!r})", timeout=300_000)
     if page.evaluate(TRAIN_JS):
         train = page.locator('[data-testid="stMain"] button').filter(has_text="Train the comparison").first
-        rerun_by(page, train.click, 300)
+        rerun_by(page, train.click, f"() => !!({FILM_JS})({TITLE!r})")
     page.wait_for_function(f"() => !!({FILM_JS})({TITLE!r})", timeout=300_000)
 
 

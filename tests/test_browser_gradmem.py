@@ -5,8 +5,8 @@ from tests.browser_support import (
     BROWSER_TESTS,
     EXCEPTIONS_JS,
     assert_accessible,
+    click_train,
     open_and_wait,
-    rerun_by,
 )
 
 pytestmark = BROWSER_TESTS
@@ -25,7 +25,7 @@ TRACE_Y_JS = f"""([index, trace]) => {{
 
 def train(page, path: str) -> None:
     open_and_wait(page, f"{page.base}/{path}", timeout_s=180)
-    rerun_by(page, page.get_by_test_id("stBaseButton-primary").click, 240)
+    click_train(page, page.get_by_test_id("stBaseButton-primary"), 240)
     assert_accessible(page)
 
 

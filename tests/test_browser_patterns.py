@@ -8,6 +8,8 @@ from tests.browser_support import (
     BROWSER_TESTS,
     EXCEPTIONS_JS,
     assert_accessible,
+    click_train,
+    main_text_has_js,
     open_and_wait,
     rerun_by,
 )
@@ -35,12 +37,12 @@ def test_date_converter_trains_on_click_and_answers_typed_garbage(page):
     # A seed no other test trains: the page must ask for its Train button (nothing in the shared store).
     open_and_wait(page, f"{page.base}/patterns?pattern=seq2seq&training=quarter&seed=41", timeout_s=180)
     assert "Answer:" not in _main_text(page)
-    rerun_by(page, page.get_by_test_id("stBaseButton-primary").click, 180)
+    click_train(page, page.get_by_test_id("stBaseButton-primary"), 180)
     assert_accessible(page)
     assert "Held-out dates" in _main_text(page)
     box = page.get_by_role("textbox", name="Date", exact=True)
     box.fill("🙂 <b>hello</b> 31/02")
-    rerun_by(page, lambda: box.press("Enter"), 180)
+    rerun_by(page, lambda: box.press("Enter"), main_text_has_js("never seen"), timeout_s=180)
     text = _main_text(page)
     assert page.evaluate(EXCEPTIONS_JS) == []
     assert "never seen" in text and "Answer:" in text

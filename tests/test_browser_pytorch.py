@@ -5,8 +5,8 @@ from tests.browser_support import (
     BROWSER_TESTS,
     EXCEPTIONS_JS,
     assert_accessible,
+    click_train,
     open_and_wait,
-    rerun_by,
 )
 
 pytestmark = BROWSER_TESTS
@@ -47,7 +47,7 @@ def test_shapes_and_corrections_draw_before_any_training(page):
 
 def test_training_then_playing_the_film_changes_the_figure(page):
     open_and_wait(page, f"{page.base}/pytorch?{TINY}", timeout_s=180)
-    rerun_by(page, page.get_by_test_id("stBaseButton-primary").click, 240)
+    click_train(page, page.get_by_test_id("stBaseButton-primary"), 240)
     assert page.evaluate(EXCEPTIONS_JS) == []
     assert "What the gap says" in _main_text(page)
     page.wait_for_function(FILM_DRAWN_JS, timeout=30_000)
