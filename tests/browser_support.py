@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -239,7 +240,8 @@ def open_trained(page, url: str, timeout_s: float = 300) -> None:
     """Open a page of the app as a visitor would and let it finish its run: press Train if it asks for
     it, then wait until every element is drawn."""
     open_and_wait(page, url, timeout_s=timeout_s)
-    train = page.locator('[data-testid="stMain"] button').filter(has_text="Train")
+    # The page's own Train button, not the comparison's ("Train the comparison" stays while that trains).
+    train = page.locator('[data-testid="stMain"] button').filter(has_text=re.compile(r"Train$"))
     if train.count():
         click_train(page, train.first, timeout_s)
     page.wait_for_function(DRAWN_JS, timeout=timeout_s * 1000)

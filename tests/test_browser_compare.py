@@ -9,6 +9,7 @@ from tests.browser_support import (
     BROWSER_TESTS,
     EXCEPTIONS_JS,
     FILM_JS,
+    assert_accessible,
     open_and_wait,
     rerun_by,
 )
@@ -92,6 +93,11 @@ def test_one_film_holds_a_panel_per_variant_and_opens_on_the_trained_models(page
     assert _in_step(state)
     buttons = page.evaluate(f"() => ({FILM_JS})({TITLE!r}).querySelectorAll('.updatemenu-button').length")
     assert buttons == 2, "one Play and one Pause for every panel"
+
+
+def test_the_compared_page_is_accessible(page):
+    """The accessibility module's gallery links never press a comparison's Train: its figures are checked here."""
+    assert_accessible(page)
 
 
 def test_play_advances_every_panel_together(page):
