@@ -76,16 +76,9 @@ def loss_curve(
                 mode="lines+markers",
             )
         )
-    if title is None:
-        if history.loss:
-            first, last = history.loss[0], history.final_loss()
-            went = "fell" if last < first else "did not fall"
-            title = f"Loss {went}: {first:.3g} at the start, {last:.3g} at the end of {len(steps)} steps"
-        else:
-            title = "Not trained: the weights are as initialised"
     base_layout(
         fig,
-        title,
+        title if title is not None else loss_title(history),
         height=height,
         x="training step",
         y="loss" + (" (log scale)" if log_y else ""),
@@ -96,13 +89,22 @@ def loss_curve(
 
 
 def live_loss_curve(history: History, height: int, stage: str = "") -> go.Figure:
-    """The loss so far, while training: the history grows under it, so it is drawn afresh every time. Its
-    title names the training (``stage``, when a run has several) and says which way its loss has gone."""
-    first, last = history.loss[0], history.final_loss()
-    went = "has fallen" if last < first else "has not fallen"
+    """The loss so far, while training: the history grows under it, so it is drawn afresh every time."""
+    return loss_curve.__wrapped__(history, title=loss_title(history, live=True, stage=stage), height=height)
+
+
+def loss_title(history: History, *, live: bool = False, stage: str = "") -> str:
+    """Which way this training's loss went: the mean of its last steps against its first, so one noisy step
+    does not decide it. ``live``: so far, at the step reached; ``stage`` names one of a run's trainings."""
+    if not history.loss:
+        return "Not trained: the weights are as initialised"
+    first, last, steps = history.loss[0], history.final_loss(), len(history.loss)
+    if live:
+        went, where = ("has fallen" if last < first else "has not fallen"), f"at step {steps}"
+    else:
+        went, where = ("fell" if last < first else "did not fall"), f"at the end of {steps} steps"
     whose = f" of {stage}" if stage else ""
-    title = f"Loss{whose} {went}: {first:.3g} at the start, {last:.3g} at step {len(history.loss)}"
-    return loss_curve.__wrapped__(history, title=title, height=height)
+    return f"Loss{whose} {went}: {first:.3g} at the start, {last:.3g} {where}"
 
 
 @by_result

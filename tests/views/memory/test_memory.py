@@ -111,6 +111,8 @@ def test_stage_progress_spans_all_stages_and_names_the_one_its_loss_curve_shows(
     assert live_loss_curve(seen[0].history, 220, seen[0].stage).layout.title.text.startswith(
         "Loss of LSTM has fallen: 0.7 at the start"
     )
+    rising = live_loss_curve(History(loss=[0.5, 0.7]), 220).layout.title.text
+    assert rising == "Loss has not fallen: 0.5 at the start, 0.7 at step 2"  # said only when it holds
     assert stage_progress(None, "LSTM", 0, 300) is None
 
 
