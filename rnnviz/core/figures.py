@@ -158,8 +158,8 @@ def plottable(values: np.ndarray) -> list[float | None]:
     return [float(v) if math.isfinite(v) and v > 0 else None for v in np.asarray(values, dtype=float)]
 
 
-FrameTraces = Sequence[BaseTraceType]
-"""The traces of one snapshot, in the order of the figure's animated traces."""
+FrameTraces = Sequence[BaseTraceType | dict]
+"""The traces of one snapshot (Plotly objects or their dicts), in the order of the figure's animated traces."""
 
 PLAY_MS = 350
 """Milliseconds per frame when a timeline plays."""
@@ -196,58 +196,57 @@ def animate(
     if len(frames) < 2:
         return fig
     idx = list(traces) if traces is not None else list(range(len(frames[0])))
+    # Frames given as plain dicts and layout parts assigned whole: Plotly checks each once, where building
+    # go.Frame objects and update_layout checked them twice (half of a film's cost on every first view).
     fig.frames = [
-        go.Frame(
-            data=list(data),
+        dict(
+            data=[t if isinstance(t, dict) else t.to_plotly_json() for t in data],
             traces=idx,
             name=str(i),
-            layout=dict(title=dict(text=titles[i])) if titles is not None else None,
+            **({"layout": {"title": {"text": titles[i]}}} if titles is not None else {}),
         )
         for i, data in enumerate(frames)
     ]
     play = dict(frame=dict(duration=PLAY_MS, redraw=True), transition=dict(duration=0), fromcurrent=True)
     pause = dict(frame=dict(duration=0, redraw=False), mode="immediate", transition=dict(duration=0))
-    fig.update_layout(
-        updatemenus=[
-            dict(
-                type="buttons",
-                direction="left",
-                showactive=False,
-                x=0,
-                y=0,
-                xanchor="left",
-                yanchor="top",
-                pad=dict(t=PLAYER_TOP),
-                buttons=[
-                    dict(label="▶ Play", method="animate", args=[None, play]),
-                    dict(label="❚❚ Pause", method="animate", args=[[None], pause]),
-                ],
-            )
-        ],
-        sliders=[
-            dict(
-                active=len(frames) - 1,
-                x=0,
-                len=1,
-                y=0,
-                yanchor="top",
-                pad=dict(t=PLAYER_TOP + SLIDER_BELOW_BUTTONS),
-                currentvalue=dict(prefix="Training step ", xanchor="right", font=dict(size=12)),
-                steps=[
-                    dict(
-                        label=label,
-                        method="animate",
-                        args=[[str(i)], dict(pause, frame=dict(duration=0, redraw=True))],
-                    )
-                    for i, label in enumerate(labels)
-                ],
-            )
-        ],
-    )
-    fig.update_layout(
-        height=(fig.layout.height or DEFAULT_HEIGHT) + PLAYER_HEIGHT,
-        margin=dict(b=max(fig.layout.margin.b or 0, FILM_MARGIN_B)),
-    )
+    layout = fig.layout
+    layout.updatemenus = [
+        dict(
+            type="buttons",
+            direction="left",
+            showactive=False,
+            x=0,
+            y=0,
+            xanchor="left",
+            yanchor="top",
+            pad=dict(t=PLAYER_TOP),
+            buttons=[
+                dict(label="▶ Play", method="animate", args=[None, play]),
+                dict(label="❚❚ Pause", method="animate", args=[[None], pause]),
+            ],
+        )
+    ]
+    layout.sliders = [
+        dict(
+            active=len(frames) - 1,
+            x=0,
+            len=1,
+            y=0,
+            yanchor="top",
+            pad=dict(t=PLAYER_TOP + SLIDER_BELOW_BUTTONS),
+            currentvalue=dict(prefix="Training step ", xanchor="right", font=dict(size=12)),
+            steps=[
+                dict(
+                    label=label,
+                    method="animate",
+                    args=[[str(i)], dict(pause, frame=dict(duration=0, redraw=True))],
+                )
+                for i, label in enumerate(labels)
+            ],
+        )
+    ]
+    layout.height = (layout.height or DEFAULT_HEIGHT) + PLAYER_HEIGHT
+    layout.margin.b = max(layout.margin.b or 0, FILM_MARGIN_B)
     return fig
 
 
