@@ -123,7 +123,8 @@ def _laid_over(current: dict, new: dict) -> dict:
     return merged
 
 
-def _shared_look(title: str) -> dict[str, dict]:
+def shared_look(title: str) -> dict[str, dict]:
+    """The layout parts every figure shares, titled ``title``: one look across the views."""
     return {
         "title": dict(text=title, x=0, xanchor="left", font=dict(size=15)),
         "margin": dict(l=10, r=10, t=50, b=10),
@@ -142,7 +143,7 @@ def base_layout(fig: go.Figure, title: str, *, height: int = 360, **axes: str) -
     and every figure of every page and live redraw passes through here."""
     colour_not_alone(fig)
     layout = fig.layout
-    for part, look in _shared_look(title).items():
+    for part, look in shared_look(title).items():
         layout[part] = _laid_over(layout[part].to_plotly_json(), look)
     layout.height = height
     for axis, select in (("x", fig.select_xaxes), ("y", fig.select_yaxes)):

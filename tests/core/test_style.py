@@ -1,0 +1,28 @@
+"""The shared look: base_layout gives the layout Plotly's own update would, for less."""
+
+import plotly.graph_objects as go
+from plotly.subplots import make_subplots
+
+from rnnviz.core.style import base_layout, shared_look
+
+
+def _figure() -> go.Figure:
+    """Two panels, and layout parts a view set before the shared look: they must survive it."""
+    fig = make_subplots(rows=1, cols=2)
+    fig.add_scatter(x=[0, 1], y=[1, 2], name="a", row=1, col=1)
+    fig.add_scatter(x=[0, 1], y=[2, 1], name="b", row=1, col=2)
+    fig.update_layout(
+        legend=dict(traceorder="reversed"), title=dict(subtitle=dict(text="kept")), margin=dict(pad=3)
+    )
+    return fig
+
+
+def test_base_layout_merges_like_update_layout_on_every_axis():
+    ours = base_layout(_figure(), "A finding", height=300, x="step", y="loss")
+    plotly = _figure()
+    plotly.update_layout(**shared_look("A finding"), height=300)
+    plotly.update_xaxes(title_text="step")
+    plotly.update_yaxes(title_text="loss")
+    assert ours.layout.to_plotly_json() == plotly.layout.to_plotly_json()
+    assert ours.layout.legend.traceorder == "reversed" and ours.layout.title.subtitle.text == "kept"
+    assert ours.layout.margin.pad == 3 and ours.layout.xaxis2.title.text == "step"
