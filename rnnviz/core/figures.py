@@ -166,11 +166,12 @@ PLAY_MS = 350
 
 PLAYER_TOP = 55
 """Pixels between the plot area and the Play / Pause buttons: clear of the x-axis title."""
-SLIDER_BELOW_BUTTONS = 20
-"""The slider's rail runs under the buttons, full width; its step label sits on the right, beside them."""
-FILM_MARGIN_B = 150
+SLIDER_BELOW_BUTTONS = 36
+"""The slider, full width, starts below the buttons: its step label on the right, then its rail. Level with
+the buttons, the label ran into ❚❚ Pause on a narrow film (a heatmap in half the page)."""
+FILM_MARGIN_B = 166
 """Room under a film's axes for the buttons and the step slider."""
-PLAYER_HEIGHT = 140
+PLAYER_HEIGHT = 156
 """Added to a film's height, so its plot area stays the size it was drawn for."""
 DEFAULT_HEIGHT = 450
 """Plotly's height for a figure that sets none."""
