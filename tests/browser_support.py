@@ -69,6 +69,22 @@ def show_frame_js(report: str) -> str:
 }}"""
 
 
+NEAR_THE_END_JS = """async (g, back) => {
+  const frame = String(g._transitionData._frames.length - 1 - back);
+  await Plotly.animate(g, [frame], {frame: {duration: 0, redraw: true}, transition: {duration: 0},
+                                    mode: 'immediate'});
+}"""
+FRAMES_BEFORE_THE_END = 2
+"""Where a test sets a film before pressing Play to see it end on the trained model: a whole film plays for
+9 s (24 frames at 350 ms) of the test's time and Chromium's CPU, its last three frames for one."""
+
+
+def near_the_end(film) -> None:
+    """Show the film (a locator or handle of its graph div) ``FRAMES_BEFORE_THE_END`` frames before its last,
+    as dragging its slider there does."""
+    film.evaluate(NEAR_THE_END_JS, FRAMES_BEFORE_THE_END)
+
+
 def first_and_last_frames(page, title: str, report: str) -> tuple[dict, dict]:
     """What ``report`` (an expression of the graph div ``g``) says at the film's first frame and at its last."""
     show = show_frame_js(report)

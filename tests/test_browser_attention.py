@@ -7,6 +7,7 @@ from tests.browser_support import (
     assert_accessible,
     click_train,
     main_text_has_js,
+    near_the_end,
     open_and_wait,
     rerun_by,
 )
@@ -40,8 +41,9 @@ def test_training_film_plays_from_the_untrained_network(page):
     page.wait_for_timeout(800)
     untrained = page.evaluate(FIRST_FILM_Y)
     assert untrained != trained, "step 0 shows the untrained networks"
+    near_the_end(chart)
     chart.locator(".updatemenu-button", has_text="Play").click()
-    page.wait_for_function(  # the film plays to its last frame: the trained networks
+    page.wait_for_function(  # the film plays on to its last frame: the trained networks
         f"trained => JSON.stringify(({FIRST_FILM_Y})()) === JSON.stringify(trained)",
         arg=trained,
         timeout=30_000,

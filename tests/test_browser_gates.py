@@ -3,7 +3,13 @@ it shows at the first snapshot differs from the trained network's, which it ends
 
 import json
 
-from tests.browser_support import BROWSER_TESTS, EXCEPTIONS_JS, assert_accessible, open_and_wait
+from tests.browser_support import (
+    BROWSER_TESTS,
+    EXCEPTIONS_JS,
+    assert_accessible,
+    near_the_end,
+    open_and_wait,
+)
 
 pytestmark = BROWSER_TESTS
 VIEWPORT = {"width": 1400, "height": 3200}
@@ -35,7 +41,8 @@ def test_playing_the_film_changes_the_gates_and_ends_on_the_trained_network(page
     film.locator(".updatemenu-button", has_text="Pause").click()
     early, early_title = _grid(page)
     assert "step 100," not in early_title and early != trained  # an early snapshot: other gate values
-    film.locator(".updatemenu-button", has_text="Play").click()  # on from the paused frame to the end
+    near_the_end(film)
+    film.locator(".updatemenu-button", has_text="Play").click()  # on from there to the end
     page.wait_for_function(f"() => ({TITLE_JS}).includes('step 100,')", timeout=30_000, polling=50)
     page.wait_for_timeout(500)
     last, _ = _grid(page)

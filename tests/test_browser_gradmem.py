@@ -6,13 +6,14 @@ from tests.browser_support import (
     EXCEPTIONS_JS,
     assert_accessible,
     click_train,
+    near_the_end,
     open_and_wait,
 )
 
 pytestmark = BROWSER_TESTS
 
 PLAY_TIMEOUT_MS = 30_000
-"""Longer than a whole film takes to play (24 frames at 350 ms)."""
+"""Longer than a whole film takes to play (24 frames at 350 ms), let alone its last frames."""
 
 TITLE = "g => (g.layout.title.text || '').replace(/<[^>]*>/g, '')"  # Streamlit's theme adds <b>
 FIND_JS = f"""title => [...document.querySelectorAll('.js-plotly-plot')].findIndex(g => ({TITLE})(g).startsWith(title))"""
@@ -30,8 +31,8 @@ def train(page, path: str) -> None:
 
 
 def rewind_and_play(page, title: str, trace: int, until: str) -> tuple[dict, dict, dict]:
-    """The figure's trace as opened (the last frame), after dragging the slider to step 0, and after Play
-    has played until the figure's title starts with ``until``."""
+    """The figure's trace as opened (the last frame), after dragging the slider to step 0, and after Play,
+    pressed near the film's end, has played until the figure's title starts with ``until``."""
     page.wait_for_function(f"t => ({FIND_JS})(t) >= 0", arg=title, timeout=60_000)  # drawn after the run
     index = page.evaluate(FIND_JS, title)
     assert index >= 0, f"no figure titled {title!r}"
@@ -47,6 +48,7 @@ def rewind_and_play(page, title: str, trace: int, until: str) -> tuple[dict, dic
     page.mouse.up()
     page.wait_for_timeout(1000)
     first = page.evaluate(TRACE_Y_JS, [index, trace])
+    near_the_end(chart)
     chart.get_by_text("▶ Play").click()
     page.wait_for_function(
         f"([i, t]) => ({TITLE})(document.querySelectorAll('.js-plotly-plot')[i]).startsWith(t)",
