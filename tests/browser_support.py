@@ -51,6 +51,22 @@ FILM_JS = """(title) => [...document.querySelectorAll('.js-plotly-plot')]
 LAST_FRAME_JS = f"(title) => ({FILM_JS})(title)._transitionData._frames.length - 1"
 
 
+def stored(link: str) -> None:
+    """Train what a link of the app shows (``view?query``) in the test process, into the run's shared
+    store, as a hosted server's pre-warming does: the page then opens on it trained, and neither the app
+    server nor Chromium spends a training drawing it live. For tests about a trained page; the tests of
+    Train and of the live figures use settings nobody stores first."""
+    from urllib.parse import parse_qs
+
+    from rnnviz.core import config as cfgmod
+    from rnnviz.views import get
+    from tests.trained import trained
+
+    view, _, query = link.partition("?")
+    exp = get(view)
+    trained(exp, cfgmod.from_query(exp.config, parse_qs(query))[0])
+
+
 def open_with_films(page, path: str, *titles: str, timeout_s: float = 180) -> None:
     """Open a page of the app (``page.base`` + ``path``) and wait until the films titled ``titles`` are drawn."""
     open_and_wait(page, f"{page.base}/{path}", timeout_s=timeout_s)

@@ -12,6 +12,7 @@ from tests.browser_support import (
     main_text_has_js,
     open_and_wait,
     rerun_by,
+    stored,
 )
 
 pytestmark = BROWSER_TESTS
@@ -23,7 +24,9 @@ def _main_text(page) -> str:
 
 @pytest.mark.parametrize("pattern", [p for p in PATTERNS if p != "seq2seq"])
 def test_each_pattern_draws_its_diagram(page, pattern):
-    open_and_wait(page, f"{page.base}/patterns?pattern={pattern}", timeout_s=180)
+    link = f"patterns?pattern={pattern}"
+    stored(link)  # the pattern's own tests (tests/views/patterns) read the same model
+    open_and_wait(page, f"{page.base}/{link}", timeout_s=180)
     assert page.evaluate(EXCEPTIONS_JS) == []
     # Under load the run may still be training after the first quiet moment: wait for its charts.
     page.wait_for_function(

@@ -12,6 +12,7 @@ from tests.browser_support import (
     first_and_last_frames,
     open_trained,
     show_frame_js,
+    stored,
 )
 
 pytestmark = BROWSER_TESTS
@@ -28,9 +29,8 @@ POINTS = "{title: g.layout.title.text, x: [...g._fullData[0].x], y: [...g._fullD
 @pytest.fixture(scope="module", autouse=True)
 def _trained(page):
     """The module's tests look at one page: sentiment trained on the small link, its film drawn."""
-    open_trained(
-        page, f"{page.base}/sentiment?{SMALL}", timeout_s=180
-    )  # trained here, or read from the store
+    stored(f"sentiment?{SMALL}")
+    open_trained(page, f"{page.base}/sentiment?{SMALL}", timeout_s=180)
     page.wait_for_selector('[data-testid="stMetric"]', timeout=180_000)
     page.wait_for_function(FINISHED_JS, timeout=180_000, polling=100)
     page.wait_for_function(f"() => !!({THE_FILM})()", timeout=60_000)

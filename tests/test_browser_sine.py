@@ -11,6 +11,7 @@ from tests.browser_support import (
     open_and_wait,
     open_with_films,
     play_film,
+    stored,
 )
 
 pytestmark = BROWSER_TESTS
@@ -18,13 +19,17 @@ pytestmark = BROWSER_TESTS
 FILM = "steps fed back"
 """Words in the film's title at every frame."""
 
+LINK = "sine?epochs=60"
+CO2 = "sine?signal=co2"
+"""The CO₂ default: the model tests/views/sine/test_real_series.py checks."""
 FORECAST = "{title: g.layout.title.text, forecast: JSON.stringify(g._fullData[1].y)}"
 
 
 @pytest.fixture(scope="module", autouse=True)
 def _trained(page):
     """The module's tests look at one page: sine trained for 60 epochs, its film drawn."""
-    open_with_films(page, "sine?epochs=60", FILM)
+    stored(LINK)
+    open_with_films(page, LINK, FILM)
 
 
 def test_the_trained_page_is_accessible(page):
@@ -44,7 +49,8 @@ def test_play_runs_the_forecast_film(page):
 
 
 def test_co2_draws_its_baselines_without_an_exception(page):
-    open_and_wait(page, f"{page.base}/sine?signal=co2", timeout_s=300)  # the CLI test's model, if trained
+    stored(CO2)
+    open_and_wait(page, f"{page.base}/{CO2}", timeout_s=300)
     assert page.evaluate(EXCEPTIONS_JS) == []
     text = page.inner_text('[data-testid="stMain"]')
     assert "Keeling" in text and "seasonal naive" in text

@@ -11,6 +11,7 @@ from tests.browser_support import (
     first_and_last_frames,
     open_with_films,
     play_film,
+    stored,
 )
 
 pytestmark = BROWSER_TESTS
@@ -27,6 +28,7 @@ VALUES = "{title: g.layout.title.text, values: JSON.stringify(g._fullData[0].z |
 @pytest.fixture(scope="module", autouse=True)
 def _trained(page):
     """The module's tests look at one page: unroll at its defaults, both films drawn."""
+    stored("unroll")
     open_with_films(page, "unroll", "Hidden states h", "Next-token guesses")
 
 
