@@ -74,22 +74,23 @@ def open_with_films(page, path: str, *titles: str, timeout_s: float = 180) -> No
         page.wait_for_function(f"(t) => !!({FILM_JS})(t)", arg=title, timeout=60_000)
 
 
+AS_ITS_SLIDER = "{frame: {duration: 0, redraw: true}, transition: {duration: 0}, mode: 'immediate'}"
+"""``Plotly.animate``'s options that show one frame of a film at once, as its step slider does."""
+
+
 def show_frame_js(report: str) -> str:
     """JavaScript taking ``[title, frame]``: show that frame of the film as its slider does, then return
     ``report``, an expression of the film's graph div ``g``."""
     return f"""async ([title, frame]) => {{
   const g = ({FILM_JS})(title);
-  await Plotly.animate(g, [frame], {{frame: {{duration: 0, redraw: true}}, transition: {{duration: 0}},
-                                    mode: 'immediate'}});
+  await Plotly.animate(g, [frame], {AS_ITS_SLIDER});
   return {report};
 }}"""
 
 
-NEAR_THE_END_JS = """async (g, back) => {
-  const frame = String(g._transitionData._frames.length - 1 - back);
-  await Plotly.animate(g, [frame], {frame: {duration: 0, redraw: true}, transition: {duration: 0},
-                                    mode: 'immediate'});
-}"""
+NEAR_THE_END_JS = f"""async (g, back) => {{
+  await Plotly.animate(g, [String(g._transitionData._frames.length - 1 - back)], {AS_ITS_SLIDER});
+}}"""
 FRAMES_BEFORE_THE_END = 2
 """Where a test sets a film before pressing Play to see it end on the trained model: a whole film plays for
 9 s (24 frames at 350 ms) of the test's time and Chromium's CPU, its last three frames for one."""

@@ -1,6 +1,7 @@
 """The character model page in real headless Chromium: Train, then scrub the training film back to step 0."""
 
 from tests.browser_support import (
+    AS_ITS_SLIDER,
     BROWSER_TESTS,
     EXCEPTIONS_JS,
     assert_accessible,
@@ -13,10 +14,10 @@ pytestmark = BROWSER_TESTS
 FAST = "corpus=dialogue&hidden=16&train_steps=60&seq_len=16&seed=41"
 """Small, and a seed no other test trains: the shared result store cannot hold it, so the page asks to train."""
 
-TO_FIRST_FRAME_JS = """() => {
+TO_FIRST_FRAME_JS = f"""() => {{
   const gd = [...document.querySelectorAll('.js-plotly-plot')].find(g => g._transitionData && g._transitionData._frames && g._transitionData._frames.length > 1);
-  return Plotly.animate(gd, ['0'], {frame: {duration: 0, redraw: true}, transition: {duration: 0}, mode: 'immediate'});
-}"""
+  return Plotly.animate(gd, ['0'], {AS_ITS_SLIDER});
+}}"""
 
 FILM_JS = """() => {
   const gd = [...document.querySelectorAll('.js-plotly-plot')].find(g => g._transitionData && g._transitionData._frames && g._transitionData._frames.length > 1);

@@ -6,6 +6,7 @@ import re
 import pytest
 
 from tests.browser_support import (
+    AS_ITS_SLIDER,
     BROWSER_TESTS,
     EXCEPTIONS_JS,
     FILM_JS,
@@ -58,8 +59,7 @@ def _step(text: str) -> str:
 
 def _show(page, frame: str) -> None:
     page.evaluate(
-        f"""(f) => Plotly.animate(({FILM_JS})({TITLE!r}), [f],
-            {{frame: {{duration: 0, redraw: true}}, transition: {{duration: 0}}, mode: 'immediate'}})""",
+        f"(f) => Plotly.animate(({FILM_JS})({TITLE!r}), [f], {AS_ITS_SLIDER})",
         frame,
     )
     page.wait_for_function(f"(f) => String(({STATE_JS})().active) === f", arg=frame)

@@ -2,6 +2,7 @@
 film played from its first to its last frame, with no exception anywhere."""
 
 from tests.browser_support import (
+    AS_ITS_SLIDER,
     BROWSER_TESTS,
     EXCEPTIONS_JS,
     assert_accessible,
@@ -14,16 +15,15 @@ pytestmark = BROWSER_TESTS
 TINY = "sentences=500&epochs=1&char_steps=20&seed=41"
 """Small, and a seed no other test trains: the shared result store cannot hold it, so the page asks to train."""
 
-SHOW_FRAME_JS = """async (frame) => {
+SHOW_FRAME_JS = f"""async (frame) => {{
   const g = [...document.querySelectorAll('.js-plotly-plot')]
     .find(d => d.layout && d.layout.sliders && d.layout.sliders.length && d.layout.title.text.includes('Validation accuracy'));
-  if (frame !== null) {
-    await Plotly.animate(g, [frame], {frame: {duration: 0, redraw: true}, transition: {duration: 0},
-                                      mode: 'immediate'});
-  }
-  return {title: g.layout.title.text, frames: g._transitionData._frames.length,
-          values: JSON.stringify(g._fullData.map(t => t.y))};
-}"""
+  if (frame !== null) {{
+    await Plotly.animate(g, [frame], {AS_ITS_SLIDER});
+  }}
+  return {{title: g.layout.title.text, frames: g._transitionData._frames.length,
+          values: JSON.stringify(g._fullData.map(t => t.y))}};
+}}"""
 """Show one frame of the readers' film (null: stay), and report its title, frame count and data."""
 
 FILM_DRAWN_JS = """() => [...document.querySelectorAll('.js-plotly-plot')]
