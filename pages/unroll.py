@@ -15,6 +15,7 @@ from rnnviz.views.unroll.lessons import (
     film_caption,
     fused_matches,
     gates_caption,
+    loss_help,
     loss_label,
     parameter_sharing,
     step_sentence,
@@ -35,7 +36,7 @@ steps = len(res.tokens)
 m = st.columns(4)
 m[0].metric("Steps (tokens)", steps)
 m[1].metric("Parameters", f"{res.params:,}")
-m[2].metric(loss_label(res), sci(res.loss_after), help=EXPERIMENT.metric.help)
+m[2].metric(loss_label(res), sci(res.loss_after), help=loss_help(res))
 m[3].metric("Fused vs step-by-step", f"{res.fused_gap:.1e}", help=FUSED_HELP)
 st.markdown(training_lowers_loss(res).text)
 st.caption(fused_matches(res).text)

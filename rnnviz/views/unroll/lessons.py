@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Mapping, Sequence
 
 import numpy as np
 
 from rnnviz.core.cells import CELLS, GATE_NAMES
 from rnnviz.core.claims import Claim, claim, comparison, paired_bootstrap
+from rnnviz.core.fmt import sci
 from rnnviz.views.unroll.result import UnrollResult
 from rnnviz.views.unroll.settings import UnrollConfig
 from rnnviz.views.unroll.step import largest_slope, spectral_norm
@@ -43,6 +45,18 @@ INITIAL_STATE = (
 
 def loss_label(res: UnrollResult) -> str:
     return "Loss after training" if res.trained else "Loss (untrained)"
+
+
+def loss_help(res: UnrollResult) -> str:
+    """The metric's help, and why the loss curve and the film end on another number: each step's loss is
+    measured before that step's update, the loss after training after the last one."""
+    last = res.history.loss[-1] if res.trained and res.history.loss else float("nan")
+    if not math.isfinite(last):
+        return METRIC_HELP
+    return (
+        f"{METRIC_HELP} The loss curve and the film end on {sci(last)}: step {len(res.history.loss)}'s loss, "
+        f"measured before that step's update changed the weights; this one is measured after it."
+    )
 
 
 def step_sentence(res: UnrollResult, t: int, quote: Callable[[str], str]) -> str:

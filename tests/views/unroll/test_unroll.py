@@ -9,7 +9,14 @@ from rnnviz.core.equations import column, shown_units, step_latex, tex_text
 from rnnviz.core.timeline import capturing
 from rnnviz.views.unroll import EXPERIMENT, VIEW
 from rnnviz.views.unroll.figures import weight_heatmaps
-from rnnviz.views.unroll.lessons import claims, earlier_state_fades, fused_matches, training_lowers_loss
+from rnnviz.views.unroll.lessons import (
+    METRIC_HELP,
+    claims,
+    earlier_state_fades,
+    fused_matches,
+    loss_help,
+    training_lowers_loss,
+)
 from rnnviz.views.unroll.result import hidden_of
 from rnnviz.views.unroll.settings import UnrollConfig
 from rnnviz.views.unroll.step import gate_means, step_inputs
@@ -30,6 +37,14 @@ def test_training_teaches_the_sequence():
     assert hits >= 0.8 * (len(learned.tokens) - 1)
     assert learned.fused_gap < 1e-5
     assert learned.loss_after < 0.5 * untrained.loss_after
+
+
+def test_the_loss_help_says_why_the_curve_ends_on_another_number_and_it_is_so():
+    """The curve's step-n loss is measured before step n's update: the loss after training of n - 1 steps."""
+    res, one_step_less = result(train_steps=40), result(train_steps=39)
+    assert res.history.loss[-1] == pytest.approx(one_step_less.loss_after, rel=1e-6) != res.loss_after
+    assert f"end on {res.history.loss[-1]:.3g}: step 40's loss" in loss_help(res)
+    assert loss_help(result(train_steps=0)) == METRIC_HELP
 
 
 def test_same_config_same_numbers_different_seed_different_numbers():
