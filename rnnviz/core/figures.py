@@ -95,14 +95,17 @@ def live_loss_curve(history: History, height: int, stage: str = "") -> go.Figure
 
 def loss_title(history: History, *, live: bool = False, stage: str = "") -> str:
     """Which way this training's loss went: the mean of its last steps against its first, so one noisy step
-    does not decide it. ``live``: so far, at the step reached; ``stage`` names one of a run's trainings."""
+    does not decide it, and the title says over how many steps that mean is. ``live``: so far, at the step
+    reached; ``stage`` names one of a run's trainings."""
     if not history.loss:
         return "Not trained: the weights are as initialised"
-    first, last, steps = history.loss[0], history.final_loss(), len(history.loss)
+    first, last, steps, n = history.loss[0], history.final_loss(), len(history.loss), history.final_steps()
     if live:
-        went, where = ("has fallen" if last < first else "has not fallen"), f"at step {steps}"
+        went = "has fallen" if last < first else "has not fallen"
+        where = f"at step {steps}" if n == 1 else f"over its last {n} steps, at step {steps}"
     else:
-        went, where = ("fell" if last < first else "did not fall"), f"at the end of {steps} steps"
+        went = "fell" if last < first else "did not fall"
+        where = f"at the end of {steps} steps" if n == 1 else f"over the last {n} of {steps} steps"
     whose = f" of {stage}" if stage else ""
     return f"Loss{whose} {went}: {first:.3g} at the start, {last:.3g} {where}"
 

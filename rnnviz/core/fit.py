@@ -139,8 +139,12 @@ class History:
         finite = [v for v in self.loss if math.isfinite(v)]
         if not finite:
             return float("nan")
-        n = max(1, int(len(finite) * tail))
+        n = self.final_steps(tail)
         return sum(finite[-n:]) / n
+
+    def final_steps(self, tail: float = FINAL_LOSS_TAIL) -> int:
+        """How many of the last steps with a finite loss :meth:`final_loss` averages."""
+        return max(1, int(sum(math.isfinite(v) for v in self.loss) * tail))
 
     def message(self) -> str | None:
         """A sentence for the page when training did not simply run to the end."""

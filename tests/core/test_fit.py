@@ -6,7 +6,8 @@ import pytest
 import torch
 from torch import nn
 
-from rnnviz.core.fit import PROBED_STEP, fit, observing
+from rnnviz.core.figures import loss_title
+from rnnviz.core.fit import PROBED_STEP, History, fit, observing
 from rnnviz.core.runtime import ResultCache, SlotQueue
 
 
@@ -16,6 +17,20 @@ def _regression():
     x = torch.randn(64, 3)
     y = x @ torch.tensor([[1.0], [-2.0], [0.5]])
     return model, lambda _: nn.functional.mse_loss(model(x), y)
+
+
+def test_the_loss_title_says_over_how_many_steps_its_last_loss_is_a_mean():
+    """The title's last number is the mean of the last steps, not the last step's loss the curve ends on."""
+    hist = History(loss=[4.0, *[1.0] * 37, 0.5, 0.3])
+    assert hist.final_steps() == 2 and hist.final_loss() == pytest.approx(0.4)
+    assert loss_title(hist) == "Loss fell: 4 at the start, 0.4 over the last 2 of 40 steps"
+    assert (
+        loss_title(hist, live=True)
+        == "Loss has fallen: 4 at the start, 0.4 over its last 2 steps, at step 40"
+    )
+    one = History(loss=[4.0, 3.0])
+    assert loss_title(one) == "Loss fell: 4 at the start, 3 at the end of 2 steps"
+    assert loss_title(one, live=True) == "Loss has fallen: 4 at the start, 3 at step 2"
 
 
 def test_fit_lowers_the_loss_and_reports_progress():
