@@ -17,7 +17,8 @@ os.environ.setdefault(BUDGET_ENV, "600")
 # page test is read, not trained again, by the browser tests' app server and by the other xdist worker.
 # Workers and servers inherit it from the environment; the process that made it removes it.
 OWN_STORE = STORE_ENV not in os.environ
-os.environ.setdefault(STORE_ENV, tempfile.mkdtemp(prefix="rnnviz-test-results-"))
+if OWN_STORE:  # not setdefault: its argument would make a directory in every worker, never removed
+    os.environ[STORE_ENV] = tempfile.mkdtemp(prefix="rnnviz-test-results-")
 os.environ.setdefault(KEY_ENV, "the test run's own signing key")
 
 import pytest  # noqa: E402
