@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+from collections.abc import Iterable
 
 import plotly.graph_objects as go
 
@@ -123,14 +124,44 @@ def _laid_over(current: dict, new: dict) -> dict:
     return merged
 
 
-def shared_look(title: str) -> dict[str, dict]:
+MARGIN = dict(l=10, r=10, t=50, b=10)
+"""Room around the plot: the title's line at the top, next to nothing elsewhere."""
+LEGEND_ABOVE = dict(orientation="h", yanchor="bottom", y=1.0, xanchor="right", x=1)
+"""A legend of one row, between the title and the plot."""
+LEGEND_ROW_PX = 640
+"""Width one legend row above the plot may take: Streamlit's centred column draws a figure 700-800 px
+wide. A longer legend would wrap upwards over the title, so it goes below the plot instead."""
+UNDER_PLOT_PX = 56
+"""Room between the plot and a legend below it: the x axis' tick labels and title."""
+
+
+def legend_width_px(names: Iterable[str]) -> int:
+    """About how wide a horizontal legend of ``names`` is drawn: each entry's symbol and gaps, then its text
+    at the shared font's average character width."""
+    return sum(40 + 7 * len(name) for name in names)
+
+
+def legend_place(fig: go.Figure, height: int) -> dict:
+    """Above the plot in one row if the legend fits there, else below the x axis, where its rows can wrap.
+
+    A legend below is placed in the plot's own units, so its gap is the axis' room over the plot's height."""
+    names = [
+        t.name for t in fig.data if t.name and t.showlegend is not False and not isinstance(t, go.Heatmap)
+    ]
+    if legend_width_px(names) <= LEGEND_ROW_PX:
+        return LEGEND_ABOVE
+    plot_px = max(height - MARGIN["t"] - MARGIN["b"] - 2 * UNDER_PLOT_PX, UNDER_PLOT_PX)
+    return dict(orientation="h", yanchor="top", y=-UNDER_PLOT_PX / plot_px, xanchor="left", x=0)
+
+
+def shared_look(title: str, legend: dict = LEGEND_ABOVE) -> dict[str, dict]:
     """The layout parts every figure shares, titled ``title``: one look across the views."""
     return {
         "title": dict(text=title, x=0, xanchor="left", font=dict(size=15)),
-        "margin": dict(l=10, r=10, t=50, b=10),
+        "margin": MARGIN,
         "font": FONT,
         "hoverlabel": dict(font=dict(size=12)),
-        "legend": dict(orientation="h", yanchor="bottom", y=1.0, xanchor="right", x=1),
+        "legend": legend,
     }
 
 
@@ -143,7 +174,7 @@ def base_layout(fig: go.Figure, title: str, *, height: int = 360, **axes: str) -
     and every figure of every page and live redraw passes through here."""
     colour_not_alone(fig)
     layout = fig.layout
-    for part, look in shared_look(title).items():
+    for part, look in shared_look(title, legend_place(fig, height)).items():
         layout[part] = _laid_over(layout[part].to_plotly_json(), look)
     layout.height = height
     for axis, select in (("x", fig.select_xaxes), ("y", fig.select_yaxes)):

@@ -3,7 +3,7 @@
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from rnnviz.core.style import base_layout, shared_look
+from rnnviz.core.style import LEGEND_ROW_PX, base_layout, legend_width_px, shared_look
 
 
 def _figure() -> go.Figure:
@@ -26,3 +26,13 @@ def test_base_layout_merges_like_update_layout_on_every_axis():
     assert ours.layout.to_plotly_json() == plotly.layout.to_plotly_json()
     assert ours.layout.legend.traceorder == "reversed" and ours.layout.title.subtitle.text == "kept"
     assert ours.layout.margin.pad == 3 and ours.layout.xaxis2.title.text == "step"
+
+
+def test_a_legend_too_long_for_one_row_goes_below_the_plot_not_over_the_title():
+    short = go.Figure([go.Scatter(y=[1, 2], name="truth"), go.Scatter(y=[2, 1], name="forecast")])
+    assert base_layout(short, "Short", height=340).layout.legend.y == 1.0
+    names = ["last training values", "truth", "forecast (free running)", "95% interval", "80% interval"]
+    long = go.Figure([go.Scatter(y=[1, 2], name=name) for name in names])
+    legend = base_layout(long, "Long", height=340, x="time").layout.legend
+    assert legend.yanchor == "top" and -0.5 < legend.y < -0.2 and legend.xanchor == "left"
+    assert legend_width_px(names) > LEGEND_ROW_PX >= legend_width_px(["truth", "forecast"])

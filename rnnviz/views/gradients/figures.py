@@ -225,7 +225,7 @@ def clipping_figure(free: History, clipped: History, max_norm: float, title: str
     fig.update_xaxes(title_text="training step")
     fig.update_yaxes(title_text="‖∇θ L‖ (log scale)", row=1, col=1)
     fig.update_yaxes(title_text="loss (log scale)", row=1, col=2)
-    fig.update_layout(legend=dict(y=-0.25, yanchor="top", x=0, xanchor="left"), margin=dict(t=70))
+    fig.update_layout(margin=dict(t=70))
     return fig
 
 

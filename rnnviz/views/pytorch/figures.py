@@ -44,7 +44,7 @@ BOX_WIDTH = 1.4
 """Width of one axis's box in the shapes figure, in units of its row height."""
 STATE_COLORS = {True: OKABE_ITO["blue"], False: OKABE_ITO["orange"]}
 LEGEND_BELOW = dict(orientation="h", x=0, xanchor="left", y=-0.22, yanchor="top")
-"""Legends under the plot, where long entries cannot run into a two-line title."""
+"""The shapes figure's legend, under its boxes: above, it would run into the two-line title."""
 STATE_NAMES = {True: "carried state (stateful)", False: "zero state each chunk (stateless)"}
 
 
@@ -95,7 +95,6 @@ def shapes_figure(s: Setup) -> go.Figure:
     base_layout(fig, title, height=150 + 70 * len(tensors))
     fig.update_xaxes(visible=False, range=[-2.2, 3 * (BOX_WIDTH + 0.05)])
     fig.update_yaxes(visible=False, range=[-len(tensors) + 0.45, 0.55])
-    fig.update_layout(legend=dict(LEGEND_BELOW, y=0))
     fig.update_layout(margin=dict(l=10, r=10, t=70, b=10), legend=LEGEND_BELOW)
     return fig
 
@@ -328,9 +327,7 @@ def truncation_figure(runs: Sequence[Truncation]) -> go.Figure:
                 f":<br>chunk {len(grow)} of the growing graph takes {grow[-1] / max(np.median(flat), 1e-9):.1f}× "
                 "the median chunk with detach()"
             )
-    base_layout(fig, title, height=440, x=f"chunk ({CHUNK} characters each)", y="time per chunk (ms)")
-    fig.update_layout(legend=LEGEND_BELOW)
-    return fig
+    return base_layout(fig, title, height=440, x=f"chunk ({CHUNK} characters each)", y="time per chunk (ms)")
 
 
 @by_result

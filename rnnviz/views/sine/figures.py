@@ -240,7 +240,6 @@ def fan_figure(res: SineResult, generation: str) -> go.Figure:
     )
     base_layout(fig, title, height=380, y=value_title(res))
     fig.update_xaxes(title_text=res.data.time_title)
-    fig.update_layout(legend=dict(orientation="h", x=0, xanchor="left", y=-0.25, yanchor="top"))
     return fig
 
 
@@ -268,9 +267,7 @@ def objectives_figure(res: SineResult) -> go.Figure:
         )
     unit = f" ({res.data.unit})" if res.data.unit else ""
     title = f"Error by steps ahead, mean over {len(rolled.starts)} forecast origins in the held-out span"
-    base_layout(fig, title, height=380, x=f"{res.data.step}s ahead", y=f"RMSE{unit}")
-    fig.update_layout(legend=dict(orientation="h", x=0, xanchor="left", y=-0.2, yanchor="top"))
-    return fig
+    return base_layout(fig, title, height=380, x=f"{res.data.step}s ahead", y=f"RMSE{unit}")
 
 
 @by_result
@@ -443,9 +440,7 @@ def baseline_figure(res: SineResult, generation: str, steps: int) -> go.Figure:
         )
     title = f"Root mean squared error of the first k {res.data.step}s, every forecaster on the same future"
     unit = f" ({res.data.unit})" if res.data.unit else ""
-    base_layout(fig, title, height=400, x=f"{res.data.step}s ahead k", y=f"RMSE of steps 1..k{unit}")
-    fig.update_layout(legend=dict(orientation="h", x=0, xanchor="left", y=-0.2, yanchor="top"))
-    return fig
+    return base_layout(fig, title, height=400, x=f"{res.data.step}s ahead k", y=f"RMSE of steps 1..k{unit}")
 
 
 def _film_traces(frame: dict, x: np.ndarray, hover: str) -> list[go.Scatter]:
