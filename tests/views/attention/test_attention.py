@@ -86,6 +86,7 @@ def test_held_out_strings_never_appear_in_training():
         assert not held & {tuple(row) for row in next(data.batches).source.tolist()}
 
 
+@pytest.mark.slow
 def test_reversal_alignment_is_anti_diagonal():
     """Issue 14: for at least 90% of output steps the largest weight is within one of the mirrored input."""
     res = trained(

@@ -321,6 +321,7 @@ def test_the_network_beats_the_constant_guess_only_when_trained():
     assert untrained.text[0].isupper()
 
 
+@pytest.mark.slow
 def test_bidirectional_claims_follow_their_numbers():
     cfg = PatternsConfig(pattern="bidirectional")
     res = trained(EXPERIMENT, cfg)
@@ -342,6 +343,7 @@ def test_bidirectional_claims_follow_their_numbers():
     assert not other["bidirectional_right_from_the_start"].holds
 
 
+@pytest.mark.slow
 def test_the_division_of_work_between_layers_is_decided_by_the_probes():
     """Issue 23 item 12: 'Lower layers keep recent digits...' was printed whatever the probes showed."""
     cfg = PatternsConfig(pattern="stacked")

@@ -172,6 +172,7 @@ def test_report_has_exactly_the_specified_metrics():
     assert out["metrics"]["extrap_mse_1000"] == pytest.approx(mse)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", signals.BUILT_IN)
 @pytest.mark.parametrize("cell", ["rnn", "lstm"])
 def test_every_signal_trains_and_forecasts(name, cell):
