@@ -125,7 +125,9 @@ def _laid_over(current: dict, new: dict) -> dict:
 
 
 MARGIN = dict(l=10, r=10, t=50, b=10)
-"""Room around the plot: the title's line at the top, next to nothing elsewhere."""
+"""Room around the plot: a title's line and a legend's row at the top, next to nothing elsewhere."""
+TITLE_LINE_PX = 22
+"""Height of one more line of a title (its font is 15 px)."""
 LEGEND_ABOVE = dict(orientation="h", yanchor="bottom", y=1.0, xanchor="right", x=1)
 """A legend of one row, between the title and the plot."""
 LEGEND_ROW_PX = 640
@@ -141,24 +143,28 @@ def legend_width_px(names: Iterable[str]) -> int:
     return sum(40 + 7 * len(name) for name in names)
 
 
-def legend_place(fig: go.Figure, height: int) -> dict:
-    """Above the plot in one row if the legend fits there, else below the x axis, where its rows can wrap.
+def legend_place(fig: go.Figure, title: str, height: int) -> dict:
+    """Above the plot if the legend fits in one row there under a one-line title; else below the x axis,
+    where its rows can wrap and a title's second line cannot meet it.
 
     A legend below is placed in the plot's own units, so its gap is the axis' room over the plot's height."""
     names = [
         t.name for t in fig.data if t.name and t.showlegend is not False and not isinstance(t, go.Heatmap)
     ]
-    if legend_width_px(names) <= LEGEND_ROW_PX:
+    if legend_width_px(names) <= LEGEND_ROW_PX and "<br>" not in title:
         return LEGEND_ABOVE
     plot_px = max(height - MARGIN["t"] - MARGIN["b"] - 2 * UNDER_PLOT_PX, UNDER_PLOT_PX)
     return dict(orientation="h", yanchor="top", y=-UNDER_PLOT_PX / plot_px, xanchor="left", x=0)
 
 
 def shared_look(title: str, legend: dict = LEGEND_ABOVE) -> dict[str, dict]:
-    """The layout parts every figure shares, titled ``title``: one look across the views."""
+    """The layout parts every figure shares, titled ``title``: one look across the views.
+
+    The top margin grows by a title's extra lines (:func:`legend_place` puts the legend of such a figure
+    below the plot)."""
     return {
         "title": dict(text=title, x=0, xanchor="left", font=dict(size=15)),
-        "margin": MARGIN,
+        "margin": dict(MARGIN, t=MARGIN["t"] + TITLE_LINE_PX * title.count("<br>")),
         "font": FONT,
         "hoverlabel": dict(font=dict(size=12)),
         "legend": legend,
@@ -174,7 +180,7 @@ def base_layout(fig: go.Figure, title: str, *, height: int = 360, **axes: str) -
     and every figure of every page and live redraw passes through here."""
     colour_not_alone(fig)
     layout = fig.layout
-    for part, look in shared_look(title, legend_place(fig, height)).items():
+    for part, look in shared_look(title, legend_place(fig, title, height)).items():
         layout[part] = _laid_over(layout[part].to_plotly_json(), look)
     layout.height = height
     for axis, select in (("x", fig.select_xaxes), ("y", fig.select_yaxes)):

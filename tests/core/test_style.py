@@ -3,7 +3,7 @@
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from rnnviz.core.style import LEGEND_ROW_PX, base_layout, legend_width_px, shared_look
+from rnnviz.core.style import LEGEND_ROW_PX, TITLE_LINE_PX, base_layout, legend_width_px, shared_look
 
 
 def _figure() -> go.Figure:
@@ -36,3 +36,11 @@ def test_a_legend_too_long_for_one_row_goes_below_the_plot_not_over_the_title():
     legend = base_layout(long, "Long", height=340, x="time").layout.legend
     assert legend.yanchor == "top" and -0.5 < legend.y < -0.2 and legend.xanchor == "left"
     assert legend_width_px(names) > LEGEND_ROW_PX >= legend_width_px(["truth", "forecast"])
+
+
+def test_a_title_of_two_lines_gets_a_line_more_room_and_its_legend_goes_below():
+    two = [go.Scatter(y=[1, 2], name="carried"), go.Scatter(y=[2, 1], name="zero")]
+    one = base_layout(go.Figure(two), "One line", height=340).layout
+    both = base_layout(go.Figure(two), "First line,<br>second line", height=340).layout
+    assert one.legend.y == 1.0 and both.legend.yanchor == "top" and both.legend.y < 0
+    assert both.margin.t == one.margin.t + TITLE_LINE_PX

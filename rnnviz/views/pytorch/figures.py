@@ -350,6 +350,6 @@ def positions_figure(runs: Sequence[CharRun]) -> go.Figure:
         f"{stateful.by_position[0]:.2f} with the carried state"
     )
     base_layout(
-        fig, title, height=340, x="position in the chunk (character)", y="held-out loss (nats per character)"
+        fig, title, height=400, x="position in the chunk (character)", y="held-out loss (nats per character)"
     )
     return fig
