@@ -387,7 +387,6 @@ def small_multiples(films: Sequence[go.Figure], names: Sequence[str], title: str
     animated = [int(o) + k for p, o in zip(panels, offsets, strict=True) for k in p.animated]
     titles = [f"{title} ({_at_step(s)})" for s in steps]
     animate(fig, frames, steps, traces=animated, titles=titles)
-    fig.layout.title.text = titles[-1]  # the figure opens on its last frame, and says so
     if any(not s.isdigit() for s in steps):
         fig.layout.sliders[0].currentvalue.prefix = "Share of training "
     for frame, at in zip(fig.frames, shown, strict=True):

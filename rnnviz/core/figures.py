@@ -16,12 +16,16 @@ from plotly.basedatatypes import BaseTraceType
 from rnnviz.core.fit import History
 from rnnviz.core.memo import by_result
 from rnnviz.core.style import (
+    LEGEND_RIGHT,
     SERIES,
     SIGNED_SCALE,
     UNIT_SCALE,
     base_layout,
     dash_for,
+    has_subplot_titles,
     token_label,
+    top_margin,
+    wrapped_title,
 )
 
 
@@ -193,13 +197,15 @@ def animate(
     ``frames[i]`` replaces the traces numbered ``traces`` (default: the first ``len(frames[i])``)
     with snapshot ``i``'s; ``labels[i]`` names it on the slider (the training step, kept short:
     there is one tick per frame), and ``titles[i]``, when given, retitles the figure so its caption
-    says which step and what the loss was then (``timeline.label(i)``).
-    The figure opens on the last frame (the trained model), which ``fig`` itself should show.
+    says which step and what the loss was then (``timeline.label(i)``); long titles are broken into lines
+    as base_layout breaks them. The figure opens on the last frame (the trained model), which ``fig``
+    itself should show; its title is the last frame's.
     Playback costs the server nothing: every frame is sent once, with the figure.
     """
     if len(frames) < 2:
         return fig
     idx = list(traces) if traces is not None else list(range(len(frames[0])))
+    titles = [wrapped_title(t) for t in titles] if titles is not None else None
     # Frames given as plain dicts and layout parts assigned whole: Plotly checks each once, where building
     # go.Frame objects and update_layout checked them twice (half of a film's cost on every first view).
     fig.frames = [
@@ -249,6 +255,12 @@ def animate(
             ],
         )
     ]
+    if (layout.legend.y or 0) < 0:  # below the plot, where the player goes
+        layout.legend = LEGEND_RIGHT
+    if titles is not None:  # it opens on the last frame, and says so; room for the title with most lines
+        layout.title.text = titles[-1]
+        panels = has_subplot_titles(fig)
+        layout.margin.t = max(layout.margin.t or 0, *(top_margin(t, panels) for t in titles))
     layout.height = (layout.height or DEFAULT_HEIGHT) + PLAYER_HEIGHT
     layout.margin.b = max(layout.margin.b or 0, FILM_MARGIN_B)
     return fig

@@ -3,6 +3,7 @@ and hostile links that reach the drawing code."""
 
 import json
 
+from rnnviz.core.figures import plain
 from rnnviz.views.attention import EXPERIMENT
 from rnnviz.views.attention.answers import SWEEP_LENGTHS
 from rnnviz.views.attention.lessons import attention_vs_plain, bottleneck, where_attention_looks
@@ -23,7 +24,8 @@ def _trained_page(query: dict[str, str]):
 
 
 def _titles(at) -> list[str]:
-    return [json.loads(c.proto.spec)["layout"]["title"]["text"] for c in at.get("plotly_chart")]
+    """Each chart's title in plain words (a long one is drawn in lines)."""
+    return [plain(json.loads(c.proto.spec)["layout"]["title"]["text"]) for c in at.get("plotly_chart")]
 
 
 def test_opens_fast_behind_a_train_button(fresh_cache):

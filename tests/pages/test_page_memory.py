@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 
 from rnnviz.core.config import specs
+from rnnviz.core.figures import plain
 from rnnviz.core.memory_model import memory_budget_s
 from rnnviz.views.memory import EXPERIMENT
 from rnnviz.views.memory.figures import recall_title
@@ -126,7 +127,7 @@ def test_the_answers_film_ends_on_the_trained_models_answers():
     press_train(at)
     res = trained(EXPERIMENT)
     film = chart_specs(at)[1]
-    assert film["layout"]["title"]["text"] == recall_title(
+    assert plain(film["layout"]["title"]["text"]) == recall_title(
         {c: r.held_out_loss for c, r in res.runs.items()}, res.chance_loss, 50
     )
     lstm = [values(frame["data"][1]["y"]) for frame in film["frames"]]  # the LSTM's panel

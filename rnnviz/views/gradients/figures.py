@@ -225,7 +225,6 @@ def clipping_figure(free: History, clipped: History, max_norm: float, title: str
     fig.update_xaxes(title_text="training step")
     fig.update_yaxes(title_text="‖∇θ L‖ (log scale)", row=1, col=1)
     fig.update_yaxes(title_text="loss (log scale)", row=1, col=2)
-    fig.update_layout(margin=dict(t=70))
     return fig
 
 

@@ -129,9 +129,7 @@ def recall_scatter(
         _add_answers(fig, target, predictions[cell], cell, answer, f"{MEMORY_CELLS[cell]}<br>", row=1, col=i)
         fig.update_xaxes(title_text=answer, row=1, col=i)
     fig.update_yaxes(title_text="the model's answer", row=1, col=1)
-    base_layout(fig, title, height=360)
-    fig.update_layout(margin=dict(t=80))
-    return fig
+    return base_layout(fig, title, height=360)
 
 
 def recall_title(losses: dict[str, float], chance: float, step: int | None = None) -> str:

@@ -43,8 +43,6 @@ TRUNCATION_COLORS = {
 BOX_WIDTH = 1.4
 """Width of one axis's box in the shapes figure, in units of its row height."""
 STATE_COLORS = {True: OKABE_ITO["blue"], False: OKABE_ITO["orange"]}
-LEGEND_BELOW = dict(orientation="h", x=0, xanchor="left", y=-0.22, yanchor="top")
-"""The shapes figure's legend, under its boxes: above, it would run into the two-line title."""
 STATE_NAMES = {True: "carried state (stateful)", False: "zero state each chunk (stateless)"}
 
 
@@ -95,7 +93,6 @@ def shapes_figure(s: Setup) -> go.Figure:
     base_layout(fig, title, height=150 + 70 * len(tensors))
     fig.update_xaxes(visible=False, range=[-2.2, 3 * (BOX_WIDTH + 0.05)])
     fig.update_yaxes(visible=False, range=[-len(tensors) + 0.45, 0.55])
-    fig.update_layout(margin=dict(l=10, r=10, t=70, b=10), legend=LEGEND_BELOW)
     return fig
 
 

@@ -243,7 +243,6 @@ def confusion_figure(labels: np.ndarray, prob: np.ndarray) -> go.Figure:
         f"<sup>{share[0, 0]:.0%} of negatives, {share[1, 1]:.0%} of positives</sup>"
     )
     base_layout(fig, title, height=320, x="predicted", y="true label")
-    fig.update_layout(margin_t=70)
     fig.update_yaxes(autorange="reversed")
     return fig
 
