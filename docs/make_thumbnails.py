@@ -19,7 +19,7 @@ THUMB_SIZE = (480, 240)
 CHART = '[data-testid="stPlotlyChart"] >> visible=true'
 FIGURE = {
     "charlm": ('[data-testid="stHtml"] >> visible=true', None),
-    "sentiment": (CHART, "silhouette"),
+    "sentiment": (CHART, "final states"),
 }
 """Which element pictures a view best, when it is not the first chart: (selector, text it contains)."""
 

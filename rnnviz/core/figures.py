@@ -255,7 +255,9 @@ def animate(
             ],
         )
     ]
-    if (layout.legend.y or 0) < 0:  # below the plot, where the player goes
+    below = (layout.legend.y or 0) < 0  # where the player goes
+    above = layout.legend.y == 1 and layout.legend.yanchor == "bottom"
+    if below or (above and any("<br>" in t for t in titles or ())):  # or where a title's second line is
         layout.legend = LEGEND_RIGHT
     if titles is not None:  # it opens on the last frame, and says so; room for the title with most lines
         layout.title.text = titles[-1]

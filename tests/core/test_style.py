@@ -99,3 +99,11 @@ def test_a_films_legend_that_would_go_below_goes_beside_the_plot_where_the_playe
     assert fig.layout.legend.yanchor == "top" and fig.layout.legend.y < 0
     film = animate(fig, [list(fig.data), list(fig.data)], ["0", "50"])
     assert film.layout.legend.x > 1 and film.layout.legend.orientation == "v"
+
+
+def test_a_films_legend_above_moves_beside_the_plot_when_a_frame_title_takes_two_lines():
+    fig = base_layout(go.Figure([go.Scatter(y=[1, 2], name="a"), go.Scatter(y=[2, 1], name="b")]), "Short")
+    assert fig.layout.legend.y == 1
+    long = "Tokens right on held-out examples: 97% with attention, 10% through the bottleneck (step 300, loss 2.31)"
+    film = animate(fig, [list(fig.data), list(fig.data)], ["0", "300"], titles=["Short", long])
+    assert film.layout.legend.x > 1 and "<br>" in film.layout.title.text
