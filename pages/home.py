@@ -37,9 +37,10 @@ def headline(view: View, cfg: object) -> str | None:
     return FIRST_SENTENCE.match(found[0].text).group(0) if found else None
 
 
-def gallery_label(link: Link) -> str:
+def gallery_note(link: Link) -> str:
+    """What the link shows: its run's finding once trained, else what to look for."""
     view = next(v for v in views() if v.slug == link.view)
-    return f"**{link.title}**: {headline(view, link.config()[0]) or link.note}"
+    return headline(view, link.config()[0]) or link.note
 
 
 found = views()
@@ -53,10 +54,12 @@ for start in range(0, len(found), PER_ROW):
 
 st.subheader("Gallery")
 st.caption("Famous settings, ready when the server starts: these links open without waiting for training.")
-for link in gallery():
-    st.page_link(
-        f"pages/{link.view}.py",
-        label=gallery_label(link),
-        icon=":material/star:",
-        query_params=dict(parse_qsl(link.query)),
-    )
+for link in gallery():  # a link's label is one line, cut where the page ends: the note goes under it
+    with st.container(gap=None):
+        st.page_link(
+            f"pages/{link.view}.py",
+            label=f"**{link.title}**",
+            icon=":material/star:",
+            query_params=dict(parse_qsl(link.query)),
+        )
+        st.caption(gallery_note(link))
